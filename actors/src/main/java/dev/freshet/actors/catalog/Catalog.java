@@ -1,0 +1,77 @@
+package dev.freshet.actors.catalog;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+
+/**
+ * This node's copy of the catalog: the latest {@link CatalogSnapshot} plus the means to change the
+ * durable catalog and to catch up with changes made on other nodes. Readers never block: they take
+ * the current snapshot. Writers and refreshes run on the blocking executor given at construction.
+ */
+public final class Catalog {
+
+  private final CatalogStore store;
+  private final Executor blockingExecutor;
+  private final AtomicReference<CatalogSnapshot> current =
+      new AtomicReference<>(CatalogSnapshot.empty());
+  private final Object refreshLock = new Object();
+  private volatile LongConsumer localChangeListener = version -> {};
+
+  public Catalog(CatalogStore store, Executor blockingExecutor) {
+    this.store = store;
+    this.blockingExecutor = blockingExecutor;
+  }
+
+  public CatalogSnapshot snapshot() {
+    return current.get();
+  }
+
+  /**
+   * Durably upserts the items, then makes them visible on this node before completing, so a client
+   * that reads its own write through the same node sees it.
+   */
+  public CompletionStage<List<Item>> upsert(List<ItemUpsert> items) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          List<Item> stored = store.upsert(items);
+          localChangeListener.accept(refresh().version());
+          return stored;
+        },
+        blockingExecutor);
+  }
+
+  /** Called with the new version after each change made through this node (to tell the others). */
+  public void onLocalChange(LongConsumer listener) {
+    this.localChangeListener = listener;
+  }
+
+  /** Loads whatever changed since the current snapshot; blocking. One refresh runs at a time. */
+  public CatalogSnapshot refresh() {
+    synchronized (refreshLock) {
+      CatalogSnapshot before = current.get();
+      CatalogStore.CatalogChanges changes = store.changesSince(before.version());
+      CatalogSnapshot after = before.withChanges(changes.items(), changes.version());
+      current.set(after);
+      return after;
+    }
+  }
+
+  public CompletionStage<CatalogSnapshot> refreshAsync() {
+    return CompletableFuture.supplyAsync(this::refresh, blockingExecutor);
+  }
+
+  /**
+   * Looks an item up, catching up with the store once if it is unknown here: another node may have
+   * added it less than a refresh interval ago.
+   */
+  public CompletionStage<Optional<Item>> find(String id) {
+    Optional<Item> known = snapshot().byId(id);
+    if (known.isPresent()) return CompletableFuture.completedFuture(known);
+    return refreshAsync().thenApply(s -> s.byId(id));
+  }
+}

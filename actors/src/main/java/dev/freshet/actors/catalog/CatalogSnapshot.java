@@ -1,0 +1,131 @@
+package dev.freshet.actors.catalog;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * An immutable, node-local view of the whole catalog, swapped atomically when changes arrive.
+ * Lookups by string id and by dense id are O(1); the active pool is kept both as a bitmap (for
+ * coverage arithmetic against a user's seen set) and as dense ids in serving order (popularity, then
+ * recency) so that top-k ranking is a scan that stops after k unseen items.
+ */
+public final class CatalogSnapshot {
+
+  /** Serving order: most popular first, newer first among equally popular, then by dense id. */
+  static final Comparator<Item> SERVING_ORDER =
+      Comparator.comparingDouble(Item::popularity)
+          .reversed()
+          .thenComparing(Comparator.comparingLong(Item::createdAtMillis).reversed())
+          .thenComparingInt(Item::denseId);
+
+  private static final CatalogSnapshot EMPTY = new CatalogSnapshot(Map.of(), new Item[0], 0L);
+
+  private final Map<String, Item> byId;
+  private final Item[] byDense;
+  private final long version;
+  private final RoaringBitmap active;
+  private final int[] activeInServingOrder;
+  private final Map<String, int[]> activeInServingOrderByCategory;
+  private final double maxPopularity;
+
+  private CatalogSnapshot(Map<String, Item> byId, Item[] byDense, long version) {
+    this.byId = byId;
+    this.byDense = byDense;
+    this.version = version;
+    List<Item> activeItems = new ArrayList<>();
+    RoaringBitmap bitmap = new RoaringBitmap();
+    double max = 0;
+    for (Item item : byId.values()) {
+      if (item.isActive()) {
+        activeItems.add(item);
+        bitmap.add(item.denseId());
+        max = Math.max(max, item.popularity());
+      }
+    }
+    bitmap.runOptimize();
+    activeItems.sort(SERVING_ORDER);
+    Map<String, List<Item>> grouped = new HashMap<>();
+    for (Item item : activeItems) {
+      grouped.computeIfAbsent(item.category(), c -> new ArrayList<>()).add(item);
+    }
+    Map<String, int[]> byCategory = new HashMap<>();
+    grouped.forEach((category, items) -> byCategory.put(category, denseIds(items)));
+    this.active = bitmap;
+    this.activeInServingOrder = denseIds(activeItems);
+    this.activeInServingOrderByCategory = Map.copyOf(byCategory);
+    this.maxPopularity = max;
+  }
+
+  public static CatalogSnapshot empty() {
+    return EMPTY;
+  }
+
+  /** A new snapshot with the given items added or replaced; this one is left untouched. */
+  public CatalogSnapshot withChanges(Collection<Item> changes, long newVersion) {
+    if (changes.isEmpty()) {
+      return newVersion > version ? new CatalogSnapshot(byId, byDense, newVersion) : this;
+    }
+    Map<String, Item> ids = new HashMap<>(byId);
+    int maxDense = byDense.length - 1;
+    for (Item item : changes) {
+      ids.put(item.id(), item);
+      maxDense = Math.max(maxDense, item.denseId());
+    }
+    Item[] dense = Arrays.copyOf(byDense, maxDense + 1);
+    for (Item item : changes) {
+      dense[item.denseId()] = item;
+    }
+    return new CatalogSnapshot(Map.copyOf(ids), dense, Math.max(version, newVersion));
+  }
+
+  public Optional<Item> byId(String id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  /** The item with this dense id, or {@code null}. */
+  public Item byDenseId(int denseId) {
+    return denseId >= 0 && denseId < byDense.length ? byDense[denseId] : null;
+  }
+
+  /** Highest store version this snapshot contains. */
+  public long version() {
+    return version;
+  }
+
+  public int size() {
+    return byId.size();
+  }
+
+  public int activeCount() {
+    return active.getCardinality();
+  }
+
+  /** Active dense ids; shared, never to be mutated. */
+  public RoaringBitmap activeBitmap() {
+    return active;
+  }
+
+  /** Active dense ids in serving order, optionally of one category; shared, never to be mutated. */
+  public int[] activeInServingOrder(Optional<String> category) {
+    return category
+        .map(c -> activeInServingOrderByCategory.getOrDefault(c, new int[0]))
+        .orElse(activeInServingOrder);
+  }
+
+  public double maxPopularity() {
+    return maxPopularity;
+  }
+
+  private static int[] denseIds(List<Item> items) {
+    int[] ids = new int[items.size()];
+    for (int i = 0; i < ids.length; i++) ids[i] = items.get(i).denseId();
+    return ids;
+  }
+}

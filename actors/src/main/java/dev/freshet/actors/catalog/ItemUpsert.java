@@ -1,0 +1,19 @@
+package dev.freshet.actors.catalog;
+
+import java.util.List;
+
+/** A validated request to create or replace one item; the store assigns the dense id. */
+public record ItemUpsert(
+    String id,
+    String category,
+    List<String> tags,
+    long createdAtMillis,
+    ItemStatus status,
+    double popularity,
+    float[] embedding,
+    String attributesJson) {
+
+  public ItemUpsert {
+    tags = List.copyOf(tags);
+  }
+}

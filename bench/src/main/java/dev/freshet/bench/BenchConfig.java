@@ -1,0 +1,201 @@
+package dev.freshet.bench;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Command-line settings of one bench run; {@link #parse} is pure so it can be unit-tested. */
+record BenchConfig(
+    String command,
+    URI baseUrl,
+    Duration duration,
+    Duration warmup,
+    int users,
+    int items,
+    String itemsPrefix,
+    int batch,
+    int k,
+    int concurrency,
+    Duration timeout,
+    String apiKey,
+    int stateSample) {
+
+  static final String DEFAULT_URL = "http://127.0.0.1:8080";
+  static final List<String> COMMANDS = List.of("ingest", "rank", "all");
+
+  static final String USAGE = String.join("\n",
+      "usage: java -jar bench/target/freshet-bench.jar <ingest|rank|all> [options]",
+      "",
+      "  ingest   POST /v1/impressions batches; reports durable impressions/s",
+      "  rank     GET /v1/users/{id}/recommendations?k=K; reports rankings/s",
+      "  all      ingest, then rank",
+      "",
+      "options (--name value or --name=value):",
+      "  --url URL            base URL of a running node (env FRESHET_URL; default " + DEFAULT_URL + ")",
+      "  --duration D         measured time per workload: 60, 60s, 2m, 500ms (default 60s)",
+      "  --warmup D           unmeasured warm-up before each workload (default 5s)",
+      "  --users N            user ids u-0 .. u-(N-1), one picked at random per request (default 100000)",
+      "  --items N            item ids <prefix>0 .. <prefix>(N-1) (default 5000, the demo catalog)",
+      "  --items-prefix P     item id prefix (default demo-)",
+      "  --batch N            distinct random item ids per impressions request, 1..1000 (default 20)",
+      "  --k N                ranking size, 1..200 (default 20)",
+      "  --concurrency N      requests in flight (default 64)",
+      "  --timeout D          per-request timeout; a timeout counts as an error (default 10s)",
+      "  --api-key KEY        sent as 'Authorization: Bearer KEY' (env FRESHET_API_KEY; default none)",
+      "  --state-sample N     after rank, read /v1/users/{id}/state of N users to report the",
+      "                       conditions (seen items, pool size); 0 disables (default 20)",
+      "  --help");
+
+  /** Thrown for bad command lines; the message is meant for the user, followed by the usage text. */
+  static final class UsageException extends Exception {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  static BenchConfig parse(List<String> args, Map<String, String> env) throws UsageException {
+    if (args.isEmpty()) {
+      throw new UsageException("missing command");
+    }
+    String command = args.get(0);
+    if (command.equals("help") || command.equals("--help") || command.equals("-h")) {
+      return null;
+    }
+    if (!COMMANDS.contains(command)) {
+      throw new UsageException("unknown command '" + command + "'");
+    }
+    String url = env.getOrDefault("FRESHET_URL", DEFAULT_URL);
+    String apiKey = env.get("FRESHET_API_KEY");
+    Duration duration = Duration.ofSeconds(60);
+    Duration warmup = Duration.ofSeconds(5);
+    Duration timeout = Duration.ofSeconds(10);
+    int users = 100_000;
+    int items = 5_000;
+    String itemsPrefix = "demo-";
+    int batch = 20;
+    int k = 20;
+    int concurrency = 64;
+    int stateSample = 20;
+
+    for (int i = 1; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("--help") || arg.equals("-h")) {
+        return null;
+      }
+      if (!arg.startsWith("--")) {
+        throw new UsageException("unexpected argument '" + arg + "'");
+      }
+      String name;
+      String value;
+      int eq = arg.indexOf('=');
+      if (eq > 0) {
+        name = arg.substring(2, eq);
+        value = arg.substring(eq + 1);
+      } else {
+        name = arg.substring(2);
+        if (i + 1 >= args.size()) {
+          throw new UsageException("--" + name + " needs a value");
+        }
+        value = args.get(++i);
+      }
+      switch (name) {
+        case "url" -> url = value;
+        case "duration" -> duration = parseDuration(name, value);
+        case "warmup" -> warmup = parseDuration(name, value);
+        case "timeout" -> timeout = parseDuration(name, value);
+        case "users" -> users = parseInt(name, value, 1, Integer.MAX_VALUE);
+        case "items" -> items = parseInt(name, value, 1, Integer.MAX_VALUE);
+        case "items-prefix" -> itemsPrefix = value;
+        case "batch" -> batch = parseInt(name, value, 1, 1000);
+        case "k" -> k = parseInt(name, value, 1, 200);
+        case "concurrency" -> concurrency = parseInt(name, value, 1, 100_000);
+        case "api-key" -> apiKey = value;
+        case "state-sample" -> stateSample = parseInt(name, value, 0, 10_000);
+        default -> throw new UsageException("unknown option --" + name);
+      }
+    }
+    if (batch > items) {
+      throw new UsageException("--batch " + batch + " exceeds --items " + items + " (ids in a batch are distinct)");
+    }
+    if (duration.isZero()) {
+      throw new UsageException("--duration must be positive");
+    }
+    if (timeout.isZero()) {
+      throw new UsageException("--timeout must be positive");
+    }
+    if (apiKey != null && apiKey.isBlank()) {
+      apiKey = null;
+    }
+    return new BenchConfig(command, parseUrl(url), duration, warmup, users, items, itemsPrefix, batch, k,
+        concurrency, timeout, apiKey, stateSample);
+  }
+
+  /** Accepts "60", "60s", "500ms", "2m"; a bare number means seconds. */
+  static Duration parseDuration(String name, String value) throws UsageException {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    try {
+      Duration d;
+      if (v.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      } else if (v.endsWith("s")) {
+        d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+      } else if (v.endsWith("m")) {
+        d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+      } else {
+        d = Duration.ofSeconds(Long.parseLong(v));
+      }
+      if (d.isNegative()) {
+        throw new UsageException("--" + name + " must not be negative");
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + ": not a duration: '" + value + "' (try 60s, 500ms, 2m)");
+    }
+  }
+
+  private static int parseInt(String name, String value, int min, int max) throws UsageException {
+    int n;
+    try {
+      n = Integer.parseInt(value.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + ": not a number: '" + value + "'");
+    }
+    if (n < min || n > max) {
+      throw new UsageException("--" + name + " must be in " + min + ".." + max + ", got " + n);
+    }
+    return n;
+  }
+
+  private static URI parseUrl(String url) throws UsageException {
+    String u = url.trim();
+    while (u.endsWith("/")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    try {
+      URI uri = URI.create(u);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("bad base URL '" + url + "': " + e.getMessage());
+    }
+  }
+
+  /** Absolute URI of {@code path} (which starts with '/') on the node. */
+  URI resolve(String path) {
+    return URI.create(baseUrl + path);
+  }
+
+  /** A request builder for {@code uri} with this run's timeout and API key. */
+  HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout);
+    if (apiKey != null) {
+      builder.header("Authorization", "Bearer " + apiKey);
+    }
+    return builder;
+  }
+}

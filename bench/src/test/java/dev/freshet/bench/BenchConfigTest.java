@@ -1,0 +1,101 @@
+package dev.freshet.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchConfigTest {
+
+  private static BenchConfig parse(String... args) throws BenchConfig.UsageException {
+    return BenchConfig.parse(List.of(args), Map.of());
+  }
+
+  @Test
+  void defaultsMatchTheDemoCatalogAndTheBrief() throws Exception {
+    BenchConfig c = parse("ingest");
+    assertEquals("ingest", c.command());
+    assertEquals(URI.create("http://127.0.0.1:8080"), c.baseUrl());
+    assertEquals(Duration.ofSeconds(60), c.duration());
+    assertEquals(Duration.ofSeconds(5), c.warmup());
+    assertEquals(100_000, c.users());
+    assertEquals(5_000, c.items());
+    assertEquals("demo-", c.itemsPrefix());
+    assertEquals(20, c.batch());
+    assertEquals(20, c.k());
+    assertEquals(64, c.concurrency());
+    assertEquals(Duration.ofSeconds(10), c.timeout());
+    assertNull(c.apiKey());
+    assertEquals(20, c.stateSample());
+  }
+
+  @Test
+  void flagsInBothSpellingsOverrideDefaults() throws Exception {
+    BenchConfig c = parse("rank", "--duration", "2m", "--warmup=0", "--users", "1_000", "--items=10000",
+        "--items-prefix", "sku-", "--batch", "50", "--k=10", "--concurrency", "128", "--timeout", "1500ms",
+        "--api-key", "secret", "--state-sample", "0", "--url", "http://node-1:9000/");
+    assertEquals("rank", c.command());
+    assertEquals(Duration.ofMinutes(2), c.duration());
+    assertEquals(Duration.ZERO, c.warmup());
+    assertEquals(1_000, c.users());
+    assertEquals(10_000, c.items());
+    assertEquals("sku-", c.itemsPrefix());
+    assertEquals(50, c.batch());
+    assertEquals(10, c.k());
+    assertEquals(128, c.concurrency());
+    assertEquals(Duration.ofMillis(1500), c.timeout());
+    assertEquals("secret", c.apiKey());
+    assertEquals(0, c.stateSample());
+    assertEquals(URI.create("http://node-1:9000"), c.baseUrl(), "trailing slash dropped");
+    assertEquals(URI.create("http://node-1:9000/v1/impressions"), c.resolve("/v1/impressions"));
+  }
+
+  @Test
+  void environmentSuppliesUrlAndKeyButFlagsWin() throws Exception {
+    Map<String, String> env = Map.of("FRESHET_URL", "http://10.0.0.5:8080", "FRESHET_API_KEY", "k1");
+    BenchConfig fromEnv = BenchConfig.parse(List.of("all"), env);
+    assertEquals(URI.create("http://10.0.0.5:8080"), fromEnv.baseUrl());
+    assertEquals("k1", fromEnv.apiKey());
+    BenchConfig flagged = BenchConfig.parse(List.of("all", "--url", "http://127.0.0.1:9090"), env);
+    assertEquals(URI.create("http://127.0.0.1:9090"), flagged.baseUrl());
+  }
+
+  @Test
+  void durationsAcceptUnits() throws Exception {
+    assertEquals(Duration.ofSeconds(60), BenchConfig.parseDuration("d", "60"));
+    assertEquals(Duration.ofSeconds(45), BenchConfig.parseDuration("d", "45s"));
+    assertEquals(Duration.ofMillis(250), BenchConfig.parseDuration("d", "250ms"));
+    assertEquals(Duration.ofMinutes(3), BenchConfig.parseDuration("d", "3m"));
+    assertThrows(BenchConfig.UsageException.class, () -> BenchConfig.parseDuration("d", "ten"));
+    assertThrows(BenchConfig.UsageException.class, () -> BenchConfig.parseDuration("d", "-5s"));
+  }
+
+  @Test
+  void helpReturnsNull() throws Exception {
+    assertNull(parse("--help"));
+    assertNull(parse("ingest", "--help"));
+  }
+
+  @Test
+  void badCommandLinesAreRejectedWithAReason() {
+    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse()).getMessage().contains("missing"));
+    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("load")).getMessage()
+        .contains("unknown command"));
+    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--bogus", "1"))
+        .getMessage().contains("--bogus"));
+    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--batch"))
+        .getMessage().contains("needs a value"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--batch", "1001"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("rank", "--k", "0"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--items", "10", "--batch", "20"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--duration", "0s"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--url", "ftp://x"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "stray"));
+  }
+}
