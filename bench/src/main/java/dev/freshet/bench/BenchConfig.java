@@ -1,7 +1,6 @@
 package dev.freshet.bench;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -183,19 +182,5 @@ record BenchConfig(
     } catch (IllegalArgumentException e) {
       throw new UsageException("bad base URL '" + url + "': " + e.getMessage());
     }
-  }
-
-  /** Absolute URI of {@code path} (which starts with '/') on the node. */
-  URI resolve(String path) {
-    return URI.create(baseUrl + path);
-  }
-
-  /** A request builder for {@code uri} with this run's timeout and API key. */
-  HttpRequest.Builder request(URI uri) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout);
-    if (apiKey != null) {
-      builder.header("Authorization", "Bearer " + apiKey);
-    }
-    return builder;
   }
 }

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +27,6 @@ final class IngestWorkload implements Workload {
   record ImpressionBatch(String userId, List<String> itemIds) {}
 
   private final BenchConfig config;
-  private final URI uri;
   private final String[] itemIds;
   private final LongAdder impressions = new LongAdder();
   private final LongAdder recorded = new LongAdder();
@@ -38,7 +34,6 @@ final class IngestWorkload implements Workload {
 
   IngestWorkload(BenchConfig config) {
     this.config = config;
-    this.uri = config.resolve("/v1/impressions");
     this.itemIds = new String[config.items()];
     for (int i = 0; i < itemIds.length; i++) {
       itemIds[i] = config.itemsPrefix() + i;
@@ -65,7 +60,7 @@ final class IngestWorkload implements Workload {
   }
 
   @Override
-  public HttpRequest nextRequest() {
+  public HttpConnection.Request nextRequest() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     String userId = "u-" + random.nextInt(config.users());
     int[] picked = pickDistinct(random, itemIds.length, config.batch());
@@ -79,10 +74,7 @@ final class IngestWorkload implements Workload {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return config.request(uri)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
+    return HttpConnection.Request.postJson("/v1/impressions", body);
   }
 
   /** {@code count} distinct ints in [0, bound), uniformly chosen (Floyd's algorithm, O(count)). */
@@ -100,7 +92,7 @@ final class IngestWorkload implements Workload {
   }
 
   @Override
-  public boolean accept(HttpResponse<byte[]> response, boolean counted) {
+  public boolean accept(HttpConnection.Response response, boolean counted) {
     JsonNode answer;
     try {
       answer = JSON.readTree(response.body());

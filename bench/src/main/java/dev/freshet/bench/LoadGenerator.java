@@ -4,17 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Command line of the Freshet load generator: {@code ingest}, {@code rank} or {@code all} against a running
@@ -26,13 +24,11 @@ public final class LoadGenerator {
   static final int EXIT_UNREACHABLE = 3;
 
   private final BenchConfig config;
-  private final HttpClient client;
   private final PrintStream out;
   private final ObjectMapper json = new ObjectMapper();
 
-  LoadGenerator(BenchConfig config, HttpClient client, PrintStream out) {
+  LoadGenerator(BenchConfig config, PrintStream out) {
     this.config = config;
-    this.client = client;
     this.out = out;
   }
 
@@ -50,20 +46,7 @@ public final class LoadGenerator {
       System.out.println(BenchConfig.USAGE);
       return;
     }
-    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "bench-http");
-      t.setDaemon(true);
-      return t;
-    });
-    HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .executor(executor)
-        .build();
-    int exit = new LoadGenerator(config, client, System.out).run();
-    executor.shutdownNow();
-    System.exit(exit);
+    System.exit(new LoadGenerator(config, System.out).run());
   }
 
   int run() throws InterruptedException {
@@ -79,6 +62,7 @@ public final class LoadGenerator {
     };
     ObjectNode result = json.createObjectNode();
     result.put("tool", "freshet-bench");
+    result.put("startedAt", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     for (Workload workload : workloads) {
       BenchReport report = measure(workload);
       report.lines().forEach(out::println);
@@ -92,7 +76,7 @@ public final class LoadGenerator {
   private BenchReport measure(Workload workload) throws InterruptedException {
     out.printf("running %s against %s: %s warm-up, then %s measured, %d in flight%n", workload.name(),
         config.baseUrl(), seconds(config.warmup()), seconds(config.duration()), config.concurrency());
-    WorkloadRunner.RunStats stats = new WorkloadRunner(client, System.err)
+    WorkloadRunner.RunStats stats = new WorkloadRunner(() -> HttpConnection.to(config), System.err)
         .run(workload, config.warmup(), config.duration(), config.concurrency(), config.timeout());
 
     Map<String, Object> conditions = new LinkedHashMap<>();
@@ -105,7 +89,10 @@ public final class LoadGenerator {
     conditions.put("clientCores", Runtime.getRuntime().availableProcessors());
     List<String> notes = new ArrayList<>();
     if (workload instanceof RankWorkload rank && config.stateSample() > 0) {
-      Map<String, Object> sampled = rank.sampleUserState(client, config.stateSample());
+      Map<String, Object> sampled;
+      try (HttpConnection connection = HttpConnection.to(config)) {
+        sampled = rank.sampleUserState(connection, config.stateSample());
+      }
       conditions.putAll(sampled);
       notes.add(rankConditionsNote(sampled));
     }
@@ -114,7 +101,8 @@ public final class LoadGenerator {
 
   /** Says how the ranked users compare with the users the SPEC's ranking target is stated for. */
   static String rankConditionsNote(Map<String, Object> sampled) {
-    String spec = String.format(Locale.ROOT, "the SPEC ranking target is stated for a %s-item pool and users with %s seen items",
+    String spec = String.format(Locale.ROOT,
+        "the SPEC ranking target is stated for a %s-item pool and users with %s seen items",
         BenchReport.number(RankWorkload.SPEC_POOL), BenchReport.number(RankWorkload.SPEC_SEEN));
     if (sampled.isEmpty()) {
       return spec + "; /v1/users/{id}/state did not answer, so this run's conditions are unknown";
@@ -122,27 +110,25 @@ public final class LoadGenerator {
     long pool = ((Number) sampled.get("poolSize")).longValue();
     long seen = ((Number) sampled.get("meanSeenItems")).longValue();
     boolean same = pool >= RankWorkload.SPEC_POOL && seen >= RankWorkload.SPEC_SEEN;
-    return String.format(Locale.ROOT, "%s; sampled users here: pool %s, mean seen %s -> %s", spec, BenchReport.number(pool),
-        BenchReport.number(seen), same ? "comparable" : "conditions differ from the SPEC's");
+    return String.format(Locale.ROOT, "%s; sampled users here: pool %s, mean seen %s -> %s", spec,
+        BenchReport.number(pool), BenchReport.number(seen),
+        same ? "comparable" : "conditions differ from the SPEC's");
   }
 
   /** Returns null if the node is ready, else what is wrong. Warns when the item ids look unknown. */
-  private String precheck() throws InterruptedException {
-    try {
-      HttpResponse<String> ready = client.send(
-          config.request(config.resolve("/health/ready")).GET().build(), HttpResponse.BodyHandlers.ofString());
-      if (ready.statusCode() != 200) {
-        return config.baseUrl() + "/health/ready answered " + ready.statusCode() + " (node not ready yet?)";
+  private String precheck() {
+    try (HttpConnection connection = HttpConnection.to(config)) {
+      int ready = connection.send(HttpConnection.Request.get("/health/ready")).status();
+      if (ready != 200) {
+        return config.baseUrl() + "/health/ready answered " + ready + " (node not ready yet?)";
       }
       String firstItem = config.itemsPrefix() + "0";
-      HttpResponse<String> item = client.send(
-          config.request(config.resolve("/v1/items/" + firstItem)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (item.statusCode() == 404) {
+      int item = connection.send(HttpConnection.Request.get("/v1/items/" + firstItem)).status();
+      if (item == 404) {
         out.println("warning: item " + firstItem + " is unknown to the node (demo catalog off?); "
             + "impressions of unknown ids and empty rankings will show in the figures");
-      } else if (item.statusCode() != 200) {
-        out.println("warning: GET /v1/items/" + firstItem + " answered " + item.statusCode());
+      } else if (item != 200) {
+        out.println("warning: GET /v1/items/" + firstItem + " answered " + item);
       }
       return null;
     } catch (IOException e) {

@@ -3,9 +3,6 @@ package dev.freshet.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,15 +50,13 @@ final class RankWorkload implements Workload {
   }
 
   @Override
-  public HttpRequest nextRequest() {
+  public HttpConnection.Request nextRequest() {
     int user = ThreadLocalRandom.current().nextInt(config.users());
-    return config.request(config.resolve("/v1/users/u-" + user + "/recommendations?k=" + config.k()))
-        .GET()
-        .build();
+    return HttpConnection.Request.get("/v1/users/u-" + user + "/recommendations?k=" + config.k());
   }
 
   @Override
-  public boolean accept(HttpResponse<byte[]> response, boolean counted) {
+  public boolean accept(HttpConnection.Response response, boolean counted) {
     JsonNode items;
     try {
       items = JSON.readTree(response.body()).path("items");
@@ -102,17 +97,17 @@ final class RankWorkload implements Workload {
    * seen items and the pool size, so the report can say how the run's conditions compare with the SPEC's.
    * Returns an empty map if the endpoint is unavailable.
    */
-  Map<String, Object> sampleUserState(HttpClient client, int sample) {
+  Map<String, Object> sampleUserState(HttpConnection connection, int sample) {
     Map<String, Object> result = new LinkedHashMap<>();
     long seenSum = 0;
     long poolMax = 0;
     int answered = 0;
     for (int i = 0; i < sample; i++) {
       int user = ThreadLocalRandom.current().nextInt(config.users());
-      HttpRequest request = config.request(config.resolve("/v1/users/u-" + user + "/state")).GET().build();
       try {
-        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() != 200) {
+        HttpConnection.Response response =
+            connection.send(HttpConnection.Request.get("/v1/users/u-" + user + "/state"));
+        if (response.status() != 200) {
           continue;
         }
         JsonNode state = JSON.readTree(response.body());
@@ -121,9 +116,6 @@ final class RankWorkload implements Workload {
         answered++;
       } catch (IOException e) {
         // treat like an unanswered sample
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
       }
     }
     if (answered > 0) {

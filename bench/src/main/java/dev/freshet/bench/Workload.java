@@ -1,7 +1,5 @@
 package dev.freshet.bench;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 
 /** One kind of request a {@link WorkloadRunner} sends in a closed loop. Implementations are thread-safe. */
@@ -17,7 +15,7 @@ interface Workload {
   Map<String, Object> conditions();
 
   /** A fresh request; called concurrently. */
-  HttpRequest nextRequest();
+  HttpConnection.Request nextRequest();
 
   /**
    * Judges a 2xx response (the runner counts other statuses itself). Updates this workload's counters
@@ -25,7 +23,7 @@ interface Workload {
    *
    * @return false if the body is not what the API promises (counted as an invalid response)
    */
-  boolean accept(HttpResponse<byte[]> response, boolean counted);
+  boolean accept(HttpConnection.Response response, boolean counted);
 
   /** Counters of the measured window, e.g. impressions, recorded, duplicates; in display order. */
   Map<String, Long> counters();

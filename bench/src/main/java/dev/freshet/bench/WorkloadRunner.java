@@ -1,36 +1,35 @@
 package dev.freshet.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
- * Runs a {@link Workload} in a closed loop: {@code concurrency} chains, each sending its next request as
- * soon as the previous one completes. Only responses that complete inside the measured window (after the
- * warm-up) are counted. Latency is the time from send to the full response body, successful requests only.
+ * Runs a {@link Workload} in a closed loop: {@code concurrency} threads, each with its own keep-alive
+ * connection, sending its next request as soon as the previous response is read. Only responses that
+ * complete inside the measured window (after the warm-up) are counted. Latency is the time from writing the
+ * request to having read the whole response, for successful requests only.
  */
 final class WorkloadRunner {
 
-  private final HttpClient client;
-  private final Executor callbacks;
+  /** Pause after an I/O error, so a dead node is not hammered with reconnects. */
+  private static final long ERROR_BACKOFF_MILLIS = 10;
+
+  private final Supplier<HttpConnection> connections;
   private final PrintStream progress;
 
-  /** {@code client} must have an explicit executor; completions run on it (never on the sending stack). */
-  WorkloadRunner(HttpClient client, PrintStream progress) {
-    this.client = client;
-    this.callbacks = client.executor().orElseThrow(
-        () -> new IllegalArgumentException("the HttpClient needs an explicit executor"));
+  WorkloadRunner(Supplier<HttpConnection> connections, PrintStream progress) {
+    this.connections = connections;
     this.progress = progress;
   }
 
@@ -57,64 +56,78 @@ final class WorkloadRunner {
       throws InterruptedException {
     Window window = new Window(System.nanoTime(), warmup, duration);
     Tally tally = new Tally();
-    CountDownLatch finished = new CountDownLatch(concurrency);
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-progress");
-      t.setDaemon(true);
-      return t;
-    });
-    long[] lastCompleted = {0};
-    ticker.scheduleAtFixedRate(() -> {
-      long completed = tally.completed.sum();
-      long now = System.nanoTime();
-      String phase = now < window.measureStart ? "warm-up" : "measuring";
-      progress.printf("[%s] %s %3ds: %,d req/s, %,d failed so far%n", workload.name(), phase,
-          TimeUnit.NANOSECONDS.toSeconds(now - window.start), (completed - lastCompleted[0]) / 5,
-          tally.failedAll.sum());
-      lastCompleted[0] = completed;
-    }, 5, 5, TimeUnit.SECONDS);
+    ScheduledExecutorService ticker = startProgress(workload, window, tally);
+    List<Thread> threads = new ArrayList<>(concurrency);
     try {
       for (int i = 0; i < concurrency; i++) {
-        sendNext(workload, window, tally, finished);
+        Thread thread = new Thread(() -> loop(workload, window, tally), "bench-" + workload.name() + "-" + i);
+        thread.setDaemon(true);
+        thread.start();
+        threads.add(thread);
       }
-      // All chains stop sending at the window's end; wait for the last in-flight responses (or timeouts).
-      long budget = warmup.plus(duration).plus(timeout).plusSeconds(5).toNanos();
-      if (!finished.await(budget, TimeUnit.NANOSECONDS)) {
-        progress.printf("[%s] %d request chains still in flight after the run; ignored%n",
-            workload.name(), finished.getCount());
+      // Every thread stops sending at the window's end; its last request ends by the timeout at the latest.
+      long deadline = window.measureEnd + timeout.plusSeconds(5).toNanos();
+      for (Thread thread : threads) {
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
+      long stuck = threads.stream().filter(Thread::isAlive).count();
+      if (stuck > 0) {
+        progress.printf("[%s] %d threads still waiting for a response after the run; ignored%n",
+            workload.name(), stuck);
       }
     } finally {
       ticker.shutdownNow();
     }
     return new RunStats(window.seconds(), tally.succeeded.sum(), tally.invalid.sum(),
-        snapshot(tally.badStatuses), snapshot(tally.errors),
-        tally.latency.summary());
+        snapshot(tally.badStatuses), snapshot(tally.errors), tally.latency.summary());
   }
 
-  private void sendNext(Workload workload, Window window, Tally tally, CountDownLatch finished) {
-    if (System.nanoTime() >= window.measureEnd) {
-      finished.countDown();
-      return;
-    }
-    long sent = System.nanoTime();
-    try {
-      client.sendAsync(workload.nextRequest(), HttpResponse.BodyHandlers.ofByteArray())
-          // time-stamp where the response completes, then judge it on the executor, off any sending stack
-          .handle((response, error) -> new Completion(response, error, System.nanoTime()))
-          .thenAcceptAsync(c -> {
-            try {
-              tally.record(workload, window.contains(c.nanos), c.nanos - sent, c.response, c.error);
-            } finally {
-              sendNext(workload, window, tally, finished);
-            }
-          }, callbacks);
-    } catch (RuntimeException e) {
-      progress.printf("[%s] cannot build a request: %s%n", workload.name(), e);
-      finished.countDown();
+  private void loop(Workload workload, Window window, Tally tally) {
+    try (HttpConnection connection = connections.get()) {
+      while (System.nanoTime() < window.measureEnd) {
+        HttpConnection.Request request;
+        try {
+          request = workload.nextRequest();
+        } catch (RuntimeException e) {
+          progress.printf("[%s] cannot build a request: %s%n", workload.name(), e);
+          return;
+        }
+        long sent = System.nanoTime();
+        try {
+          HttpConnection.Response response = connection.send(request);
+          long done = System.nanoTime();
+          tally.record(workload, window.contains(done), done - sent, response);
+        } catch (IOException | RuntimeException e) {
+          tally.error(window.contains(System.nanoTime()), e);
+          try {
+            Thread.sleep(ERROR_BACKOFF_MILLIS);
+          } catch (InterruptedException interrupted) {
+            return;
+          }
+        }
+      }
     }
   }
 
-  private record Completion(HttpResponse<byte[]> response, Throwable error, long nanos) {}
+  private ScheduledExecutorService startProgress(Workload workload, Window window, Tally tally) {
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    long periodSeconds = 5;
+    long[] lastCompleted = {0};
+    ticker.scheduleAtFixedRate(() -> {
+      long completed = tally.completed.sum();
+      long now = System.nanoTime();
+      progress.printf("[%s] %-9s %3ds: %,d req/s, %,d failed so far%n", workload.name(),
+          now < window.measureStart ? "warm-up" : "measuring",
+          TimeUnit.NANOSECONDS.toSeconds(now - window.start),
+          (completed - lastCompleted[0]) / periodSeconds, tally.failedAll.sum());
+      lastCompleted[0] = completed;
+    }, periodSeconds, periodSeconds, TimeUnit.SECONDS);
+    return ticker;
+  }
 
   private static <K> Map<K, Long> snapshot(Map<K, LongAdder> adders) {
     Map<K, Long> copy = new TreeMap<>();
@@ -153,21 +166,13 @@ final class WorkloadRunner {
     final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     final LatencyRecorder latency = new LatencyRecorder();
 
-    void record(Workload workload, boolean counted, long nanos, HttpResponse<byte[]> response,
-        Throwable error) {
+    void record(Workload workload, boolean counted, long nanos, HttpConnection.Response response) {
       completed.increment();
       boolean ok;
-      if (error != null) {
+      if (response.status() / 100 != 2) {
         ok = false;
         if (counted) {
-          Throwable cause = error instanceof CompletionException && error.getCause() != null
-              ? error.getCause() : error;
-          errors.computeIfAbsent(cause.getClass().getSimpleName(), k -> new LongAdder()).increment();
-        }
-      } else if (response.statusCode() / 100 != 2) {
-        ok = false;
-        if (counted) {
-          badStatuses.computeIfAbsent(response.statusCode(), k -> new LongAdder()).increment();
+          badStatuses.computeIfAbsent(response.status(), k -> new LongAdder()).increment();
         }
       } else {
         ok = workload.accept(response, counted);
@@ -180,6 +185,14 @@ final class WorkloadRunner {
       } else if (counted) {
         succeeded.increment();
         latency.recordNanos(nanos);
+      }
+    }
+
+    void error(boolean counted, Exception e) {
+      completed.increment();
+      failedAll.increment();
+      if (counted) {
+        errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder()).increment();
       }
     }
   }

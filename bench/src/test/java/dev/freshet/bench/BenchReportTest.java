@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -135,20 +134,6 @@ class BenchReportTest {
     assertEquals("0.125", BenchReport.number(0.1254));
     assertEquals("1,235", BenchReport.number(1234.6));
     assertEquals("0", BenchReport.number(0.0));
-  }
-
-  @Test
-  void pickDistinctGivesDistinctIdsInRange() {
-    SplittableRandom random = new SplittableRandom(42);
-    for (int round = 0; round < 1000; round++) {
-      int[] picked = IngestWorkload.pickDistinct(random, 5000, 20);
-      assertEquals(20, picked.length);
-      assertEquals(20, java.util.Arrays.stream(picked).distinct().count());
-      assertTrue(java.util.Arrays.stream(picked).allMatch(i -> i >= 0 && i < 5000));
-    }
-    int[] all = IngestWorkload.pickDistinct(random, 10, 10); // the whole range
-    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-        java.util.Arrays.stream(all).sorted().boxed().toList());
   }
 
   @Test

@@ -1,0 +1,44 @@
+package dev.freshet.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts one Freshet node and tells the operator where to look. Ctrl-C stops it cleanly. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config config = ConfigFactory.load();
+    FreshetNode node;
+    try {
+      node = FreshetNode.start(config, Optional.empty());
+    } catch (RuntimeException e) {
+      log.error("Freshet failed to start", e);
+      System.exit(1);
+      return;
+    }
+    String base = "http://localhost:" + node.httpPort();
+    FreshetSettings settings = FreshetSettings.fromConfig(config);
+    String storage =
+        config.getString("freshet.db.url").isBlank()
+            ? "embedded PostgreSQL, data in " + settings.dataDir().resolve("postgres").toAbsolutePath()
+            : "PostgreSQL at " + config.getString("freshet.db.url");
+    System.out.println();
+    System.out.println("Freshet is running (" + node.catalog().snapshot().size() + " catalog items, " + storage + ")");
+    System.out.println("  API          " + base + "/v1/   (see shared API.md; README has a curl walk-through)");
+    System.out.println("  an item      " + base + "/v1/items/demo-0");
+    System.out.println("  recommend    " + base + "/v1/users/alice/recommendations?k=10&explain=true");
+    System.out.println("  health       " + base + "/health/ready");
+    if (settings.managementEnabled()) {
+      System.out.println("  management   http://localhost:" + config.getInt("pekko.management.http.port") + "/ready  (cluster: /cluster/members)");
+    }
+    System.out.println("Press Ctrl-C to stop.");
+    System.out.println();
+  }
+}

@@ -1,0 +1,39 @@
+package dev.freshet.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+/** The edge's JSON: one strict mapper, and responses built from it. */
+final class ApiJson {
+  private ApiJson() {}
+
+  static ObjectMapper mapper() {
+    return JsonMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .build();
+  }
+
+  static HttpResponse response(ObjectMapper mapper, int status, Object body) {
+    try {
+      return HttpResponse.create()
+          .withStatus(StatusCodes.get(status))
+          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, mapper.writeValueAsBytes(body)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Response not serializable", e);
+    }
+  }
+
+  /** A parser message without Jackson's source excerpt, which would echo the client's body. */
+  static String brief(Exception e) {
+    String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    return message == null ? e.getClass().getSimpleName() : message;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.freshet.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Reading and checking single JSON fields; every failure names the field it is about. */
+final class Fields {
+
+  /** SPEC.md: ids are 1–128 chars of {@code [A-Za-z0-9._:@-]}. */
+  static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+
+  private Fields() {}
+
+  static boolean isId(String s) {
+    return s != null && ID.matcher(s).matches();
+  }
+
+  static String id(String field, String value) {
+    if (value == null || value.isEmpty()) throw ApiException.invalid(field, field + " is required");
+    if (!isId(value)) {
+      throw ApiException.invalid(field, field + " must be 1-128 characters of [A-Za-z0-9._:@-]");
+    }
+    return value;
+  }
+
+  static String requiredId(JsonNode parent, String name, String field) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) throw ApiException.invalid(field, field + " is required");
+    if (!node.isTextual()) throw ApiException.invalid(field, field + " must be a string");
+    return id(field, node.textValue());
+  }
+
+  static Optional<String> optionalId(JsonNode parent, String name, String field) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) return Optional.empty();
+    if (!node.isTextual()) throw ApiException.invalid(field, field + " must be a string");
+    return Optional.of(id(field, node.textValue()));
+  }
+
+  /** A free-text string of 1..maxLength characters without control characters. */
+  static Optional<String> optionalText(JsonNode parent, String name, String field, int maxLength) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) return Optional.empty();
+    if (!node.isTextual()) throw ApiException.invalid(field, field + " must be a string");
+    return Optional.of(text(field, node.textValue(), maxLength));
+  }
+
+  static String text(String field, String value, int maxLength) {
+    if (value.isEmpty() || value.length() > maxLength) {
+      throw ApiException.invalid(field, field + " must be 1-" + maxLength + " characters");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        throw ApiException.invalid(field, field + " must not contain control characters");
+      }
+    }
+    return value;
+  }
+
+  static JsonNode requiredArray(JsonNode parent, String name, String field, int maxSize) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) throw ApiException.invalid(field, field + " is required");
+    if (!node.isArray()) throw ApiException.invalid(field, field + " must be an array");
+    if (node.isEmpty()) throw ApiException.invalid(field, field + " must not be empty");
+    if (node.size() > maxSize) {
+      throw ApiException.invalid(field, field + " has " + node.size() + " entries; at most " + maxSize + " are allowed");
+    }
+    return node;
+  }
+
+  /** ISO-8601 text or epoch milliseconds; absent means {@code now}. */
+  static long timestamp(JsonNode parent, String name, String field, long now) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) return now;
+    if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) return node.longValue();
+    if (node.isTextual()) {
+      String s = node.textValue();
+      try {
+        return Instant.parse(s).toEpochMilli();
+      } catch (DateTimeParseException notInstant) {
+        try {
+          return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+          // fall through to the error below
+        }
+      }
+    }
+    throw ApiException.invalid(field, field + " must be an ISO-8601 timestamp or epoch milliseconds");
+  }
+}

@@ -1,0 +1,270 @@
+package dev.freshet.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.actors.catalog.CatalogSnapshot;
+import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.ranking.RankedItem;
+import dev.freshet.actors.ranking.Ranking;
+import dev.freshet.actors.ranking.RankingRequest;
+import dev.freshet.actors.user.UserEntity;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The edge of API.md: catalog, ingest, ranking and health. Every body is validated completely before
+ * anything is changed, and every answer that reports a change is sent after the change is durable
+ * (the catalog's transaction, or the user entity's journal write).
+ */
+public final class FreshetRoutes extends AllDirectives {
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final Catalog catalog;
+  private final HttpSettings settings;
+  private final ReadinessCheck readiness;
+  private final ObjectMapper mapper;
+  private final ApiErrors errors;
+
+  public FreshetRoutes(
+      ActorSystem<?> system, Catalog catalog, HttpSettings settings, ReadinessCheck readiness) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.catalog = catalog;
+    this.settings = settings;
+    this.readiness = readiness;
+    this.mapper = ApiJson.mapper();
+    this.errors = new ApiErrors(system, mapper);
+  }
+
+  public Route routes() {
+    return errors.handle(
+        () ->
+            concat(
+                pathPrefix("v1", this::v1),
+                pathPrefix(
+                    "health",
+                    () ->
+                        concat(
+                            path("alive", () -> get(() -> json(200, Map.of("status", "alive")))),
+                            path("ready", () -> get(this::ready))))));
+  }
+
+  private Route v1() {
+    return concat(
+        path("items", () -> post(() -> jsonBody(false, this::upsertItems))),
+        path(segment("items").slash(segment()), id -> get(() -> getItem(id))),
+        path("impressions", () -> post(() -> jsonBody(true, this::recordImpressions))),
+        pathPrefix(
+            segment("users").slash(segment()),
+            userId ->
+                concat(
+                    path("recommendations", () -> get(() -> parameterMap(q -> recommend(userId, q)))),
+                    path("state", () -> get(() -> state(userId))))));
+  }
+
+  // ---- catalog ---------------------------------------------------------------------------------
+
+  private Route upsertItems(JsonNode body) {
+    var upserts = ItemsRequest.parse(body, settings.embeddingDimension(), System.currentTimeMillis());
+    return onSuccess(
+        catalog.upsert(upserts), stored -> json(200, Map.of("upserted", stored.size())));
+  }
+
+  private Route getItem(String id) {
+    Fields.id("id", id);
+    return onSuccess(
+        catalog.find(id),
+        item ->
+            item.map(i -> json(200, itemJson(i)))
+                .orElseThrow(() -> new ApiException(404, "not_found", "No item with id " + id, "id")));
+  }
+
+  private ObjectNode itemJson(Item item) {
+    ObjectNode node = mapper.createObjectNode();
+    node.put("id", item.id());
+    node.put("category", item.category());
+    ArrayNode tags = node.putArray("tags");
+    item.tags().forEach(tags::add);
+    node.put("createdAt", Instant.ofEpochMilli(item.createdAtMillis()).toString());
+    node.put("status", item.status().wire());
+    node.put("popularity", item.popularity());
+    if (item.embedding() != null) {
+      ArrayNode embedding = node.putArray("embedding");
+      for (float x : item.embedding()) embedding.add(x);
+    }
+    try {
+      node.set("attributes", mapper.readTree(item.attributesJson()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Stored attributes of " + item.id() + " are not JSON", e);
+    }
+    return node;
+  }
+
+  // ---- ingest ----------------------------------------------------------------------------------
+
+  private Route recordImpressions(JsonNode body) {
+    ImpressionBatch batch = ImpressionBatch.parse(body);
+    long now = System.currentTimeMillis();
+    CompletionStage<UserEntity.ImpressionsResult> result =
+        denseIds(batch.itemIds())
+            .thenCompose(
+                ids ->
+                    user(batch.userId())
+                        .askWithStatus(
+                            replyTo -> new UserEntity.RecordImpressions(ids, now, replyTo),
+                            settings.askTimeout()));
+    return onSuccess(
+        result, r -> json(202, Map.of("recorded", r.recorded(), "duplicates", r.duplicates())));
+  }
+
+  /** Maps item ids to dense ids; an id unknown even after catching up with the store is a 400. */
+  private CompletionStage<int[]> denseIds(List<String> itemIds) {
+    int[] ids = new int[itemIds.size()];
+    if (resolve(catalog.snapshot(), itemIds, ids) < 0) return CompletableFuture.completedFuture(ids);
+    return catalog
+        .refreshAsync()
+        .thenApply(
+            snapshot -> {
+              int unknown = resolve(snapshot, itemIds, ids);
+              if (unknown >= 0) {
+                String field = "itemIds[" + unknown + "]";
+                throw new ApiException(
+                    400, "unknown_item", field + " (" + itemIds.get(unknown) + ") is not in the catalog", field);
+              }
+              return ids;
+            });
+  }
+
+  /** Fills {@code into}; returns the index of the first unknown id, or -1. */
+  private static int resolve(CatalogSnapshot snapshot, List<String> itemIds, int[] into) {
+    for (int i = 0; i < into.length; i++) {
+      var item = snapshot.byId(itemIds.get(i));
+      if (item.isEmpty()) return i;
+      into[i] = item.get().denseId();
+    }
+    return -1;
+  }
+
+  // ---- ranking ---------------------------------------------------------------------------------
+
+  private Route recommend(String userId, Map<String, String> query) {
+    Fields.id("userId", userId);
+    RankingRequest request = RecommendationQuery.parse(query);
+    CompletionStage<Ranking> ranking =
+        user(userId)
+            .askWithStatus(
+                replyTo -> new UserEntity.Recommend(request, replyTo), settings.askTimeout());
+    return onSuccess(ranking, r -> json(200, rankingJson(r, request.explain())));
+  }
+
+  private ObjectNode rankingJson(Ranking ranking, boolean explain) {
+    ObjectNode node = mapper.createObjectNode();
+    node.put("rankingId", ranking.rankingId());
+    node.put("variant", ranking.variant());
+    ArrayNode items = node.putArray("items");
+    for (RankedItem item : ranking.items()) {
+      ObjectNode i = items.addObject();
+      i.put("id", item.id());
+      i.put("score", item.score());
+      i.put("position", item.position());
+      i.put("reason", item.reason());
+      if (explain) i.set("explain", mapper.valueToTree(item.explain()));
+    }
+    return node;
+  }
+
+  private Route state(String userId) {
+    Fields.id("userId", userId);
+    return onSuccess(
+        user(userId).askWithStatus(UserEntity.GetState::new, settings.askTimeout()),
+        view -> json(200, view));
+  }
+
+  private EntityRef<UserEntity.Command> user(String userId) {
+    return sharding.entityRefFor(UserEntity.TYPE_KEY, userId);
+  }
+
+  // ---- health ----------------------------------------------------------------------------------
+
+  private Route ready() {
+    return onSuccess(
+        readiness.check(),
+        reason ->
+            reason
+                .map(r -> json(503, Map.of("status", "not ready", "reason", r)))
+                .orElseGet(() -> json(200, Map.of("status", "ready"))));
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------------
+
+  /**
+   * Reads a JSON body of at most {@code max-body-size} bytes. sendBeacon can only send
+   * {@code text/plain}, so ingest routes accept JSON in a text/plain body too.
+   */
+  private Route jsonBody(boolean allowTextPlain, Function<JsonNode, Route> inner) {
+    return extractRequestEntity(
+        entity -> {
+          MediaType mediaType = entity.getContentType().mediaType();
+          boolean accepted =
+              mediaType.equals(MediaTypes.APPLICATION_JSON)
+                  || (allowTextPlain && mediaType.equals(MediaTypes.TEXT_PLAIN));
+          if (!accepted) {
+            throw new ApiException(
+                415,
+                "unsupported_media_type",
+                "Content-Type must be application/json" + (allowTextPlain ? " or text/plain" : "")
+                    + ", not " + mediaType,
+                "Content-Type");
+          }
+          var declared = entity.getContentLengthOption();
+          if (declared.isPresent() && declared.getAsLong() > settings.maxBodyBytes()) {
+            throw bodyTooLarge(settings.maxBodyBytes());
+          }
+          // a body without Content-Length (chunked) fails with EntityStreamSizeException past the limit
+          return onSuccess(
+              entity
+                  .withSizeLimit(settings.maxBodyBytes())
+                  .toStrict(settings.askTimeout().toMillis(), system),
+              strict -> inner.apply(parse(strict.getData())));
+        });
+  }
+
+  static ApiException bodyTooLarge(long limit) {
+    return new ApiException(413, "body_too_large", "body exceeds " + limit + " bytes", "body");
+  }
+
+  private JsonNode parse(ByteString data) {
+    if (data.isEmpty()) throw ApiException.invalid("body", "body is empty");
+    try {
+      JsonNode node = mapper.readTree(data.toArray());
+      if (node == null || node.isMissingNode()) throw ApiException.invalid("body", "body is empty");
+      return node;
+    } catch (IOException e) {
+      throw new ApiException(400, "malformed_json", "body is not valid JSON: " + ApiJson.brief(e), "body");
+    }
+  }
+
+  private Route json(int status, Object body) {
+    return complete(ApiJson.response(mapper, status, body));
+  }
+}

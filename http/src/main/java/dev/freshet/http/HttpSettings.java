@@ -1,0 +1,19 @@
+package dev.freshet.http;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** {@code freshet.http}: where the edge listens and how much it accepts. */
+public record HttpSettings(
+    String host, int port, long maxBodyBytes, Duration askTimeout, int embeddingDimension) {
+
+  public static HttpSettings fromConfig(Config config) {
+    Config c = config.getConfig("freshet.http");
+    return new HttpSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        c.getBytes("max-body-size"),
+        c.getDuration("ask-timeout"),
+        config.getInt("freshet.catalog.embedding-dimension"));
+  }
+}

@@ -1,0 +1,52 @@
+package dev.freshet.http;
+
+import dev.freshet.actors.ranking.RankingRequest;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Validates the query of {@code GET /v1/users/{id}/recommendations} into a ranking request. */
+final class RecommendationQuery {
+
+  static final int DEFAULT_K = 20;
+  static final int MAX_K = 200;
+  static final int MAX_EXCLUDE = 1_000;
+
+  private RecommendationQuery() {}
+
+  static RankingRequest parse(Map<String, String> query) {
+    int k = k(query.get("k"));
+    Optional<String> category =
+        Optional.ofNullable(query.get("category"))
+            .filter(c -> !c.isEmpty())
+            .map(c -> Fields.text("category", c, 128));
+    Set<String> exclude = new LinkedHashSet<>();
+    String excludeParam = query.get("exclude");
+    if (excludeParam != null && !excludeParam.isEmpty()) {
+      String[] ids = excludeParam.split(",", -1);
+      if (ids.length > MAX_EXCLUDE) {
+        throw ApiException.invalid("exclude", "exclude allows at most " + MAX_EXCLUDE + " ids");
+      }
+      for (int i = 0; i < ids.length; i++) exclude.add(Fields.id("exclude[" + i + "]", ids[i]));
+    }
+    return new RankingRequest(k, category, exclude, explain(query.get("explain")));
+  }
+
+  private static int k(String value) {
+    if (value == null) return DEFAULT_K;
+    try {
+      int k = Integer.parseInt(value);
+      if (k >= 1 && k <= MAX_K) return k;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.invalid("k", "k must be an integer from 1 to " + MAX_K);
+  }
+
+  private static boolean explain(String value) {
+    if (value == null || value.equals("false")) return false;
+    if (value.equals("true") || value.isEmpty()) return true;
+    throw ApiException.invalid("explain", "explain must be true or false");
+  }
+}
