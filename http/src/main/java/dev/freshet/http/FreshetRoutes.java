@@ -71,9 +71,9 @@ public final class FreshetRoutes extends AllDirectives {
 
   private Route v1() {
     return concat(
-        path("items", () -> post(() -> jsonBody(false, this::upsertItems))),
+        path("items", () -> post(() -> jsonBody(false, settings.maxCatalogBodyBytes(), this::upsertItems))),
         path(segment("items").slash(segment()), id -> get(() -> getItem(id))),
-        path("impressions", () -> post(() -> jsonBody(true, this::recordImpressions))),
+        path("impressions", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordImpressions))),
         pathPrefix(
             segment("users").slash(segment()),
             userId ->
@@ -218,10 +218,10 @@ public final class FreshetRoutes extends AllDirectives {
   // ---- plumbing --------------------------------------------------------------------------------
 
   /**
-   * Reads a JSON body of at most {@code max-body-size} bytes. sendBeacon can only send
-   * {@code text/plain}, so ingest routes accept JSON in a text/plain body too.
+   * Reads a JSON body of at most {@code maxBytes}. sendBeacon can only send {@code text/plain}, so
+   * ingest routes accept JSON in a text/plain body too.
    */
-  private Route jsonBody(boolean allowTextPlain, Function<JsonNode, Route> inner) {
+  private Route jsonBody(boolean allowTextPlain, long maxBytes, Function<JsonNode, Route> inner) {
     return extractRequestEntity(
         entity -> {
           MediaType mediaType = entity.getContentType().mediaType();
@@ -237,13 +237,13 @@ public final class FreshetRoutes extends AllDirectives {
                 "Content-Type");
           }
           var declared = entity.getContentLengthOption();
-          if (declared.isPresent() && declared.getAsLong() > settings.maxBodyBytes()) {
-            throw bodyTooLarge(settings.maxBodyBytes());
+          if (declared.isPresent() && declared.getAsLong() > maxBytes) {
+            throw bodyTooLarge(maxBytes);
           }
           // a body without Content-Length (chunked) fails with EntityStreamSizeException past the limit
           return onSuccess(
               entity
-                  .withSizeLimit(settings.maxBodyBytes())
+                  .withSizeLimit(maxBytes)
                   .toStrict(settings.askTimeout().toMillis(), system),
               strict -> inner.apply(parse(strict.getData())));
         });

@@ -5,7 +5,12 @@ import java.time.Duration;
 
 /** {@code freshet.http}: where the edge listens and how much it accepts. */
 public record HttpSettings(
-    String host, int port, long maxBodyBytes, Duration askTimeout, int embeddingDimension) {
+    String host,
+    int port,
+    long maxBodyBytes,
+    long maxCatalogBodyBytes,
+    Duration askTimeout,
+    int embeddingDimension) {
 
   public static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.http");
@@ -13,6 +18,7 @@ public record HttpSettings(
         c.getString("host"),
         c.getInt("port"),
         c.getBytes("max-body-size"),
+        c.getBytes("max-catalog-body-size"),
         c.getDuration("ask-timeout"),
         config.getInt("freshet.catalog.embedding-dimension"));
   }

@@ -1,0 +1,95 @@
+package dev.freshet.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A real HTTP client over a real socket to one node's edge. */
+final class Api {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  record Response(int status, JsonNode body) {
+    String errorField() {
+      return body.path("error").path("field").asText(null);
+    }
+  }
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  Api(FreshetNode node) {
+    this.base = "http://127.0.0.1:" + node.httpPort();
+  }
+
+  Response get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  Response post(String path, String body) {
+    return post(path, body, "application/json");
+  }
+
+  Response post(String path, String body, String contentType) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  Response send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response =
+          client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+      return new Response(response.statusCode(), body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- request bodies --------------------------------------------------------------------------
+
+  static String impressions(String userId, List<String> itemIds) {
+    return "{\"userId\":\"" + userId + "\",\"itemIds\":[" + quoted(itemIds) + "]}";
+  }
+
+  /** Items {@code prefix0..prefix(n-1)} in {@code categories} categories, popularity n - i. */
+  static String items(String prefix, int n, int categories, String status) {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      items.add(
+          "{\"id\":\"" + prefix + i + "\",\"category\":\"c" + (i % categories) + "\",\"popularity\":" + (n - i)
+              + ",\"status\":\"" + status + "\",\"tags\":[\"t" + (i % 3) + "\"]}");
+    }
+    return "{\"items\":[" + String.join(",", items) + "]}";
+  }
+
+  static List<String> ids(String prefix, int from, int to) {
+    List<String> ids = new ArrayList<>();
+    for (int i = from; i < to; i++) ids.add(prefix + i);
+    return ids;
+  }
+
+  private static String quoted(List<String> ids) {
+    return ids.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
+  }
+
+  static List<String> rankedIds(Response ranking) {
+    List<String> ids = new ArrayList<>();
+    ranking.body().path("items").forEach(item -> ids.add(item.path("id").asText()));
+    return ids;
+  }
+}

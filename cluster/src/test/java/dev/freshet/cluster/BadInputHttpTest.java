@@ -1,0 +1,203 @@
+package dev.freshet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.persistence.EmbeddedDatabase;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kind of bad input gets a 4xx with API.md's error JSON naming the field, records nothing,
+ * and leaves the server serving.
+ */
+class BadInputHttpTest {
+
+  private static EmbeddedDatabase db;
+  private static FreshetNode node;
+  private static Api api;
+
+  @BeforeAll
+  static void start() {
+    db = TestNodes.database();
+    node = TestNodes.onDatabase(db, Optional.empty());
+    api = new Api(node);
+    assertThat(api.post("/v1/items", Api.items("ok", 10, 2, "active")).status()).isEqualTo(200);
+    assertThat(api.post("/v1/impressions", Api.impressions("victim", List.of("ok0"))).status()).isEqualTo(202);
+  }
+
+  @AfterAll
+  static void stop() {
+    node.stop();
+    db.close();
+  }
+
+  private int seenBefore;
+  private int catalogBefore;
+  private long journalBefore;
+
+  @BeforeEach
+  void remember() {
+    seenBefore = api.get("/v1/users/victim/state").body().path("seen").asInt();
+    catalogBefore = node.catalog().refresh().size();
+    journalBefore = journalRows();
+  }
+
+  @AfterEach
+  void nothingChangedAndStillServing() {
+    assertThat(api.get("/v1/users/victim/state").body().path("seen").asInt()).isEqualTo(seenBefore);
+    assertThat(node.catalog().refresh().size()).isEqualTo(catalogBefore);
+    assertThat(journalRows()).isEqualTo(journalBefore);
+    assertThat(api.post("/v1/impressions", Api.impressions("bystander", List.of("ok1"))).status()).isEqualTo(202);
+  }
+
+  private long journalRows() {
+    try (var c = node.database().dataSource().getConnection();
+        var rs = c.createStatement().executeQuery("SELECT count(*) FROM event_journal WHERE persistence_id = 'User|victim'")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String many(int n) {
+    StringBuilder ids = new StringBuilder();
+    for (int i = 0; i < n; i++) ids.append(i == 0 ? "" : ",").append("\"ok").append(i % 10).append('"');
+    return "{\"userId\":\"victim\",\"itemIds\":[" + ids + "]}";
+  }
+
+  static String manyItems(int n) {
+    return Api.items("bulk", n, 2, "active");
+  }
+
+  static Stream<Arguments> badImpressions() {
+    String padding = "x".repeat(70_000);
+    return Stream.of(
+        Arguments.of("malformed JSON", "{\"userId\":\"victim\",", 400, "body"),
+        Arguments.of("trailing garbage", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"]} x", 400, "body"),
+        Arguments.of("not an object", "[1,2]", 400, "body"),
+        Arguments.of("empty body", "", 400, "body"),
+        Arguments.of("missing userId", "{\"itemIds\":[\"ok1\"]}", 400, "userId"),
+        Arguments.of("userId not a string", "{\"userId\":5,\"itemIds\":[\"ok1\"]}", 400, "userId"),
+        Arguments.of("invalid userId", "{\"userId\":\"vic tim\",\"itemIds\":[\"ok1\"]}", 400, "userId"),
+        Arguments.of("userId too long", "{\"userId\":\"" + "u".repeat(129) + "\",\"itemIds\":[\"ok1\"]}", 400, "userId"),
+        Arguments.of("missing itemIds", "{\"userId\":\"victim\"}", 400, "itemIds"),
+        Arguments.of("itemIds not an array", "{\"userId\":\"victim\",\"itemIds\":\"ok1\"}", 400, "itemIds"),
+        Arguments.of("empty itemIds", "{\"userId\":\"victim\",\"itemIds\":[]}", 400, "itemIds"),
+        Arguments.of("invalid item id", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\",\"b/d\"]}", 400, "itemIds[1]"),
+        Arguments.of("item id not a string", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\",7]}", 400, "itemIds[1]"),
+        Arguments.of("unknown item", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\",\"ok2\",\"ghost\"]}", 400, "itemIds[2]"),
+        Arguments.of("more than 1,000 ids", many(1_001), 400, "itemIds"),
+        Arguments.of("positions of the wrong length", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"positions\":[1,2]}", 400, "positions"),
+        Arguments.of("negative position", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"positions\":[-1]}", 400, "positions[0]"),
+        Arguments.of("invalid rankingId", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"rankingId\":\"a b\"}", 400, "rankingId"),
+        Arguments.of("body over 64 KiB", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"pad\":\"" + padding + "\"}", 413, "body"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badImpressions")
+  void badImpressionBatches(String name, String body, int status, String field) {
+    Api.Response response = api.post("/v1/impressions", body);
+
+    assertThat(response.status()).isEqualTo(status);
+    assertThat(response.errorField()).isEqualTo(field);
+    assertThat(response.body().path("error").path("code").asText()).isNotBlank();
+    assertThat(response.body().path("error").path("message").asText()).isNotBlank();
+  }
+
+  @ParameterizedTest(name = "Content-Type {0}")
+  @MethodSource("unsupportedTypes")
+  void unsupportedContentTypes(String contentType) {
+    Api.Response response = api.post("/v1/impressions", Api.impressions("victim", List.of("ok3")), contentType);
+
+    assertThat(response.status()).isEqualTo(415);
+    assertThat(response.errorField()).isEqualTo("Content-Type");
+  }
+
+  static Stream<String> unsupportedTypes() {
+    return Stream.of("application/xml", "application/x-www-form-urlencoded", "application/octet-stream");
+  }
+
+  @org.junit.jupiter.api.Test
+  void chunkedBodyOver64KiBIsRefusedWhileStreaming() {
+    byte[] big = ("{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"pad\":\"" + "y".repeat(80_000) + "\"}").getBytes();
+    Api.Response response =
+        api.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/impressions"))
+                .header("Content-Type", "application/json")
+                // an InputStream publisher has no known length: the client sends it chunked
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))));
+
+    assertThat(response.status()).isEqualTo(413);
+    assertThat(response.errorField()).isEqualTo("body");
+  }
+
+  static Stream<Arguments> badRankingQueries() {
+    return Stream.of(
+        Arguments.of("k=0", "field k", "k"),
+        Arguments.of("k=201", "k above 200", "k"),
+        Arguments.of("k=abc", "k not a number", "k"),
+        Arguments.of("k=-3", "negative k", "k"),
+        Arguments.of("explain=maybe", "explain not a boolean", "explain"),
+        Arguments.of("exclude=ok1,b%20d", "invalid exclude id", "exclude[1]"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("badRankingQueries")
+  void badRankingQueries(String query, String name, String field) {
+    Api.Response response = api.get("/v1/users/victim/recommendations?" + query);
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.errorField()).isEqualTo(field);
+  }
+
+  @org.junit.jupiter.api.Test
+  void invalidUserIdInPath() {
+    assertThat(api.get("/v1/users/bad%20id/recommendations").errorField()).isEqualTo("userId");
+    assertThat(api.get("/v1/users/bad%20id/state").status()).isEqualTo(400);
+  }
+
+  static Stream<Arguments> badItems() {
+    return Stream.of(
+        Arguments.of("items missing", "{}", "items"),
+        Arguments.of("items empty", "{\"items\":[]}", "items"),
+        Arguments.of("more than 1,000 items", manyItems(1_001), "items"),
+        Arguments.of("id missing", "{\"items\":[{\"category\":\"c\"}]}", "items[0].id"),
+        Arguments.of("invalid id", "{\"items\":[{\"id\":\"a b\",\"category\":\"c\"}]}", "items[0].id"),
+        Arguments.of("category missing", "{\"items\":[{\"id\":\"n1\"}]}", "items[0].category"),
+        Arguments.of("bad status", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"status\":\"gone\"}]}", "items[0].status"),
+        Arguments.of("bad createdAt", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"createdAt\":\"yesterday\"}]}", "items[0].createdAt"),
+        Arguments.of("tags not strings", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"tags\":[1]}]}", "items[0].tags[0]"),
+        Arguments.of("embedding of the wrong dimension", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"embedding\":[0.1,0.2]}]}", "items[0].embedding"),
+        Arguments.of("negative popularity", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"popularity\":-1}]}", "items[0].popularity"),
+        Arguments.of("attributes over 4 KiB", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"attributes\":{\"a\":\"" + "z".repeat(4_100) + "\"}}]}", "items[0].attributes"),
+        Arguments.of("second item bad, first not stored either", "{\"items\":[{\"id\":\"n2\",\"category\":\"c\"},{\"id\":\"n3\"}]}", "items[1].category"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badItems")
+  void badItemUpserts(String name, String body, String field) {
+    Api.Response response = api.post("/v1/items", body);
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.errorField()).isEqualTo(field);
+  }
+
+  @org.junit.jupiter.api.Test
+  void itemsRefuseTextPlain() {
+    Api.Response response = api.post("/v1/items", Api.items("tp", 1, 1, "active"), "text/plain");
+
+    assertThat(response.status()).isEqualTo(415);
+    assertThat(response.errorField()).isEqualTo("Content-Type");
+  }
+}

@@ -1,0 +1,35 @@
+package dev.freshet.cluster;
+
+import dev.freshet.actors.user.UserEntity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/** Reads a user's events back from the PostgreSQL journal, as a projection would. */
+final class Journal {
+  private Journal() {}
+
+  static List<UserEntity.ImpressionsRecorded> impressions(ActorSystem<?> system, String userId) {
+    JdbcReadJournal journal =
+        PersistenceQuery.get(system.classicSystem())
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    try {
+      List<Object> events =
+          journal
+              .currentEventsByPersistenceId("User|" + userId, 0L, Long.MAX_VALUE)
+              .map(envelope -> envelope.event())
+              .runWith(Sink.seq(), system)
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      List<UserEntity.ImpressionsRecorded> impressions = new ArrayList<>();
+      for (Object event : events) impressions.add((UserEntity.ImpressionsRecorded) event);
+      return impressions;
+    } catch (Exception e) {
+      throw new IllegalStateException("Could not read the journal of " + userId, e);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.freshet.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.freshet.persistence.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.Address;
+
+/** Real nodes for tests: port 0 everywhere, no management server, no demo catalog unless asked. */
+final class TestNodes {
+  private TestNodes() {}
+
+  static Config config(Map<String, Object> overrides) {
+    Map<String, Object> values = new HashMap<>();
+    values.put("freshet.http.host", "127.0.0.1");
+    values.put("freshet.http.port", 0);
+    values.put("pekko.remote.artery.canonical.port", 0);
+    values.put("freshet.management.enabled", false);
+    values.put("freshet.demo-catalog.enabled", false);
+    values.put("freshet.catalog.refresh-interval", "500ms");
+    values.putAll(overrides);
+    return ConfigFactory.parseMap(values).withFallback(ConfigFactory.load());
+  }
+
+  /** A node on an already running (shared) PostgreSQL. */
+  static FreshetNode onDatabase(EmbeddedDatabase db, Optional<Address> seed) {
+    return FreshetNode.start(
+        config(Map.of("freshet.db.url", db.jdbcUrl(), "freshet.db.user", "postgres", "freshet.db.password", "")),
+        seed);
+  }
+
+  static EmbeddedDatabase database() {
+    try {
+      return EmbeddedDatabase.start(Files.createTempDirectory("freshet-test-pg"), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
