@@ -115,6 +115,14 @@ public final class FreshetNode {
             "catalog-replicator",
             Props.empty());
     catalog.onLocalChange(version -> replicator.tell(new CatalogReplicator.Announce(version)));
+    CoordinatedShutdown.get(system.classicSystem())
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(),
+            "stop-catalog-replicator",
+            () -> {
+              replicator.tell(CatalogReplicator.Stop.INSTANCE);
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
 
     UserEntity.init(system, catalog::snapshot, UserEntitySettings.fromConfig(config));
 

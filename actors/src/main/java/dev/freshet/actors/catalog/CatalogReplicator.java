@@ -23,6 +23,9 @@ public final class CatalogReplicator {
   /** Sent locally after this node changed the catalog, so that the others hear of it. */
   public record Announce(long version) implements Command {}
 
+  /** Stops replicating, e.g. at shutdown before the database closes. */
+  public enum Stop implements Command { INSTANCE }
+
   private enum Tick implements Command { INSTANCE }
 
   private enum Refreshed implements Command { INSTANCE }
@@ -65,6 +68,7 @@ public final class CatalogReplicator {
               return refresh(catalog, topic, refreshing);
             })
         .onMessage(Tick.class, msg -> refresh(catalog, topic, refreshing))
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
         .onMessage(
             Refreshed.class,
             msg -> {

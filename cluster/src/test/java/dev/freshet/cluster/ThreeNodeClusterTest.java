@@ -1,0 +1,116 @@
+package dev.freshet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.actors.user.UserEntity;
+import dev.freshet.persistence.EmbeddedDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Three nodes in one JVM (three ActorSystems on port 0) on one shared PostgreSQL. */
+class ThreeNodeClusterTest {
+
+  private final EmbeddedDatabase db = TestNodes.database();
+  private final List<FreshetNode> running = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    for (FreshetNode node : running) node.stop();
+    db.close();
+  }
+
+  @Test
+  void oneEntityPerUserAcrossNodesAndItMovesWithItsSeenSetWhenItsNodeStops() throws Exception {
+    FreshetNode a = start(Optional.empty());
+    Address seed = Cluster.get(a.system()).selfMember().address();
+    FreshetNode b = start(Optional.of(seed));
+    FreshetNode c = start(Optional.of(seed));
+    awaitTrue("three members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 3));
+
+    // a catalog change made through one node reaches the others by itself
+    assertThat(new Api(a).post("/v1/items", Api.items("n", 60, 3, "active")).status()).isEqualTo(200);
+    awaitTrue(
+        "catalog replicated",
+        Duration.ofSeconds(2),
+        () -> b.catalog().snapshot().byId("n59").isPresent() && c.catalog().snapshot().byId("n59").isPresent());
+
+    // the same user through every node: one entity dedups across all of them
+    Api.Response viaA = new Api(a).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 0, 20)));
+    Api.Response viaB = new Api(b).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 10, 30)));
+    Api.Response viaC = new Api(c).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 20, 40)));
+    assertThat(viaA.body().path("recorded").asInt()).isEqualTo(20);
+    assertThat(viaB.body().path("recorded").asInt()).isEqualTo(10);
+    assertThat(viaB.body().path("duplicates").asInt()).isEqualTo(10);
+    assertThat(viaC.body().path("recorded").asInt()).isEqualTo(10);
+    for (FreshetNode node : running) {
+      assertThat(new Api(node).get("/v1/users/wanderer/state").body().path("seen").asInt()).isEqualTo(40);
+    }
+    assertThat(Journal.impressions(a.system(), "wanderer")).hasSize(3);
+
+    FreshetNode host = hostOf("wanderer");
+    host.stop();
+    running.remove(host);
+    FreshetNode survivor = running.get(0);
+    awaitTrue("two members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 2));
+
+    Api api = new Api(survivor);
+    assertThat(api.get("/v1/users/wanderer/state").body().path("seen").asInt()).isEqualTo(40);
+    Api.Response replay = api.post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 0, 45)));
+    assertThat(replay.body().path("recorded").asInt()).isEqualTo(5);
+    assertThat(replay.body().path("duplicates").asInt()).isEqualTo(40);
+    assertThat(Api.rankedIds(api.get("/v1/users/wanderer/recommendations?k=200")))
+        .containsExactlyElementsOf(Api.ids("n", 45, 60));
+    assertThat(running).contains(hostOf("wanderer"));
+  }
+
+  private FreshetNode start(Optional<Address> seed) {
+    FreshetNode node = TestNodes.onDatabase(db, seed);
+    running.add(node);
+    return node;
+  }
+
+  private static long upMembers(FreshetNode node) {
+    var members = Cluster.get(node.system()).state().getMembers();
+    long up = 0;
+    for (var member : members) if (member.status() == MemberStatus.up()) up++;
+    return up;
+  }
+
+  /** The running node whose shard region holds the user's entity. */
+  private FreshetNode hostOf(String userId) throws Exception {
+    for (FreshetNode node : running) {
+      ShardRegion.CurrentShardRegionState state =
+          AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+                  ClusterSharding.get(node.system()).shardState(),
+                  replyTo -> new GetShardRegionState(UserEntity.TYPE_KEY, replyTo),
+                  Duration.ofSeconds(5),
+                  node.system().scheduler())
+              .toCompletableFuture()
+              .get();
+      for (ShardRegion.ShardState shard : state.getShards()) {
+        if (shard.getEntityIds().contains(userId)) return node;
+      }
+    }
+    throw new AssertionError("No node hosts " + userId);
+  }
+
+  private static void awaitTrue(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("Timed out waiting for: " + what);
+      Thread.sleep(50);
+    }
+  }
+}
