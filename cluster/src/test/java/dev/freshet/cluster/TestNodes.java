@@ -24,6 +24,7 @@ final class TestNodes {
     values.put("freshet.management.enabled", false);
     values.put("freshet.demo-catalog.enabled", false);
     values.put("freshet.catalog.refresh-interval", "500ms");
+    values.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
     values.putAll(overrides);
     return ConfigFactory.parseMap(values).withFallback(ConfigFactory.load());
   }

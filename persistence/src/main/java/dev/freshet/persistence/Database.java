@@ -38,7 +38,11 @@ public final class Database implements AutoCloseable {
   private void migrate() {
     var result =
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-    log.info("Schema at version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+    if (result.migrationsExecuted > 0) {
+      log.info("Schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+    } else {
+      log.info("Schema up to date");
+    }
   }
 
   public DataSource dataSource() {
