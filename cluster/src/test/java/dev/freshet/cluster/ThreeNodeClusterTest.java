@@ -2,19 +2,13 @@ package dev.freshet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.freshet.actors.user.UserEntity;
 import dev.freshet.persistence.EmbeddedDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,11 +31,11 @@ class ThreeNodeClusterTest {
     Address seed = Cluster.get(a.system()).selfMember().address();
     FreshetNode b = start(Optional.of(seed));
     FreshetNode c = start(Optional.of(seed));
-    awaitTrue("three members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 3));
+    Shards.awaitTrue("three members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 3));
 
     // a catalog change made through one node reaches the others by itself
     assertThat(new Api(a).post("/v1/items", Api.items("n", 60, 3, "active")).status()).isEqualTo(200);
-    awaitTrue(
+    Shards.awaitTrue(
         "catalog replicated",
         Duration.ofSeconds(2),
         () -> b.catalog().snapshot().byId("n59").isPresent() && c.catalog().snapshot().byId("n59").isPresent());
@@ -63,7 +57,7 @@ class ThreeNodeClusterTest {
     host.stop();
     running.remove(host);
     FreshetNode survivor = running.get(0);
-    awaitTrue("two members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 2));
+    Shards.awaitTrue("two members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 2));
 
     Api api = new Api(survivor);
     assertThat(api.get("/v1/users/wanderer/state").body().path("seen").asInt()).isEqualTo(40);
@@ -89,28 +83,11 @@ class ThreeNodeClusterTest {
   }
 
   /** The running node whose shard region holds the user's entity. */
-  private FreshetNode hostOf(String userId) throws Exception {
-    for (FreshetNode node : running) {
-      ShardRegion.CurrentShardRegionState state =
-          AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                  ClusterSharding.get(node.system()).shardState(),
-                  replyTo -> new GetShardRegionState(UserEntity.TYPE_KEY, replyTo),
-                  Duration.ofSeconds(5),
-                  node.system().scheduler())
-              .toCompletableFuture()
-              .get();
-      for (ShardRegion.ShardState shard : state.getShards()) {
-        if (shard.getEntityIds().contains(userId)) return node;
-      }
-    }
-    throw new AssertionError("No node hosts " + userId);
+  private FreshetNode hostOf(String userId) {
+    return running.stream()
+        .filter(node -> Shards.residentUsers(node).contains(userId))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("No node hosts " + userId));
   }
 
-  private static void awaitTrue(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("Timed out waiting for: " + what);
-      Thread.sleep(50);
-    }
-  }
 }

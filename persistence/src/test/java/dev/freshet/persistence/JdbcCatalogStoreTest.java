@@ -74,6 +74,19 @@ class JdbcCatalogStoreTest {
   }
 
   @Test
+  void embeddedServerIsDurable() throws Exception {
+    // zonky starts PostgreSQL with -F (fsync off) by default; a 2xx must mean the write reached the disk
+    try (Connection c = database.dataSource().getConnection()) {
+      for (String setting : List.of("fsync", "synchronous_commit")) {
+        try (ResultSet rs = c.createStatement().executeQuery("SHOW " + setting)) {
+          rs.next();
+          assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+        }
+      }
+    }
+  }
+
+  @Test
   void repeatedIdInOneRequestIsStoredOnceLastWins() {
     List<Item> stored =
         store.upsert(List.of(upsert("r1", ItemStatus.ACTIVE, null), upsert("r1", ItemStatus.FLAGGED, null)));
