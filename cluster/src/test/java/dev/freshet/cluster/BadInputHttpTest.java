@@ -2,13 +2,10 @@ package dev.freshet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.freshet.persistence.EmbeddedDatabase;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,25 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every kind of bad input gets a 4xx with API.md's error JSON naming the field, records nothing,
  * and leaves the server serving.
  */
-class BadInputHttpTest {
-
-  private static EmbeddedDatabase db;
-  private static FreshetNode node;
-  private static Api api;
+class BadInputHttpTest extends SingleNodeTest {
 
   @BeforeAll
-  static void start() {
-    db = TestNodes.database();
-    node = TestNodes.onDatabase(db, Optional.empty());
-    api = new Api(node);
+  static void catalogAndAUser() {
     assertThat(api.post("/v1/items", Api.items("ok", 10, 2, "active")).status()).isEqualTo(200);
     assertThat(api.post("/v1/impressions", Api.impressions("victim", List.of("ok0"))).status()).isEqualTo(202);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.stop();
-    db.close();
   }
 
   private int seenBefore;

@@ -3,42 +3,26 @@ package dev.freshet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.actors.user.UserEntity;
-import dev.freshet.persistence.EmbeddedDatabase;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** One node over a real socket, on a real PostgreSQL. */
-class IngestAndRankingHttpTest {
-
-  private static EmbeddedDatabase db;
-  private static FreshetNode node;
-  private static Api api;
+class IngestAndRankingHttpTest extends SingleNodeTest {
 
   @BeforeAll
-  static void start() {
-    db = TestNodes.database();
-    node = TestNodes.onDatabase(db, Optional.empty());
-    api = new Api(node);
+  static void catalog() {
     assertThat(api.post("/v1/items", Api.items("it", 300, 5, "active")).status()).isEqualTo(200);
     assertThat(api.post("/v1/items", Api.items("old", 20, 5, "archived")).status()).isEqualTo(200);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.stop();
-    db.close();
   }
 
   @Test

@@ -125,10 +125,7 @@ public final class JdbcCatalogStore implements CatalogStore {
           history.setString(4, before == null ? "created" : "status changed from " + before);
           history.addBatch();
         }
-        stored.add(
-            new Item(
-                item.id(), dense, item.category(), item.tags(), item.createdAtMillis(), item.status(),
-                item.popularity(), item.embedding(), item.attributesJson()));
+        stored.add(item.stored(dense));
       }
       upsert.executeBatch();
       history.executeBatch();

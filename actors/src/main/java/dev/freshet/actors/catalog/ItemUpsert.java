@@ -16,4 +16,9 @@ public record ItemUpsert(
   public ItemUpsert {
     tags = List.copyOf(tags);
   }
+
+  /** The item as stored, once the store has given it its dense id. */
+  public Item stored(int denseId) {
+    return new Item(id, denseId, category, tags, createdAtMillis, status, popularity, embedding, attributesJson);
+  }
 }
