@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Reproduces the figures in bench/README.md: starts a fresh node (embedded PostgreSQL in a temporary
+# data directory, demo catalog), runs the load generator against it, stops the node.
+#
+#   bench/run-foundation.sh [DURATION]      (default 60s per run; results go to bench/results-<time>.txt)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+duration="${1:-60s}"
+out="$root/bench/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
+data="$(mktemp -d)"
+port="${FRESHET_HTTP_PORT:-8080}"
+
+(cd "$root" && mvn -q -B -DskipTests install)
+FRESHET_DATA_DIR="$data" FRESHET_HTTP_PORT="$port" "$root/bin/freshet" > "$data/node.log" 2>&1 &
+node=$!
+trap 'kill -TERM $node 2>/dev/null; wait $node 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null && break
+  sleep 1
+done
+
+bench() { java -jar "$root/bench/target/freshet-bench.jar" "$@" --url "http://127.0.0.1:$port" --duration "$duration" 2>/dev/null | tee -a "$out"; }
+{
+  echo "# $(date -u +%FT%TZ) on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; node and load generator on the same machine"
+} | tee "$out"
+echo "## 1. ingest, cold node (JIT warming, every user's entity created on first touch), 64 in flight" | tee -a "$out"
+bench ingest --concurrency 64
+echo "## 2. ingest, warm node, 32 in flight" | tee -a "$out"
+bench ingest --concurrency 32
+echo "## 3. rank k=20, 16 in flight" | tee -a "$out"
+bench rank --concurrency 16
+echo "## 4. rank k=20, 64 in flight" | tee -a "$out"
+bench rank --concurrency 64
+echo "results in $out"
