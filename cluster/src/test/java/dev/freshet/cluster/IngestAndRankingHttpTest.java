@@ -52,6 +52,25 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
   }
 
   @Test
+  void theJournalKeepsWhereAndInWhichRankingItemsWereFirstShown() {
+    api.post("/v1/impressions", Api.impressions("context", List.of("it40")));
+    Api.Response response =
+        api.post(
+            "/v1/impressions",
+            "{\"userId\":\"context\",\"itemIds\":[\"it40\",\"it41\",\"it42\"],"
+                + "\"surface\":\"home-feed\",\"rankingId\":\"r-123\",\"positions\":[1,2,3]}");
+
+    assertThat(response.body().path("recorded").asInt()).isEqualTo(2);
+    UserEntity.ImpressionsRecorded event = Journal.impressions(node.system(), "context").get(1);
+    var catalog = node.catalog().snapshot();
+    assertThat(event.itemIds())
+        .containsExactly(catalog.byId("it41").orElseThrow().denseId(), catalog.byId("it42").orElseThrow().denseId());
+    assertThat(event.positions()).containsExactly(2, 3);
+    assertThat(event.surface()).isEqualTo("home-feed");
+    assertThat(event.rankingId()).isEqualTo("r-123");
+  }
+
+  @Test
   void tenConcurrentClientsWithOverlappingBatchesRecordEveryItemExactlyOnce() throws Exception {
     String user = "many-tabs";
     Random random = new Random(7);

@@ -131,10 +131,21 @@ public final class FreshetRoutes extends AllDirectives {
                 ids ->
                     user(batch.userId())
                         .askWithStatus(
-                            replyTo -> new UserEntity.RecordImpressions(ids, now, replyTo),
+                            replyTo ->
+                                new UserEntity.RecordImpressions(
+                                    ids,
+                                    batch.positions().map(FreshetRoutes::toArray).orElse(null),
+                                    batch.surface().orElse(null),
+                                    batch.rankingId().orElse(null),
+                                    now,
+                                    replyTo),
                             settings.askTimeout()));
     return onSuccess(
         result, r -> json(202, Map.of("recorded", r.recorded(), "duplicates", r.duplicates())));
+  }
+
+  private static int[] toArray(List<Integer> values) {
+    return values.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** Maps item ids to dense ids; an id unknown even after catching up with the store is a 400. */

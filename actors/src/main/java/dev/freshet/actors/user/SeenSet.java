@@ -29,16 +29,18 @@ public final class SeenSet {
   }
 
   /**
-   * The ids of {@code batch} that are not yet seen, each once, in batch order. Pure: the set is not
-   * changed, so a command handler can decide what to persist before anything is applied.
+   * The positions in {@code batch} of the ids not yet seen, each id once (its first occurrence), in
+   * batch order. Pure: the set is not changed, so a command handler can decide what to persist before
+   * anything is applied.
    */
-  public int[] firstTime(int[] batch) {
+  public int[] firstTimeIndexes(int[] batch) {
     RoaringBitmap inBatch = new RoaringBitmap();
     int[] fresh = new int[batch.length];
     int n = 0;
-    for (int id : batch) {
+    for (int i = 0; i < batch.length; i++) {
+      int id = batch[i];
       if (!bitmap.contains(id) && inBatch.checkedAdd(id)) {
-        fresh[n++] = id;
+        fresh[n++] = i;
       }
     }
     return n == fresh.length ? fresh : java.util.Arrays.copyOf(fresh, n);

@@ -39,10 +39,24 @@ public final class UserEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Record that the user was shown these items (dense ids) at {@code atMillis}. */
+  /**
+   * Record that the user was shown these items (dense ids) at {@code atMillis}, optionally where
+   * ({@code surface}), in which ranking and at which positions ({@code positions[i]} for
+   * {@code itemIds[i]}); the optional parts are {@code null} when the client did not send them.
+   */
   public record RecordImpressions(
-      int[] itemIds, long atMillis, ActorRef<StatusReply<ImpressionsResult>> replyTo)
-      implements Command {}
+      int[] itemIds,
+      int[] positions,
+      String surface,
+      String rankingId,
+      long atMillis,
+      ActorRef<StatusReply<ImpressionsResult>> replyTo)
+      implements Command {
+
+    public RecordImpressions(int[] itemIds, long atMillis, ActorRef<StatusReply<ImpressionsResult>> replyTo) {
+      this(itemIds, null, null, null, atMillis, replyTo);
+    }
+  }
 
   /** Rank the catalog for this user. */
   public record Recommend(RankingRequest request, ActorRef<StatusReply<Ranking>> replyTo)
@@ -66,8 +80,14 @@ public final class UserEntity
 
   public sealed interface Event extends CborSerializable {}
 
-  /** The first-time impressions of one batch (never a repeat of an earlier event's ids). */
-  public record ImpressionsRecorded(int[] itemIds, long atMillis) implements Event {}
+  /**
+   * The first-time impressions of one batch (never a repeat of an earlier event's ids), with the
+   * context they were shown in, for the read models: {@code positions} aligned with {@code itemIds},
+   * or {@code null} like {@code surface} and {@code rankingId} when not given.
+   */
+  public record ImpressionsRecorded(
+      int[] itemIds, long atMillis, int[] positions, String surface, String rankingId)
+      implements Event {}
 
   /** Mutable by the event handler only, as Pekko allows; snapshots serialize it. */
   public static final class State implements CborSerializable {
@@ -158,15 +178,26 @@ public final class UserEntity
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onRecord(
       State state, RecordImpressions cmd) {
-    int[] fresh = state.seen.firstTime(cmd.itemIds());
+    int[] fresh = state.seen.firstTimeIndexes(cmd.itemIds());
     ImpressionsResult result = new ImpressionsResult(fresh.length, cmd.itemIds().length - fresh.length);
     if (fresh.length == 0) {
       // Nothing new: every id is already durable, so the answer needs no write.
       return Effect().reply(cmd.replyTo(), StatusReply.success(result));
     }
-    return Effect()
-        .persist(new ImpressionsRecorded(fresh, cmd.atMillis()))
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+    ImpressionsRecorded event =
+        new ImpressionsRecorded(
+            pick(cmd.itemIds(), fresh),
+            cmd.atMillis(),
+            cmd.positions() == null ? null : pick(cmd.positions(), fresh),
+            cmd.surface(),
+            cmd.rankingId());
+    return Effect().persist(event).thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+  }
+
+  private static int[] pick(int[] values, int[] indexes) {
+    int[] picked = new int[indexes.length];
+    for (int i = 0; i < indexes.length; i++) picked[i] = values[indexes[i]];
+    return picked;
   }
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onRecommend(

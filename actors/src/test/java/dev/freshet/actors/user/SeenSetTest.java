@@ -11,9 +11,9 @@ class SeenSetTest {
     SeenSet seen = new SeenSet();
     seen.addAll(new int[] {3, 5});
 
-    int[] fresh = seen.firstTime(new int[] {5, 7, 7, 3, 9, 7});
+    int[] fresh = seen.firstTimeIndexes(new int[] {5, 7, 7, 3, 9, 7});
 
-    assertThat(fresh).containsExactly(7, 9);
+    assertThat(fresh).containsExactly(1, 4); // the first 7 and the 9
     assertThat(seen.size()).isEqualTo(2);
   }
 

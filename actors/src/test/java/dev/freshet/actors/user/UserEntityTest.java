@@ -64,6 +64,24 @@ class UserEntityTest {
   }
 
   @Test
+  void theEventKeepsTheContextOfFirstTimeImpressionsOnly() {
+    record(1, 2);
+    var result =
+        kit.<StatusReply<ImpressionsResult>>runCommand(
+            replyTo ->
+                new UserEntity.RecordImpressions(
+                    new int[] {2, 5, 6, 5}, new int[] {0, 1, 2, 3}, "home", "rank-1", 2_000L, replyTo));
+
+    ImpressionsRecorded event = (ImpressionsRecorded) result.event();
+    assertThat(event.itemIds()).containsExactly(5, 6);
+    assertThat(event.positions()).containsExactly(1, 2);
+    assertThat(event.surface()).isEqualTo("home");
+    assertThat(event.rankingId()).isEqualTo("rank-1");
+    assertThat(event.atMillis()).isEqualTo(2_000L);
+    assertThat(((ImpressionsRecorded) record(9).event()).positions()).isNull();
+  }
+
+  @Test
   void dedupAcrossBatches() {
     record(1, 2, 3);
     var second = record(3, 4, 1, 5);
