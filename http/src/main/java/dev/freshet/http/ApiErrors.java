@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -33,7 +32,7 @@ final class ApiErrors extends AllDirectives {
   private final ExceptionHandler exceptions;
   private final RejectionHandler rejections;
 
-  ApiErrors(ActorSystem<?> system, ObjectMapper mapper) {
+  ApiErrors(ObjectMapper mapper) {
     this.mapper = mapper;
     this.exceptions = ExceptionHandler.newBuilder().matchAny(e -> complete(toResponse(e))).build();
     this.rejections =

@@ -53,7 +53,7 @@ public final class FreshetRoutes extends AllDirectives {
     this.settings = settings;
     this.readiness = readiness;
     this.mapper = ApiJson.mapper();
-    this.errors = new ApiErrors(system, mapper);
+    this.errors = new ApiErrors(mapper);
   }
 
   public Route routes() {

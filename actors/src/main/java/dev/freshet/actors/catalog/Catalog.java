@@ -20,6 +20,9 @@ public final class Catalog {
   private final AtomicReference<CatalogSnapshot> current =
       new AtomicReference<>(CatalogSnapshot.empty());
   private final Object refreshLock = new Object();
+  private final Object refreshQueue = new Object();
+  private CompletableFuture<CatalogSnapshot> runningRefresh; // guarded by refreshQueue
+  private CompletableFuture<CatalogSnapshot> queuedRefresh; // guarded by refreshQueue
   private volatile LongConsumer localChangeListener = version -> {};
 
   public Catalog(CatalogStore store, Executor blockingExecutor) {
@@ -61,8 +64,42 @@ public final class Catalog {
     }
   }
 
+  /**
+   * Catches up with the store without blocking the caller. Concurrent callers share work: at most one
+   * refresh runs and one more is queued, which every caller arriving meanwhile joins; a flood of
+   * lookups of unknown ids therefore costs the database two queries at a time, not one per request,
+   * and still every caller gets a refresh that started after it asked.
+   */
   public CompletionStage<CatalogSnapshot> refreshAsync() {
-    return CompletableFuture.supplyAsync(this::refresh, blockingExecutor);
+    synchronized (refreshQueue) {
+      if (runningRefresh == null) {
+        runningRefresh = startRefresh();
+        return runningRefresh;
+      }
+      if (queuedRefresh == null) queuedRefresh = new CompletableFuture<>();
+      return queuedRefresh;
+    }
+  }
+
+  private CompletableFuture<CatalogSnapshot> startRefresh() {
+    CompletableFuture<CatalogSnapshot> started = CompletableFuture.supplyAsync(this::refresh, blockingExecutor);
+    started.whenComplete(
+        (snapshot, failure) -> {
+          CompletableFuture<CatalogSnapshot> queued;
+          synchronized (refreshQueue) {
+            queued = queuedRefresh;
+            queuedRefresh = null;
+            runningRefresh = queued == null ? null : startRefresh();
+            if (queued != null) {
+              runningRefresh.whenComplete(
+                  (s, f) -> {
+                    if (f != null) queued.completeExceptionally(f);
+                    else queued.complete(s);
+                  });
+            }
+          }
+        });
+    return started;
   }
 
   /**
