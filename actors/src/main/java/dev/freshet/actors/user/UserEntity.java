@@ -5,7 +5,18 @@ import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.ranking.Ranker;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.features.FeatureSettings;
+import dev.freshet.actors.features.Interaction;
+import dev.freshet.actors.features.InteractionType;
+import dev.freshet.actors.features.UserFeatures;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.roaringbitmap.RoaringBitmap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -58,6 +69,27 @@ public final class UserEntity
     }
   }
 
+  /** Record a batch of this user's events (impressions and interactions) in one journal write. */
+  public record RecordEvents(List<EventInput> events, ActorRef<StatusReply<EventsResult>> replyTo)
+      implements Command {}
+
+  /**
+   * One validated event for this user: the item (dense id), what happened, when, and the optional
+   * intent, dwell value (ms), ranking id and position ({@code null} when absent).
+   */
+  public record EventInput(
+      int itemId,
+      InteractionType type,
+      long at,
+      String intent,
+      Long value,
+      String rankingId,
+      Integer position)
+      implements CborSerializable {}
+
+  /** Reply to {@link RecordEvents}: how many events were accepted and how many impressions were new. */
+  public record EventsResult(int accepted, int newImpressions) implements CborSerializable {}
+
   /** Rank the catalog for this user. */
   public record Recommend(RankingRequest request, ActorRef<StatusReply<Ranking>> replyTo)
       implements Command {}
@@ -89,21 +121,32 @@ public final class UserEntity
       int[] itemIds, long atMillis, int[] positions, String surface, String rankingId)
       implements Event {}
 
+  /**
+   * A batch of events: every interaction, and the impressions among them that were first-time ones
+   * (a repeated impression changes nothing, so it is not journaled). Each interaction implies the
+   * user has seen the item.
+   */
+  public record InteractionsRecorded(List<Interaction> interactions) implements Event {}
+
   /** Mutable by the event handler only, as Pekko allows; snapshots serialize it. */
   public static final class State implements CborSerializable {
     public final SeenSet seen;
     public long lastImpressionAt;
+    public final UserFeatures features;
 
     public State() {
-      this(new SeenSet(), 0L);
+      this(new SeenSet(), 0L, new UserFeatures());
     }
 
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     public State(
-        @com.fasterxml.jackson.annotation.JsonProperty("seen") SeenSet seen,
-        @com.fasterxml.jackson.annotation.JsonProperty("lastImpressionAt") long lastImpressionAt) {
+        @JsonProperty("seen") SeenSet seen,
+        @JsonProperty("lastImpressionAt") long lastImpressionAt,
+        @JsonProperty("features") UserFeatures features) {
       this.seen = seen;
       this.lastImpressionAt = lastImpressionAt;
+      // snapshots taken before features existed have none
+      this.features = features == null ? new UserFeatures() : features;
     }
   }
 
@@ -171,12 +214,13 @@ public final class UserEntity
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(RecordImpressions.class, this::onRecord)
+        .onCommand(RecordEvents.class, this::onRecordEvents)
         .onCommand(Recommend.class, this::onRecommend)
         .onCommand(GetState.class, this::onGetState)
         .build();
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onRecord(
+  private Effect<Event, State> onRecord(
       State state, RecordImpressions cmd) {
     int[] fresh = state.seen.firstTimeIndexes(cmd.itemIds());
     ImpressionsResult result = new ImpressionsResult(fresh.length, cmd.itemIds().length - fresh.length);
@@ -194,33 +238,64 @@ public final class UserEntity
     return Effect().persist(event).thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
+  private Effect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
+    CatalogSnapshot snapshot = catalog.get();
+    int[] impressionIds =
+        cmd.events().stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(EventInput::itemId).toArray();
+    RoaringBitmap firstTime = new RoaringBitmap();
+    for (int index : state.seen.firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
+    List<Interaction> journaled = new ArrayList<>(cmd.events().size());
+    for (EventInput e : cmd.events()) {
+      if (e.type() == InteractionType.IMPRESSION && !firstTime.contains(e.itemId())) continue;
+      if (e.type() == InteractionType.IMPRESSION) firstTime.remove(e.itemId()); // once per batch
+      Item item = snapshot.byDenseId(e.itemId());
+      journaled.add(
+          new Interaction(
+              e.itemId(), e.type(), e.at(), e.intent(), e.value(), e.rankingId(), e.position(),
+              item == null ? null : item.category(),
+              item == null ? List.of() : item.tags()));
+    }
+    int newImpressions = (int) journaled.stream().filter(i -> i.type() == InteractionType.IMPRESSION).count();
+    EventsResult result = new EventsResult(cmd.events().size(), newImpressions);
+    if (journaled.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
+    return Effect()
+        .persist(new InteractionsRecorded(journaled))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+  }
+
   private static int[] pick(int[] values, int[] indexes) {
     int[] picked = new int[indexes.length];
     for (int i = 0; i < indexes.length; i++) picked[i] = values[indexes[i]];
     return picked;
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onRecommend(
+  private Effect<Event, State> onRecommend(
       State state, Recommend cmd) {
     Ranking ranking =
         Ranker.rank(catalog.get(), state.seen, cmd.request(), UUID.randomUUID().toString());
     return Effect().reply(cmd.replyTo(), StatusReply.success(ranking));
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onGetState(
+  private Effect<Event, State> onGetState(
       State state, GetState cmd) {
-    return Effect().reply(cmd.replyTo(), StatusReply.success(view(userId, state, catalog.get())));
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            StatusReply.success(
+                view(userId, state, catalog.get(), System.currentTimeMillis(), settings.features())));
   }
 
   /** The state figures against the current pool: seen counts every item ever shown. */
-  static UserStateView view(String userId, State state, CatalogSnapshot catalog) {
+  static UserStateView view(
+      String userId, State state, CatalogSnapshot catalog, long now, FeatureSettings settings) {
     int poolSize = catalog.activeCount();
     int seenActive = state.seen.countIn(catalog.activeBitmap());
     double coverage = poolSize == 0 ? 0.0 : (double) seenActive / poolSize;
-    Map<String, Object> features =
-        state.lastImpressionAt == 0
-            ? Map.of()
-            : Map.of("lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt).toString());
+    Map<String, Object> features = new java.util.LinkedHashMap<>();
+    if (state.lastImpressionAt != 0) {
+      features.put("lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt).toString());
+    }
+    features.putAll(state.features.summary(now, settings));
     return new UserStateView(
         userId, state.seen.size(), poolSize - seenActive, poolSize, coverage, features);
   }
@@ -234,6 +309,21 @@ public final class UserEntity
             (state, event) -> {
               state.seen.addAll(event.itemIds());
               state.lastImpressionAt = Math.max(state.lastImpressionAt, event.atMillis());
+              state.features.countImpressions(event.itemIds().length, event.atMillis(), settings.features());
+              return state;
+            })
+        .onEvent(
+            InteractionsRecorded.class,
+            (state, event) -> {
+              CatalogSnapshot snapshot = catalog.get();
+              for (Interaction i : event.interactions()) {
+                state.seen.addAll(new int[] {i.itemId()});
+                if (i.type() == InteractionType.IMPRESSION) {
+                  state.lastImpressionAt = Math.max(state.lastImpressionAt, i.at());
+                }
+                Item item = snapshot.byDenseId(i.itemId());
+                state.features.apply(i, item == null ? null : item.embedding(), settings.features());
+              }
               return state;
             })
         .build();

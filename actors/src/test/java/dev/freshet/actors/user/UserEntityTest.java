@@ -81,6 +81,40 @@ class UserEntityTest {
     assertThat(((ImpressionsRecorded) record(9).event()).positions()).isNull();
   }
 
+  private UserEntity.EventInput event(int item, dev.freshet.actors.features.InteractionType type, long at, String intent) {
+    return new UserEntity.EventInput(item, type, at, intent, null, null, null);
+  }
+
+  @Test
+  void eventsUpdateFeaturesJournalFirstTimeImpressionsOnlyAndSurviveRecovery() {
+    record(1);
+    var result =
+        kit.<StatusReply<UserEntity.EventsResult>>runCommand(
+            replyTo ->
+                new UserEntity.RecordEvents(
+                    java.util.List.of(
+                        event(1, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null), // seen before
+                        event(2, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null),
+                        event(2, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null), // repeat
+                        event(2, dev.freshet.actors.features.InteractionType.CLICK, 6_000, null),
+                        event(5, dev.freshet.actors.features.InteractionType.SKIP, 7_000, "bad_timing")),
+                    replyTo));
+
+    assertThat(result.reply().getValue()).isEqualTo(new UserEntity.EventsResult(5, 1));
+    var journaled = ((UserEntity.InteractionsRecorded) result.event()).interactions();
+    assertThat(journaled).extracting(dev.freshet.actors.features.Interaction::itemId).containsExactly(2, 2, 5);
+    assertThat(journaled.get(1).category()).isEqualTo("cat-2"); // the item's category, kept in the event
+    var features = result.state().features;
+    assertThat(features.categoryAffinity("cat-2", 6_000, 86_400_000L)).isEqualTo(1.0);
+    assertThat(features.categoryAffinity("cat-1", 7_000, 86_400_000L)).isZero(); // bad timing: no penalty
+    assertThat(result.state().seen.size()).isEqualTo(3); // 1, 2 and the skipped 5
+
+    kit.restart();
+
+    assertThat(kit.getState().features.categoryAffinity("cat-2", 6_000, 86_400_000L)).isEqualTo(1.0);
+    assertThat(kit.getState().features.count(dev.freshet.actors.features.InteractionType.SKIP)).isEqualTo(1);
+  }
+
   @Test
   void dedupAcrossBatches() {
     record(1, 2, 3);

@@ -1,0 +1,176 @@
+package dev.freshet.actors.features;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A user's real-time features, updated by every interaction: category and tag affinity with
+ * exponential decay, counters by interaction type and by intent, dwell statistics, the current
+ * session and the user vector. Mutated only by the entity's event handler.
+ */
+public final class UserFeatures {
+
+  private final DecayedValues categories;
+  private final DecayedValues tags;
+  private final long[] counts;
+  private final Map<String, Long> intents;
+  private long dwellCount;
+  private long dwellTotalMillis;
+  private long dwellMaxMillis;
+  private final Session session;
+  private final UserVector vector;
+
+  public UserFeatures() {
+    this(new DecayedValues(), new DecayedValues(), new long[InteractionType.values().length],
+        new TreeMap<>(), 0, 0, 0, new Session(), new UserVector());
+  }
+
+  @JsonCreator
+  public UserFeatures(
+      @JsonProperty("categories") DecayedValues categories,
+      @JsonProperty("tags") DecayedValues tags,
+      @JsonProperty("counts") long[] counts,
+      @JsonProperty("intents") Map<String, Long> intents,
+      @JsonProperty("dwellCount") long dwellCount,
+      @JsonProperty("dwellTotalMillis") long dwellTotalMillis,
+      @JsonProperty("dwellMaxMillis") long dwellMaxMillis,
+      @JsonProperty("session") Session session,
+      @JsonProperty("vector") UserVector vector) {
+    this.categories = categories;
+    this.tags = tags;
+    // interaction types are only ever appended, so older snapshots have a prefix of the counters
+    this.counts = java.util.Arrays.copyOf(counts, InteractionType.values().length);
+    this.intents = new TreeMap<>(intents);
+    this.dwellCount = dwellCount;
+    this.dwellTotalMillis = dwellTotalMillis;
+    this.dwellMaxMillis = dwellMaxMillis;
+    this.session = session;
+    this.vector = vector;
+  }
+
+  /** Applies one interaction; {@code embedding} is the item's (or {@code null}). */
+  public void apply(Interaction i, float[] embedding, FeatureSettings settings) {
+    counts[i.type().ordinal()]++;
+    if (i.intent() != null) intents.merge(Intent.bucket(i.intent()), 1L, Long::sum);
+    if (i.type() == InteractionType.DWELL && i.value() != null) {
+      dwellCount++;
+      dwellTotalMillis += i.value();
+      dwellMaxMillis = Math.max(dwellMaxMillis, i.value());
+    }
+    double delta = settings.signals().affinityDelta(i.type(), i.intent(), i.value() == null ? 0 : i.value());
+    if (delta != 0.0) {
+      if (i.category() != null) {
+        categories.add(i.category(), delta, i.at(), settings.halfLifeMillis(), settings.maxCategories());
+      }
+      for (String tag : i.tags()) tags.add(tag, delta, i.at(), settings.halfLifeMillis(), settings.maxTags());
+    }
+    vector.add(embedding, delta, i.at(), settings.halfLifeMillis());
+    boolean engaged = delta > 0;
+    session.onEvent(i.at(), engaged ? i.itemId() : -1, settings.sessionGapMillis(), settings.sessionItems());
+  }
+
+  /** Counts impressions recorded through the impressions endpoint: they belong to the session too. */
+  public void countImpressions(int n, long at, FeatureSettings settings) {
+    counts[InteractionType.IMPRESSION.ordinal()] += n;
+    session.onEvent(at, -1, settings.sessionGapMillis(), settings.sessionItems());
+  }
+
+  public double categoryAffinity(String category, long now, long halfLifeMillis) {
+    return categories.get(category, now, halfLifeMillis);
+  }
+
+  public double tagAffinity(String tag, long now, long halfLifeMillis) {
+    return tags.get(tag, now, halfLifeMillis);
+  }
+
+  public long count(InteractionType type) {
+    return counts[type.ordinal()];
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  public float[] vector() {
+    return vector.mean();
+  }
+
+  /** A readable summary for {@code GET /v1/users/{id}/state}. */
+  public Map<String, Object> summary(long now, FeatureSettings settings) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("categoryAffinity", rounded(categories.snapshot(now, settings.halfLifeMillis())));
+    out.put("tagAffinity", rounded(tags.snapshot(now, settings.halfLifeMillis())));
+    Map<String, Long> byType = new LinkedHashMap<>();
+    for (InteractionType type : InteractionType.values()) {
+      if (counts[type.ordinal()] > 0) byType.put(type.wire(), counts[type.ordinal()]);
+    }
+    out.put("interactions", byType);
+    out.put("intents", Map.copyOf(intents));
+    Map<String, Object> dwell = new LinkedHashMap<>();
+    dwell.put("count", dwellCount);
+    dwell.put("meanMillis", dwellCount == 0 ? 0 : dwellTotalMillis / dwellCount);
+    dwell.put("maxMillis", dwellMaxMillis);
+    out.put("dwell", dwell);
+    Map<String, Object> current = new LinkedHashMap<>();
+    current.put("active", session.activeAt(now, settings.sessionGapMillis()));
+    current.put("events", session.events());
+    current.put("startedAt", session.startedAt() == 0 ? null : java.time.Instant.ofEpochMilli(session.startedAt()).toString());
+    out.put("session", current);
+    out.put("hasVector", vector.mean() != null);
+    return out;
+  }
+
+  private static Map<String, Double> rounded(Map<String, Double> values) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    values.forEach((k, v) -> out.put(k, Math.round(v * 1_000.0) / 1_000.0));
+    return out;
+  }
+
+  @JsonProperty("categories")
+  DecayedValues categories() {
+    return categories;
+  }
+
+  @JsonProperty("tags")
+  DecayedValues tags() {
+    return tags;
+  }
+
+  @JsonProperty("counts")
+  long[] counts() {
+    return counts;
+  }
+
+  @JsonProperty("intents")
+  Map<String, Long> intents() {
+    return intents;
+  }
+
+  @JsonProperty("dwellCount")
+  long dwellCount() {
+    return dwellCount;
+  }
+
+  @JsonProperty("dwellTotalMillis")
+  long dwellTotalMillis() {
+    return dwellTotalMillis;
+  }
+
+  @JsonProperty("dwellMaxMillis")
+  long dwellMaxMillis() {
+    return dwellMaxMillis;
+  }
+
+  @JsonProperty("session")
+  Session sessionState() {
+    return session;
+  }
+
+  @JsonProperty("vector")
+  UserVector vectorState() {
+    return vector;
+  }
+}
