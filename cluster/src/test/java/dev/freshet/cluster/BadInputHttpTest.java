@@ -177,6 +177,41 @@ class BadInputHttpTest extends SingleNodeTest {
     assertThat(response.errorField()).isEqualTo(field);
   }
 
+  static String ev(String fields) {
+    return "{\"events\":[{\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\"},{" + fields + "}]}";
+  }
+
+  static Stream<Arguments> badEvents() {
+    String many = "{\"events\":[" + String.join(",", java.util.Collections.nCopies(1_001, "{\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\"}")) + "]}";
+    return Stream.of(
+        Arguments.of("events missing", "{}", "events"),
+        Arguments.of("events not an array", "{\"events\":{}}", "events"),
+        Arguments.of("more than 1,000 events", many, "events"),
+        Arguments.of("event not an object", "{\"events\":[1]}", "events[0]"),
+        Arguments.of("type missing", ev("\"userId\":\"victim\",\"itemId\":\"ok1\""), "events[1].type"),
+        Arguments.of("unknown type", ev("\"type\":\"poke\",\"userId\":\"victim\",\"itemId\":\"ok1\""), "events[1].type"),
+        Arguments.of("userId missing", ev("\"type\":\"click\",\"itemId\":\"ok1\""), "events[1].userId"),
+        Arguments.of("invalid itemId", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"o k\""), "events[1].itemId"),
+        Arguments.of("unknown item", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ghost\""), "events[1].itemId"),
+        Arguments.of("value on a click", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"value\":3"), "events[1].value"),
+        Arguments.of("dwell without value", ev("\"type\":\"dwell\",\"userId\":\"victim\",\"itemId\":\"ok1\""), "events[1].value"),
+        Arguments.of("negative dwell", ev("\"type\":\"dwell\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"value\":-1"), "events[1].value"),
+        Arguments.of("ts in the future", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":\"2999-01-01T00:00:00Z\""), "events[1].ts"),
+        Arguments.of("ts not a time", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":\"soon\""), "events[1].ts"),
+        Arguments.of("negative position", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"position\":-2"), "events[1].position"),
+        Arguments.of("intent over 64 chars", ev("\"type\":\"skip\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"intent\":\"" + "i".repeat(65) + "\""), "events[1].intent"),
+        Arguments.of("invalid rankingId", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"rankingId\":\"r 1\""), "events[1].rankingId"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badEvents")
+  void badEventBatchesRecordNothing(String name, String body, String field) {
+    Api.Response response = api.post("/v1/events", body);
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.errorField()).isEqualTo(field);
+  }
+
   @org.junit.jupiter.api.Test
   void itemsRefuseTextPlain() {
     Api.Response response = api.post("/v1/items", Api.items("tp", 1, 1, "active"), "text/plain");

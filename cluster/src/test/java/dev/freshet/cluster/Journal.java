@@ -14,6 +14,14 @@ final class Journal {
   private Journal() {}
 
   static List<UserEntity.ImpressionsRecorded> impressions(ActorSystem<?> system, String userId) {
+    List<UserEntity.ImpressionsRecorded> impressions = new ArrayList<>();
+    for (UserEntity.Event event : events(system, userId)) {
+      if (event instanceof UserEntity.ImpressionsRecorded recorded) impressions.add(recorded);
+    }
+    return impressions;
+  }
+
+  static List<UserEntity.Event> events(ActorSystem<?> system, String userId) {
     JdbcReadJournal journal =
         PersistenceQuery.get(system.classicSystem())
             .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
@@ -25,9 +33,9 @@ final class Journal {
               .runWith(Sink.seq(), system)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
-      List<UserEntity.ImpressionsRecorded> impressions = new ArrayList<>();
-      for (Object event : events) impressions.add((UserEntity.ImpressionsRecorded) event);
-      return impressions;
+      List<UserEntity.Event> typed = new ArrayList<>();
+      for (Object event : events) typed.add((UserEntity.Event) event);
+      return typed;
     } catch (Exception e) {
       throw new IllegalStateException("Could not read the journal of " + userId, e);
     }

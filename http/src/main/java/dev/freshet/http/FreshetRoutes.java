@@ -16,7 +16,12 @@ import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.user.UserEntity;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.IntFunction;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -74,6 +79,7 @@ public final class FreshetRoutes extends AllDirectives {
         path("items", () -> post(() -> jsonBody(false, settings.maxCatalogBodyBytes(), this::upsertItems))),
         path(segment("items").slash(segment()), id -> get(() -> getItem(id))),
         path("impressions", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordImpressions))),
+        path("events", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordEvents))),
         pathPrefix(
             segment("users").slash(segment()),
             userId ->
@@ -126,7 +132,7 @@ public final class FreshetRoutes extends AllDirectives {
     ImpressionBatch batch = ImpressionBatch.parse(body);
     long now = System.currentTimeMillis();
     CompletionStage<UserEntity.ImpressionsResult> result =
-        denseIds(batch.itemIds())
+        denseIds(batch.itemIds(), i -> "itemIds[" + i + "]")
             .thenCompose(
                 ids ->
                     user(batch.userId())
@@ -148,8 +154,44 @@ public final class FreshetRoutes extends AllDirectives {
     return values.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /**
+   * Records a batch of many users' events: each user's events go to that user's entity as one
+   * command (one journal write); the answer waits for all of them.
+   */
+  private Route recordEvents(JsonNode body) {
+    EventBatch batch = EventBatch.parse(body, System.currentTimeMillis());
+    List<String> itemIds = batch.events().stream().map(EventBatch.Event::itemId).toList();
+    CompletionStage<Integer> accepted =
+        denseIds(itemIds, i -> "events[" + i + "].itemId")
+            .thenCompose(
+                ids -> {
+                  Map<String, List<UserEntity.EventInput>> byUser = new LinkedHashMap<>();
+                  for (int i = 0; i < ids.length; i++) {
+                    EventBatch.Event e = batch.events().get(i);
+                    byUser
+                        .computeIfAbsent(e.userId(), u -> new ArrayList<>())
+                        .add(
+                            new UserEntity.EventInput(
+                                ids[i], e.type(), e.at(), e.intent(), e.value(), e.rankingId(), e.position()));
+                  }
+                  List<CompletableFuture<UserEntity.EventsResult>> replies = new ArrayList<>();
+                  byUser.forEach(
+                      (userId, events) ->
+                          replies.add(
+                              user(userId)
+                                  .askWithStatus(
+                                      (ActorRef<StatusReply<UserEntity.EventsResult>> replyTo) ->
+                                          new UserEntity.RecordEvents(events, replyTo),
+                                      settings.askTimeout())
+                                  .toCompletableFuture()));
+                  return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                      .thenApply(done -> replies.stream().mapToInt(r -> r.join().accepted()).sum());
+                });
+    return onSuccess(accepted, n -> json(202, Map.of("accepted", n)));
+  }
+
   /** Maps item ids to dense ids; an id unknown even after catching up with the store is a 400. */
-  private CompletionStage<int[]> denseIds(List<String> itemIds) {
+  private CompletionStage<int[]> denseIds(List<String> itemIds, IntFunction<String> fieldOf) {
     int[] ids = new int[itemIds.size()];
     if (resolve(catalog.snapshot(), itemIds, ids) < 0) return CompletableFuture.completedFuture(ids);
     return catalog
@@ -158,7 +200,7 @@ public final class FreshetRoutes extends AllDirectives {
             snapshot -> {
               int unknown = resolve(snapshot, itemIds, ids);
               if (unknown >= 0) {
-                String field = "itemIds[" + unknown + "]";
+                String field = fieldOf.apply(unknown);
                 throw new ApiException(
                     400, "unknown_item", field + " (" + itemIds.get(unknown) + ") is not in the catalog", field);
               }

@@ -1,0 +1,87 @@
+package dev.freshet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.freshet.actors.user.UserEntity;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code POST /v1/events} over a real socket: many users per batch, features, intents. */
+class EventsHttpTest extends SingleNodeTest {
+
+  @BeforeAll
+  static void catalog() {
+    // e0, e3, e6 … are in c0; e1, e4 … in c1; e2, e5 … in c2
+    assertThat(api.post("/v1/items", Api.items("e", 30, 3, "active")).status()).isEqualTo(200);
+  }
+
+  private static String event(String type, String user, String item, String extra) {
+    return "{\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"itemId\":\"" + item + "\"" + extra + "}";
+  }
+
+  private static String events(String... events) {
+    return "{\"events\":[" + String.join(",", events) + "]}";
+  }
+
+  private static JsonNode features(String user) {
+    return api.get("/v1/users/" + user + "/state").body().path("features");
+  }
+
+  @Test
+  void aBatchOfManyUsersReachesEachUsersEntityDurably() {
+    Api.Response response =
+        api.post(
+            "/v1/events",
+            events(
+                event("impression", "ann", "e0", ""),
+                event("click", "ann", "e0", ",\"rankingId\":\"r-1\",\"position\":1"),
+                event("dwell", "ann", "e0", ",\"value\":45000"),
+                event("impression", "bob", "e1", ""),
+                event("like", "bob", "e1", ",\"ts\":\"2026-11-01T10:00:00Z\"")));
+
+    assertThat(response.status()).isEqualTo(202);
+    assertThat(response.body().path("accepted").asInt()).isEqualTo(5);
+    JsonNode ann = features("ann");
+    assertThat(ann.path("interactions").path("click").asInt()).isEqualTo(1);
+    assertThat(ann.path("interactions").path("impression").asInt()).isEqualTo(1);
+    assertThat(ann.path("dwell").path("meanMillis").asLong()).isEqualTo(45_000);
+    assertThat(ann.path("categoryAffinity").path("c0").asDouble()).isGreaterThan(1.0);
+    assertThat(features("bob").path("interactions").path("like").asInt()).isEqualTo(1);
+    // one journal write per user, holding the click's ranking context
+    List<UserEntity.Event> annEvents = List.copyOf(Journal.events(node.system(), "ann"));
+    assertThat(annEvents).hasSize(1);
+    var click = ((UserEntity.InteractionsRecorded) annEvents.get(0)).interactions().get(1);
+    assertThat(click.rankingId()).isEqualTo("r-1");
+    assertThat(click.position()).isEqualTo(1);
+  }
+
+  @Test
+  void impressionsThroughEventsAndThroughTheImpressionsEndpointAreOneSeenSet() {
+    api.post("/v1/impressions", Api.impressions("cat", List.of("e5", "e6")));
+    Api.Response response =
+        api.post("/v1/events", events(event("impression", "cat", "e6", ""), event("impression", "cat", "e7", "")));
+
+    assertThat(response.body().path("accepted").asInt()).isEqualTo(2);
+    assertThat(api.get("/v1/users/cat/state").body().path("seen").asInt()).isEqualTo(3);
+    assertThat(Api.rankedIds(api.get("/v1/users/cat/recommendations?k=200"))).doesNotContain("e5", "e6", "e7");
+  }
+
+  @Test
+  void aSkipForBadTimingKeepsAffinityWhereNotInterestedLowersIt() {
+    api.post(
+        "/v1/events",
+        events(
+            event("click", "dan", "e3", ""),
+            event("skip", "dan", "e6", ",\"intent\":\"bad_timing\""),
+            event("click", "eve", "e3", ""),
+            event("skip", "eve", "e6", ",\"intent\":\"not_interested\"")));
+
+    double dan = features("dan").path("categoryAffinity").path("c0").asDouble();
+    double eve = features("eve").path("categoryAffinity").path("c0").asDouble();
+    assertThat(dan).isEqualTo(1.0);
+    assertThat(eve).isLessThan(0.0);
+    assertThat(features("dan").path("intents").path("bad_timing").asInt()).isEqualTo(1);
+  }
+}
