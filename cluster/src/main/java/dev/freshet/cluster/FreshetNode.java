@@ -3,6 +3,8 @@ package dev.freshet.cluster;
 import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogReplicator;
+import dev.freshet.actors.popularity.Popularity;
+import dev.freshet.actors.popularity.PopularityTracker;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.actors.user.UserEntitySettings;
 import dev.freshet.http.FreshetRoutes;
@@ -15,6 +17,7 @@ import dev.freshet.persistence.JdbcCatalogStore;
 import dev.freshet.persistence.JournalConfig;
 import dev.freshet.streams.CatalogSeeder;
 import dev.freshet.streams.DemoCatalog;
+import dev.freshet.streams.PopularityFeed;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -51,12 +54,15 @@ public final class FreshetNode {
 
   private final ActorSystem<Void> system;
   private final Catalog catalog;
+  private final Popularity popularity;
   private final ServerBinding binding;
   private final Database database;
 
-  private FreshetNode(ActorSystem<Void> system, Catalog catalog, ServerBinding binding, Database database) {
+  private FreshetNode(
+      ActorSystem<Void> system, Catalog catalog, Popularity popularity, ServerBinding binding, Database database) {
     this.system = system;
     this.catalog = catalog;
+    this.popularity = popularity;
     this.binding = binding;
     this.database = database;
   }
@@ -124,7 +130,18 @@ public final class FreshetNode {
               return CompletableFuture.completedFuture(Done.getInstance());
             });
 
-    UserEntity.init(system, catalog::snapshot, UserEntitySettings.fromConfig(config));
+    UserEntitySettings userSettings = UserEntitySettings.fromConfig(config);
+    UserEntity.init(system, catalog::snapshot, userSettings);
+
+    Popularity popularity = new Popularity(config.getDuration("freshet.popularity.half-life").toMillis());
+    ActorRef<PopularityTracker.Command> tracker =
+        system.systemActorOf(PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
+    PopularityFeed feed =
+        PopularityFeed.start(
+            system,
+            tracker,
+            config.getDuration("freshet.popularity.window"),
+            config.getInt("freshet.popularity.buffer"));
 
     if (settings.demoCatalog() && catalog.snapshot().size() == 0) {
       int dimension = config.getInt("freshet.catalog.embedding-dimension");
@@ -140,7 +157,15 @@ public final class FreshetNode {
     }
 
     HttpSettings httpSettings = HttpSettings.fromConfig(config);
-    FreshetRoutes routes = new FreshetRoutes(system, catalog, httpSettings, readiness(system, config));
+    FreshetRoutes routes =
+        new FreshetRoutes(
+            system,
+            catalog,
+            popularity,
+            feed,
+            userSettings.features().signals(),
+            httpSettings,
+            readiness(system, config));
     ServerBinding binding =
         Http.get(system)
             .newServerAt(httpSettings.host(), httpSettings.port())
@@ -148,7 +173,7 @@ public final class FreshetNode {
             .toCompletableFuture()
             .join()
             .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-    return new FreshetNode(system, catalog, binding, database);
+    return new FreshetNode(system, catalog, popularity, binding, database);
   }
 
   /** The edge's readiness is Pekko Management's: cluster membership, sharding and the database. */
@@ -184,6 +209,10 @@ public final class FreshetNode {
 
   public Catalog catalog() {
     return catalog;
+  }
+
+  public Popularity popularity() {
+    return popularity;
   }
 
   public Database database() {

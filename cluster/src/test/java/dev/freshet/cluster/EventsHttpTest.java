@@ -84,4 +84,34 @@ class EventsHttpTest extends SingleNodeTest {
     assertThat(eve).isLessThan(0.0);
     assertThat(features("dan").path("intents").path("bad_timing").asInt()).isEqualTo(1);
   }
+
+  @Test
+  void popularFollowsInteractionsWithinSecondsAndLatestFollowsCreationTime() throws Exception {
+    // e29 has the lowest catalog popularity; a burst of clicks and shares makes it the most popular
+    String burst =
+        events(
+            event("click", "fan1", "e29", ""), event("share", "fan2", "e29", ""), event("like", "fan3", "e29", ""),
+            event("click", "fan1", "e26", ""));
+    assertThat(api.post("/v1/events", burst).status()).isEqualTo(202);
+
+    Shards.awaitTrue(
+        "popularity updated",
+        java.time.Duration.ofSeconds(5),
+        () -> "e29".equals(Api.rankedIds(api.get("/v1/items/popular?k=3")).get(0)));
+    Api.Response popular = api.get("/v1/items/popular?k=3&category=c2");
+    assertThat(Api.rankedIds(popular)).containsExactly("e29", "e26", "e2");
+    // 1 + 3 + 2, decayed by at most a few seconds of a 6-hour half-life
+    assertThat(popular.body().path("items").get(0).path("trending").asDouble())
+        .isCloseTo(6.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(popular.body().path("items").get(2).path("trending").asDouble()).isZero();
+
+    api.post(
+        "/v1/items",
+        "{\"items\":[{\"id\":\"fresh-1\",\"category\":\"c9\",\"createdAt\":\"2030-01-01T00:00:00Z\"},"
+            + "{\"id\":\"fresh-2\",\"category\":\"c9\",\"createdAt\":\"2030-01-02T00:00:00Z\"},"
+            + "{\"id\":\"stale\",\"category\":\"c9\",\"createdAt\":\"2001-01-01T00:00:00Z\"}]}");
+    assertThat(Api.rankedIds(api.get("/v1/items/latest?category=c9&k=5"))).containsExactly("fresh-2", "fresh-1", "stale");
+    assertThat(api.get("/v1/items/latest?k=0").errorField()).isEqualTo("k");
+    assertThat(api.get("/v1/items/popular?k=201").status()).isEqualTo(400);
+  }
 }

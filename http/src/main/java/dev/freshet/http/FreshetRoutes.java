@@ -10,6 +10,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.features.SignalWeights;
+import dev.freshet.actors.popularity.Popularity;
+import dev.freshet.actors.popularity.PopularityBoard;
+import dev.freshet.actors.ranking.ItemLists;
+import dev.freshet.streams.PopularityFeed;
+import java.util.Optional;
 import dev.freshet.actors.ranking.RankedItem;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
@@ -45,16 +51,28 @@ public final class FreshetRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Catalog catalog;
+  private final Popularity popularity;
+  private final PopularityFeed popularityFeed;
+  private final SignalWeights signals;
   private final HttpSettings settings;
   private final ReadinessCheck readiness;
   private final ObjectMapper mapper;
   private final ApiErrors errors;
 
   public FreshetRoutes(
-      ActorSystem<?> system, Catalog catalog, HttpSettings settings, ReadinessCheck readiness) {
+      ActorSystem<?> system,
+      Catalog catalog,
+      Popularity popularity,
+      PopularityFeed popularityFeed,
+      SignalWeights signals,
+      HttpSettings settings,
+      ReadinessCheck readiness) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.catalog = catalog;
+    this.popularity = popularity;
+    this.popularityFeed = popularityFeed;
+    this.signals = signals;
     this.settings = settings;
     this.readiness = readiness;
     this.mapper = ApiJson.mapper();
@@ -77,6 +95,8 @@ public final class FreshetRoutes extends AllDirectives {
   private Route v1() {
     return concat(
         path("items", () -> post(() -> jsonBody(false, settings.maxCatalogBodyBytes(), this::upsertItems))),
+        path(segment("items").slash("popular"), () -> get(() -> parameterMap(q -> itemList(q, ItemLists::popular)))),
+        path(segment("items").slash("latest"), () -> get(() -> parameterMap(q -> itemList(q, ItemLists::latest)))),
         path(segment("items").slash(segment()), id -> get(() -> getItem(id))),
         path("impressions", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordImpressions))),
         path("events", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordEvents))),
@@ -185,9 +205,23 @@ public final class FreshetRoutes extends AllDirectives {
                                       settings.askTimeout())
                                   .toCompletableFuture()));
                   return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                      .thenApply(done -> replies.stream().mapToInt(r -> r.join().accepted()).sum());
+                      .thenApply(
+                          done -> {
+                            countForPopularity(batch, ids); // durable now, so it may count
+                            return replies.stream().mapToInt(r -> r.join().accepted()).sum();
+                          });
                 });
     return onSuccess(accepted, n -> json(202, Map.of("accepted", n)));
+  }
+
+  private void countForPopularity(EventBatch batch, int[] denseIds) {
+    CatalogSnapshot snapshot = catalog.snapshot();
+    for (int i = 0; i < denseIds.length; i++) {
+      EventBatch.Event e = batch.events().get(i);
+      Item item = snapshot.byDenseId(denseIds[i]);
+      double weight = signals.affinityDelta(e.type(), e.intent(), e.value() == null ? 0 : e.value());
+      popularityFeed.record(denseIds[i], item == null ? null : item.category(), weight);
+    }
   }
 
   /** Maps item ids to dense ids; an id unknown even after catching up with the store is a 400. */
@@ -219,6 +253,31 @@ public final class FreshetRoutes extends AllDirectives {
   }
 
   // ---- ranking ---------------------------------------------------------------------------------
+
+  @FunctionalInterface
+  private interface ItemList {
+    List<ItemLists.Listed> list(CatalogSnapshot catalog, PopularityBoard board, Optional<String> category, int k);
+  }
+
+  /** {@code GET /v1/items/popular} and {@code /latest}: non-personal, for anyone. */
+  private Route itemList(Map<String, String> query, ItemList list) {
+    int k = RecommendationQuery.k(query.get("k"));
+    Optional<String> category = RecommendationQuery.category(query.get("category"));
+    ObjectNode body = mapper.createObjectNode();
+    ArrayNode items = body.putArray("items");
+    int position = 1;
+    for (ItemLists.Listed listed : list.list(catalog.snapshot(), popularity.board(), category, k)) {
+      ObjectNode i = items.addObject();
+      Item item = listed.item();
+      i.put("id", item.id());
+      i.put("category", item.category());
+      i.put("position", position++);
+      i.put("createdAt", Instant.ofEpochMilli(item.createdAtMillis()).toString());
+      i.put("popularity", item.popularity());
+      i.put("trending", listed.trending());
+    }
+    return json(200, body);
+  }
 
   private Route recommend(String userId, Map<String, String> query) {
     Fields.id("userId", userId);

@@ -17,10 +17,7 @@ final class RecommendationQuery {
 
   static RankingRequest parse(Map<String, String> query) {
     int k = k(query.get("k"));
-    Optional<String> category =
-        Optional.ofNullable(query.get("category"))
-            .filter(c -> !c.isEmpty())
-            .map(c -> Fields.text("category", c, 128));
+    Optional<String> category = category(query.get("category"));
     Set<String> exclude = new LinkedHashSet<>();
     String excludeParam = query.get("exclude");
     if (excludeParam != null && !excludeParam.isEmpty()) {
@@ -33,7 +30,11 @@ final class RecommendationQuery {
     return new RankingRequest(k, category, exclude, explain(query.get("explain")));
   }
 
-  private static int k(String value) {
+  static Optional<String> category(String value) {
+    return Optional.ofNullable(value).filter(c -> !c.isEmpty()).map(c -> Fields.text("category", c, 128));
+  }
+
+  static int k(String value) {
     if (value == null) return DEFAULT_K;
     try {
       int k = Integer.parseInt(value);

@@ -26,6 +26,9 @@ public final class CatalogSnapshot {
           .thenComparing(Comparator.comparingLong(Item::createdAtMillis).reversed())
           .thenComparingInt(Item::denseId);
 
+  static final Comparator<Item> NEWEST_FIRST =
+      Comparator.comparingLong(Item::createdAtMillis).reversed().thenComparingInt(Item::denseId);
+
   private static final CatalogSnapshot EMPTY = new CatalogSnapshot(Map.of(), new Item[0], 0L);
 
   private final Map<String, Item> byId;
@@ -34,6 +37,8 @@ public final class CatalogSnapshot {
   private final RoaringBitmap active;
   private final int[] activeInServingOrder;
   private final Map<String, int[]> activeInServingOrderByCategory;
+  private final int[] activeNewestFirst;
+  private final Map<String, int[]> activeNewestFirstByCategory;
   private final double maxPopularity;
 
   private CatalogSnapshot(Map<String, Item> byId, Item[] byDense, long version) {
@@ -52,15 +57,13 @@ public final class CatalogSnapshot {
     }
     bitmap.runOptimize();
     activeItems.sort(SERVING_ORDER);
-    Map<String, List<Item>> grouped = new HashMap<>();
-    for (Item item : activeItems) {
-      grouped.computeIfAbsent(item.category(), c -> new ArrayList<>()).add(item);
-    }
-    Map<String, int[]> byCategory = new HashMap<>();
-    grouped.forEach((category, items) -> byCategory.put(category, denseIds(items)));
     this.active = bitmap;
     this.activeInServingOrder = denseIds(activeItems);
-    this.activeInServingOrderByCategory = Map.copyOf(byCategory);
+    this.activeInServingOrderByCategory = byCategory(activeItems);
+    List<Item> newest = new ArrayList<>(activeItems);
+    newest.sort(NEWEST_FIRST);
+    this.activeNewestFirst = denseIds(newest);
+    this.activeNewestFirstByCategory = byCategory(newest);
     this.maxPopularity = max;
   }
 
@@ -121,8 +124,24 @@ public final class CatalogSnapshot {
         .orElse(activeInServingOrder);
   }
 
+  /** Active dense ids, newest first, optionally of one category; shared, never to be mutated. */
+  public int[] activeNewestFirst(Optional<String> category) {
+    return category
+        .map(c -> activeNewestFirstByCategory.getOrDefault(c, new int[0]))
+        .orElse(activeNewestFirst);
+  }
+
   public double maxPopularity() {
     return maxPopularity;
+  }
+
+  /** Dense ids per category, keeping the order of {@code items}. */
+  private static Map<String, int[]> byCategory(List<Item> items) {
+    Map<String, List<Item>> grouped = new HashMap<>();
+    for (Item item : items) grouped.computeIfAbsent(item.category(), c -> new ArrayList<>()).add(item);
+    Map<String, int[]> ids = new HashMap<>();
+    grouped.forEach((category, members) -> ids.put(category, denseIds(members)));
+    return Map.copyOf(ids);
   }
 
   private static int[] denseIds(List<Item> items) {

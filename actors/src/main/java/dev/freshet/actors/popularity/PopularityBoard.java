@@ -1,0 +1,66 @@
+package dev.freshet.actors.popularity;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Decayed interaction counts per item (indexed by dense id) and per category, all expressed as of
+ * one time {@code asOf}: an interaction counts its weight at first and half of it one half-life
+ * later. Immutable; {@link #merge} builds the next board, so readers never see a half-applied window.
+ */
+public final class PopularityBoard {
+
+  private static final PopularityBoard EMPTY = new PopularityBoard(new double[0], Map.of(), 0L);
+
+  private final double[] items;
+  private final Map<String, Double> categories;
+  private final long asOf;
+  private final double maxItem;
+
+  private PopularityBoard(double[] items, Map<String, Double> categories, long asOf) {
+    this.items = items;
+    this.categories = categories;
+    this.asOf = asOf;
+    double max = 0;
+    for (double v : items) max = Math.max(max, v);
+    this.maxItem = max;
+  }
+
+  public static PopularityBoard empty() {
+    return EMPTY;
+  }
+
+  /** This board decayed to {@code deltas.at()} plus the deltas. Deltas from the past count as now. */
+  public PopularityBoard merge(PopularityDeltas deltas, long halfLifeMillis) {
+    long at = Math.max(asOf, deltas.at());
+    double decay = dev.freshet.actors.features.Decay.factor(asOf, at, halfLifeMillis);
+    int size = items.length;
+    for (int id : deltas.items().keySet()) size = Math.max(size, id + 1);
+    double[] next = Arrays.copyOf(items, size);
+    if (decay != 1.0) for (int i = 0; i < next.length; i++) next[i] *= decay;
+    deltas.items().forEach((id, w) -> next[id] += w);
+    Map<String, Double> nextCategories = new HashMap<>();
+    categories.forEach((c, v) -> nextCategories.put(c, v * decay));
+    deltas.categories().forEach((c, w) -> nextCategories.merge(c, w, Double::sum));
+    return new PopularityBoard(next, Map.copyOf(nextCategories), at);
+  }
+
+  /** The item's decayed count as of {@link #asOf()}; 0 if it has none. */
+  public double item(int denseId) {
+    return denseId >= 0 && denseId < items.length ? items[denseId] : 0.0;
+  }
+
+  public double category(String category) {
+    return categories.getOrDefault(category, 0.0);
+  }
+
+  /** The highest item count, for normalising. */
+  public double maxItem() {
+    return maxItem;
+  }
+
+  public long asOf() {
+    return asOf;
+  }
+}
