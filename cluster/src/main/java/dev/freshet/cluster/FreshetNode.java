@@ -14,10 +14,12 @@ import dev.freshet.persistence.Database;
 import dev.freshet.persistence.DatabaseSettings;
 import dev.freshet.persistence.EmbeddedDatabase;
 import dev.freshet.persistence.JdbcCatalogStore;
+import dev.freshet.persistence.JdbcRankingEventStore;
 import dev.freshet.persistence.JournalConfig;
 import dev.freshet.streams.CatalogSeeder;
 import dev.freshet.streams.DemoCatalog;
 import dev.freshet.streams.PopularityFeed;
+import dev.freshet.streams.RankingEventWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -131,9 +133,9 @@ public final class FreshetNode {
             });
 
     UserEntitySettings userSettings = UserEntitySettings.fromConfig(config);
-    UserEntity.init(system, catalog::snapshot, userSettings);
-
     Popularity popularity = new Popularity(config.getDuration("freshet.popularity.half-life").toMillis());
+    UserEntity.init(system, catalog::snapshot, popularity::board, userSettings);
+
     ActorRef<PopularityTracker.Command> tracker =
         system.systemActorOf(PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
     PopularityFeed feed =
@@ -164,6 +166,12 @@ public final class FreshetNode {
             popularity,
             feed,
             userSettings.features().signals(),
+            RankingEventWriter.start(
+                system,
+                new JdbcRankingEventStore(database.dataSource()),
+                config.getInt("freshet.ranking-events.batch-size"),
+                config.getDuration("freshet.ranking-events.max-delay"),
+                config.getInt("freshet.ranking-events.buffer")),
             httpSettings,
             readiness(system, config));
     ServerBinding binding =

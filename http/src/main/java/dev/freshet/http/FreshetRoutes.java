@@ -17,6 +17,7 @@ import dev.freshet.actors.ranking.ItemLists;
 import dev.freshet.streams.PopularityFeed;
 import java.util.Optional;
 import dev.freshet.actors.ranking.RankedItem;
+import dev.freshet.actors.ranking.RankingLog;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.user.UserEntity;
@@ -54,6 +55,7 @@ public final class FreshetRoutes extends AllDirectives {
   private final Popularity popularity;
   private final PopularityFeed popularityFeed;
   private final SignalWeights signals;
+  private final RankingLog rankingLog;
   private final HttpSettings settings;
   private final ReadinessCheck readiness;
   private final ObjectMapper mapper;
@@ -65,6 +67,7 @@ public final class FreshetRoutes extends AllDirectives {
       Popularity popularity,
       PopularityFeed popularityFeed,
       SignalWeights signals,
+      RankingLog rankingLog,
       HttpSettings settings,
       ReadinessCheck readiness) {
     this.system = system;
@@ -73,6 +76,7 @@ public final class FreshetRoutes extends AllDirectives {
     this.popularity = popularity;
     this.popularityFeed = popularityFeed;
     this.signals = signals;
+    this.rankingLog = rankingLog;
     this.settings = settings;
     this.readiness = readiness;
     this.mapper = ApiJson.mapper();
@@ -282,11 +286,17 @@ public final class FreshetRoutes extends AllDirectives {
   private Route recommend(String userId, Map<String, String> query) {
     Fields.id("userId", userId);
     RankingRequest request = RecommendationQuery.parse(query);
-    CompletionStage<Ranking> ranking =
+    CompletionStage<UserEntity.RankingResult> ranking =
         user(userId)
             .askWithStatus(
                 replyTo -> new UserEntity.Recommend(request, replyTo), settings.askTimeout());
-    return onSuccess(ranking, r -> json(200, rankingJson(r, request.explain())));
+    return onSuccess(
+        ranking,
+        r -> {
+          rankingLog.served(userId, r.served());
+          if (r.shadow() != null) rankingLog.shadow(userId, r.shadow());
+          return json(200, rankingJson(r.served(), request.explain()));
+        });
   }
 
   private ObjectNode rankingJson(Ranking ranking, boolean explain) {

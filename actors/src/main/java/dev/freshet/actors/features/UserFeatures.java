@@ -15,6 +15,7 @@ public final class UserFeatures {
 
   private final DecayedValues categories;
   private final DecayedValues tags;
+  private final DecayedValues notInterested;
   private final long[] counts;
   private final Map<String, Long> intents;
   private long dwellCount;
@@ -24,7 +25,7 @@ public final class UserFeatures {
   private final UserVector vector;
 
   public UserFeatures() {
-    this(new DecayedValues(), new DecayedValues(), new long[InteractionType.values().length],
+    this(new DecayedValues(), new DecayedValues(), new DecayedValues(), new long[InteractionType.values().length],
         new TreeMap<>(), 0, 0, 0, new Session(), new UserVector());
   }
 
@@ -32,6 +33,7 @@ public final class UserFeatures {
   public UserFeatures(
       @JsonProperty("categories") DecayedValues categories,
       @JsonProperty("tags") DecayedValues tags,
+      @JsonProperty("notInterested") DecayedValues notInterested,
       @JsonProperty("counts") long[] counts,
       @JsonProperty("intents") Map<String, Long> intents,
       @JsonProperty("dwellCount") long dwellCount,
@@ -41,6 +43,7 @@ public final class UserFeatures {
       @JsonProperty("vector") UserVector vector) {
     this.categories = categories;
     this.tags = tags;
+    this.notInterested = notInterested == null ? new DecayedValues() : notInterested;
     // interaction types are only ever appended, so older snapshots have a prefix of the counters
     this.counts = java.util.Arrays.copyOf(counts, InteractionType.values().length);
     this.intents = new TreeMap<>(intents);
@@ -55,6 +58,9 @@ public final class UserFeatures {
   public void apply(Interaction i, float[] embedding, FeatureSettings settings) {
     counts[i.type().ordinal()]++;
     if (i.intent() != null) intents.merge(Intent.bucket(i.intent()), 1L, Long::sum);
+    if (Intent.aboutTaste(i.intent()) && i.category() != null) {
+      notInterested.add(i.category(), 1.0, i.at(), settings.halfLifeMillis(), settings.maxCategories());
+    }
     if (i.type() == InteractionType.DWELL && i.value() != null) {
       dwellCount++;
       dwellTotalMillis += i.value();
@@ -84,6 +90,19 @@ public final class UserFeatures {
 
   public double tagAffinity(String tag, long now, long halfLifeMillis) {
     return tags.get(tag, now, halfLifeMillis);
+  }
+
+  /** Decayed count of "not interested" answers about items of this category. */
+  public double notInterested(String category, long now, long halfLifeMillis) {
+    return notInterested.get(category, now, halfLifeMillis);
+  }
+
+  /** True when the user has any interaction (other than impressions) in their history. */
+  public boolean hasHistory() {
+    for (InteractionType type : InteractionType.values()) {
+      if (type != InteractionType.IMPRESSION && counts[type.ordinal()] > 0) return true;
+    }
+    return false;
   }
 
   public long count(InteractionType type) {
@@ -137,6 +156,11 @@ public final class UserFeatures {
   @JsonProperty("tags")
   DecayedValues tags() {
     return tags;
+  }
+
+  @JsonProperty("notInterested")
+  DecayedValues notInterestedState() {
+    return notInterested;
   }
 
   @JsonProperty("counts")

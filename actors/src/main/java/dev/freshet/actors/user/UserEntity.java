@@ -2,7 +2,10 @@ package dev.freshet.actors.user;
 
 import dev.freshet.actors.CborSerializable;
 import dev.freshet.actors.catalog.CatalogSnapshot;
+import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.ranking.Ranker;
+import dev.freshet.actors.ranking.RankingContext;
+import dev.freshet.actors.ranking.RankingSettings;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -91,8 +94,11 @@ public final class UserEntity
   public record EventsResult(int accepted, int newImpressions) implements CborSerializable {}
 
   /** Rank the catalog for this user. */
-  public record Recommend(RankingRequest request, ActorRef<StatusReply<Ranking>> replyTo)
+  public record Recommend(RankingRequest request, ActorRef<StatusReply<RankingResult>> replyTo)
       implements Command {}
+
+  /** The ranking to serve, and the shadow variant's ranking of the same moment when one is set. */
+  public record RankingResult(Ranking served, Ranking shadow) implements CborSerializable {}
 
   /** Read the user's state figures. */
   public record GetState(ActorRef<StatusReply<UserStateView>> replyTo) implements Command {}
@@ -154,7 +160,10 @@ public final class UserEntity
 
   /** Registers the entity with Cluster Sharding on this node. */
   public static void init(
-      ActorSystem<?> system, Supplier<CatalogSnapshot> catalog, UserEntitySettings settings) {
+      ActorSystem<?> system,
+      Supplier<CatalogSnapshot> catalog,
+      Supplier<PopularityBoard> popularity,
+      UserEntitySettings settings) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -164,6 +173,7 @@ public final class UserEntity
                         ctx.getEntityId(),
                         PersistenceId.of(TYPE_KEY.name(), ctx.getEntityId()),
                         catalog,
+                        popularity,
                         settings)));
   }
 
@@ -171,25 +181,31 @@ public final class UserEntity
       String userId,
       PersistenceId persistenceId,
       Supplier<CatalogSnapshot> catalog,
+      Supplier<PopularityBoard> popularity,
       UserEntitySettings settings) {
-    return new UserEntity(userId, persistenceId, catalog, settings);
+    return new UserEntity(userId, persistenceId, catalog, popularity, settings);
   }
 
   // ---- behavior --------------------------------------------------------------------------------
 
   private final String userId;
   private final Supplier<CatalogSnapshot> catalog;
+  private final Supplier<PopularityBoard> popularity;
   private final UserEntitySettings settings;
+  private final Ranker ranker;
 
   private UserEntity(
       String userId,
       PersistenceId persistenceId,
       Supplier<CatalogSnapshot> catalog,
+      Supplier<PopularityBoard> popularity,
       UserEntitySettings settings) {
     super(persistenceId);
     this.userId = userId;
     this.catalog = catalog;
+    this.popularity = popularity;
     this.settings = settings;
+    this.ranker = new Ranker(settings.ranking());
   }
 
   @Override
@@ -271,9 +287,17 @@ public final class UserEntity
 
   private Effect<Event, State> onRecommend(
       State state, Recommend cmd) {
-    Ranking ranking =
-        Ranker.rank(catalog.get(), state.seen, cmd.request(), UUID.randomUUID().toString());
-    return Effect().reply(cmd.replyTo(), StatusReply.success(ranking));
+    RankingContext context =
+        new RankingContext(
+            catalog.get(), popularity.get(), state.seen, state.features, System.currentTimeMillis(), settings.features());
+    RankingSettings ranking = settings.ranking();
+    Ranking served =
+        ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), ranking.variantOf(userId));
+    Ranking shadow =
+        ranking.shadow()
+            .map(variant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), variant))
+            .orElse(null);
+    return Effect().reply(cmd.replyTo(), StatusReply.success(new RankingResult(served, shadow)));
   }
 
   private Effect<Event, State> onGetState(

@@ -2,16 +2,22 @@ package dev.freshet.actors.user;
 
 import com.typesafe.config.Config;
 import dev.freshet.actors.features.FeatureSettings;
+import dev.freshet.actors.ranking.RankingSettings;
 
 /**
  * {@code freshet.user} (how often to snapshot, how many snapshots to keep) and
- * {@code freshet.features} (how the real-time features decay and are bounded).
+ * {@code freshet.features} (how the real-time features decay and are bounded) and
+ * {@code freshet.ranking} (how the entity ranks for its user).
  */
-public record UserEntitySettings(int snapshotEvery, int keepSnapshots, FeatureSettings features) {
+public record UserEntitySettings(
+    int snapshotEvery, int keepSnapshots, FeatureSettings features, RankingSettings ranking) {
 
   public static UserEntitySettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.user");
     return new UserEntitySettings(
-        c.getInt("snapshot-every"), c.getInt("keep-snapshots"), FeatureSettings.fromConfig(config));
+        c.getInt("snapshot-every"),
+        c.getInt("keep-snapshots"),
+        FeatureSettings.fromConfig(config),
+        RankingSettings.fromConfig(config));
   }
 }

@@ -38,6 +38,7 @@ class UserEntityTest {
                 "u1",
                 PersistenceId.of("User", "u1"),
                 () -> catalog,
+                dev.freshet.actors.popularity.PopularityBoard::empty,
                 UserEntitySettings.fromConfig(testKit.system().settings().config())));
     kit.clear();
   }
@@ -166,14 +167,15 @@ class UserEntityTest {
   void recommendationsLeaveSeenItemsOut() {
     record(0, 1, 2);
     var ranking =
-        kit.<StatusReply<dev.freshet.actors.ranking.Ranking>>runCommand(
+        kit.<StatusReply<UserEntity.RankingResult>>runCommand(
                 replyTo ->
                     new UserEntity.Recommend(
                         new dev.freshet.actors.ranking.RankingRequest(
                             5, java.util.Optional.empty(), java.util.Set.of(), false),
                         replyTo))
             .reply()
-            .getValue();
+            .getValue()
+            .served();
 
     assertThat(ranking.items())
         .extracting(dev.freshet.actors.ranking.RankedItem::id)

@@ -1,0 +1,19 @@
+package dev.freshet.actors.ranking;
+
+import java.util.Map;
+
+/**
+ * One arm of an A/B test: its name, its share of users (percent) and its feature weights, with
+ * optional overrides per category (e.g. news weighs freshness more).
+ */
+public record Variant(String name, int share, double[] weights, Map<String, double[]> categoryWeights) {
+
+  public Variant {
+    categoryWeights = Map.copyOf(categoryWeights);
+  }
+
+  /** The weights that apply to an item of {@code category}. */
+  public double[] weightsFor(String category) {
+    return categoryWeights.getOrDefault(category, weights);
+  }
+}
