@@ -20,25 +20,40 @@ record BenchConfig(
     int concurrency,
     Duration timeout,
     String apiKey,
-    int stateSample) {
+    int stateSample,
+    String usersPrefix,
+    int seen,
+    int interactions,
+    long seed,
+    String setup,
+    int setupConcurrency) {
 
   static final String DEFAULT_URL = "http://127.0.0.1:8080";
-  static final List<String> COMMANDS = List.of("ingest", "rank", "all");
+  static final List<String> COMMANDS = List.of("ingest", "rank", "all", "rank-spec");
+  static final String RANK_SPEC = "rank-spec";
+  /** {@code --setup} of rank-spec: set up then measure, only measure, only set up. */
+  static final List<String> SETUP_MODES = List.of("run", "skip", "only");
 
   static final String USAGE = String.join("\n",
-      "usage: java -jar bench/target/freshet-bench.jar <ingest|rank|all> [options]",
+      "usage: java -jar bench/target/freshet-bench.jar <ingest|rank|all|rank-spec> [options]",
       "",
-      "  ingest   POST /v1/impressions batches; reports durable impressions/s",
-      "  rank     GET /v1/users/{id}/recommendations?k=K; reports rankings/s",
-      "  all      ingest, then rank",
+      "  ingest     POST /v1/impressions batches; reports durable impressions/s",
+      "  rank       GET /v1/users/{id}/recommendations?k=K; reports rankings/s",
+      "  all        ingest, then rank",
+      "  rank-spec  against a node started with FRESHET_DEMO_CATALOG=off: upload a catalog of --pool",
+      "             items s-0.., give --users users su-0.. --seen distinct seen items and --interactions",
+      "             events each, check /state, then run rank for those users (the SPEC's conditions)",
       "",
       "options (--name value or --name=value):",
       "  --url URL            base URL of a running node (env FRESHET_URL; default " + DEFAULT_URL + ")",
       "  --duration D         measured time per workload: 60, 60s, 2m, 500ms (default 60s)",
       "  --warmup D           unmeasured warm-up before each workload (default 5s)",
-      "  --users N            user ids u-0 .. u-(N-1), one picked at random per request (default 100000)",
-      "  --items N            item ids <prefix>0 .. <prefix>(N-1) (default 5000, the demo catalog)",
-      "  --items-prefix P     item id prefix (default demo-)",
+      "  --users N            user ids u-0 .. u-(N-1), one picked at random per request (default 100000;",
+      "                       rank-spec: 1000)",
+      "  --users-prefix P     user id prefix (default u-; rank-spec: su-)",
+      "  --items N, --pool N  item ids <prefix>0 .. <prefix>(N-1) (default 5000, the demo catalog;",
+      "                       rank-spec: 10000, the catalog it uploads)",
+      "  --items-prefix P     item id prefix (default demo-; rank-spec: s-)",
       "  --batch N            distinct random item ids per impressions request, 1..1000 (default 20)",
       "  --k N                ranking size, 1..200 (default 20)",
       "  --concurrency N      requests in flight (default 64)",
@@ -46,6 +61,14 @@ record BenchConfig(
       "  --api-key KEY        sent as 'Authorization: Bearer KEY' (env FRESHET_API_KEY; default none)",
       "  --state-sample N     after rank, read /v1/users/{id}/state of N users to report the",
       "                       conditions (seen items, pool size); 0 disables (default 20)",
+      "rank-spec only:",
+      "  --seen N             distinct seen items (impressions) per user (default 1000)",
+      "  --interactions N     warm-up events per user: clicks/likes/dwells in 2-3 preferred categories",
+      "                       and one skip with intent not_interested (default 30)",
+      "  --seed N             seed of the generated catalog and users (default 42)",
+      "  --setup MODE         run: set up, check, measure (default); skip: check and measure users set",
+      "                       up earlier on this node; only: set up and check, no measurement",
+      "  --setup-concurrency N  requests in flight during the setup (default 4)",
       "  --help");
 
   /** Thrown for bad command lines; the message is meant for the user, followed by the usage text. */
@@ -78,6 +101,18 @@ record BenchConfig(
     int k = 20;
     int concurrency = 64;
     int stateSample = 20;
+    boolean spec = command.equals(RANK_SPEC);
+    if (spec) {
+      users = 1_000;
+      items = RankWorkload.SPEC_POOL;
+      itemsPrefix = "s-";
+    }
+    String usersPrefix = spec ? "su-" : "u-";
+    int seen = RankWorkload.SPEC_SEEN;
+    int interactions = 30;
+    long seed = 42;
+    String setup = "run";
+    int setupConcurrency = 4;
 
     for (int i = 1; i < args.size(); i++) {
       String arg = args.get(i);
@@ -106,7 +141,13 @@ record BenchConfig(
         case "warmup" -> warmup = parseDuration(name, value);
         case "timeout" -> timeout = parseDuration(name, value);
         case "users" -> users = parseInt(name, value, 1, Integer.MAX_VALUE);
-        case "items" -> items = parseInt(name, value, 1, Integer.MAX_VALUE);
+        case "items", "pool" -> items = parseInt(name, value, 1, Integer.MAX_VALUE);
+        case "users-prefix" -> usersPrefix = value;
+        case "seen" -> seen = parseInt(name, value, 1, Integer.MAX_VALUE);
+        case "interactions" -> interactions = parseInt(name, value, 0, 100_000);
+        case "seed" -> seed = parseLong(name, value);
+        case "setup" -> setup = value;
+        case "setup-concurrency" -> setupConcurrency = parseInt(name, value, 1, 256);
         case "items-prefix" -> itemsPrefix = value;
         case "batch" -> batch = parseInt(name, value, 1, 1000);
         case "k" -> k = parseInt(name, value, 1, 200);
@@ -128,8 +169,20 @@ record BenchConfig(
     if (apiKey != null && apiKey.isBlank()) {
       apiKey = null;
     }
+    if (!SETUP_MODES.contains(setup)) {
+      throw new UsageException("--setup must be one of " + String.join(", ", SETUP_MODES) + ", got '" + setup + "'");
+    }
+    if (spec && seen > items) {
+      throw new UsageException("--seen " + seen + " exceeds --pool " + items + " (seen items are distinct)");
+    }
+    for (String prefix : List.of(itemsPrefix, usersPrefix)) {
+      if (!prefix.matches("[A-Za-z0-9._:@-]{1,100}")) {
+        throw new UsageException("id prefix '" + prefix + "' must be 1-100 characters of [A-Za-z0-9._:@-]");
+      }
+    }
     return new BenchConfig(command, parseUrl(url), duration, warmup, users, items, itemsPrefix, batch, k,
-        concurrency, timeout, apiKey, stateSample);
+        concurrency, timeout, apiKey, stateSample, usersPrefix, seen, interactions, seed, setup,
+        setupConcurrency);
   }
 
   /** Accepts "60", "60s", "500ms", "2m"; a bare number means seconds. */
@@ -166,6 +219,14 @@ record BenchConfig(
       throw new UsageException("--" + name + " must be in " + min + ".." + max + ", got " + n);
     }
     return n;
+  }
+
+  private static long parseLong(String name, String value) throws UsageException {
+    try {
+      return Long.parseLong(value.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + ": not a number: '" + value + "'");
+    }
   }
 
   private static URI parseUrl(String url) throws UsageException {

@@ -56,13 +56,14 @@ final class IngestWorkload implements Workload {
     c.put("items", config.items());
     c.put("itemsPrefix", config.itemsPrefix());
     c.put("batch", config.batch());
+    c.put("usersPrefix", config.usersPrefix());
     return c;
   }
 
   @Override
   public HttpConnection.Request nextRequest() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    String userId = "u-" + random.nextInt(config.users());
+    String userId = config.usersPrefix() + random.nextInt(config.users());
     int[] picked = pickDistinct(random, itemIds.length, config.batch());
     String[] ids = new String[picked.length];
     for (int i = 0; i < picked.length; i++) {

@@ -15,13 +15,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Command line of the Freshet load generator: {@code ingest}, {@code rank} or {@code all} against a running
- * node. Prints human-readable lines and, last, one {@code RESULT {json}} line.
+ * Command line of the Freshet load generator: {@code ingest}, {@code rank}, {@code all} or {@code rank-spec}
+ * (set up the SPEC's ranking conditions, then {@code rank}) against a running node. Prints human-readable
+ * lines and, last, one {@code RESULT {json}} line.
  */
 public final class LoadGenerator {
 
   static final int EXIT_USAGE = 2;
   static final int EXIT_UNREACHABLE = 3;
+  static final int EXIT_SETUP_FAILED = 4;
+
+  /** rank-spec reads /state of this many users (first, last and evenly between) after the setup. */
+  static final int VERIFY_SAMPLE = 5;
+  /** Setup requests (1,000 items, 1,000 impressions) may take longer than a ranking. */
+  static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
 
   private final BenchConfig config;
   private final PrintStream out;
@@ -57,12 +64,20 @@ public final class LoadGenerator {
     }
     List<Workload> workloads = switch (config.command()) {
       case "ingest" -> List.of(new IngestWorkload(config));
-      case "rank" -> List.of(new RankWorkload(config));
+      case "rank", BenchConfig.RANK_SPEC -> List.of(new RankWorkload(config));
       default -> List.of(new IngestWorkload(config), new RankWorkload(config));
     };
     ObjectNode result = json.createObjectNode();
     result.put("tool", "freshet-bench");
     result.put("startedAt", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    if (isSpec()) {
+      int exit = setUpSpec(result);
+      if (exit != 0 || config.setup().equals("only")) {
+        out.println("RESULT " + result);
+        return exit;
+      }
+      out.println();
+    }
     for (Workload workload : workloads) {
       BenchReport report = measure(workload);
       report.lines().forEach(out::println);
@@ -96,7 +111,75 @@ public final class LoadGenerator {
       conditions.putAll(sampled);
       notes.add(rankConditionsNote(sampled));
     }
+    if (isSpec()) {
+      conditions.put("interactionsPerUser", config.interactions());
+      conditions.put("seed", config.seed());
+      notes.add(String.format(Locale.ROOT, "users %s0..%s%d set up by rank-spec (seed %d): %s distinct seen items "
+              + "and %s events each, catalog of %s items %s0..%s%d", config.usersPrefix(), config.usersPrefix(),
+          config.users() - 1, config.seed(), BenchReport.number(config.seen()),
+          BenchReport.number(config.interactions()), BenchReport.number(config.items()), config.itemsPrefix(),
+          config.itemsPrefix(), config.items() - 1));
+    }
     return new BenchReport(workload.name(), conditions, stats, workload.counters(), workload.target(), notes);
+  }
+
+  private boolean isSpec() {
+    return config.command().equals(BenchConfig.RANK_SPEC);
+  }
+
+  /**
+   * rank-spec: runs the setup (unless {@code --setup skip}), then reads a few users' state. Returns 0 when
+   * the users are as set up, else {@link #EXIT_SETUP_FAILED}; puts the figures under "setup" in the result.
+   */
+  private int setUpSpec(ObjectNode result) throws InterruptedException {
+    SpecData data = new SpecData(config.seed(), config.items(), config.itemsPrefix(), config.usersPrefix(),
+        System.currentTimeMillis());
+    Duration timeout = config.timeout().compareTo(SETUP_TIMEOUT) > 0 ? config.timeout() : SETUP_TIMEOUT;
+    SpecSetup setup = new SpecSetup(config, data,
+        () -> new HttpConnection(config.baseUrl(), config.apiKey(), timeout), out, System.err);
+    ObjectNode figures = result.putObject("setup");
+    if (config.setup().equals("skip")) {
+      out.println("setup: skipped (--setup skip); checking the users set up earlier on this node");
+      figures.put("skipped", true);
+    } else {
+      try {
+        figures.setAll(setup.run());
+      } catch (SpecSetup.SetupException e) {
+        out.println("setup failed: " + e.getMessage());
+        figures.put("failed", e.getMessage());
+        return EXIT_SETUP_FAILED;
+      }
+    }
+    SpecSetup.Verification verification = setup.verify(VERIFY_SAMPLE);
+    verification.users().forEach(u -> out.println("verify: " + u.line()));
+    boolean specConditions = verification.poolSize() >= RankWorkload.SPEC_POOL
+        && verification.minSeen() >= RankWorkload.SPEC_SEEN;
+    out.println(verifyLine(verification));
+    ObjectNode verify = figures.putObject("verify");
+    verify.put("sampledUsers", verification.users().size());
+    verify.put("poolSize", verification.poolSize());
+    verify.put("minSeenItems", verification.minSeen());
+    verify.put("meanSeenItems", verification.meanSeen());
+    verify.put("asSetUp", verification.ok());
+    verify.put("specConditions", specConditions);
+    verification.problems().forEach(verify.putArray("problems")::add);
+    return verification.ok() ? 0 : EXIT_SETUP_FAILED;
+  }
+
+  /** The summary line of the state check after the setup. */
+  static String verifyLine(SpecSetup.Verification v) {
+    String figures = String.format(Locale.ROOT, "verify: %d users sampled: poolSize %s, seen min %s mean %s",
+        v.users().size(), BenchReport.number(v.poolSize()), BenchReport.number(v.minSeen()),
+        BenchReport.number(v.meanSeen()));
+    if (!v.ok()) {
+      return figures + " -> NOT as set up: " + String.join("; ", v.problems());
+    }
+    boolean spec = v.poolSize() >= RankWorkload.SPEC_POOL && v.minSeen() >= RankWorkload.SPEC_SEEN;
+    return figures + " -> as set up; " + (spec
+        ? String.format(Locale.ROOT, "the SPEC's ranking conditions (%s-item pool, %s seen items, warm features)",
+            BenchReport.number(RankWorkload.SPEC_POOL), BenchReport.number(RankWorkload.SPEC_SEEN))
+        : "smaller than the SPEC's ranking conditions (" + BenchReport.number(RankWorkload.SPEC_POOL)
+            + "-item pool, " + BenchReport.number(RankWorkload.SPEC_SEEN) + " seen items)");
   }
 
   /** Says how the ranked users compare with the users the SPEC's ranking target is stated for. */
@@ -124,6 +207,9 @@ public final class LoadGenerator {
       }
       String firstItem = config.itemsPrefix() + "0";
       int item = connection.send(HttpConnection.Request.get("/v1/items/" + firstItem)).status();
+      if (isSpec()) {
+        return precheckSpec(connection, firstItem, item);
+      }
       if (item == 404) {
         out.println("warning: item " + firstItem + " is unknown to the node (demo catalog off?); "
             + "impressions of unknown ids and empty rankings will show in the figures");
@@ -134,6 +220,24 @@ public final class LoadGenerator {
     } catch (IOException e) {
       return "cannot reach " + config.baseUrl() + " (" + e + "); start a node first, e.g. bin/freshet";
     }
+  }
+
+  /** rank-spec: the setup wants an otherwise empty catalog; --setup skip wants a catalog set up earlier. */
+  private String precheckSpec(HttpConnection connection, String firstItem, int item) throws IOException {
+    if (config.setup().equals("skip")) {
+      if (item == 404) {
+        return "item " + firstItem + " is unknown: run rank-spec without --setup skip first";
+      }
+    } else if (item == 200) {
+      out.println("note: item " + firstItem + " exists: a setup ran on this node before. It runs again: the "
+          + "items are upserted again, the impressions count as duplicates, and the events are added again");
+    }
+    if (!config.itemsPrefix().equals("demo-")
+        && connection.send(HttpConnection.Request.get("/v1/items/demo-0")).status() == 200) {
+      out.println("warning: the demo catalog is loaded (demo-0 exists), so the pool is larger than --pool "
+          + config.items() + "; start the node with FRESHET_DEMO_CATALOG=off on a fresh FRESHET_DATA_DIR");
+    }
+    return null;
   }
 
   private static String seconds(Duration d) {

@@ -46,13 +46,14 @@ final class RankWorkload implements Workload {
   public Map<String, Object> conditions() {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("k", config.k());
+    c.put("usersPrefix", config.usersPrefix());
     return c;
   }
 
   @Override
   public HttpConnection.Request nextRequest() {
     int user = ThreadLocalRandom.current().nextInt(config.users());
-    return HttpConnection.Request.get("/v1/users/u-" + user + "/recommendations?k=" + config.k());
+    return HttpConnection.Request.get("/v1/users/" + config.usersPrefix() + user + "/recommendations?k=" + config.k());
   }
 
   @Override
@@ -94,24 +95,27 @@ final class RankWorkload implements Workload {
 
   /**
    * Reads {@code GET /v1/users/{id}/state} of {@code sample} random users and returns the mean number of
-   * seen items and the pool size, so the report can say how the run's conditions compare with the SPEC's.
-   * Returns an empty map if the endpoint is unavailable.
+   * seen items (rounded down), the smallest number of seen items and the pool size, so the report can say
+   * how the run's conditions compare with the SPEC's. Returns an empty map if the endpoint is unavailable.
    */
   Map<String, Object> sampleUserState(HttpConnection connection, int sample) {
     Map<String, Object> result = new LinkedHashMap<>();
     long seenSum = 0;
     long poolMax = 0;
+    long seenMin = Long.MAX_VALUE;
     int answered = 0;
     for (int i = 0; i < sample; i++) {
       int user = ThreadLocalRandom.current().nextInt(config.users());
       try {
         HttpConnection.Response response =
-            connection.send(HttpConnection.Request.get("/v1/users/u-" + user + "/state"));
+            connection.send(HttpConnection.Request.get("/v1/users/" + config.usersPrefix() + user + "/state"));
         if (response.status() != 200) {
           continue;
         }
         JsonNode state = JSON.readTree(response.body());
-        seenSum += count(state.path("seen"));
+        long seen = count(state.path("seen"));
+        seenSum += seen;
+        seenMin = Math.min(seenMin, seen);
         poolMax = Math.max(poolMax, count(state.path("poolSize")));
         answered++;
       } catch (IOException e) {
@@ -120,14 +124,15 @@ final class RankWorkload implements Workload {
     }
     if (answered > 0) {
       result.put("stateSampledUsers", answered);
-      result.put("meanSeenItems", Math.round((double) seenSum / answered));
+      result.put("meanSeenItems", seenSum / answered);
+      result.put("minSeenItems", seenMin);
       result.put("poolSize", poolMax);
     }
     return result;
   }
 
   /** A count field that may be a number or an array of ids. */
-  private static long count(JsonNode node) {
+  static long count(JsonNode node) {
     return node.isArray() ? node.size() : node.asLong(0);
   }
 }

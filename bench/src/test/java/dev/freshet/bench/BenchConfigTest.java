@@ -56,6 +56,47 @@ class BenchConfigTest {
   }
 
   @Test
+  void rankSpecDefaultsToTheSpecsRankingConditions() throws Exception {
+    BenchConfig c = parse("rank-spec");
+    assertEquals("rank-spec", c.command());
+    assertEquals(1_000, c.users());
+    assertEquals("su-", c.usersPrefix());
+    assertEquals(10_000, c.items());
+    assertEquals("s-", c.itemsPrefix());
+    assertEquals(1_000, c.seen());
+    assertEquals(30, c.interactions());
+    assertEquals(42, c.seed());
+    assertEquals("run", c.setup());
+    assertEquals(4, c.setupConcurrency());
+    assertEquals(20, c.k());
+    assertEquals(64, c.concurrency());
+    assertEquals("u-", parse("rank").usersPrefix(), "other commands keep their defaults");
+    assertEquals(100_000, parse("rank").users());
+
+    BenchConfig flagged = parse("rank-spec", "--pool", "20000", "--users", "50", "--seen=2000", "--interactions",
+        "0", "--seed", "-7", "--setup", "skip", "--setup-concurrency", "8", "--users-prefix", "bench-u-");
+    assertEquals(20_000, flagged.items());
+    assertEquals(50, flagged.users());
+    assertEquals(2_000, flagged.seen());
+    assertEquals(0, flagged.interactions());
+    assertEquals(-7, flagged.seed());
+    assertEquals("skip", flagged.setup());
+    assertEquals(8, flagged.setupConcurrency());
+    assertEquals("bench-u-", flagged.usersPrefix());
+  }
+
+  @Test
+  void rankSpecRejectsImpossibleSetups() {
+    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--pool", "500"))
+        .getMessage().contains("--seen 1000 exceeds --pool 500"));
+    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--setup", "maybe"))
+        .getMessage().contains("run, skip, only"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--setup-concurrency", "0"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--users-prefix", "a b"));
+    assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--seed", "x"));
+  }
+
+  @Test
   void environmentSuppliesUrlAndKeyButFlagsWin() throws Exception {
     Map<String, String> env = Map.of("FRESHET_URL", "http://10.0.0.5:8080", "FRESHET_API_KEY", "k1");
     BenchConfig fromEnv = BenchConfig.parse(List.of("all"), env);

@@ -166,7 +166,7 @@ class WorkloadRunnerTest {
     assertEquals(counters.get("short") * 5 + (counters.get("rankings") - counters.get("short")) * 20,
         counters.get("itemsReturned"));
     try (HttpConnection connection = connections.get()) {
-      assertEquals(Map.of("stateSampledUsers", 3, "meanSeenItems", 40L, "poolSize", 1000L),
+      assertEquals(Map.of("stateSampledUsers", 3, "meanSeenItems", 40L, "minSeenItems", 40L, "poolSize", 1000L),
           workload.sampleUserState(connection, 3));
     }
   }
