@@ -166,6 +166,7 @@ public final class FreshetNode {
             popularity,
             feed,
             userSettings.features().signals(),
+            userSettings.ranking(),
             RankingEventWriter.start(
                 system,
                 new JdbcRankingEventStore(database.dataSource()),

@@ -133,7 +133,8 @@ class BadInputHttpTest extends SingleNodeTest {
         Arguments.of("k=abc", "k not a number", "k"),
         Arguments.of("k=-3", "negative k", "k"),
         Arguments.of("explain=maybe", "explain not a boolean", "explain"),
-        Arguments.of("exclude=ok1,b%20d", "invalid exclude id", "exclude[1]"));
+        Arguments.of("exclude=ok1,b%20d", "invalid exclude id", "exclude[1]"),
+        Arguments.of("variant=nope", "unknown variant", "variant"));
   }
 
   @ParameterizedTest(name = "{1}")

@@ -114,4 +114,42 @@ class EventsHttpTest extends SingleNodeTest {
     assertThat(api.get("/v1/items/latest?k=0").errorField()).isEqualTo("k");
     assertThat(api.get("/v1/items/popular?k=201").status()).isEqualTo(400);
   }
+
+  @Test
+  void aPersonaGivesAColdUserTheirCategoryFirst() {
+    Api.Response put =
+        api.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/users/newbie/persona"))
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"categories\":[\"c1\"]}")));
+
+    assertThat(put.status()).isEqualTo(200);
+    assertThat(features("newbie").path("persona").path("categories").get(0).asText()).isEqualTo("c1");
+    assertThat(features("newbie").path("persona").path("inUse").asBoolean()).isTrue();
+    // other tests' clicks make some items trend, so compare with a cold user without a persona
+    Api.Response newbie = api.get("/v1/users/newbie/recommendations?k=10&explain=true");
+    for (JsonNode item : newbie.body().path("items")) {
+      boolean inC1 = Integer.parseInt(item.path("id").asText().substring(1)) % 3 == 1;
+      assertThat(item.path("explain").path("categoryAffinity").asDouble()).isEqualTo(inC1 ? 0.25 : 0.0);
+    }
+    assertThat(meanC1Position(Api.rankedIds(api.get("/v1/users/newbie/recommendations?k=200"))))
+        .isLessThan(meanC1Position(Api.rankedIds(api.get("/v1/users/no-persona/recommendations?k=200"))));
+
+    Api.Response empty =
+        api.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/users/newbie/persona"))
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"vector\":[1,2]}")));
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.errorField()).isEqualTo("vector");
+  }
+
+  /** Mean 1-based position of the c1 items (e1, e4, …) among the ranked e-items. */
+  private static double meanC1Position(List<String> ids) {
+    List<String> items = ids.stream().filter(id -> id.matches("e\\d+")).toList();
+    return java.util.stream.IntStream.range(0, items.size())
+        .filter(i -> Integer.parseInt(items.get(i).substring(1)) % 3 == 1)
+        .average()
+        .orElseThrow() + 1;
+  }
 }

@@ -18,6 +18,7 @@ import dev.freshet.streams.PopularityFeed;
 import java.util.Optional;
 import dev.freshet.actors.ranking.RankedItem;
 import dev.freshet.actors.ranking.RankingLog;
+import dev.freshet.actors.ranking.RankingSettings;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.user.UserEntity;
@@ -55,6 +56,7 @@ public final class FreshetRoutes extends AllDirectives {
   private final Popularity popularity;
   private final PopularityFeed popularityFeed;
   private final SignalWeights signals;
+  private final RankingSettings rankingSettings;
   private final RankingLog rankingLog;
   private final HttpSettings settings;
   private final ReadinessCheck readiness;
@@ -67,6 +69,7 @@ public final class FreshetRoutes extends AllDirectives {
       Popularity popularity,
       PopularityFeed popularityFeed,
       SignalWeights signals,
+      RankingSettings rankingSettings,
       RankingLog rankingLog,
       HttpSettings settings,
       ReadinessCheck readiness) {
@@ -76,6 +79,7 @@ public final class FreshetRoutes extends AllDirectives {
     this.popularity = popularity;
     this.popularityFeed = popularityFeed;
     this.signals = signals;
+    this.rankingSettings = rankingSettings;
     this.rankingLog = rankingLog;
     this.settings = settings;
     this.readiness = readiness;
@@ -109,7 +113,10 @@ public final class FreshetRoutes extends AllDirectives {
             userId ->
                 concat(
                     path("recommendations", () -> get(() -> parameterMap(q -> recommend(userId, q)))),
-                    path("state", () -> get(() -> state(userId))))));
+                    path("state", () -> get(() -> state(userId))),
+                    path(
+                        "persona",
+                        () -> put(() -> jsonBody(false, settings.maxBodyBytes(), body -> setPersona(userId, body)))))));
   }
 
   // ---- catalog ---------------------------------------------------------------------------------
@@ -285,7 +292,7 @@ public final class FreshetRoutes extends AllDirectives {
 
   private Route recommend(String userId, Map<String, String> query) {
     Fields.id("userId", userId);
-    RankingRequest request = RecommendationQuery.parse(query);
+    RankingRequest request = RecommendationQuery.parse(query, rankingSettings);
     CompletionStage<UserEntity.RankingResult> ranking =
         user(userId)
             .askWithStatus(
@@ -320,6 +327,18 @@ public final class FreshetRoutes extends AllDirectives {
     return onSuccess(
         user(userId).askWithStatus(UserEntity.GetState::new, settings.askTimeout()),
         view -> json(200, view));
+  }
+
+  /** {@code PUT /v1/users/{id}/persona}: the cold-start taste of a user without history. */
+  private Route setPersona(String userId, JsonNode body) {
+    Fields.id("userId", userId);
+    var persona = PersonaRequest.parse(body, settings.embeddingDimension());
+    return onSuccess(
+        user(userId)
+            .askWithStatus(
+                (ActorRef<StatusReply<org.apache.pekko.Done>> replyTo) -> new UserEntity.SetPersona(persona, replyTo),
+                settings.askTimeout()),
+        done -> json(200, Map.of("userId", userId, "persona", "set")));
   }
 
   private EntityRef<UserEntity.Command> user(String userId) {

@@ -1,6 +1,7 @@
 package dev.freshet.http;
 
 import dev.freshet.actors.ranking.RankingRequest;
+import dev.freshet.actors.ranking.RankingSettings;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +16,7 @@ final class RecommendationQuery {
 
   private RecommendationQuery() {}
 
-  static RankingRequest parse(Map<String, String> query) {
+  static RankingRequest parse(Map<String, String> query, RankingSettings ranking) {
     int k = k(query.get("k"));
     Optional<String> category = category(query.get("category"));
     Set<String> exclude = new LinkedHashSet<>();
@@ -27,7 +28,11 @@ final class RecommendationQuery {
       }
       for (int i = 0; i < ids.length; i++) exclude.add(Fields.id("exclude[" + i + "]", ids[i]));
     }
-    return new RankingRequest(k, category, exclude, explain(query.get("explain")));
+    Optional<String> variant = Optional.ofNullable(query.get("variant")).filter(v -> !v.isEmpty());
+    if (variant.isPresent() && ranking.variantNamed(variant.get()).isEmpty()) {
+      throw ApiException.invalid("variant", "variant " + variant.get() + " is not configured");
+    }
+    return new RankingRequest(k, category, exclude, explain(query.get("explain")), variant);
   }
 
   static Optional<String> category(String value) {

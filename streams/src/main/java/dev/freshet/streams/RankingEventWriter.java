@@ -92,7 +92,7 @@ public final class RankingEventWriter implements RankingLog {
 
   @Override
   public void shadow(String userId, Ranking ranking) {
-    log.info("Shadow ranking {} for {} ({}): {}", ranking.rankingId(), userId, ranking.variant(),
+    log.debug("Shadow ranking {} for {} ({}): {}", ranking.rankingId(), userId, ranking.variant(),
         ranking.items().stream().map(RankedItem::id).toList());
     offer(userId, ranking, false);
   }

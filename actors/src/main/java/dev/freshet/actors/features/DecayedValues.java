@@ -55,6 +55,13 @@ public final class DecayedValues {
     return values;
   }
 
+  /** The largest magnitude of any value at time {@code now}; 0 when empty. */
+  public double maxAbs(long now, long halfLifeMillis) {
+    double max = 0;
+    for (Entry e : entries.values()) max = Math.max(max, Math.abs(decayed(e, now, halfLifeMillis)));
+    return max;
+  }
+
   public int size() {
     return entries.size();
   }

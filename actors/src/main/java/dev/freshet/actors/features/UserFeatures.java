@@ -23,10 +23,11 @@ public final class UserFeatures {
   private long dwellMaxMillis;
   private final Session session;
   private final UserVector vector;
+  private Persona persona;
 
   public UserFeatures() {
     this(new DecayedValues(), new DecayedValues(), new DecayedValues(), new long[InteractionType.values().length],
-        new TreeMap<>(), 0, 0, 0, new Session(), new UserVector());
+        new TreeMap<>(), 0, 0, 0, new Session(), new UserVector(), null);
   }
 
   @JsonCreator
@@ -40,7 +41,8 @@ public final class UserFeatures {
       @JsonProperty("dwellTotalMillis") long dwellTotalMillis,
       @JsonProperty("dwellMaxMillis") long dwellMaxMillis,
       @JsonProperty("session") Session session,
-      @JsonProperty("vector") UserVector vector) {
+      @JsonProperty("vector") UserVector vector,
+      @JsonProperty("persona") Persona persona) {
     this.categories = categories;
     this.tags = tags;
     this.notInterested = notInterested == null ? new DecayedValues() : notInterested;
@@ -52,6 +54,17 @@ public final class UserFeatures {
     this.dwellMaxMillis = dwellMaxMillis;
     this.session = session;
     this.vector = vector;
+    this.persona = persona;
+  }
+
+  /** Replaces the cold-start persona. */
+  public void setPersona(Persona persona) {
+    this.persona = persona;
+  }
+
+  /** The persona, or {@code null}; it speaks for the user only while {@link #hasHistory()} is false. */
+  public Persona persona() {
+    return persona;
   }
 
   /** Applies one interaction; {@code embedding} is the item's (or {@code null}). */
@@ -86,6 +99,16 @@ public final class UserFeatures {
 
   public double categoryAffinity(String category, long now, long halfLifeMillis) {
     return categories.get(category, now, halfLifeMillis);
+  }
+
+  /** The strongest category affinity (by magnitude) at {@code now}, for normalising. */
+  public double maxCategoryAffinity(long now, long halfLifeMillis) {
+    return categories.maxAbs(now, halfLifeMillis);
+  }
+
+  /** The strongest tag affinity (by magnitude) at {@code now}, for normalising. */
+  public double maxTagAffinity(long now, long halfLifeMillis) {
+    return tags.maxAbs(now, halfLifeMillis);
   }
 
   public double tagAffinity(String tag, long now, long halfLifeMillis) {
@@ -139,6 +162,14 @@ public final class UserFeatures {
     current.put("startedAt", session.startedAt() == 0 ? null : java.time.Instant.ofEpochMilli(session.startedAt()).toString());
     out.put("session", current);
     out.put("hasVector", vector.mean() != null);
+    if (persona != null) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("categories", persona.categories());
+      p.put("tags", persona.tags());
+      p.put("hasVector", persona.vector() != null);
+      p.put("inUse", !hasHistory());
+      out.put("persona", p);
+    }
     return out;
   }
 

@@ -2,6 +2,7 @@ package dev.freshet.actors.ranking;
 
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.features.Persona;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -164,26 +165,43 @@ public final class Ranker {
     return -1;
   }
 
-  /** The reason shown for an item: the feature group that contributed most to its score. */
+  /** A personal feature contributing at least this much is named as the reason. */
+  static final double PERSONAL_REASON_THRESHOLD = 0.1;
+
+  /**
+   * The reason shown for an item: the user's own taste (affinity, similarity, session) when it
+   * contributed noticeably, because that is what a person wants to know ("because you like …");
+   * otherwise whichever of popularity and freshness contributed most.
+   */
   private static String reasonOf(Scored s) {
-    int best = -1;
+    String personal = strongest(s, List.of(Features.CATEGORY_AFFINITY, Features.TAG_AFFINITY, Features.VECTOR_SIMILARITY, Features.SESSION_SIMILARITY));
+    if (personal != null && contribution(s, personal) >= PERSONAL_REASON_THRESHOLD) {
+      return switch (personal) {
+        case Features.VECTOR_SIMILARITY -> "similar";
+        case Features.SESSION_SIMILARITY -> "session";
+        default -> "affinity";
+      };
+    }
+    String general = strongest(s, List.of(Features.POPULARITY, Features.TRENDING, Features.FRESHNESS));
+    return Features.FRESHNESS.equals(general) ? "fresh" : "popular";
+  }
+
+  private static String strongest(Scored s, List<String> features) {
+    String best = null;
     double bestContribution = 0;
-    for (int i = 0; i < s.features().length; i++) {
-      double c = s.weights()[i] * s.features()[i];
+    for (String feature : features) {
+      double c = contribution(s, feature);
       if (c > bestContribution) {
         bestContribution = c;
-        best = i;
+        best = feature;
       }
     }
-    if (best < 0) return "popular";
-    return switch (Features.ALL.get(best)) {
-      case Features.POPULARITY, Features.TRENDING -> "popular";
-      case Features.FRESHNESS -> "fresh";
-      case Features.CATEGORY_AFFINITY, Features.TAG_AFFINITY -> "affinity";
-      case Features.VECTOR_SIMILARITY -> "similar";
-      case Features.SESSION_SIMILARITY -> "session";
-      default -> "popular";
-    };
+    return best;
+  }
+
+  private static double contribution(Scored s, String feature) {
+    int i = Features.index(feature);
+    return s.weights()[i] * s.features()[i];
   }
 
   private static RankedItem ranked(Scored s, int position, String reason, boolean explain) {
@@ -206,16 +224,32 @@ public final class Ranker {
       float[] userVector,
       float[] sessionCentroid,
       double logMaxPopularity,
-      double logMaxTrending) {
+      double logMaxTrending,
+      double categoryScale,
+      double tagScale,
+      Persona persona) {
 
+    /**
+     * Affinities are normalised against the user's own strongest one (but never by less than
+     * {@code affinity-scale}): a heavy user's favourite genre and a new user's single click both
+     * count as a clear preference, and the order among a user's tastes is kept rather than saturated.
+     */
     static UserSignals of(RankingContext ctx, RankingSettings settings) {
+      long halfLife = ctx.featureSettings().halfLifeMillis();
+      // a persona speaks for a user only until the user's own behaviour does
+      Persona persona = ctx.features().hasHistory() ? null : ctx.features().persona();
+      float[] vector = ctx.features().vector();
+      if (vector == null && persona != null) vector = persona.vector();
       return new UserSignals(
           ctx,
           settings,
-          ctx.features().vector(),
+          vector,
           sessionCentroid(ctx),
           Math.log1p(ctx.catalog().maxPopularity()),
-          Math.log1p(ctx.popularity().maxItem()));
+          Math.log1p(ctx.popularity().maxItem()),
+          Math.max(settings.affinityScale(), ctx.features().maxCategoryAffinity(ctx.now(), halfLife)),
+          Math.max(settings.affinityScale(), ctx.features().maxTagAffinity(ctx.now(), halfLife)),
+          persona);
     }
 
     double[] features(Item item) {
@@ -224,11 +258,19 @@ public final class Ranker {
       f[0] = logMaxPopularity == 0 ? 0 : Math.log1p(item.popularity()) / logMaxPopularity;
       f[1] = logMaxTrending == 0 ? 0 : Math.log1p(ctx.popularity().item(item.denseId())) / logMaxTrending;
       f[2] = dev.freshet.actors.features.Decay.factor(item.createdAtMillis(), ctx.now(), settings.freshnessHalfLifeMillis());
-      f[3] = Math.tanh(ctx.features().categoryAffinity(item.category(), ctx.now(), halfLife) / settings.affinityScale());
-      if (!item.tags().isEmpty()) {
-        double sum = 0;
-        for (String tag : item.tags()) sum += Math.tanh(ctx.features().tagAffinity(tag, ctx.now(), halfLife) / settings.affinityScale());
-        f[4] = sum / item.tags().size();
+      if (persona != null) {
+        // cold start: the persona's categories and tags stand for the affinities the user has not shown yet
+        f[3] = persona.categories().contains(item.category()) ? 1.0 : 0.0;
+        if (!item.tags().isEmpty()) {
+          f[4] = item.tags().stream().filter(persona.tags()::contains).count() / (double) item.tags().size();
+        }
+      } else {
+        f[3] = ctx.features().categoryAffinity(item.category(), ctx.now(), halfLife) / categoryScale;
+        if (!item.tags().isEmpty()) {
+          double sum = 0;
+          for (String tag : item.tags()) sum += ctx.features().tagAffinity(tag, ctx.now(), halfLife);
+          f[4] = sum / item.tags().size() / tagScale;
+        }
       }
       f[5] = cosine(userVector, item.embedding());
       f[6] = cosine(sessionCentroid, item.embedding());

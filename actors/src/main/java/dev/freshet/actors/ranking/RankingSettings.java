@@ -78,6 +78,12 @@ public record RankingSettings(
     return out;
   }
 
+  /** The variant or shadow variant of this name. */
+  public Optional<Variant> variantNamed(String name) {
+    for (Variant v : variants) if (v.name().equals(name)) return Optional.of(v);
+    return shadow.filter(v -> v.name().equals(name));
+  }
+
   /** The served variant of a user: a stable hash of salt and user id into 100 buckets. */
   public Variant variantOf(String userId) {
     int bucket = Math.floorMod(murmur(abSalt + ":" + userId), 100);

@@ -6,6 +6,7 @@ import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.ranking.Ranker;
 import dev.freshet.actors.ranking.RankingContext;
 import dev.freshet.actors.ranking.RankingSettings;
+import dev.freshet.actors.ranking.Variant;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -13,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.FeatureSettings;
 import dev.freshet.actors.features.Interaction;
+import dev.freshet.actors.features.Persona;
+import org.apache.pekko.Done;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.UserFeatures;
 import java.util.ArrayList;
@@ -93,6 +96,9 @@ public final class UserEntity
   /** Reply to {@link RecordEvents}: how many events were accepted and how many impressions were new. */
   public record EventsResult(int accepted, int newImpressions) implements CborSerializable {}
 
+  /** Set the user's cold-start persona. */
+  public record SetPersona(Persona persona, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** Rank the catalog for this user. */
   public record Recommend(RankingRequest request, ActorRef<StatusReply<RankingResult>> replyTo)
       implements Command {}
@@ -133,6 +139,9 @@ public final class UserEntity
    * user has seen the item.
    */
   public record InteractionsRecorded(List<Interaction> interactions) implements Event {}
+
+  /** The user's cold-start persona was set (replacing any earlier one). */
+  public record PersonaSet(Persona persona) implements Event {}
 
   /** Mutable by the event handler only, as Pekko allows; snapshots serialize it. */
   public static final class State implements CborSerializable {
@@ -231,6 +240,12 @@ public final class UserEntity
         .forAnyState()
         .onCommand(RecordImpressions.class, this::onRecord)
         .onCommand(RecordEvents.class, this::onRecordEvents)
+        .onCommand(
+            SetPersona.class,
+            (state, cmd) ->
+                Effect()
+                    .persist(new PersonaSet(cmd.persona()))
+                    .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.getInstance())))
         .onCommand(Recommend.class, this::onRecommend)
         .onCommand(GetState.class, this::onGetState)
         .build();
@@ -291,11 +306,13 @@ public final class UserEntity
         new RankingContext(
             catalog.get(), popularity.get(), state.seen, state.features, System.currentTimeMillis(), settings.features());
     RankingSettings ranking = settings.ranking();
-    Ranking served =
-        ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), ranking.variantOf(userId));
+    // a variant asked for by name (validated at the edge) replaces the user's own
+    Variant variant =
+        cmd.request().variant().flatMap(ranking::variantNamed).orElseGet(() -> ranking.variantOf(userId));
+    Ranking served = ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), variant);
     Ranking shadow =
         ranking.shadow()
-            .map(variant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), variant))
+            .map(shadowVariant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
             .orElse(null);
     return Effect().reply(cmd.replyTo(), StatusReply.success(new RankingResult(served, shadow)));
   }
@@ -334,6 +351,12 @@ public final class UserEntity
               state.seen.addAll(event.itemIds());
               state.lastImpressionAt = Math.max(state.lastImpressionAt, event.atMillis());
               state.features.countImpressions(event.itemIds().length, event.atMillis(), settings.features());
+              return state;
+            })
+        .onEvent(
+            PersonaSet.class,
+            (state, event) -> {
+              state.features.setPersona(event.persona());
               return state;
             })
         .onEvent(

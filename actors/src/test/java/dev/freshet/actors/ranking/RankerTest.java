@@ -84,8 +84,8 @@ class RankerTest {
       assertThat(sum).isCloseTo(item.score(), offset(1e-12));
       assertThat(item.explain()).containsKeys(Features.POPULARITY, Features.FRESHNESS, Features.CATEGORY_AFFINITY);
     }
-    // item-0 is the most popular: its popularity feature is 1, weighted 0.25
-    assertThat(ranking.items().get(0).explain().get(Features.POPULARITY)).isCloseTo(0.25, offset(1e-12));
+    // item-0 is the most popular: its popularity feature is 1, weighted 0.5
+    assertThat(ranking.items().get(0).explain().get(Features.POPULARITY)).isCloseTo(0.5, offset(1e-12));
   }
 
   @Test
@@ -102,7 +102,7 @@ class RankerTest {
     assertThat(top.subList(0, 3)).containsExactly("item-3", "item-7", "item-11"); // cat-3 first...
     assertThat(top.stream().filter(id -> Integer.parseInt(id.substring(5)) % 4 == 3)).hasSize(3); // ...but only 3 of them
     assertThat(ranking.items().get(0).reason()).isEqualTo("affinity");
-    assertThat(ranking.items().get(0).explain().get(Features.CATEGORY_AFFINITY)).isGreaterThan(0.3);
+    assertThat(ranking.items().get(0).explain().get(Features.CATEGORY_AFFINITY)).isEqualTo(0.25); // strongest taste: 1 × 0.25
   }
 
   @Test
@@ -174,7 +174,7 @@ class RankerTest {
     assertThat(b.weights()[Features.index(Features.FRESHNESS)]).isEqualTo(0.9);
     assertThat(b.weightsFor("cat-1")[Features.index(Features.POPULARITY)]).isEqualTo(5.0);
     assertThat(b.weightsFor("cat-1")[Features.index(Features.FRESHNESS)]).isEqualTo(0.9);
-    assertThat(b.weightsFor("cat-2")[Features.index(Features.POPULARITY)]).isEqualTo(0.25);
+    assertThat(b.weightsFor("cat-2")[Features.index(Features.POPULARITY)]).isEqualTo(0.5);
   }
 
   @Test
@@ -200,6 +200,21 @@ class RankerTest {
         rank(settings("freshet.ranking.exploration.share = 0"), context(seen, features, PopularityBoard.empty()), request(2, true));
 
     assertThat(ids(ranking)).containsExactly("item-5", "item-9");
-    assertThat(ranking.items().get(0).explain().get(Features.VECTOR_SIMILARITY)).isCloseTo(0.3, offset(1e-6));
+    assertThat(ranking.items().get(0).explain().get(Features.VECTOR_SIMILARITY)).isCloseTo(0.2, offset(1e-6));
+    assertThat(ranking.items().get(0).reason()).isEqualTo("similar");
+  }
+
+  @Test
+  void aPersonaSpeaksForAColdUserUntilTheirOwnBehaviourDoes() {
+    RankingSettings settings = settings("freshet.ranking.exploration.share = 0");
+    UserFeatures features = new UserFeatures();
+    features.setPersona(new dev.freshet.actors.features.Persona(List.of("cat-2"), List.of(), null));
+
+    List<String> cold = ids(rank(settings, context(new SeenSet(), features, PopularityBoard.empty()), request(2, false)));
+    features.apply(new Interaction(39, InteractionType.LIKE, NOW, null, null, null, null, "cat-3", List.of()), null, featureSettings);
+    List<String> warm = ids(rank(settings, context(new SeenSet(), features, PopularityBoard.empty()), request(2, false)));
+
+    assertThat(cold).containsExactly("item-2", "item-6");
+    assertThat(warm).containsExactly("item-3", "item-7");
   }
 }

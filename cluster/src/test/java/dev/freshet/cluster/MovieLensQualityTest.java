@@ -1,0 +1,176 @@
+package dev.freshet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.persistence.EmbeddedDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ranking quality on real data: MovieLens "latest-small" (read from ../shared, never copied) replayed
+ * through the HTTP API in timestamp order. For each user's last 20 % of ratings, the positive ones
+ * (rating ≥ 4) are evaluation points: just before each is ingested, the user's top 20 is requested
+ * from the full ranking and from a popularity-only variant of the same moment, and a hit is counted
+ * when the movie is among them. The full ranking must beat popularity-only.
+ */
+class MovieLensQualityTest {
+
+  private static final int K = 20;
+
+  record Rating(int user, int movie, double rating, long timestamp) {}
+
+  @Test
+  void fullRankingBeatsPopularityOnlyOnHitRateAt20() throws Exception {
+    Path data = Path.of(System.getProperty("freshet.shared.dir", "../shared"), "data", "ml-latest-small");
+    if (!Files.isRegularFile(data.resolve("ratings.csv"))) {
+      throw new AssertionError("MovieLens data not found at " + data.toAbsolutePath()
+          + ": this test needs ../shared/data/ml-latest-small (set -Dfreshet.shared.dir)");
+    }
+    Map<Integer, List<String>> genres = movies(data.resolve("movies.csv"));
+    List<String> allGenres = genres.values().stream().flatMap(List::stream).distinct().sorted().toList();
+    List<Rating> ratings = ratings(data.resolve("ratings.csv"));
+    Set<Rating> evaluation = evaluationPoints(ratings);
+
+    Map<String, Object> config = new HashMap<>();
+    try (EmbeddedDatabase db = TestNodes.database()) {
+      config.put("freshet.db.url", db.jdbcUrl());
+      config.put("freshet.catalog.embedding-dimension", allGenres.size());
+      // the served arm ranks with every feature; "popularity" (share 0, asked for by name) with popularity alone
+      config.put(
+          "freshet.ranking.ab.variants",
+          List.of(
+              Map.of("name", "full", "share", 100),
+              Map.of("name", "popularity", "share", 0, "weights", popularityOnly())));
+      FreshetNode node = FreshetNode.start(TestNodes.config(config), Optional.empty());
+      try {
+        Api api = new Api(node);
+        loadCatalog(api, genres, allGenres);
+        Map<String, int[]> hits = replay(api, ratings, evaluation);
+        double full = (double) hits.get("full")[0] / evaluation.size();
+        double popularity = (double) hits.get("popularity")[0] / evaluation.size();
+        System.out.printf(
+            "MovieLens ml-latest-small replay: %,d ratings, %,d users, %,d movies, %,d evaluation points%n"
+                + "  hit-rate@%d full ranking      %.4f (%d hits)%n"
+                + "  hit-rate@%d popularity-only   %.4f (%d hits)%n",
+            ratings.size(), ratings.stream().map(Rating::user).distinct().count(), genres.size(), evaluation.size(),
+            K, full, hits.get("full")[0], K, popularity, hits.get("popularity")[0]);
+        assertThat(full).isGreaterThan(popularity);
+      } finally {
+        node.stop();
+      }
+    }
+  }
+
+  private static Map<String, Object> popularityOnly() {
+    Map<String, Object> weights = new LinkedHashMap<>();
+    for (String feature : dev.freshet.actors.ranking.Features.ALL) weights.put(feature, 0.0);
+    weights.put("popularity", 1.0);
+    weights.put("trending", 1.0);
+    return weights;
+  }
+
+  /** Each user's last 20 % of ratings by time, the positive ones. */
+  private static Set<Rating> evaluationPoints(List<Rating> ratings) {
+    Map<Integer, List<Rating>> byUser = new HashMap<>();
+    for (Rating r : ratings) byUser.computeIfAbsent(r.user(), u -> new ArrayList<>()).add(r);
+    Set<Rating> points = new HashSet<>();
+    for (List<Rating> mine : byUser.values()) {
+      mine.sort(Comparator.comparingLong(Rating::timestamp));
+      int test = (int) Math.ceil(mine.size() * 0.2);
+      for (Rating r : mine.subList(mine.size() - test, mine.size())) if (r.rating() >= 4.0) points.add(r);
+    }
+    return points;
+  }
+
+  /** Replays every rating in time order; before each evaluation point, asks both arms for a top 20. */
+  private static Map<String, int[]> replay(Api api, List<Rating> ratings, Set<Rating> evaluation) {
+    Map<String, int[]> hits = new HashMap<>(Map.of("full", new int[1], "popularity", new int[1]));
+    List<String> pending = new ArrayList<>();
+    for (Rating r : ratings) {
+      if (evaluation.contains(r)) {
+        flush(api, pending);
+        String movie = "ml-" + r.movie();
+        for (String variant : hits.keySet()) {
+          Api.Response ranking = api.get("/v1/users/u" + r.user() + "/recommendations?k=" + K + "&variant=" + variant);
+          assertThat(ranking.status()).isEqualTo(200);
+          if (Api.rankedIds(ranking).contains(movie)) hits.get(variant)[0]++;
+        }
+      }
+      pending.add(event(r));
+      if (pending.size() == 1_000) flush(api, pending);
+    }
+    flush(api, pending);
+    return hits;
+  }
+
+  /** A rating as an interaction: 4 and up a like, 3 to 3.5 a click, below that a dislike. */
+  private static String event(Rating r) {
+    String type = r.rating() >= 4.0 ? "like" : r.rating() >= 3.0 ? "click" : "dislike";
+    return "{\"type\":\"" + type + "\",\"userId\":\"u" + r.user() + "\",\"itemId\":\"ml-" + r.movie() + "\"}";
+  }
+
+  private static void flush(Api api, List<String> pending) {
+    if (pending.isEmpty()) return;
+    Api.Response response = api.post("/v1/events", "{\"events\":[" + String.join(",", pending) + "]}");
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    pending.clear();
+  }
+
+  /** Movies as items: the first genre is the category, all genres are tags and a multi-hot embedding. */
+  private static void loadCatalog(Api api, Map<Integer, List<String>> genres, List<String> allGenres) {
+    List<String> batch = new ArrayList<>();
+    for (var movie : genres.entrySet()) {
+      List<String> mine = movie.getValue();
+      StringBuilder embedding = new StringBuilder();
+      for (String g : allGenres) {
+        if (embedding.length() > 0) embedding.append(',');
+        embedding.append(mine.contains(g) ? 1.0 / Math.sqrt(mine.size()) : 0.0);
+      }
+      StringBuilder tags = new StringBuilder();
+      for (String g : mine) tags.append(tags.length() == 0 ? "" : ",").append('"').append(g).append('"');
+      batch.add("{\"id\":\"ml-" + movie.getKey() + "\",\"category\":\"" + mine.get(0) + "\",\"tags\":[" + tags
+          + "],\"embedding\":[" + embedding + "]}");
+      if (batch.size() == 1_000) {
+        assertThat(api.post("/v1/items", "{\"items\":[" + String.join(",", batch) + "]}").status()).isEqualTo(200);
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      assertThat(api.post("/v1/items", "{\"items\":[" + String.join(",", batch) + "]}").status()).isEqualTo(200);
+    }
+  }
+
+  private static Map<Integer, List<String>> movies(Path file) throws IOException {
+    Map<Integer, List<String>> movies = new LinkedHashMap<>();
+    List<String> lines = Files.readAllLines(file);
+    for (String line : lines.subList(1, lines.size())) {
+      // movieId,title,genres: titles may hold commas (quoted), genres never do
+      int movie = Integer.parseInt(line.substring(0, line.indexOf(',')));
+      String genreField = line.substring(line.lastIndexOf(',') + 1);
+      movies.put(movie, List.of(genreField.equals("(no genres listed)") ? new String[] {"none"} : genreField.split("\\|")));
+    }
+    return movies;
+  }
+
+  private static List<Rating> ratings(Path file) throws IOException {
+    List<Rating> ratings = new ArrayList<>();
+    List<String> lines = Files.readAllLines(file);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      ratings.add(new Rating(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Double.parseDouble(f[2]), Long.parseLong(f[3])));
+    }
+    ratings.sort(Comparator.comparingLong(Rating::timestamp).thenComparingInt(Rating::user).thenComparingInt(Rating::movie));
+    return ratings;
+  }
+}
