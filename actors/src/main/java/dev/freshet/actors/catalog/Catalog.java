@@ -72,34 +72,44 @@ public final class Catalog {
    */
   public CompletionStage<CatalogSnapshot> refreshAsync() {
     synchronized (refreshQueue) {
-      if (runningRefresh == null) {
-        runningRefresh = startRefresh();
-        return runningRefresh;
-      }
+      if (runningRefresh == null) return launch();
       if (queuedRefresh == null) queuedRefresh = new CompletableFuture<>();
       return queuedRefresh;
     }
   }
 
-  private CompletableFuture<CatalogSnapshot> startRefresh() {
-    CompletableFuture<CatalogSnapshot> started = CompletableFuture.supplyAsync(this::refresh, blockingExecutor);
-    started.whenComplete(
-        (snapshot, failure) -> {
-          CompletableFuture<CatalogSnapshot> queued;
-          synchronized (refreshQueue) {
-            queued = queuedRefresh;
-            queuedRefresh = null;
-            runningRefresh = queued == null ? null : startRefresh();
-            if (queued != null) {
-              runningRefresh.whenComplete(
-                  (s, f) -> {
-                    if (f != null) queued.completeExceptionally(f);
-                    else queued.complete(s);
-                  });
-            }
+  /** Starts a refresh; called holding {@code refreshQueue}, so it is registered before it can end. */
+  private CompletableFuture<CatalogSnapshot> launch() {
+    CompletableFuture<CatalogSnapshot> started = new CompletableFuture<>();
+    runningRefresh = started;
+    blockingExecutor.execute(
+        () -> {
+          try {
+            started.complete(refresh());
+          } catch (Throwable failure) {
+            started.completeExceptionally(failure);
           }
+          finished();
         });
     return started;
+  }
+
+  /** A refresh ended: start the queued one, if any, and hand its result to the queued callers. */
+  private void finished() {
+    synchronized (refreshQueue) {
+      CompletableFuture<CatalogSnapshot> queued = queuedRefresh;
+      queuedRefresh = null;
+      if (queued == null) {
+        runningRefresh = null;
+        return;
+      }
+      launch()
+          .whenComplete(
+              (snapshot, failure) -> {
+                if (failure != null) queued.completeExceptionally(failure);
+                else queued.complete(snapshot);
+              });
+    }
   }
 
   /**

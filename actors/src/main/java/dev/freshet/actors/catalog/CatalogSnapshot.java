@@ -40,6 +40,9 @@ public final class CatalogSnapshot {
   private final int[] activeNewestFirst;
   private final Map<String, int[]> activeNewestFirstByCategory;
   private final double maxPopularity;
+  /** Per dense id: log1p(popularity) / log1p(max popularity), and the embedding's length (0 if none). */
+  private final double[] popularityScore;
+  private final double[] embeddingNorm;
 
   private CatalogSnapshot(Map<String, Item> byId, Item[] byDense, long version) {
     this.byId = byId;
@@ -65,6 +68,20 @@ public final class CatalogSnapshot {
     this.activeNewestFirst = denseIds(newest);
     this.activeNewestFirstByCategory = byCategory(newest);
     this.maxPopularity = max;
+    // computed once per catalog change so that ranking does not take a logarithm or a square root
+    // per candidate
+    this.popularityScore = new double[byDense.length];
+    this.embeddingNorm = new double[byDense.length];
+    double logMax = Math.log1p(max);
+    for (Item item : byDense) {
+      if (item == null) continue;
+      popularityScore[item.denseId()] = logMax == 0 ? 0 : Math.log1p(item.popularity()) / logMax;
+      if (item.embedding() != null) {
+        double sum = 0;
+        for (float x : item.embedding()) sum += x * x;
+        embeddingNorm[item.denseId()] = Math.sqrt(sum);
+      }
+    }
   }
 
   public static CatalogSnapshot empty() {
@@ -129,6 +146,16 @@ public final class CatalogSnapshot {
     return category
         .map(c -> activeNewestFirstByCategory.getOrDefault(c, new int[0]))
         .orElse(activeNewestFirst);
+  }
+
+  /** The item's catalog popularity, log-scaled to [0, 1] against the most popular active item. */
+  public double popularityScore(int denseId) {
+    return popularityScore[denseId];
+  }
+
+  /** The length of the item's embedding, 0 when it has none. */
+  public double embeddingNorm(int denseId) {
+    return embeddingNorm[denseId];
   }
 
   public double maxPopularity() {

@@ -55,6 +55,13 @@ public final class DecayedValues {
     return values;
   }
 
+  /** All values at time {@code now}, divided by {@code scale}, in a map for repeated look-ups. */
+  public Map<String, Double> scaled(long now, long halfLifeMillis, double scale) {
+    Map<String, Double> values = new HashMap<>(entries.size() * 2);
+    entries.forEach((k, e) -> values.put(k, decayed(e, now, halfLifeMillis) / scale));
+    return values;
+  }
+
   /** The largest magnitude of any value at time {@code now}; 0 when empty. */
   public double maxAbs(long now, long halfLifeMillis) {
     double max = 0;

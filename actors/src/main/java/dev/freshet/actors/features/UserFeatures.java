@@ -101,6 +101,24 @@ public final class UserFeatures {
     return categories.get(category, now, halfLifeMillis);
   }
 
+  /**
+   * Category affinities at {@code now} relative to the strongest one (or to {@code minScale} when
+   * that is larger), for a ranking to look up per candidate.
+   */
+  public Map<String, Double> relativeCategoryAffinity(long now, long halfLifeMillis, double minScale) {
+    return categories.scaled(now, halfLifeMillis, Math.max(minScale, categories.maxAbs(now, halfLifeMillis)));
+  }
+
+  /** Tag affinities at {@code now} relative to the strongest one (or {@code minScale}). */
+  public Map<String, Double> relativeTagAffinity(long now, long halfLifeMillis, double minScale) {
+    return tags.scaled(now, halfLifeMillis, Math.max(minScale, tags.maxAbs(now, halfLifeMillis)));
+  }
+
+  /** Decayed "not interested" counts per category at {@code now}. */
+  public Map<String, Double> notInterestedByCategory(long now, long halfLifeMillis) {
+    return notInterested.scaled(now, halfLifeMillis, 1.0);
+  }
+
   /** The strongest category affinity (by magnitude) at {@code now}, for normalising. */
   public double maxCategoryAffinity(long now, long halfLifeMillis) {
     return categories.maxAbs(now, halfLifeMillis);

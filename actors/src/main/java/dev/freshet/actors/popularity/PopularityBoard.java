@@ -17,6 +17,7 @@ public final class PopularityBoard {
   private final Map<String, Double> categories;
   private final long asOf;
   private final double maxItem;
+  private final double[] scores;
 
   private PopularityBoard(double[] items, Map<String, Double> categories, long asOf) {
     this.items = items;
@@ -25,6 +26,15 @@ public final class PopularityBoard {
     double max = 0;
     for (double v : items) max = Math.max(max, v);
     this.maxItem = max;
+    // log-scaled once per window, not per candidate of every ranking
+    this.scores = new double[items.length];
+    double logMax = Math.log1p(max);
+    for (int i = 0; i < items.length; i++) scores[i] = logMax == 0 ? 0 : Math.log1p(items[i]) / logMax;
+  }
+
+  /** The item's count log-scaled to [0, 1] against the highest count. */
+  public double score(int denseId) {
+    return denseId >= 0 && denseId < scores.length ? scores[denseId] : 0.0;
   }
 
   public static PopularityBoard empty() {

@@ -3,6 +3,8 @@ package dev.freshet.actors.ranking;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.Persona;
+import dev.freshet.actors.features.UserFeatures;
+import org.roaringbitmap.RoaringBitmap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,9 +34,10 @@ public final class Ranker {
   record Scored(Item item, double score, double[] features, double[] weights) {}
 
   public Ranking rank(RankingContext ctx, RankingRequest request, String rankingId, Variant variant) {
-    List<Scored> candidates = score(ctx, request, variant);
-    candidates.sort((a, b) -> Double.compare(b.score(), a.score()));
     int k = request.k();
+    // enough candidates for the diversity rule and exploration to choose from
+    List<Scored> candidates = score(ctx, request, variant, k * 10 + 100);
+    candidates.sort((a, b) -> Double.compare(b.score(), a.score()));
     RankedItem[] slots = new RankedItem[k];
     Set<Integer> used = new HashSet<>();
     Map<String, Integer> perCategory = new HashMap<>();
@@ -77,22 +80,115 @@ public final class Ranker {
 
   // ---- scoring ---------------------------------------------------------------------------------
 
-  private List<Scored> score(RankingContext ctx, RankingRequest request, Variant variant) {
+  /**
+   * Scores every eligible candidate in a primitive loop (no allocation per candidate) and keeps the
+   * best {@code limit} in a min-heap; only those become {@link Scored} objects with their features.
+   * Pinned items are scored too wherever they would rank, so that they can take their slots.
+   */
+  private List<Scored> score(RankingContext ctx, RankingRequest request, Variant variant, int limit) {
     CatalogSnapshot catalog = ctx.catalog();
     int[] pool = catalog.activeInServingOrder(request.category());
     UserSignals user = UserSignals.of(ctx, settings);
-    List<Scored> out = new ArrayList<>(pool.length);
-    for (int denseId : pool) {
-      if (ctx.seen().contains(denseId)) continue;
+    RoaringBitmap excluded = new RoaringBitmap();
+    for (String id : request.exclude()) catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
+    TopScores top = new TopScores(limit);
+    for (int i = 0; i < pool.length; i++) {
+      int denseId = pool[i];
+      if (ctx.seen().contains(denseId) || excluded.contains(denseId)) continue;
       Item item = catalog.byDenseId(denseId);
-      if (request.exclude().contains(item.id())) continue;
-      double[] f = user.features(item);
-      double[] w = variant.weightsFor(item.category());
-      double score = 0;
-      for (int i = 0; i < f.length; i++) score += w[i] * f[i];
-      out.add(new Scored(item, score, f, w));
+      top.offer(user.score(item, variant.weightsFor(item.category())), i);
+    }
+    List<Scored> out = new ArrayList<>(top.size());
+    Set<Integer> kept = new HashSet<>();
+    for (int index : top.bestFirst()) {
+      int denseId = pool[index];
+      out.add(user.scored(catalog.byDenseId(denseId), variant));
+      kept.add(denseId);
+    }
+    for (RankingSettings.Pin pin : settings.pinned()) {
+      catalog.byId(pin.itemId())
+          .filter(item -> item.isActive() && !kept.contains(item.denseId()))
+          .filter(item -> !ctx.seen().contains(item.denseId()) && !excluded.contains(item.denseId()))
+          .filter(item -> request.category().map(item.category()::equals).orElse(true))
+          .ifPresent(item -> out.add(user.scored(item, variant)));
     }
     return out;
+  }
+
+  /**
+   * The {@code limit} best candidates offered so far, as indexes into the pool: a min-heap on
+   * primitive arrays. Equal scores keep the pool's serving order (popularity, then recency).
+   */
+  static final class TopScores {
+    private final double[] scores;
+    private final int[] indexes;
+    private int size;
+
+    TopScores(int limit) {
+      scores = new double[Math.max(1, limit)];
+      indexes = new int[Math.max(1, limit)];
+    }
+
+    /** Offers in increasing index order. */
+    void offer(double score, int index) {
+      if (size < scores.length) {
+        scores[size] = score;
+        indexes[size] = index;
+        siftUp(size++);
+      } else if (score > scores[0]) {
+        scores[0] = score;
+        indexes[0] = index;
+        siftDown(0);
+      }
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** The kept indexes, best score first, equal scores in index order. */
+    int[] bestFirst() {
+      Integer[] order = new Integer[size];
+      for (int i = 0; i < size; i++) order[i] = i;
+      java.util.Arrays.sort(order, (a, b) -> worse(a, b) ? 1 : worse(b, a) ? -1 : 0);
+      int[] out = new int[size];
+      for (int i = 0; i < size; i++) out[i] = indexes[order[i]];
+      return out;
+    }
+
+    /** Slot a ranks below slot b: a lower score, or the same score later in serving order. */
+    private boolean worse(int a, int b) {
+      return scores[a] < scores[b] || (scores[a] == scores[b] && indexes[a] > indexes[b]);
+    }
+
+    private void siftUp(int i) {
+      while (i > 0) {
+        int parent = (i - 1) / 2;
+        if (!worse(i, parent)) return;
+        swap(i, parent);
+        i = parent;
+      }
+    }
+
+    private void siftDown(int i) {
+      while (true) {
+        int l = 2 * i + 1, r = l + 1, worst = i;
+        if (l < size && worse(l, worst)) worst = l;
+        if (r < size && worse(r, worst)) worst = r;
+        if (worst == i) return;
+        swap(i, worst);
+        i = worst;
+      }
+    }
+
+    private void swap(int a, int b) {
+      double s = scores[a];
+      scores[a] = scores[b];
+      scores[b] = s;
+      int index = indexes[a];
+      indexes[a] = indexes[b];
+      indexes[b] = index;
+    }
   }
 
   // ---- re-ranking ------------------------------------------------------------------------------
@@ -217,16 +313,19 @@ public final class Ranker {
 
   // ---- the user's side of the features, computed once per ranking -----------------------------
 
-  /** Per-ranking constants: the user's vector and session centroid, and the normalisers. */
+  /**
+   * Per-ranking constants, so that a candidate costs a few look-ups and two short dot products:
+   * the user's affinities relative to their strongest (or the persona's while the user has no
+   * history), the unit user vector and session centroid.
+   */
   record UserSignals(
       RankingContext ctx,
       RankingSettings settings,
       float[] userVector,
       float[] sessionCentroid,
-      double logMaxPopularity,
-      double logMaxTrending,
-      double categoryScale,
-      double tagScale,
+      Map<String, Double> categoryAffinity,
+      Map<String, Double> tagAffinity,
+      Map<String, Double> notInterested,
       Persona persona) {
 
     /**
@@ -236,46 +335,63 @@ public final class Ranker {
      */
     static UserSignals of(RankingContext ctx, RankingSettings settings) {
       long halfLife = ctx.featureSettings().halfLifeMillis();
+      UserFeatures features = ctx.features();
       // a persona speaks for a user only until the user's own behaviour does
-      Persona persona = ctx.features().hasHistory() ? null : ctx.features().persona();
-      float[] vector = ctx.features().vector();
+      Persona persona = features.hasHistory() ? null : features.persona();
+      float[] vector = features.vector();
       if (vector == null && persona != null) vector = persona.vector();
       return new UserSignals(
           ctx,
           settings,
-          vector,
-          sessionCentroid(ctx),
-          Math.log1p(ctx.catalog().maxPopularity()),
-          Math.log1p(ctx.popularity().maxItem()),
-          Math.max(settings.affinityScale(), ctx.features().maxCategoryAffinity(ctx.now(), halfLife)),
-          Math.max(settings.affinityScale(), ctx.features().maxTagAffinity(ctx.now(), halfLife)),
+          unit(vector),
+          unit(sessionCentroid(ctx)),
+          features.relativeCategoryAffinity(ctx.now(), halfLife, settings.affinityScale()),
+          features.relativeTagAffinity(ctx.now(), halfLife, settings.affinityScale()),
+          features.notInterestedByCategory(ctx.now(), halfLife),
           persona);
     }
 
-    double[] features(Item item) {
-      double[] f = new double[Features.ALL.size()];
-      long halfLife = ctx.featureSettings().halfLifeMillis();
-      f[0] = logMaxPopularity == 0 ? 0 : Math.log1p(item.popularity()) / logMaxPopularity;
-      f[1] = logMaxTrending == 0 ? 0 : Math.log1p(ctx.popularity().item(item.denseId())) / logMaxTrending;
-      f[2] = dev.freshet.actors.features.Decay.factor(item.createdAtMillis(), ctx.now(), settings.freshnessHalfLifeMillis());
-      if (persona != null) {
-        // cold start: the persona's categories and tags stand for the affinities the user has not shown yet
-        f[3] = persona.categories().contains(item.category()) ? 1.0 : 0.0;
-        if (!item.tags().isEmpty()) {
-          f[4] = item.tags().stream().filter(persona.tags()::contains).count() / (double) item.tags().size();
-        }
-      } else {
-        f[3] = ctx.features().categoryAffinity(item.category(), ctx.now(), halfLife) / categoryScale;
-        if (!item.tags().isEmpty()) {
-          double sum = 0;
-          for (String tag : item.tags()) sum += ctx.features().tagAffinity(tag, ctx.now(), halfLife);
-          f[4] = sum / item.tags().size() / tagScale;
-        }
+    /** The weighted sum of the item's features: the same arithmetic as {@link #scored}. */
+    double score(Item item, double[] w) {
+      double score = 0;
+      for (int f = 0; f < w.length; f++) {
+        if (w[f] != 0) score += w[f] * feature(f, item);
       }
-      f[5] = cosine(userVector, item.embedding());
-      f[6] = cosine(sessionCentroid, item.embedding());
-      f[7] = -Math.tanh(ctx.features().notInterested(item.category(), ctx.now(), halfLife));
-      return f;
+      return score;
+    }
+
+    Scored scored(Item item, Variant variant) {
+      double[] w = variant.weightsFor(item.category());
+      double[] f = new double[w.length];
+      for (int i = 0; i < w.length; i++) f[i] = w[i] != 0 ? feature(i, item) : 0.0;
+      return new Scored(item, score(item, w), f, w);
+    }
+
+    double feature(int feature, Item item) {
+      int id = item.denseId();
+      return switch (feature) {
+        case 0 -> ctx.catalog().popularityScore(id);
+        case 1 -> ctx.popularity().score(id);
+        case 2 -> Math.exp(-LN2 * Math.max(0L, ctx.now() - item.createdAtMillis()) / settings.freshnessHalfLifeMillis());
+        case 3 -> persona != null
+            ? (persona.categories().contains(item.category()) ? 1.0 : 0.0)
+            : categoryAffinity.isEmpty() ? 0.0 : categoryAffinity.getOrDefault(item.category(), 0.0);
+        case 4 -> tags(item);
+        case 5 -> cosine(userVector, item.embedding(), ctx.catalog().embeddingNorm(id));
+        case 6 -> cosine(sessionCentroid, item.embedding(), ctx.catalog().embeddingNorm(id));
+        case 7 -> notInterested.isEmpty() ? 0.0 : -Math.tanh(notInterested.getOrDefault(item.category(), 0.0));
+        default -> throw new IllegalArgumentException("feature " + feature);
+      };
+    }
+
+    private double tags(Item item) {
+      if (item.tags().isEmpty() || (persona == null && tagAffinity.isEmpty())) return 0.0;
+      double sum = 0;
+      for (String tag : item.tags()) {
+        // cold start: the persona's tags stand for the affinities the user has not shown yet
+        sum += persona != null ? (persona.tags().contains(tag) ? 1.0 : 0.0) : tagAffinity.getOrDefault(tag, 0.0);
+      }
+      return sum / item.tags().size();
     }
 
     private static float[] sessionCentroid(RankingContext ctx) {
@@ -292,15 +408,25 @@ public final class Ranker {
       return sum;
     }
 
-    static double cosine(float[] a, float[] b) {
-      if (a == null || b == null || a.length != b.length) return 0.0;
-      double dot = 0, na = 0, nb = 0;
-      for (int i = 0; i < a.length; i++) {
-        dot += a[i] * b[i];
-        na += a[i] * a[i];
-        nb += b[i] * b[i];
-      }
-      return na == 0 || nb == 0 ? 0.0 : dot / Math.sqrt(na * nb);
+    private static float[] unit(float[] v) {
+      if (v == null) return null;
+      double norm = 0;
+      for (float x : v) norm += x * x;
+      if (norm == 0) return null;
+      float[] u = new float[v.length];
+      double inverse = 1 / Math.sqrt(norm);
+      for (int d = 0; d < v.length; d++) u[d] = (float) (v[d] * inverse);
+      return u;
+    }
+
+    /** Cosine of a unit vector and an item embedding of known length. */
+    static double cosine(float[] unit, float[] embedding, double embeddingNorm) {
+      if (unit == null || embedding == null || unit.length != embedding.length || embeddingNorm == 0) return 0.0;
+      double dot = 0;
+      for (int i = 0; i < unit.length; i++) dot += unit[i] * embedding[i];
+      return dot / embeddingNorm;
     }
   }
+
+  private static final double LN2 = Math.log(2);
 }

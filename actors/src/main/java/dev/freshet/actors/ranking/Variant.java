@@ -9,11 +9,12 @@ import java.util.Map;
 public record Variant(String name, int share, double[] weights, Map<String, double[]> categoryWeights) {
 
   public Variant {
-    categoryWeights = Map.copyOf(categoryWeights);
+    // a HashMap: looked up once per candidate of every ranking
+    categoryWeights = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(categoryWeights));
   }
 
   /** The weights that apply to an item of {@code category}. */
   public double[] weightsFor(String category) {
-    return categoryWeights.getOrDefault(category, weights);
+    return categoryWeights.isEmpty() ? weights : categoryWeights.getOrDefault(category, weights);
   }
 }

@@ -59,4 +59,17 @@ class CatalogTest {
     assertThat(store.reads.get()).isEqualTo(2);
     assertThat(catalog.snapshot().byId("item-0")).isPresent();
   }
+
+  @Test
+  void aRefreshThatEndsAtOnceLeavesTheNextOneFree() throws Exception {
+    SlowStore store = new SlowStore();
+    store.release.countDown(); // every read returns at once
+    Catalog catalog = new Catalog(store, Executors.newFixedThreadPool(2));
+
+    for (int i = 0; i < 50; i++) {
+      // each call after the previous has ended must start a read of its own, never hang
+      catalog.refreshAsync().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+    assertThat(store.reads.get()).isEqualTo(50);
+  }
 }

@@ -217,4 +217,16 @@ class RankerTest {
     assertThat(cold).containsExactly("item-2", "item-6");
     assertThat(warm).containsExactly("item-3", "item-7");
   }
+
+  @Test
+  void topScoresKeepsTheBestWithTiesInServingOrder() {
+    Ranker.TopScores top = new Ranker.TopScores(3);
+    double[] scores = {0.5, 0.9, 0.1, 0.9, 0.7, 0.9, 0.3};
+    for (int i = 0; i < scores.length; i++) top.offer(scores[i], i);
+
+    assertThat(top.bestFirst()).containsExactly(1, 3, 5);
+    Ranker.TopScores wide = new Ranker.TopScores(10);
+    for (int i = 0; i < scores.length; i++) wide.offer(scores[i], i);
+    assertThat(wide.bestFirst()).containsExactly(1, 3, 5, 4, 0, 6, 2);
+  }
 }
