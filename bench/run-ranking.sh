@@ -15,7 +15,7 @@ port="${FRESHET_HTTP_PORT:-8080}"
 (cd "$root" && mvn -q -B -DskipTests install)
 FRESHET_DEMO_CATALOG=off FRESHET_DATA_DIR="$data" FRESHET_HTTP_PORT="$port" "$root/bin/freshet" > "$data/node.log" 2>&1 &
 node=$!
-trap 'kill -TERM $node 2>/dev/null; wait $node 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill -TERM $node 2>/dev/null; wait $node 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null && break
   sleep 1

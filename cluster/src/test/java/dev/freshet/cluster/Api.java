@@ -46,6 +46,13 @@ final class Api {
             .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  Response put(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   Response send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> response =

@@ -117,11 +117,7 @@ class EventsHttpTest extends SingleNodeTest {
 
   @Test
   void aPersonaGivesAColdUserTheirCategoryFirst() {
-    Api.Response put =
-        api.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/users/newbie/persona"))
-                .header("Content-Type", "application/json")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"categories\":[\"c1\"]}")));
+    Api.Response put = api.put("/v1/users/newbie/persona", "{\"categories\":[\"c1\"]}");
 
     assertThat(put.status()).isEqualTo(200);
     assertThat(features("newbie").path("persona").path("categories").get(0).asText()).isEqualTo("c1");
@@ -135,11 +131,7 @@ class EventsHttpTest extends SingleNodeTest {
     assertThat(meanC1Position(Api.rankedIds(api.get("/v1/users/newbie/recommendations?k=200"))))
         .isLessThan(meanC1Position(Api.rankedIds(api.get("/v1/users/no-persona/recommendations?k=200"))));
 
-    Api.Response empty =
-        api.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/users/newbie/persona"))
-                .header("Content-Type", "application/json")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"vector\":[1,2]}")));
+    Api.Response empty = api.put("/v1/users/newbie/persona", "{\"vector\":[1,2]}");
     assertThat(empty.status()).isEqualTo(400);
     assertThat(empty.errorField()).isEqualTo("vector");
   }
