@@ -22,6 +22,7 @@ done
 bench() { java -jar "$root/bench/target/freshet-bench.jar" "$@" --url "http://127.0.0.1:$port" --duration "$duration" 2>/dev/null | tee -a "$out"; }
 {
   echo "# $(date -u +%FT%TZ) on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; node and load generator on the same machine"
+  echo "# commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)')"
 } | tee "$out"
 echo "## 1. ingest, cold node (JIT warming, every user's entity created on first touch), 64 in flight" | tee -a "$out"
 bench ingest --concurrency 64
