@@ -31,6 +31,13 @@ final class ApiJson {
     }
   }
 
+  /** A JSON object with its fields in the order given (Map.of has none): key, value, key, value, … */
+  static java.util.Map<String, Object> fields(Object... keysAndValues) {
+    java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    return map;
+  }
+
   /** A parser message without Jackson's source excerpt, which would echo the client's body. */
   static String brief(Exception e) {
     String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();

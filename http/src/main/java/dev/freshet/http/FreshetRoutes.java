@@ -178,7 +178,7 @@ public final class FreshetRoutes extends AllDirectives {
                                     replyTo),
                             settings.askTimeout()));
     return onSuccess(
-        result, r -> json(202, Map.of("recorded", r.recorded(), "duplicates", r.duplicates())));
+        result, r -> json(202, ApiJson.fields("recorded", r.recorded(), "duplicates", r.duplicates())));
   }
 
   private static int[] toArray(List<Integer> values) {
@@ -338,7 +338,7 @@ public final class FreshetRoutes extends AllDirectives {
             .askWithStatus(
                 (ActorRef<StatusReply<org.apache.pekko.Done>> replyTo) -> new UserEntity.SetPersona(persona, replyTo),
                 settings.askTimeout()),
-        done -> json(200, Map.of("userId", userId, "persona", "set")));
+        done -> json(200, ApiJson.fields("userId", userId, "persona", "set")));
   }
 
   private EntityRef<UserEntity.Command> user(String userId) {
@@ -352,7 +352,7 @@ public final class FreshetRoutes extends AllDirectives {
         readiness.check(),
         reason ->
             reason
-                .map(r -> json(503, Map.of("status", "not ready", "reason", r)))
+                .map(r -> json(503, ApiJson.fields("status", "not ready", "reason", r)))
                 .orElseGet(() -> json(200, Map.of("status", "ready"))));
   }
 
