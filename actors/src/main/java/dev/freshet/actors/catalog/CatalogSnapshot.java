@@ -43,6 +43,14 @@ public final class CatalogSnapshot {
   /** Per dense id: log1p(popularity) / log1p(max popularity), and the embedding's length (0 if none). */
   private final double[] popularityScore;
   private final double[] embeddingNorm;
+  /**
+   * Categories and tags as small ints, so that ranking looks a user's affinities up in arrays instead
+   * of hashing strings for every candidate: per dense id its category index and tag indexes.
+   */
+  private final Map<String, Integer> categoryIndex;
+  private final Map<String, Integer> tagIndex;
+  private final int[] itemCategory;
+  private final int[][] itemTags;
 
   private CatalogSnapshot(Map<String, Item> byId, Item[] byDense, long version) {
     this.byId = byId;
@@ -72,9 +80,17 @@ public final class CatalogSnapshot {
     // per candidate
     this.popularityScore = new double[byDense.length];
     this.embeddingNorm = new double[byDense.length];
+    Map<String, Integer> categories = new HashMap<>();
+    Map<String, Integer> tags = new HashMap<>();
+    this.itemCategory = new int[byDense.length];
+    this.itemTags = new int[byDense.length][];
     double logMax = Math.log1p(max);
     for (Item item : byDense) {
       if (item == null) continue;
+      itemCategory[item.denseId()] = categories.computeIfAbsent(item.category(), c -> categories.size());
+      int[] tagIds = new int[item.tags().size()];
+      for (int t = 0; t < tagIds.length; t++) tagIds[t] = tags.computeIfAbsent(item.tags().get(t), x -> tags.size());
+      itemTags[item.denseId()] = tagIds;
       popularityScore[item.denseId()] = logMax == 0 ? 0 : Math.log1p(item.popularity()) / logMax;
       if (item.embedding() != null) {
         double sum = 0;
@@ -82,6 +98,8 @@ public final class CatalogSnapshot {
         embeddingNorm[item.denseId()] = Math.sqrt(sum);
       }
     }
+    this.categoryIndex = Map.copyOf(categories);
+    this.tagIndex = Map.copyOf(tags);
   }
 
   public static CatalogSnapshot empty() {
@@ -151,6 +169,34 @@ public final class CatalogSnapshot {
   /** The item's catalog popularity, log-scaled to [0, 1] against the most popular active item. */
   public double popularityScore(int denseId) {
     return popularityScore[denseId];
+  }
+
+  /** The index of a category (for arrays of per-category values), or -1 if no item has it. */
+  public int categoryIndex(String category) {
+    return categoryIndex.getOrDefault(category, -1);
+  }
+
+  /** The index of a tag, or -1 if no item has it. */
+  public int tagIndex(String tag) {
+    return tagIndex.getOrDefault(tag, -1);
+  }
+
+  public int categoryCount() {
+    return categoryIndex.size();
+  }
+
+  public int tagCount() {
+    return tagIndex.size();
+  }
+
+  /** The category index of the item with this dense id. */
+  public int categoryOf(int denseId) {
+    return itemCategory[denseId];
+  }
+
+  /** The tag indexes of the item with this dense id; shared, never to be mutated. */
+  public int[] tagsOf(int denseId) {
+    return itemTags[denseId];
   }
 
   /** The length of the item's embedding, 0 when it has none. */

@@ -91,10 +91,14 @@ public final class Ranker {
     UserSignals user = UserSignals.of(ctx, settings);
     RoaringBitmap excluded = new RoaringBitmap();
     for (String id : request.exclude()) catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
+    // a flat bit set for the per-candidate test: cheaper than the compressed bitmap's look-up
+    java.util.BitSet skip = new java.util.BitSet();
+    for (int id : ctx.seen().toArray()) skip.set(id);
+    excluded.forEach((org.roaringbitmap.IntConsumer) skip::set);
     TopScores top = new TopScores(limit);
     for (int i = 0; i < pool.length; i++) {
       int denseId = pool[i];
-      if (ctx.seen().contains(denseId) || excluded.contains(denseId)) continue;
+      if (skip.get(denseId)) continue;
       Item item = catalog.byDenseId(denseId);
       top.offer(user.score(item, variant.weightsFor(item.category())), i);
     }
@@ -323,32 +327,45 @@ public final class Ranker {
       RankingSettings settings,
       float[] userVector,
       float[] sessionCentroid,
-      Map<String, Double> categoryAffinity,
-      Map<String, Double> tagAffinity,
-      Map<String, Double> notInterested,
-      Persona persona) {
+      double[] categoryAffinity,
+      double[] tagAffinity,
+      double[] intentPenalty) {
 
     /**
      * Affinities are normalised against the user's own strongest one (but never by less than
      * {@code affinity-scale}): a heavy user's favourite genre and a new user's single click both
      * count as a clear preference, and the order among a user's tastes is kept rather than saturated.
+     * While the user has no history, a persona's categories and tags count as full affinity.
+     * All are laid out by the catalog's category and tag indexes.
      */
     static UserSignals of(RankingContext ctx, RankingSettings settings) {
       long halfLife = ctx.featureSettings().halfLifeMillis();
       UserFeatures features = ctx.features();
+      CatalogSnapshot catalog = ctx.catalog();
       // a persona speaks for a user only until the user's own behaviour does
       Persona persona = features.hasHistory() ? null : features.persona();
       float[] vector = features.vector();
       if (vector == null && persona != null) vector = persona.vector();
+      double[] categories = new double[catalog.categoryCount()];
+      double[] tags = new double[catalog.tagCount()];
+      double[] penalties = new double[catalog.categoryCount()];
+      if (persona != null) {
+        persona.categories().forEach(c -> put(categories, catalog.categoryIndex(c), 1.0));
+        persona.tags().forEach(t -> put(tags, catalog.tagIndex(t), 1.0));
+      } else {
+        features.relativeCategoryAffinity(ctx.now(), halfLife, settings.affinityScale())
+            .forEach((c, v) -> put(categories, catalog.categoryIndex(c), v));
+        features.relativeTagAffinity(ctx.now(), halfLife, settings.affinityScale())
+            .forEach((t, v) -> put(tags, catalog.tagIndex(t), v));
+      }
+      features.notInterestedByCategory(ctx.now(), halfLife)
+          .forEach((c, v) -> put(penalties, catalog.categoryIndex(c), -Math.tanh(v)));
       return new UserSignals(
-          ctx,
-          settings,
-          unit(vector),
-          unit(sessionCentroid(ctx)),
-          features.relativeCategoryAffinity(ctx.now(), halfLife, settings.affinityScale()),
-          features.relativeTagAffinity(ctx.now(), halfLife, settings.affinityScale()),
-          features.notInterestedByCategory(ctx.now(), halfLife),
-          persona);
+          ctx, settings, unit(vector), unit(sessionCentroid(ctx)), categories, tags, penalties);
+    }
+
+    private static void put(double[] values, int index, double value) {
+      if (index >= 0) values[index] = value;
     }
 
     /** The weighted sum of the item's features: the same arithmetic as {@link #scored}. */
@@ -373,25 +390,21 @@ public final class Ranker {
         case 0 -> ctx.catalog().popularityScore(id);
         case 1 -> ctx.popularity().score(id);
         case 2 -> Math.exp(-LN2 * Math.max(0L, ctx.now() - item.createdAtMillis()) / settings.freshnessHalfLifeMillis());
-        case 3 -> persona != null
-            ? (persona.categories().contains(item.category()) ? 1.0 : 0.0)
-            : categoryAffinity.isEmpty() ? 0.0 : categoryAffinity.getOrDefault(item.category(), 0.0);
-        case 4 -> tags(item);
+        case 3 -> categoryAffinity[ctx.catalog().categoryOf(id)];
+        case 4 -> tags(id);
         case 5 -> cosine(userVector, item.embedding(), ctx.catalog().embeddingNorm(id));
         case 6 -> cosine(sessionCentroid, item.embedding(), ctx.catalog().embeddingNorm(id));
-        case 7 -> notInterested.isEmpty() ? 0.0 : -Math.tanh(notInterested.getOrDefault(item.category(), 0.0));
+        case 7 -> intentPenalty[ctx.catalog().categoryOf(id)];
         default -> throw new IllegalArgumentException("feature " + feature);
       };
     }
 
-    private double tags(Item item) {
-      if (item.tags().isEmpty() || (persona == null && tagAffinity.isEmpty())) return 0.0;
+    private double tags(int denseId) {
+      int[] itemTags = ctx.catalog().tagsOf(denseId);
+      if (itemTags.length == 0) return 0.0;
       double sum = 0;
-      for (String tag : item.tags()) {
-        // cold start: the persona's tags stand for the affinities the user has not shown yet
-        sum += persona != null ? (persona.tags().contains(tag) ? 1.0 : 0.0) : tagAffinity.getOrDefault(tag, 0.0);
-      }
-      return sum / item.tags().size();
+      for (int tag : itemTags) sum += tagAffinity[tag];
+      return sum / itemTags.length;
     }
 
     private static float[] sessionCentroid(RankingContext ctx) {
