@@ -7,17 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-60s}"
 out="$root/bench/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
-data="$(mktemp -d)"
-port="${FRESHET_HTTP_PORT:-8080}"
-
-(cd "$root" && mvn -q -B -DskipTests install)
-FRESHET_DATA_DIR="$data" FRESHET_HTTP_PORT="$port" "$root/bin/freshet" > "$data/node.log" 2>&1 &
-node=$!
-trap 'kill -TERM $node 2>/dev/null; wait $node 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null && break
-  sleep 1
-done
+. "$(dirname "${BASH_SOURCE[0]}")/node.sh"
 
 bench() { java -jar "$root/bench/target/freshet-bench.jar" "$@" --url "http://127.0.0.1:$port" --duration "$duration" 2>/dev/null | tee -a "$out"; }
 {

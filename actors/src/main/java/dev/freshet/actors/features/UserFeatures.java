@@ -119,24 +119,12 @@ public final class UserFeatures {
     return notInterested.scaled(now, halfLifeMillis, 1.0);
   }
 
-  /** The strongest category affinity (by magnitude) at {@code now}, for normalising. */
-  public double maxCategoryAffinity(long now, long halfLifeMillis) {
-    return categories.maxAbs(now, halfLifeMillis);
-  }
 
-  /** The strongest tag affinity (by magnitude) at {@code now}, for normalising. */
-  public double maxTagAffinity(long now, long halfLifeMillis) {
-    return tags.maxAbs(now, halfLifeMillis);
-  }
 
   public double tagAffinity(String tag, long now, long halfLifeMillis) {
     return tags.get(tag, now, halfLifeMillis);
   }
 
-  /** Decayed count of "not interested" answers about items of this category. */
-  public double notInterested(String category, long now, long halfLifeMillis) {
-    return notInterested.get(category, now, halfLifeMillis);
-  }
 
   /** True when the user has any interaction (other than impressions) in their history. */
   public boolean hasHistory() {
