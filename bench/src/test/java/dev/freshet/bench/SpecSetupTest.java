@@ -1,5 +1,7 @@
 package dev.freshet.bench;
 
+import static dev.freshet.bench.StubServer.reply;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,22 +11,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +33,7 @@ class SpecSetupTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private HttpServer server;
-  private ExecutorService serverThreads;
+  private StubServer server;
   private final Set<String> items = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Integer>> interactions = new ConcurrentHashMap<>();
@@ -48,28 +44,20 @@ class SpecSetupTest {
   private final AtomicInteger impressionRequests = new AtomicInteger();
   private final AtomicInteger maxIngestBody = new AtomicInteger();
 
-  @BeforeAll
-  static void noNagleDelaysInTheStub() {
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
 
   @BeforeEach
   void startStub() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-    serverThreads = Executors.newFixedThreadPool(4);
-    server.setExecutor(serverThreads);
-    server.createContext("/health/ready", ex -> reply(ex, 200, "{\"status\":\"ready\"}"));
-    server.createContext("/v1/items", this::items);
-    server.createContext("/v1/impressions", this::impressions);
-    server.createContext("/v1/events", this::events);
-    server.createContext("/v1/users/", this::users);
-    server.start();
+    server = new StubServer();
+    server.route("/health/ready", ex -> reply(ex, 200, "{\"status\":\"ready\"}"));
+    server.route("/v1/items", this::items);
+    server.route("/v1/impressions", this::impressions);
+    server.route("/v1/events", this::events);
+    server.route("/v1/users/", this::users);
   }
 
   @AfterEach
   void stopStub() {
-    server.stop(0);
-    serverThreads.shutdownNow();
+    server.close();
   }
 
   private void items(HttpExchange ex) throws IOException {
@@ -192,16 +180,9 @@ class SpecSetupTest {
     reply(ex, 200, "{\"rankingId\":\"r1\",\"variant\":\"default\",\"items\":[" + list + "]}");
   }
 
-  private static void reply(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().add("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    ex.getResponseBody().write(bytes);
-    ex.close();
-  }
 
   private String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return server.url();
   }
 
   private record Run(int exit, String out, JsonNode result) {}
@@ -313,8 +294,7 @@ class SpecSetupTest {
 
   @Test
   void aRefusedRequestStopsTheSetup() throws Exception {
-    server.removeContext("/v1/events");
-    server.createContext("/v1/events", ex -> reply(ex, 400, "{\"error\":{\"code\":\"invalid\",\"field\":\"x\"}}"));
+    server.route("/v1/events", ex -> reply(ex, 400, "{\"error\":{\"code\":\"invalid\",\"field\":\"x\"}}"));
     Run run = run("--users", "2", "--pool", "200", "--seen", "20");
     assertEquals(LoadGenerator.EXIT_SETUP_FAILED, run.exit(), run.out());
     assertTrue(run.out().contains("setup failed: users: POST /v1/events answered 400: {\"error\""), run.out());

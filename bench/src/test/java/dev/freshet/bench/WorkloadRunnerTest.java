@@ -1,16 +1,16 @@
 package dev.freshet.bench;
 
+import static dev.freshet.bench.StubServer.reply;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,12 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,35 +31,26 @@ class WorkloadRunnerTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private HttpServer server;
-  private ExecutorService serverThreads;
+  private StubServer server;
   private Supplier<HttpConnection> connections;
   private final AtomicInteger impressionRequests = new AtomicInteger();
   private final Set<String> protocolViolations = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  @BeforeAll
-  static void noNagleDelaysInTheStub() {
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
 
   @BeforeEach
   void startStub() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-    serverThreads = Executors.newFixedThreadPool(4);
-    server.setExecutor(serverThreads);
-    server.createContext("/health/ready", ex -> replyChunked(ex, 200, "{\"status\":\"ready\"}"));
-    server.createContext("/v1/items/", ex -> reply(ex, 200, "{\"id\":\"demo-0\"}"));
-    server.createContext("/v1/impressions", this::impressions);
-    server.createContext("/v1/users/", this::users);
-    server.start();
-    connections = () -> new HttpConnection(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+    server = new StubServer();
+    server.route("/health/ready", ex -> replyChunked(ex, 200, "{\"status\":\"ready\"}"));
+    server.route("/v1/items/", ex -> reply(ex, 200, "{\"id\":\"demo-0\"}"));
+    server.route("/v1/impressions", this::impressions);
+    server.route("/v1/users/", this::users);
+    connections = () -> new HttpConnection(URI.create(server.url()),
         null, Duration.ofSeconds(5));
   }
 
   @AfterEach
   void stopStub() {
-    server.stop(0);
-    serverThreads.shutdownNow();
+    server.close();
   }
 
   /** Every 10th batch is refused with 503; the others are "recorded" except for one duplicate each. */
@@ -103,13 +91,6 @@ class WorkloadRunnerTest {
     reply(ex, 200, "{\"rankingId\":\"r1\",\"variant\":\"control\",\"items\":[" + items + "]}");
   }
 
-  private static void reply(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().add("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    ex.getResponseBody().write(bytes);
-    ex.close();
-  }
 
   /** Transfer-Encoding: chunked, in two chunks, to exercise the client's chunked decoding. */
   private static void replyChunked(HttpExchange ex, int status, String body) throws IOException {
@@ -122,7 +103,7 @@ class WorkloadRunnerTest {
   }
 
   private BenchConfig config(String command) throws BenchConfig.UsageException {
-    return BenchConfig.parse(List.of(command, "--url", "http://127.0.0.1:" + server.getAddress().getPort(),
+    return BenchConfig.parse(List.of(command, "--url", server.url(),
         "--users", "10", "--items", "1000", "--concurrency", "8", "--duration", "1s", "--warmup", "200ms",
         "--state-sample", "3"), Map.of());
   }
