@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.SignalWeights;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.popularity.PopularityBoard;
@@ -196,13 +197,13 @@ public final class FreshetRoutes extends AllDirectives {
         denseIds(itemIds, i -> "events[" + i + "].itemId")
             .thenCompose(
                 ids -> {
-                  Map<String, List<UserEntity.EventInput>> byUser = new LinkedHashMap<>();
+                  Map<String, List<Interaction>> byUser = new LinkedHashMap<>();
                   for (int i = 0; i < ids.length; i++) {
                     EventBatch.Event e = batch.events().get(i);
                     byUser
                         .computeIfAbsent(e.userId(), u -> new ArrayList<>())
                         .add(
-                            new UserEntity.EventInput(
+                            new Interaction(
                                 ids[i], e.type(), e.at(), e.intent(), e.value(), e.rankingId(), e.position()));
                   }
                   List<CompletableFuture<UserEntity.EventsResult>> replies = new ArrayList<>();

@@ -75,23 +75,12 @@ public final class UserEntity
     }
   }
 
-  /** Record a batch of this user's events (impressions and interactions) in one journal write. */
-  public record RecordEvents(List<EventInput> events, ActorRef<StatusReply<EventsResult>> replyTo)
-      implements Command {}
-
   /**
-   * One validated event for this user: the item (dense id), what happened, when, and the optional
-   * intent, dwell value (ms), ranking id and position ({@code null} when absent).
+   * Record a batch of this user's events (impressions and interactions, their item's category and
+   * tags not yet filled in) in one journal write.
    */
-  public record EventInput(
-      int itemId,
-      InteractionType type,
-      long at,
-      String intent,
-      Long value,
-      String rankingId,
-      Integer position)
-      implements CborSerializable {}
+  public record RecordEvents(List<Interaction> events, ActorRef<StatusReply<EventsResult>> replyTo)
+      implements Command {}
 
   /** Reply to {@link RecordEvents}: how many events were accepted and how many impressions were new. */
   public record EventsResult(int accepted, int newImpressions) implements CborSerializable {}
@@ -272,19 +261,15 @@ public final class UserEntity
   private Effect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
     CatalogSnapshot snapshot = catalog.get();
     int[] impressionIds =
-        cmd.events().stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(EventInput::itemId).toArray();
+        cmd.events().stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(Interaction::itemId).toArray();
     RoaringBitmap firstTime = new RoaringBitmap();
     for (int index : state.seen.firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
     List<Interaction> journaled = new ArrayList<>(cmd.events().size());
-    for (EventInput e : cmd.events()) {
+    for (Interaction e : cmd.events()) {
       if (e.type() == InteractionType.IMPRESSION && !firstTime.contains(e.itemId())) continue;
       if (e.type() == InteractionType.IMPRESSION) firstTime.remove(e.itemId()); // once per batch
       Item item = snapshot.byDenseId(e.itemId());
-      journaled.add(
-          new Interaction(
-              e.itemId(), e.type(), e.at(), e.intent(), e.value(), e.rankingId(), e.position(),
-              item == null ? null : item.category(),
-              item == null ? List.of() : item.tags()));
+      journaled.add(e.withItem(item == null ? null : item.category(), item == null ? List.of() : item.tags()));
     }
     int newImpressions = (int) journaled.stream().filter(i -> i.type() == InteractionType.IMPRESSION).count();
     EventsResult result = new EventsResult(cmd.events().size(), newImpressions);

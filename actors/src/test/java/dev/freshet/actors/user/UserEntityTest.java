@@ -82,8 +82,8 @@ class UserEntityTest {
     assertThat(((ImpressionsRecorded) record(9).event()).positions()).isNull();
   }
 
-  private UserEntity.EventInput event(int item, dev.freshet.actors.features.InteractionType type, long at, String intent) {
-    return new UserEntity.EventInput(item, type, at, intent, null, null, null);
+  private dev.freshet.actors.features.Interaction event(int item, dev.freshet.actors.features.InteractionType type, long at, String intent) {
+    return new dev.freshet.actors.features.Interaction(item, type, at, intent, null, null, null);
   }
 
   @Test
