@@ -3,6 +3,8 @@ package dev.freshet.cluster;
 import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogReplicator;
+import dev.freshet.actors.pool.PoolCoordinator;
+import dev.freshet.actors.pool.PoolGenerator;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.popularity.PopularityTracker;
 import dev.freshet.actors.user.UserEntity;
@@ -18,6 +20,7 @@ import dev.freshet.persistence.JdbcRankingEventStore;
 import dev.freshet.persistence.JournalConfig;
 import dev.freshet.streams.CatalogSeeder;
 import dev.freshet.streams.DemoCatalog;
+import dev.freshet.streams.DemoPoolGenerator;
 import dev.freshet.streams.PopularityFeed;
 import dev.freshet.streams.RankingEventWriter;
 import java.net.InetSocketAddress;
@@ -53,6 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class FreshetNode {
 
   private static final Logger log = LoggerFactory.getLogger(FreshetNode.class);
+
+  /** The demo catalog's seed, shared with the demo generator so new items sit near their categories. */
+  private static final long DEMO_SEED = 42L;
 
   private final ActorSystem<Void> system;
   private final Catalog catalog;
@@ -134,7 +140,9 @@ public final class FreshetNode {
 
     UserEntitySettings userSettings = UserEntitySettings.fromConfig(config);
     Popularity popularity = new Popularity(config.getDuration("freshet.popularity.half-life").toMillis());
-    UserEntity.init(system, catalog::snapshot, popularity::board, userSettings);
+    ActorRef<PoolCoordinator.Command> pool =
+        PoolCoordinator.init(system, userSettings.pool(), poolGenerator(system, config), catalog);
+    UserEntity.init(system, catalog::snapshot, popularity::board, pool, userSettings);
 
     ActorRef<PopularityTracker.Command> tracker =
         system.systemActorOf(PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
@@ -151,7 +159,7 @@ public final class FreshetNode {
           CatalogSeeder.seed(
                   system,
                   catalog,
-                  DemoCatalog.generate(settings.demoCatalogSize(), dimension, System.currentTimeMillis(), 42L),
+                  DemoCatalog.generate(settings.demoCatalogSize(), dimension, System.currentTimeMillis(), DEMO_SEED),
                   500)
               .toCompletableFuture()
               .join();
@@ -183,6 +191,16 @@ public final class FreshetNode {
             .join()
             .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
     return new FreshetNode(system, catalog, popularity, binding, database);
+  }
+
+  /** The generator {@code freshet.pool.generator} names. */
+  private static PoolGenerator poolGenerator(ActorSystem<?> system, Config config) {
+    int dimension = config.getInt("freshet.catalog.embedding-dimension");
+    String name = config.getString("freshet.pool.generator");
+    return switch (name) {
+      case "demo" -> new DemoPoolGenerator(dimension, DEMO_SEED);
+      default -> throw new IllegalArgumentException("freshet.pool.generator: unknown generator '" + name + "' (demo, webhook)");
+    };
   }
 
   /** The edge's readiness is Pekko Management's: cluster membership, sharding and the database. */

@@ -32,32 +32,44 @@ public final class DemoCatalog {
 
   public static List<ItemUpsert> generate(int size, int embeddingDimension, long nowMillis, long seed) {
     Random random = new Random(seed);
-    float[][] centres = new float[CATEGORIES.size()][];
-    for (int c = 0; c < centres.length; c++) centres[c] = unit(gaussian(random, embeddingDimension));
+    float[][] centres = centres(random, embeddingDimension);
     int[] popularityRank = shuffledRanks(size, random);
     List<ItemUpsert> items = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
       int category = random.nextInt(CATEGORIES.size());
-      String name = CATEGORIES.get(category);
-      float[] noise = gaussian(random, embeddingDimension);
-      float[] embedding = new float[embeddingDimension];
-      for (int d = 0; d < embeddingDimension; d++) embedding[d] = centres[category][d] + 0.35f * noise[d];
       double popularity = Math.round(10_000.0 / Math.pow(popularityRank[i] + 1, 0.8) * 100) / 100.0;
       long createdAt = nowMillis - (long) (random.nextDouble() * 90 * DAY_MILLIS);
-      String title =
-          name.substring(0, 1).toUpperCase(Locale.ROOT) + name.substring(1) + " story #" + i;
-      items.add(
-          new ItemUpsert(
-              "demo-" + i,
-              name,
-              tags(random),
-              createdAt,
-              ItemStatus.ACTIVE,
-              popularity,
-              unit(embedding),
-              "{\"title\":\"" + title + "\",\"source\":\"demo\"}"));
+      items.add(item("demo-" + i, CATEGORIES.get(category), centres[category], random, popularity, createdAt, "story #" + i));
     }
     return items;
+  }
+
+  /**
+   * Each category's embedding centre: drawn first from a {@code Random(seed)}, so that the same seed
+   * gives the catalog and later items (see {@link DemoPoolGenerator}) the same centres.
+   */
+  static float[][] centres(Random random, int embeddingDimension) {
+    float[][] centres = new float[CATEGORIES.size()][];
+    for (int c = 0; c < centres.length; c++) centres[c] = unit(gaussian(random, embeddingDimension));
+    return centres;
+  }
+
+  /** One item of {@code category}: two or three tags, an embedding near {@code centre}. */
+  static ItemUpsert item(
+      String id, String category, float[] centre, Random random, double popularity, long createdAt, String name) {
+    float[] noise = gaussian(random, centre.length);
+    float[] embedding = new float[centre.length];
+    for (int d = 0; d < centre.length; d++) embedding[d] = centre[d] + 0.35f * noise[d];
+    String title = category.substring(0, 1).toUpperCase(Locale.ROOT) + category.substring(1) + " " + name;
+    return new ItemUpsert(
+        id,
+        category,
+        tags(random),
+        createdAt,
+        ItemStatus.ACTIVE,
+        popularity,
+        unit(embedding),
+        "{\"title\":\"" + title.replace("\"", "'") + "\",\"source\":\"demo\"}");
   }
 
   private static List<String> tags(Random random) {
@@ -82,13 +94,13 @@ public final class DemoCatalog {
     return ranks;
   }
 
-  private static float[] gaussian(Random random, int dimension) {
+  static float[] gaussian(Random random, int dimension) {
     float[] v = new float[dimension];
     for (int d = 0; d < dimension; d++) v[d] = (float) random.nextGaussian();
     return v;
   }
 
-  private static float[] unit(float[] v) {
+  static float[] unit(float[] v) {
     double norm = 0;
     for (float x : v) norm += x * x;
     norm = Math.sqrt(norm);

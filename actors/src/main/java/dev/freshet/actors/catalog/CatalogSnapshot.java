@@ -37,6 +37,7 @@ public final class CatalogSnapshot {
   private final RoaringBitmap active;
   private final int[] activeInServingOrder;
   private final Map<String, int[]> activeInServingOrderByCategory;
+  private final Map<String, RoaringBitmap> activeByCategory;
   private final int[] activeNewestFirst;
   private final Map<String, int[]> activeNewestFirstByCategory;
   private final double maxPopularity;
@@ -71,6 +72,9 @@ public final class CatalogSnapshot {
     this.active = bitmap;
     this.activeInServingOrder = denseIds(activeItems);
     this.activeInServingOrderByCategory = byCategory(activeItems);
+    Map<String, RoaringBitmap> bitmaps = new HashMap<>();
+    activeInServingOrderByCategory.forEach((category, ids) -> bitmaps.put(category, RoaringBitmap.bitmapOf(ids)));
+    this.activeByCategory = Map.copyOf(bitmaps);
     List<Item> newest = new ArrayList<>(activeItems);
     newest.sort(NEWEST_FIRST);
     this.activeNewestFirst = denseIds(newest);
@@ -150,6 +154,19 @@ public final class CatalogSnapshot {
   /** Active dense ids; shared, never to be mutated. */
   public RoaringBitmap activeBitmap() {
     return active;
+  }
+
+  /** Active dense ids per category (categories without an active item absent); shared, never to be mutated. */
+  public Map<String, RoaringBitmap> activeBitmapsByCategory() {
+    return activeByCategory;
+  }
+
+  /**
+   * One past the highest dense id: items created later get ids from here on, so the active ids at or
+   * above an earlier bound are the items added since (unseen by everyone).
+   */
+  public int denseIdBound() {
+    return byDense.length;
   }
 
   /** Active dense ids in serving order, optionally of one category; shared, never to be mutated. */

@@ -42,7 +42,8 @@ public final class Ranker {
     Set<Integer> used = new HashSet<>();
     Map<String, Integer> perCategory = new HashMap<>();
 
-    for (RankingSettings.Pin pin : settings.pinned()) {
+    // a replay serves what the user has seen: no sponsored slots, nothing to explore
+    for (RankingSettings.Pin pin : request.replay() ? List.<RankingSettings.Pin>of() : settings.pinned()) {
       int at = pin.position() - 1;
       if (at < 0 || at >= k || slots[at] != null) continue;
       candidates.stream()
@@ -55,7 +56,7 @@ public final class Ranker {
           });
     }
 
-    int explorationSlots = (int) Math.floor(k * settings.explorationShare());
+    int explorationSlots = request.replay() ? 0 : (int) Math.floor(k * settings.explorationShare());
     List<Scored> explorers =
         underExposed(ctx, candidates, used, rankingId, explorationSlots, Math.min(candidates.size(), k));
     for (int j = 0; j < explorers.size(); j++) {
@@ -91,14 +92,16 @@ public final class Ranker {
     UserSignals user = UserSignals.of(ctx, settings);
     RoaringBitmap excluded = new RoaringBitmap();
     for (String id : request.exclude()) catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
-    // a flat bit set for the per-candidate test: cheaper than the compressed bitmap's look-up
+    // flat bit sets for the per-candidate test: cheaper than the compressed bitmap's look-up
+    java.util.BitSet seen = new java.util.BitSet();
+    for (int id : ctx.seen().toArray()) seen.set(id);
     java.util.BitSet skip = new java.util.BitSet();
-    for (int id : ctx.seen().toArray()) skip.set(id);
     excluded.forEach((org.roaringbitmap.IntConsumer) skip::set);
+    boolean wantSeen = request.replay();
     TopScores top = new TopScores(limit);
     for (int i = 0; i < pool.length; i++) {
       int denseId = pool[i];
-      if (skip.get(denseId)) continue;
+      if (seen.get(denseId) != wantSeen || skip.get(denseId)) continue;
       Item item = catalog.byDenseId(denseId);
       top.offer(user.score(item, variant.weightsFor(item.category())), i);
     }
@@ -109,7 +112,7 @@ public final class Ranker {
       out.add(user.scored(catalog.byDenseId(denseId), variant));
       kept.add(denseId);
     }
-    for (RankingSettings.Pin pin : settings.pinned()) {
+    for (RankingSettings.Pin pin : wantSeen ? List.<RankingSettings.Pin>of() : settings.pinned()) {
       catalog.byId(pin.itemId())
           .filter(item -> item.isActive() && !kept.contains(item.denseId()))
           .filter(item -> !ctx.seen().contains(item.denseId()) && !excluded.contains(item.denseId()))

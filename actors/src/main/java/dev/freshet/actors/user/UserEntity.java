@@ -18,6 +18,14 @@ import dev.freshet.actors.features.Persona;
 import org.apache.pekko.Done;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.UserFeatures;
+import dev.freshet.actors.pool.Freshness;
+import dev.freshet.actors.pool.PoolCoordinator;
+import dev.freshet.actors.pool.PoolLevels;
+import dev.freshet.actors.pool.PoolLowSignal;
+import dev.freshet.actors.pool.PoolSettings;
+import dev.freshet.actors.ranking.RankedItem;
+import java.util.Optional;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +106,30 @@ public final class UserEntity
   /** Read the user's state figures. */
   public record GetState(ActorRef<StatusReply<UserStateView>> replyTo) implements Command {}
 
+  /**
+   * Serve up to {@code k} items the user has already seen (best first, as the ranking scores them now)
+   * without recording impressions; each replayed item's replay count goes up.
+   */
+  public record Replay(int k, Optional<String> category, long atMillis, ActorRef<StatusReply<ReplayResult>> replyTo)
+      implements Command {}
+
+  /** One replayed item, with its replay count including this one. */
+  public record ReplayedItem(RankedItem item, int replayCount, long lastReplayedAt) implements CborSerializable {}
+
+  public record ReplayResult(List<ReplayedItem> items) implements CborSerializable {}
+
+  /** Make the item (dense id) one of the user's favourites; a favourite already is left as it is. */
+  public record AddFavorite(int itemId, long atMillis, ActorRef<StatusReply<FavoritesView>> replyTo)
+      implements Command {}
+
+  /** Remove the item from the user's favourites, if it is one. */
+  public record RemoveFavorite(int itemId, ActorRef<StatusReply<FavoritesView>> replyTo) implements Command {}
+
+  public record GetFavorites(ActorRef<StatusReply<FavoritesView>> replyTo) implements Command {}
+
+  /** The user's favourites, newest first, and whether the command changed them. */
+  public record FavoritesView(List<Favorites.Favorite> favorites, boolean changed) implements CborSerializable {}
+
   /** Reply to {@link RecordImpressions}: first-time impressions and repeats within the batch. */
   public record ImpressionsResult(int recorded, int duplicates) implements CborSerializable {}
 
@@ -108,6 +140,10 @@ public final class UserEntity
       int unseen,
       int poolSize,
       double coverage,
+      Map<String, Freshness> categories,
+      List<Double> thresholdsReached,
+      int favorites,
+      long replays,
       Map<String, Object> features)
       implements CborSerializable {}
 
@@ -132,25 +168,47 @@ public final class UserEntity
   /** The user's cold-start persona was set (replacing any earlier one). */
   public record PersonaSet(Persona persona) implements Event {}
 
+  /**
+   * The coverage thresholds the user is above changed: a crossing (signalled to the pool coordinator
+   * once persisted) or a re-arm after new items brought coverage down.
+   */
+  public record PoolLevelsChanged(PoolLevels levels) implements Event {}
+
+  /** Seen items were served again in replay mode; no impression is recorded. */
+  public record ItemsReplayed(int[] itemIds, long atMillis) implements Event {}
+
+  public record FavoriteAdded(int itemId, long atMillis) implements Event {}
+
+  public record FavoriteRemoved(int itemId) implements Event {}
+
   /** Mutable by the event handler only, as Pekko allows; snapshots serialize it. */
   public static final class State implements CborSerializable {
     public final SeenSet seen;
     public long lastImpressionAt;
     public final UserFeatures features;
+    public PoolLevels pool;
+    public final Favorites favorites;
+    public final Replays replays;
 
     public State() {
-      this(new SeenSet(), 0L, new UserFeatures());
+      this(new SeenSet(), 0L, new UserFeatures(), PoolLevels.NONE, new Favorites(), new Replays());
     }
 
     @JsonCreator
     public State(
         @JsonProperty("seen") SeenSet seen,
         @JsonProperty("lastImpressionAt") long lastImpressionAt,
-        @JsonProperty("features") UserFeatures features) {
+        @JsonProperty("features") UserFeatures features,
+        @JsonProperty("pool") PoolLevels pool,
+        @JsonProperty("favorites") Favorites favorites,
+        @JsonProperty("replays") Replays replays) {
       this.seen = seen;
       this.lastImpressionAt = lastImpressionAt;
-      // snapshots taken before features existed have none
+      // snapshots taken before a part existed have none
       this.features = features == null ? new UserFeatures() : features;
+      this.pool = pool == null ? PoolLevels.NONE : pool;
+      this.favorites = favorites == null ? new Favorites() : favorites;
+      this.replays = replays == null ? new Replays() : replays;
     }
   }
 
@@ -161,6 +219,7 @@ public final class UserEntity
       ActorSystem<?> system,
       Supplier<CatalogSnapshot> catalog,
       Supplier<PopularityBoard> popularity,
+      ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings) {
     ClusterSharding.get(system)
         .init(
@@ -172,6 +231,7 @@ public final class UserEntity
                         PersistenceId.of(TYPE_KEY.name(), ctx.getEntityId()),
                         catalog,
                         popularity,
+                        pool,
                         settings)));
   }
 
@@ -180,8 +240,9 @@ public final class UserEntity
       PersistenceId persistenceId,
       Supplier<CatalogSnapshot> catalog,
       Supplier<PopularityBoard> popularity,
+      ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings) {
-    return new UserEntity(userId, persistenceId, catalog, popularity, settings);
+    return new UserEntity(userId, persistenceId, catalog, popularity, pool, settings);
   }
 
   // ---- behavior --------------------------------------------------------------------------------
@@ -191,17 +252,20 @@ public final class UserEntity
   private final Supplier<PopularityBoard> popularity;
   private final UserEntitySettings settings;
   private final Ranker ranker;
+  private final ActorRef<PoolCoordinator.Command> pool;
 
   private UserEntity(
       String userId,
       PersistenceId persistenceId,
       Supplier<CatalogSnapshot> catalog,
       Supplier<PopularityBoard> popularity,
+      ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings) {
     super(persistenceId);
     this.userId = userId;
     this.catalog = catalog;
     this.popularity = popularity;
+    this.pool = pool;
     this.settings = settings;
     this.ranker = new Ranker(settings.ranking());
   }
@@ -237,6 +301,10 @@ public final class UserEntity
                     .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.getInstance())))
         .onCommand(Recommend.class, this::onRecommend)
         .onCommand(GetState.class, this::onGetState)
+        .onCommand(Replay.class, this::onReplay)
+        .onCommand(AddFavorite.class, this::onAddFavorite)
+        .onCommand(RemoveFavorite.class, this::onRemoveFavorite)
+        .onCommand(GetFavorites.class, (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)))
         .build();
   }
 
@@ -248,14 +316,16 @@ public final class UserEntity
       // Nothing new: every id is already durable, so the answer needs no write.
       return Effect().reply(cmd.replyTo(), StatusReply.success(result));
     }
+    int[] freshIds = pick(cmd.itemIds(), fresh);
     ImpressionsRecorded event =
         new ImpressionsRecorded(
-            pick(cmd.itemIds(), fresh),
+            freshIds,
             cmd.atMillis(),
             cmd.positions() == null ? null : pick(cmd.positions(), fresh),
             cmd.surface(),
             cmd.rankingId());
-    return Effect().persist(event).thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+    return persistWithPoolLevels(state, List.of(event), freshIds, cmd.atMillis())
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
   private Effect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
@@ -274,9 +344,62 @@ public final class UserEntity
     int newImpressions = (int) journaled.stream().filter(i -> i.type() == InteractionType.IMPRESSION).count();
     EventsResult result = new EventsResult(cmd.events().size(), newImpressions);
     if (journaled.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
-    return Effect()
-        .persist(new InteractionsRecorded(journaled))
+    int[] items = journaled.stream().mapToInt(Interaction::itemId).toArray();
+    int[] freshIds = pick(items, state.seen.firstTimeIndexes(items));
+    return persistWithPoolLevels(state, List.of(new InteractionsRecorded(journaled)), freshIds, System.currentTimeMillis())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+  }
+
+  // ---- freshness and pool-low signals ---------------------------------------------------------
+
+  /**
+   * Persists {@code events} together with the user's new pool levels if they moved, then tells the
+   * pool coordinator of each threshold crossed and of the user's at-risk state. Levels are taken twice:
+   * against the current catalog before the change (which re-arms thresholds that new items brought
+   * coverage back under, even if nobody looked at the user meanwhile) and after it (which fires those
+   * crossed now).
+   */
+  private EffectBuilder<Event, State> persistWithPoolLevels(State state, List<Event> events, int[] freshIds, long now) {
+    PoolSettings poolSettings = settings.pool();
+    CatalogSnapshot snapshot = catalog.get();
+    Freshness before = Freshness.of(state.seen, snapshot);
+    Freshness after = freshIds.length == 0 ? before : Freshness.after(state.seen, freshIds, snapshot);
+    PoolLevels rearmed =
+        new PoolLevels(state.pool.above() & PoolLevels.of(before, poolSettings).above(), state.pool.atRisk());
+    PoolLevels levels = PoolLevels.of(after, poolSettings);
+    List<PoolCoordinator.Command> messages = new ArrayList<>();
+    for (PoolSettings.Threshold t : levels.crossedSince(rearmed, poolSettings)) {
+      messages.add(
+          new PoolCoordinator.Signal(
+              new PoolLowSignal(
+                  userId, t.coverage(), t.wanted(), t.urgent(), lowCategory(state, freshIds, snapshot, t, now), after, now)));
+    }
+    if (levels.atRisk() != state.pool.atRisk() || (levels.atRisk() && freshIds.length > 0)) {
+      messages.add(new PoolCoordinator.RiskReport(userId, after.unseen(), levels.atRisk(), snapshot.denseIdBound(), now));
+    }
+    List<Event> all = events;
+    if (!levels.equals(state.pool)) {
+      all = new ArrayList<>(events);
+      all.add(new PoolLevelsChanged(levels));
+    }
+    EffectBuilder<Event, State> effect = all.isEmpty() ? Effect().none() : Effect().persist(all);
+    return messages.isEmpty() ? effect : effect.thenRun(s -> messages.forEach(pool::tell));
+  }
+
+  /**
+   * The user's favourite category when it is running at least as low as the crossed threshold, so
+   * that the coordinator asks for items of it; {@code null} (any category) otherwise.
+   */
+  private String lowCategory(State state, int[] freshIds, CatalogSnapshot snapshot, PoolSettings.Threshold t, long now) {
+    String favourite =
+        state.features.relativeCategoryAffinity(now, settings.features().halfLifeMillis(), 1.0).entrySet().stream()
+            .filter(e -> e.getValue() > 0)
+            .max(Map.Entry.comparingByValue())
+            .map(Map.Entry::getKey)
+            .orElse(null);
+    if (favourite == null) return null;
+    Freshness inCategory = Freshness.inCategory(state.seen, snapshot, favourite, freshIds);
+    return inCategory.poolSize() > 0 && inCategory.coverage() >= t.coverage() ? favourite : null;
   }
 
   private static int[] pick(int[] values, int[] indexes) {
@@ -299,7 +422,51 @@ public final class UserEntity
         ranking.shadow()
             .map(shadowVariant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
             .orElse(null);
-    return Effect().reply(cmd.replyTo(), StatusReply.success(new RankingResult(served, shadow)));
+    // the catalog may have changed since the user's last impression: levels move (and signal) here too
+    return persistWithPoolLevels(state, List.of(), new int[0], context.now())
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new RankingResult(served, shadow)));
+  }
+
+  private Effect<Event, State> onReplay(State state, Replay cmd) {
+    RankingContext context =
+        new RankingContext(
+            catalog.get(), popularity.get(), state.seen, state.features, System.currentTimeMillis(), settings.features());
+    Ranking ranking =
+        ranker.rank(context, RankingRequest.replay(cmd.k(), cmd.category()), UUID.randomUUID().toString(), settings.ranking().variantOf(userId));
+    if (ranking.items().isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(new ReplayResult(List.of())));
+    int[] ids = ranking.items().stream().mapToInt(r -> context.catalog().byId(r.id()).orElseThrow().denseId()).toArray();
+    return Effect()
+        .persist(new ItemsReplayed(ids, cmd.atMillis()))
+        .thenReply(
+            cmd.replyTo(),
+            s -> {
+              List<ReplayedItem> items = new ArrayList<>(ids.length);
+              for (int i = 0; i < ids.length; i++) {
+                items.add(new ReplayedItem(ranking.items().get(i), s.replays.count(ids[i]), s.replays.lastReplayedAt(ids[i])));
+              }
+              return StatusReply.success(new ReplayResult(items));
+            });
+  }
+
+  // ---- favourites --------------------------------------------------------------------------------
+
+  private Effect<Event, State> onAddFavorite(State state, AddFavorite cmd) {
+    if (state.favorites.contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
+    if (state.favorites.isFull()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error("a user keeps at most " + Favorites.MAX + " favorites"));
+    }
+    return Effect()
+        .persist(new FavoriteAdded(cmd.itemId(), cmd.atMillis()))
+        .thenReply(cmd.replyTo(), s -> favorites(s, true));
+  }
+
+  private Effect<Event, State> onRemoveFavorite(State state, RemoveFavorite cmd) {
+    if (!state.favorites.contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
+    return Effect().persist(new FavoriteRemoved(cmd.itemId())).thenReply(cmd.replyTo(), s -> favorites(s, true));
+  }
+
+  private static StatusReply<FavoritesView> favorites(State state, boolean changed) {
+    return StatusReply.success(new FavoritesView(state.favorites.newestFirst(), changed));
   }
 
   private Effect<Event, State> onGetState(
@@ -308,22 +475,29 @@ public final class UserEntity
         .reply(
             cmd.replyTo(),
             StatusReply.success(
-                view(userId, state, catalog.get(), System.currentTimeMillis(), settings.features())));
+                view(userId, state, catalog.get(), System.currentTimeMillis(), settings)));
   }
 
   /** The state figures against the current pool: seen counts every item ever shown. */
   static UserStateView view(
-      String userId, State state, CatalogSnapshot catalog, long now, FeatureSettings settings) {
-    int poolSize = catalog.activeCount();
-    int seenActive = state.seen.countIn(catalog.activeBitmap());
-    double coverage = poolSize == 0 ? 0.0 : (double) seenActive / poolSize;
+      String userId, State state, CatalogSnapshot catalog, long now, UserEntitySettings settings) {
+    Freshness freshness = Freshness.of(state.seen, catalog);
     Map<String, Object> features = new java.util.LinkedHashMap<>();
     if (state.lastImpressionAt != 0) {
       features.put("lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt).toString());
     }
-    features.putAll(state.features.summary(now, settings));
+    features.putAll(state.features.summary(now, settings.features()));
     return new UserStateView(
-        userId, state.seen.size(), poolSize - seenActive, poolSize, coverage, features);
+        userId,
+        state.seen.size(),
+        freshness.unseen(),
+        freshness.poolSize(),
+        freshness.coverage(),
+        Freshness.byCategory(state.seen, catalog),
+        state.pool.thresholdsAbove(settings.pool()),
+        state.favorites.size(),
+        state.replays.total(),
+        features);
   }
 
   @Override
@@ -336,6 +510,30 @@ public final class UserEntity
               state.seen.addAll(event.itemIds());
               state.lastImpressionAt = Math.max(state.lastImpressionAt, event.atMillis());
               state.features.countImpressions(event.itemIds().length, event.atMillis(), settings.features());
+              return state;
+            })
+        .onEvent(
+            PoolLevelsChanged.class,
+            (state, event) -> {
+              state.pool = event.levels();
+              return state;
+            })
+        .onEvent(
+            ItemsReplayed.class,
+            (state, event) -> {
+              state.replays.record(event.itemIds(), event.atMillis());
+              return state;
+            })
+        .onEvent(
+            FavoriteAdded.class,
+            (state, event) -> {
+              state.favorites.add(event.itemId(), event.atMillis());
+              return state;
+            })
+        .onEvent(
+            FavoriteRemoved.class,
+            (state, event) -> {
+              state.favorites.remove(event.itemId());
               return state;
             })
         .onEvent(

@@ -2,15 +2,17 @@ package dev.freshet.actors.user;
 
 import com.typesafe.config.Config;
 import dev.freshet.actors.features.FeatureSettings;
+import dev.freshet.actors.pool.PoolSettings;
 import dev.freshet.actors.ranking.RankingSettings;
 
 /**
  * {@code freshet.user} (how often to snapshot, how many snapshots to keep) and
  * {@code freshet.features} (how the real-time features decay and are bounded) and
- * {@code freshet.ranking} (how the entity ranks for its user).
+ * {@code freshet.ranking} (how the entity ranks for its user) and {@code freshet.pool} (when its
+ * pool runs low).
  */
 public record UserEntitySettings(
-    int snapshotEvery, int keepSnapshots, FeatureSettings features, RankingSettings ranking) {
+    int snapshotEvery, int keepSnapshots, FeatureSettings features, RankingSettings ranking, PoolSettings pool) {
 
   public static UserEntitySettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.user");
@@ -18,6 +20,7 @@ public record UserEntitySettings(
         c.getInt("snapshot-every"),
         c.getInt("keep-snapshots"),
         FeatureSettings.fromConfig(config),
-        RankingSettings.fromConfig(config));
+        RankingSettings.fromConfig(config),
+        PoolSettings.fromConfig(config));
   }
 }
