@@ -12,6 +12,11 @@ import dev.freshet.actors.user.UserEntitySettings;
 import dev.freshet.http.FreshetRoutes;
 import dev.freshet.http.HttpSettings;
 import dev.freshet.http.ReadinessCheck;
+import dev.freshet.http.WebhookGenerator;
+import dev.freshet.persistence.JdbcFavoriteShares;
+import dev.freshet.streams.UserHistory;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import dev.freshet.persistence.Database;
 import dev.freshet.persistence.DatabaseSettings;
 import dev.freshet.persistence.EmbeddedDatabase;
@@ -182,7 +187,13 @@ public final class FreshetNode {
                 config.getDuration("freshet.ranking-events.max-delay"),
                 config.getInt("freshet.ranking-events.buffer")),
             httpSettings,
-            readiness(system, config));
+            readiness(system, config),
+            pool,
+            new UserHistory(
+                system,
+                PersistenceQuery.get(system.classicSystem())
+                    .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier())),
+            new JdbcFavoriteShares(database.dataSource()));
     ServerBinding binding =
         Http.get(system)
             .newServerAt(httpSettings.host(), httpSettings.port())
@@ -199,6 +210,7 @@ public final class FreshetNode {
     String name = config.getString("freshet.pool.generator");
     return switch (name) {
       case "demo" -> new DemoPoolGenerator(dimension, DEMO_SEED);
+      case "webhook" -> new WebhookGenerator(system, WebhookGenerator.Settings.fromConfig(config), dimension);
       default -> throw new IllegalArgumentException("freshet.pool.generator: unknown generator '" + name + "' (demo, webhook)");
     };
   }

@@ -2,7 +2,6 @@ package dev.freshet.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,7 +11,12 @@ import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.SignalWeights;
+import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.popularity.Popularity;
+import dev.freshet.actors.user.FavoriteShares;
+import dev.freshet.streams.UserHistory;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.ranking.ItemLists;
 import dev.freshet.streams.PopularityFeed;
@@ -63,6 +67,8 @@ public final class FreshetRoutes extends AllDirectives {
   private final ReadinessCheck readiness;
   private final ObjectMapper mapper;
   private final ApiErrors errors;
+  private final UserLibraryRoutes library;
+  private final AdminRoutes admin;
 
   public FreshetRoutes(
       ActorSystem<?> system,
@@ -73,7 +79,10 @@ public final class FreshetRoutes extends AllDirectives {
       RankingSettings rankingSettings,
       RankingLog rankingLog,
       HttpSettings settings,
-      ReadinessCheck readiness) {
+      ReadinessCheck readiness,
+      ActorRef<PoolCoordinator.Command> pool,
+      UserHistory history,
+      FavoriteShares shares) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.catalog = catalog;
@@ -86,6 +95,9 @@ public final class FreshetRoutes extends AllDirectives {
     this.readiness = readiness;
     this.mapper = ApiJson.mapper();
     this.errors = new ApiErrors(mapper);
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.library = new UserLibraryRoutes(sharding, catalog, history, shares, blocking, settings, mapper);
+    this.admin = new AdminRoutes(system, pool, settings.askTimeout(), mapper);
   }
 
   public Route routes() {
@@ -109,12 +121,15 @@ public final class FreshetRoutes extends AllDirectives {
         path(segment("items").slash(segment()), id -> get(() -> getItem(id))),
         path("impressions", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordImpressions))),
         path("events", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordEvents))),
+        pathPrefix("shared", library::shared),
+        pathPrefix("admin", admin::routes),
         pathPrefix(
             segment("users").slash(segment()),
             userId ->
                 concat(
                     path("recommendations", () -> get(() -> parameterMap(q -> recommend(userId, q)))),
                     path("state", () -> get(() -> state(userId))),
+                    library.forUser(userId),
                     path(
                         "persona",
                         () -> put(() -> jsonBody(false, settings.maxBodyBytes(), body -> setPersona(userId, body)))))));
@@ -133,29 +148,8 @@ public final class FreshetRoutes extends AllDirectives {
     return onSuccess(
         catalog.find(id),
         item ->
-            item.map(i -> json(200, itemJson(i)))
+            item.map(i -> json(200, ItemJson.of(mapper, i)))
                 .orElseThrow(() -> new ApiException(404, "not_found", "No item with id " + id, "id")));
-  }
-
-  private ObjectNode itemJson(Item item) {
-    ObjectNode node = mapper.createObjectNode();
-    node.put("id", item.id());
-    node.put("category", item.category());
-    ArrayNode tags = node.putArray("tags");
-    item.tags().forEach(tags::add);
-    node.put("createdAt", Instant.ofEpochMilli(item.createdAtMillis()).toString());
-    node.put("status", item.status().wire());
-    node.put("popularity", item.popularity());
-    if (item.embedding() != null) {
-      ArrayNode embedding = node.putArray("embedding");
-      for (float x : item.embedding()) embedding.add(x);
-    }
-    try {
-      node.set("attributes", mapper.readTree(item.attributesJson()));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Stored attributes of " + item.id() + " are not JSON", e);
-    }
-    return node;
   }
 
   // ---- ingest ----------------------------------------------------------------------------------

@@ -1,0 +1,281 @@
+package dev.freshet.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.actors.catalog.CatalogSnapshot;
+import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.user.FavoriteShares;
+import dev.freshet.actors.user.Favorites;
+import dev.freshet.actors.user.UserEntity;
+import dev.freshet.streams.UserHistory;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * What a user has: the impression history (a timeline by day, from the journal), replay (seen items
+ * served again without recording impressions), favourites and read-only links to them.
+ */
+final class UserLibraryRoutes extends AllDirectives {
+
+  static final int DEFAULT_HISTORY_LIMIT = 50;
+  static final int MAX_HISTORY_LIMIT = 500;
+  /** Tokens are 32 random bytes in base64url: anything else cannot be one. */
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
+
+  private final ClusterSharding sharding;
+  private final Catalog catalog;
+  private final UserHistory history;
+  private final FavoriteShares shares;
+  private final Executor blocking;
+  private final HttpSettings settings;
+  private final ObjectMapper mapper;
+
+  UserLibraryRoutes(
+      ClusterSharding sharding,
+      Catalog catalog,
+      UserHistory history,
+      FavoriteShares shares,
+      Executor blocking,
+      HttpSettings settings,
+      ObjectMapper mapper) {
+    this.sharding = sharding;
+    this.catalog = catalog;
+    this.history = history;
+    this.shares = shares;
+    this.blocking = blocking;
+    this.settings = settings;
+    this.mapper = mapper;
+  }
+
+  /** The routes under {@code /v1/users/{userId}/}. */
+  Route forUser(String userId) {
+    return concat(
+        path("history", () -> get(() -> parameterMap(q -> history(userId, q)))),
+        path("replay", () -> get(() -> parameterMap(q -> replay(userId, q)))),
+        path("favorites", () -> get(() -> favorites(userId))),
+        // "share" is the link, not an item: an item with that id cannot be unfavourited by path
+        path(
+            segment("favorites").slash("share"),
+            () -> concat(post(() -> share(userId)), delete(() -> revokeShares(userId)))),
+        path(
+            segment("favorites").slash(segment()),
+            itemId -> concat(put(() -> addFavorite(userId, itemId)), delete(() -> removeFavorite(userId, itemId)))));
+  }
+
+  /** {@code /v1/shared/favorites/{token}}: anyone holding the link may read, nobody may change. */
+  Route shared() {
+    return path(segment("favorites").slash(segment()), token -> get(() -> sharedFavorites(token)));
+  }
+
+  // ---- history and replay ------------------------------------------------------------------------
+
+  private Route history(String userId, Map<String, String> query) {
+    Fields.id("userId", userId);
+    int limit = limit(query.get("limit"));
+    Optional<UserHistory.Cursor> before = Optional.ofNullable(query.get("before")).map(UserLibraryRoutes::cursor);
+    return onSuccess(
+        history.page(userId, before, limit),
+        page -> {
+          CatalogSnapshot snapshot = catalog.snapshot();
+          ObjectNode body = mapper.createObjectNode();
+          body.put("userId", userId);
+          ArrayNode days = body.putArray("days");
+          String currentDay = null;
+          ArrayNode items = null;
+          for (UserHistory.Entry e : page.entries()) {
+            String day = Instant.ofEpochMilli(e.atMillis()).atZone(ZoneOffset.UTC).toLocalDate().toString();
+            if (!day.equals(currentDay)) {
+              ObjectNode group = days.addObject();
+              group.put("day", day);
+              items = group.putArray("items");
+              currentDay = day;
+            }
+            ObjectNode i = items.addObject();
+            Item item = snapshot.byDenseId(e.itemId());
+            i.put("itemId", item == null ? null : item.id());
+            if (item != null) i.put("category", item.category());
+            i.put("at", Instant.ofEpochMilli(e.atMillis()).toString());
+            if (e.surface() != null) i.put("surface", e.surface());
+            if (e.rankingId() != null) i.put("rankingId", e.rankingId());
+            if (e.position() != null) i.put("position", e.position());
+            i.put("replayCount", e.replayCount());
+            if (e.lastReplayedAt() > 0) i.put("lastReplayedAt", Instant.ofEpochMilli(e.lastReplayedAt()).toString());
+          }
+          body.put("next", page.next().map(UserHistory.Cursor::token).orElse(null));
+          return json(200, body);
+        });
+  }
+
+  private static int limit(String value) {
+    if (value == null) return DEFAULT_HISTORY_LIMIT;
+    try {
+      int limit = Integer.parseInt(value);
+      if (limit >= 1 && limit <= MAX_HISTORY_LIMIT) return limit;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.invalid("limit", "limit must be an integer from 1 to " + MAX_HISTORY_LIMIT);
+  }
+
+  /** {@code before}: the {@code next} of a previous page, or an ISO-8601 instant. */
+  private static UserHistory.Cursor cursor(String value) {
+    Optional<UserHistory.Cursor> token = UserHistory.Cursor.parse(value);
+    if (token.isPresent()) return token.get();
+    try {
+      return UserHistory.Cursor.before(Instant.parse(value).toEpochMilli());
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalid(
+          "before", "before must be the next value of a previous page or an ISO-8601 instant such as 2026-11-22T00:00:00Z");
+    }
+  }
+
+  private Route replay(String userId, Map<String, String> query) {
+    Fields.id("userId", userId);
+    int k = RecommendationQuery.k(query.get("k"));
+    Optional<String> category = RecommendationQuery.category(query.get("category"));
+    long now = System.currentTimeMillis();
+    return onSuccess(
+        user(userId)
+            .askWithStatus(
+                (ActorRef<StatusReply<UserEntity.ReplayResult>> replyTo) -> new UserEntity.Replay(k, category, now, replyTo),
+                settings.askTimeout()),
+        result -> {
+          ObjectNode body = mapper.createObjectNode();
+          body.put("userId", userId);
+          ArrayNode items = body.putArray("items");
+          for (UserEntity.ReplayedItem r : result.items()) {
+            ObjectNode i = items.addObject();
+            i.put("id", r.item().id());
+            i.put("position", r.item().position());
+            i.put("score", r.item().score());
+            i.put("replayCount", r.replayCount());
+            i.put("lastReplayedAt", Instant.ofEpochMilli(r.lastReplayedAt()).toString());
+          }
+          return json(200, body);
+        });
+  }
+
+  // ---- favourites ----------------------------------------------------------------------------------
+
+  private Route favorites(String userId) {
+    Fields.id("userId", userId);
+    return onSuccess(
+        user(userId).askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()),
+        view -> json(200, favoritesJson(userId, view)));
+  }
+
+  private Route addFavorite(String userId, String itemId) {
+    Fields.id("userId", userId);
+    Fields.id("itemId", itemId);
+    long now = System.currentTimeMillis();
+    CompletionStage<UserEntity.FavoritesView> added =
+        knownItem(itemId)
+            .thenCompose(
+                item ->
+                    user(userId)
+                        .askWithStatus(
+                            (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
+                                new UserEntity.AddFavorite(item.denseId(), now, replyTo),
+                            settings.askTimeout())
+                        .exceptionally(
+                            failure -> {
+                              // the entity's only refusal: the bound on favourites
+                              if (failure.getCause() instanceof StatusReply.ErrorMessage full) {
+                                throw new ApiException(409, "favorites_full", full.getMessage(), "itemId");
+                              }
+                              throw new java.util.concurrent.CompletionException(failure);
+                            }));
+    return onSuccess(added, view -> json(view.changed() ? 201 : 200, favoritesJson(userId, view)));
+  }
+
+  private Route removeFavorite(String userId, String itemId) {
+    Fields.id("userId", userId);
+    Fields.id("itemId", itemId);
+    return onSuccess(
+        knownItem(itemId)
+            .thenCompose(
+                item ->
+                    user(userId)
+                        .askWithStatus(
+                            (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
+                                new UserEntity.RemoveFavorite(item.denseId(), replyTo),
+                            settings.askTimeout())),
+        view -> json(200, favoritesJson(userId, view)));
+  }
+
+  private CompletionStage<Item> knownItem(String itemId) {
+    return catalog
+        .find(itemId)
+        .thenApply(
+            item -> item.orElseThrow(() -> new ApiException(404, "not_found", "No item with id " + itemId, "itemId")));
+  }
+
+  private ObjectNode favoritesJson(String userId, UserEntity.FavoritesView view) {
+    ObjectNode body = mapper.createObjectNode();
+    if (userId != null) body.put("userId", userId);
+    if (userId != null) body.put("changed", view.changed());
+    ArrayNode items = body.putArray("items");
+    CatalogSnapshot snapshot = catalog.snapshot();
+    for (Favorites.Favorite f : view.favorites()) {
+      Item item = snapshot.byDenseId(f.itemId());
+      if (item == null) continue;
+      ObjectNode i = items.addObject();
+      i.setAll(ItemJson.of(mapper, item));
+      i.put("addedAt", Instant.ofEpochMilli(f.addedAtMillis()).toString());
+    }
+    return body;
+  }
+
+  // ---- shared links ---------------------------------------------------------------------------------
+
+  private Route share(String userId) {
+    Fields.id("userId", userId);
+    return onSuccess(
+        CompletableFuture.supplyAsync(() -> shares.create(userId), blocking),
+        token -> json(201, ApiJson.fields("token", token, "url", "/v1/shared/favorites/" + token)));
+  }
+
+  private Route revokeShares(String userId) {
+    Fields.id("userId", userId);
+    return onSuccess(
+        CompletableFuture.supplyAsync(() -> shares.revokeAll(userId), blocking),
+        n -> json(200, ApiJson.fields("userId", userId, "revoked", n)));
+  }
+
+  private Route sharedFavorites(String token) {
+    ApiException unknown = new ApiException(404, "not_found", "No shared favorites for this link", "token");
+    if (!TOKEN.matcher(token).matches()) throw unknown;
+    CompletionStage<UserEntity.FavoritesView> view =
+        CompletableFuture.supplyAsync(() -> shares.resolve(token), blocking)
+            .thenCompose(
+                owner ->
+                    user(owner.orElseThrow(() -> unknown))
+                        .askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()));
+    // read-only and anonymous: the owner's id is not shown
+    return onSuccess(view, v -> json(200, favoritesJson(null, v)));
+  }
+
+  private EntityRef<UserEntity.Command> user(String userId) {
+    return sharding.entityRefFor(UserEntity.TYPE_KEY, userId);
+  }
+
+  private Route json(int status, Object body) {
+    return complete(ApiJson.response(mapper, status, body));
+  }
+}
