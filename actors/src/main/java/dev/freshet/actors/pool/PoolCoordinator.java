@@ -74,11 +74,7 @@ public final class PoolCoordinator {
   public static Behavior<Command> create(PoolSettings settings, PoolGenerator generator, Catalog catalog) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(Flush.INSTANCE, settings.window());
-                  return new PoolCoordinator(ctx, settings, generator, catalog).behavior();
-                }));
+            Behaviors.withTimers(timers -> new PoolCoordinator(ctx, timers, settings, generator, catalog).behavior()));
   }
 
   /** Users at risk the coordinator keeps track of; beyond this the oldest reports are forgotten. */
@@ -114,7 +110,11 @@ public final class PoolCoordinator {
 
   private record AtRisk(int unseen, int denseIdBound, long atMillis) {}
 
+  /** Timer keys: the aggregation window (opened by the first demand) and the next retry. */
+  private static final String WINDOW = "window", RETRY = "retry";
+
   private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
   private final PoolSettings settings;
   private final PoolGenerator generator;
   private final Catalog catalog;
@@ -127,8 +127,10 @@ public final class PoolCoordinator {
   private final Deque<PoolStatus.RequestRecord> failed = new ArrayDeque<>();
   private long signals, requests, completedCount, failedCount, itemsGenerated;
 
-  private PoolCoordinator(ActorContext<Command> ctx, PoolSettings settings, PoolGenerator generator, Catalog catalog) {
+  private PoolCoordinator(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, PoolSettings settings, PoolGenerator generator, Catalog catalog) {
     this.ctx = ctx;
+    this.timers = timers;
     this.settings = settings;
     this.generator = generator;
     this.catalog = catalog;
@@ -147,6 +149,7 @@ public final class PoolCoordinator {
   private Behavior<Command> onSignal(Signal s) {
     signals++;
     waiting.computeIfAbsent(key(s.signal().category()), k -> new Demand()).add(s.signal());
+    openWindow();
     return Behaviors.same();
   }
 
@@ -188,6 +191,7 @@ public final class PoolCoordinator {
           (items, failure) -> new Finished(request, items, failure));
       pendingDemand.put(request.id(), demand);
     }
+    scheduleRetry(now);
     return Behaviors.same();
   }
 
@@ -206,6 +210,7 @@ public final class PoolCoordinator {
       // demand that arrived meanwhile and wanted no more than was just made is met
       Demand meanwhile = waiting.get(key);
       if (meanwhile != null && meanwhile.wanted <= request.count()) waiting.remove(key);
+      else if (meanwhile != null) openWindow();
       forgetRecoveredUsers(catalog.snapshot());
     } else {
       failedCount++;
@@ -218,6 +223,7 @@ public final class PoolCoordinator {
         Demand meanwhile = waiting.remove(key);
         if (meanwhile != null) demand.merge(meanwhile);
         waiting.put(key, demand);
+        scheduleRetry(now);
       }
     }
     return Behaviors.same();
@@ -246,6 +252,20 @@ public final class PoolCoordinator {
                 newestFirst(failed),
                 new PoolStatus.Totals(signals, requests, completedCount, failedCount, itemsGenerated)));
     return Behaviors.same();
+  }
+
+  /** Signals gathered from now on are asked for together when the window closes. */
+  private void openWindow() {
+    if (!timers.isTimerActive(WINDOW)) timers.startSingleTimer(WINDOW, Flush.INSTANCE, settings.window());
+  }
+
+  /** A flush when the earliest backed-off demand may be asked for again. */
+  private void scheduleRetry(long now) {
+    waiting.values().stream()
+        .mapToLong(d -> d.notBefore)
+        .filter(t -> t > now)
+        .min()
+        .ifPresent(t -> timers.startSingleTimer(RETRY, Flush.INSTANCE, java.time.Duration.ofMillis(t - now)));
   }
 
   /** Items created after a user's report are unseen by that user: count them in. */
