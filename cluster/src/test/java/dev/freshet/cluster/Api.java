@@ -53,6 +53,18 @@ final class Api {
             .PUT(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  Response put(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  Response delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
+  Response post(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   Response send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> response =
