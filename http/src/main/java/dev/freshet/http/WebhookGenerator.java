@@ -151,6 +151,12 @@ public final class WebhookGenerator implements PoolGenerator {
     this.breaker =
         CircuitBreaker.create(
             system.classicSystem().scheduler(), settings.maxFailures(), settings.timeout(), settings.resetTimeout());
+    // close the client's pools in order, before the ActorSystem tears them down mid-flight
+    org.apache.pekko.actor.CoordinatedShutdown.get(system.classicSystem())
+        .addTask(
+            org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceStop(),
+            "webhook-generator-pools",
+            () -> http.shutdownAllConnectionPools().thenApply(done -> org.apache.pekko.Done.getInstance()));
   }
 
   @Override
