@@ -5,12 +5,14 @@ import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogReplicator;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolGenerator;
+import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.popularity.PopularityTracker;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.actors.user.UserEntitySettings;
 import dev.freshet.http.FreshetRoutes;
 import dev.freshet.http.HttpSettings;
+import dev.freshet.http.Metrics;
 import dev.freshet.http.ReadinessCheck;
 import dev.freshet.http.WebhookGenerator;
 import dev.freshet.persistence.JdbcFavoriteShares;
@@ -145,8 +147,9 @@ public final class FreshetNode {
 
     UserEntitySettings userSettings = UserEntitySettings.fromConfig(config);
     Popularity popularity = new Popularity(config.getDuration("freshet.popularity.half-life").toMillis());
+    PoolMetrics poolMetrics = new PoolMetrics();
     ActorRef<PoolCoordinator.Command> pool =
-        PoolCoordinator.init(system, userSettings.pool(), poolGenerator(system, config), catalog);
+        PoolCoordinator.init(system, userSettings.pool(), poolGenerator(system, config), catalog, poolMetrics);
     UserEntity.init(system, catalog::snapshot, popularity::board, pool, userSettings);
 
     ActorRef<PopularityTracker.Command> tracker =
@@ -193,7 +196,8 @@ public final class FreshetNode {
                 system,
                 PersistenceQuery.get(system.classicSystem())
                     .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier())),
-            new JdbcFavoriteShares(database.dataSource()));
+            new JdbcFavoriteShares(database.dataSource()),
+            Metrics.of(poolMetrics));
     ServerBinding binding =
         Http.get(system)
             .newServerAt(httpSettings.host(), httpSettings.port())

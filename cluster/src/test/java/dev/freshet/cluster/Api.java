@@ -35,6 +35,20 @@ final class Api {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
   }
 
+  /** A GET whose answer is not JSON: its body as text. */
+  String text(String path) {
+    try {
+      return client
+          .send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   Response post(String path, String body) {
     return post(path, body, "application/json");
   }

@@ -75,6 +75,13 @@ class PoolGenerationHttpTest {
     assertThat(created).hasSize(50);
     assertThat(pool.path("usersAtRisk").asInt()).isZero(); // 54 unseen now
     assertThat(pool.path("failed").size()).isZero();
+    // and the same figures for Prometheus
+    String metrics = api.text("/metrics");
+    assertThat(metrics)
+        .contains("freshet_pool_signals_total 3.0")
+        .contains("freshet_pool_generation_completed_total 1.0")
+        .contains("freshet_pool_generated_items_total 50.0")
+        .contains("freshet_pool_users_at_risk 0.0");
 
     // the new items are in the catalog like any other, and in the user's figures
     String someNew = created.iterator().next();

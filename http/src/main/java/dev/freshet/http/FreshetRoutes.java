@@ -69,6 +69,7 @@ public final class FreshetRoutes extends AllDirectives {
   private final ApiErrors errors;
   private final UserLibraryRoutes library;
   private final AdminRoutes admin;
+  private final Metrics metrics;
 
   public FreshetRoutes(
       ActorSystem<?> system,
@@ -82,7 +83,8 @@ public final class FreshetRoutes extends AllDirectives {
       ReadinessCheck readiness,
       ActorRef<PoolCoordinator.Command> pool,
       UserHistory history,
-      FavoriteShares shares) {
+      FavoriteShares shares,
+      Metrics metrics) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.catalog = catalog;
@@ -98,6 +100,7 @@ public final class FreshetRoutes extends AllDirectives {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.library = new UserLibraryRoutes(sharding, catalog, history, shares, blocking, settings, mapper);
     this.admin = new AdminRoutes(system, pool, settings.askTimeout(), mapper);
+    this.metrics = metrics;
   }
 
   public Route routes() {
@@ -105,6 +108,7 @@ public final class FreshetRoutes extends AllDirectives {
         () ->
             concat(
                 pathPrefix("v1", this::v1),
+                path("metrics", () -> get(() -> complete(metrics.scrape()))),
                 pathPrefix(
                     "health",
                     () ->

@@ -63,18 +63,20 @@ public final class PoolCoordinator {
 
   /** Starts the singleton (or its proxy on nodes that do not host it) and returns the proxy. */
   public static ActorRef<Command> init(
-      ActorSystem<?> system, PoolSettings settings, PoolGenerator generator, Catalog catalog) {
+      ActorSystem<?> system, PoolSettings settings, PoolGenerator generator, Catalog catalog, PoolMetrics metrics) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                Behaviors.supervise(create(settings, generator, catalog)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(create(settings, generator, catalog, metrics)).onFailure(SupervisorStrategy.restart()),
                 "pool-coordinator"));
   }
 
-  public static Behavior<Command> create(PoolSettings settings, PoolGenerator generator, Catalog catalog) {
+  public static Behavior<Command> create(
+      PoolSettings settings, PoolGenerator generator, Catalog catalog, PoolMetrics metrics) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(timers -> new PoolCoordinator(ctx, timers, settings, generator, catalog).behavior()));
+            Behaviors.withTimers(
+                timers -> new PoolCoordinator(ctx, timers, settings, generator, catalog, metrics).behavior()));
   }
 
   /** Users at risk the coordinator keeps track of; beyond this the oldest reports are forgotten. */
@@ -125,11 +127,17 @@ public final class PoolCoordinator {
   private final LinkedHashMap<String, AtRisk> atRisk = new LinkedHashMap<>();
   private final Deque<PoolStatus.RequestRecord> completed = new ArrayDeque<>();
   private final Deque<PoolStatus.RequestRecord> failed = new ArrayDeque<>();
-  private long signals, requests, completedCount, failedCount, itemsGenerated;
+  private final PoolMetrics metrics;
 
   private PoolCoordinator(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, PoolSettings settings, PoolGenerator generator, Catalog catalog) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      PoolSettings settings,
+      PoolGenerator generator,
+      Catalog catalog,
+      PoolMetrics metrics) {
     this.ctx = ctx;
+    this.metrics = metrics;
     this.timers = timers;
     this.settings = settings;
     this.generator = generator;
@@ -138,16 +146,24 @@ public final class PoolCoordinator {
 
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
-        .onMessage(Signal.class, this::onSignal)
-        .onMessage(RiskReport.class, this::onRiskReport)
-        .onMessage(Flush.class, f -> onFlush())
-        .onMessage(Finished.class, this::onFinished)
+        .onMessage(Signal.class, m -> publish(onSignal(m)))
+        .onMessage(RiskReport.class, m -> publish(onRiskReport(m)))
+        .onMessage(Flush.class, f -> publish(onFlush()))
+        .onMessage(Finished.class, m -> publish(onFinished(m)))
         .onMessage(GetStatus.class, this::onGetStatus)
         .build();
   }
 
+  /** Refreshes the gauges operators scrape after a message changed the bookkeeping. */
+  private Behavior<Command> publish(Behavior<Command> next) {
+    metrics.usersAtRisk = atRisk.size();
+    metrics.demandWaiting = waiting.size();
+    metrics.requestsInFlight = inFlight.size();
+    return next;
+  }
+
   private Behavior<Command> onSignal(Signal s) {
-    signals++;
+    metrics.signals.incrementAndGet();
     waiting.computeIfAbsent(key(s.signal().category()), k -> new Demand()).add(s.signal());
     openWindow();
     return Behaviors.same();
@@ -182,7 +198,7 @@ public final class PoolCoordinator {
               demand.attempt,
               now);
       inFlight.put(entry.getKey(), request);
-      requests++;
+      metrics.requests.incrementAndGet();
       ctx.getLog().info(
           "Pool generation {}: asking the {} generator for {} items ({})",
           request.id(), generator.name(), request.count(), request.reason());
@@ -202,8 +218,8 @@ public final class PoolCoordinator {
     Demand demand = pendingDemand.remove(request.id());
     long now = System.currentTimeMillis();
     if (f.failure() == null) {
-      completedCount++;
-      itemsGenerated += f.items().size();
+      metrics.completed.incrementAndGet();
+      metrics.itemsGenerated.addAndGet(f.items().size());
       List<String> ids = f.items().stream().map(Item::id).toList();
       remember(completed, new PoolStatus.RequestRecord(request, "completed", now, ids, null));
       ctx.getLog().info("Pool generation {} completed: {} new items", request.id(), ids.size());
@@ -213,7 +229,7 @@ public final class PoolCoordinator {
       else if (meanwhile != null) openWindow();
       forgetRecoveredUsers(catalog.snapshot());
     } else {
-      failedCount++;
+      metrics.failed.incrementAndGet();
       String reason = reason(f.failure());
       remember(failed, new PoolStatus.RequestRecord(request, "failed", now, List.of(), reason));
       ctx.getLog().warn("Pool generation {} failed (attempt {}): {}", request.id(), request.attempt(), reason);
@@ -250,7 +266,7 @@ public final class PoolCoordinator {
                 flying,
                 newestFirst(completed),
                 newestFirst(failed),
-                new PoolStatus.Totals(signals, requests, completedCount, failedCount, itemsGenerated)));
+                metrics.totals()));
     return Behaviors.same();
   }
 
