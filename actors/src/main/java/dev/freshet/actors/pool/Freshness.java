@@ -23,9 +23,11 @@ public record Freshness(int poolSize, int unseen, double coverage) implements Cb
     return of(catalog.activeCount(), seen.countIn(catalog.activeBitmap()));
   }
 
-  /** The freshness once {@code fresh} (ids not in {@code seen}) are seen too. */
-  public static Freshness after(SeenSet seen, int[] fresh, CatalogSnapshot catalog) {
-    return in(catalog.activeBitmap(), seen, fresh);
+  /** This freshness once {@code fresh} (ids not seen before) are seen too; {@code active}: the pool's ids. */
+  public Freshness plusSeen(int[] fresh, RoaringBitmap active) {
+    int seenActive = poolSize - unseen;
+    for (int id : fresh) if (active.contains(id)) seenActive++;
+    return of(poolSize, seenActive);
   }
 
   /** The user's freshness in one category's active pool once {@code fresh} are seen too. */
@@ -35,9 +37,7 @@ public record Freshness(int poolSize, int unseen, double coverage) implements Cb
   }
 
   private static Freshness in(RoaringBitmap pool, SeenSet seen, int[] fresh) {
-    int seenActive = seen.countIn(pool);
-    for (int id : fresh) if (pool.contains(id)) seenActive++;
-    return of(pool.getCardinality(), seenActive);
+    return of(pool.getCardinality(), seen.countIn(pool)).plusSeen(fresh, pool);
   }
 
   /** Per category, in name order. */

@@ -363,7 +363,7 @@ public final class UserEntity
     PoolSettings poolSettings = settings.pool();
     CatalogSnapshot snapshot = catalog.get();
     Freshness before = Freshness.of(state.seen, snapshot);
-    Freshness after = freshIds.length == 0 ? before : Freshness.after(state.seen, freshIds, snapshot);
+    Freshness after = before.plusSeen(freshIds, snapshot.activeBitmap());
     PoolLevels rearmed =
         new PoolLevels(state.pool.above() & PoolLevels.of(before, poolSettings).above(), state.pool.atRisk());
     PoolLevels levels = PoolLevels.of(after, poolSettings);
