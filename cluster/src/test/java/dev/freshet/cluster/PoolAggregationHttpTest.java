@@ -3,12 +3,10 @@ package dev.freshet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.freshet.persistence.EmbeddedDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,24 +20,20 @@ class PoolAggregationHttpTest {
 
   private static final int USERS = 1_000;
 
-  private static EmbeddedDatabase db;
-  private static FreshetNode node;
+  private static TestNodes.Standalone node;
   private static Api api;
 
   @BeforeAll
   static void start() {
-    db = TestNodes.database();
-    node = FreshetNode.start(
-        TestNodes.config(Map.of("freshet.db.url", db.jdbcUrl(), "freshet.pool.window", "8s")), Optional.empty());
-    api = new Api(node);
+    node = TestNodes.standalone(Map.of("freshet.pool.window", "8s"));
+    api = node.api();
     // a 20-item pool: 17 seen items are 85 %
     assertThat(api.post("/v1/items", Api.items("a", 20, 4, "active")).status()).isEqualTo(200);
   }
 
   @AfterAll
   static void stop() {
-    node.stop();
-    db.close();
+    node.close();
   }
 
   /** Sends each user's batch from 16 threads at once. */

@@ -3,13 +3,11 @@ package dev.freshet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.freshet.persistence.EmbeddedDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,24 +20,20 @@ import org.junit.jupiter.api.Test;
  */
 class PoolGenerationHttpTest {
 
-  private static EmbeddedDatabase db;
-  private static FreshetNode node;
+  private static TestNodes.Standalone node;
   private static Api api;
 
   @BeforeAll
   static void start() {
-    db = TestNodes.database();
-    node = FreshetNode.start(
-        TestNodes.config(Map.of("freshet.db.url", db.jdbcUrl(), "freshet.pool.window", "2s")), Optional.empty());
-    api = new Api(node);
+    node = TestNodes.standalone(Map.of("freshet.pool.window", "2s"));
+    api = node.api();
     // p0 … p99 in five categories
     assertThat(api.post("/v1/items", Api.items("p", 100, 5, "active")).status()).isEqualTo(200);
   }
 
   @AfterAll
   static void stop() {
-    node.stop();
-    db.close();
+    node.close();
   }
 
   private static void see(String user, int from, int to) {

@@ -29,6 +29,23 @@ final class TestNodes {
     return ConfigFactory.parseMap(values).withFallback(ConfigFactory.load());
   }
 
+  /** A node on its own fresh PostgreSQL, with {@code overrides}; closing stops both. */
+  record Standalone(EmbeddedDatabase db, FreshetNode node, Api api) implements AutoCloseable {
+    @Override
+    public void close() {
+      node.stop();
+      db.close();
+    }
+  }
+
+  static Standalone standalone(Map<String, Object> overrides) {
+    EmbeddedDatabase db = database();
+    Map<String, Object> values = new HashMap<>(overrides);
+    values.put("freshet.db.url", db.jdbcUrl());
+    FreshetNode node = FreshetNode.start(config(values), Optional.empty());
+    return new Standalone(db, node, new Api(node));
+  }
+
   /** A node on an already running (shared) PostgreSQL. */
   static FreshetNode onDatabase(EmbeddedDatabase db, Optional<Address> seed) {
     return FreshetNode.start(

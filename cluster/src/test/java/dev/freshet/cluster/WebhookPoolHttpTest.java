@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.freshet.persistence.EmbeddedDatabase;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebhookPoolHttpTest {
 
-  private static EmbeddedDatabase db;
-  private static FreshetNode node;
+  private static TestNodes.Standalone node;
   private static Api api;
   private static HttpServer generator;
   private static final AtomicBoolean up = new AtomicBoolean(false);
@@ -62,9 +59,7 @@ class WebhookPoolHttpTest {
         });
     generator.start();
 
-    db = TestNodes.database();
     Map<String, Object> config = new HashMap<>();
-    config.put("freshet.db.url", db.jdbcUrl());
     config.put("freshet.pool.generator", "webhook");
     config.put("freshet.pool.webhook.url", "http://127.0.0.1:" + generator.getAddress().getPort() + "/generate");
     config.put("freshet.pool.webhook.attempts", 2);
@@ -75,15 +70,14 @@ class WebhookPoolHttpTest {
     config.put("freshet.pool.window", "300ms");
     config.put("freshet.pool.retry.min-backoff", "500ms");
     config.put("freshet.pool.retry.max-backoff", "1s");
-    node = FreshetNode.start(TestNodes.config(config), Optional.empty());
-    api = new Api(node);
+    node = TestNodes.standalone(config);
+    api = node.api();
     assertThat(api.post("/v1/items", Api.items("w", 20, 2, "active")).status()).isEqualTo(200);
   }
 
   @AfterAll
   static void stop() {
-    node.stop();
-    db.close();
+    node.close();
     generator.stop(0);
   }
 
