@@ -187,4 +187,19 @@ class UserLibraryHttpTest extends SingleNodeTest {
     assertThat(api.get("/v1/shared/favorites/" + token).status()).isEqualTo(404);
     assertThat(Api.rankedIds(api.get("/v1/users/sharer/favorites"))).containsExactly("h11");
   }
+
+  @Test
+  void theThousandAndFirstFavoriteIsAConflictAndChangesNothing() {
+    assertThat(api.post("/v1/items", Api.items("fav", 1_000, 3, "active")).status()).isEqualTo(200);
+    assertThat(api.post("/v1/items", Api.items("extra", 1, 1, "active")).status()).isEqualTo(200);
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(api.put("/v1/users/collector/favorites/fav" + i).status()).isEqualTo(201);
+    }
+
+    Api.Response full = api.put("/v1/users/collector/favorites/extra0");
+    assertThat(full.status()).isEqualTo(409);
+    assertThat(full.errorField()).isEqualTo("itemId");
+    assertThat(full.body().path("error").path("code").asText()).isEqualTo("favorites_full");
+    assertThat(Api.rankedIds(api.get("/v1/users/collector/favorites"))).hasSize(1_000).doesNotContain("extra0");
+  }
 }

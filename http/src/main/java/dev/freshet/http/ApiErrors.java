@@ -79,7 +79,8 @@ final class ApiErrors extends AllDirectives {
     return ApiJson.response(mapper, status, Map.of("error", error));
   }
 
-  private static Throwable unwrap(Throwable e) {
+  /** The failure itself, without the CompletionException/ExecutionException wrapping of futures. */
+  static Throwable unwrap(Throwable e) {
     while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
       e = e.getCause();
     }

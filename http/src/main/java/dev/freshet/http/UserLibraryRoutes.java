@@ -196,7 +196,7 @@ final class UserLibraryRoutes extends AllDirectives {
                         .exceptionally(
                             failure -> {
                               // the entity's only refusal: the bound on favourites
-                              if (failure.getCause() instanceof StatusReply.ErrorMessage full) {
+                              if (ApiErrors.unwrap(failure) instanceof StatusReply.ErrorMessage full) {
                                 throw new ApiException(409, "favorites_full", full.getMessage(), "itemId");
                               }
                               throw new java.util.concurrent.CompletionException(failure);
