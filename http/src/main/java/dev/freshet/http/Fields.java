@@ -99,4 +99,16 @@ final class Fields {
     }
     throw ApiException.invalid(field, field + " must be an ISO-8601 timestamp or epoch milliseconds");
   }
+
+  /** A query parameter that must be an integer from 1 to {@code max}; absent means {@code absent}. */
+  static int boundedInt(String field, String value, int absent, int max) {
+    if (value == null) return absent;
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 1 && n <= max) return n;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.invalid(field, field + " must be an integer from 1 to " + max);
+  }
 }

@@ -40,14 +40,7 @@ final class RecommendationQuery {
   }
 
   static int k(String value) {
-    if (value == null) return DEFAULT_K;
-    try {
-      int k = Integer.parseInt(value);
-      if (k >= 1 && k <= MAX_K) return k;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.invalid("k", "k must be an integer from 1 to " + MAX_K);
+    return Fields.boundedInt("k", value, DEFAULT_K, MAX_K);
   }
 
   private static boolean explain(String value) {

@@ -87,7 +87,7 @@ final class UserLibraryRoutes extends AllDirectives {
 
   private Route history(String userId, Map<String, String> query) {
     Fields.id("userId", userId);
-    int limit = limit(query.get("limit"));
+    int limit = Fields.boundedInt("limit", query.get("limit"), DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
     Optional<UserHistory.Cursor> before = Optional.ofNullable(query.get("before")).map(UserLibraryRoutes::cursor);
     return onSuccess(
         history.page(userId, before, limit),
@@ -120,17 +120,6 @@ final class UserLibraryRoutes extends AllDirectives {
           body.put("next", page.next().map(UserHistory.Cursor::token).orElse(null));
           return json(200, body);
         });
-  }
-
-  private static int limit(String value) {
-    if (value == null) return DEFAULT_HISTORY_LIMIT;
-    try {
-      int limit = Integer.parseInt(value);
-      if (limit >= 1 && limit <= MAX_HISTORY_LIMIT) return limit;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiException.invalid("limit", "limit must be an integer from 1 to " + MAX_HISTORY_LIMIT);
   }
 
   /** {@code before}: the {@code next} of a previous page, or an ISO-8601 instant. */
@@ -228,8 +217,10 @@ final class UserLibraryRoutes extends AllDirectives {
 
   private ObjectNode favoritesJson(String userId, UserEntity.FavoritesView view) {
     ObjectNode body = mapper.createObjectNode();
-    if (userId != null) body.put("userId", userId);
-    if (userId != null) body.put("changed", view.changed());
+    if (userId != null) { // the owner's view; a shared link shows the items only
+      body.put("userId", userId);
+      body.put("changed", view.changed());
+    }
     ArrayNode items = body.putArray("items");
     CatalogSnapshot snapshot = catalog.snapshot();
     for (Favorites.Favorite f : view.favorites()) {

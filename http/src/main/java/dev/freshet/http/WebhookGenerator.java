@@ -14,9 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -277,7 +275,7 @@ public final class WebhookGenerator implements PoolGenerator {
   }
 
   private AttemptFailure unreadable(Throwable failure) {
-    Throwable cause = unwrap(failure);
+    Throwable cause = ApiErrors.unwrap(failure);
     if (cause instanceof EntityStreamSizeException) {
       return AttemptFailure.permanent(
           "webhook answered with more than " + settings.maxResponseBytes() + " bytes", cause);
@@ -345,7 +343,7 @@ public final class WebhookGenerator implements PoolGenerator {
   }
 
   private AttemptFailure classify(Throwable failure) {
-    Throwable cause = unwrap(failure);
+    Throwable cause = ApiErrors.unwrap(failure);
     if (cause instanceof AttemptFailure f) return f;
     if (cause instanceof CircuitBreakerOpenException open) {
       long remaining = open.remainingDuration().toMillis();
@@ -363,13 +361,6 @@ public final class WebhookGenerator implements PoolGenerator {
     String why = rootMessage(cause);
     return AttemptFailure.retryable(
         "webhook unreachable (" + why + ")", n -> "webhook unreachable (" + why + ") after " + n + " attempts", cause);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private static String rootMessage(Throwable t) {

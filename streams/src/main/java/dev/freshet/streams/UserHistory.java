@@ -95,8 +95,8 @@ public final class UserHistory {
   /** The impressions and replays of one journal, folded in journal order. */
   static final class Timeline {
     private final List<Entry> impressions = new ArrayList<>();
-    private final Map<Integer, int[]> replayCounts = new HashMap<>();
-    private final Map<Integer, Long> lastReplayed = new HashMap<>();
+    /** Per replayed item: {count, last replayed at}. */
+    private final Map<Integer, long[]> replays = new HashMap<>();
 
     Timeline add(EventEnvelope envelope) {
       long seq = envelope.sequenceNr();
@@ -115,8 +115,9 @@ public final class UserHistory {
         }
       } else if (event instanceof UserEntity.ItemsReplayed e) {
         for (int id : e.itemIds()) {
-          replayCounts.computeIfAbsent(id, k -> new int[1])[0]++;
-          lastReplayed.merge(id, e.atMillis(), Math::max);
+          long[] replay = replays.computeIfAbsent(id, k -> new long[2]);
+          replay[0]++;
+          replay[1] = Math.max(replay[1], e.atMillis());
         }
       }
       return this;
@@ -131,11 +132,10 @@ public final class UserHistory {
               .toList();
       List<Entry> page = new ArrayList<>(Math.min(limit, older.size()));
       for (Entry e : older.subList(0, Math.min(limit, older.size()))) {
-        int[] count = replayCounts.get(e.itemId());
+        long[] replay = replays.getOrDefault(e.itemId(), new long[2]);
         page.add(
             new Entry(
-                e.itemId(), e.atMillis(), e.surface(), e.rankingId(), e.position(),
-                count == null ? 0 : count[0], lastReplayed.getOrDefault(e.itemId(), 0L), e.cursor()));
+                e.itemId(), e.atMillis(), e.surface(), e.rankingId(), e.position(), (int) replay[0], replay[1], e.cursor()));
       }
       Optional<Cursor> next = older.size() > limit ? Optional.of(page.get(page.size() - 1).cursor()) : Optional.empty();
       return new Page(page, next);
