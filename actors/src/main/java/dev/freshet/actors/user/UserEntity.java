@@ -159,6 +159,13 @@ public final class UserEntity
       implements Event {}
 
   /**
+   * Items of one batch that the user had been shown before (or twice in the batch): they change
+   * nothing in the state, but the read model counts views and the operator counts duplicate attempts.
+   * An id appears once per repeated showing.
+   */
+  public record ImpressionsRepeated(int[] itemIds, long atMillis) implements Event {}
+
+  /**
    * A batch of events: every interaction, and the impressions among them that were first-time ones
    * (a repeated impression changes nothing, so it is not journaled). Each interaction implies the
    * user has seen the item.
@@ -253,6 +260,7 @@ public final class UserEntity
   private final UserEntitySettings settings;
   private final Ranker ranker;
   private final ActorRef<PoolCoordinator.Command> pool;
+  private final java.util.Set<String> readModelTag;
 
   private UserEntity(
       String userId,
@@ -268,11 +276,21 @@ public final class UserEntity
     this.pool = pool;
     this.settings = settings;
     this.ranker = new Ranker(settings.ranking());
+    this.readModelTag = java.util.Set.of(UserEventTags.of(userId, settings.tagSlices()));
   }
 
   @Override
   public State emptyState() {
     return new State();
+  }
+
+  /** Only the events a read model projects are tagged; the rest never leave the entity's journal. */
+  @Override
+  public java.util.Set<String> tagsFor(Event event) {
+    if (event instanceof ImpressionsRecorded || event instanceof ImpressionsRepeated || event instanceof InteractionsRecorded) {
+      return readModelTag;
+    }
+    return java.util.Set.of();
   }
 
   @Override
@@ -312,19 +330,20 @@ public final class UserEntity
       State state, RecordImpressions cmd) {
     int[] fresh = state.seen.firstTimeIndexes(cmd.itemIds());
     ImpressionsResult result = new ImpressionsResult(fresh.length, cmd.itemIds().length - fresh.length);
-    if (fresh.length == 0) {
-      // Nothing new: every id is already durable, so the answer needs no write.
-      return Effect().reply(cmd.replyTo(), StatusReply.success(result));
-    }
     int[] freshIds = pick(cmd.itemIds(), fresh);
-    ImpressionsRecorded event =
-        new ImpressionsRecorded(
-            freshIds,
-            cmd.atMillis(),
-            cmd.positions() == null ? null : pick(cmd.positions(), fresh),
-            cmd.surface(),
-            cmd.rankingId());
-    return persistWithPoolLevels(state, List.of(event), freshIds, cmd.atMillis())
+    List<Event> events = new ArrayList<>(2);
+    if (fresh.length > 0) {
+      events.add(
+          new ImpressionsRecorded(
+              freshIds,
+              cmd.atMillis(),
+              cmd.positions() == null ? null : pick(cmd.positions(), fresh),
+              cmd.surface(),
+              cmd.rankingId()));
+    }
+    int[] repeated = allBut(cmd.itemIds(), fresh);
+    if (repeated.length > 0) events.add(new ImpressionsRepeated(repeated, cmd.atMillis()));
+    return persistWithPoolLevels(state, events, freshIds, cmd.atMillis())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
@@ -335,18 +354,26 @@ public final class UserEntity
     RoaringBitmap firstTime = new RoaringBitmap();
     for (int index : state.seen.firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
     List<Interaction> journaled = new ArrayList<>(cmd.events().size());
+    List<Integer> repeated = new ArrayList<>();
+    long repeatedAt = 0;
     for (Interaction e : cmd.events()) {
-      if (e.type() == InteractionType.IMPRESSION && !firstTime.contains(e.itemId())) continue;
+      if (e.type() == InteractionType.IMPRESSION && !firstTime.contains(e.itemId())) {
+        repeated.add(e.itemId());
+        repeatedAt = Math.max(repeatedAt, e.at());
+        continue;
+      }
       if (e.type() == InteractionType.IMPRESSION) firstTime.remove(e.itemId()); // once per batch
       Item item = snapshot.byDenseId(e.itemId());
       journaled.add(e.withItem(item == null ? null : item.category(), item == null ? List.of() : item.tags()));
     }
     int newImpressions = (int) journaled.stream().filter(i -> i.type() == InteractionType.IMPRESSION).count();
     EventsResult result = new EventsResult(cmd.events().size(), newImpressions);
-    if (journaled.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
     int[] items = journaled.stream().mapToInt(Interaction::itemId).toArray();
     int[] freshIds = pick(items, state.seen.firstTimeIndexes(items));
-    return persistWithPoolLevels(state, List.of(new InteractionsRecorded(journaled)), freshIds, System.currentTimeMillis())
+    List<Event> events = new ArrayList<>(2);
+    if (!journaled.isEmpty()) events.add(new InteractionsRecorded(journaled));
+    if (!repeated.isEmpty()) events.add(new ImpressionsRepeated(repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
+    return persistWithPoolLevels(state, events, freshIds, System.currentTimeMillis())
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
@@ -400,6 +427,16 @@ public final class UserEntity
     if (favourite == null) return null;
     Freshness inCategory = Freshness.inCategory(state.seen, snapshot, favourite, freshIds);
     return inCategory.poolSize() > 0 && inCategory.coverage() >= t.coverage() ? favourite : null;
+  }
+
+  /** The values not at {@code indexes}. */
+  private static int[] allBut(int[] values, int[] indexes) {
+    boolean[] skip = new boolean[values.length];
+    for (int index : indexes) skip[index] = true;
+    int[] rest = new int[values.length - indexes.length];
+    int n = 0;
+    for (int i = 0; i < values.length; i++) if (!skip[i]) rest[n++] = values[i];
+    return rest;
   }
 
   private static int[] pick(int[] values, int[] indexes) {
@@ -512,6 +549,7 @@ public final class UserEntity
               state.features.countImpressions(event.itemIds().length, event.atMillis(), settings.features());
               return state;
             })
+        .onEvent(ImpressionsRepeated.class, (state, event) -> state)
         .onEvent(
             PoolLevelsChanged.class,
             (state, event) -> {

@@ -66,8 +66,9 @@ class UserEntityTest {
     var result = record(1, 2, 2, 3, 1);
 
     assertThat(result.reply().getValue()).isEqualTo(new ImpressionsResult(3, 2));
-    assertThat(result.events()).hasSize(1);
-    assertThat(((ImpressionsRecorded) result.event()).itemIds()).containsExactly(1, 2, 3);
+    assertThat(result.events()).hasSize(2);
+    assertThat(((ImpressionsRecorded) result.events().get(0)).itemIds()).containsExactly(1, 2, 3);
+    assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds()).containsExactly(2, 1);
     assertThat(result.state().seen.size()).isEqualTo(3);
   }
 
@@ -109,7 +110,8 @@ class UserEntityTest {
                     replyTo));
 
     assertThat(result.reply().getValue()).isEqualTo(new UserEntity.EventsResult(5, 1));
-    var journaled = ((UserEntity.InteractionsRecorded) result.event()).interactions();
+    assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds()).containsExactly(1, 2);
+    var journaled = ((UserEntity.InteractionsRecorded) result.events().get(0)).interactions();
     assertThat(journaled).extracting(dev.freshet.actors.features.Interaction::itemId).containsExactly(2, 2, 5);
     assertThat(journaled.get(1).category()).isEqualTo("cat-2"); // the item's category, kept in the event
     var features = result.state().features;
@@ -132,7 +134,10 @@ class UserEntityTest {
     assertThat(second.reply().getValue()).isEqualTo(new ImpressionsResult(2, 2));
     assertThat(((ImpressionsRecorded) second.event()).itemIds()).containsExactly(4, 5);
     assertThat(third.reply().getValue()).isEqualTo(new ImpressionsResult(0, 2));
-    assertThat(third.hasNoEvents()).isTrue();
+    // a repeat changes nothing but is journaled once, for the read model's view counts
+    assertThat(third.events()).hasSize(1);
+    assertThat(((UserEntity.ImpressionsRepeated) third.event()).itemIds()).containsExactly(5, 4);
+    assertThat(third.state().seen.size()).isEqualTo(5);
   }
 
   @Test
