@@ -1,11 +1,18 @@
 -- Read models projected from the journal (streams module, ReadModelProjection). Each projection keeps
 -- its offset (the journal's global ordering) per tag here, written in the same transaction as its
 -- rows, so a crash anywhere replays exactly the uncommitted batch.
+-- The counters and the last error sit on the same row, so any node can report every projection.
 CREATE TABLE read_model_offsets (
-  projection  VARCHAR(64)  NOT NULL,
-  tag         VARCHAR(64)  NOT NULL,
-  ordering    BIGINT       NOT NULL,
-  updated_at  TIMESTAMPTZ  NOT NULL,
+  projection     VARCHAR(64)  NOT NULL,
+  tag            VARCHAR(64)  NOT NULL,
+  ordering       BIGINT       NOT NULL,
+  updated_at     TIMESTAMPTZ  NOT NULL,
+  rows_total     BIGINT       NOT NULL DEFAULT 0,
+  skipped_total  BIGINT       NOT NULL DEFAULT 0,
+  batches_total  BIGINT       NOT NULL DEFAULT 0,
+  last_event_at  TIMESTAMPTZ,
+  last_error     TEXT,
+  last_error_at  TIMESTAMPTZ,
   PRIMARY KEY (projection, tag)
 );
 
@@ -21,7 +28,7 @@ CREATE TABLE user_impressions (
   view_count     INTEGER      NOT NULL DEFAULT 1,
   last_seen_at   TIMESTAMPTZ  NOT NULL,
   surface        VARCHAR(64),
-  ranking_id     VARCHAR(64),
+  ranking_id     VARCHAR(128),
   position       INTEGER,
   PRIMARY KEY (user_id, item_id, first_seen_at)
 ) PARTITION BY RANGE (first_seen_at);
@@ -39,7 +46,7 @@ CREATE TABLE events (
   item_id         VARCHAR(128) NOT NULL,
   type            VARCHAR(16)  NOT NULL,
   intent          VARCHAR(64),
-  ranking_id      VARCHAR(64),
+  ranking_id      VARCHAR(128),
   position        INTEGER,
   value           BIGINT,
   occurred_at     TIMESTAMPTZ  NOT NULL,

@@ -30,6 +30,12 @@ import dev.freshet.streams.DemoCatalog;
 import dev.freshet.streams.DemoPoolGenerator;
 import dev.freshet.streams.PopularityFeed;
 import dev.freshet.streams.RankingEventWriter;
+import dev.freshet.streams.readmodel.FeatureSnapshots;
+import dev.freshet.streams.readmodel.PipelineMonitor;
+import dev.freshet.streams.readmodel.ProjectionCounters;
+import dev.freshet.streams.readmodel.ProjectionSettings;
+import dev.freshet.streams.readmodel.ReadModels;
+import dev.freshet.streams.readmodel.RetentionJob;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -174,6 +180,31 @@ public final class FreshetNode {
       log.info("Demo catalog: {} items in {} categories", seeded, DemoCatalog.CATEGORIES.size());
     }
 
+    JdbcReadJournal readJournal =
+        PersistenceQuery.get(system.classicSystem()).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    ProjectionSettings projections = ProjectionSettings.fromConfig(config);
+    ProjectionCounters projectionCounters = new ProjectionCounters();
+    if (projections.enabled()) {
+      ReadModels.start(
+          system,
+          projections,
+          userSettings.tagSlices(),
+          readJournal,
+          database.dataSource(),
+          projectionCounters,
+          FeatureSnapshots.Settings.fromConfig(config),
+          RetentionJob.Settings.fromConfig(config));
+    }
+    PipelineMonitor pipelines =
+        PipelineMonitor.start(system, database.dataSource(), config.getDuration("freshet.read-models.monitor-interval"));
+    RankingEventWriter rankingEvents =
+        RankingEventWriter.start(
+            system,
+            new JdbcRankingEventStore(database.dataSource()),
+            config.getInt("freshet.ranking-events.batch-size"),
+            config.getDuration("freshet.ranking-events.max-delay"),
+            config.getInt("freshet.ranking-events.buffer"));
+
     HttpSettings httpSettings = HttpSettings.fromConfig(config);
     FreshetRoutes routes =
         new FreshetRoutes(
@@ -183,21 +214,14 @@ public final class FreshetNode {
             feed,
             userSettings.features().signals(),
             userSettings.ranking(),
-            RankingEventWriter.start(
-                system,
-                new JdbcRankingEventStore(database.dataSource()),
-                config.getInt("freshet.ranking-events.batch-size"),
-                config.getDuration("freshet.ranking-events.max-delay"),
-                config.getInt("freshet.ranking-events.buffer")),
+            rankingEvents,
             httpSettings,
             readiness(system, config),
             pool,
-            new UserHistory(
-                system,
-                PersistenceQuery.get(system.classicSystem())
-                    .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier())),
+            new UserHistory(system, readJournal),
             new JdbcFavoriteShares(database.dataSource()),
-            Metrics.of(poolMetrics));
+            pipelines,
+            Metrics.of(poolMetrics).withPipelines(pipelines, projectionCounters, rankingEvents, feed));
     ServerBinding binding =
         Http.get(system)
             .newServerAt(httpSettings.host(), httpSettings.port())

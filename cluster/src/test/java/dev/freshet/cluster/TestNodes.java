@@ -48,9 +48,16 @@ final class TestNodes {
 
   /** A node on an already running (shared) PostgreSQL. */
   static FreshetNode onDatabase(EmbeddedDatabase db, Optional<Address> seed) {
-    return FreshetNode.start(
-        config(Map.of("freshet.db.url", db.jdbcUrl(), "freshet.db.user", "postgres", "freshet.db.password", "")),
-        seed);
+    return onDatabase(db, seed, Map.of());
+  }
+
+  /** A node on an already running (shared) PostgreSQL, with {@code overrides}. */
+  static FreshetNode onDatabase(EmbeddedDatabase db, Optional<Address> seed, Map<String, Object> overrides) {
+    Map<String, Object> values = new HashMap<>(overrides);
+    values.put("freshet.db.url", db.jdbcUrl());
+    values.put("freshet.db.user", "postgres");
+    values.put("freshet.db.password", "");
+    return FreshetNode.start(config(values), seed);
   }
 
   static EmbeddedDatabase database() {

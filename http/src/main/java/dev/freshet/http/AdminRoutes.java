@@ -1,5 +1,15 @@
 package dev.freshet.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.streams.readmodel.PipelineMonitor;
+import dev.freshet.streams.readmodel.PipelineStatus;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolStatus;
@@ -17,16 +27,74 @@ final class AdminRoutes extends AllDirectives {
   private final ActorRef<PoolCoordinator.Command> pool;
   private final Duration askTimeout;
   private final ObjectMapper mapper;
+  private final PipelineMonitor pipelines;
+  private final Executor blocking;
 
-  AdminRoutes(ActorSystem<?> system, ActorRef<PoolCoordinator.Command> pool, Duration askTimeout, ObjectMapper mapper) {
+  AdminRoutes(
+      ActorSystem<?> system,
+      ActorRef<PoolCoordinator.Command> pool,
+      PipelineMonitor pipelines,
+      Duration askTimeout,
+      ObjectMapper mapper) {
     this.system = system;
     this.pool = pool;
+    this.pipelines = pipelines;
     this.askTimeout = askTimeout;
     this.mapper = mapper;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
   Route routes() {
-    return path("pool", () -> get(this::pool));
+    return concat(path("pool", () -> get(this::pool)), path("pipelines", () -> get(this::pipelines)));
+  }
+
+  /**
+   * Every read-model projection wherever it runs: committed offset, lag (age of the oldest event not
+   * yet committed), events waiting, rows/s over the last sampling interval, totals and the last error.
+   * Taken from the node's latest sample, or sampled now if there is none yet.
+   */
+  private Route pipelines() {
+    CompletionStage<List<PipelineStatus>> statuses =
+        pipelines.current().isEmpty()
+            ? CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return pipelines.sample();
+                  } catch (java.sql.SQLException e) {
+                    throw new dev.freshet.persistence.StoreException("Could not read the pipelines", e);
+                  }
+                },
+                blocking)
+            : CompletableFuture.completedFuture(pipelines.current());
+    return onSuccess(
+        statuses,
+        list -> {
+          ObjectNode body = mapper.createObjectNode();
+          ArrayNode array = body.putArray("pipelines");
+          for (PipelineStatus s : list) {
+            ObjectNode n = array.addObject();
+            n.put("projection", s.projection());
+            n.put("tag", s.tag());
+            n.put("healthy", s.healthy());
+            n.put("offset", s.offset());
+            n.put("lagSeconds", s.lagSeconds());
+            n.put("pendingEvents", s.pendingEvents());
+            n.put("rowsPerSecond", Math.round(s.rowsPerSecond() * 10) / 10.0);
+            n.put("rowsTotal", s.rowsTotal());
+            n.put("skippedTotal", s.skippedTotal());
+            n.put("batchesTotal", s.batchesTotal());
+            n.put("lastEventAt", s.lastEventAt() == null ? null : s.lastEventAt().toString());
+            n.put("updatedAt", s.updatedAt() == null ? null : s.updatedAt().toString());
+            if (s.lastError() != null) {
+              n.putObject("lastError")
+                  .put("message", s.lastError())
+                  .put("at", s.lastErrorAt() == null ? null : s.lastErrorAt().toString());
+            } else {
+              n.putNull("lastError");
+            }
+          }
+          return complete(ApiJson.response(mapper, 200, body));
+        });
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.freshet.http;
 
+import dev.freshet.streams.readmodel.PipelineMonitor;
+
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,6 +86,7 @@ public final class FreshetRoutes extends AllDirectives {
       ActorRef<PoolCoordinator.Command> pool,
       UserHistory history,
       FavoriteShares shares,
+      PipelineMonitor pipelines,
       Metrics metrics) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
@@ -99,7 +102,7 @@ public final class FreshetRoutes extends AllDirectives {
     this.errors = new ApiErrors(mapper);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.library = new UserLibraryRoutes(sharding, catalog, history, shares, blocking, settings, mapper);
-    this.admin = new AdminRoutes(system, pool, settings.askTimeout(), mapper);
+    this.admin = new AdminRoutes(system, pool, pipelines, settings.askTimeout(), mapper);
     this.metrics = metrics;
   }
 

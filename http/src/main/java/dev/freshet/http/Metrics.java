@@ -1,5 +1,11 @@
 package dev.freshet.http;
 
+import dev.freshet.streams.PopularityFeed;
+import dev.freshet.streams.RankingEventWriter;
+import dev.freshet.streams.readmodel.PipelineMonitor;
+import dev.freshet.streams.readmodel.PipelineStatus;
+import dev.freshet.streams.readmodel.ProjectionCounters;
+
 import dev.freshet.actors.pool.PoolMetrics;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -40,6 +46,62 @@ public final class Metrics {
     m.gauge("freshet_pool_demand_waiting", "Categories with demand not yet asked for", pool, PoolMetrics::demandWaiting);
     m.gauge("freshet_pool_requests_in_flight", "Generation requests awaiting the generator", pool, PoolMetrics::requestsInFlight);
     return m;
+  }
+
+  /**
+   * Adds the read-model pipelines (C7): per projection and tag the committed offset, lag, events
+   * waiting, rows and rows/s as every node samples them from PostgreSQL, and this node's own counts
+   * of skipped rows by reason and failed batches; and the write-behind streams' dropped counts.
+   */
+  public Metrics withPipelines(
+      PipelineMonitor monitor, ProjectionCounters counters, RankingEventWriter rankingEvents, PopularityFeed popularityFeed) {
+    pipelineGauge("freshet_pipeline_lag_seconds", "Age of the oldest journal event a projection has not committed", monitor, PipelineStatus::lagSeconds);
+    pipelineGauge("freshet_pipeline_offset", "Journal ordering a projection has committed", monitor, s -> s.offset());
+    pipelineGauge("freshet_pipeline_pending_events", "Tagged journal events past a projection's offset", monitor, s -> s.pendingEvents());
+    pipelineGauge("freshet_pipeline_rows_per_second", "Rows a projection wrote per second over the last sample", monitor, PipelineStatus::rowsPerSecond);
+    pipelineGauge("freshet_pipeline_healthy", "1 unless a projection's last error is newer than its last batch", monitor, s -> s.healthy() ? 1 : 0);
+    CounterWithCallback.builder()
+        .name("freshet_pipeline_rows")
+        .help("Rows a projection has written (cluster-wide, from its offset row)")
+        .labelNames("projection", "tag")
+        .callback(cb -> monitor.current().forEach(s -> cb.call(s.rowsTotal(), s.projection(), s.tag())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("freshet_pipeline_skipped_rows")
+        .help("Rows this node's projections skipped, by reason")
+        .labelNames("projection", "reason")
+        .callback(cb -> counters.skipped().forEach((k, v) -> cb.call(v.sum(), k.projection(), k.reason())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("freshet_pipeline_failed_batches")
+        .help("Batches this node's projections failed (each restarts the stream from its committed offset)")
+        .labelNames("projection")
+        .callback(cb -> counters.failures().forEach((p, v) -> cb.call(v.sum(), p)))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("freshet_pipeline_batch_seconds")
+        .help("Time this node's projections spent writing batches")
+        .labelNames("projection")
+        .callback(cb -> counters.batchNanos().forEach((p, v) -> cb.call(v.sum() / 1e9, p)))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("freshet_pipeline_batches")
+        .help("Batches this node's projections committed")
+        .labelNames("projection")
+        .callback(cb -> counters.batches().forEach((p, v) -> cb.call(v.sum(), p)))
+        .register(registry);
+    counter("freshet_ranking_events_dropped", "Ranking events dropped by the write-behind (buffer full or write failed)", rankingEvents, RankingEventWriter::dropped);
+    counter("freshet_popularity_signals_dropped", "Popularity signals dropped because the feed's buffer was full", popularityFeed, PopularityFeed::dropped);
+    return this;
+  }
+
+  private void pipelineGauge(String name, String help, PipelineMonitor monitor, ToDoubleFunction<PipelineStatus> value) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("projection", "tag")
+        .callback(cb -> monitor.current().forEach(s -> cb.call(value.applyAsDouble(s), s.projection(), s.tag())))
+        .register(registry);
   }
 
   public PrometheusRegistry registry() {

@@ -1,0 +1,115 @@
+package dev.freshet.streams;
+
+import dev.freshet.persistence.ReadModelPartitions;
+import dev.freshet.persistence.ReadModelPartitions.Partition;
+import dev.freshet.persistence.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Purges the time-partitioned read models ({@code user_impressions}, {@code events}) older than the
+ * retention period, and, when required, never past what the training export has consumed. Whole
+ * months go by dropping their partition (cheap at any size); the month holding the limit loses its
+ * older rows in small batches, each its own transaction, so that no lock or transaction stays open
+ * for long beside the projections writing into it.
+ */
+public final class Retention {
+
+  private static final Logger log = LoggerFactory.getLogger(Retention.class);
+
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
+
+  // the column each table is partitioned on
+  private static final Map<String, String> TIME_COLUMN =
+      Map.of("user_impressions", "first_seen_at", "events", "occurred_at");
+
+  /**
+   * What a purge did: everything before {@code limit} is gone unless {@code skipped} says why
+   * nothing was purged. {@code rowsDeleted} counts the rows deleted one by one from the month holding
+   * the limit; the rows of dropped partitions are not counted (counting them would cost a scan).
+   */
+  public record Result(
+      Instant limit, Map<String, Long> rowsDeleted, Map<String, Integer> partitionsDropped, Optional<String> skipped) {}
+
+  private final DataSource dataSource;
+  private final ReadModelPartitions partitions;
+  private final Duration retention;
+  private final boolean requireExport;
+  private final int deleteBatchSize;
+
+  public Retention(
+      DataSource dataSource, ReadModelPartitions partitions, Duration retention, boolean requireExport, int deleteBatchSize) {
+    if (retention.isNegative()) throw new IllegalArgumentException("negative retention");
+    if (deleteBatchSize < 1) throw new IllegalArgumentException("deleteBatchSize must be positive: " + deleteBatchSize);
+    this.dataSource = dataSource;
+    this.partitions = partitions;
+    this.retention = retention;
+    this.requireExport = requireExport;
+    this.deleteBatchSize = deleteBatchSize;
+  }
+
+  public Result purge(Instant now) {
+    Instant limit = now.minus(retention);
+    if (requireExport) {
+      Optional<Instant> checkpoint = TrainingExport.checkpoint(dataSource);
+      if (checkpoint.isEmpty()) {
+        String reason = "no training export has run yet, so nothing is consumed and nothing purged";
+        log.info("Retention skipped: {}", reason);
+        return new Result(limit, Map.of(), Map.of(), Optional.of(reason));
+      }
+      if (checkpoint.get().isBefore(limit)) limit = checkpoint.get();
+    }
+    Map<String, Long> deleted = new LinkedHashMap<>();
+    Map<String, Integer> dropped = new LinkedHashMap<>();
+    for (String table : ReadModelPartitions.TABLES) {
+      long rows = 0;
+      int drops = 0;
+      for (Partition p : partitions.list(table)) {
+        if (!p.until().isAfter(limit)) {
+          partitions.drop(p);
+          drops++;
+        } else if (p.from().isBefore(limit)) {
+          rows += deleteBefore(p, TIME_COLUMN.get(table), limit);
+        }
+      }
+      deleted.put(table, rows);
+      dropped.put(table, drops);
+      log.info("Retention of {} before {}: {} partitions dropped, {} rows deleted", table, limit, drops, rows);
+    }
+    return new Result(limit, deleted, dropped, Optional.empty());
+  }
+
+  // On the partition itself, not the parent: a ctid is only unique within one partition.
+  private long deleteBefore(Partition partition, String column, Instant limit) {
+    String sql =
+        "DELETE FROM " + partition.name() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + partition.name()
+            + " WHERE " + column + " < ? LIMIT ?))";
+    long total = 0;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      c.setAutoCommit(true); // each batch commits on its own
+      ps.setObject(1, OffsetDateTime.ofInstant(limit, ZoneOffset.UTC));
+      ps.setInt(2, deleteBatchSize);
+      int batch;
+      do {
+        batch = ps.executeUpdate();
+        total += batch;
+      } while (batch == deleteBatchSize);
+      return total;
+    } catch (SQLException e) {
+      throw new StoreException(
+          "Could not delete rows before " + limit + " from " + partition.name() + " (" + total + " deleted)", e);
+    }
+  }
+}

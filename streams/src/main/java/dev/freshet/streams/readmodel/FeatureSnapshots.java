@@ -1,0 +1,175 @@
+package dev.freshet.streams.readmodel;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.actors.user.UserEntity;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code user_features}: every {@code interval}, a snapshot of the features of each user active since
+ * the previous run (as {@code user_activity} records), asked of the user's entity, which is where the
+ * decayed features live. The run's high-water mark is kept on the {@code read_model_offsets} row of
+ * {@code user_features}, so a restart neither repeats nor skips users.
+ */
+public final class FeatureSnapshots implements Pipeline {
+
+  public static final String NAME = "user_features";
+  private static final String TAG = "all";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(FeatureSnapshots.class);
+
+  /** {@code freshet.read-models.feature-snapshots}. */
+  public record Settings(Duration interval, int parallelism, int maxUsersPerRun, Duration askTimeout) {
+    public static Settings fromConfig(com.typesafe.config.Config config) {
+      var c = config.getConfig("freshet.read-models.feature-snapshots");
+      return new Settings(
+          c.getDuration("interval"), c.getInt("parallelism"), c.getInt("max-users-per-run"), c.getDuration("ask-timeout"));
+    }
+  }
+
+  private record Active(String userId, Timestamp at) {}
+
+  private record Snapshot(String userId, UserEntity.UserStateView view) {}
+
+  private final ActorSystem<?> system;
+  private final DataSource dataSource;
+  private final Settings settings;
+  private final Executor blocking;
+  private final SharedKillSwitch killSwitch = KillSwitches.shared("feature-snapshots");
+
+  public FeatureSnapshots(ActorSystem<?> system, DataSource dataSource, Settings settings) {
+    this.system = system;
+    this.dataSource = dataSource;
+    this.settings = settings;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  @Override
+  public CompletionStage<Done> run() {
+    return Source.tick(settings.interval(), settings.interval(), Done.getInstance())
+        .via(killSwitch.flow())
+        .mapAsync(1, tick -> takeSnapshots().exceptionally(e -> {
+          log.warn("Feature snapshots failed; the next run picks up the same users", e);
+          return 0;
+        }))
+        .runWith(Sink.ignore(), system);
+  }
+
+  @Override
+  public void drain() {
+    killSwitch.shutdown();
+  }
+
+  /** One run: snapshots of every user active since the last run; answers how many were written. */
+  public CompletionStage<Integer> takeSnapshots() {
+    return CompletableFuture.supplyAsync(this::activeUsers, blocking)
+        .thenCompose(
+            active -> {
+              if (active.isEmpty()) return CompletableFuture.completedFuture(0);
+              var sharding = ClusterSharding.get(system);
+              return Source.from(active)
+                  .mapAsync(
+                      settings.parallelism(),
+                      a ->
+                          sharding
+                              .entityRefFor(UserEntity.TYPE_KEY, a.userId())
+                              .<UserEntity.UserStateView>askWithStatus(UserEntity.GetState::new, settings.askTimeout())
+                              .thenApply(view -> new Snapshot(a.userId(), view)))
+                  .grouped(500)
+                  .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch), blocking))
+                  .runWith(Sink.fold(0, Integer::sum), system)
+                  .thenApply(
+                      n -> {
+                        advance(active.get(active.size() - 1).at(), n);
+                        log.info("Feature snapshots of {} active users written", n);
+                        return n;
+                      });
+            });
+  }
+
+  private List<Active> activeUsers() {
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO read_model_offsets (projection, tag, ordering, updated_at) VALUES (?, ?, 0, now()) ON CONFLICT DO NOTHING")) {
+        ps.setString(1, NAME);
+        ps.setString(2, TAG);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT a.user_id, a.last_active_at FROM user_activity a, read_model_offsets o "
+                  + "WHERE o.projection = ? AND o.tag = ? AND a.last_active_at > 'epoch'::timestamptz + o.ordering * interval '1 millisecond' "
+                  + "ORDER BY a.last_active_at LIMIT ?")) {
+        ps.setString(1, NAME);
+        ps.setString(2, TAG);
+        ps.setInt(3, settings.maxUsersPerRun());
+        List<Active> active = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) active.add(new Active(rs.getString(1), rs.getTimestamp(2)));
+        }
+        return active;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not list active users", e);
+    }
+  }
+
+  private int write(List<Snapshot> batch) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO user_features (user_id, taken_at, seen, unseen, coverage, features) "
+                    + "VALUES (?, now(), ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
+      for (Snapshot s : batch) {
+        ps.setString(1, s.userId());
+        ps.setInt(2, s.view().seen());
+        ps.setInt(3, s.view().unseen());
+        ps.setDouble(4, s.view().coverage());
+        ps.setString(5, JSON.writeValueAsString(s.view().features()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+      return batch.size();
+    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Could not write feature snapshots", e);
+    }
+  }
+
+  private void advance(Timestamp mark, int written) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE read_model_offsets SET ordering = ?, updated_at = now(), rows_total = rows_total + ?, "
+                    + "batches_total = batches_total + 1, last_event_at = ? WHERE projection = ? AND tag = ?")) {
+      ps.setLong(1, mark.getTime());
+      ps.setLong(2, written);
+      ps.setTimestamp(3, mark);
+      ps.setString(4, NAME);
+      ps.setString(5, TAG);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not advance the feature snapshot mark", e);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.freshet.streams.readmodel;
+
+import java.time.Instant;
+
+/**
+ * Where one projection stands: its committed journal offset, how far behind the journal it is (the
+ * age of the oldest event it has not committed, 0 when caught up), events waiting, throughput over
+ * the last sampling interval, totals, and its last error.
+ */
+public record PipelineStatus(
+    String projection,
+    String tag,
+    long offset,
+    double lagSeconds,
+    long pendingEvents,
+    double rowsPerSecond,
+    long rowsTotal,
+    long skippedTotal,
+    long batchesTotal,
+    Instant lastEventAt,
+    Instant updatedAt,
+    String lastError,
+    Instant lastErrorAt) {
+
+  /** Healthy unless the last error is newer than the last committed batch. */
+  public boolean healthy() {
+    return lastErrorAt == null || (updatedAt != null && updatedAt.isAfter(lastErrorAt));
+  }
+}
