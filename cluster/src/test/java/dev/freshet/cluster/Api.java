@@ -28,7 +28,12 @@ final class Api {
   private final String base;
 
   Api(FreshetNode node) {
-    this.base = "http://127.0.0.1:" + node.httpPort();
+    this(node.httpPort());
+  }
+
+  /** A node on this machine's {@code port}, perhaps in another JVM. */
+  Api(int port) {
+    this.base = "http://127.0.0.1:" + port;
   }
 
   Response get(String path) {
