@@ -99,7 +99,9 @@ public final class PartitionBench {
           + "LATERAL (SELECT timestamptz '2026-07-01' + (g::double precision / " + rows + ") * interval '" + (MONTHS * 30.5) + " days' AS ts) t");
       exec(c, "VACUUM ANALYZE " + t);
       System.out.printf("Loaded %s in %.0f s (%s)%n", t, (System.nanoTime() - start) / 1e9,
-          text(c, "SELECT pg_size_pretty(pg_total_relation_size('" + t + "'))"));
+          text(c, "SELECT pg_size_pretty(pg_total_relation_size('" + t + "') "
+              // a partitioned parent has no storage of its own: add its partitions
+              + "+ COALESCE((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = '" + t + "'::regclass), 0))"));
     }
   }
 
