@@ -26,16 +26,18 @@ record BenchConfig(
     int interactions,
     long seed,
     String setup,
-    int setupConcurrency) {
+    int setupConcurrency,
+    Duration drainTimeout) {
 
   static final String DEFAULT_URL = "http://127.0.0.1:8080";
-  static final List<String> COMMANDS = List.of("ingest", "rank", "all", "rank-spec");
+  static final List<String> COMMANDS = List.of("ingest", "rank", "all", "rank-spec", "ingest-lag");
   static final String RANK_SPEC = "rank-spec";
+  static final String INGEST_LAG = "ingest-lag";
   /** {@code --setup} of rank-spec: set up then measure, only measure, only set up. */
   static final List<String> SETUP_MODES = List.of("run", "skip", "only");
 
   static final String USAGE = String.join("\n",
-      "usage: java -jar bench/target/freshet-bench.jar <ingest|rank|all|rank-spec> [options]",
+      "usage: java -jar bench/target/freshet-bench.jar <ingest|rank|all|rank-spec|ingest-lag> [options]",
       "",
       "  ingest     POST /v1/impressions batches; reports durable impressions/s",
       "  rank       GET /v1/users/{id}/recommendations?k=K; reports rankings/s",
@@ -43,6 +45,8 @@ record BenchConfig(
       "  rank-spec  against a node started with FRESHET_DEMO_CATALOG=off: upload a catalog of --pool",
       "             items s-0.., give --users users su-0.. --seen distinct seen items and --interactions",
       "             events each, check /state, then run rank for those users (the SPEC's conditions)",
+      "  ingest-lag ingest, polling GET /v1/admin/pipelines every second during the load and until the",
+      "             read models have caught up; reports their lag, pending events, rows/s, catch-up time",
       "",
       "options (--name value or --name=value):",
       "  --url URL            base URL of a running node (env FRESHET_URL; default " + DEFAULT_URL + ")",
@@ -69,6 +73,9 @@ record BenchConfig(
       "  --setup MODE         run: set up, check, measure (default); skip: check and measure users set",
       "                       up earlier on this node; only: set up and check, no measurement",
       "  --setup-concurrency N  requests in flight during the setup (default 4)",
+      "ingest-lag only:",
+      "  --drain-timeout D    after the load, wait at most this long for the read models to catch up",
+      "                       (default 120s)",
       "  --help");
 
   /** Thrown for bad command lines; the message is meant for the user, followed by the usage text. */
@@ -113,6 +120,7 @@ record BenchConfig(
     long seed = 42;
     String setup = "run";
     int setupConcurrency = 4;
+    Duration drainTimeout = Duration.ofSeconds(120);
 
     for (int i = 1; i < args.size(); i++) {
       String arg = args.get(i);
@@ -148,6 +156,7 @@ record BenchConfig(
         case "seed" -> seed = parseLong(name, value);
         case "setup" -> setup = value;
         case "setup-concurrency" -> setupConcurrency = parseInt(name, value, 1, 256);
+        case "drain-timeout" -> drainTimeout = parseDuration(name, value);
         case "items-prefix" -> itemsPrefix = value;
         case "batch" -> batch = parseInt(name, value, 1, 1000);
         case "k" -> k = parseInt(name, value, 1, 200);
@@ -182,7 +191,7 @@ record BenchConfig(
     }
     return new BenchConfig(command, parseUrl(url), duration, warmup, users, items, itemsPrefix, batch, k,
         concurrency, timeout, apiKey, stateSample, usersPrefix, seen, interactions, seed, setup,
-        setupConcurrency);
+        setupConcurrency, drainTimeout);
   }
 
   /** Accepts "60", "60s", "500ms", "2m"; a bare number means seconds. */

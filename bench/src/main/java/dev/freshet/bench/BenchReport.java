@@ -37,6 +37,10 @@ final class BenchReport {
     this.notes = List.copyOf(notes);
   }
 
+  Map<String, Object> conditions() {
+    return conditions;
+  }
+
   double perSecond(long count) {
     return stats.measuredSeconds() > 0 ? count / stats.measuredSeconds() : 0;
   }

@@ -15,9 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Command line of the Freshet load generator: {@code ingest}, {@code rank}, {@code all} or {@code rank-spec}
- * (set up the SPEC's ranking conditions, then {@code rank}) against a running node. Prints human-readable
- * lines and, last, one {@code RESULT {json}} line.
+ * Command line of the Freshet load generator: {@code ingest}, {@code rank}, {@code all}, {@code rank-spec}
+ * (set up the SPEC's ranking conditions, then {@code rank}) or {@code ingest-lag} ({@code ingest} while
+ * sampling the read models' lag) against a running node. Prints human-readable lines and, last, one
+ * {@code RESULT {json}} line.
  */
 public final class LoadGenerator {
 
@@ -29,6 +30,8 @@ public final class LoadGenerator {
   static final int VERIFY_SAMPLE = 5;
   /** Setup requests (1,000 items, 1,000 impressions) may take longer than a ranking. */
   static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+  /** ingest-lag polls GET /v1/admin/pipelines this often (the node refreshes it every 2 s). */
+  static final Duration PIPELINES_POLL = Duration.ofSeconds(1);
 
   private final BenchConfig config;
   private final PrintStream out;
@@ -63,7 +66,7 @@ public final class LoadGenerator {
       return EXIT_UNREACHABLE;
     }
     List<Workload> workloads = switch (config.command()) {
-      case "ingest" -> List.of(new IngestWorkload(config));
+      case "ingest", BenchConfig.INGEST_LAG -> List.of(new IngestWorkload(config));
       case "rank", BenchConfig.RANK_SPEC -> List.of(new RankWorkload(config));
       default -> List.of(new IngestWorkload(config), new RankWorkload(config));
     };
@@ -79,20 +82,41 @@ public final class LoadGenerator {
       out.println();
     }
     for (Workload workload : workloads) {
-      BenchReport report = measure(workload);
+      PipelineSampler sampler = config.command().equals(BenchConfig.INGEST_LAG)
+          ? new PipelineSampler(() -> HttpConnection.to(config), PIPELINES_POLL, System.err) : null;
+      BenchReport report = measure(workload, sampler);
       report.lines().forEach(out::println);
       out.println();
       result.set(workload.name(), report.toJson(json));
+      if (sampler != null) {
+        PipelineSampler.Summary pipelines = sampler.summary();
+        Map<String, Object> conditions = new LinkedHashMap<>(report.conditions());
+        conditions.put("impressionsPerS", Math.round(report.throughput()));
+        pipelines.lines(conditions).forEach(out::println);
+        out.println();
+        result.set("readModels", pipelines.toJson(json, conditions));
+      }
     }
     out.println("RESULT " + result);
     return 0;
   }
 
-  private BenchReport measure(Workload workload) throws InterruptedException {
-    out.printf("running %s against %s: %s warm-up, then %s measured, %d in flight%n", workload.name(),
-        config.baseUrl(), seconds(config.warmup()), seconds(config.duration()), config.concurrency());
+  /** Runs one workload; with a sampler, polls the read models during it and until they catch up after it. */
+  private BenchReport measure(Workload workload, PipelineSampler sampler) throws InterruptedException {
+    out.printf("running %s against %s: %s warm-up, then %s measured, %d in flight%s%n", workload.name(),
+        config.baseUrl(), seconds(config.warmup()), seconds(config.duration()), config.concurrency(),
+        sampler == null ? "" : "; polling /v1/admin/pipelines every " + seconds(PIPELINES_POLL));
+    long started = System.nanoTime();
+    if (sampler != null) {
+      sampler.start();
+    }
     WorkloadRunner.RunStats stats = new WorkloadRunner(() -> HttpConnection.to(config), System.err)
         .run(workload, config.warmup(), config.duration(), config.concurrency(), config.timeout());
+    if (sampler != null) {
+      long windowStart = started + config.warmup().toNanos();
+      sampler.finish(windowStart, windowStart + config.duration().toNanos(), System.nanoTime(),
+          config.drainTimeout());
+    }
 
     Map<String, Object> conditions = new LinkedHashMap<>();
     conditions.put("baseUrl", config.baseUrl().toString());

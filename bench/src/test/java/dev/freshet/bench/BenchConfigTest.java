@@ -86,6 +86,17 @@ class BenchConfigTest {
   }
 
   @Test
+  void ingestLagKeepsTheIngestDefaultsAndWaitsUpToTwoMinutesForTheReadModels() throws Exception {
+    BenchConfig c = parse("ingest-lag");
+    assertEquals("ingest-lag", c.command());
+    assertEquals(100_000, c.users());
+    assertEquals(5_000, c.items());
+    assertEquals(20, c.batch());
+    assertEquals(Duration.ofSeconds(120), c.drainTimeout());
+    assertEquals(Duration.ofSeconds(30), parse("ingest-lag", "--drain-timeout", "30s").drainTimeout());
+  }
+
+  @Test
   void rankSpecRejectsImpossibleSetups() {
     assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--pool", "500"))
         .getMessage().contains("--seen 1000 exceeds --pool 500"));
