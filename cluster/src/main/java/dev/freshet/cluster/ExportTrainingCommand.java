@@ -54,7 +54,11 @@ public final class ExportTrainingCommand {
     }
     try (Connected db = connect(config)) {
       TrainingExport export =
-          new TrainingExport(db.database().dataSource(), Clock.systemUTC(), config.getDuration("freshet.export.attribution-window"));
+          new TrainingExport(
+              db.database().dataSource(),
+              Clock.systemUTC(),
+              config.getDuration("freshet.export.attribution-window"),
+              config.getDouble("freshet.export.max-weight"));
       TrainingExport.Result result = export.export(since, file);
       out.printf("Wrote %d rows (%d clicked) for rankings shown from %s until %s to %s%n",
           result.rows(), result.clicked(), result.since(), result.until(), file.toAbsolutePath());

@@ -56,15 +56,7 @@ final class AdminRoutes extends AllDirectives {
   private Route pipelines() {
     CompletionStage<List<PipelineStatus>> statuses =
         pipelines.current().isEmpty()
-            ? CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return pipelines.sample();
-                  } catch (java.sql.SQLException e) {
-                    throw new dev.freshet.persistence.StoreException("Could not read the pipelines", e);
-                  }
-                },
-                blocking)
+            ? CompletableFuture.supplyAsync(pipelines::sample, blocking)
             : CompletableFuture.completedFuture(pipelines.current());
     return onSuccess(
         statuses,

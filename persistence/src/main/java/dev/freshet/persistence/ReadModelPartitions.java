@@ -24,6 +24,15 @@ public final class ReadModelPartitions {
   /** The partitioned tables. */
   public static final List<String> TABLES = List.of("user_impressions", "events");
 
+  /** The column {@code table} is range-partitioned on (migration V5). */
+  public static String timeColumn(String table) {
+    return switch (table) {
+      case "user_impressions" -> "first_seen_at";
+      case "events" -> "occurred_at";
+      default -> throw new IllegalArgumentException("not a partitioned read model: " + table);
+    };
+  }
+
   private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMM");
   // one lock id for all partition DDL, so that two projections creating the same month wait for each other
   private static final long DDL_LOCK = 0x46_52_45_53_48_50L;

@@ -30,10 +30,6 @@ public final class Retention {
 
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
 
-  // the column each table is partitioned on
-  private static final Map<String, String> TIME_COLUMN =
-      Map.of("user_impressions", "first_seen_at", "events", "occurred_at");
-
   /**
    * What a purge did: everything before {@code limit} is gone unless {@code skipped} says why
    * nothing was purged. {@code rowsDeleted} counts the rows deleted one by one from the month holding
@@ -80,7 +76,7 @@ public final class Retention {
           partitions.drop(p);
           drops++;
         } else if (p.from().isBefore(limit)) {
-          rows += deleteBefore(p, TIME_COLUMN.get(table), limit);
+          rows += deleteBefore(p, ReadModelPartitions.timeColumn(table), limit);
         }
       }
       deleted.put(table, rows);

@@ -41,7 +41,6 @@ public final class TrainingExport {
   private static final Logger log = LoggerFactory.getLogger(TrainingExport.class);
 
   public static final String CONSUMER = "training-export";
-  public static final Duration DEFAULT_ATTRIBUTION_WINDOW = Duration.ofMinutes(30);
   public static final String HEADER =
       "user_id,ranking_id,variant,item_id,position,shown_at,clicked,intent,propensity,weight";
 
@@ -81,16 +80,18 @@ public final class TrainingExport {
   private final DataSource dataSource;
   private final Clock clock;
   private final Duration attributionWindow;
+  private final double maxWeight;
 
-  public TrainingExport(DataSource dataSource, Clock clock, Duration attributionWindow) {
+  /**
+   * {@code attributionWindow} and {@code maxWeight} are {@code freshet.export.attribution-window} and
+   * {@code freshet.export.max-weight} (the clip of the position-bias weights, see {@link PositionPropensity}).
+   */
+  public TrainingExport(DataSource dataSource, Clock clock, Duration attributionWindow, double maxWeight) {
     if (attributionWindow.isNegative()) throw new IllegalArgumentException("negative attribution window");
     this.dataSource = dataSource;
     this.clock = clock;
     this.attributionWindow = attributionWindow;
-  }
-
-  public TrainingExport(DataSource dataSource) {
-    this(dataSource, Clock.systemUTC(), DEFAULT_ATTRIBUTION_WINDOW);
+    this.maxWeight = maxWeight;
   }
 
   /**
@@ -161,7 +162,7 @@ public final class TrainingExport {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        PositionPropensity.Builder fit = PositionPropensity.builder();
+        PositionPropensity.Builder fit = PositionPropensity.builder(maxWeight);
         try (PreparedStatement ps = range(c.prepareStatement(BY_POSITION), since, until);
             ResultSet rs = ps.executeQuery()) {
           while (rs.next()) fit.add(rs.getInt(1), rs.getLong(2), rs.getLong(3));

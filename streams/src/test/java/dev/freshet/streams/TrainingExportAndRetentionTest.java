@@ -113,7 +113,7 @@ class TrainingExportAndRetentionTest {
     seedJune();
     Path out = dir.resolve("training.csv");
 
-    TrainingExport.Result result = new TrainingExport(ds, clockAt(NOW), WINDOW).export(SINCE, out);
+    TrainingExport.Result result = new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(SINCE, out);
 
     assertThat(Files.readString(out))
         .isEqualTo(
@@ -153,12 +153,12 @@ class TrainingExportAndRetentionTest {
   @Test
   void theNextExportFromTheCheckpointWritesOnlyNewerRowsAndTheCheckpointNeverGoesBack() throws Exception {
     seedJune();
-    new TrainingExport(ds, clockAt(NOW), WINDOW).export(SINCE, dir.resolve("first.csv"));
+    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(SINCE, dir.resolve("first.csv"));
     Instant since = TrainingExport.checkpoint(ds).orElseThrow();
 
     StringWriter second = new StringWriter();
     TrainingExport.Result result =
-        new TrainingExport(ds, clockAt(NOW.plus(Duration.ofDays(1))), WINDOW).export(since, second);
+        new TrainingExport(ds, clockAt(NOW.plus(Duration.ofDays(1))), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(since, second);
 
     assertThat(second.toString())
         .isEqualTo(
@@ -173,7 +173,7 @@ class TrainingExportAndRetentionTest {
     assertThat(TrainingExport.checkpoint(ds)).contains(secondUntil);
 
     // re-exporting an older range (a backfill) must not move the checkpoint back
-    new TrainingExport(ds, clockAt(NOW), WINDOW).export(SINCE, new StringWriter());
+    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(SINCE, new StringWriter());
     assertThat(TrainingExport.checkpoint(ds)).contains(secondUntil);
   }
 
@@ -218,7 +218,7 @@ class TrainingExportAndRetentionTest {
     Retention retention = retention(true);
 
     // the export has consumed up to March 1st only: February goes, March stays although past retention
-    new TrainingExport(ds, clockAt(Instant.parse("2026-03-01T00:30:00Z")), WINDOW)
+    new TrainingExport(ds, clockAt(Instant.parse("2026-03-01T00:30:00Z")), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT)
         .export(Instant.parse("2026-01-01T00:00:00Z"), new StringWriter());
     Retention.Result first = retention.purge(NOW);
 
@@ -231,7 +231,7 @@ class TrainingExportAndRetentionTest {
     assertThat(months("user_impressions")).containsExactly("202603", "202606");
 
     // once the export has caught up, the retention limit applies: March's older rows go, in batches of 2
-    new TrainingExport(ds, clockAt(NOW), WINDOW).export(Instant.parse("2026-03-01T00:00:00Z"), new StringWriter());
+    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(Instant.parse("2026-03-01T00:00:00Z"), new StringWriter());
     Retention.Result second = retention.purge(NOW);
 
     assertThat(second.limit()).isEqualTo(RETENTION_LIMIT);

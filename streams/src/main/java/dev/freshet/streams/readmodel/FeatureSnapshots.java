@@ -109,13 +109,7 @@ public final class FeatureSnapshots implements Pipeline {
 
   private List<Active> activeUsers() {
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO read_model_offsets (projection, tag, ordering, updated_at) VALUES (?, ?, 0, now()) ON CONFLICT DO NOTHING")) {
-        ps.setString(1, NAME);
-        ps.setString(2, TAG);
-        ps.executeUpdate();
-      }
+      OffsetRows.ensure(c, NAME, TAG);
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT a.user_id, a.last_active_at FROM user_activity a, read_model_offsets o "

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import dev.freshet.persistence.StoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,13 +65,13 @@ public final class PipelineMonitor {
   private void sampleQuietly() {
     try {
       sample();
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       log.debug("Pipeline sample failed", e);
     }
   }
 
   /** Takes a sample now; the answer is also kept as {@link #current()}. */
-  public synchronized List<PipelineStatus> sample() throws SQLException {
+  public synchronized List<PipelineStatus> sample() {
     long now = System.currentTimeMillis();
     long nanos = System.nanoTime();
     List<PipelineStatus> statuses = new ArrayList<>();
@@ -105,6 +106,8 @@ public final class PipelineMonitor {
                 rs.getString(9),
                 instant(rs.getTimestamp(10))));
       }
+    } catch (SQLException e) {
+      throw new StoreException("Could not sample the read-model pipelines", e);
     }
     current = List.copyOf(statuses);
     return current;

@@ -107,13 +107,7 @@ public final class ReadModelProjection implements Pipeline {
 
   private long loadOffset() {
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO read_model_offsets (projection, tag, ordering, updated_at) VALUES (?, ?, 0, now()) ON CONFLICT DO NOTHING")) {
-        ps.setString(1, model.name());
-        ps.setString(2, tag);
-        ps.executeUpdate();
-      }
+      OffsetRows.ensure(c, model.name(), tag);
       long offset = lockedOffset(c, false);
       committed.set(offset);
       log.info("Projection {} starts after journal ordering {}", name(), offset);

@@ -4,6 +4,7 @@ import dev.freshet.actors.user.UserEventTags;
 import dev.freshet.persistence.ReadModelPartitions;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -32,32 +33,21 @@ public final class ReadModels {
     ReadModelPartitions partitions = new ReadModelPartitions(dataSource);
     List<String> tags = UserEventTags.all(tagSlices);
     for (ReadModel model : ALL) {
-      ShardedDaemonProcess.get(system)
-          .init(
-              ReadModelDaemon.Command.class,
-              "read-model-" + model.name(),
-              tags.size(),
-              i ->
-                  ReadModelDaemon.create(
-                      new ReadModelProjection(
-                          system, model, tags.get(i), journal, dataSource, partitions, settings, counters)),
-              ShardedDaemonProcessSettings.create(system),
-              Optional.of(ReadModelDaemon.Stop.INSTANCE));
+      daemon(system, "read-model-" + model.name(), tags.size(), i ->
+          new ReadModelProjection(system, model, tags.get(i), journal, dataSource, partitions, settings, counters));
     }
+    daemon(system, "read-model-" + FeatureSnapshots.NAME, 1, i -> new FeatureSnapshots(system, dataSource, snapshots));
+    daemon(system, "retention", 1, i -> new RetentionJob(system, dataSource, partitions, retention));
+  }
+
+  /** {@code instances} daemons of {@code name}, each running its pipeline and drained by {@link ReadModelDaemon.Stop}. */
+  private static void daemon(ActorSystem<?> system, String name, int instances, IntFunction<Pipeline> pipeline) {
     ShardedDaemonProcess.get(system)
         .init(
             ReadModelDaemon.Command.class,
-            "read-model-" + FeatureSnapshots.NAME,
-            1,
-            i -> ReadModelDaemon.create(new FeatureSnapshots(system, dataSource, snapshots)),
-            ShardedDaemonProcessSettings.create(system),
-            Optional.of(ReadModelDaemon.Stop.INSTANCE));
-    ShardedDaemonProcess.get(system)
-        .init(
-            ReadModelDaemon.Command.class,
-            "retention",
-            1,
-            i -> ReadModelDaemon.create(new RetentionJob(system, dataSource, partitions, retention)),
+            name,
+            instances,
+            i -> ReadModelDaemon.create(pipeline.apply(i)),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ReadModelDaemon.Stop.INSTANCE));
   }
