@@ -72,6 +72,7 @@ public final class FreshetRoutes extends AllDirectives {
   private final UserLibraryRoutes library;
   private final AdminRoutes admin;
   private final Metrics metrics;
+  private final Ingest ingest;
 
   public FreshetRoutes(
       ActorSystem<?> system,
@@ -104,6 +105,7 @@ public final class FreshetRoutes extends AllDirectives {
     this.library = new UserLibraryRoutes(sharding, catalog, history, shares, blocking, settings, mapper);
     this.admin = new AdminRoutes(system, pool, pipelines, settings.askTimeout(), mapper);
     this.metrics = metrics;
+    this.ingest = new Ingest(sharding, catalog, popularityFeed, signals, settings.askTimeout());
   }
 
   public Route routes() {
@@ -162,107 +164,11 @@ public final class FreshetRoutes extends AllDirectives {
   // ---- ingest ----------------------------------------------------------------------------------
 
   private Route recordImpressions(JsonNode body) {
-    ImpressionBatch batch = ImpressionBatch.parse(body);
-    long now = System.currentTimeMillis();
-    CompletionStage<UserEntity.ImpressionsResult> result =
-        denseIds(batch.itemIds(), i -> "itemIds[" + i + "]")
-            .thenCompose(
-                ids ->
-                    user(batch.userId())
-                        .askWithStatus(
-                            replyTo ->
-                                new UserEntity.RecordImpressions(
-                                    ids,
-                                    batch.positions().map(FreshetRoutes::toArray).orElse(null),
-                                    batch.surface().orElse(null),
-                                    batch.rankingId().orElse(null),
-                                    now,
-                                    replyTo),
-                            settings.askTimeout()));
-    return onSuccess(
-        result, r -> json(202, ApiJson.fields("recorded", r.recorded(), "duplicates", r.duplicates())));
+    return onSuccess(ingest.impressions(body), answer -> json(answer.status(), answer.body()));
   }
 
-  private static int[] toArray(List<Integer> values) {
-    return values.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  /**
-   * Records a batch of many users' events: each user's events go to that user's entity as one
-   * command (one journal write); the answer waits for all of them.
-   */
   private Route recordEvents(JsonNode body) {
-    EventBatch batch = EventBatch.parse(body, System.currentTimeMillis());
-    List<String> itemIds = batch.events().stream().map(EventBatch.Event::itemId).toList();
-    CompletionStage<Integer> accepted =
-        denseIds(itemIds, i -> "events[" + i + "].itemId")
-            .thenCompose(
-                ids -> {
-                  Map<String, List<Interaction>> byUser = new LinkedHashMap<>();
-                  for (int i = 0; i < ids.length; i++) {
-                    EventBatch.Event e = batch.events().get(i);
-                    byUser
-                        .computeIfAbsent(e.userId(), u -> new ArrayList<>())
-                        .add(
-                            new Interaction(
-                                ids[i], e.type(), e.at(), e.intent(), e.value(), e.rankingId(), e.position()));
-                  }
-                  List<CompletableFuture<UserEntity.EventsResult>> replies = new ArrayList<>();
-                  byUser.forEach(
-                      (userId, events) ->
-                          replies.add(
-                              user(userId)
-                                  .askWithStatus(
-                                      (ActorRef<StatusReply<UserEntity.EventsResult>> replyTo) ->
-                                          new UserEntity.RecordEvents(events, replyTo),
-                                      settings.askTimeout())
-                                  .toCompletableFuture()));
-                  return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                      .thenApply(
-                          done -> {
-                            countForPopularity(batch, ids); // durable now, so it may count
-                            return replies.stream().mapToInt(r -> r.join().accepted()).sum();
-                          });
-                });
-    return onSuccess(accepted, n -> json(202, Map.of("accepted", n)));
-  }
-
-  private void countForPopularity(EventBatch batch, int[] denseIds) {
-    CatalogSnapshot snapshot = catalog.snapshot();
-    for (int i = 0; i < denseIds.length; i++) {
-      EventBatch.Event e = batch.events().get(i);
-      Item item = snapshot.byDenseId(denseIds[i]);
-      double weight = signals.affinityDelta(e.type(), e.intent(), e.value() == null ? 0 : e.value());
-      popularityFeed.record(denseIds[i], item == null ? null : item.category(), weight);
-    }
-  }
-
-  /** Maps item ids to dense ids; an id unknown even after catching up with the store is a 400. */
-  private CompletionStage<int[]> denseIds(List<String> itemIds, IntFunction<String> fieldOf) {
-    int[] ids = new int[itemIds.size()];
-    if (resolve(catalog.snapshot(), itemIds, ids) < 0) return CompletableFuture.completedFuture(ids);
-    return catalog
-        .refreshAsync()
-        .thenApply(
-            snapshot -> {
-              int unknown = resolve(snapshot, itemIds, ids);
-              if (unknown >= 0) {
-                String field = fieldOf.apply(unknown);
-                throw new ApiException(
-                    400, "unknown_item", field + " (" + itemIds.get(unknown) + ") is not in the catalog", field);
-              }
-              return ids;
-            });
-  }
-
-  /** Fills {@code into}; returns the index of the first unknown id, or -1. */
-  private static int resolve(CatalogSnapshot snapshot, List<String> itemIds, int[] into) {
-    for (int i = 0; i < into.length; i++) {
-      var item = snapshot.byId(itemIds.get(i));
-      if (item.isEmpty()) return i;
-      into[i] = item.get().denseId();
-    }
-    return -1;
+    return onSuccess(ingest.events(body), answer -> json(answer.status(), answer.body()));
   }
 
   // ---- ranking ---------------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+package dev.freshet.http;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every public route of the edge, in one table. The edge admits a request only if it matches an
+ * entry here (fail closed: a route missing from this table cannot be reached); the entry gives the
+ * scope a key needs, the route label of the request metrics and the paths of the OpenAPI document.
+ */
+public final class Endpoints {
+
+  private static final Scope PUBLIC = null;
+
+  public static final List<Endpoint> ALL =
+      List.of(
+          // catalog
+          new Endpoint("POST", "/v1/items", Scope.ADMIN, "Upsert up to 1,000 catalog items"),
+          new Endpoint("GET", "/v1/items/popular", Scope.RANK, "Most popular active items (non-personal)"),
+          new Endpoint("GET", "/v1/items/latest", Scope.RANK, "Newest active items (non-personal)"),
+          new Endpoint("GET", "/v1/items/{itemId}", Scope.RANK, "One catalog item"),
+          // ingest
+          new Endpoint("POST", "/v1/impressions", Scope.INGEST, "Record a batch of one user's impressions"),
+          new Endpoint("POST", "/v1/events", Scope.INGEST, "Record a batch of events of many users"),
+          // ranking and the user's library
+          new Endpoint("GET", "/v1/users/{userId}/recommendations", Scope.RANK, "Rank unseen items for a user"),
+          new Endpoint("GET", "/v1/users/{userId}/state", Scope.RANK, "A user's live state and freshness"),
+          new Endpoint("PUT", "/v1/users/{userId}/persona", Scope.RANK, "Set a user's cold-start persona"),
+          new Endpoint("GET", "/v1/users/{userId}/history", Scope.RANK, "A user's impression history by day"),
+          new Endpoint("GET", "/v1/users/{userId}/replay", Scope.RANK, "Seen items served again"),
+          new Endpoint("GET", "/v1/users/{userId}/favorites", Scope.RANK, "A user's favourites"),
+          new Endpoint("PUT", "/v1/users/{userId}/favorites/{itemId}", Scope.RANK, "Add a favourite"),
+          new Endpoint("DELETE", "/v1/users/{userId}/favorites/{itemId}", Scope.RANK, "Remove a favourite"),
+          new Endpoint("POST", "/v1/users/{userId}/favorites/share", Scope.RANK, "Create a read-only link to a user's favourites"),
+          new Endpoint("DELETE", "/v1/users/{userId}/favorites/share", Scope.RANK, "Revoke a user's favourite links"),
+          new Endpoint("GET", "/v1/shared/favorites/{token}", PUBLIC, "Favourites behind a shared link"),
+          // operations
+          new Endpoint("GET", "/v1/admin/pool", Scope.ADMIN, "Predictive pool generation status"),
+          new Endpoint("GET", "/v1/admin/pipelines", Scope.ADMIN, "Read-model pipelines: offsets, lag, errors"),
+          new Endpoint("GET", "/metrics", Scope.ADMIN, "Prometheus metrics"),
+          new Endpoint("GET", "/health/alive", PUBLIC, "Liveness"),
+          new Endpoint("GET", "/health/ready", PUBLIC, "Readiness: cluster membership, sharding, database"));
+
+  /** Most literal segments first, so that {@code /v1/items/popular} is found before {@code /v1/items/{itemId}}. */
+  private static final List<Endpoint> BY_SPECIFICITY =
+      ALL.stream().sorted(Comparator.comparingInt(Endpoint::literalSegments).reversed()).toList();
+
+  private Endpoints() {}
+
+  /** The endpoint for {@code method} on {@code path}, if there is one. */
+  public static Optional<Endpoint> find(String method, String path) {
+    List<String> segments = segments(path);
+    for (Endpoint e : BY_SPECIFICITY) {
+      if (e.method().equals(method) && e.matches(segments)) return Optional.of(e);
+    }
+    return Optional.empty();
+  }
+
+  /** The methods some endpoint serves on {@code path} (for a 405's {@code Allow}). */
+  public static List<String> methodsFor(String path) {
+    List<String> segments = segments(path);
+    List<String> methods = new ArrayList<>();
+    for (Endpoint e : ALL) if (e.matches(segments) && !methods.contains(e.method())) methods.add(e.method());
+    return methods;
+  }
+
+  private static List<String> segments(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    return List.of(p.split("/", -1));
+  }
+}
