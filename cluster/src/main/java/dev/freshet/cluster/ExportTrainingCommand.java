@@ -93,7 +93,8 @@ public final class ExportTrainingCommand {
     }
   }
 
-  private record Connected(Database database, EmbeddedDatabase embedded) implements AutoCloseable {
+  /** The node's database for a command run beside (or instead of) the node; closing releases it. */
+  record Connected(Database database, EmbeddedDatabase embedded) implements AutoCloseable {
     @Override
     public void close() {
       database.close();
@@ -101,7 +102,7 @@ public final class ExportTrainingCommand {
     }
   }
 
-  private static Connected connect(Config config) {
+  static Connected connect(Config config) {
     DatabaseSettings settings = DatabaseSettings.fromConfig(config);
     if (settings.external()) return new Connected(Database.open(settings), null);
     Path dataDirectory = FreshetSettings.fromConfig(config).dataDir().resolve("postgres");

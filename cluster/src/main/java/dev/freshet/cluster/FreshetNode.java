@@ -5,11 +5,14 @@ import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogReplicator;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolGenerator;
+import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.popularity.PopularityTracker;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.actors.user.UserEntitySettings;
+import dev.freshet.http.Alerts;
+import dev.freshet.http.EdgeServices;
 import dev.freshet.http.FreshetRoutes;
 import dev.freshet.http.HttpSettings;
 import dev.freshet.http.Metrics;
@@ -24,12 +27,15 @@ import dev.freshet.persistence.DatabaseSettings;
 import dev.freshet.persistence.EmbeddedDatabase;
 import dev.freshet.persistence.JdbcCatalogStore;
 import dev.freshet.persistence.JdbcRankingEventStore;
+import dev.freshet.persistence.JdbcUserData;
+import dev.freshet.persistence.PrivacySettings;
 import dev.freshet.persistence.JournalConfig;
 import dev.freshet.streams.CatalogSeeder;
 import dev.freshet.streams.DemoCatalog;
 import dev.freshet.streams.DemoPoolGenerator;
 import dev.freshet.streams.PopularityFeed;
 import dev.freshet.streams.RankingEventWriter;
+import dev.freshet.streams.UserData;
 import dev.freshet.streams.readmodel.FeatureSnapshots;
 import dev.freshet.streams.readmodel.PipelineMonitor;
 import dev.freshet.streams.readmodel.ProjectionCounters;
@@ -154,9 +160,11 @@ public final class FreshetNode {
     UserEntitySettings userSettings = UserEntitySettings.fromConfig(config);
     Popularity popularity = new Popularity(config.getDuration("freshet.popularity.half-life").toMillis());
     PoolMetrics poolMetrics = new PoolMetrics();
+    // before the entities: they report every journal write's latency to it from their first command
+    Metrics metrics = Metrics.of(poolMetrics);
     ActorRef<PoolCoordinator.Command> pool =
         PoolCoordinator.init(system, userSettings.pool(), poolGenerator(system, config), catalog, poolMetrics);
-    UserEntity.init(system, catalog::snapshot, popularity::board, pool, userSettings);
+    UserEntity.init(system, catalog::snapshot, popularity::board, pool, userSettings, metrics.journalLatency());
 
     ActorRef<PopularityTracker.Command> tracker =
         system.systemActorOf(PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
@@ -197,15 +205,27 @@ public final class FreshetNode {
     }
     PipelineMonitor pipelines =
         PipelineMonitor.start(system, database.dataSource(), config.getDuration("freshet.read-models.monitor-interval"));
+    PrivacySettings privacy = PrivacySettings.fromConfig(config);
     RankingEventWriter rankingEvents =
         RankingEventWriter.start(
             system,
-            new JdbcRankingEventStore(database.dataSource()),
+            new JdbcRankingEventStore(database.dataSource(), privacy.rankingGrace()),
             config.getInt("freshet.ranking-events.batch-size"),
             config.getDuration("freshet.ranking-events.max-delay"),
             config.getInt("freshet.ranking-events.buffer"));
 
     HttpSettings httpSettings = HttpSettings.fromConfig(config);
+    EdgeServices edge = EdgeServices.start(system, config, database.dataSource());
+    CoordinatedShutdown.get(system.classicSystem())
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(),
+            "stop-api-key-listener",
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      edge.keys().close();
+                      return Done.getInstance();
+                    }));
     FreshetRoutes routes =
         new FreshetRoutes(
             system,
@@ -220,8 +240,14 @@ public final class FreshetNode {
             pool,
             new UserHistory(system, readJournal),
             new JdbcFavoriteShares(database.dataSource()),
+            new UserData(system, readJournal, new JdbcUserData(database.dataSource(), privacy.tombstoneTtl())),
             pipelines,
-            Metrics.of(poolMetrics).withPipelines(pipelines, projectionCounters, rankingEvents, feed));
+            metrics
+                .withPipelines(pipelines, projectionCounters, rankingEvents, feed)
+                .withFreshness(FreshnessBands.get(system))
+                .withEntities(system, config.getDuration("freshet.metrics.entities-interval"))
+                .withAlerts(system, Alerts.Settings.fromConfig(config)),
+            edge);
     ServerBinding binding =
         Http.get(system)
             .newServerAt(httpSettings.host(), httpSettings.port())

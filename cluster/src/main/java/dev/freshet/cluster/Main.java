@@ -2,6 +2,9 @@ package dev.freshet.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.freshet.persistence.JdbcApiKeys;
+import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,14 @@ public final class Main {
     System.out.println("  health       " + base + "/health/ready");
     if (settings.managementEnabled()) {
       System.out.println("  management   http://localhost:" + config.getInt("pekko.management.http.port") + "/ready  (cluster: /cluster/members)");
+    }
+    if (config.getBoolean("freshet.auth.enabled") && config.getString("freshet.db.url").isBlank()) {
+      // single-node demo: fresh keys at every start, so that the walk-through works at once
+      JdbcApiKeys keys = new JdbcApiKeys(node.database().dataSource());
+      String today = LocalDate.now().toString();
+      System.out.println("  ingest key   " + keys.create("demo ingest " + today, List.of("ingest")).secret() + "   (browser-safe)");
+      System.out.println("  admin key    " + keys.create("demo admin " + today, List.of("admin")).secret());
+      System.out.println("               send as: Authorization: Bearer <key>; manage with bin/freshet keys list|create|revoke");
     }
     System.out.println("Press Ctrl-C to stop.");
     System.out.println();

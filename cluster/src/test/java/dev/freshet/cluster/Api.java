@@ -26,6 +26,8 @@ final class Api {
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  /** Sent as {@code Authorization: Bearer <key>} with every request, when set. */
+  private final String key;
 
   Api(FreshetNode node) {
     this(node.httpPort());
@@ -33,7 +35,34 @@ final class Api {
 
   /** A node on this machine's {@code port}, perhaps in another JVM. */
   Api(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("http://127.0.0.1:" + port, null);
+  }
+
+  private Api(String base, String key) {
+    this.base = base;
+    this.key = key;
+  }
+
+  /** The same node, every request carrying API key {@code key}. */
+  Api withKey(String key) {
+    return new Api(base, key);
+  }
+
+  URI uri(String path) {
+    return URI.create(base + path);
+  }
+
+  /** A request as sent, with its headers: for tests of the edge's headers. */
+  HttpResponse<String> raw(HttpRequest.Builder request) {
+    try {
+      if (key != null) request.header("Authorization", "Bearer " + key);
+      return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   Response get(String path) {
@@ -42,16 +71,7 @@ final class Api {
 
   /** A GET whose answer is not JSON: its body as text. */
   String text(String path) {
-    try {
-      return client
-          .send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString())
-          .body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return raw(HttpRequest.newBuilder(URI.create(base + path)).GET()).body();
   }
 
   Response post(String path, String body) {
@@ -86,15 +106,11 @@ final class Api {
 
   Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> response =
-          client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = raw(request);
       JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
       return new Response(response.statusCode(), body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

@@ -207,6 +207,9 @@ class ReadModelCrashTest {
     props.put("pekko.remote.artery.canonical.port", "0");
     props.put("freshet.management.enabled", "false");
     props.put("freshet.demo-catalog.enabled", "false");
+    // like the in-JVM test nodes: the load sends no key and more than the limits allow
+    props.put("freshet.auth.enabled", "off");
+    props.put("freshet.limits.enabled", "off");
     // small batches: many transactions in flight over the backlog, so the kill lands between and inside them
     props.put("freshet.read-models.batch-size", "3");
     props.put("freshet.read-models.max-delay", "20ms");

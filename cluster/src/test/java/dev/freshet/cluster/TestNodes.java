@@ -25,6 +25,10 @@ final class TestNodes {
     values.put("freshet.demo-catalog.enabled", false);
     values.put("freshet.catalog.refresh-interval", "500ms");
     values.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
+    // tests of other features call the API without keys and faster than the limits allow;
+    // EdgeSecurityTest and friends turn both on
+    values.put("freshet.auth.enabled", "off");
+    values.put("freshet.limits.enabled", "off");
     values.putAll(overrides);
     return ConfigFactory.parseMap(values).withFallback(ConfigFactory.load());
   }

@@ -28,24 +28,62 @@ final class AdminRoutes extends AllDirectives {
   private final Duration askTimeout;
   private final ObjectMapper mapper;
   private final PipelineMonitor pipelines;
+  private final Alerts alerts;
   private final Executor blocking;
 
   AdminRoutes(
       ActorSystem<?> system,
       ActorRef<PoolCoordinator.Command> pool,
       PipelineMonitor pipelines,
+      Alerts alerts,
       Duration askTimeout,
       ObjectMapper mapper) {
     this.system = system;
     this.pool = pool;
     this.pipelines = pipelines;
+    this.alerts = alerts;
     this.askTimeout = askTimeout;
     this.mapper = mapper;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
   Route routes() {
-    return concat(path("pool", () -> get(this::pool)), path("pipelines", () -> get(this::pipelines)));
+    return concat(
+        path("pool", () -> get(this::pool)),
+        path("pipelines", () -> get(this::pipelines)),
+        path("alerts", () -> get(this::alerts)));
+  }
+
+  /**
+   * SPEC C9's alerts as this node sees them now (the rules of {@code k8s/prometheus/freshet-alerts.yml}
+   * on this node's own metrics): per alert its state (ok, pending, firing), value, threshold and what
+   * it measures; firing ones first.
+   */
+  private Route alerts() {
+    List<Alerts.Status> statuses = new java.util.ArrayList<>(alerts.evaluate());
+    statuses.sort(java.util.Comparator.comparingInt(s -> s.state().equals("firing") ? 0 : s.state().equals("pending") ? 1 : 2));
+    ObjectNode body = mapper.createObjectNode();
+    body.put("evaluatedAt", java.time.Instant.now().toString());
+    body.put("windowSeconds", alerts.settings().window().toSeconds());
+    body.put("firing", statuses.stream().filter(s -> s.state().equals("firing")).count());
+    ArrayNode array = body.putArray("alerts");
+    for (Alerts.Status s : statuses) {
+      ObjectNode n = array.addObject();
+      n.put("name", s.name());
+      n.put("config", s.config());
+      n.put("state", s.state());
+      if (s.value() == null) n.putNull("value");
+      else n.put("value", s.value());
+      n.put("threshold", s.threshold());
+      n.put("comparison", s.comparison());
+      n.put("forSeconds", s.forSeconds());
+      n.put("activeSince", s.activeSince() == null ? null : s.activeSince().toString());
+      n.put("severity", s.severity());
+      n.put("summary", s.summary());
+      n.put("description", s.description());
+      if (s.note() != null) n.put("note", s.note());
+    }
+    return complete(ApiJson.response(mapper, 200, body));
   }
 
   /**

@@ -9,8 +9,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.apache.pekko.http.cors.javadsl.CorsDirectives;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -19,63 +21,77 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns every failure into API.md's error JSON: 4xx for the client's mistakes (naming the field),
- * 503 when a dependency (a user entity, the database) cannot answer in time, 500 for our bugs.
+ * 429 with {@code Retry-After}, 503 when a dependency (a user entity, the database) cannot answer in
+ * time, 500 for our bugs. Every error body carries the request's trace id, and so does every log
+ * line written here.
  */
 final class ApiErrors extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
   private final ObjectMapper mapper;
-  private final ExceptionHandler exceptions;
-  private final RejectionHandler rejections;
+  private final RejectionHandler defaultRejections =
+      CorsDirectives.corsRejectionHandler().withFallback(RejectionHandler.defaultHandler());
 
   ApiErrors(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.exceptions = ExceptionHandler.newBuilder().matchAny(e -> complete(toResponse(e))).build();
-    this.rejections =
-        RejectionHandler.defaultHandler().mapRejectionResponse(this::rejectionAsJson);
   }
 
-  Route handle(Supplier<Route> inner) {
+  /** {@code inner} with its exceptions and rejections answered as error JSON carrying {@code traceId}. */
+  Route handle(String traceId, Supplier<Route> inner) {
+    ExceptionHandler exceptions = ExceptionHandler.newBuilder().matchAny(e -> complete(toResponse(e, traceId))).build();
+    RejectionHandler rejections = defaultRejections.mapRejectionResponse(r -> rejectionAsJson(r, traceId));
     return handleExceptions(exceptions, () -> handleRejections(rejections, inner));
   }
 
-  HttpResponse toResponse(Throwable failure) {
+  HttpResponse toResponse(Throwable failure, String traceId) {
     Throwable e = unwrap(failure);
     if (e instanceof ApiException api) {
-      return error(api.status(), api.code(), api.getMessage(), api.field());
+      HttpResponse response = error(api.status(), api.code(), api.getMessage(), api.field(), traceId);
+      return api.retryAfterSeconds() > 0
+          ? response.addHeader(RawHeader.create("Retry-After", Long.toString(api.retryAfterSeconds())))
+          : response;
     }
     if (e instanceof EntityStreamSizeException size) {
-      return toResponse(FreshetRoutes.bodyTooLarge(size.limit()));
+      return toResponse(FreshetRoutes.bodyTooLarge(size.limit()), traceId);
     }
-    if (e instanceof TimeoutException) {
-      log.warn("Dependency timed out: {}", e.getMessage());
-      return error(503, "unavailable", "the request timed out inside Freshet; retry later", null);
+    try (var mdc = MDC.putCloseable("traceId", traceId)) {
+      if (e instanceof TimeoutException) {
+        log.warn("Dependency timed out: {}", e.getMessage());
+        return error(503, "unavailable", "the request timed out inside Freshet; retry later", null, traceId);
+      }
+      if (e instanceof StoreException || e instanceof StatusReply.ErrorMessage) {
+        log.error("Request failed on a dependency", e);
+        return error(503, "unavailable", "storage is unavailable; retry later", null, traceId);
+      }
+      log.error("Unexpected failure", e);
+      return error(500, "internal", "internal error", null, traceId);
     }
-    if (e instanceof StoreException || e instanceof StatusReply.ErrorMessage) {
-      log.error("Request failed on a dependency", e);
-      return error(503, "unavailable", "storage is unavailable; retry later", null);
-    }
-    log.error("Unexpected failure", e);
-    return error(500, "internal", "internal error", null);
   }
 
-  private HttpResponse rejectionAsJson(HttpResponse response) {
+  /**
+   * Pekko's rejection answers as error JSON. A 404 here always means no route matched: resources that
+   * do not exist are reported by the routes themselves with code {@code not_found}.
+   */
+  private HttpResponse rejectionAsJson(HttpResponse response, String traceId) {
     if (!(response.entity() instanceof HttpEntity.Strict strict)) return response;
     String message = strict.getData().utf8String();
     int status = response.status().intValue();
-    String code = response.status().reason().toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "_");
-    return error(status, code, message, null);
+    String code =
+        status == 404 ? "no_route" : response.status().reason().toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "_");
+    return error(status, code, message, null, traceId).withHeaders(response.getHeaders());
   }
 
-  private HttpResponse error(int status, String code, String message, String field) {
+  private HttpResponse error(int status, String code, String message, String field, String traceId) {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", code);
     error.put("message", message);
     if (field != null) error.put("field", field);
+    error.put("traceId", traceId);
     return ApiJson.response(mapper, status, Map.of("error", error));
   }
 

@@ -24,10 +24,15 @@ public final class Endpoints {
           // ingest
           new Endpoint("POST", "/v1/impressions", Scope.INGEST, "Record a batch of one user's impressions"),
           new Endpoint("POST", "/v1/events", Scope.INGEST, "Record a batch of events of many users"),
+          new Endpoint("GET", "/v1/stream", Scope.INGEST, "WebSocket ingest: one events batch per message, one ack per batch"),
           // ranking and the user's library
           new Endpoint("GET", "/v1/users/{userId}/recommendations", Scope.RANK, "Rank unseen items for a user"),
           new Endpoint("GET", "/v1/users/{userId}/state", Scope.RANK, "A user's live state and freshness"),
           new Endpoint("PUT", "/v1/users/{userId}/persona", Scope.RANK, "Set a user's cold-start persona"),
+          // privacy
+          new Endpoint("PUT", "/v1/users/{userId}/consent", Scope.RANK, "Give or withdraw consent to store a user's behaviour"),
+          new Endpoint("GET", "/v1/users/{userId}/export", Scope.ADMIN, "Everything stored about a user (access request)"),
+          new Endpoint("DELETE", "/v1/users/{userId}", Scope.ADMIN, "Erase a user everywhere"),
           new Endpoint("GET", "/v1/users/{userId}/history", Scope.RANK, "A user's impression history by day"),
           new Endpoint("GET", "/v1/users/{userId}/replay", Scope.RANK, "Seen items served again"),
           new Endpoint("GET", "/v1/users/{userId}/favorites", Scope.RANK, "A user's favourites"),
@@ -37,11 +42,16 @@ public final class Endpoints {
           new Endpoint("DELETE", "/v1/users/{userId}/favorites/share", Scope.RANK, "Revoke a user's favourite links"),
           new Endpoint("GET", "/v1/shared/favorites/{token}", PUBLIC, "Favourites behind a shared link"),
           // operations
+          new Endpoint("GET", "/v1/admin/keys", Scope.ADMIN, "List API keys (never their secrets)"),
+          new Endpoint("POST", "/v1/admin/keys", Scope.ADMIN, "Create an API key; its secret is shown once"),
+          new Endpoint("DELETE", "/v1/admin/keys/{keyId}", Scope.ADMIN, "Revoke an API key on every node at once"),
           new Endpoint("GET", "/v1/admin/pool", Scope.ADMIN, "Predictive pool generation status"),
           new Endpoint("GET", "/v1/admin/pipelines", Scope.ADMIN, "Read-model pipelines: offsets, lag, errors"),
+          new Endpoint("GET", "/v1/admin/alerts", Scope.ADMIN, "Alert rules evaluated on this node: state, value, threshold"),
           new Endpoint("GET", "/metrics", Scope.ADMIN, "Prometheus metrics"),
           new Endpoint("GET", "/health/alive", PUBLIC, "Liveness"),
-          new Endpoint("GET", "/health/ready", PUBLIC, "Readiness: cluster membership, sharding, database"));
+          new Endpoint("GET", "/health/ready", PUBLIC, "Readiness: cluster membership, sharding, database"),
+          new Endpoint("GET", "/v1/openapi.json", PUBLIC, "This API's OpenAPI 3 document"));
 
   /** Most literal segments first, so that {@code /v1/items/popular} is found before {@code /v1/items/{itemId}}. */
   private static final List<Endpoint> BY_SPECIFICITY =

@@ -11,11 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
-import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.SignalWeights;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.user.FavoriteShares;
+import dev.freshet.streams.UserData;
 import dev.freshet.streams.UserHistory;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -31,14 +31,10 @@ import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.user.UserEntity;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.IntFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,6 +45,10 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.util.ByteString;
+import java.util.function.Supplier;
+import org.apache.pekko.http.cors.javadsl.settings.CorsSettings;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
  * The edge of API.md: catalog, ingest, ranking and health. Every body is validated completely before
@@ -61,8 +61,6 @@ public final class FreshetRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final Catalog catalog;
   private final Popularity popularity;
-  private final PopularityFeed popularityFeed;
-  private final SignalWeights signals;
   private final RankingSettings rankingSettings;
   private final RankingLog rankingLog;
   private final HttpSettings settings;
@@ -70,9 +68,16 @@ public final class FreshetRoutes extends AllDirectives {
   private final ObjectMapper mapper;
   private final ApiErrors errors;
   private final UserLibraryRoutes library;
+  private final PrivacyRoutes privacy;
   private final AdminRoutes admin;
   private final Metrics metrics;
   private final Ingest ingest;
+  private final Idempotency idempotency;
+  private final KeyRoutes keys;
+  private final Edge edge;
+  private final StreamRoutes stream;
+  /** Built with the routes, so that a route without documentation stops the node from starting. */
+  private final OpenApi openApi = OpenApi.of(Endpoints.ALL);
 
   public FreshetRoutes(
       ActorSystem<?> system,
@@ -87,14 +92,14 @@ public final class FreshetRoutes extends AllDirectives {
       ActorRef<PoolCoordinator.Command> pool,
       UserHistory history,
       FavoriteShares shares,
+      UserData userData,
       PipelineMonitor pipelines,
-      Metrics metrics) {
+      Metrics metrics,
+      EdgeServices edgeServices) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.catalog = catalog;
     this.popularity = popularity;
-    this.popularityFeed = popularityFeed;
-    this.signals = signals;
     this.rankingSettings = rankingSettings;
     this.rankingLog = rankingLog;
     this.settings = settings;
@@ -103,13 +108,28 @@ public final class FreshetRoutes extends AllDirectives {
     this.errors = new ApiErrors(mapper);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.library = new UserLibraryRoutes(sharding, catalog, history, shares, blocking, settings, mapper);
-    this.admin = new AdminRoutes(system, pool, pipelines, settings.askTimeout(), mapper);
+    this.privacy = new PrivacyRoutes(sharding, catalog, userData, settings, mapper);
+    this.admin = new AdminRoutes(system, pool, pipelines, metrics.alerts(), settings.askTimeout(), mapper);
     this.metrics = metrics;
-    this.ingest = new Ingest(sharding, catalog, popularityFeed, signals, settings.askTimeout());
+    this.ingest =
+        new Ingest(
+            sharding, catalog, popularityFeed, signals, settings.askTimeout(), edgeServices.limits(), metrics.ingest());
+    this.idempotency = edgeServices.idempotency();
+    this.keys = new KeyRoutes(edgeServices.keys(), blocking, mapper, inner -> jsonBody(false, settings.maxBodyBytes(), inner));
+    this.stream = new StreamRoutes(system, ingest, edgeServices.idempotency(), errors, mapper, settings.maxBodyBytes(), metrics.registry());
+    this.edge =
+        new Edge(
+            edgeServices.keys(),
+            edgeServices.limits(),
+            errors,
+            new RequestMetrics(metrics.registry()),
+            edgeServices.settings(),
+            CorsSettings.create(system.settings().config()),
+            stream::refuse);
   }
 
   public Route routes() {
-    return errors.handle(
+    return edge.wrap(
         () ->
             concat(
                 pathPrefix("v1", this::v1),
@@ -124,13 +144,16 @@ public final class FreshetRoutes extends AllDirectives {
 
   private Route v1() {
     return concat(
+        path(segment("openapi.json"), () -> get(() -> complete(openApi.response()))),
         path("items", () -> post(() -> jsonBody(false, settings.maxCatalogBodyBytes(), this::upsertItems))),
         path(segment("items").slash("popular"), () -> get(() -> parameterMap(q -> itemList(q, ItemLists::popular)))),
         path(segment("items").slash("latest"), () -> get(() -> parameterMap(q -> itemList(q, ItemLists::latest)))),
         path(segment("items").slash(segment()), id -> get(() -> getItem(id))),
         path("impressions", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordImpressions))),
         path("events", () -> post(() -> jsonBody(true, settings.maxBodyBytes(), this::recordEvents))),
+        path("stream", () -> get(stream::route)),
         pathPrefix("shared", library::shared),
+        pathPrefix(segment("admin").slash("keys"), keys::routes),
         pathPrefix("admin", admin::routes),
         pathPrefix(
             segment("users").slash(segment()),
@@ -139,6 +162,7 @@ public final class FreshetRoutes extends AllDirectives {
                     path("recommendations", () -> get(() -> parameterMap(q -> recommend(userId, q)))),
                     path("state", () -> get(() -> state(userId))),
                     library.forUser(userId),
+                    privacy.forUser(userId, inner -> jsonBody(false, settings.maxBodyBytes(), inner)),
                     path(
                         "persona",
                         () -> put(() -> jsonBody(false, settings.maxBodyBytes(), body -> setPersona(userId, body)))))));
@@ -164,11 +188,27 @@ public final class FreshetRoutes extends AllDirectives {
   // ---- ingest ----------------------------------------------------------------------------------
 
   private Route recordImpressions(JsonNode body) {
-    return onSuccess(ingest.impressions(body), answer -> json(answer.status(), answer.body()));
+    return idempotent("/v1/impressions", body, () -> ingest.impressions(body));
   }
 
   private Route recordEvents(JsonNode body) {
-    return onSuccess(ingest.events(body), answer -> json(answer.status(), answer.body()));
+    return idempotent("/v1/events", body, () -> ingest.events(body));
+  }
+
+  /** An ingest batch under its optional Idempotency-Key: a replay gets the first answer, marked as one. */
+  private Route idempotent(String route, JsonNode body, Supplier<CompletionStage<Ingest.Answer>> work) {
+    return extractRequest(
+        request ->
+            optionalHeaderValueByName(
+                Idempotency.HEADER,
+                key ->
+                    onSuccess(
+                        idempotency.once(request.getAttribute(Caller.ATTRIBUTE).orElseThrow(), key, route, body, work),
+                        answer -> {
+                          HttpResponse response = ApiJson.response(mapper, answer.status(), answer.body());
+                          return complete(
+                              answer.replayed() ? response.addHeader(RawHeader.create("Idempotent-Replayed", "true")) : response);
+                        })));
   }
 
   // ---- ranking ---------------------------------------------------------------------------------
@@ -208,8 +248,10 @@ public final class FreshetRoutes extends AllDirectives {
     return onSuccess(
         ranking,
         r -> {
-          rankingLog.served(userId, r.served());
-          if (r.shadow() != null) rankingLog.shadow(userId, r.shadow());
+          if (r.personal()) { // nothing is kept under the id of a user without consent
+            rankingLog.served(userId, r.served());
+            if (r.shadow() != null) rankingLog.shadow(userId, r.shadow());
+          }
           return json(200, rankingJson(r.served(), request.explain()));
         });
   }

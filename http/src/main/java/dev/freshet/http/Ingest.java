@@ -28,21 +28,34 @@ import org.apache.pekko.pattern.StatusReply;
  */
 final class Ingest {
 
-  /** An ingest answer: the HTTP status it is sent with and its JSON fields, in order. */
-  record Answer(int status, Map<String, Object> body) {}
+  /**
+   * An ingest answer: the HTTP status it is sent with, its JSON fields in order, and whether it is the
+   * stored first answer to a replayed Idempotency-Key.
+   */
+  record Answer(int status, Map<String, Object> body, boolean replayed) {
+    Answer(int status, Map<String, Object> body) {
+      this(status, body, false);
+    }
+  }
 
   private final ClusterSharding sharding;
   private final Catalog catalog;
   private final PopularityFeed popularityFeed;
   private final SignalWeights signals;
   private final Duration askTimeout;
+  private final RateLimits limits;
+  private final IngestMetrics metrics;
 
   Ingest(
       ClusterSharding sharding,
       Catalog catalog,
       PopularityFeed popularityFeed,
       SignalWeights signals,
-      Duration askTimeout) {
+      Duration askTimeout,
+      RateLimits limits,
+      IngestMetrics metrics) {
+    this.limits = limits;
+    this.metrics = metrics;
     this.sharding = sharding;
     this.catalog = catalog;
     this.popularityFeed = popularityFeed;
@@ -52,7 +65,20 @@ final class Ingest {
 
   /** {@code POST /v1/impressions}: one user's impressions. */
   CompletionStage<Answer> impressions(JsonNode body) {
-    ImpressionBatch batch = ImpressionBatch.parse(body);
+    return impressions(body, IngestMetrics.Source.IMPRESSIONS);
+  }
+
+  /** One user's impressions, counted in the metrics as coming from {@code source}. */
+  CompletionStage<Answer> impressions(JsonNode body, IngestMetrics.Source source) {
+    long started = System.nanoTime();
+    ImpressionBatch batch;
+    try {
+      batch = ImpressionBatch.parse(body);
+      limits.admitIngest(List.of(batch.userId()));
+    } catch (RuntimeException e) {
+      metrics.refused(source, e);
+      throw e;
+    }
     long now = System.currentTimeMillis();
     return denseIds(batch.itemIds(), i -> "itemIds[" + i + "]")
         .thenCompose(
@@ -68,8 +94,12 @@ final class Ingest {
                                 now,
                                 replyTo),
                         askTimeout))
+        .whenComplete(metrics.recorded(source))
+        .whenComplete(metrics.batch(source, batch.itemIds().size(), started))
         .thenApply(
-            r -> new Answer(202, ApiJson.fields("recorded", r.recorded(), "duplicates", r.duplicates())));
+            r ->
+                new Answer(
+                    202, ApiJson.fields("recorded", r.recorded(), "duplicates", r.duplicates(), "stored", r.stored())));
   }
 
   /**
@@ -77,7 +107,20 @@ final class Ingest {
    * command (one journal write); the answer waits for all of them.
    */
   CompletionStage<Answer> events(JsonNode body) {
-    EventBatch batch = EventBatch.parse(body, System.currentTimeMillis());
+    return events(body, IngestMetrics.Source.EVENTS);
+  }
+
+  /** Many users' events, counted in the metrics as coming from {@code source} (the WebSocket stream's). */
+  CompletionStage<Answer> events(JsonNode body, IngestMetrics.Source source) {
+    long started = System.nanoTime();
+    EventBatch batch;
+    try {
+      batch = EventBatch.parse(body, System.currentTimeMillis());
+      limits.admitIngest(batch.events().stream().map(EventBatch.Event::userId).distinct().toList());
+    } catch (RuntimeException e) {
+      metrics.refused(source, e);
+      throw e;
+    }
     List<String> itemIds = batch.events().stream().map(EventBatch.Event::itemId).toList();
     return denseIds(itemIds, i -> "events[" + i + "].itemId")
         .thenCompose(
@@ -100,23 +143,34 @@ final class Ingest {
                                   askTimeout)
                               .toCompletableFuture()));
               return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                  .whenComplete(metrics.accepted(source, byUser.values(), replies))
                   .thenApply(
                       done -> {
-                        countForPopularity(batch, ids); // durable now, so it may count
+                        // users without consent: nothing of theirs stored, nor counted in popularity
+                        java.util.Set<String> notStored = new java.util.HashSet<>();
+                        List<String> users = new ArrayList<>(byUser.keySet());
+                        for (int u = 0; u < users.size(); u++) {
+                          if (!replies.get(u).join().stored()) notStored.add(users.get(u));
+                        }
+                        countForPopularity(batch, ids, notStored); // durable now, so it may count
                         int accepted = replies.stream().mapToInt(r -> r.join().accepted()).sum();
-                        return new Answer(202, ApiJson.fields("accepted", accepted));
+                        int unstored = replies.stream().filter(r -> !r.join().stored()).mapToInt(r -> r.join().accepted()).sum();
+                        return new Answer(
+                            202, ApiJson.fields("accepted", accepted, "stored", unstored == 0, "notStored", unstored));
                       });
-            });
+            })
+        .whenComplete(metrics.batch(source, batch.events().size(), started));
   }
 
   private static int[] toArray(List<Integer> values) {
     return values.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private void countForPopularity(EventBatch batch, int[] denseIds) {
+  private void countForPopularity(EventBatch batch, int[] denseIds, java.util.Set<String> skippedUsers) {
     CatalogSnapshot snapshot = catalog.snapshot();
     for (int i = 0; i < denseIds.length; i++) {
       EventBatch.Event e = batch.events().get(i);
+      if (skippedUsers.contains(e.userId())) continue;
       Item item = snapshot.byDenseId(denseIds[i]);
       double weight = signals.affinityDelta(e.type(), e.intent(), e.value() == null ? 0 : e.value());
       popularityFeed.record(denseIds[i], item == null ? null : item.category(), weight);

@@ -6,15 +6,27 @@ import dev.freshet.streams.readmodel.PipelineMonitor;
 import dev.freshet.streams.readmodel.PipelineStatus;
 import dev.freshet.streams.readmodel.ProjectionCounters;
 
+import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolMetrics;
+import dev.freshet.actors.user.JournalLatency;
+import dev.freshet.actors.user.UserEntity;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -29,10 +41,35 @@ public final class Metrics {
 
   private static final ContentType TEXT = ContentTypes.parse(PrometheusTextFormatWriter.CONTENT_TYPE);
 
+  /**
+   * JVM metrics once per JVM: JvmMetrics remembers every registry it was registered with, so one per
+   * node would keep every stopped node's registry (and what its callbacks reach) alive.
+   */
+  private static final PrometheusRegistry JVM = jvmRegistry();
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+  private final Histogram journalWrites;
+  private final IngestMetrics ingest;
+  private Alerts alerts;
 
-  private Metrics() {}
+  private static PrometheusRegistry jvmRegistry() {
+    PrometheusRegistry jvm = new PrometheusRegistry();
+    JvmMetrics.builder().register(jvm);
+    return jvm;
+  }
+
+  private Metrics() {
+    journalWrites =
+        Histogram.builder()
+            .name("freshet_journal_write_seconds")
+            .help("User-entity journal writes, from the command that caused one to the write being durable")
+            .classicOnly()
+            .classicUpperBounds(IngestMetrics.SECONDS_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+    ingest = new IngestMetrics(registry);
+  }
 
   /** The registry with predictive pool generation's figures (C5). */
   public static Metrics of(PoolMetrics pool) {
@@ -95,6 +132,87 @@ public final class Metrics {
     return this;
   }
 
+  /**
+   * Adds how fresh this node's resident (active) users are: how many have at least half of the active
+   * pool unseen, less than half, or an empty pool; how many have fewer unseen items than the at-risk
+   * limit; and the freshness KPI, the share of them with at least half unseen (absent with no users).
+   * Summed over nodes the counts are the cluster's; the KPI of the cluster is the ratio of the sums.
+   */
+  public Metrics withFreshness(FreshnessBands bands) {
+    GaugeWithCallback.builder()
+        .name("freshet_freshness_users")
+        .help("Resident users by unseen share of the active pool (half_or_more_unseen, under_half_unseen, empty_pool)")
+        .labelNames("band")
+        .callback(
+            cb -> {
+              cb.call(bands.users(FreshnessBands.Share.HALF_OR_MORE_UNSEEN), "half_or_more_unseen");
+              cb.call(bands.users(FreshnessBands.Share.UNDER_HALF_UNSEEN), "under_half_unseen");
+              cb.call(bands.users(FreshnessBands.Share.EMPTY_POOL), "empty_pool");
+            })
+        .register(registry);
+    gauge("freshet_freshness_users_few_unseen", "Resident users with fewer unseen active items than the at-risk limit", bands, FreshnessBands::fewUnseen);
+    GaugeWithCallback.builder()
+        .name("freshet_freshness_kpi")
+        .help("Share of resident users (non-empty pool) with at least half of the active pool unseen")
+        .callback(cb -> bands.kpi().ifPresent(cb::call))
+        .register(registry);
+    return this;
+  }
+
+  /**
+   * Adds the user entities resident on this node ({@code freshet_entities{type="user"}}), asked of
+   * Cluster Sharding every {@code interval}; absent until the first answer.
+   */
+  public Metrics withEntities(ActorSystem<?> system, Duration interval) {
+    AtomicLong users = new AtomicLong(-1);
+    GaugeWithCallback.builder()
+        .name("freshet_entities")
+        .help("Sharded entities resident on this node, by type (sampled from the shard region)")
+        .labelNames("type")
+        .callback(
+            cb -> {
+              long n = users.get();
+              if (n >= 0) cb.call(n, "user");
+            })
+        .register(registry);
+    var shardState = ClusterSharding.get(system).shardState();
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            Duration.ZERO,
+            interval,
+            () ->
+                AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+                        shardState, replyTo -> new GetShardRegionState(UserEntity.TYPE_KEY, replyTo), interval, system.scheduler())
+                    .thenAccept(
+                        state ->
+                            users.set(state.getShards().stream().mapToLong(s -> s.getEntityIds().size()).sum())),
+            system.executionContext());
+    return this;
+  }
+
+  /** Adds SPEC C9's alerts, evaluated on this node ({@code GET /v1/admin/alerts}), sampling from now on. */
+  public Metrics withAlerts(ActorSystem<?> system, Alerts.Settings settings) {
+    alerts = new Alerts(registry, settings);
+    alerts.start(system);
+    return this;
+  }
+
+  /** Where user entities report their journal writes' latency ({@code freshet_journal_write_seconds}). */
+  public JournalLatency journalLatency() {
+    return nanos -> journalWrites.observe(nanos / 1e9);
+  }
+
+  IngestMetrics ingest() {
+    return ingest;
+  }
+
+  /** The alerts of {@link #withAlerts}, which every node sets up. */
+  Alerts alerts() {
+    if (alerts == null) throw new IllegalStateException("Metrics.withAlerts was not called");
+    return alerts;
+  }
+
   private void pipelineGauge(String name, String help, PipelineMonitor monitor, ToDoubleFunction<PipelineStatus> value) {
     GaugeWithCallback.builder()
         .name(name)
@@ -121,6 +239,7 @@ public final class Metrics {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       writer.write(out, registry.scrape());
+      writer.write(out, JVM.scrape());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,16 +1,12 @@
 package dev.freshet.persistence;
 
 import dev.freshet.actors.user.FavoriteShares;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -35,7 +31,7 @@ public final class JdbcFavoriteShares implements FavoriteShares {
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     try (Connection c = dataSource.getConnection();
         PreparedStatement insert = c.prepareStatement("INSERT INTO favorite_shares (token_sha256, user_id) VALUES (?, ?)")) {
-      insert.setString(1, sha256(token));
+      insert.setString(1, Hashes.sha256(token));
       insert.setString(2, userId);
       insert.executeUpdate();
       return token;
@@ -48,7 +44,7 @@ public final class JdbcFavoriteShares implements FavoriteShares {
   public Optional<String> resolve(String token) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement select = c.prepareStatement("SELECT user_id FROM favorite_shares WHERE token_sha256 = ?")) {
-      select.setString(1, sha256(token));
+      select.setString(1, Hashes.sha256(token));
       try (ResultSet rs = select.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
       }
@@ -65,14 +61,6 @@ public final class JdbcFavoriteShares implements FavoriteShares {
       return delete.executeUpdate();
     } catch (SQLException e) {
       throw new StoreException("Revoking favourites links failed", e);
-    }
-  }
-
-  static String sha256(String token) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
     }
   }
 }

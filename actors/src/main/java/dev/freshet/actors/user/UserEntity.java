@@ -19,6 +19,7 @@ import org.apache.pekko.Done;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.UserFeatures;
 import dev.freshet.actors.pool.Freshness;
+import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolLevels;
 import dev.freshet.actors.pool.PoolLowSignal;
@@ -36,6 +37,8 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -46,6 +49,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 
 /**
@@ -90,8 +95,11 @@ public final class UserEntity
   public record RecordEvents(List<Interaction> events, ActorRef<StatusReply<EventsResult>> replyTo)
       implements Command {}
 
-  /** Reply to {@link RecordEvents}: how many events were accepted and how many impressions were new. */
-  public record EventsResult(int accepted, int newImpressions) implements CborSerializable {}
+  /**
+   * Reply to {@link RecordEvents}: how many events were accepted, how many impressions were new, and
+   * whether they were stored at all (not when the user has withdrawn consent).
+   */
+  public record EventsResult(int accepted, int newImpressions, boolean stored) implements CborSerializable {}
 
   /** Set the user's cold-start persona. */
   public record SetPersona(Persona persona, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -100,8 +108,12 @@ public final class UserEntity
   public record Recommend(RankingRequest request, ActorRef<StatusReply<RankingResult>> replyTo)
       implements Command {}
 
-  /** The ranking to serve, and the shadow variant's ranking of the same moment when one is set. */
-  public record RankingResult(Ranking served, Ranking shadow) implements CborSerializable {}
+  /**
+   * The ranking to serve, and the shadow variant's ranking of the same moment when one is set;
+   * {@code personal} is false when the user has not consented, so the ranking used nothing of theirs
+   * and nothing of it may be stored under their id.
+   */
+  public record RankingResult(Ranking served, Ranking shadow, boolean personal) implements CborSerializable {}
 
   /** Read the user's state figures. */
   public record GetState(ActorRef<StatusReply<UserStateView>> replyTo) implements Command {}
@@ -130,8 +142,38 @@ public final class UserEntity
   /** The user's favourites, newest first, and whether the command changed them. */
   public record FavoritesView(List<Favorites.Favorite> favorites, boolean changed) implements CborSerializable {}
 
-  /** Reply to {@link RecordImpressions}: first-time impressions and repeats within the batch. */
-  public record ImpressionsResult(int recorded, int duplicates) implements CborSerializable {}
+  /**
+   * Reply to {@link RecordImpressions}: first-time impressions and repeats within the batch, and
+   * whether anything was stored (not when the user has withdrawn consent: then both counts are 0).
+   */
+  public record ImpressionsResult(int recorded, int duplicates, boolean stored) implements CborSerializable {}
+
+  /**
+   * Whether the user's behaviour may be stored and used. Withdrawing drops everything observed of the
+   * user from the live state at once; what the user told us (persona, favourites) stays.
+   */
+  public record SetConsent(boolean consent, long atMillis, ActorRef<StatusReply<ConsentView>> replyTo)
+      implements Command {}
+
+  /** The user's consent after {@link SetConsent}, and whether the command changed it. */
+  public record ConsentView(boolean consent, boolean changed) implements CborSerializable {}
+
+  /**
+   * Erase the user: one {@link UserForgotten} event empties the state, the reply carries its sequence
+   * number (everything of the user's journal up to it may then be deleted), and the entity stops. A
+   * command arriving afterwards meets a brand-new user whose events come after that number.
+   */
+  public record Forget(long atMillis, ActorRef<StatusReply<Forgotten>> replyTo) implements Command {}
+
+  public record Forgotten(long sequenceNr) implements CborSerializable {}
+
+  /** Everything the live state holds of the user, for an access request. */
+  public record GetExport(ActorRef<StatusReply<UserExport>> replyTo) implements Command {}
+
+  /** The state figures, the persona, the user vector (or {@code null}), every seen item and the favourites. */
+  public record UserExport(
+      UserStateView state, Persona persona, float[] vector, int[] seenItems, List<Favorites.Favorite> favorites)
+      implements CborSerializable {}
 
   /** What {@code GET /v1/users/{id}/state} shows. */
   public record UserStateView(
@@ -144,7 +186,8 @@ public final class UserEntity
       List<Double> thresholdsReached,
       int favorites,
       long replays,
-      Map<String, Object> features)
+      Map<String, Object> features,
+      boolean consent)
       implements CborSerializable {}
 
   public sealed interface Event extends CborSerializable {}
@@ -188,6 +231,15 @@ public final class UserEntity
 
   public record FavoriteRemoved(int itemId) implements Event {}
 
+  /** The user gave or withdrew consent; withdrawing drops the behavioural state. */
+  public record ConsentSet(boolean consent, long atMillis) implements Event {}
+
+  /**
+   * The user was erased: the state is empty from here on. The event itself is deleted with the rest of
+   * the journal up to it; should that deletion not happen (a crash), recovery still ends empty here.
+   */
+  public record UserForgotten(long atMillis) implements Event {}
+
   /** Mutable by the event handler only, as Pekko allows; snapshots serialize it. */
   public static final class State implements CborSerializable {
     public final SeenSet seen;
@@ -196,9 +248,11 @@ public final class UserEntity
     public PoolLevels pool;
     public final Favorites favorites;
     public final Replays replays;
+    /** May the user's behaviour be stored and used? Without consent the behavioural parts stay empty. */
+    public boolean consent;
 
     public State() {
-      this(new SeenSet(), 0L, new UserFeatures(), PoolLevels.NONE, new Favorites(), new Replays());
+      this(new SeenSet(), 0L, new UserFeatures(), PoolLevels.NONE, new Favorites(), new Replays(), true);
     }
 
     @JsonCreator
@@ -208,7 +262,8 @@ public final class UserEntity
         @JsonProperty("features") UserFeatures features,
         @JsonProperty("pool") PoolLevels pool,
         @JsonProperty("favorites") Favorites favorites,
-        @JsonProperty("replays") Replays replays) {
+        @JsonProperty("replays") Replays replays,
+        @JsonProperty("consent") Boolean consent) {
       this.seen = seen;
       this.lastImpressionAt = lastImpressionAt;
       // snapshots taken before a part existed have none
@@ -216,6 +271,18 @@ public final class UserEntity
       this.pool = pool == null ? PoolLevels.NONE : pool;
       this.favorites = favorites == null ? new Favorites() : favorites;
       this.replays = replays == null ? new Replays() : replays;
+      // users from before consent existed had not withdrawn it
+      this.consent = consent == null || consent;
+    }
+
+    /**
+     * What is left when the user withdraws consent: the persona and favourites the user gave us,
+     * nothing observed (seen items, view and replay counts, features, session, pool levels).
+     */
+    static State withoutBehaviour(State state) {
+      UserFeatures features = new UserFeatures();
+      features.setPersona(state.features.persona());
+      return new State(new SeenSet(), 0L, features, PoolLevels.NONE, state.favorites, new Replays(), false);
     }
   }
 
@@ -227,29 +294,40 @@ public final class UserEntity
       Supplier<CatalogSnapshot> catalog,
       Supplier<PopularityBoard> popularity,
       ActorRef<PoolCoordinator.Command> pool,
-      UserEntitySettings settings) {
+      UserEntitySettings settings,
+      JournalLatency journalLatency) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 TYPE_KEY,
-                ctx ->
-                    create(
-                        ctx.getEntityId(),
-                        PersistenceId.of(TYPE_KEY.name(), ctx.getEntityId()),
-                        catalog,
-                        popularity,
-                        pool,
-                        settings)));
+                entity ->
+                    Behaviors.<Command>setup(
+                        ctx ->
+                            new UserEntity(
+                                ctx,
+                                Optional.of(entity.getShard()),
+                                entity.getEntityId(),
+                                PersistenceId.of(TYPE_KEY.name(), entity.getEntityId()),
+                                catalog,
+                                popularity,
+                                pool,
+                                settings,
+                                journalLatency))));
   }
 
+  /** The entity outside Cluster Sharding (tests): after {@link Forget} it stops itself. */
   public static Behavior<Command> create(
       String userId,
       PersistenceId persistenceId,
       Supplier<CatalogSnapshot> catalog,
       Supplier<PopularityBoard> popularity,
       ActorRef<PoolCoordinator.Command> pool,
-      UserEntitySettings settings) {
-    return new UserEntity(userId, persistenceId, catalog, popularity, pool, settings);
+      UserEntitySettings settings,
+      JournalLatency journalLatency) {
+    return Behaviors.setup(
+        ctx ->
+            new UserEntity(
+                ctx, Optional.empty(), userId, persistenceId, catalog, popularity, pool, settings, journalLatency));
   }
 
   // ---- behavior --------------------------------------------------------------------------------
@@ -261,15 +339,28 @@ public final class UserEntity
   private final Ranker ranker;
   private final ActorRef<PoolCoordinator.Command> pool;
   private final java.util.Set<String> readModelTag;
+  private final ActorContext<Command> context;
+  private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  private final JournalLatency journalLatency;
+  private final FreshnessBands bands;
+  /** The band this entity is counted in on this node; null while it is not counted. */
+  private FreshnessBands.Band band;
 
   private UserEntity(
+      ActorContext<Command> context,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       String userId,
       PersistenceId persistenceId,
       Supplier<CatalogSnapshot> catalog,
       Supplier<PopularityBoard> popularity,
       ActorRef<PoolCoordinator.Command> pool,
-      UserEntitySettings settings) {
+      UserEntitySettings settings,
+      JournalLatency journalLatency) {
     super(persistenceId);
+    this.context = context;
+    this.shard = shard;
+    this.journalLatency = journalLatency;
+    this.bands = FreshnessBands.get(context.getSystem());
     this.userId = userId;
     this.catalog = catalog;
     this.popularity = popularity;
@@ -301,7 +392,15 @@ public final class UserEntity
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> state.seen.compact())
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              state.seen.compact();
+              countIn(bandOf(state, Freshness.of(state.seen, catalog.get())));
+            })
+        // a restart builds a new entity object that counts itself again, so the old one leaves too
+        .onSignal(PreRestart.instance(), state -> countIn(null))
+        .onSignal(PostStop.instance(), state -> countIn(null))
         .build();
   }
 
@@ -314,9 +413,11 @@ public final class UserEntity
         .onCommand(
             SetPersona.class,
             (state, cmd) ->
-                Effect()
-                    .persist(new PersonaSet(cmd.persona()))
+                timed(Effect().persist(new PersonaSet(cmd.persona())), System.nanoTime())
                     .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.getInstance())))
+        .onCommand(SetConsent.class, this::onSetConsent)
+        .onCommand(Forget.class, this::onForget)
+        .onCommand(GetExport.class, this::onGetExport)
         .onCommand(Recommend.class, this::onRecommend)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(Replay.class, this::onReplay)
@@ -328,8 +429,10 @@ public final class UserEntity
 
   private Effect<Event, State> onRecord(
       State state, RecordImpressions cmd) {
+    long start = System.nanoTime();
+    if (!state.consent) return Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false)));
     int[] fresh = state.seen.firstTimeIndexes(cmd.itemIds());
-    ImpressionsResult result = new ImpressionsResult(fresh.length, cmd.itemIds().length - fresh.length);
+    ImpressionsResult result = new ImpressionsResult(fresh.length, cmd.itemIds().length - fresh.length, true);
     int[] freshIds = pick(cmd.itemIds(), fresh);
     List<Event> events = new ArrayList<>(2);
     if (fresh.length > 0) {
@@ -343,11 +446,15 @@ public final class UserEntity
     }
     int[] repeated = allBut(cmd.itemIds(), fresh);
     if (repeated.length > 0) events.add(new ImpressionsRepeated(repeated, cmd.atMillis()));
-    return persistWithPoolLevels(state, events, freshIds, cmd.atMillis())
+    return persistWithPoolLevels(state, events, freshIds, cmd.atMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
   private Effect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
+    long start = System.nanoTime();
+    if (!state.consent) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false)));
+    }
     CatalogSnapshot snapshot = catalog.get();
     int[] impressionIds =
         cmd.events().stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(Interaction::itemId).toArray();
@@ -367,14 +474,68 @@ public final class UserEntity
       journaled.add(e.withItem(item == null ? null : item.category(), item == null ? List.of() : item.tags()));
     }
     int newImpressions = (int) journaled.stream().filter(i -> i.type() == InteractionType.IMPRESSION).count();
-    EventsResult result = new EventsResult(cmd.events().size(), newImpressions);
+    EventsResult result = new EventsResult(cmd.events().size(), newImpressions, true);
     int[] items = journaled.stream().mapToInt(Interaction::itemId).toArray();
     int[] freshIds = pick(items, state.seen.firstTimeIndexes(items));
     List<Event> events = new ArrayList<>(2);
     if (!journaled.isEmpty()) events.add(new InteractionsRecorded(journaled));
     if (!repeated.isEmpty()) events.add(new ImpressionsRepeated(repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
-    return persistWithPoolLevels(state, events, freshIds, System.currentTimeMillis())
+    return persistWithPoolLevels(state, events, freshIds, System.currentTimeMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+  }
+
+  // ---- consent, erasure and access -------------------------------------------------------------
+
+  private Effect<Event, State> onSetConsent(State state, SetConsent cmd) {
+    if (state.consent == cmd.consent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new ConsentView(state.consent, false)));
+    }
+    long start = System.nanoTime();
+    // the coordinator would otherwise keep listing a user whose seen items are gone
+    boolean leavesRisk = !cmd.consent() && state.pool.atRisk();
+    EffectBuilder<Event, State> effect =
+        timed(Effect().persist(new ConsentSet(cmd.consent(), cmd.atMillis())), start)
+            .thenRun(s -> countIn(bandOf(s, Freshness.of(s.seen, catalog.get()))));
+    if (leavesRisk) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
+    return effect
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new ConsentView(s.consent, true)));
+  }
+
+  private Effect<Event, State> onForget(State state, Forget cmd) {
+    long start = System.nanoTime();
+    // one event is persisted, so it gets the next sequence number
+    long forgottenAt = lastSequenceNumber(context) + 1;
+    boolean leavesRisk = state.pool.atRisk();
+    EffectBuilder<Event, State> effect =
+        timed(Effect().persist(new UserForgotten(cmd.atMillis())), start)
+            .thenRun(
+                s -> {
+                  if (leavesRisk) pool.tell(leftRisk(cmd.atMillis()));
+                  cmd.replyTo().tell(StatusReply.success(new Forgotten(forgottenAt)));
+                });
+    if (shard.isEmpty()) return effect.thenStop();
+    // passivating, the shard buffers what arrives meanwhile and starts a fresh entity for it
+    return effect.thenRun(s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+  }
+
+  private PoolCoordinator.RiskReport leftRisk(long now) {
+    return new PoolCoordinator.RiskReport(userId, 0, false, catalog.get().denseIdBound(), now);
+  }
+
+  private Effect<Event, State> onGetExport(State state, GetExport cmd) {
+    UserExport export =
+        new UserExport(
+            view(userId, state, catalog.get(), System.currentTimeMillis(), settings),
+            state.features.persona(),
+            state.features.vector(),
+            state.seen.toArray(),
+            state.favorites.newestFirst());
+    return Effect().reply(cmd.replyTo(), StatusReply.success(export));
+  }
+
+  /** Reports the time from the command to the write being durable once it is. */
+  private EffectBuilder<Event, State> timed(EffectBuilder<Event, State> persist, long startNanos) {
+    return persist.thenRun(s -> journalLatency.record(System.nanoTime() - startNanos));
   }
 
   // ---- freshness and pool-low signals ---------------------------------------------------------
@@ -386,7 +547,8 @@ public final class UserEntity
    * coverage back under, even if nobody looked at the user meanwhile) and after it (which fires those
    * crossed now).
    */
-  private EffectBuilder<Event, State> persistWithPoolLevels(State state, List<Event> events, int[] freshIds, long now) {
+  private EffectBuilder<Event, State> persistWithPoolLevels(
+      State state, List<Event> events, int[] freshIds, long now, long startNanos) {
     PoolSettings poolSettings = settings.pool();
     CatalogSnapshot snapshot = catalog.get();
     Freshness before = Freshness.of(state.seen, snapshot);
@@ -409,8 +571,21 @@ public final class UserEntity
       all = new ArrayList<>(events);
       all.add(new PoolLevelsChanged(levels));
     }
-    EffectBuilder<Event, State> effect = all.isEmpty() ? Effect().none() : Effect().persist(all);
+    EffectBuilder<Event, State> effect = all.isEmpty() ? Effect().none() : timed(Effect().persist(all), startNanos);
+    FreshnessBands.Band newBand = bandOf(state, after);
+    if (newBand != band) effect = effect.thenRun(s -> countIn(newBand));
     return messages.isEmpty() ? effect : effect.thenRun(s -> messages.forEach(pool::tell));
+  }
+
+  /** The freshness band the user counts in; none without consent, as nothing of theirs is recorded. */
+  private FreshnessBands.Band bandOf(State state, Freshness freshness) {
+    return state.consent ? FreshnessBands.Band.of(freshness, settings.pool().atRiskUnseen()) : null;
+  }
+
+  /** Moves this entity to {@code next} in the node's freshness bands ({@code null}: out of them). */
+  private void countIn(FreshnessBands.Band next) {
+    bands.move(band, next);
+    band = next;
   }
 
   /**
@@ -447,9 +622,17 @@ public final class UserEntity
 
   private Effect<Event, State> onRecommend(
       State state, Recommend cmd) {
+    long start = System.nanoTime();
+    boolean personal = state.consent;
+    // without consent the ranking is what anybody would get: no seen set, no features, no persona
     RankingContext context =
         new RankingContext(
-            catalog.get(), popularity.get(), state.seen, state.features, System.currentTimeMillis(), settings.features());
+            catalog.get(),
+            popularity.get(),
+            personal ? state.seen : new SeenSet(),
+            personal ? state.features : new UserFeatures(),
+            System.currentTimeMillis(),
+            settings.features());
     RankingSettings ranking = settings.ranking();
     // a variant asked for by name (validated at the edge) replaces the user's own
     Variant variant =
@@ -459,9 +642,11 @@ public final class UserEntity
         ranking.shadow()
             .map(shadowVariant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
             .orElse(null);
+    RankingResult result = new RankingResult(served, shadow, personal);
+    if (!personal) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
     // the catalog may have changed since the user's last impression: levels move (and signal) here too
-    return persistWithPoolLevels(state, List.of(), new int[0], context.now())
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(new RankingResult(served, shadow)));
+    return persistWithPoolLevels(state, List.of(), new int[0], context.now(), start)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
   private Effect<Event, State> onReplay(State state, Replay cmd) {
@@ -472,8 +657,7 @@ public final class UserEntity
         ranker.rank(context, RankingRequest.replay(cmd.k(), cmd.category()), UUID.randomUUID().toString(), settings.ranking().variantOf(userId));
     if (ranking.items().isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(new ReplayResult(List.of())));
     int[] ids = ranking.items().stream().mapToInt(r -> context.catalog().byId(r.id()).orElseThrow().denseId()).toArray();
-    return Effect()
-        .persist(new ItemsReplayed(ids, cmd.atMillis()))
+    return timed(Effect().persist(new ItemsReplayed(ids, cmd.atMillis())), System.nanoTime())
         .thenReply(
             cmd.replyTo(),
             s -> {
@@ -492,14 +676,14 @@ public final class UserEntity
     if (state.favorites.isFull()) {
       return Effect().reply(cmd.replyTo(), StatusReply.error("a user keeps at most " + Favorites.MAX + " favorites"));
     }
-    return Effect()
-        .persist(new FavoriteAdded(cmd.itemId(), cmd.atMillis()))
+    return timed(Effect().persist(new FavoriteAdded(cmd.itemId(), cmd.atMillis())), System.nanoTime())
         .thenReply(cmd.replyTo(), s -> favorites(s, true));
   }
 
   private Effect<Event, State> onRemoveFavorite(State state, RemoveFavorite cmd) {
     if (!state.favorites.contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
-    return Effect().persist(new FavoriteRemoved(cmd.itemId())).thenReply(cmd.replyTo(), s -> favorites(s, true));
+    return timed(Effect().persist(new FavoriteRemoved(cmd.itemId())), System.nanoTime())
+        .thenReply(cmd.replyTo(), s -> favorites(s, true));
   }
 
   private static StatusReply<FavoritesView> favorites(State state, boolean changed) {
@@ -534,7 +718,8 @@ public final class UserEntity
         state.pool.thresholdsAbove(settings.pool()),
         state.favorites.size(),
         state.replays.total(),
-        features);
+        features,
+        state.consent);
   }
 
   @Override
@@ -574,6 +759,14 @@ public final class UserEntity
               state.favorites.remove(event.itemId());
               return state;
             })
+        .onEvent(
+            ConsentSet.class,
+            (state, event) -> {
+              if (!event.consent()) return State.withoutBehaviour(state);
+              state.consent = true;
+              return state;
+            })
+        .onEvent(UserForgotten.class, (state, event) -> new State())
         .onEvent(
             PersonaSet.class,
             (state, event) -> {

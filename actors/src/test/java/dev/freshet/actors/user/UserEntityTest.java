@@ -34,20 +34,28 @@ class UserEntityTest {
       testKit.createTestProbe();
 
   private EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> kit;
+  /** Every journal write latency the entity reported. */
+  private final java.util.List<Long> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
-    kit =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            UserEntity.create(
-                "u1",
-                PersistenceId.of("User", "u1"),
-                catalog::get,
-                dev.freshet.actors.popularity.PopularityBoard::empty,
-                pool.ref(),
-                UserEntitySettings.fromConfig(testKit.system().settings().config())));
+    kit = kitFor("u1");
     kit.clear();
+  }
+
+  private EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> kitFor(String userId) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), entity(userId));
+  }
+
+  private org.apache.pekko.actor.typed.Behavior<UserEntity.Command> entity(String userId) {
+    return UserEntity.create(
+        userId,
+        PersistenceId.of("User", userId),
+        catalog::get,
+        dev.freshet.actors.popularity.PopularityBoard::empty,
+        pool.ref(),
+        UserEntitySettings.fromConfig(testKit.system().settings().config()),
+        latencies::add);
   }
 
   @AfterAll
@@ -65,7 +73,7 @@ class UserEntityTest {
   void dedupWithinABatchPersistsOneEventOfFirstTimeIds() {
     var result = record(1, 2, 2, 3, 1);
 
-    assertThat(result.reply().getValue()).isEqualTo(new ImpressionsResult(3, 2));
+    assertThat(result.reply().getValue()).isEqualTo(new ImpressionsResult(3, 2, true));
     assertThat(result.events()).hasSize(2);
     assertThat(((ImpressionsRecorded) result.events().get(0)).itemIds()).containsExactly(1, 2, 3);
     assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds()).containsExactly(2, 1);
@@ -109,7 +117,7 @@ class UserEntityTest {
                         event(5, dev.freshet.actors.features.InteractionType.SKIP, 7_000, "bad_timing")),
                     replyTo));
 
-    assertThat(result.reply().getValue()).isEqualTo(new UserEntity.EventsResult(5, 1));
+    assertThat(result.reply().getValue()).isEqualTo(new UserEntity.EventsResult(5, 1, true));
     assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds()).containsExactly(1, 2);
     var journaled = ((UserEntity.InteractionsRecorded) result.events().get(0)).interactions();
     assertThat(journaled).extracting(dev.freshet.actors.features.Interaction::itemId).containsExactly(2, 2, 5);
@@ -131,9 +139,9 @@ class UserEntityTest {
     var second = record(3, 4, 1, 5);
     var third = record(5, 4);
 
-    assertThat(second.reply().getValue()).isEqualTo(new ImpressionsResult(2, 2));
+    assertThat(second.reply().getValue()).isEqualTo(new ImpressionsResult(2, 2, true));
     assertThat(((ImpressionsRecorded) second.event()).itemIds()).containsExactly(4, 5);
-    assertThat(third.reply().getValue()).isEqualTo(new ImpressionsResult(0, 2));
+    assertThat(third.reply().getValue()).isEqualTo(new ImpressionsResult(0, 2, true));
     // a repeat changes nothing but is journaled once, for the read model's view counts
     assertThat(third.events()).hasSize(1);
     assertThat(((UserEntity.ImpressionsRepeated) third.event()).itemIds()).containsExactly(5, 4);
@@ -147,7 +155,7 @@ class UserEntityTest {
     var result = record(ids);
 
     assertThat(result.events()).hasSize(1);
-    assertThat(result.reply().getValue()).isEqualTo(new ImpressionsResult(1_000, 0));
+    assertThat(result.reply().getValue()).isEqualTo(new ImpressionsResult(1_000, 0, true));
   }
 
   @Test
@@ -335,5 +343,202 @@ class UserEntityTest {
     kit.restart();
     assertThat(kit.runCommand(UserEntity.GetFavorites::new).reply().getValue().favorites())
         .containsExactly(new Favorites.Favorite(3, 2_000L));
+  }
+
+  // ---- consent, erasure, access and journal latency -----------------------------------------------
+
+  private UserEntity.ConsentView consent(boolean consent) {
+    return kit.<StatusReply<UserEntity.ConsentView>>runCommand(r -> new UserEntity.SetConsent(consent, 50_000L, r))
+        .reply()
+        .getValue();
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          UserEntity.Command, UserEntity.Event, UserEntity.State, StatusReply<UserEntity.EventsResult>>
+      events(dev.freshet.actors.features.Interaction... events) {
+    return kit.runCommand(replyTo -> new UserEntity.RecordEvents(java.util.List.of(events), replyTo));
+  }
+
+  private static UserEntity.RankingResult recommend(
+      EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> on) {
+    return on.<StatusReply<UserEntity.RankingResult>>runCommand(
+            replyTo ->
+                new UserEntity.Recommend(
+                    new dev.freshet.actors.ranking.RankingRequest(5, java.util.Optional.empty(), java.util.Set.of(), true),
+                    replyTo))
+        .reply()
+        .getValue();
+  }
+
+  private static java.util.List<String> ids(UserEntity.RankingResult result) {
+    return result.served().items().stream().map(dev.freshet.actors.ranking.RankedItem::id).toList();
+  }
+
+  @Test
+  void withoutConsentNothingButTheConsentIsPersistedAndResultsSaySo() {
+    var withdrawn = kit.<StatusReply<UserEntity.ConsentView>>runCommand(r -> new UserEntity.SetConsent(false, 50_000L, r));
+    assertThat(withdrawn.events()).containsExactly(new UserEntity.ConsentSet(false, 50_000L));
+    assertThat(withdrawn.reply().getValue()).isEqualTo(new UserEntity.ConsentView(false, true));
+    var again = kit.<StatusReply<UserEntity.ConsentView>>runCommand(r -> new UserEntity.SetConsent(false, 51_000L, r));
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(again.reply().getValue().changed()).isFalse();
+
+    var impressions = record(1, 2, 2, 3);
+    assertThat(impressions.hasNoEvents()).isTrue();
+    assertThat(impressions.reply().getValue()).isEqualTo(new ImpressionsResult(0, 0, false));
+    var interactions =
+        events(
+            event(4, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null),
+            event(4, dev.freshet.actors.features.InteractionType.CLICK, 6_000, null));
+    assertThat(interactions.hasNoEvents()).isTrue();
+    assertThat(interactions.reply().getValue()).isEqualTo(new UserEntity.EventsResult(2, 0, false));
+
+    var ranking = kit.<StatusReply<UserEntity.RankingResult>>runCommand(
+        replyTo ->
+            new UserEntity.Recommend(
+                new dev.freshet.actors.ranking.RankingRequest(5, java.util.Optional.empty(), java.util.Set.of(), false),
+                replyTo));
+    assertThat(ranking.hasNoEvents()).isTrue();
+    assertThat(ranking.reply().getValue().personal()).isFalse();
+
+    kit.restart();
+    assertThat(kit.getState().consent).isFalse();
+    assertThat(kit.getState().seen.size()).isZero();
+    assertThat(state().consent()).isFalse();
+    assertThat(state().seen()).isZero();
+  }
+
+  @Test
+  void withdrawingConsentDropsTheBehaviouralStateAndRankingTurnsNonPersonal() {
+    var stranger = kitFor("stranger"); // first: creating a kit clears every journal
+    kit.<StatusReply<org.apache.pekko.Done>>runCommand(r -> new UserEntity.SetPersona(new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null), r));
+    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.AddFavorite(9, 1_000L, r));
+    long now = System.currentTimeMillis();
+    events(
+        event(2, dev.freshet.actors.features.InteractionType.CLICK, now, null),
+        event(6, dev.freshet.actors.features.InteractionType.LIKE, now, null));
+    record(0, 1, 3, 4, 5);
+    kit.<StatusReply<UserEntity.ReplayResult>>runCommand(r -> new UserEntity.Replay(2, java.util.Optional.empty(), now, r));
+    UserEntity.State before = kit.getState();
+    assertThat(before.seen.size()).isEqualTo(7);
+    assertThat(before.features.hasHistory()).isTrue();
+    assertThat(before.replays.total()).isEqualTo(2);
+    UserEntity.RankingResult personal = recommend(kit);
+    assertThat(personal.personal()).isTrue();
+    assertThat(ids(personal)).doesNotContain("item-0", "item-1");
+
+    assertThat(consent(false)).isEqualTo(new UserEntity.ConsentView(false, true));
+
+    UserEntity.State after = kit.getState();
+    assertThat(after.seen.size()).isZero();
+    assertThat(after.lastImpressionAt).isZero();
+    assertThat(after.features.hasHistory()).isFalse();
+    assertThat(after.features.count(dev.freshet.actors.features.InteractionType.IMPRESSION)).isZero();
+    assertThat(after.features.vector()).isNull();
+    assertThat(after.features.session().events()).isZero();
+    assertThat(after.features.categoryAffinity("cat-2", now, 86_400_000L)).isZero();
+    assertThat(after.pool).isEqualTo(dev.freshet.actors.pool.PoolLevels.NONE);
+    assertThat(after.replays.total()).isZero();
+    // what the user told us stays: persona and favourites
+    assertThat(after.features.persona().categories()).containsExactly("cat-3");
+    assertThat(after.favorites.size()).isEqualTo(1);
+
+    // the same ranking a brand-new user without persona gets: popularity and freshness only
+    UserEntity.RankingResult nonPersonal = recommend(kit);
+    assertThat(nonPersonal.personal()).isFalse();
+    assertThat(ids(nonPersonal)).isEqualTo(ids(recommend(stranger))).contains("item-0", "item-1");
+    // the persona's cat-3 would lift cat-3 items if it were used
+    for (var item : nonPersonal.served().items()) {
+      for (String feature :
+          java.util.List.of(
+              dev.freshet.actors.ranking.Features.CATEGORY_AFFINITY,
+              dev.freshet.actors.ranking.Features.TAG_AFFINITY,
+              dev.freshet.actors.ranking.Features.VECTOR_SIMILARITY,
+              dev.freshet.actors.ranking.Features.SESSION_SIMILARITY)) {
+        assertThat(item.explain().getOrDefault(feature, 0.0)).as(item.id() + " " + feature).isZero();
+      }
+    }
+
+    kit.restart(); // the withdrawal is in the journal: recovery drops the state again
+    assertThat(kit.getState().seen.size()).isZero();
+    assertThat(kit.getState().features.hasHistory()).isFalse();
+    assertThat(kit.getState().consent).isFalse();
+
+    assertThat(consent(true)).isEqualTo(new UserEntity.ConsentView(true, true));
+    var stored = record(7);
+    assertThat(stored.reply().getValue()).isEqualTo(new ImpressionsResult(1, 0, true));
+    assertThat(stored.state().seen.size()).isEqualTo(1);
+    assertThat(recommend(kit).personal()).isTrue();
+  }
+
+  /** Asks a spawned entity (the test kit cannot run a command that stops its entity). */
+  private static <T> T ask(
+      org.apache.pekko.actor.typed.ActorRef<UserEntity.Command> entity,
+      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<T>>, UserEntity.Command> command) {
+    TestProbe<StatusReply<T>> probe = testKit.createTestProbe();
+    entity.tell(command.apply(probe.ref()));
+    return probe.receiveMessage().getValue();
+  }
+
+  @Test
+  void forgetEmptiesTheStateRepliesWithItsSequenceNumberStopsAndRecoveryStaysEmpty() {
+    var entity = testKit.spawn(entity("leaver"));
+    UserEntityTest.<org.apache.pekko.Done>ask(entity, r -> new UserEntity.SetPersona(new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null), r));
+    UserEntityTest.<UserEntity.FavoritesView>ask(entity, r -> new UserEntity.AddFavorite(9, 1_000L, r));
+    UserEntityTest.<UserEntity.EventsResult>ask(entity, r -> new UserEntity.RecordEvents(java.util.List.of(event(2, dev.freshet.actors.features.InteractionType.CLICK, 2_000L, null)), r));
+    ImpressionsResult shown = UserEntityTest.<ImpressionsResult>ask(entity, r -> new UserEntity.RecordImpressions(new int[] {0, 1, 3}, 3_000L, r)); // 4th event
+    assertThat(shown.recorded()).isEqualTo(3);
+
+    TestProbe<StatusReply<UserEntity.Forgotten>> forgotten = testKit.createTestProbe();
+    entity.tell(new UserEntity.Forget(9_000L, forgotten.ref()));
+    assertThat(forgotten.receiveMessage().getValue().sequenceNr()).isEqualTo(5);
+    forgotten.expectTerminated(entity);
+
+    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    assertThat(journal.persistedInStorage("User|leaver")).hasSize(5).last().isEqualTo(new UserEntity.UserForgotten(9_000L));
+
+    // the journal was not deleted here: recovery replays it and still ends empty
+    var again = testKit.spawn(entity("leaver"));
+    UserEntity.UserExport export = UserEntityTest.<UserEntity.UserExport>ask(again, UserEntity.GetExport::new);
+    assertThat(export.seenItems()).isEmpty();
+    assertThat(export.favorites()).isEmpty();
+    assertThat(export.persona()).isNull();
+    assertThat(export.vector()).isNull();
+    assertThat(export.state().features().get("interactions")).isEqualTo(java.util.Map.of());
+    assertThat(export.state().consent()).isTrue(); // a user who comes back is a new user, with the default
+    ImpressionsResult fresh = UserEntityTest.<ImpressionsResult>ask(again, r -> new UserEntity.RecordImpressions(new int[] {0}, 10_000L, r));
+    assertThat(fresh).isEqualTo(new ImpressionsResult(1, 0, true));
+  }
+
+  @Test
+  void theExportHoldsTheLiveState() {
+    kit.<StatusReply<org.apache.pekko.Done>>runCommand(r -> new UserEntity.SetPersona(new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), java.util.List.of("t"), null), r));
+    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.AddFavorite(9, 1_000L, r));
+    record(0, 5, 7);
+
+    UserEntity.UserExport export = kit.<StatusReply<UserEntity.UserExport>>runCommand(UserEntity.GetExport::new).reply().getValue();
+
+    assertThat(export.seenItems()).containsExactly(0, 5, 7);
+    assertThat(export.state().seen()).isEqualTo(3);
+    assertThat(export.state().consent()).isTrue();
+    assertThat(export.persona().categories()).containsExactly("cat-3");
+    assertThat(export.favorites()).containsExactly(new Favorites.Favorite(9, 1_000L));
+  }
+
+  @Test
+  void everyJournalWriteReportsItsLatencyAndNothingElseDoes() {
+    latencies.clear();
+    record(1, 2);
+    events(event(3, dev.freshet.actors.features.InteractionType.CLICK, 1_000L, null));
+    assertThat(latencies).hasSize(2).allSatisfy(nanos -> assertThat(nanos).isPositive());
+
+    kit.runCommand(UserEntity.GetState::new);
+    var repeat = record(1); // journaled (a repeat, for view counts)
+    assertThat(repeat.hasNoEvents()).isFalse();
+    assertThat(latencies).hasSize(3);
+    consent(false);
+    assertThat(latencies).hasSize(4);
+    record(4); // not stored, not written
+    assertThat(latencies).hasSize(4);
   }
 }

@@ -37,13 +37,15 @@ public final class EventsReadModel implements ReadModel {
   }
 
   @Override
-  public BatchResult write(Connection c, List<EventEnvelope> batch) throws SQLException {
+  public BatchResult write(Connection c, List<EventEnvelope> read) throws SQLException {
+    List<EventEnvelope> batch = JournalRows.withoutErased(c, read);
     Set<Integer> dense = new HashSet<>();
     for (EventEnvelope envelope : batch) {
       if (envelope.event() instanceof InteractionsRecorded e) e.interactions().forEach(i -> dense.add(i.itemId()));
     }
     Map<Integer, String> items = JournalRows.itemIds(c, dense);
     BatchResult result = new BatchResult();
+    result.skipped("user_erased", read.size() - batch.size());
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO events (user_id, seq_nr, idx, item_id, type, intent, ranking_id, position, value, occurred_at) "

@@ -2,14 +2,20 @@ package dev.freshet.streams.readmodel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.actors.user.UserEntity;
+import dev.freshet.persistence.ErasedUsers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -29,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@code user_features}: every {@code interval}, a snapshot of the features of each user active since
  * the previous run (as {@code user_activity} records), asked of the user's entity, which is where the
  * decayed features live. The run's high-water mark is kept on the {@code read_model_offsets} row of
- * {@code user_features}, so a restart neither repeats nor skips users.
+ * {@code user_features}, so a restart neither repeats nor skips users. A user erased while a run is
+ * under way may have answered with what it knew before: such snapshots are dropped (see {@link ErasedUsers}).
  */
 public final class FeatureSnapshots implements Pipeline {
 
@@ -48,6 +55,12 @@ public final class FeatureSnapshots implements Pipeline {
   }
 
   private record Active(String userId, Timestamp at) {}
+
+  /**
+   * The users active since the last run, listed at {@code listedAt} (the database's clock): an
+   * erasure after that may have come after some of them answered, one before it left none of theirs.
+   */
+  private record Run(Instant listedAt, List<Active> active) {}
 
   private record Snapshot(String userId, UserEntity.UserStateView view) {}
 
@@ -84,7 +97,8 @@ public final class FeatureSnapshots implements Pipeline {
   public CompletionStage<Integer> takeSnapshots() {
     return CompletableFuture.supplyAsync(this::activeUsers, blocking)
         .thenCompose(
-            active -> {
+            run -> {
+              List<Active> active = run.active();
               if (active.isEmpty()) return CompletableFuture.completedFuture(0);
               var sharding = ClusterSharding.get(system);
               return Source.from(active)
@@ -96,7 +110,7 @@ public final class FeatureSnapshots implements Pipeline {
                               .<UserEntity.UserStateView>askWithStatus(UserEntity.GetState::new, settings.askTimeout())
                               .thenApply(view -> new Snapshot(a.userId(), view)))
                   .grouped(500)
-                  .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch), blocking))
+                  .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch, run.listedAt()), blocking))
                   .runWith(Sink.fold(0, Integer::sum), system)
                   .thenApply(
                       n -> {
@@ -107,9 +121,18 @@ public final class FeatureSnapshots implements Pipeline {
             });
   }
 
-  private List<Active> activeUsers() {
+  private Run activeUsers() {
     try (Connection c = dataSource.getConnection()) {
       OffsetRows.ensure(c, NAME, TAG);
+      c.setAutoCommit(false);
+      // under the writers' lock, so that an erasure either comes entirely after listedAt or before it
+      ErasedUsers.lockForWrite(c);
+      Instant listedAt;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
+        rs.next();
+        listedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
+      }
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT a.user_id, a.last_active_at FROM user_activity a, read_model_offsets o "
@@ -122,31 +145,57 @@ public final class FeatureSnapshots implements Pipeline {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) active.add(new Active(rs.getString(1), rs.getTimestamp(2)));
         }
-        return active;
+        c.commit();
+        return new Run(listedAt, active);
+      } finally {
+        c.setAutoCommit(true);
       }
     } catch (SQLException e) {
       throw new IllegalStateException("Could not list active users", e);
     }
   }
 
-  private int write(List<Snapshot> batch) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO user_features (user_id, taken_at, seen, unseen, coverage, features) "
-                    + "VALUES (?, now(), ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
+  private int write(List<Snapshot> batch, Instant listedAt) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int written = write(c, batch, listedAt);
+        c.commit();
+        return written;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Could not write feature snapshots", e);
+    }
+  }
+
+  private int write(Connection c, List<Snapshot> batch, Instant listedAt)
+      throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
+    ErasedUsers.lockForWrite(c);
+    Map<String, ErasedUsers.Tombstone> erased =
+        ErasedUsers.find(c, batch.stream().map(Snapshot::userId).collect(Collectors.toSet()));
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO user_features (user_id, taken_at, seen, unseen, coverage, features) "
+                + "VALUES (?, now(), ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
+      int written = 0;
       for (Snapshot s : batch) {
+        ErasedUsers.Tombstone tombstone = erased.get(s.userId());
+        if (tombstone != null && !tombstone.erasedAt().isBefore(listedAt)) continue;
         ps.setString(1, s.userId());
         ps.setInt(2, s.view().seen());
         ps.setInt(3, s.view().unseen());
         ps.setDouble(4, s.view().coverage());
         ps.setString(5, JSON.writeValueAsString(s.view().features()));
         ps.addBatch();
+        written++;
       }
-      ps.executeBatch();
-      return batch.size();
-    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("Could not write feature snapshots", e);
+      if (written > 0) ps.executeBatch();
+      return written;
     }
   }
 

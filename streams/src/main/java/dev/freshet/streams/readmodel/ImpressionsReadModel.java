@@ -43,14 +43,16 @@ public final class ImpressionsReadModel implements ReadModel {
   }
 
   @Override
-  public BatchResult write(Connection c, List<EventEnvelope> batch) throws SQLException {
+  public BatchResult write(Connection c, List<EventEnvelope> read) throws SQLException {
+    List<EventEnvelope> batch = JournalRows.withoutErased(c, read);
+    BatchResult result = new BatchResult();
+    result.skipped("user_erased", read.size() - batch.size());
     List<First> firsts = firsts(batch);
     Map<Key, long[]> repeats = repeats(batch); // count, latest time
     Set<Integer> dense = new HashSet<>();
     firsts.forEach(f -> dense.add(f.denseId()));
     repeats.keySet().forEach(k -> dense.add(k.denseId()));
     Map<Integer, String> items = JournalRows.itemIds(c, dense);
-    BatchResult result = new BatchResult();
 
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -105,7 +107,7 @@ public final class ImpressionsReadModel implements ReadModel {
         }
       }
     }
-    JournalRows.markActive(c, batch);
+    if (!batch.isEmpty()) JournalRows.markActive(c, batch);
     return result;
   }
 

@@ -5,11 +5,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import dev.freshet.persistence.ErasedUsers;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.Sequence;
 
 /** What the read models share: user ids from persistence ids, item ids from dense ids, activity. */
 final class JournalRows {
@@ -17,6 +23,25 @@ final class JournalRows {
   private static final String USER_PREFIX = "User|";
 
   private JournalRows() {}
+
+  /**
+   * The batch without the events of erased users that the erasure deleted from the journal (a batch
+   * read before it), after taking the writers' lock that orders this transaction against erasures.
+   * Later events of the same user id are a new user's and stay. Call first in a read model's write.
+   */
+  static List<EventEnvelope> withoutErased(Connection c, List<EventEnvelope> batch) throws SQLException {
+    ErasedUsers.lockForWrite(c);
+    Set<String> users = new HashSet<>();
+    for (EventEnvelope e : batch) users.add(userId(e));
+    Map<String, ErasedUsers.Tombstone> erased = ErasedUsers.find(c, users);
+    if (erased.isEmpty()) return batch;
+    List<EventEnvelope> kept = new ArrayList<>(batch.size());
+    for (EventEnvelope e : batch) {
+      ErasedUsers.Tombstone tombstone = erased.get(userId(e));
+      if (tombstone == null || ((Sequence) e.offset()).value() > tombstone.journalOrdering()) kept.add(e);
+    }
+    return kept;
+  }
 
   static String userId(EventEnvelope envelope) {
     String pid = envelope.persistenceId();

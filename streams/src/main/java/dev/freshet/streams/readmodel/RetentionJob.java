@@ -1,6 +1,7 @@
 package dev.freshet.streams.readmodel;
 
 import com.typesafe.config.Config;
+import dev.freshet.persistence.ErasedUsers;
 import dev.freshet.persistence.ReadModelPartitions;
 import dev.freshet.streams.Retention;
 import java.time.Duration;
@@ -18,7 +19,10 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The scheduled purge ({@code freshet.retention}): one run at start and one every {@code interval}. */
+/**
+ * The scheduled purge ({@code freshet.retention}): one run at start and one every {@code interval}.
+ * Each run also deletes the erasure tombstones that have expired.
+ */
 public final class RetentionJob implements Pipeline {
 
   private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
@@ -34,12 +38,14 @@ public final class RetentionJob implements Pipeline {
 
   private final ActorSystem<?> system;
   private final Retention retention;
+  private final DataSource dataSource;
   private final Settings settings;
   private final SharedKillSwitch killSwitch = KillSwitches.shared("retention");
 
   public RetentionJob(ActorSystem<?> system, DataSource dataSource, ReadModelPartitions partitions, Settings settings) {
     this.system = system;
     this.settings = settings;
+    this.dataSource = dataSource;
     this.retention =
         new Retention(dataSource, partitions, settings.period(), settings.requireExport(), settings.deleteBatchSize());
   }
@@ -52,7 +58,12 @@ public final class RetentionJob implements Pipeline {
         .mapAsync(
             1,
             tick ->
-                CompletableFuture.supplyAsync(() -> retention.purge(Instant.now()), blocking)
+                CompletableFuture.supplyAsync(
+                        () -> {
+                          ErasedUsers.purgeExpired(dataSource);
+                          return retention.purge(Instant.now());
+                        },
+                        blocking)
                     .handle(
                         (result, error) -> {
                           if (error != null) log.warn("Retention run failed; the next run tries again", error);
