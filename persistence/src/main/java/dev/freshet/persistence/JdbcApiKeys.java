@@ -74,36 +74,32 @@ public final class JdbcApiKeys {
    * a changed key replaces the old one, which stops working on every node.
    */
   public StoredKey seed(String id, String name, List<String> scopes, String key) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement upsert =
+    return Transactions.inTransaction(
+        dataSource,
+        "Seeding an API key failed",
+        c -> {
+          StoredKey stored;
+          try (PreparedStatement upsert =
               c.prepareStatement(
                   "INSERT INTO api_keys (id, name, scopes, key_sha256, prefix) VALUES (?, ?, ?, ?, ?) "
                       + "ON CONFLICT (id) DO UPDATE SET name = excluded.name, scopes = excluded.scopes, "
                       + "key_sha256 = excluded.key_sha256, prefix = excluded.prefix, revoked_at = NULL "
-                      + "RETURNING " + COLUMNS);
-          PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-        upsert.setString(1, id);
-        upsert.setString(2, name);
-        upsert.setArray(3, c.createArrayOf("text", scopes.toArray()));
-        upsert.setString(4, Hashes.sha256(key));
-        upsert.setString(5, prefix(key));
-        StoredKey stored;
-        try (ResultSet rs = upsert.executeQuery()) {
-          rs.next();
-          stored = row(rs);
-        }
-        notify(notify, id);
-        c.commit();
-        return stored;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new StoreException("Seeding an API key failed", e);
-    }
+                      + "RETURNING " + COLUMNS)) {
+            upsert.setString(1, id);
+            upsert.setString(2, name);
+            upsert.setArray(3, c.createArrayOf("text", scopes.toArray()));
+            upsert.setString(4, Hashes.sha256(key));
+            upsert.setString(5, prefix(key));
+            try (ResultSet rs = upsert.executeQuery()) {
+              rs.next();
+              stored = row(rs);
+            }
+          }
+          notify(c, id); // a replaced key must stop working on every node
+          return stored;
+        });
   }
+
 
   /** The active key whose secret is {@code presented}, if there is one. */
   public Optional<StoredKey> findActive(String presented) {
@@ -133,34 +129,33 @@ public final class JdbcApiKeys {
 
   /** Revokes key {@code id}; empty if there is no such key. Revoking twice keeps the first time. */
   public Optional<StoredKey> revoke(String id) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement update =
+    return Transactions.inTransaction(
+        dataSource,
+        "Revoking an API key failed",
+        c -> {
+          Optional<StoredKey> revoked;
+          try (PreparedStatement update =
               c.prepareStatement(
-                  "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? RETURNING " + COLUMNS);
-          PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-        update.setString(1, id);
-        Optional<StoredKey> revoked;
-        try (ResultSet rs = update.executeQuery()) {
-          revoked = rs.next() ? Optional.of(row(rs)) : Optional.empty();
-        }
-        if (revoked.isPresent()) notify(notify, id);
-        c.commit();
-        return revoked;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new StoreException("Revoking an API key failed", e);
+                  "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? RETURNING " + COLUMNS)) {
+            update.setString(1, id);
+            try (ResultSet rs = update.executeQuery()) {
+              revoked = rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+          }
+          if (revoked.isPresent()) notify(c, id); // delivered when the transaction commits
+          return revoked;
+        });
+  }
+
+
+  private static void notify(Connection c, String id) throws SQLException {
+    try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      notify.setString(1, CHANNEL);
+      notify.setString(2, id);
+      notify.executeQuery().close();
     }
   }
 
-  private static void notify(PreparedStatement notify, String id) throws SQLException {
-    notify.setString(1, CHANNEL);
-    notify.setString(2, id);
-    notify.executeQuery().close();
-  }
 
   private static String prefix(String key) {
     return key.substring(0, Math.min(8, key.length()));

@@ -33,21 +33,15 @@ public final class JdbcRankingEventStore {
   }
 
   public void insert(List<Row> rows) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        insert(c, rows);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw new StoreException("Writing " + rows.size() + " ranking events failed", e);
-    }
+    Transactions.inTransaction(
+        dataSource,
+        "Writing " + rows.size() + " ranking events failed",
+        c -> {
+          insert(c, rows);
+          return null;
+        });
   }
+
 
   private void insert(Connection c, List<Row> rows) throws SQLException {
     ErasedUsers.lockForWrite(c);

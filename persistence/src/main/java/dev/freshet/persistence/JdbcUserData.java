@@ -106,62 +106,55 @@ public final class JdbcUserData {
   public Map<String, Integer> erase(String userId, long upToSequenceNr) {
     String persistenceId = PersistenceId.of(UserEntity.TYPE_KEY.name(), userId).id();
     Map<String, Integer> removed = new LinkedHashMap<>();
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        ErasedUsers.lockForErasure(c);
-        long lastOrdering;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT COALESCE(max(ordering), 0) FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?")) {
-          ps.setString(1, persistenceId);
-          ps.setLong(2, upToSequenceNr);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            lastOrdering = rs.getLong(1);
+    Transactions.inTransaction(
+        dataSource,
+        "Could not erase a user",
+        c -> {
+          ErasedUsers.lockForErasure(c);
+          long lastOrdering;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT COALESCE(max(ordering), 0) FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?")) {
+            ps.setString(1, persistenceId);
+            ps.setLong(2, upToSequenceNr);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              lastOrdering = rs.getLong(1);
+            }
           }
-        }
-        // the tags would go with their events (ON DELETE CASCADE); deleted first to be counted
-        removed.put(
-            "event_tag",
-            delete(c, "DELETE FROM event_tag WHERE event_id IN "
-                + "(SELECT ordering FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?)",
-                persistenceId, upToSequenceNr));
-        removed.put(
-            "event_journal",
-            delete(c, "DELETE FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?", persistenceId, upToSequenceNr));
-        removed.put(
-            "snapshot",
-            delete(c, "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number <= ?", persistenceId, upToSequenceNr));
-        for (String table :
-            new String[] {"user_impressions", "events", "user_activity", "user_features", "ranking_events", "favorite_shares"}) {
-          removed.put(table, delete(c, "DELETE FROM " + table + " WHERE user_id = ?", userId));
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO erased_users (user_sha256, erased_at, journal_ordering, expires_at) "
-                    + "VALUES (?, clock_timestamp(), ?, clock_timestamp() + ? * interval '1 millisecond') "
-                    + "ON CONFLICT (user_sha256) DO UPDATE SET erased_at = EXCLUDED.erased_at, "
-                    + "journal_ordering = GREATEST(erased_users.journal_ordering, EXCLUDED.journal_ordering), "
-                    + "expires_at = EXCLUDED.expires_at")) {
-          ps.setString(1, ErasedUsers.hash(userId));
-          ps.setLong(2, lastOrdering);
-          ps.setLong(3, tombstoneTtl.toMillis());
-          ps.executeUpdate();
-        }
-        try (Statement s = c.createStatement()) {
-          s.executeUpdate("DELETE FROM erased_users WHERE expires_at <= now()");
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw new StoreException("Could not erase a user", e);
-    }
+          // the tags would go with their events (ON DELETE CASCADE); deleted first to be counted
+          removed.put(
+              "event_tag",
+              delete(c, "DELETE FROM event_tag WHERE event_id IN "
+                  + "(SELECT ordering FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?)",
+                  persistenceId, upToSequenceNr));
+          removed.put(
+              "event_journal",
+              delete(c, "DELETE FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?", persistenceId, upToSequenceNr));
+          removed.put(
+              "snapshot",
+              delete(c, "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number <= ?", persistenceId, upToSequenceNr));
+          for (String table :
+              new String[] {"user_impressions", "events", "user_activity", "user_features", "ranking_events", "favorite_shares"}) {
+            removed.put(table, delete(c, "DELETE FROM " + table + " WHERE user_id = ?", userId));
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO erased_users (user_sha256, erased_at, journal_ordering, expires_at) "
+                      + "VALUES (?, clock_timestamp(), ?, clock_timestamp() + ? * interval '1 millisecond') "
+                      + "ON CONFLICT (user_sha256) DO UPDATE SET erased_at = EXCLUDED.erased_at, "
+                      + "journal_ordering = GREATEST(erased_users.journal_ordering, EXCLUDED.journal_ordering), "
+                      + "expires_at = EXCLUDED.expires_at")) {
+            ps.setString(1, ErasedUsers.hash(userId));
+            ps.setLong(2, lastOrdering);
+            ps.setLong(3, tombstoneTtl.toMillis());
+            ps.executeUpdate();
+          }
+          try (Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM erased_users WHERE expires_at <= now()");
+          }
+          return null;
+        });
     return removed;
   }
 
