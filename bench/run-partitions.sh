@@ -10,7 +10,7 @@ data="$(mktemp -d)"
 out="$root/bench/results-partitions-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
 (cd "$root" && mvn -q -B -DskipTests install)
-FRESHET_DATA_DIR="$data" FRESHET_DEMO_CATALOG=off FRESHET_HTTP_PORT=8091 FRESHET_REMOTE_PORT=7391 \
+FRESHET_AUTH=off FRESHET_RATE_LIMITS=off FRESHET_DATA_DIR="$data" FRESHET_DEMO_CATALOG=off FRESHET_HTTP_PORT=8091 FRESHET_REMOTE_PORT=7391 \
   FRESHET_MANAGEMENT_PORT=7691 "$root/bin/freshet" > "$data/node.log" 2>&1 &
 node=$!
 trap 'kill $node 2>/dev/null; wait $node 2>/dev/null; rm -rf "$data"' EXIT
