@@ -22,19 +22,4 @@ public record Endpoint(String method, String template, Scope scope, String summa
   int literalSegments() {
     return (int) segments().stream().filter(s -> !s.startsWith("{")).count();
   }
-
-  /** Whether {@code pathSegments} fits this template, parameters matching any one non-empty segment. */
-  boolean matches(List<String> pathSegments) {
-    List<String> own = segments();
-    if (own.size() != pathSegments.size()) return false;
-    for (int i = 0; i < own.size(); i++) {
-      String s = own.get(i);
-      if (s.startsWith("{")) {
-        if (pathSegments.get(i).isEmpty()) return false;
-      } else if (!s.equals(pathSegments.get(i))) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

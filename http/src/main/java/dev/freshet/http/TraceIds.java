@@ -27,6 +27,11 @@ final class TraceIds {
     var requestId = request.getHeader(REQUEST_ID_HEADER);
     if (requestId.isPresent() && REQUEST_ID.matcher(requestId.get().value()).matches()) return requestId.get().value();
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    return String.format("%016x%016x", random.nextLong(), random.nextLong());
+    return hex16(random.nextLong()) + hex16(random.nextLong());
+  }
+
+  private static String hex16(long value) {
+    String hex = Long.toHexString(value);
+    return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
   }
 }
