@@ -23,10 +23,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ClusterSharding;
 import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -175,18 +175,21 @@ public final class Metrics {
               if (n >= 0) cb.call(n, "user");
             })
         .register(registry);
-    var shardState = ClusterSharding.get(system).shardState();
+    // the region's shard statistics are counts; its full state would list every resident entity's id
+    ActorRef region =
+        ClusterSharding.get(system.classicSystem()).shardRegion(UserEntity.TYPE_KEY.name());
     system
         .scheduler()
         .scheduleWithFixedDelay(
             Duration.ZERO,
             interval,
             () ->
-                AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                        shardState, replyTo -> new GetShardRegionState(UserEntity.TYPE_KEY, replyTo), interval, system.scheduler())
+                Patterns.ask(region, ShardRegion.getRegionStatsInstance(), interval)
                     .thenAccept(
-                        state ->
-                            users.set(state.getShards().stream().mapToLong(s -> s.getEntityIds().size()).sum())),
+                        reply ->
+                            users.set(
+                                ((ShardRegion.ShardRegionStats) reply)
+                                    .getStats().values().stream().mapToLong(n -> ((Number) n).longValue()).sum())),
             system.executionContext());
     return this;
   }
