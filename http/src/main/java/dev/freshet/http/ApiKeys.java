@@ -1,6 +1,7 @@
 package dev.freshet.http;
 
 import com.typesafe.config.Config;
+import dev.freshet.persistence.Hashes;
 import dev.freshet.persistence.JdbcApiKeys;
 import dev.freshet.persistence.PgListener;
 import java.time.Duration;
@@ -82,14 +83,14 @@ public final class ApiKeys implements AutoCloseable {
 
   /** The active key {@code presented} is, if any. */
   CompletionStage<Optional<ApiKey>> authenticate(String presented) {
-    String hash = dev.freshet.persistence.Hashes.sha256(presented);
+    String hash = Hashes.sha256(presented);
     Cached cached = cache.get(hash);
     if (cached != null && System.nanoTime() - cached.loadedAt() < settings.cacheTtl().toNanos()) {
       return CompletableFuture.completedFuture(Optional.of(cached.key()));
     }
     return CompletableFuture.supplyAsync(
         () -> {
-          Optional<ApiKey> key = store.findActive(presented).map(ApiKeys::toKey);
+          Optional<ApiKey> key = store.findActiveByHash(hash).map(ApiKeys::toKey);
           key.ifPresentOrElse(k -> cache.put(hash, new Cached(k, System.nanoTime())), () -> cache.remove(hash));
           return key;
         },

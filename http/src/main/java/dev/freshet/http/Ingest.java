@@ -10,9 +10,11 @@ import dev.freshet.actors.user.UserEntity;
 import dev.freshet.streams.PopularityFeed;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.IntFunction;
@@ -147,14 +149,19 @@ final class Ingest {
                   .thenApply(
                       done -> {
                         // users without consent: nothing of theirs stored, nor counted in popularity
-                        java.util.Set<String> notStored = new java.util.HashSet<>();
-                        List<String> users = new ArrayList<>(byUser.keySet());
-                        for (int u = 0; u < users.size(); u++) {
-                          if (!replies.get(u).join().stored()) notStored.add(users.get(u));
+                        Set<String> notStored = new HashSet<>();
+                        int accepted = 0;
+                        int unstored = 0;
+                        int u = 0;
+                        for (String userId : byUser.keySet()) {
+                          UserEntity.EventsResult r = replies.get(u++).join();
+                          accepted += r.accepted();
+                          if (!r.stored()) {
+                            notStored.add(userId);
+                            unstored += r.accepted();
+                          }
                         }
                         countForPopularity(batch, ids, notStored); // durable now, so it may count
-                        int accepted = replies.stream().mapToInt(r -> r.join().accepted()).sum();
-                        int unstored = replies.stream().filter(r -> !r.join().stored()).mapToInt(r -> r.join().accepted()).sum();
                         return new Answer(
                             202, ApiJson.fields("accepted", accepted, "stored", unstored == 0, "notStored", unstored));
                       });
@@ -166,7 +173,7 @@ final class Ingest {
     return values.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private void countForPopularity(EventBatch batch, int[] denseIds, java.util.Set<String> skippedUsers) {
+  private void countForPopularity(EventBatch batch, int[] denseIds, Set<String> skippedUsers) {
     CatalogSnapshot snapshot = catalog.snapshot();
     for (int i = 0; i < denseIds.length; i++) {
       EventBatch.Event e = batch.events().get(i);

@@ -101,12 +101,12 @@ public final class JdbcApiKeys {
   }
 
 
-  /** The active key whose secret is {@code presented}, if there is one. */
-  public Optional<StoredKey> findActive(String presented) {
+  /** The active key whose secret has the SHA-256 {@code keySha256} (hex), if there is one. */
+  public Optional<StoredKey> findActiveByHash(String keySha256) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement select =
             c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys WHERE key_sha256 = ? AND revoked_at IS NULL")) {
-      select.setString(1, Hashes.sha256(presented));
+      select.setString(1, keySha256);
       try (ResultSet rs = select.executeQuery()) {
         return rs.next() ? Optional.of(row(rs)) : Optional.empty();
       }
