@@ -105,6 +105,11 @@ public final class Alerts {
     static Reading of(double value) {
       return new Reading(value, Double.NaN);
     }
+
+    /** {@code part} as a share of {@code whole}, judged on {@code whole}'s volume; none when whole is 0. */
+    static Reading share(double part, double whole) {
+      return new Reading(whole == 0 ? Double.NaN : part / whole, whole);
+    }
   }
 
   @FunctionalInterface
@@ -148,7 +153,7 @@ public final class Alerts {
                 double fresh = w.gauge("freshet_freshness_users", label("band", "half_or_more_unseen"));
                 double stale = w.gauge("freshet_freshness_users", label("band", "under_half_unseen"));
                 double users = zeroIfNaN(fresh) + zeroIfNaN(stale);
-                return new Reading(users == 0 ? Double.NaN : zeroIfNaN(fresh) / users, users);
+                return Reading.share(zeroIfNaN(fresh), users);
               }),
           new Rule(
               "FreshetIngestBatchFailures",
@@ -162,7 +167,7 @@ public final class Alerts {
               w -> {
                 double all = w.increase("freshet_ingest_batches", ALL);
                 double failed = w.increase("freshet_ingest_batches", label("outcome", "failed"));
-                return new Reading(all == 0 ? Double.NaN : failed / all, all);
+                return Reading.share(failed, all);
               }),
           new Rule(
               "FreshetPoolExhaustion",
@@ -212,7 +217,7 @@ public final class Alerts {
               w -> {
                 double duplicates = w.increase("freshet_ingest_impressions_duplicates", ALL);
                 double all = duplicates + w.increase("freshet_ingest_impressions_recorded", ALL);
-                return new Reading(all == 0 ? Double.NaN : duplicates / all, all);
+                return Reading.share(duplicates, all);
               }),
           new Rule(
               "FreshetSlowBatchWrites",
@@ -239,7 +244,7 @@ public final class Alerts {
               w -> {
                 double all = w.increase("freshet_http_requests", ALL);
                 double errors = w.increase("freshet_http_request_errors", label("kind", "server"));
-                return new Reading(all == 0 ? Double.NaN : errors / all, all);
+                return Reading.share(errors, all);
               }));
 
   private record Sample(long atMillis, MetricSnapshots snapshots) {}

@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -73,14 +75,7 @@ final class Ingest {
   /** One user's impressions, counted in the metrics as coming from {@code source}. */
   CompletionStage<Answer> impressions(JsonNode body, IngestMetrics.Source source) {
     long started = System.nanoTime();
-    ImpressionBatch batch;
-    try {
-      batch = ImpressionBatch.parse(body);
-      limits.admitIngest(List.of(batch.userId()));
-    } catch (RuntimeException e) {
-      metrics.refused(source, e);
-      throw e;
-    }
+    ImpressionBatch batch = admitted(source, () -> ImpressionBatch.parse(body), b -> List.of(b.userId()));
     long now = System.currentTimeMillis();
     return denseIds(batch.itemIds(), i -> "itemIds[" + i + "]")
         .thenCompose(
@@ -115,14 +110,11 @@ final class Ingest {
   /** Many users' events, counted in the metrics as coming from {@code source} (the WebSocket stream's). */
   CompletionStage<Answer> events(JsonNode body, IngestMetrics.Source source) {
     long started = System.nanoTime();
-    EventBatch batch;
-    try {
-      batch = EventBatch.parse(body, System.currentTimeMillis());
-      limits.admitIngest(batch.events().stream().map(EventBatch.Event::userId).distinct().toList());
-    } catch (RuntimeException e) {
-      metrics.refused(source, e);
-      throw e;
-    }
+    EventBatch batch =
+        admitted(
+            source,
+            () -> EventBatch.parse(body, System.currentTimeMillis()),
+            b -> b.events().stream().map(EventBatch.Event::userId).distinct().toList());
     List<String> itemIds = batch.events().stream().map(EventBatch.Event::itemId).toList();
     return denseIds(itemIds, i -> "events[" + i + "].itemId")
         .thenCompose(
@@ -167,6 +159,21 @@ final class Ingest {
                       });
             })
         .whenComplete(metrics.batch(source, batch.events().size(), started));
+  }
+
+  /**
+   * The batch {@code parse} reads, once its users are within their ingest limits; a refusal (bad input,
+   * a limit) is counted for {@code source} and thrown.
+   */
+  private <B> B admitted(IngestMetrics.Source source, Supplier<B> parse, Function<B, List<String>> users) {
+    try {
+      B batch = parse.get();
+      limits.admitIngest(users.apply(batch));
+      return batch;
+    } catch (RuntimeException e) {
+      metrics.refused(source, e);
+      throw e;
+    }
   }
 
   private static int[] toArray(List<Integer> values) {

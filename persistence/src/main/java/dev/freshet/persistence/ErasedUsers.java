@@ -43,8 +43,17 @@ public final class ErasedUsers {
     }
   }
 
+  /**
+   * What every writer of user rows does first: takes the writers' lock, then answers the unexpired
+   * tombstones among {@code userIds}, by user id.
+   */
+  public static Map<String, Tombstone> lockAndFind(Connection c, Collection<String> userIds) throws SQLException {
+    lockForWrite(c);
+    return find(c, userIds);
+  }
+
   /** The unexpired tombstones among {@code userIds}, by user id. */
-  public static Map<String, Tombstone> find(Connection c, Collection<String> userIds) throws SQLException {
+  static Map<String, Tombstone> find(Connection c, Collection<String> userIds) throws SQLException {
     Map<String, Tombstone> found = new HashMap<>();
     if (userIds.isEmpty()) return found;
     Map<String, String> byHash = new HashMap<>();

@@ -55,11 +55,7 @@ public final class JdbcApiKeys {
         PreparedStatement insert =
             c.prepareStatement(
                 "INSERT INTO api_keys (id, name, scopes, key_sha256, prefix) VALUES (?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
-      insert.setString(1, keyId);
-      insert.setString(2, name);
-      insert.setArray(3, c.createArrayOf("text", scopes.toArray()));
-      insert.setString(4, Hashes.sha256(key));
-      insert.setString(5, prefix(key));
+      bind(c, insert, keyId, name, scopes, key);
       try (ResultSet rs = insert.executeQuery()) {
         rs.next();
         return new CreatedKey(row(rs), key);
@@ -85,11 +81,7 @@ public final class JdbcApiKeys {
                       + "ON CONFLICT (id) DO UPDATE SET name = excluded.name, scopes = excluded.scopes, "
                       + "key_sha256 = excluded.key_sha256, prefix = excluded.prefix, revoked_at = NULL "
                       + "RETURNING " + COLUMNS)) {
-            upsert.setString(1, id);
-            upsert.setString(2, name);
-            upsert.setArray(3, c.createArrayOf("text", scopes.toArray()));
-            upsert.setString(4, Hashes.sha256(key));
-            upsert.setString(5, prefix(key));
+            bind(c, upsert, id, name, scopes, key);
             try (ResultSet rs = upsert.executeQuery()) {
               rs.next();
               stored = row(rs);
@@ -156,6 +148,16 @@ public final class JdbcApiKeys {
     }
   }
 
+
+  /** The five values of {@code (id, name, scopes, key_sha256, prefix)}: never the key itself. */
+  private static void bind(Connection c, PreparedStatement ps, String id, String name, List<String> scopes, String key)
+      throws SQLException {
+    ps.setString(1, id);
+    ps.setString(2, name);
+    ps.setArray(3, c.createArrayOf("text", scopes.toArray()));
+    ps.setString(4, Hashes.sha256(key));
+    ps.setString(5, prefix(key));
+  }
 
   private static String prefix(String key) {
     return key.substring(0, Math.min(8, key.length()));

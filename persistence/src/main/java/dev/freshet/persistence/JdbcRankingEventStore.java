@@ -42,11 +42,9 @@ public final class JdbcRankingEventStore {
         });
   }
 
-
   private void insert(Connection c, List<Row> rows) throws SQLException {
-    ErasedUsers.lockForWrite(c);
     Map<String, ErasedUsers.Tombstone> erased =
-        ErasedUsers.find(c, rows.stream().map(Row::userId).collect(Collectors.toSet()));
+        ErasedUsers.lockAndFind(c, rows.stream().map(Row::userId).collect(Collectors.toSet()));
     try (PreparedStatement insert =
         c.prepareStatement(
             "INSERT INTO ranking_events (ranking_id, user_id, variant, served, candidates, created_at) "

@@ -3,6 +3,7 @@ package dev.freshet.streams.readmodel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.persistence.ErasedUsers;
+import dev.freshet.persistence.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -156,28 +157,20 @@ public final class FeatureSnapshots implements Pipeline {
   }
 
   private int write(List<Snapshot> batch, Instant listedAt) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int written = write(c, batch, listedAt);
-        c.commit();
-        return written;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("Could not write feature snapshots", e);
+    return Transactions.inTransaction(dataSource, "Could not write feature snapshots", c -> write(c, batch, listedAt));
+  }
+
+  private static String json(Object features) {
+    try {
+      return JSON.writeValueAsString(features);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Features not serializable", e);
     }
   }
 
-  private int write(Connection c, List<Snapshot> batch, Instant listedAt)
-      throws SQLException, com.fasterxml.jackson.core.JsonProcessingException {
-    ErasedUsers.lockForWrite(c);
+  private int write(Connection c, List<Snapshot> batch, Instant listedAt) throws SQLException {
     Map<String, ErasedUsers.Tombstone> erased =
-        ErasedUsers.find(c, batch.stream().map(Snapshot::userId).collect(Collectors.toSet()));
+        ErasedUsers.lockAndFind(c, batch.stream().map(Snapshot::userId).collect(Collectors.toSet()));
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO user_features (user_id, taken_at, seen, unseen, coverage, features) "
@@ -190,7 +183,7 @@ public final class FeatureSnapshots implements Pipeline {
         ps.setInt(2, s.view().seen());
         ps.setInt(3, s.view().unseen());
         ps.setDouble(4, s.view().coverage());
-        ps.setString(5, JSON.writeValueAsString(s.view().features()));
+        ps.setString(5, json(s.view().features()));
         ps.addBatch();
         written++;
       }

@@ -30,10 +30,9 @@ final class JournalRows {
    * Later events of the same user id are a new user's and stay. Call first in a read model's write.
    */
   static List<EventEnvelope> withoutErased(Connection c, List<EventEnvelope> batch) throws SQLException {
-    ErasedUsers.lockForWrite(c);
     Set<String> users = new HashSet<>();
     for (EventEnvelope e : batch) users.add(userId(e));
-    Map<String, ErasedUsers.Tombstone> erased = ErasedUsers.find(c, users);
+    Map<String, ErasedUsers.Tombstone> erased = ErasedUsers.lockAndFind(c, users);
     if (erased.isEmpty()) return batch;
     List<EventEnvelope> kept = new ArrayList<>(batch.size());
     for (EventEnvelope e : batch) {
