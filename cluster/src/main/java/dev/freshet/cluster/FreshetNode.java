@@ -251,7 +251,7 @@ public final class FreshetNode {
     ServerBinding binding =
         Http.get(system)
             .newServerAt(httpSettings.host(), httpSettings.port())
-            .bind(routes.routes())
+            .bindFlow(routes.connectionFlow())
             .toCompletableFuture()
             .join()
             .addToCoordinatedShutdown(Duration.ofSeconds(10), system);

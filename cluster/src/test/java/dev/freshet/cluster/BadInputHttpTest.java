@@ -85,7 +85,11 @@ class BadInputHttpTest extends SingleNodeTest {
         Arguments.of("positions of the wrong length", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"positions\":[1,2]}", 400, "positions"),
         Arguments.of("negative position", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"positions\":[-1]}", 400, "positions[0]"),
         Arguments.of("invalid rankingId", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"rankingId\":\"a b\"}", 400, "rankingId"),
-        Arguments.of("body over 64 KiB", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"pad\":\"" + padding + "\"}", 413, "body"));
+        Arguments.of("body over 64 KiB", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"pad\":\"" + padding + "\"}", 413, "body"),
+        // text the journal cannot store (issue 12): refused before anything is written
+        Arguments.of("lone surrogate in surface", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"surface\":\"home\\ud800\"}", 400, "surface"),
+        Arguments.of("NUL in surface", "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"surface\":\"ho\\u0000me\"}", 400, "surface"),
+        Arguments.of("nesting beyond the parser's limit", "[".repeat(2_000) + "]".repeat(2_000), 400, "body"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -165,6 +169,13 @@ class BadInputHttpTest extends SingleNodeTest {
         Arguments.of("tags not strings", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"tags\":[1]}]}", "items[0].tags[0]"),
         Arguments.of("embedding of the wrong dimension", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"embedding\":[0.1,0.2]}]}", "items[0].embedding"),
         Arguments.of("negative popularity", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"popularity\":-1}]}", "items[0].popularity"),
+        Arguments.of("createdAt in year 0", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"createdAt\":\"0000-01-01T00:00:00Z\"}]}", "items[0].createdAt"),
+        Arguments.of("createdAt in year 999999999", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"createdAt\":\"+999999999-12-31T23:59:59Z\"}]}", "items[0].createdAt"),
+        Arguments.of("createdAt as huge epoch millis", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"createdAt\":9223372036854775807}]}", "items[0].createdAt"),
+        Arguments.of("lone surrogate in category", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\\udc00\"}]}", "items[0].category"),
+        Arguments.of("control character in a tag", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"tags\":[\"a\\u0007\"]}]}", "items[0].tags[0]"),
+        Arguments.of("NUL inside attributes", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"attributes\":{\"a\":{\"b\":[\"x\\u0000\"]}}}]}", "items[0].attributes.a.b[0]"),
+        Arguments.of("lone surrogate in an attribute key", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"attributes\":{\"\\ud800\":1}}]}", "items[0].attributes"),
         Arguments.of("attributes over 4 KiB", "{\"items\":[{\"id\":\"n1\",\"category\":\"c\",\"attributes\":{\"a\":\"" + "z".repeat(4_100) + "\"}}]}", "items[0].attributes"),
         Arguments.of("second item bad, first not stored either", "{\"items\":[{\"id\":\"n2\",\"category\":\"c\"},{\"id\":\"n3\"}]}", "items[1].category"));
   }
@@ -198,6 +209,14 @@ class BadInputHttpTest extends SingleNodeTest {
         Arguments.of("dwell without value", ev("\"type\":\"dwell\",\"userId\":\"victim\",\"itemId\":\"ok1\""), "events[1].value"),
         Arguments.of("negative dwell", ev("\"type\":\"dwell\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"value\":-1"), "events[1].value"),
         Arguments.of("ts in the future", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":\"2999-01-01T00:00:00Z\""), "events[1].ts"),
+        Arguments.of("ts in year 0", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":\"0000-01-01T00:00:00Z\""), "events[1].ts"),
+        Arguments.of("ts in year -999999999", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":\"-999999999-01-01T00:00:00Z\""), "events[1].ts"),
+        Arguments.of("ts in year +999999999", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":\"+999999999-12-31T23:59:59Z\""), "events[1].ts"),
+        Arguments.of("ts before 2000", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":946684799999"), "events[1].ts"),
+        Arguments.of("ts as negative millis", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":-1"), "events[1].ts"),
+        Arguments.of("ts as 1e18 millis", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":1000000000000000000"), "events[1].ts"),
+        Arguments.of("lone surrogate in intent", ev("\"type\":\"skip\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"intent\":\"\\ud800x\""), "events[1].intent"),
+        Arguments.of("NUL in intent", ev("\"type\":\"skip\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"intent\":\"a\\u0000\""), "events[1].intent"),
         Arguments.of("ts not a time", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"ts\":\"soon\""), "events[1].ts"),
         Arguments.of("negative position", ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"position\":-2"), "events[1].position"),
         Arguments.of("intent over 64 chars", ev("\"type\":\"skip\",\"userId\":\"victim\",\"itemId\":\"ok1\",\"intent\":\"" + "i".repeat(65) + "\""), "events[1].intent"),
@@ -211,6 +230,56 @@ class BadInputHttpTest extends SingleNodeTest {
 
     assertThat(response.status()).isEqualTo(400);
     assertThat(response.errorField()).isEqualTo(field);
+  }
+
+  static Stream<Arguments> badPersonas() {
+    return Stream.of(
+        Arguments.of("lone surrogate in a category", "{\"categories\":[\"news\",\"a\\udc00\"]}", "categories[1]"),
+        Arguments.of("NUL in a tag", "{\"tags\":[\"t\\u0000\"]}", "tags[0]"),
+        Arguments.of("newline in a category", "{\"categories\":[\"a\\nb\"]}", "categories[0]"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badPersonas")
+  void badPersonasChangeNothing(String name, String body, String field) {
+    Api.Response response = api.put("/v1/users/victim/persona", body);
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.errorField()).isEqualTo(field);
+  }
+
+  static Stream<Arguments> badHistoryCursors() {
+    return Stream.of(
+        Arguments.of("0000-01-01T00:00:00Z"), Arguments.of("%2B999999999-12-31T23:59:59Z"), Arguments.of("-62167219200000.0.0"),
+        Arguments.of("9223372036854775807.0.0"), Arguments.of("1999-12-31T23:59:59Z"));
+  }
+
+  @ParameterizedTest(name = "before={0}")
+  @MethodSource("badHistoryCursors")
+  void historyCursorsOutsideTheTimeWindow(String before) {
+    Api.Response response = api.get("/v1/users/victim/history?before=" + before);
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.errorField()).isEqualTo("before");
+  }
+
+  @org.junit.jupiter.api.Test
+  void parserErrorsNameNoInternalClasses() {
+    for (String body : new String[] {"[".repeat(2_000) + "]".repeat(2_000), "{\"userId\":1e99999}", "{\"a\":\"\\uZZZZ\"}", "{\"a\":01}"}) {
+      Api.Response response = api.post("/v1/impressions", body);
+      assertThat(response.status()).as(body).isEqualTo(400);
+      assertThat(response.body().path("error").path("message").asText()).doesNotContain("com.fasterxml", "`", "Stream", "Feature");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theDocumentedMaximumExcludeListFitsTheUrl() {
+    String ids = java.util.stream.IntStream.range(0, 1_000).mapToObj(i -> "x".repeat(124) + String.format("%04d", i)).collect(java.util.stream.Collectors.joining(","));
+    Api.Response response = api.get("/v1/users/victim/recommendations?k=5&exclude=" + ids);
+
+    assertThat(response.status()).isEqualTo(200);
+    String oneMore = ids + ",another";
+    assertThat(api.get("/v1/users/victim/recommendations?exclude=" + oneMore).errorField()).isEqualTo("exclude");
   }
 
   @org.junit.jupiter.api.Test

@@ -105,10 +105,12 @@ class EventsHttpTest extends SingleNodeTest {
         .isCloseTo(6.0, org.assertj.core.data.Offset.offset(0.01));
     assertThat(popular.body().path("items").get(2).path("trending").asDouble()).isZero();
 
+    // newer than the items created with this request's "now", and inside the accepted time window
+    java.time.Instant now = java.time.Instant.now();
     api.post(
         "/v1/items",
-        "{\"items\":[{\"id\":\"fresh-1\",\"category\":\"c9\",\"createdAt\":\"2030-01-01T00:00:00Z\"},"
-            + "{\"id\":\"fresh-2\",\"category\":\"c9\",\"createdAt\":\"2030-01-02T00:00:00Z\"},"
+        "{\"items\":[{\"id\":\"fresh-1\",\"category\":\"c9\",\"createdAt\":\"" + now.plusSeconds(60) + "\"},"
+            + "{\"id\":\"fresh-2\",\"category\":\"c9\",\"createdAt\":\"" + now.plusSeconds(120) + "\"},"
             + "{\"id\":\"stale\",\"category\":\"c9\",\"createdAt\":\"2001-01-01T00:00:00Z\"}]}");
     assertThat(Api.rankedIds(api.get("/v1/items/latest?category=c9&k=5"))).containsExactly("fresh-2", "fresh-1", "stale");
     assertThat(api.get("/v1/items/latest?k=0").errorField()).isEqualTo("k");

@@ -17,7 +17,11 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.ParsingException;
 import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +56,7 @@ final class ApiErrors extends AllDirectives {
     Throwable e = unwrap(failure);
     if (e instanceof ApiException api) {
       HttpResponse response = error(api.status(), api.code(), api.getMessage(), api.field(), traceId);
+      if (api.closesConnection()) response = response.addHeader(Connection.create("close"));
       return api.retryAfterSeconds() > 0
           ? response.addHeader(RawHeader.create("Retry-After", Long.toString(api.retryAfterSeconds())))
           : response;
@@ -59,12 +64,29 @@ final class ApiErrors extends AllDirectives {
     if (e instanceof EntityStreamSizeException size) {
       return toResponse(FreshetRoutes.bodyTooLarge(size.limit()), traceId);
     }
+    if (e instanceof EntityStreamException || e instanceof ParsingException) {
+      // the body's framing is broken (say, malformed chunked encoding): the client's fault, and the
+      // rest of the connection cannot be trusted
+      return toResponse(
+          ApiException.closing(400, "malformed_body", "the body could not be read: " + e.getMessage(), "body"), traceId);
+    }
+    if (e instanceof StatusReply.ErrorMessage refusal) {
+      // a user entity refused the command by its rules (a full favourites list, an event the journal
+      // cannot store): asking again cannot succeed
+      return error(422, "refused", refusal.getMessage(), null, traceId);
+    }
     try (var mdc = MDC.putCloseable("traceId", traceId)) {
       if (e instanceof TimeoutException) {
         log.warn("Dependency timed out: {}", e.getMessage());
         return error(503, "unavailable", "the request timed out inside Freshet; retry later", null, traceId);
       }
-      if (e instanceof StoreException || e instanceof StatusReply.ErrorMessage) {
+      if (e instanceof StoreException store) {
+        Optional<String> state = store.refusedData();
+        if (state.isPresent()) {
+          log.warn("The database refused a request's data (SQLSTATE {}): {}", state.get(), store.getMessage(), store);
+          return error(
+              400, "invalid_value", "the request holds a value the database cannot store (SQLSTATE " + state.get() + ")", null, traceId);
+        }
         log.error("Request failed on a dependency", e);
         return error(503, "unavailable", "storage is unavailable; retry later", null, traceId);
       }
@@ -89,10 +111,29 @@ final class ApiErrors extends AllDirectives {
   private HttpResponse error(int status, String code, String message, String field, String traceId) {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", code);
-    error.put("message", message);
-    if (field != null) error.put("field", field);
+    error.put("message", printable(message));
+    if (field != null) error.put("field", printable(field));
     error.put("traceId", traceId);
     return ApiJson.response(mapper, status, Map.of("error", error));
+  }
+
+  /** {@code message} with any unpaired surrogate (echoed from a client's input) as U+FFFD: JSON output has no form for one. */
+  private static String printable(String message) {
+    if (message == null) return "";
+    StringBuilder out = null;
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c) && i + 1 < message.length() && Character.isLowSurrogate(message.charAt(i + 1));
+      if (paired) {
+        if (out != null) out.append(c).append(message.charAt(i + 1));
+        i++;
+        continue;
+      }
+      if (Character.isSurrogate(c) && out == null) out = new StringBuilder(message.substring(0, i));
+      if (out != null) out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+    }
+    return out == null ? message : out.toString();
   }
 
   /** The failure itself, without the CompletionException/ExecutionException wrapping of futures. */

@@ -10,22 +10,29 @@ public final class ApiException extends RuntimeException {
   private final String code;
   private final String field;
   private final long retryAfterSeconds;
+  private final boolean closesConnection;
 
   public ApiException(int status, String code, String message, String field) {
-    this(status, code, message, field, 0);
+    this(status, code, message, field, 0, false);
   }
 
-  private ApiException(int status, String code, String message, String field, long retryAfterSeconds) {
+  private ApiException(int status, String code, String message, String field, long retryAfterSeconds, boolean closesConnection) {
     super(message, null, false, false); // control flow, not a fault: no stack trace
     this.status = status;
     this.code = code;
     this.field = field;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.closesConnection = closesConnection;
+  }
+
+  /** A refusal after which nothing more is read from the connection (answered with {@code Connection: close}). */
+  public static ApiException closing(int status, String code, String message, String field) {
+    return new ApiException(status, code, message, field, 0, true);
   }
 
   /** A 429: the client may try again after {@code retryAfterSeconds} (sent as {@code Retry-After}). */
   public static ApiException rateLimited(String message, long retryAfterSeconds) {
-    return new ApiException(429, "rate_limited", message, null, Math.max(1, retryAfterSeconds));
+    return new ApiException(429, "rate_limited", message, null, Math.max(1, retryAfterSeconds), false);
   }
 
   public static ApiException invalid(String field, String message) {
@@ -43,6 +50,11 @@ public final class ApiException extends RuntimeException {
   /** Seconds the client should wait before retrying, or 0 when the answer is not a 429. */
   public long retryAfterSeconds() {
     return retryAfterSeconds;
+  }
+
+  /** Whether the connection is closed after this answer (its framing can no longer be trusted). */
+  public boolean closesConnection() {
+    return closesConnection;
   }
 
   /** The offending field, or {@code null} when the error is not about one. */

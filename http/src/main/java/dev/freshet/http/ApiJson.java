@@ -2,6 +2,7 @@ package dev.freshet.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -38,9 +39,26 @@ final class ApiJson {
     return map;
   }
 
-  /** A parser message without Jackson's source excerpt, which would echo the client's body. */
+  /**
+   * A parser message for the client: without Jackson's source excerpt (which would echo the body)
+   * and without the names of Jackson's classes and settings that some of its messages carry.
+   */
   static String brief(Exception e) {
-    String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-    return message == null ? e.getClass().getSimpleName() : message;
+    if (e instanceof StreamConstraintsException) {
+      return "the JSON is nested too deeply or holds a number or string beyond the parser's limits";
+    }
+    String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : null;
+    if (message == null) return "unreadable JSON";
+    int internal = firstOf(message, "com.fasterxml", "(`", "`StreamRead", "`JsonRead", "(for ", "JsonParser", "StreamReadFeature");
+    return internal < 0 ? message : message.substring(0, internal).strip();
+  }
+
+  private static int firstOf(String s, String... needles) {
+    int first = -1;
+    for (String n : needles) {
+      int i = s.indexOf(n);
+      if (i >= 0 && (first < 0 || i < first)) first = i;
+    }
+    return first;
   }
 }

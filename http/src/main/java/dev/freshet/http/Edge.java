@@ -1,25 +1,27 @@
 package dev.freshet.http;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.cors.javadsl.CorsDirectives;
-import org.apache.pekko.http.cors.javadsl.model.HttpOriginMatcher;
 import org.apache.pekko.http.cors.javadsl.settings.CorsSettings;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.apache.pekko.http.javadsl.model.headers.HttpOrigin;
+import org.apache.pekko.http.javadsl.model.headers.Origin;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -51,6 +53,12 @@ public final class Edge extends AllDirectives {
       }
       List<String> origins =
           Arrays.stream(c.getString("cors.allowed-origins").split("[,\\s]+")).filter(s -> !s.isBlank()).toList();
+      for (String origin : origins) {
+        if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+          throw new IllegalArgumentException(
+              "freshet.http.cors.allowed-origins: '" + origin + "' is not an origin such as https://shop.example.com (or *)");
+        }
+      }
       return new Settings(c.getBoolean("trust-forwarded-for"), origins, List.copyOf(headers));
     }
   }
@@ -69,7 +77,7 @@ public final class Edge extends AllDirectives {
       ApiErrors errors,
       RequestMetrics metrics,
       Settings settings,
-      CorsSettings corsDefaults,
+      Config systemConfig,
       Function<ApiException, Route> refuseStream) {
     this.keys = keys;
     this.limits = limits;
@@ -77,19 +85,26 @@ public final class Edge extends AllDirectives {
     this.metrics = metrics;
     this.settings = settings;
     this.refuseStream = refuseStream;
-    this.cors =
-        corsDefaults
-            .withAllowedOrigins(origins(settings.allowedOrigins()))
-            // keys travel in a header, never in cookies: no credentials
-            .withAllowCredentials(false)
-            .withAllowedMethods(
-                List.of(HttpMethods.GET, HttpMethods.POST, HttpMethods.PUT, HttpMethods.DELETE, HttpMethods.HEAD, HttpMethods.OPTIONS))
-            .withExposedHeaders(List.of("Retry-After", TraceIds.REQUEST_ID_HEADER, "Idempotent-Replayed"));
+    this.cors = corsSettings(settings.allowedOrigins(), systemConfig);
   }
 
-  private static HttpOriginMatcher origins(List<String> allowed) {
-    if (allowed.isEmpty() || allowed.contains("*")) return HttpOriginMatcher.ALL;
-    return HttpOriginMatcher.create(allowed.stream().map(HttpOrigin::parse).toArray(HttpOrigin[]::new));
+  /**
+   * pekko-http-cors' settings for {@code allowed}, given to it as its own configuration: its Java
+   * constant for "any origin" ({@code HttpOriginMatcher.ALL}) is null when the Scala matcher was loaded
+   * first (a class-initialisation cycle in the library), which made every request with an Origin
+   * header fail. Parsed from configuration, "*" and lists take the library's own code path.
+   */
+  static CorsSettings corsSettings(List<String> allowed, Config systemConfig) {
+    Map<String, Object> cors = new HashMap<>();
+    cors.put("allowed-origins", allowed.contains("*") ? "*" : allowed);
+    // keys travel in a header, never in cookies: no credentials, so "*" is never an echoed origin
+    cors.put("allow-credentials", false);
+    cors.put("allowed-methods", List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"));
+    cors.put("allowed-headers", List.of("Authorization", "Content-Type", Idempotency.HEADER, TraceIds.REQUEST_ID_HEADER, "traceparent"));
+    cors.put("exposed-headers", List.of("Retry-After", TraceIds.REQUEST_ID_HEADER, "Idempotent-Replayed"));
+    cors.put("allow-generic-http-requests", true);
+    return CorsSettings.create(
+        ConfigFactory.parseMap(Map.of("pekko.http.cors", cors)).withFallback(systemConfig));
   }
 
   /** {@code routes} behind the edge. */
@@ -103,13 +118,41 @@ public final class Edge extends AllDirectives {
           Optional<Endpoint> endpoint = Endpoints.find(method.equals("HEAD") ? "GET" : method, path);
           String route = endpoint.map(Endpoint::template).orElse("unmatched");
           String ip = clientIp(request);
+          Supplier<Route> gated = () -> errors.handle(traceId, () -> gate(request, endpoint, ip, traceId, routes));
           return mapResponse(
               response -> finish(response, route, method, path, traceId, start),
               () ->
                   errors.handle(
                       traceId,
-                      () -> CorsDirectives.cors(cors, () -> gate(request, endpoint, ip, traceId, routes))));
+                      () -> {
+                        HeaderCheck.requireClean(request);
+                        // errors inside are answered within the CORS directive, so that a page can read them
+                        return crossOrigin(request) ? CorsDirectives.cors(cors, gated) : gated.get();
+                      }));
         });
+  }
+
+  /**
+   * Whether CORS applies: the request names an origin other than this node's own. A page served by
+   * the edge itself (the dashboard) sends its own origin, which needs no entry in allowed-origins.
+   */
+  private static boolean crossOrigin(HttpRequest request) {
+    Optional<Origin> origin = request.getHeader(Origin.class);
+    if (origin.isEmpty()) return request.getHeader("Origin").isPresent(); // unparsable: the library refuses it
+    Optional<Host> host = request.getHeader(Host.class);
+    if (host.isEmpty()) return true;
+    for (HttpOrigin o : origin.get().getOrigins()) {
+      if (!sameAuthority(o, host.get())) return true;
+    }
+    return !origin.get().getOrigins().iterator().hasNext(); // "Origin: null" (sandboxed pages, files) is cross-origin
+  }
+
+  /** {@code origin}'s host and port against the Host header (whose absent port is the scheme's default). */
+  private static boolean sameAuthority(HttpOrigin origin, Host host) {
+    if (!origin.host().host().address().equalsIgnoreCase(host.host().address())) return false;
+    int originPort = origin.host().port() != 0 ? origin.host().port() : origin.scheme().equals("https") ? 443 : 80;
+    int hostPort = host.port();
+    return hostPort == 0 ? originPort == 80 || originPort == 443 : hostPort == originPort;
   }
 
   private HttpResponse finish(HttpResponse response, String route, String method, String path, String traceId, long start) {
@@ -152,8 +195,9 @@ public final class Edge extends AllDirectives {
       return proceed(new Caller(Optional.empty(), ip, traceId), routes);
     }
     Optional<String> presented = presentedKey(request, endpoint);
+    // a missing, unknown or revoked key is told so (401) whatever the anonymous limit says: a 429
+    // would have the client retry a request that can never succeed
     if (presented.isEmpty()) {
-      limits.admit(RateLimits.Tier.ANONYMOUS, ip);
       return refuse(
           request,
           endpoint,
@@ -163,7 +207,6 @@ public final class Edge extends AllDirectives {
         keys.authenticate(presented.get()),
         key -> {
           if (key.isEmpty()) {
-            limits.admit(RateLimits.Tier.ANONYMOUS, ip);
             return refuse(request, endpoint, new ApiException(401, "unauthorized", "the API key is unknown or revoked", "Authorization"));
           }
           if (!key.get().allows(endpoint.scope())) {

@@ -14,8 +14,6 @@ import java.util.Optional;
 record EventBatch(List<EventBatch.Event> events) {
 
   static final int MAX_EVENTS = 1_000;
-  /** Clocks differ; an event further ahead than this is a client bug, not a clock skew. */
-  static final long MAX_FUTURE_MILLIS = 5 * 60_000L;
   static final long MAX_DWELL_MILLIS = 24 * 3_600_000L;
 
   record Event(
@@ -28,21 +26,20 @@ record EventBatch(List<EventBatch.Event> events) {
       String rankingId,
       Integer position) {}
 
-  static EventBatch parse(JsonNode body, long now) {
+  static EventBatch parse(JsonNode body, TimeWindow window, long now) {
     if (!body.isObject()) throw ApiException.invalid("body", "body must be a JSON object");
     JsonNode events = Fields.requiredArray(body, "events", "events", MAX_EVENTS);
     List<Event> parsed = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) parsed.add(event(events.get(i), "events[" + i + "]", now));
+    for (int i = 0; i < events.size(); i++) parsed.add(event(events.get(i), "events[" + i + "]", window, now));
     return new EventBatch(parsed);
   }
 
-  private static Event event(JsonNode node, String at, long now) {
+  private static Event event(JsonNode node, String at, TimeWindow window, long now) {
     if (!node.isObject()) throw ApiException.invalid(at, at + " must be an object");
     InteractionType type = type(node, at + ".type");
     String userId = Fields.requiredId(node, "userId", at + ".userId");
     String itemId = Fields.requiredId(node, "itemId", at + ".itemId");
-    long ts = Fields.timestamp(node, "ts", at + ".ts", now);
-    if (ts > now + MAX_FUTURE_MILLIS) throw ApiException.invalid(at + ".ts", at + ".ts is in the future");
+    long ts = Fields.timestamp(node, "ts", at + ".ts", window, now);
     Optional<String> intent = Fields.optionalText(node, "intent", at + ".intent", Intent.MAX_LENGTH);
     Optional<String> rankingId = Fields.optionalId(node, "rankingId", at + ".rankingId");
     return new Event(

@@ -61,9 +61,33 @@ final class Fields {
     if (value.isEmpty() || value.length() > maxLength) {
       throw ApiException.invalid(field, field + " must be 1-" + maxLength + " characters");
     }
+    storable(field, value);
+    return value;
+  }
+
+  /**
+   * Text the journal and PostgreSQL can keep: no control characters (NUL above all, which a
+   * PostgreSQL text or jsonb value cannot hold) and no unpaired UTF-16 surrogate (which has no UTF-8
+   * form, so the journal's serializer refuses the whole event). Checked here, before anything is
+   * changed, so that such text is a 400 and never a failed write.
+   */
+  static String storable(String field, String value) {
     for (int i = 0; i < value.length(); i++) {
       if (Character.isISOControl(value.charAt(i))) {
         throw ApiException.invalid(field, field + " must not contain control characters");
+      }
+    }
+    return wellFormed(field, value);
+  }
+
+  /** {@code value} if every surrogate in it is half of a pair: a lone one has no UTF-8 form. */
+  static String wellFormed(String field, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char ch = value.charAt(i);
+      if (Character.isHighSurrogate(ch) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++; // a pair: one supplementary character
+      } else if (Character.isSurrogate(ch)) {
+        throw ApiException.invalid(field, field + " contains an unpaired UTF-16 surrogate, which is not text");
       }
     }
     return value;
@@ -80,24 +104,29 @@ final class Fields {
     return node;
   }
 
-  /** ISO-8601 text or epoch milliseconds; absent means {@code now}. */
-  static long timestamp(JsonNode parent, String name, String field, long now) {
+  /** ISO-8601 text or epoch milliseconds inside {@code window}; absent means {@code now}. */
+  static long timestamp(JsonNode parent, String name, String field, TimeWindow window, long now) {
     JsonNode node = parent.get(name);
     if (node == null || node.isNull()) return now;
-    if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) return node.longValue();
+    if (node.isIntegralNumber() && node.canConvertToLong()) return window.check(field, node.longValue(), now);
     if (node.isTextual()) {
-      String s = node.textValue();
-      try {
-        return Instant.parse(s).toEpochMilli();
-      } catch (DateTimeParseException notInstant) {
-        try {
-          return OffsetDateTime.parse(s).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-          // fall through to the error below
-        }
-      }
+      Optional<Instant> at = instant(node.textValue());
+      if (at.isPresent()) return window.check(field, at.get(), now);
     }
     throw ApiException.invalid(field, field + " must be an ISO-8601 timestamp or epoch milliseconds");
+  }
+
+  /** ISO-8601 with {@code Z} or an offset; empty if {@code s} is neither. */
+  static Optional<Instant> instant(String s) {
+    try {
+      return Optional.of(Instant.parse(s));
+    } catch (DateTimeParseException notInstant) {
+      try {
+        return Optional.of(OffsetDateTime.parse(s).toInstant());
+      } catch (java.time.DateTimeException e) {
+        return Optional.empty();
+      }
+    }
   }
 
   /** A query parameter that must be an integer from 1 to {@code max}; absent means {@code absent}. */

@@ -35,7 +35,9 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -46,8 +48,10 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.util.ByteString;
 import java.util.function.Supplier;
-import org.apache.pekko.http.cors.javadsl.settings.CorsSettings;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
@@ -113,7 +117,7 @@ public final class FreshetRoutes extends AllDirectives {
     this.metrics = metrics;
     this.ingest =
         new Ingest(
-            sharding, catalog, popularityFeed, signals, settings.askTimeout(), edgeServices.limits(), metrics.ingest());
+            sharding, catalog, popularityFeed, signals, settings.askTimeout(), settings.timeWindow(), edgeServices.limits(), metrics.ingest());
     this.idempotency = edgeServices.idempotency();
     this.keys = new KeyRoutes(edgeServices.keys(), blocking, mapper, inner -> jsonBody(false, settings.maxBodyBytes(), inner));
     this.stream = new StreamRoutes(system, ingest, edgeServices.idempotency(), errors, mapper, settings.maxBodyBytes(), metrics.registry());
@@ -124,8 +128,16 @@ public final class FreshetRoutes extends AllDirectives {
             errors,
             new RequestMetrics(metrics.registry()),
             edgeServices.settings(),
-            CorsSettings.create(system.settings().config()),
+            system.settings().config(),
             stream::refuse);
+  }
+
+  /**
+   * The handler of one connection: the routes, fed requests until one is malformed in a way that
+   * makes the rest of the connection untrustworthy ({@link HeaderCheck}).
+   */
+  public Flow<HttpRequest, HttpResponse, NotUsed> connectionFlow() {
+    return HeaderCheck.untilMalformed().via(routes().flow(system));
   }
 
   public Route routes() {
@@ -171,7 +183,7 @@ public final class FreshetRoutes extends AllDirectives {
   // ---- catalog ---------------------------------------------------------------------------------
 
   private Route upsertItems(JsonNode body) {
-    var upserts = ItemsRequest.parse(body, settings.embeddingDimension(), System.currentTimeMillis());
+    var upserts = ItemsRequest.parse(body, settings.embeddingDimension(), settings.timeWindow(), System.currentTimeMillis());
     return onSuccess(
         catalog.upsert(upserts), stored -> json(200, Map.of("upserted", stored.size())));
   }
@@ -335,7 +347,16 @@ public final class FreshetRoutes extends AllDirectives {
           return onSuccess(
               entity
                   .withSizeLimit(maxBytes)
-                  .toStrict(settings.askTimeout().toMillis(), system),
+                  .toStrict(settings.askTimeout().toMillis(), system)
+                  .exceptionally(
+                      failure -> {
+                        if (ApiErrors.unwrap(failure) instanceof TimeoutException) {
+                          // the client announced more than it sent: its fault, not ours (408, not 503)
+                          throw ApiException.closing(
+                              408, "body_timeout", "the body did not arrive within " + settings.askTimeout().toSeconds() + " s", "body");
+                        }
+                        throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+                      }),
               strict -> inner.apply(parse(strict.getData())));
         });
   }

@@ -10,7 +10,8 @@ public record HttpSettings(
     long maxBodyBytes,
     long maxCatalogBodyBytes,
     Duration askTimeout,
-    int embeddingDimension) {
+    int embeddingDimension,
+    TimeWindow timeWindow) {
 
   public static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.http");
@@ -20,6 +21,7 @@ public record HttpSettings(
         c.getBytes("max-body-size"),
         c.getBytes("max-catalog-body-size"),
         c.getDuration("ask-timeout"),
-        config.getInt("freshet.catalog.embedding-dimension"));
+        config.getInt("freshet.catalog.embedding-dimension"),
+        TimeWindow.fromConfig(config));
   }
 }

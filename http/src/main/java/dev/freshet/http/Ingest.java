@@ -47,6 +47,7 @@ final class Ingest {
   private final PopularityFeed popularityFeed;
   private final SignalWeights signals;
   private final Duration askTimeout;
+  private final TimeWindow timeWindow;
   private final RateLimits limits;
   private final IngestMetrics metrics;
 
@@ -56,6 +57,7 @@ final class Ingest {
       PopularityFeed popularityFeed,
       SignalWeights signals,
       Duration askTimeout,
+      TimeWindow timeWindow,
       RateLimits limits,
       IngestMetrics metrics) {
     this.limits = limits;
@@ -65,6 +67,7 @@ final class Ingest {
     this.popularityFeed = popularityFeed;
     this.signals = signals;
     this.askTimeout = askTimeout;
+    this.timeWindow = timeWindow;
   }
 
   /** {@code POST /v1/impressions}: one user's impressions. */
@@ -113,7 +116,7 @@ final class Ingest {
     EventBatch batch =
         admitted(
             source,
-            () -> EventBatch.parse(body, System.currentTimeMillis()),
+            () -> EventBatch.parse(body, timeWindow, System.currentTimeMillis()),
             b -> b.events().stream().map(EventBatch.Event::userId).distinct().toList());
     List<String> itemIds = batch.events().stream().map(EventBatch.Event::itemId).toList();
     return denseIds(itemIds, i -> "events[" + i + "].itemId")

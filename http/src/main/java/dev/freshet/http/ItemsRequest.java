@@ -17,17 +17,17 @@ final class ItemsRequest {
 
   private ItemsRequest() {}
 
-  static List<ItemUpsert> parse(JsonNode body, int embeddingDimension, long now) {
+  static List<ItemUpsert> parse(JsonNode body, int embeddingDimension, TimeWindow window, long now) {
     if (!body.isObject()) throw ApiException.invalid("body", "body must be a JSON object");
     JsonNode items = Fields.requiredArray(body, "items", "items", MAX_ITEMS);
     List<ItemUpsert> upserts = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
-      upserts.add(item(items.get(i), "items[" + i + "]", embeddingDimension, now));
+      upserts.add(item(items.get(i), "items[" + i + "]", embeddingDimension, window, now));
     }
     return upserts;
   }
 
-  private static ItemUpsert item(JsonNode node, String at, int dimension, long now) {
+  private static ItemUpsert item(JsonNode node, String at, int dimension, TimeWindow window, long now) {
     if (!node.isObject()) throw ApiException.invalid(at, at + " must be an object");
     String id = Fields.requiredId(node, "id", at + ".id");
     String category =
@@ -37,7 +37,7 @@ final class ItemsRequest {
         id,
         category,
         tags(node, at + ".tags"),
-        Fields.timestamp(node, "createdAt", at + ".createdAt", now),
+        Fields.timestamp(node, "createdAt", at + ".createdAt", window, now),
         status(node, at + ".status"),
         popularity(node, at + ".popularity"),
         embedding(node, at + ".embedding", dimension),
@@ -102,10 +102,32 @@ final class ItemsRequest {
     if (json.getBytes(StandardCharsets.UTF_8).length > MAX_ATTRIBUTES_BYTES) {
       throw ApiException.invalid(field, field + " must be at most " + MAX_ATTRIBUTES_BYTES + " bytes of JSON");
     }
-    if (json.indexOf('\u0000') >= 0) {
-      // PostgreSQL's jsonb cannot hold NUL characters
-      throw ApiException.invalid(field, field + " must not contain NUL characters");
-    }
+    storableStrings(node, field);
     return json;
+  }
+
+  /**
+   * Every key and string inside {@code node} as PostgreSQL's jsonb can hold it: no NUL (jsonb has no
+   * room for it) and no unpaired surrogate (no UTF-8 form). Other control characters are fine here:
+   * JSON escapes them.
+   */
+  private static void storableStrings(JsonNode node, String field) {
+    if (node.isTextual()) {
+      noNulNorLoneSurrogate(field, node.textValue());
+    } else if (node.isObject()) {
+      for (var fields = node.fields(); fields.hasNext(); ) {
+        var entry = fields.next();
+        String at = field + "." + entry.getKey();
+        noNulNorLoneSurrogate(field, entry.getKey()); // a bad key is named by where it is: it cannot name itself
+        storableStrings(entry.getValue(), at);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) storableStrings(node.get(i), field + "[" + i + "]");
+    }
+  }
+
+  private static void noNulNorLoneSurrogate(String field, String s) {
+    if (s.indexOf('\u0000') >= 0) throw ApiException.invalid(field, field + " must not contain NUL characters");
+    Fields.wellFormed(field, s);
   }
 }

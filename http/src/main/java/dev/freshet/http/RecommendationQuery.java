@@ -28,7 +28,8 @@ final class RecommendationQuery {
       }
       for (int i = 0; i < ids.length; i++) exclude.add(Fields.id("exclude[" + i + "]", ids[i]));
     }
-    Optional<String> variant = Optional.ofNullable(query.get("variant")).filter(v -> !v.isEmpty());
+    Optional<String> variant =
+        Optional.ofNullable(query.get("variant")).filter(v -> !v.isEmpty()).map(v -> Fields.text("variant", v, 128));
     if (variant.isPresent() && ranking.variantNamed(variant.get()).isEmpty()) {
       throw ApiException.invalid("variant", "variant " + variant.get() + " is not configured");
     }

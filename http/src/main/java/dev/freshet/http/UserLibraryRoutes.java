@@ -14,7 +14,6 @@ import dev.freshet.actors.user.UserEntity;
 import dev.freshet.streams.UserHistory;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -88,7 +87,7 @@ final class UserLibraryRoutes extends AllDirectives {
   private Route history(String userId, Map<String, String> query) {
     Fields.id("userId", userId);
     int limit = Fields.boundedInt("limit", query.get("limit"), DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
-    Optional<UserHistory.Cursor> before = Optional.ofNullable(query.get("before")).map(UserLibraryRoutes::cursor);
+    Optional<UserHistory.Cursor> before = Optional.ofNullable(query.get("before")).map(this::cursor);
     return onSuccess(
         history.page(userId, before, limit),
         page -> {
@@ -123,15 +122,21 @@ final class UserLibraryRoutes extends AllDirectives {
   }
 
   /** {@code before}: the {@code next} of a previous page, or an ISO-8601 instant. */
-  private static UserHistory.Cursor cursor(String value) {
+  private UserHistory.Cursor cursor(String value) {
+    long now = System.currentTimeMillis();
     Optional<UserHistory.Cursor> token = UserHistory.Cursor.parse(value);
-    if (token.isPresent()) return token.get();
-    try {
-      return UserHistory.Cursor.before(Instant.parse(value).toEpochMilli());
-    } catch (DateTimeParseException e) {
-      throw ApiException.invalid(
-          "before", "before must be the next value of a previous page or an ISO-8601 instant such as 2026-11-22T00:00:00Z");
+    if (token.isPresent()) {
+      settings.timeWindow().check("before", token.get().atMillis(), now);
+      return token.get();
     }
+    Instant at =
+        Fields.instant(value)
+            .orElseThrow(
+                () ->
+                    ApiException.invalid(
+                        "before",
+                        "before must be the next value of a previous page or an ISO-8601 instant such as 2026-11-22T00:00:00Z"));
+    return UserHistory.Cursor.before(settings.timeWindow().check("before", at, now));
   }
 
   private Route replay(String userId, Map<String, String> query) {

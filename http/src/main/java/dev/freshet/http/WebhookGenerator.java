@@ -61,7 +61,8 @@ public final class WebhookGenerator implements PoolGenerator {
       double randomFactor,
       int maxFailures,
       Duration resetTimeout,
-      long maxResponseBytes) {
+      long maxResponseBytes,
+      TimeWindow timeWindow) {
 
     public Settings {
       url = url == null ? "" : url.strip();
@@ -98,7 +99,8 @@ public final class WebhookGenerator implements PoolGenerator {
           c.getDouble("random-factor"),
           c.getInt("breaker.max-failures"),
           c.getDuration("breaker.reset-timeout"),
-          config.getBytes("freshet.http.max-catalog-body-size"));
+          config.getBytes("freshet.http.max-catalog-body-size"),
+          TimeWindow.fromConfig(config));
     }
 
     /** Never prints the token: settings end up in logs. */
@@ -292,7 +294,7 @@ public final class WebhookGenerator implements PoolGenerator {
       throw AttemptFailure.permanent("webhook answered with invalid JSON: " + ApiJson.brief(e), null);
     }
     try {
-      return ItemsRequest.parse(node, embeddingDimension, System.currentTimeMillis());
+      return ItemsRequest.parse(node, embeddingDimension, settings.timeWindow(), System.currentTimeMillis());
     } catch (ApiException e) {
       // the message names the field at fault, e.g. "items[3].category is required"
       throw AttemptFailure.permanent("webhook answered with an invalid items body: " + e.getMessage(), null);

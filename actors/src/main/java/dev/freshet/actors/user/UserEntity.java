@@ -67,7 +67,10 @@ public final class UserEntity
 
   // ---- protocol ------------------------------------------------------------------------------
 
-  public sealed interface Command extends CborSerializable {}
+  public sealed interface Command extends CborSerializable {
+    /** Every command is answered, with a success or a refusal. */
+    ActorRef<? extends StatusReply<?>> replyTo();
+  }
 
   /**
    * Record that the user was shown these items (dense ids) at {@code atMillis}, optionally where
@@ -301,18 +304,21 @@ public final class UserEntity
             Entity.of(
                 TYPE_KEY,
                 entity ->
-                    Behaviors.<Command>setup(
-                        ctx ->
-                            new UserEntity(
-                                ctx,
-                                Optional.of(entity.getShard()),
-                                entity.getEntityId(),
-                                PersistenceId.of(TYPE_KEY.name(), entity.getEntityId()),
-                                catalog,
-                                popularity,
-                                pool,
-                                settings,
-                                journalLatency))));
+                    RejectedPersists.supervised(
+                        last ->
+                            Behaviors.<Command>setup(
+                                ctx ->
+                                    new UserEntity(
+                                        ctx,
+                                        Optional.of(entity.getShard()),
+                                        entity.getEntityId(),
+                                        PersistenceId.of(TYPE_KEY.name(), entity.getEntityId()),
+                                        catalog,
+                                        popularity,
+                                        pool,
+                                        settings,
+                                        journalLatency,
+                                        last)))));
   }
 
   /** The entity outside Cluster Sharding (tests): after {@link Forget} it stops itself. */
@@ -327,7 +333,33 @@ public final class UserEntity
     return Behaviors.setup(
         ctx ->
             new UserEntity(
-                ctx, Optional.empty(), userId, persistenceId, catalog, popularity, pool, settings, journalLatency));
+                ctx,
+                Optional.empty(),
+                userId,
+                persistenceId,
+                catalog,
+                popularity,
+                pool,
+                settings,
+                journalLatency,
+                new RejectedPersists.LastCommand()));
+  }
+
+  /** {@link #create} as Cluster Sharding runs it: a command whose events the journal rejects is answered with an error. */
+  public static Behavior<Command> createSupervised(
+      String userId,
+      PersistenceId persistenceId,
+      Supplier<CatalogSnapshot> catalog,
+      Supplier<PopularityBoard> popularity,
+      ActorRef<PoolCoordinator.Command> pool,
+      UserEntitySettings settings,
+      JournalLatency journalLatency) {
+    return RejectedPersists.supervised(
+        last ->
+            Behaviors.setup(
+                ctx ->
+                    new UserEntity(
+                        ctx, Optional.empty(), userId, persistenceId, catalog, popularity, pool, settings, journalLatency, last)));
   }
 
   // ---- behavior --------------------------------------------------------------------------------
@@ -343,6 +375,7 @@ public final class UserEntity
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final JournalLatency journalLatency;
   private final FreshnessBands bands;
+  private final RejectedPersists.LastCommand lastCommand;
   /** The band this entity is counted in on this node; null while it is not counted. */
   private FreshnessBands.Band band;
 
@@ -355,8 +388,10 @@ public final class UserEntity
       Supplier<PopularityBoard> popularity,
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
-      JournalLatency journalLatency) {
+      JournalLatency journalLatency,
+      RejectedPersists.LastCommand lastCommand) {
     super(persistenceId);
+    this.lastCommand = lastCommand;
     this.context = context;
     this.shard = shard;
     this.journalLatency = journalLatency;
@@ -406,6 +441,14 @@ public final class UserEntity
 
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
+    CommandHandler<Command, Event, State> handlers = handlers();
+    return (state, command) -> {
+      lastCommand.handling(command);
+      return handlers.apply(state, command);
+    };
+  }
+
+  private CommandHandler<Command, Event, State> handlers() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(RecordImpressions.class, this::onRecord)
