@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.apache.pekko.http.cors.javadsl.CorsDirectives;
+import org.apache.pekko.http.cors.javadsl.CorsRejection;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -38,8 +38,6 @@ final class ApiErrors extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
   private final ObjectMapper mapper;
-  private final RejectionHandler defaultRejections =
-      CorsDirectives.corsRejectionHandler().withFallback(RejectionHandler.defaultHandler());
 
   ApiErrors(ObjectMapper mapper) {
     this.mapper = mapper;
@@ -48,7 +46,14 @@ final class ApiErrors extends AllDirectives {
   /** {@code inner} with its exceptions and rejections answered as error JSON carrying {@code traceId}. */
   Route handle(String traceId, Supplier<Route> inner) {
     ExceptionHandler exceptions = ExceptionHandler.newBuilder().matchAny(e -> complete(toResponse(e, traceId))).build();
-    RejectionHandler rejections = defaultRejections.mapRejectionResponse(r -> rejectionAsJson(r, traceId));
+    RejectionHandler rejections =
+        RejectionHandler.newBuilder()
+            .handle(
+                CorsRejection.class,
+                // answered without CORS headers: the page that sent it may not read it, by design
+                r -> complete(error(403, "origin_not_allowed", "CORS: " + r.cause().description(), "Origin", traceId)))
+            .build()
+            .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(r -> rejectionAsJson(r, traceId)));
     return handleExceptions(exceptions, () -> handleRejections(rejections, inner));
   }
 
