@@ -160,7 +160,12 @@ class AlertsTest {
       Matcher m = METRIC.matcher((String) rule.get("expr"));
       while (m.find()) used.add(m.group(1));
     }
-    assertThat(used).contains("freshet_freshness_users", "freshet_journal_write_seconds_bucket", "freshet_ingest_batches_total");
+    assertThat(used)
+        .contains(
+            "freshet_freshness_users",
+            "freshet_journal_write_seconds_bucket",
+            "freshet_ingest_batches_total",
+            "freshet_pipeline_dead_letters_total");
     // series appear with their first sample: a write, an impression, an error, a ranking
     assertThat(api.post("/v1/impressions", Api.impressions("scraper", Api.ids("tiny", 0, 2))).status()).isEqualTo(202);
     assertThat(api.get("/v1/items/not-there").status()).isEqualTo(404);
@@ -209,6 +214,7 @@ class AlertsTest {
     assertThat(firing.get("FreshetIngestBatchFailures").path("state").asText()).isEqualTo("ok");
     assertThat(firing.get("FreshetWriteBehindDrops").path("state").asText()).isEqualTo("ok");
     assertThat(firing.get("FreshetHttpServerErrors").path("state").asText()).isEqualTo("ok");
+    assertThat(firing.get("FreshetReadModelDeadLetters").path("state").asText()).isEqualTo("ok");
     // the endpoint lists what fires first
     Api.Response body = api.get("/v1/admin/alerts");
     assertThat(body.body().path("firing").asInt()).isGreaterThanOrEqualTo(3);

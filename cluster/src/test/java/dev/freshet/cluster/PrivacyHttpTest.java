@@ -74,7 +74,11 @@ class PrivacyHttpTest {
     return "{\"events\":[" + String.join(",", events) + "]}";
   }
 
-  /** A user with every kind of data: a ranking served, impressions of it (twice), a click on it, a like, a dwell, a persona, a favourite and a share link. */
+  /**
+   * A user with every kind of data: a ranking served, impressions of it (twice), a click on it, a like, a
+   * dwell, a persona, a favourite, a share link, and a share at year 0 that the events projection sets
+   * aside as a dead letter (journaled past the edge, which refuses such times).
+   */
   private static String populate(String user) {
     assertThat(api.put("/v1/users/" + user + "/persona", "{\"categories\":[\"c1\"]}").status()).isEqualTo(200);
     Api.Response ranking = api.get("/v1/users/" + user + "/recommendations?k=5");
@@ -95,6 +99,9 @@ class PrivacyHttpTest {
                 event("dwell", user, shown.get(1), ",\"value\":30000"),
                 event("like", user, "p39", ",\"intent\":\"curious\"")));
     assertThat(accepted.body().path("stored").asBoolean()).isTrue();
+    long year0 = Instant.parse("0000-01-01T00:00:00Z").toEpochMilli();
+    UserEntities.recordEvents(
+        node, user, new Interaction(UserEntities.dense(node, shown.get(0)), InteractionType.SHARE, year0, null, null, null, null));
     assertThat(api.put("/v1/users/" + user + "/favorites/p20").status()).isEqualTo(201);
     assertThat(api.post("/v1/users/" + user + "/favorites/share").status()).isEqualTo(201);
     return rankingId;
@@ -165,7 +172,8 @@ class PrivacyHttpTest {
       Map<String, Long> rows = rowsByIdColumn(user);
       for (String table :
           List.of("event_journal.persistence_id", "snapshot.persistence_id", "user_impressions.user_id", "events.user_id",
-              "user_activity.user_id", "user_features.user_id", "ranking_events.user_id", "favorite_shares.user_id")) {
+              "user_activity.user_id", "user_features.user_id", "ranking_events.user_id", "favorite_shares.user_id",
+              "read_model_dead_letters.user_id", "read_model_dead_letters.persistence_id")) {
         assertThat(rows.get(table)).as(user + " in " + table).isPositive();
       }
     }
@@ -204,6 +212,10 @@ class PrivacyHttpTest {
     readModels.path("events").forEach(e -> eventTypes.add(e.path("type").asText()));
     assertThat(eventTypes).containsExactlyInAnyOrder("click", "dwell", "like");
     assertThat(readModels.path("activity")).hasSize(1);
+    assertThat(readModels.path("deadLetters")).hasSize(1);
+    assertThat(readModels.path("deadLetters").get(0).path("projection").asText()).isEqualTo("events");
+    assertThat(readModels.path("deadLetters").get(0).path("reason").asText()).isEqualTo("partition_out_of_range");
+    assertThat(readModels.path("deadLetters").get(0).path("event").asText()).contains("SHARE");
     assertThat(readModels.path("featureSnapshots").size()).isPositive();
     assertThat(readModels.path("featureSnapshots").get(0).path("features").path("interactions").isObject()).isTrue();
     List<String> rankings = new ArrayList<>();
@@ -231,6 +243,7 @@ class PrivacyHttpTest {
     assertThat(removed.path("user_impressions").asInt()).isEqualTo(5);
     assertThat(removed.path("events").asInt()).isEqualTo(3);
     assertThat(removed.path("favorite_shares").asInt()).isEqualTo(1);
+    assertThat(removed.path("read_model_dead_letters").asInt()).isEqualTo(1);
     assertThat(removed.path("snapshot").asInt()).isPositive();
 
     // no row of X in any table, by id column or anywhere in a row; Y's rows all there
@@ -252,6 +265,7 @@ class PrivacyHttpTest {
     JsonNode afterwards = api.get("/v1/users/" + X + "/export").body();
     assertThat(afterwards.path("journal")).isEmpty();
     assertThat(afterwards.path("readModels").path("impressions")).isEmpty();
+    assertThat(afterwards.path("readModels").path("deadLetters")).isEmpty();
     assertThat(afterwards.path("rankings")).isEmpty();
     assertThat(afterwards.path("state").path("seen").asInt()).isZero();
     assertThat(afterwards.path("persona").isNull()).isTrue();

@@ -88,7 +88,8 @@ final class AdminRoutes extends AllDirectives {
 
   /**
    * Every read-model projection wherever it runs: committed offset, lag (age of the oldest event not
-   * yet committed), events waiting, rows/s over the last sampling interval, totals and the last error.
+   * yet committed), events waiting, rows/s over the last sampling interval, totals (dead letters among
+   * them) and the last error.
    * Taken from the node's latest sample, or sampled now if there is none yet.
    */
   private Route pipelines() {
@@ -112,6 +113,7 @@ final class AdminRoutes extends AllDirectives {
             n.put("rowsPerSecond", Math.round(s.rowsPerSecond() * 10) / 10.0);
             n.put("rowsTotal", s.rowsTotal());
             n.put("skippedTotal", s.skippedTotal());
+            n.put("deadLettersTotal", s.deadLettersTotal());
             n.put("batchesTotal", s.batchesTotal());
             n.put("lastEventAt", s.lastEventAt() == null ? null : s.lastEventAt().toString());
             n.put("updatedAt", s.updatedAt() == null ? null : s.updatedAt().toString());

@@ -192,6 +192,18 @@ public final class Alerts {
                   + " (worst projection and tag)",
               w -> Reading.of(w.maxGauge("freshet_pipeline_lag_seconds"))),
           new Rule(
+              "FreshetReadModelDeadLetters",
+              "read-model-dead-letters",
+              null,
+              null,
+              "warning",
+              Comparison.ABOVE,
+              "Read models set events aside as dead letters",
+              "Journal events the read-model projections could not write and set aside in"
+                  + " read_model_dead_letters in the window (their time has no partition, or the database"
+                  + " refused their rows)",
+              w -> Reading.of(w.increase("freshet_pipeline_dead_letters", ALL))),
+          new Rule(
               "FreshetWriteBehindDrops",
               "write-behind-drops",
               null,

@@ -88,7 +88,8 @@ public final class Metrics {
   /**
    * Adds the read-model pipelines (C7): per projection and tag the committed offset, lag, events
    * waiting, rows and rows/s as every node samples them from PostgreSQL, and this node's own counts
-   * of skipped rows by reason and failed batches; and the write-behind streams' dropped counts.
+   * of skipped rows and dead letters by reason and failed batches; and the write-behind streams'
+   * dropped counts.
    */
   public Metrics withPipelines(
       PipelineMonitor monitor, ProjectionCounters counters, RankingEventWriter rankingEvents, PopularityFeed popularityFeed) {
@@ -108,6 +109,12 @@ public final class Metrics {
         .help("Rows this node's projections skipped, by reason")
         .labelNames("projection", "reason")
         .callback(cb -> counters.skipped().forEach((k, v) -> cb.call(v.sum(), k.projection(), k.reason())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("freshet_pipeline_dead_letters")
+        .help("Events this node's projections set aside in read_model_dead_letters, by reason")
+        .labelNames("projection", "reason")
+        .callback(cb -> counters.deadLetters().forEach((k, v) -> cb.call(v.sum(), k.projection(), k.reason())))
         .register(registry);
     CounterWithCallback.builder()
         .name("freshet_pipeline_failed_batches")

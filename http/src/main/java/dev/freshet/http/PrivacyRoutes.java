@@ -142,7 +142,7 @@ final class PrivacyRoutes extends AllDirectives {
     for (EventEnvelope e : journal) events.add(journalEvent(snapshot, e));
 
     ObjectNode readModels = body.putObject("readModels");
-    for (String section : List.of("impressions", "events", "activity", "featureSnapshots")) {
+    for (String section : List.of("impressions", "events", "activity", "featureSnapshots", "deadLetters")) {
       readModels.set(section, parse(rows.get(section)));
     }
     body.set("rankings", parse(rows.get("rankings")));

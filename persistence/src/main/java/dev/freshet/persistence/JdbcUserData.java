@@ -39,6 +39,11 @@ public final class JdbcUserData {
         "featureSnapshots",
         "SELECT taken_at AS \"takenAt\", seen, unseen, coverage, features "
             + "FROM user_features WHERE user_id = ? ORDER BY taken_at");
+    // events of the user's that a read model could not write and set aside (the event as JSON, and why)
+    EXPORT.put(
+        "deadLetters",
+        "SELECT projection, reason, detail, event, seq_nr AS \"journalSequenceNr\", created_at AS \"createdAt\" "
+            + "FROM read_model_dead_letters WHERE user_id = ? ORDER BY created_at, projection, seq_nr");
     EXPORT.put(
         "rankings",
         "SELECT ranking_id AS \"rankingId\", created_at AS \"createdAt\", variant, served, candidates "
@@ -59,8 +64,8 @@ public final class JdbcUserData {
 
   /**
    * The user's rows by section ({@code impressions}, {@code events}, {@code activity},
-   * {@code featureSnapshots}, {@code rankings}, {@code favoriteShares}), each a JSON array of objects
-   * with timestamps in UTC, all read from one snapshot of the database.
+   * {@code featureSnapshots}, {@code deadLetters}, {@code rankings}, {@code favoriteShares}), each a
+   * JSON array of objects with timestamps in UTC, all read from one snapshot of the database.
    */
   public Map<String, String> export(String userId) {
     Map<String, String> sections = new LinkedHashMap<>();
@@ -99,9 +104,9 @@ public final class JdbcUserData {
   /**
    * Erases the user: the journal events up to {@code upToSequenceNr} (the entity's "forgotten" event,
    * so that whatever the user sends afterwards, as a new user, stays) with their tags, the snapshots up
-   * to it, and every row of the read models, rankings and share links; then leaves a tombstone so that
-   * writes still in flight cannot bring any of it back (see {@link ErasedUsers}). Answers the rows
-   * deleted per table.
+   * to it, and every row of the read models (their dead letters too), rankings and share links; then
+   * leaves a tombstone so that writes still in flight cannot bring any of it back (see
+   * {@link ErasedUsers}). Answers the rows deleted per table.
    */
   public Map<String, Integer> erase(String userId, long upToSequenceNr) {
     String persistenceId = PersistenceId.of(UserEntity.TYPE_KEY.name(), userId).id();
@@ -135,7 +140,10 @@ public final class JdbcUserData {
               "snapshot",
               delete(c, "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number <= ?", persistenceId, upToSequenceNr));
           for (String table :
-              new String[] {"user_impressions", "events", "user_activity", "user_features", "ranking_events", "favorite_shares"}) {
+              new String[] {
+                "user_impressions", "events", "user_activity", "user_features", "read_model_dead_letters", "ranking_events",
+                "favorite_shares"
+              }) {
             removed.put(table, delete(c, "DELETE FROM " + table + " WHERE user_id = ?", userId));
           }
           try (PreparedStatement ps =

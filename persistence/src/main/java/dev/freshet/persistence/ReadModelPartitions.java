@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -59,13 +60,33 @@ public final class ReadModelPartitions {
     }
   }
 
+  /** The earliest and latest year a partition can be made for. */
+  public static final int MIN_YEAR = 1;
+  public static final int MAX_YEAR = 9999;
+
+  /**
+   * The month (UTC) of the partition that holds {@code instant}. Only the years 1 to 9999 have one:
+   * a partition's name has four digits for its year, and its bounds are ISO-8601 text, which for
+   * other years PostgreSQL refuses or misreads (year 0, BC years, a "+" before five digits).
+   *
+   * @throws DateTimeException for an instant of any other year
+   */
   public static YearMonth monthOf(Instant instant) {
-    return YearMonth.from(instant.atZone(ZoneOffset.UTC));
+    YearMonth month = YearMonth.from(instant.atZone(ZoneOffset.UTC));
+    if (month.getYear() < MIN_YEAR || month.getYear() > MAX_YEAR) {
+      throw new DateTimeException(
+          "no partition for " + instant + ": partitions hold the years " + MIN_YEAR + " to " + MAX_YEAR);
+    }
+    return month;
   }
 
   /**
    * Makes sure {@code table} has partitions for every month of {@code instants}, in its own short
    * transaction (partition DDL locks the parent table; it must not sit inside a long batch).
+   *
+   * @throws DateTimeException when an instant has no month a partition can be made for (see
+   *     {@link #monthOf}); nothing is created then
+   * @throws StoreException when the database fails to create them
    */
   public void ensure(String table, Iterable<Instant> instants) {
     List<Partition> missing = new ArrayList<>();

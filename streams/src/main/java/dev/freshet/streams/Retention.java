@@ -86,6 +86,34 @@ public final class Retention {
     return new Result(limit, deleted, dropped, Optional.empty());
   }
 
+  /**
+   * Deletes the read models' dead letters set aside before the retention period, in small batches;
+   * answers how many. By when they were set aside, not by their event's time (often the very time no
+   * partition could hold), and regardless of the training export, which does not read them.
+   */
+  public long purgeDeadLetters(Instant now) {
+    Instant limit = now.minus(retention);
+    String sql =
+        "DELETE FROM read_model_dead_letters WHERE ctid = ANY(ARRAY(SELECT ctid FROM read_model_dead_letters "
+            + "WHERE created_at < ? LIMIT ?))";
+    long total = 0;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      c.setAutoCommit(true); // each batch commits on its own
+      ps.setObject(1, OffsetDateTime.ofInstant(limit, ZoneOffset.UTC));
+      ps.setInt(2, deleteBatchSize);
+      int batch;
+      do {
+        batch = ps.executeUpdate();
+        total += batch;
+      } while (batch == deleteBatchSize);
+    } catch (SQLException e) {
+      throw new StoreException("Could not delete dead letters before " + limit + " (" + total + " deleted)", e);
+    }
+    log.info("Retention of read_model_dead_letters before {}: {} rows deleted", limit, total);
+    return total;
+  }
+
   // On the partition itself, not the parent: a ctid is only unique within one partition.
   private long deleteBefore(Partition partition, String column, Instant limit) {
     String sql =

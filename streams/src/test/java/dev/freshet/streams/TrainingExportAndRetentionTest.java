@@ -66,6 +66,7 @@ class TrainingExportAndRetentionTest {
     for (String table : ReadModelPartitions.TABLES) partitions.list(table).forEach(partitions::drop);
     execute("DELETE FROM ranking_events");
     execute("DELETE FROM extraction_checkpoints");
+    execute("DELETE FROM read_model_dead_letters");
   }
 
   // --- training export ---
@@ -260,7 +261,33 @@ class TrainingExportAndRetentionTest {
     assertThat(count("events")).isEqualTo(2);
   }
 
+  @Test
+  void deadLettersSetAsideBeforeTheRetentionPeriodArePurgedWhateverTheExport() throws Exception {
+    // by when they were set aside: their events' times are the ones no partition can hold
+    deadLetter(1, RETENTION_LIMIT.minus(Duration.ofDays(30)));
+    deadLetter(2, RETENTION_LIMIT.minusSeconds(1));
+    deadLetter(3, RETENTION_LIMIT);
+    deadLetter(4, at("2026-06-14T08:00"));
+
+    // no export has run, which holds back the read models' purge but not this one (in batches of 2)
+    assertThat(retention(true).purgeDeadLetters(NOW)).isEqualTo(2);
+    List<Long> kept = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        ResultSet rs = c.createStatement().executeQuery("SELECT seq_nr FROM read_model_dead_letters ORDER BY seq_nr")) {
+      while (rs.next()) kept.add(rs.getLong(1));
+    }
+    assertThat(kept).containsExactly(3L, 4L);
+    assertThat(retention(true).purgeDeadLetters(NOW)).isZero();
+  }
+
   // --- helpers ---
+
+  private static void deadLetter(long seqNr, Instant createdAt) throws SQLException {
+    update(
+        "INSERT INTO read_model_dead_letters (projection, tag, persistence_id, seq_nr, journal_ordering, user_id, reason, "
+            + "detail, event, created_at) VALUES ('events', 'user-0', 'User|u', ?, ?, 'u', 'partition_out_of_range', 'd', '{}', ?)",
+        seqNr, seqNr, ts(createdAt));
+  }
 
   private static Retention retention(boolean requireExport) {
     return new Retention(ds, partitions, Retention.DEFAULT_RETENTION, requireExport, 2);

@@ -34,7 +34,8 @@ public final class PipelineMonitor {
           + "(SELECT j.write_timestamp FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id "
           + "  WHERE t.tag = o.tag AND t.event_id > o.ordering ORDER BY t.event_id LIMIT 1) AS oldest_pending, "
           + "(SELECT count(*) FROM (SELECT 1 FROM event_tag t WHERE t.tag = o.tag AND t.event_id > o.ordering LIMIT "
-          + PENDING_COUNT_CAP + ") p) AS pending "
+          + PENDING_COUNT_CAP + ") p) AS pending, "
+          + "o.dead_letters_total "
           + "FROM read_model_offsets o ORDER BY o.projection, o.tag";
 
   private record Previous(long rows, long atNanos) {}
@@ -100,6 +101,7 @@ public final class PipelineMonitor {
                 rate,
                 rows,
                 rs.getLong(5),
+                rs.getLong(13),
                 rs.getLong(6),
                 instant(rs.getTimestamp(7)),
                 instant(rs.getTimestamp(8)),

@@ -1,13 +1,18 @@
 package dev.freshet.streams.readmodel;
 
 import dev.freshet.persistence.ReadModelPartitions;
+import dev.freshet.persistence.StoreException;
+import dev.freshet.streams.readmodel.DeadLetters.DeadLetter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Timestamp;
+import java.time.DateTimeException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -39,9 +44,12 @@ import org.slf4j.LoggerFactory;
  * written: if another runner moved it (a projection handed over while its old runner still drained),
  * the batch is rolled back and the stream restarts from the newer offset, so no batch is applied twice.
  *
- * <p>A batch the database refuses as data (a value out of range, a constraint) is retried event by
- * event under savepoints, and the events it still refuses are skipped and counted: one bad row never
- * stops a projection.
+ * <p>An event the projection cannot write is set aside, never a stop: its partitions cannot be made
+ * (a time such as year 0 or 999999999), or the database refuses its rows as data (a value
+ * out of range, a constraint; the batch is then retried event by event under savepoints). Such an
+ * event is skipped and counted by reason and becomes a row of {@code read_model_dead_letters}, written
+ * in the transaction that moves the offset past it. Only failures of the event itself count: a
+ * database that cannot be reached fails the batch, which is retried with backoff like any other.
  */
 public final class ReadModelProjection implements Pipeline {
 
@@ -78,6 +86,8 @@ public final class ReadModelProjection implements Pipeline {
     this.counters = counters;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.killSwitch = KillSwitches.shared("read-model-" + model.name() + "-" + tag);
+    // the series exist at 0 before the first dead letter, so that a rate over them sees it
+    counters.expectDeadLetters(model.name(), DeadLetters.REASONS);
   }
 
   public String name() {
@@ -132,12 +142,12 @@ public final class ReadModelProjection implements Pipeline {
 
   private BatchResult write(List<EventEnvelope> batch) throws SQLException {
     long start = System.nanoTime();
-    PartitionNeeds needs = new PartitionNeeds();
-    model.partitionsNeeded(batch, needs);
-    needs.byTable().forEach(partitions::ensure);
+    List<DeadLetter> deadLetters = new ArrayList<>();
+    List<EventEnvelope> writable = withPartitions(batch, deadLetters);
     EventEnvelope last = batch.get(batch.size() - 1);
     long lastOrdering = ((Sequence) last.offset()).value();
     BatchResult result;
+    Map<String, Integer> deadLettered;
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -146,26 +156,34 @@ public final class ReadModelProjection implements Pipeline {
           throw new IllegalStateException(
               "offset moved from " + committed.get() + " to " + current + " by another runner");
         }
-        Savepoint whole = c.setSavepoint();
-        try {
-          result = model.write(c, batch);
-        } catch (SQLException e) {
-          if (!isDataError(e)) throw e;
-          c.rollback(whole);
-          log.warn("Projection {}: the database refused a batch as data ({}); writing it event by event", name(), e.getMessage());
-          result = writeOneByOne(c, batch);
+        result = new BatchResult();
+        for (DeadLetter d : deadLetters) result.skipped(d.reason(), 1);
+        if (!writable.isEmpty()) {
+          Savepoint whole = c.setSavepoint();
+          try {
+            result.add(model.write(c, writable));
+          } catch (SQLException | DateTimeException | ArithmeticException e) {
+            if (!isEventError(e)) throw e;
+            c.rollback(whole);
+            log.warn("Projection {}: the database refused a batch as data ({}); writing it event by event", name(), e.getMessage());
+            result.add(writeOneByOne(c, writable, deadLetters));
+          }
         }
+        deadLettered = DeadLetters.write(c, model.name(), tag, deadLetters);
+        int deadLetterCount = deadLettered.values().stream().mapToInt(Integer::intValue).sum();
         try (PreparedStatement ps =
             c.prepareStatement(
                 "UPDATE read_model_offsets SET ordering = ?, updated_at = now(), rows_total = rows_total + ?, "
-                    + "skipped_total = skipped_total + ?, batches_total = batches_total + 1, last_event_at = ? "
+                    + "skipped_total = skipped_total + ?, dead_letters_total = dead_letters_total + ?, "
+                    + "batches_total = batches_total + 1, last_event_at = ? "
                     + "WHERE projection = ? AND tag = ?")) {
           ps.setLong(1, lastOrdering);
           ps.setLong(2, result.rows());
           ps.setLong(3, result.skippedTotal());
-          ps.setTimestamp(4, new Timestamp(last.timestamp()));
-          ps.setString(5, model.name());
-          ps.setString(6, tag);
+          ps.setLong(4, deadLetterCount);
+          ps.setTimestamp(5, new Timestamp(last.timestamp()));
+          ps.setString(6, model.name());
+          ps.setString(7, tag);
           ps.executeUpdate();
         }
         c.commit();
@@ -181,25 +199,83 @@ public final class ReadModelProjection implements Pipeline {
       log.warn("Projection {} skipped rows {} in a batch of {} events up to ordering {}",
           name(), result.skippedByReason(), batch.size(), lastOrdering);
     }
+    if (!deadLettered.isEmpty()) {
+      counters.deadLettered(model.name(), deadLettered);
+      log.warn("Projection {} set aside events {} in read_model_dead_letters, up to ordering {}",
+          name(), deadLettered, lastOrdering);
+    }
     return result;
   }
 
-  private BatchResult writeOneByOne(Connection c, List<EventEnvelope> batch) throws SQLException {
+  /**
+   * The events of {@code batch} whose partitions exist now. When making them for the whole batch fails
+   * on an event's time, each event's partitions are made on their own and the events whose cannot be
+   * are set aside; any other failure (the database unreachable) fails the batch.
+   */
+  private List<EventEnvelope> withPartitions(List<EventEnvelope> batch, List<DeadLetter> deadLetters) {
+    try {
+      ensurePartitions(batch);
+      return batch;
+    } catch (RuntimeException e) {
+      if (!isOutOfRange(e)) throw e;
+      log.warn("Projection {}: partitions for a batch of {} events could not be made ({}); making them event by event",
+          name(), batch.size(), e.getMessage());
+    }
+    List<EventEnvelope> writable = new ArrayList<>(batch.size());
+    for (EventEnvelope envelope : batch) {
+      try {
+        ensurePartitions(List.of(envelope));
+        writable.add(envelope);
+      } catch (RuntimeException e) {
+        if (!isOutOfRange(e)) throw e;
+        deadLetters.add(new DeadLetter(envelope, DeadLetters.PARTITION_OUT_OF_RANGE, DeadLetters.detail(e)));
+        log.warn("Projection {} sets aside event {} #{} (ordering {}): no partition for its time: {}", name(),
+            envelope.persistenceId(), envelope.sequenceNr(), ((Sequence) envelope.offset()).value(), DeadLetters.detail(e));
+      }
+    }
+    return writable;
+  }
+
+  private void ensurePartitions(List<EventEnvelope> events) {
+    PartitionNeeds needs = new PartitionNeeds();
+    model.partitionsNeeded(events, needs);
+    needs.byTable().forEach(partitions::ensure);
+  }
+
+  /**
+   * Making a partition failed on the time itself, the same however often it is tried: it has no
+   * month a partition can be made for (ReadModelPartitions.monthOf: year 0, BC, past 9999), Java cannot
+   * compute one, or PostgreSQL refuses the month's bounds as data. Not a connection lost or a database
+   * down: those are retried.
+   */
+  private static boolean isOutOfRange(RuntimeException e) {
+    if (e instanceof DateTimeException || e instanceof ArithmeticException) return true;
+    return e instanceof StoreException && e.getCause() instanceof SQLException cause && isDataError(cause);
+  }
+
+  private BatchResult writeOneByOne(Connection c, List<EventEnvelope> batch, List<DeadLetter> deadLetters)
+      throws SQLException {
     BatchResult result = new BatchResult();
     for (EventEnvelope envelope : batch) {
       Savepoint one = c.setSavepoint();
       try {
         result.add(model.write(c, List.of(envelope)));
         c.releaseSavepoint(one);
-      } catch (SQLException e) {
-        if (!isDataError(e)) throw e;
+      } catch (SQLException | DateTimeException | ArithmeticException e) {
+        if (!isEventError(e)) throw e;
         c.rollback(one);
-        result.skipped("invalid_row", 1);
-        log.warn("Projection {} skipped event {} #{} (ordering {}): {}", name(), envelope.persistenceId(),
+        result.skipped(DeadLetters.INVALID_ROW, 1);
+        deadLetters.add(new DeadLetter(envelope, DeadLetters.INVALID_ROW, DeadLetters.detail(e)));
+        log.warn("Projection {} sets aside event {} #{} (ordering {}): {}", name(), envelope.persistenceId(),
             envelope.sequenceNr(), ((Sequence) envelope.offset()).value(), e.getMessage());
       }
     }
     return result;
+  }
+
+  /** A failure of the event's own data: the database refused it as data, or Java could not convert its values. */
+  private static boolean isEventError(Exception e) {
+    return e instanceof SQLException sql ? isDataError(sql) : true;
   }
 
   /** SQLSTATE class 22 (data exception) and 23 (integrity constraint violation). */

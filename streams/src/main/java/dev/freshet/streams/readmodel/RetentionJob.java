@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The scheduled purge ({@code freshet.retention}): one run at start and one every {@code interval}.
- * Each run also deletes the erasure tombstones that have expired.
+ * Each run also deletes the erasure tombstones that have expired and the read models' dead letters
+ * older than the retention period.
  */
 public final class RetentionJob implements Pipeline {
 
@@ -60,8 +61,10 @@ public final class RetentionJob implements Pipeline {
             tick ->
                 CompletableFuture.supplyAsync(
                         () -> {
+                          Instant now = Instant.now();
                           ErasedUsers.purgeExpired(dataSource);
-                          return retention.purge(Instant.now());
+                          retention.purgeDeadLetters(now);
+                          return retention.purge(now);
                         },
                         blocking)
                     .handle(
