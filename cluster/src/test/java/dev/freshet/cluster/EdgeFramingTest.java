@@ -119,6 +119,22 @@ class EdgeFramingTest {
     assertThat(exchange.text()).contains("\"body_timeout\"");
   }
 
+  /** Requests the parser refuses before any route still get API.md's error JSON, and a 4xx. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "FOO /v1/items/f1 HTTP/1.1", "get /v1/items/f1 HTTP/1.1", "GET /v1/items/f1 HTTP/2.0", "GET /v1/items/%ZZ HTTP/1.1",
+        "GET /v1/items/f1 HTTP/1.1 extra", "GET /v1/items/f\u0000 HTTP/1.1"
+      })
+  void unparsableRequestsGetErrorJson(String requestLine) {
+    RawHttp.Exchange exchange = RawHttp.send(port, RawHttp.bytes(requestLine + "\r\nHost: 127.0.0.1\r\n\r\n"));
+
+    assertThat(exchange.statuses()).hasSize(1);
+    assertThat(exchange.statuses().get(0)).isBetween(400, 499);
+    assertThat(exchange.text()).contains("Content-Type: application/json").contains("{\"error\":{\"code\":").contains("\"traceId\"");
+    assertThat(exchange.closed()).isTrue();
+  }
+
   @Test
   void headIsServedOnEveryGetRouteWithoutABody() {
     String head = "HEAD /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\nConnection: close\r\n\r\n";

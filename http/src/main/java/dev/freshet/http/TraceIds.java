@@ -26,6 +26,11 @@ final class TraceIds {
     }
     var requestId = request.getHeader(REQUEST_ID_HEADER);
     if (requestId.isPresent() && REQUEST_ID.matcher(requestId.get().value()).matches()) return requestId.get().value();
+    return fresh();
+  }
+
+  /** A new random trace id: 32 hex digits, as in traceparent. */
+  static String fresh() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     return hex16(random.nextLong()) + hex16(random.nextLong());
   }
