@@ -74,7 +74,7 @@ class EdgeFramingTest {
             + "Content-Type: application/json\r\n" + header + ": a";
     String rest = "\r\nContent-Length: " + smuggled.length() + "\r\n\r\n" + smuggled;
 
-    RawHttp.Exchange exchange = RawHttp.send(port, RawHttp.bytes(head, new byte[] {lead}, rest.getBytes(StandardCharsets.ISO_8859_1)));
+    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head, new byte[] {lead}, rest.getBytes(StandardCharsets.ISO_8859_1)));
 
     assertThat(exchange.statuses()).containsExactly(400);
     assertThat(exchange.closed()).as("the connection is closed after the refusal").isTrue();
@@ -87,7 +87,7 @@ class EdgeFramingTest {
     String first = post("/v1/impressions", impressions("pipelined-a"), "");
     String second = post("/v1/impressions", impressions("pipelined-b"), "Connection: close\r\n");
 
-    RawHttp.Exchange exchange = RawHttp.send(port, RawHttp.bytes(first + second));
+    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(first + second));
 
     assertThat(exchange.statuses()).containsExactly(202, 202);
     assertThat(seen("pipelined-a")).isEqualTo(2);
@@ -101,7 +101,7 @@ class EdgeFramingTest {
         "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\n"
             + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 
-    RawHttp.Exchange exchange = RawHttp.send(port, RawHttp.bytes(head + chunks));
+    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head + chunks));
 
     assertThat(exchange.statuses()).containsExactly(400);
     assertThat(exchange.text()).doesNotContain("\"internal\"");
@@ -113,7 +113,7 @@ class EdgeFramingTest {
         "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\n"
             + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"use";
 
-    RawHttp.Exchange exchange = RawHttp.send("127.0.0.1", port, RawHttp.bytes(head), 12_000);
+    RawSocket.Exchange exchange = RawSocket.send("127.0.0.1", port, RawSocket.bytes(head), 12_000);
 
     assertThat(exchange.statuses()).containsExactly(408);
     assertThat(exchange.text()).contains("\"body_timeout\"");
@@ -127,7 +127,7 @@ class EdgeFramingTest {
         "GET /v1/items/f1 HTTP/1.1 extra", "GET /v1/items/f\u0000 HTTP/1.1"
       })
   void unparsableRequestsGetErrorJson(String requestLine) {
-    RawHttp.Exchange exchange = RawHttp.send(port, RawHttp.bytes(requestLine + "\r\nHost: 127.0.0.1\r\n\r\n"));
+    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(requestLine + "\r\nHost: 127.0.0.1\r\n\r\n"));
 
     assertThat(exchange.statuses()).hasSize(1);
     assertThat(exchange.statuses().get(0)).isBetween(400, 499);
@@ -139,7 +139,7 @@ class EdgeFramingTest {
   void headIsServedOnEveryGetRouteWithoutABody() {
     String head = "HEAD /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\nConnection: close\r\n\r\n";
 
-    RawHttp.Exchange exchange = RawHttp.send(port, RawHttp.bytes(head));
+    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head));
 
     assertThat(exchange.statuses()).containsExactly(200);
     assertThat(exchange.text()).endsWith("\r\n\r\n");
@@ -149,16 +149,16 @@ class EdgeFramingTest {
   @Test
   void theAnonymousLimitIsPerClientAddress() {
     String openapi = "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    for (int i = 0; i < 3; i++) assertThat(RawHttp.send("127.0.0.2", port, RawHttp.bytes(openapi), 3_000).statuses()).containsExactly(200);
-    RawHttp.Exchange refused = RawHttp.send("127.0.0.2", port, RawHttp.bytes(openapi), 3_000);
+    for (int i = 0; i < 3; i++) assertThat(RawSocket.send("127.0.0.2", port, RawSocket.bytes(openapi), 3_000).statuses()).containsExactly(200);
+    RawSocket.Exchange refused = RawSocket.send("127.0.0.2", port, RawSocket.bytes(openapi), 3_000);
     assertThat(refused.statuses()).containsExactly(429);
     assertThat(refused.text()).containsIgnoringCase("Retry-After:");
 
-    assertThat(RawHttp.send("127.0.0.3", port, RawHttp.bytes(openapi), 3_000).statuses()).containsExactly(200);
+    assertThat(RawSocket.send("127.0.0.3", port, RawSocket.bytes(openapi), 3_000).statuses()).containsExactly(200);
 
     // an unknown key from the exhausted address is still told it is unknown, not to retry later
     String unknownKey = "GET /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fsk_unknown\r\nConnection: close\r\n\r\n";
-    RawHttp.Exchange unauthorized = RawHttp.send("127.0.0.2", port, RawHttp.bytes(unknownKey), 3_000);
+    RawSocket.Exchange unauthorized = RawSocket.send("127.0.0.2", port, RawSocket.bytes(unknownKey), 3_000);
     assertThat(unauthorized.statuses()).containsExactly(401);
     assertThat(unauthorized.text()).contains("\"field\":\"Authorization\"");
   }
@@ -167,7 +167,7 @@ class EdgeFramingTest {
   void forwardedForIsIgnoredUnlessTrusted() {
     String openapi = "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 10.9.%d.1\r\nConnection: close\r\n\r\n";
     List<Integer> statuses = new java.util.ArrayList<>();
-    for (int i = 0; i < 4; i++) statuses.addAll(RawHttp.send("127.0.0.4", port, RawHttp.bytes(String.format(openapi, i)), 3_000).statuses());
+    for (int i = 0; i < 4; i++) statuses.addAll(RawSocket.send("127.0.0.4", port, RawSocket.bytes(String.format(openapi, i)), 3_000).statuses());
     assertThat(statuses).containsExactly(200, 200, 200, 429);
   }
 }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * bytes in headers, pipelined requests, a chosen source address. Reads until the server closes the
  * connection or stays silent for {@code quiet}.
  */
-final class RawHttp {
+final class RawSocket {
 
   /** What came back: every response's status in order, the raw text, and whether the server closed. */
   record Exchange(List<Integer> statuses, String text, boolean closed) {}
@@ -27,7 +27,7 @@ final class RawHttp {
   private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3}) ");
   private static final Pattern CONTENT_LENGTH = Pattern.compile("(?m)^content-length: *(\\d+)");
 
-  private RawHttp() {}
+  private RawSocket() {}
 
   static Exchange send(int port, byte[] request) {
     return send("127.0.0.1", port, request, 3_000);
