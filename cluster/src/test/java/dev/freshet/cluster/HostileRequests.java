@@ -126,19 +126,24 @@ final class HostileRequests {
   private final long seed;
   private final long now;
   private final List<String> itemIds;
+  private final Predicate<String> inCatalog;
   private final Predicate<String> quarantined;
 
   /**
-   * @param itemIds ids of the catalog's items, for boundary batches of existing ids
+   * @param itemIds ids of items that stay in the catalog, for boundary batches of existing ids
+   * @param inCatalog whether an item id is in the catalog now: valid mutations of {@code POST /v1/items}
+   *     add items, so "unknown" must be asked, not assumed
    * @param quarantined signatures that have failed often enough: drawn again instead, so that a
    *     defect answering slowly (a 503 after the ask timeout) does not spend the whole time budget
    */
-  HostileRequests(int port, Keys keys, long seed, long now, List<String> itemIds, Predicate<String> quarantined) {
+  HostileRequests(
+      int port, Keys keys, long seed, long now, List<String> itemIds, Predicate<String> inCatalog, Predicate<String> quarantined) {
     this.port = port;
     this.keys = keys;
     this.seed = seed;
     this.now = now;
     this.itemIds = itemIds;
+    this.inCatalog = inCatalog;
     this.quarantined = quarantined;
   }
 
@@ -448,7 +453,7 @@ final class HostileRequests {
     if (!value.isTextual()) return true;
     String id = value.textValue();
     if (!id.matches("[A-Za-z0-9._:@-]{1,128}")) return true;
-    return (field.equals("itemId") || field.equals("itemIds")) && !itemIds.contains(id);
+    return (field.equals("itemId") || field.equals("itemIds")) && !inCatalog.test(id);
   }
 
   /** Field-specific hostile values half of the time, where the field's name says what it holds. */
