@@ -62,6 +62,24 @@ class HostileInputFuzzTest {
   private static final Pattern LEAK =
       Pattern.compile("com\\.fasterxml|org\\.apache|\\bjava\\.[a-z]|\\bscala\\.|dev\\.freshet|[A-Za-z]+Exception\\b|\\bat [a-z]+\\.[a-z]+\\.");
 
+  /**
+   * Codes of refusals made before the request was read whole (by the HTTP parser's error handler, or
+   * for a header that swallowed the lines after it): their trace id is new, as the request's own
+   * X-Request-Id was never read.
+   */
+  private static final Set<String> UNREAD_CODES =
+      Set.of("malformed_request", "unsupported_method", "unsupported_version", "uri_too_long", "headers_too_large", "too_large",
+          "malformed_header");
+
+  /**
+   * The one 5xx left, from inside Pekko HTTP 1.3 before any handler (README, security notes): an
+   * HTTP/1.0 request with a chunked body fails Pekko's own request model and is answered 500 with an
+   * empty body, then the connection closes. Its safe part is asserted: nothing runs, nothing changes.
+   */
+  private static boolean knownUpstream500(Case c, RawHttp.Response r) {
+    return c.mutation().equals("chunked on HTTP/1.0") && r.status() == 500 && r.body().length == 0;
+  }
+
   private static final String CORS_ORIGINS = System.getProperty("freshet.fuzz.cors", "*");
 
   private static TestNodes.Standalone node;
@@ -427,7 +445,9 @@ class HostileInputFuzzTest {
     }
     int status = r.status();
     boolean edge = r.header("X-Request-Id").isPresent();
-    if (status >= 500) {
+    if (status >= 500 && knownUpstream500(c, r)) {
+      report.observe("Pekko's own 500 for HTTP/1.0 with a chunked body (nothing ran)", c, r.statusLine());
+    } else if (status >= 500) {
       // the parser's answers come before any route: a different fix (its error handler), so a different group
       String from = edge ? "5xx from the edge" : "5xx from Pekko's HTTP parser, before the edge";
       problems.add(new Problem(from, r.statusLine() + " " + abbreviate(r.bodyText(), 300)));
@@ -463,11 +483,22 @@ class HostileInputFuzzTest {
     return java.util.Optional.empty();
   }
 
+  /** The error JSON's code, or "" when the answer holds none. */
+  private static String errorCode(RawHttp.Response r) {
+    try {
+      return Api.JSON.readTree(r.body()).path("error").path("code").asText("");
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
   /** Our edge answered (it sets X-Request-Id): the error JSON, the trace id and the security headers. */
   private static List<Problem> edgeAnswer(Case c, RawHttp.Response r, Report report) {
     List<Problem> problems = new ArrayList<>();
     String requestId = r.header("X-Request-Id").orElseThrow();
-    if (c.canary() != null && !c.canary().equals(requestId)) {
+    // the parser refuses a HEAD with a body with 422, whose (bodiless) answer cannot show its code
+    boolean unread = UNREAD_CODES.contains(errorCode(r)) || (c.head() && r.status() == 422);
+    if (c.canary() != null && !c.canary().equals(requestId) && !unread) {
       problems.add(new Problem("header lines lost (the X-Request-Id sent last was not seen)", "answered with X-Request-Id " + requestId));
     }
     if (r.header("X-Content-Type-Options").isEmpty()) problems.add(new Problem("security headers missing", r.statusLine()));

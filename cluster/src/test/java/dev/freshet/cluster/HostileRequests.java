@@ -389,7 +389,7 @@ final class HostileRequests {
       case "position", "positions" -> () -> IntNode.valueOf(Integer.MAX_VALUE);
       case "value" -> () -> LongNode.valueOf(86_400_000L);
       case "popularity" -> () -> DoubleNode.valueOf(0.0);
-      case "ts", "createdAt" -> () -> LongNode.valueOf(0L);
+      case "ts", "createdAt" -> () -> LongNode.valueOf(946_684_800_000L); // 2000-01-01, the time window's start
       case "embedding", "vector" -> () -> DoubleNode.valueOf(Float.MAX_VALUE);
       default -> null;
     };

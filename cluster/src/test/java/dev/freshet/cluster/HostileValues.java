@@ -34,7 +34,6 @@ final class HostileValues {
 
   static final Set<String> ID_FIELDS = Set.of("userId", "itemId", "rankingId", "id", "itemIds");
   static final Set<String> TIMES = Set.of("ts", "createdAt");
-  static final Set<String> EVENT_TIME = Set.of("ts");
 
   record StringEdit(String label, Function<String, String> edit) {}
 
@@ -92,7 +91,8 @@ final class HostileValues {
 
   static List<Hostile> timestamps(long now) {
     Instant nextYear = Instant.ofEpochMilli(now).plus(1, ChronoUnit.DAYS).plus(365, ChronoUnit.DAYS);
-    // Timestamp in the document: an RFC 3339 date-time or integer epoch millis >= 0; events at most 5 minutes ahead
+    // Timestamp in the document: an RFC 3339 date-time or integer epoch millis inside the time window,
+    // 2000-01-01 to 5 minutes ahead, for every timestamp field
     return List.of(
         new Hostile("year 0", () -> TextNode.valueOf("0000-01-01T00:00:00Z"), TIMES),
         new Hostile("year +999999999", () -> TextNode.valueOf("+999999999-12-31T23:59:59Z"), TIMES),
@@ -103,8 +103,10 @@ final class HostileValues {
         new Hostile("Long.MAX_VALUE epoch millis", () -> LongNode.valueOf(Long.MAX_VALUE), TIMES),
         new Hostile("-1 epoch millis", () -> IntNode.valueOf(-1), TIMES),
         new Hostile("fractional epoch millis", () -> DoubleNode.valueOf(1.5e12), TIMES),
-        new Hostile("tomorrow next year", () -> TextNode.valueOf(nextYear.toString()), EVENT_TIME),
-        new Hostile("tomorrow next year in epoch millis", () -> LongNode.valueOf(nextYear.toEpochMilli()), EVENT_TIME),
+        new Hostile("tomorrow next year", () -> TextNode.valueOf(nextYear.toString()), TIMES),
+        new Hostile("tomorrow next year in epoch millis", () -> LongNode.valueOf(nextYear.toEpochMilli()), TIMES),
+        new Hostile("the last millisecond of 1999", () -> TextNode.valueOf("1999-12-31T23:59:59.999Z"), TIMES),
+        new Hostile("1999 in epoch millis", () -> LongNode.valueOf(946_684_799_999L), TIMES),
         new Hostile("30 February", () -> TextNode.valueOf("2026-02-30T00:00:00Z"), TIMES),
         new Hostile("offset +25:00", () -> TextNode.valueOf("2026-01-01T00:00:00+25:00"), TIMES),
         new Hostile("offset +18:00", () -> TextNode.valueOf("2026-01-01T00:00:00+18:00")),

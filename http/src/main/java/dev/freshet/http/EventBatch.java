@@ -27,7 +27,7 @@ record EventBatch(List<EventBatch.Event> events) {
       Integer position) {}
 
   static EventBatch parse(JsonNode body, TimeWindow window, long now) {
-    if (!body.isObject()) throw ApiException.invalid("body", "body must be a JSON object");
+    Fields.requireObject(body);
     JsonNode events = Fields.requiredArray(body, "events", "events", MAX_EVENTS);
     List<Event> parsed = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) parsed.add(event(events.get(i), "events[" + i + "]", window, now));

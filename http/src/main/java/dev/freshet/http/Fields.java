@@ -27,6 +27,12 @@ final class Fields {
     return true;
   }
 
+  /** Every request body is a JSON object; anything else is the body's fault, not a field's. */
+  static JsonNode requireObject(JsonNode body) {
+    if (!body.isObject()) throw ApiException.invalid("body", "body must be a JSON object");
+    return body;
+  }
+
   static String id(String field, String value) {
     if (value == null || value.isEmpty()) throw ApiException.invalid(field, field + " is required");
     if (!isId(value)) {

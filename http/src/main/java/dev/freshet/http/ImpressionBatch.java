@@ -19,7 +19,7 @@ record ImpressionBatch(
   static final int MAX_IDS = 1_000;
 
   static ImpressionBatch parse(JsonNode body) {
-    if (!body.isObject()) throw ApiException.invalid("body", "body must be a JSON object");
+    Fields.requireObject(body);
     String userId = Fields.requiredId(body, "userId", "userId");
     JsonNode ids = Fields.requiredArray(body, "itemIds", "itemIds", MAX_IDS);
     List<String> itemIds = new ArrayList<>(ids.size());

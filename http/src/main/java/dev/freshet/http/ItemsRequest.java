@@ -18,7 +18,7 @@ final class ItemsRequest {
   private ItemsRequest() {}
 
   static List<ItemUpsert> parse(JsonNode body, int embeddingDimension, TimeWindow window, long now) {
-    if (!body.isObject()) throw ApiException.invalid("body", "body must be a JSON object");
+    Fields.requireObject(body);
     JsonNode items = Fields.requiredArray(body, "items", "items", MAX_ITEMS);
     List<ItemUpsert> upserts = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {

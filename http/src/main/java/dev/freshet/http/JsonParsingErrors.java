@@ -1,7 +1,11 @@
 package dev.freshet.http;
 
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.scaladsl.model.ErrorInfo;
@@ -22,6 +26,11 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 public final class JsonParsingErrors extends ParsingErrorHandler {
 
   private final ApiErrors errors = new ApiErrors(ApiJson.mapper());
+  /**
+   * Pekko makes this handler by reflection, without the node's configuration: the security headers
+   * come from the application's own (environment overrides included), as the edge's do.
+   */
+  private final List<HttpHeader> securityHeaders = Edge.Settings.fromConfig(ConfigFactory.load()).securityHeaders();
 
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
@@ -38,6 +47,9 @@ public final class JsonParsingErrors extends ParsingErrorHandler {
           default -> new ApiException(
               status.intValue() >= 500 ? 400 : status.intValue(), "malformed_request", info.summary(), null);
         };
-    return errors.toResponse(refusal, traceId).addHeader(RawHeader.create(TraceIds.REQUEST_ID_HEADER, traceId));
+    HttpResponse response =
+        errors.toResponse(refusal, traceId).addHeaders(securityHeaders).addHeader(RawHeader.create(TraceIds.REQUEST_ID_HEADER, traceId));
+    // the answer to a HEAD has no body, even when the HEAD itself was malformed
+    return info.summary().startsWith("HEAD ") ? response.withEntity(HttpEntities.EMPTY) : response;
   }
 }

@@ -56,6 +56,7 @@ final class KeyRoutes extends AllDirectives {
   }
 
   private Route create(JsonNode body) {
+    Fields.requireObject(body);
     String name =
         Fields.optionalText(body, "name", "name", MAX_NAME)
             .orElseThrow(() -> ApiException.invalid("name", "name is required (1-" + MAX_NAME + " characters)"));

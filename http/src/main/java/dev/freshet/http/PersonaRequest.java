@@ -14,7 +14,7 @@ final class PersonaRequest {
   private PersonaRequest() {}
 
   static Persona parse(JsonNode body, int embeddingDimension) {
-    if (!body.isObject()) throw ApiException.invalid("body", "body must be a JSON object");
+    Fields.requireObject(body);
     List<String> categories = strings(body, "categories", MAX_CATEGORIES, 128);
     List<String> tags = strings(body, "tags", MAX_TAGS, 64);
     float[] vector = vector(body, embeddingDimension);

@@ -67,7 +67,7 @@ final class PrivacyRoutes extends AllDirectives {
 
   private Route setConsent(String userId, JsonNode body) {
     Fields.id("userId", userId);
-    JsonNode consent = body.get("consent");
+    JsonNode consent = Fields.requireObject(body).get("consent");
     if (consent == null || !consent.isBoolean()) {
       throw ApiException.invalid("consent", "consent must be true or false");
     }
