@@ -93,32 +93,20 @@ public final class Retention {
    */
   public long purgeDeadLetters(Instant now) {
     Instant limit = now.minus(retention);
-    String sql =
-        "DELETE FROM read_model_dead_letters WHERE ctid = ANY(ARRAY(SELECT ctid FROM read_model_dead_letters "
-            + "WHERE created_at < ? LIMIT ?))";
-    long total = 0;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      c.setAutoCommit(true); // each batch commits on its own
-      ps.setObject(1, OffsetDateTime.ofInstant(limit, ZoneOffset.UTC));
-      ps.setInt(2, deleteBatchSize);
-      int batch;
-      do {
-        batch = ps.executeUpdate();
-        total += batch;
-      } while (batch == deleteBatchSize);
-    } catch (SQLException e) {
-      throw new StoreException("Could not delete dead letters before " + limit + " (" + total + " deleted)", e);
-    }
+    long total = deleteBefore("read_model_dead_letters", "created_at", limit);
     log.info("Retention of read_model_dead_letters before {}: {} rows deleted", limit, total);
     return total;
   }
 
   // On the partition itself, not the parent: a ctid is only unique within one partition.
   private long deleteBefore(Partition partition, String column, Instant limit) {
+    return deleteBefore(partition.name(), column, limit);
+  }
+
+  /** Deletes the rows of {@code table} with {@code column} before {@code limit}, each batch in its own transaction. */
+  private long deleteBefore(String table, String column, Instant limit) {
     String sql =
-        "DELETE FROM " + partition.name() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + partition.name()
-            + " WHERE " + column + " < ? LIMIT ?))";
+        "DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table + " WHERE " + column + " < ? LIMIT ?))";
     long total = 0;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -132,8 +120,7 @@ public final class Retention {
       } while (batch == deleteBatchSize);
       return total;
     } catch (SQLException e) {
-      throw new StoreException(
-          "Could not delete rows before " + limit + " from " + partition.name() + " (" + total + " deleted)", e);
+      throw new StoreException("Could not delete rows before " + limit + " from " + table + " (" + total + " deleted)", e);
     }
   }
 }

@@ -306,22 +306,22 @@ public final class UserEntity
                 entity ->
                     RejectedPersists.supervised(
                         last ->
-                            Behaviors.<Command>setup(
-                                ctx ->
-                                    new UserEntity(
-                                        ctx,
-                                        Optional.of(entity.getShard()),
-                                        entity.getEntityId(),
-                                        PersistenceId.of(TYPE_KEY.name(), entity.getEntityId()),
-                                        catalog,
-                                        popularity,
-                                        pool,
-                                        settings,
-                                        journalLatency,
-                                        last)))));
+                            behavior(
+                                Optional.of(entity.getShard()),
+                                entity.getEntityId(),
+                                PersistenceId.of(TYPE_KEY.name(), entity.getEntityId()),
+                                catalog,
+                                popularity,
+                                pool,
+                                settings,
+                                journalLatency,
+                                last))));
   }
 
-  /** The entity outside Cluster Sharding (tests): after {@link Forget} it stops itself. */
+  /**
+   * The entity outside Cluster Sharding (tests), supervised as Cluster Sharding runs it: a command
+   * whose events the journal rejects is answered with an error. After {@link Forget} it stops itself.
+   */
   public static Behavior<Command> create(
       String userId,
       PersistenceId persistenceId,
@@ -330,36 +330,22 @@ public final class UserEntity
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
       JournalLatency journalLatency) {
-    return Behaviors.setup(
-        ctx ->
-            new UserEntity(
-                ctx,
-                Optional.empty(),
-                userId,
-                persistenceId,
-                catalog,
-                popularity,
-                pool,
-                settings,
-                journalLatency,
-                new RejectedPersists.LastCommand()));
+    return RejectedPersists.supervised(
+        last -> behavior(Optional.empty(), userId, persistenceId, catalog, popularity, pool, settings, journalLatency, last));
   }
 
-  /** {@link #create} as Cluster Sharding runs it: a command whose events the journal rejects is answered with an error. */
-  public static Behavior<Command> createSupervised(
+  private static Behavior<Command> behavior(
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       String userId,
       PersistenceId persistenceId,
       Supplier<CatalogSnapshot> catalog,
       Supplier<PopularityBoard> popularity,
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
-      JournalLatency journalLatency) {
-    return RejectedPersists.supervised(
-        last ->
-            Behaviors.setup(
-                ctx ->
-                    new UserEntity(
-                        ctx, Optional.empty(), userId, persistenceId, catalog, popularity, pool, settings, journalLatency, last)));
+      JournalLatency journalLatency,
+      RejectedPersists.LastCommand last) {
+    return Behaviors.setup(
+        ctx -> new UserEntity(ctx, shard, userId, persistenceId, catalog, popularity, pool, settings, journalLatency, last));
   }
 
   // ---- behavior --------------------------------------------------------------------------------

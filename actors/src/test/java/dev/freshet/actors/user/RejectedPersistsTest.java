@@ -33,7 +33,7 @@ class RejectedPersistsTest {
   private ActorRef<UserEntity.Command> user(String id) {
     TestProbe<PoolCoordinator.Command> pool = testKit.createTestProbe();
     return testKit.spawn(
-        UserEntity.createSupervised(
+        UserEntity.create(
             id,
             PersistenceId.of("User", id),
             () -> TestCatalogs.ofSize(100, 4),
