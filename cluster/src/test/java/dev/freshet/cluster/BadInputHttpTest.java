@@ -265,7 +265,7 @@ class BadInputHttpTest extends SingleNodeTest {
 
   @org.junit.jupiter.api.Test
   void parserErrorsNameNoInternalClasses() {
-    for (String body : new String[] {"[".repeat(2_000) + "]".repeat(2_000), "{\"userId\":1e99999}", "{\"a\":\"\\uZZZZ\"}", "{\"a\":01}"}) {
+    for (String body : new String[] {"[".repeat(2_000) + "]".repeat(2_000), "{\"userId\":\"victim\",\"itemIds\":[\"ok1\"]} null", "{\"userId\":1e99999}", "{\"a\":\"\\uZZZZ\"}", "{\"a\":01}"}) {
       Api.Response response = api.post("/v1/impressions", body);
       assertThat(response.status()).as(body).isEqualTo(400);
       assertThat(response.body().path("error").path("message").asText()).doesNotContain("com.fasterxml", "`", "Stream", "Feature");

@@ -105,6 +105,21 @@ class CorsPolicyTest {
     assertThat(seen(noOrigin, "foreign-page")).isZero();
   }
 
+  /** A page opening the ingest WebSocket sends its Origin too: the same policy decides. */
+  @Test
+  void theWebSocketUpgradeFollowsThePolicy() {
+    String upgrade =
+        "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: https://shop.example.org\r\n\r\n";
+
+    RawSocket.Exchange any = RawSocket.send("127.0.0.1", anyOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
+    assertThat(any.statuses()).startsWith(101);
+
+    RawSocket.Exchange none = RawSocket.send("127.0.0.1", noOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
+    assertThat(none.statuses()).containsExactly(403);
+    assertThat(none.text()).contains("origin_not_allowed").doesNotContainIgnoringCase("Access-Control-Allow-Origin");
+  }
+
   @Test
   void aPageOfTheNodesOwnOriginNeedsNoEntry() {
     String own = "http://127.0.0.1:" + noOrigin.node().httpPort();

@@ -49,8 +49,12 @@ final class ApiJson {
     }
     String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : null;
     if (message == null) return "unreadable JSON";
-    int internal = firstOf(message, "com.fasterxml", "(`", "`StreamRead", "`JsonRead", "(for ", "JsonParser", "StreamReadFeature");
-    return internal < 0 ? message : message.substring(0, internal).strip();
+    int internal = firstOf(message, "`", "com.fasterxml", "(for ", "JsonParser", "StreamReadFeature");
+    if (internal < 0) return message;
+    String kept = message.substring(0, internal);
+    int open = kept.lastIndexOf('(');
+    if (open >= 0 && kept.indexOf(')', open) < 0) kept = kept.substring(0, open); // no half of a parenthesis
+    return kept.strip();
   }
 
   private static int firstOf(String s, String... needles) {
