@@ -2,8 +2,8 @@ package dev.freshet.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.freshet.http.ApiException;
-import dev.freshet.http.Scope;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.edge.Scope;
 import dev.freshet.persistence.JdbcApiKeys;
 import java.io.PrintStream;
 import java.util.Arrays;

@@ -3,9 +3,9 @@ package dev.freshet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.freshet.http.Endpoint;
-import dev.freshet.http.Endpoints;
-import dev.freshet.http.Scope;
+import dev.freshet.http.edge.Endpoint;
+import dev.freshet.http.edge.Endpoints;
+import dev.freshet.http.edge.Scope;
 import dev.freshet.persistence.EmbeddedDatabase;
 import dev.freshet.persistence.Hashes;
 import java.io.ByteArrayOutputStream;

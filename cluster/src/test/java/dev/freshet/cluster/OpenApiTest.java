@@ -3,8 +3,8 @@ package dev.freshet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.freshet.http.Endpoint;
-import dev.freshet.http.Endpoints;
+import dev.freshet.http.edge.Endpoint;
+import dev.freshet.http.edge.Endpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,0 +1,29 @@
+package dev.freshet.http.edge;
+
+import dev.freshet.http.api.TimeWindow;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** {@code freshet.http}: where the edge listens and how much it accepts. */
+public record HttpSettings(
+    String host,
+    int port,
+    long maxBodyBytes,
+    long maxCatalogBodyBytes,
+    Duration askTimeout,
+    int embeddingDimension,
+    TimeWindow timeWindow) {
+
+  public static HttpSettings fromConfig(Config config) {
+    Config c = config.getConfig("freshet.http");
+    return new HttpSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        c.getBytes("max-body-size"),
+        c.getBytes("max-catalog-body-size"),
+        c.getDuration("ask-timeout"),
+        config.getInt("freshet.catalog.embedding-dimension"),
+        TimeWindow.fromConfig(config));
+  }
+}

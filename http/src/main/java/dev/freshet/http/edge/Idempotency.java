@@ -1,0 +1,163 @@
+package dev.freshet.http.edge;
+
+import dev.freshet.http.api.ApiErrors;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.routes.Ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import dev.freshet.persistence.Hashes;
+import dev.freshet.persistence.JdbcIdempotency;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code Idempotency-Key} on ingest (API.md): the first request with a key claims it in PostgreSQL,
+ * applies its batch and stores the answer before sending it; a repeat gets the stored answer and
+ * changes nothing, on any node and after any restart. Keys belong to the caller (its API key), so
+ * two clients cannot collide, and are kept for {@code freshet.idempotency.ttl}.
+ */
+public final class Idempotency {
+
+  private static final Logger log = LoggerFactory.getLogger(Idempotency.class);
+  public static final String HEADER = "Idempotency-Key";
+  private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+  record Settings(Duration ttl, Duration takeoverAfter, Duration purgeInterval) {
+    static Settings fromConfig(Config config) {
+      Config c = config.getConfig("freshet.idempotency");
+      return new Settings(c.getDuration("ttl"), c.getDuration("takeover-after"), c.getDuration("purge-interval"));
+    }
+  }
+
+  private final JdbcIdempotency store;
+  private final Executor blocking;
+  private final ObjectMapper mapper;
+  private final Settings settings;
+
+  private Idempotency(JdbcIdempotency store, Executor blocking, ObjectMapper mapper, Settings settings) {
+    this.store = store;
+    this.blocking = blocking;
+    this.mapper = mapper;
+    this.settings = settings;
+  }
+
+  /** Idempotency over {@code dataSource}; expired keys are purged every {@code purge-interval}. */
+  static Idempotency start(ActorSystem<?> system, DataSource dataSource, Executor blocking, ObjectMapper mapper, Settings settings) {
+    Idempotency idempotency = new Idempotency(new JdbcIdempotency(dataSource), blocking, mapper, settings);
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            settings.purgeInterval(), settings.purgeInterval(), idempotency::purge, system.executionContext());
+    return idempotency;
+  }
+
+  private void purge() {
+    CompletableFuture.runAsync(
+        () -> {
+          try {
+            int purged = store.purgeOlderThan(settings.ttl());
+            if (purged > 0) log.info("Purged {} idempotency keys older than {}", purged, settings.ttl());
+          } catch (RuntimeException e) {
+            log.warn("Purging idempotency keys failed; retrying at the next interval", e);
+          }
+        },
+        blocking);
+  }
+
+  /**
+   * Runs {@code work} once per ({@code caller}, {@code key}): without a key it simply runs; with one,
+   * a repeat of the same request gets the first answer, a different request under the same key is a
+   * 422 and a repeat while the first is still being applied is a 409.
+   */
+  public CompletionStage<Ingest.Answer> once(
+      Caller caller, Optional<String> key, String route, JsonNode request, Supplier<CompletionStage<Ingest.Answer>> work) {
+    if (key.isEmpty()) return work.get();
+    String k = key.get();
+    if (!KEY.matcher(k).matches()) {
+      throw ApiException.invalid(HEADER, HEADER + " must be 1 to 255 visible ASCII characters");
+    }
+    String owner = caller.owner();
+    String hash = Hashes.sha256(bytes(request));
+    return CompletableFuture.supplyAsync(() -> store.claim(owner, k, route, hash, settings.takeoverAfter()), blocking)
+        .thenCompose(
+            claim -> {
+              if (claim instanceof JdbcIdempotency.Replay replay) {
+                return CompletableFuture.completedFuture(new Ingest.Answer(replay.status(), parse(replay.response()), true));
+              }
+              if (claim instanceof JdbcIdempotency.InFlight) {
+                throw new ApiException(
+                    409, "idempotency_key_in_flight", "a request with this " + HEADER + " is being applied; retry shortly", HEADER);
+              }
+              if (claim instanceof JdbcIdempotency.Mismatch) {
+                throw new ApiException(
+                    422, "idempotency_key_reused", HEADER + " " + k + " was already used for a different request", HEADER);
+              }
+              return apply(owner, k, work);
+            });
+  }
+
+  private CompletionStage<Ingest.Answer> apply(String owner, String key, Supplier<CompletionStage<Ingest.Answer>> work) {
+    CompletionStage<Ingest.Answer> applied;
+    try {
+      applied = work.get();
+    } catch (RuntimeException e) {
+      applied = CompletableFuture.failedFuture(e);
+    }
+    return applied
+        .handle(
+            (answer, failure) -> {
+              if (failure != null) {
+                // nothing durable was acknowledged: give the key back so that a retry may apply it
+                return CompletableFuture.runAsync(() -> store.release(owner, key), blocking)
+                    .handle(
+                        (done, releaseFailure) -> {
+                          throw new java.util.concurrent.CompletionException(ApiErrors.unwrap(failure));
+                        })
+                    .thenApply(x -> (Ingest.Answer) x);
+              }
+              return CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      store.complete(owner, key, answer.status(), new String(bytes(answer.body()), java.nio.charset.StandardCharsets.UTF_8));
+                    } catch (RuntimeException e) {
+                      // the batch is durable, so the client still hears so; a repeat will wait for the takeover
+                      log.warn("Storing the answer for an idempotency key failed", e);
+                    }
+                    return answer;
+                  },
+                  blocking);
+            })
+        .thenCompose(stage -> stage);
+  }
+
+  private byte[] bytes(Object value) {
+    try {
+      return mapper.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("not serializable", e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> parse(String response) {
+    try {
+      return mapper.readValue(response, LinkedHashMap.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("A stored idempotent answer is not JSON", e);
+    }
+  }
+}

@@ -1,0 +1,281 @@
+package dev.freshet.http.routes;
+
+import dev.freshet.http.edge.HttpSettings;
+import dev.freshet.http.api.ApiErrors;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.Fields;
+import dev.freshet.http.api.ItemJson;
+import dev.freshet.http.api.RecommendationQuery;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.actors.catalog.CatalogSnapshot;
+import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.user.FavoriteShares;
+import dev.freshet.actors.user.Favorites;
+import dev.freshet.actors.user.UserEntity;
+import dev.freshet.streams.UserHistory;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * What a user has: the impression history (a timeline by day, from the journal), replay (seen items
+ * served again without recording impressions), favourites and read-only links to them.
+ */
+public final class UserLibraryRoutes extends ApiRoutes {
+
+  static final int DEFAULT_HISTORY_LIMIT = 50;
+  static final int MAX_HISTORY_LIMIT = 500;
+  /** Tokens are 32 random bytes in base64url: anything else cannot be one. */
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
+
+  private final ClusterSharding sharding;
+  private final Catalog catalog;
+  private final UserHistory history;
+  private final FavoriteShares shares;
+  private final Executor blocking;
+  private final HttpSettings settings;
+
+  public UserLibraryRoutes(
+      ClusterSharding sharding,
+      Catalog catalog,
+      UserHistory history,
+      FavoriteShares shares,
+      Executor blocking,
+      HttpSettings settings,
+      ObjectMapper mapper) {
+    super(mapper);
+    this.sharding = sharding;
+    this.catalog = catalog;
+    this.history = history;
+    this.shares = shares;
+    this.blocking = blocking;
+    this.settings = settings;
+  }
+
+  /** The routes under {@code /v1/users/{userId}/}. */
+  public Route forUser(String userId) {
+    return concat(
+        path("history", () -> get(() -> parameterMap(q -> history(userId, q)))),
+        path("replay", () -> get(() -> parameterMap(q -> replay(userId, q)))),
+        path("favorites", () -> get(() -> favorites(userId))),
+        // "share" is the link, not an item: an item with that id cannot be unfavourited by path
+        path(
+            segment("favorites").slash("share"),
+            () -> concat(post(() -> share(userId)), delete(() -> revokeShares(userId)))),
+        path(
+            segment("favorites").slash(segment()),
+            itemId -> concat(put(() -> addFavorite(userId, itemId)), delete(() -> removeFavorite(userId, itemId)))));
+  }
+
+  /** {@code /v1/shared/favorites/{token}}: anyone holding the link may read, nobody may change. */
+  public Route shared() {
+    return path(segment("favorites").slash(segment()), token -> get(() -> sharedFavorites(token)));
+  }
+
+  // ---- history and replay ------------------------------------------------------------------------
+
+  private Route history(String userId, Map<String, String> query) {
+    Fields.id("userId", userId);
+    int limit = Fields.boundedInt("limit", query.get("limit"), DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
+    Optional<UserHistory.Cursor> before = Optional.ofNullable(query.get("before")).map(this::cursor);
+    return onSuccess(
+        history.page(userId, before, limit),
+        page -> {
+          CatalogSnapshot snapshot = catalog.snapshot();
+          ObjectNode body = mapper.createObjectNode();
+          body.put("userId", userId);
+          ArrayNode days = body.putArray("days");
+          String currentDay = null;
+          ArrayNode items = null;
+          for (UserHistory.Entry e : page.entries()) {
+            String day = Instant.ofEpochMilli(e.atMillis()).atZone(ZoneOffset.UTC).toLocalDate().toString();
+            if (!day.equals(currentDay)) {
+              ObjectNode group = days.addObject();
+              group.put("day", day);
+              items = group.putArray("items");
+              currentDay = day;
+            }
+            ObjectNode i = items.addObject();
+            Item item = snapshot.byDenseId(e.itemId());
+            i.put("itemId", item == null ? null : item.id());
+            if (item != null) i.put("category", item.category());
+            i.put("at", Instant.ofEpochMilli(e.atMillis()).toString());
+            if (e.surface() != null) i.put("surface", e.surface());
+            if (e.rankingId() != null) i.put("rankingId", e.rankingId());
+            if (e.position() != null) i.put("position", e.position());
+            i.put("replayCount", e.replayCount());
+            if (e.lastReplayedAt() > 0) i.put("lastReplayedAt", Instant.ofEpochMilli(e.lastReplayedAt()).toString());
+          }
+          body.put("next", page.next().map(UserHistory.Cursor::token).orElse(null));
+          return json(200, body);
+        });
+  }
+
+  /** {@code before}: the {@code next} of a previous page, or an ISO-8601 instant. */
+  private UserHistory.Cursor cursor(String value) {
+    long now = System.currentTimeMillis();
+    Optional<UserHistory.Cursor> token = UserHistory.Cursor.parse(value);
+    if (token.isPresent()) {
+      settings.timeWindow().check("before", token.get().atMillis(), now);
+      return token.get();
+    }
+    Instant at =
+        Fields.instant(value)
+            .orElseThrow(
+                () ->
+                    ApiException.invalid(
+                        "before",
+                        "before must be the next value of a previous page or an ISO-8601 instant such as 2026-11-22T00:00:00Z"));
+    return UserHistory.Cursor.before(settings.timeWindow().check("before", at, now));
+  }
+
+  private Route replay(String userId, Map<String, String> query) {
+    Fields.id("userId", userId);
+    int k = RecommendationQuery.k(query.get("k"));
+    Optional<String> category = RecommendationQuery.category(query.get("category"));
+    long now = System.currentTimeMillis();
+    return onSuccess(
+        user(userId)
+            .askWithStatus(
+                (ActorRef<StatusReply<UserEntity.ReplayResult>> replyTo) -> new UserEntity.Replay(k, category, now, replyTo),
+                settings.askTimeout()),
+        result -> {
+          ObjectNode body = mapper.createObjectNode();
+          body.put("userId", userId);
+          ArrayNode items = body.putArray("items");
+          for (UserEntity.ReplayedItem r : result.items()) {
+            ObjectNode i = items.addObject();
+            i.put("id", r.item().id());
+            i.put("position", r.item().position());
+            i.put("score", r.item().score());
+            i.put("replayCount", r.replayCount());
+            i.put("lastReplayedAt", Instant.ofEpochMilli(r.lastReplayedAt()).toString());
+          }
+          return json(200, body);
+        });
+  }
+
+  // ---- favourites ----------------------------------------------------------------------------------
+
+  private Route favorites(String userId) {
+    Fields.id("userId", userId);
+    return onSuccess(
+        user(userId).askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()),
+        view -> json(200, favoritesJson(userId, view)));
+  }
+
+  private Route addFavorite(String userId, String itemId) {
+    Fields.id("userId", userId);
+    Fields.id("itemId", itemId);
+    long now = System.currentTimeMillis();
+    CompletionStage<UserEntity.FavoritesView> added =
+        knownItem(itemId)
+            .thenCompose(
+                item ->
+                    user(userId)
+                        .askWithStatus(
+                            (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
+                                new UserEntity.AddFavorite(item.denseId(), now, replyTo),
+                            settings.askTimeout())
+                        .exceptionally(
+                            failure -> {
+                              // the entity's only refusal: the bound on favourites
+                              if (ApiErrors.unwrap(failure) instanceof StatusReply.ErrorMessage full) {
+                                throw new ApiException(409, "favorites_full", full.getMessage(), "itemId");
+                              }
+                              throw new java.util.concurrent.CompletionException(failure);
+                            }));
+    return onSuccess(added, view -> json(view.changed() ? 201 : 200, favoritesJson(userId, view)));
+  }
+
+  private Route removeFavorite(String userId, String itemId) {
+    Fields.id("userId", userId);
+    Fields.id("itemId", itemId);
+    return onSuccess(
+        knownItem(itemId)
+            .thenCompose(
+                item ->
+                    user(userId)
+                        .askWithStatus(
+                            (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
+                                new UserEntity.RemoveFavorite(item.denseId(), replyTo),
+                            settings.askTimeout())),
+        view -> json(200, favoritesJson(userId, view)));
+  }
+
+  private CompletionStage<Item> knownItem(String itemId) {
+    return catalog
+        .find(itemId)
+        .thenApply(
+            item -> item.orElseThrow(() -> new ApiException(404, "not_found", "No item with id " + itemId, "itemId")));
+  }
+
+  private ObjectNode favoritesJson(String userId, UserEntity.FavoritesView view) {
+    ObjectNode body = mapper.createObjectNode();
+    if (userId != null) { // the owner's view; a shared link shows the items only
+      body.put("userId", userId);
+      body.put("changed", view.changed());
+    }
+    ArrayNode items = body.putArray("items");
+    CatalogSnapshot snapshot = catalog.snapshot();
+    for (Favorites.Favorite f : view.favorites()) {
+      Item item = snapshot.byDenseId(f.itemId());
+      if (item == null) continue;
+      ObjectNode i = items.addObject();
+      i.setAll(ItemJson.of(mapper, item));
+      i.put("addedAt", Instant.ofEpochMilli(f.addedAtMillis()).toString());
+    }
+    return body;
+  }
+
+  // ---- shared links ---------------------------------------------------------------------------------
+
+  private Route share(String userId) {
+    Fields.id("userId", userId);
+    return onSuccess(
+        CompletableFuture.supplyAsync(() -> shares.create(userId), blocking),
+        token -> json(201, ApiJson.fields("token", token, "url", "/v1/shared/favorites/" + token)));
+  }
+
+  private Route revokeShares(String userId) {
+    Fields.id("userId", userId);
+    return onSuccess(
+        CompletableFuture.supplyAsync(() -> shares.revokeAll(userId), blocking),
+        n -> json(200, ApiJson.fields("userId", userId, "revoked", n)));
+  }
+
+  private Route sharedFavorites(String token) {
+    ApiException unknown = new ApiException(404, "not_found", "No shared favorites for this link", "token");
+    if (!TOKEN.matcher(token).matches()) throw unknown;
+    CompletionStage<UserEntity.FavoritesView> view =
+        CompletableFuture.supplyAsync(() -> shares.resolve(token), blocking)
+            .thenCompose(
+                owner ->
+                    user(owner.orElseThrow(() -> unknown))
+                        .askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()));
+    // read-only and anonymous: the owner's id is not shown
+    return onSuccess(view, v -> json(200, favoritesJson(null, v)));
+  }
+
+  private EntityRef<UserEntity.Command> user(String userId) {
+    return sharding.entityRefFor(UserEntity.TYPE_KEY, userId);
+  }
+
+}
