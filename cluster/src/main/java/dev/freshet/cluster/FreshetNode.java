@@ -2,66 +2,26 @@ package dev.freshet.cluster;
 
 import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.Catalog;
-import dev.freshet.actors.catalog.CatalogReplicator;
-import dev.freshet.actors.pool.PoolCoordinator;
-import dev.freshet.actors.pool.PoolGenerator;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.popularity.Popularity;
-import dev.freshet.actors.popularity.PopularityTracker;
-import dev.freshet.actors.user.UserEntity;
-import dev.freshet.actors.user.UserEntitySettings;
-import dev.freshet.http.metrics.Alerts;
-import dev.freshet.http.edge.EdgeServices;
-import dev.freshet.http.FreshetRoutes;
-import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Metrics;
-import dev.freshet.http.routes.ReadinessCheck;
-import dev.freshet.http.pool.WebhookGenerator;
-import dev.freshet.persistence.JdbcFavoriteShares;
-import dev.freshet.streams.UserHistory;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import dev.freshet.persistence.Database;
 import dev.freshet.persistence.DatabaseSettings;
 import dev.freshet.persistence.EmbeddedDatabase;
-import dev.freshet.persistence.JdbcCatalogStore;
-import dev.freshet.persistence.JdbcRankingEventStore;
-import dev.freshet.persistence.JdbcUserData;
-import dev.freshet.persistence.PrivacySettings;
 import dev.freshet.persistence.JournalConfig;
-import dev.freshet.streams.CatalogSeeder;
-import dev.freshet.streams.DemoCatalog;
-import dev.freshet.streams.DemoPoolGenerator;
-import dev.freshet.streams.PopularityFeed;
-import dev.freshet.streams.RankingEventWriter;
-import dev.freshet.streams.UserData;
-import dev.freshet.streams.readmodel.FeatureSnapshots;
-import dev.freshet.streams.readmodel.PipelineMonitor;
-import dev.freshet.streams.readmodel.ProjectionCounters;
-import dev.freshet.streams.readmodel.ProjectionSettings;
-import dev.freshet.streams.readmodel.ReadModels;
-import dev.freshet.streams.readmodel.RetentionJob;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.management.HealthCheckSettings;
-import org.apache.pekko.management.javadsl.HealthChecks;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,9 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class FreshetNode {
 
   private static final Logger log = LoggerFactory.getLogger(FreshetNode.class);
-
-  /** The demo catalog's seed, shared with the demo generator so new items sit near their categories. */
-  private static final long DEMO_SEED = 42L;
 
   private final ActorSystem<Void> system;
   private final Catalog catalog;
@@ -126,156 +83,45 @@ public final class FreshetNode {
     }
   }
 
+  /** The subsystems in the order they need each other, as the platform guide's {@code Main} does. */
   private static FreshetNode wire(
       ActorSystem<Void> system, Config config, FreshetSettings settings, Database database, Optional<Address> seed) {
     NodeDatabase.get(system).set(database);
+    joinCluster(system, settings, seed);
+    Catalog catalog = CatalogSubsystem.init(system, database, settings);
+    PopularitySubsystem popularity = PopularitySubsystem.init(system, PopularitySettings.fromConfig(config));
+    PoolMetrics poolMetrics = new PoolMetrics();
+    // before the entities: they report every journal write's latency to it from their first command
+    Metrics metrics = Metrics.of(poolMetrics);
+    UserSubsystem users =
+        UserSubsystem.init(
+            system, config, catalog, popularity.popularity(), poolMetrics, metrics.journalLatency(), settings.embeddingDimension());
+    CatalogSubsystem.seedDemo(system, catalog, settings);
+    ReadModelSubsystem readModels = ReadModelSubsystem.init(system, config, database, users.settings().tagSlices());
+    Metrics.Settings metricsSettings = Metrics.Settings.fromConfig(config);
+    metrics
+        .registerPipelines(readModels.pipelines(), readModels.counters(), readModels.rankingEvents(), popularity.feed())
+        .registerFreshness(FreshnessBands.get(system))
+        .sampleEntities(system, metricsSettings.entitiesInterval())
+        .startAlerts(system, metricsSettings.alerts());
+    ServerBinding binding = EdgeSubsystem.init(system, config, database, catalog, popularity, users, readModels, metrics);
+    return new FreshetNode(system, catalog, popularity.popularity(), binding, database);
+  }
+
+  /**
+   * With {@code seed} the node joins it; otherwise, unless seed nodes are configured (or Cluster
+   * Bootstrap finds them), it forms a cluster of its own. Pekko Management serves health and members.
+   */
+  private static void joinCluster(ActorSystem<?> system, FreshetSettings settings, Optional<Address> seed) {
     Cluster cluster = Cluster.get(system);
     if (seed.isPresent()) {
       cluster.manager().tell(Join.create(seed.get()));
-    } else if (settings.joinSelf() && config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    } else if (settings.joinSelf() && !settings.seedNodesConfigured()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     if (settings.managementEnabled()) {
       PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().join();
     }
-
-    var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    Catalog catalog = new Catalog(new JdbcCatalogStore(database.dataSource(), "api"), blocking);
-    catalog.refresh();
-    ActorRef<CatalogReplicator.Command> replicator =
-        system.systemActorOf(
-            CatalogReplicator.create(catalog, settings.catalogRefreshInterval()),
-            "catalog-replicator",
-            Props.empty());
-    catalog.onLocalChange(version -> replicator.tell(new CatalogReplicator.Announce(version)));
-    CoordinatedShutdown.get(system.classicSystem())
-        .addTask(
-            CoordinatedShutdown.PhaseServiceStop(),
-            "stop-catalog-replicator",
-            () -> {
-              replicator.tell(CatalogReplicator.Stop.INSTANCE);
-              return CompletableFuture.completedFuture(Done.getInstance());
-            });
-
-    UserEntitySettings userSettings = UserEntitySettings.fromConfig(config);
-    Popularity popularity = new Popularity(config.getDuration("freshet.popularity.half-life").toMillis());
-    PoolMetrics poolMetrics = new PoolMetrics();
-    // before the entities: they report every journal write's latency to it from their first command
-    Metrics metrics = Metrics.of(poolMetrics);
-    ActorRef<PoolCoordinator.Command> pool =
-        PoolCoordinator.init(system, userSettings.pool(), poolGenerator(system, config), catalog, poolMetrics);
-    UserEntity.init(system, catalog::snapshot, popularity::board, pool, userSettings, metrics.journalLatency());
-
-    ActorRef<PopularityTracker.Command> tracker =
-        system.systemActorOf(PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
-    PopularityFeed feed =
-        PopularityFeed.start(
-            system,
-            tracker,
-            config.getDuration("freshet.popularity.window"),
-            config.getInt("freshet.popularity.buffer"));
-
-    if (settings.demoCatalog() && catalog.snapshot().size() == 0) {
-      int dimension = config.getInt("freshet.catalog.embedding-dimension");
-      int seeded =
-          CatalogSeeder.seed(
-                  system,
-                  catalog,
-                  DemoCatalog.generate(settings.demoCatalogSize(), dimension, System.currentTimeMillis(), DEMO_SEED),
-                  500)
-              .toCompletableFuture()
-              .join();
-      log.info("Demo catalog: {} items in {} categories", seeded, DemoCatalog.CATEGORIES.size());
-    }
-
-    JdbcReadJournal readJournal =
-        PersistenceQuery.get(system.classicSystem()).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    ProjectionSettings projections = ProjectionSettings.fromConfig(config);
-    ProjectionCounters projectionCounters = new ProjectionCounters();
-    if (projections.enabled()) {
-      ReadModels.start(
-          system,
-          projections,
-          userSettings.tagSlices(),
-          readJournal,
-          database.dataSource(),
-          projectionCounters,
-          FeatureSnapshots.Settings.fromConfig(config),
-          RetentionJob.Settings.fromConfig(config));
-    }
-    PipelineMonitor pipelines =
-        PipelineMonitor.start(system, database.dataSource(), config.getDuration("freshet.read-models.monitor-interval"));
-    PrivacySettings privacy = PrivacySettings.fromConfig(config);
-    RankingEventWriter rankingEvents =
-        RankingEventWriter.start(
-            system,
-            new JdbcRankingEventStore(database.dataSource(), privacy.rankingGrace()),
-            config.getInt("freshet.ranking-events.batch-size"),
-            config.getDuration("freshet.ranking-events.max-delay"),
-            config.getInt("freshet.ranking-events.buffer"));
-
-    HttpSettings httpSettings = HttpSettings.fromConfig(config);
-    EdgeServices edge = EdgeServices.start(system, config, database.dataSource());
-    CoordinatedShutdown.get(system.classicSystem())
-        .addTask(
-            CoordinatedShutdown.PhaseServiceStop(),
-            "stop-api-key-listener",
-            () ->
-                CompletableFuture.supplyAsync(
-                    () -> {
-                      edge.keys().close();
-                      return Done.getInstance();
-                    }));
-    FreshetRoutes routes =
-        new FreshetRoutes(
-            system,
-            catalog,
-            popularity,
-            feed,
-            userSettings.features().signals(),
-            userSettings.ranking(),
-            rankingEvents,
-            httpSettings,
-            readiness(system, config),
-            pool,
-            new UserHistory(system, readJournal),
-            new JdbcFavoriteShares(database.dataSource()),
-            new UserData(system, readJournal, new JdbcUserData(database.dataSource(), privacy.tombstoneTtl())),
-            pipelines,
-            metrics
-                .withPipelines(pipelines, projectionCounters, rankingEvents, feed)
-                .withFreshness(FreshnessBands.get(system))
-                .withEntities(system, config.getDuration("freshet.metrics.entities-interval"))
-                .withAlerts(system, Alerts.Settings.fromConfig(config)),
-            edge);
-    ServerBinding binding =
-        Http.get(system)
-            .newServerAt(httpSettings.host(), httpSettings.port())
-            .bindFlow(routes.connectionFlow())
-            .toCompletableFuture()
-            .join()
-            .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-    return new FreshetNode(system, catalog, popularity, binding, database);
-  }
-
-  /** The generator {@code freshet.pool.generator} names. */
-  private static PoolGenerator poolGenerator(ActorSystem<?> system, Config config) {
-    int dimension = config.getInt("freshet.catalog.embedding-dimension");
-    String name = config.getString("freshet.pool.generator");
-    return switch (name) {
-      case "demo" -> new DemoPoolGenerator(dimension, DEMO_SEED);
-      case "webhook" -> new WebhookGenerator(system, WebhookGenerator.Settings.fromConfig(config), dimension);
-      default -> throw new IllegalArgumentException("freshet.pool.generator: unknown generator '" + name + "' (demo, webhook)");
-    };
-  }
-
-  /** The edge's readiness is Pekko Management's: cluster membership, sharding and the database. */
-  private static ReadinessCheck readiness(ActorSystem<?> system, Config config) {
-    HealthChecks checks =
-        new HealthChecks(
-            (ExtendedActorSystem) system.classicSystem(),
-            HealthCheckSettings.create(config.getConfig("pekko.management.health-checks")));
-    return () -> checks.readyResult().thenApply(result -> result.failure());
   }
 
   /**

@@ -12,7 +12,9 @@ public record FreshetSettings(
     int demoCatalogSize,
     Duration catalogRefreshInterval,
     boolean joinSelf,
-    boolean managementEnabled) {
+    boolean seedNodesConfigured,
+    boolean managementEnabled,
+    int embeddingDimension) {
 
   public static FreshetSettings fromConfig(Config config) {
     Config c = config.getConfig("freshet");
@@ -23,6 +25,8 @@ public record FreshetSettings(
         c.getInt("demo-catalog.size"),
         c.getDuration("catalog.refresh-interval"),
         c.getBoolean("cluster.join-self"),
-        c.getBoolean("management.enabled"));
+        !config.getStringList("pekko.cluster.seed-nodes").isEmpty(),
+        c.getBoolean("management.enabled"),
+        c.getInt("catalog.embedding-dimension"));
   }
 }

@@ -71,25 +71,27 @@ public final class FreshetRoutes extends AllDirectives {
   /** Built with the routes, so that a route without documentation stops the node from starting. */
   private final OpenApi openApi = OpenApi.of(Endpoints.ALL);
 
-  public FreshetRoutes(
-      ActorSystem<?> system,
+  /** What the resources answer from: the catalog, popularity and the users' entities, histories and data. */
+  public record Backends(
       Catalog catalog,
       Popularity popularity,
       PopularityFeed popularityFeed,
       SignalWeights signals,
       RankingSettings rankingSettings,
       RankingLog rankingLog,
-      HttpSettings settings,
-      ReadinessCheck readiness,
-      ActorRef<PoolCoordinator.Command> pool,
       UserHistory history,
       FavoriteShares shares,
-      UserData userData,
-      PipelineMonitor pipelines,
-      Metrics metrics,
-      EdgeServices edgeServices) {
+      UserData userData) {}
+
+  /** What operators see through the edge: readiness, pool generation, pipelines and metrics. */
+  public record Operations(
+      ReadinessCheck readiness, ActorRef<PoolCoordinator.Command> pool, PipelineMonitor pipelines, Metrics metrics) {}
+
+  public FreshetRoutes(
+      ActorSystem<?> system, HttpSettings settings, Backends backends, Operations operations, EdgeServices edgeServices) {
     this.system = system;
-    this.metrics = metrics;
+    this.metrics = operations.metrics();
+    Catalog catalog = backends.catalog();
     ObjectMapper mapper = ApiJson.mapper();
     ApiErrors errors = new ApiErrors(mapper);
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -98,18 +100,30 @@ public final class FreshetRoutes extends AllDirectives {
         new JsonBodies(system, mapper, settings.maxBodyBytes(), settings.maxCatalogBodyBytes(), settings.askTimeout());
     Ingest batches =
         new Ingest(
-            sharding, catalog, popularityFeed, signals, settings.askTimeout(), settings.timeWindow(), edgeServices.limits(), metrics.ingest());
-    this.catalog = new CatalogRoutes(catalog, popularity, settings, bodies, mapper);
+            sharding,
+            catalog,
+            backends.popularityFeed(),
+            backends.signals(),
+            settings.askTimeout(),
+            settings.timeWindow(),
+            edgeServices.limits(),
+            metrics.ingest());
+    this.catalog = new CatalogRoutes(catalog, backends.popularity(), settings, bodies, mapper);
     this.ingest = new IngestRoutes(batches, edgeServices.idempotency(), bodies, mapper);
     this.stream = new StreamRoutes(system, batches, edgeServices.idempotency(), errors, mapper, settings.maxBodyBytes(), metrics.registry());
     this.ranking =
         new RankingRoutes(
-            new Users(sharding, settings.askTimeout()), rankingSettings, rankingLog, settings.embeddingDimension(), bodies, mapper);
-    this.library = new UserLibraryRoutes(sharding, catalog, history, shares, blocking, settings, mapper);
-    this.privacy = new PrivacyRoutes(sharding, catalog, userData, settings, bodies, mapper);
+            new Users(sharding, settings.askTimeout()),
+            backends.rankingSettings(),
+            backends.rankingLog(),
+            settings.embeddingDimension(),
+            bodies,
+            mapper);
+    this.library = new UserLibraryRoutes(sharding, catalog, backends.history(), backends.shares(), blocking, settings, mapper);
+    this.privacy = new PrivacyRoutes(sharding, catalog, backends.userData(), settings, bodies, mapper);
     this.keys = new KeyRoutes(edgeServices.keys(), blocking, mapper, bodies);
-    this.admin = new AdminRoutes(system, pool, pipelines, metrics.alerts(), settings.askTimeout(), mapper);
-    this.health = new HealthRoutes(readiness, mapper);
+    this.admin = new AdminRoutes(system, operations.pool(), operations.pipelines(), metrics.alerts(), settings.askTimeout(), mapper);
+    this.health = new HealthRoutes(operations.readiness(), mapper);
     this.edge =
         new Edge(
             edgeServices.keys(),

@@ -1,6 +1,7 @@
 package dev.freshet.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.actors.ranking.RankedItem;
@@ -44,8 +45,18 @@ public final class RankingEventWriter implements RankingLog {
     this.queue = queue;
   }
 
-  public static RankingEventWriter start(
-      ActorSystem<?> system, JdbcRankingEventStore store, int batchSize, Duration maxDelay, int bufferSize) {
+  /** {@code freshet.ranking-events}: how rankings are batched on their way to PostgreSQL. */
+  public record Settings(int batchSize, Duration maxDelay, int bufferSize) {
+    public static Settings fromConfig(Config config) {
+      Config c = config.getConfig("freshet.ranking-events");
+      return new Settings(c.getInt("batch-size"), c.getDuration("max-delay"), c.getInt("buffer"));
+    }
+  }
+
+  public static RankingEventWriter start(ActorSystem<?> system, JdbcRankingEventStore store, Settings settings) {
+    int batchSize = settings.batchSize();
+    Duration maxDelay = settings.maxDelay();
+    int bufferSize = settings.bufferSize();
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     var materialized =
         Source.<JdbcRankingEventStore.Row>queue(bufferSize)

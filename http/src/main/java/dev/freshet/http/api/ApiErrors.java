@@ -1,6 +1,5 @@
 package dev.freshet.http.api;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.persistence.StoreException;
 import java.util.LinkedHashMap;

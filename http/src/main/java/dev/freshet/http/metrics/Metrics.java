@@ -1,5 +1,7 @@
 package dev.freshet.http.metrics;
 
+import com.typesafe.config.Config;
+
 import dev.freshet.streams.PopularityFeed;
 import dev.freshet.streams.RankingEventWriter;
 import dev.freshet.streams.readmodel.PipelineMonitor;
@@ -71,6 +73,13 @@ public final class Metrics {
     ingest = new IngestMetrics(registry);
   }
 
+  /** {@code freshet.metrics} and {@code freshet.alerts}. */
+  public record Settings(Duration entitiesInterval, Alerts.Settings alerts) {
+    public static Settings fromConfig(Config config) {
+      return new Settings(config.getDuration("freshet.metrics.entities-interval"), Alerts.Settings.fromConfig(config));
+    }
+  }
+
   /** The registry with predictive pool generation's figures (C5). */
   public static Metrics of(PoolMetrics pool) {
     Metrics m = new Metrics();
@@ -91,7 +100,7 @@ public final class Metrics {
    * of skipped rows and dead letters by reason and failed batches; and the write-behind streams'
    * dropped counts.
    */
-  public Metrics withPipelines(
+  public Metrics registerPipelines(
       PipelineMonitor monitor, ProjectionCounters counters, RankingEventWriter rankingEvents, PopularityFeed popularityFeed) {
     pipelineGauge("freshet_pipeline_lag_seconds", "Age of the oldest journal event a projection has not committed", monitor, PipelineStatus::lagSeconds);
     pipelineGauge("freshet_pipeline_offset", "Journal ordering a projection has committed", monitor, s -> s.offset());
@@ -145,7 +154,7 @@ public final class Metrics {
    * limit; and the freshness KPI, the share of them with at least half unseen (absent with no users).
    * Summed over nodes the counts are the cluster's; the KPI of the cluster is the ratio of the sums.
    */
-  public Metrics withFreshness(FreshnessBands bands) {
+  public Metrics registerFreshness(FreshnessBands bands) {
     GaugeWithCallback.builder()
         .name("freshet_freshness_users")
         .help("Resident users by unseen share of the active pool (half_or_more_unseen, under_half_unseen, empty_pool)")
@@ -170,7 +179,7 @@ public final class Metrics {
    * Adds the user entities resident on this node ({@code freshet_entities{type="user"}}), asked of
    * Cluster Sharding every {@code interval}; absent until the first answer.
    */
-  public Metrics withEntities(ActorSystem<?> system, Duration interval) {
+  public Metrics sampleEntities(ActorSystem<?> system, Duration interval) {
     AtomicLong users = new AtomicLong(-1);
     GaugeWithCallback.builder()
         .name("freshet_entities")
@@ -202,7 +211,7 @@ public final class Metrics {
   }
 
   /** Adds SPEC C9's alerts, evaluated on this node ({@code GET /v1/admin/alerts}), sampling from now on. */
-  public Metrics withAlerts(ActorSystem<?> system, Alerts.Settings settings) {
+  public Metrics startAlerts(ActorSystem<?> system, Alerts.Settings settings) {
     alerts = new Alerts(registry, settings);
     alerts.start(system);
     return this;
@@ -217,9 +226,9 @@ public final class Metrics {
     return ingest;
   }
 
-  /** The alerts of {@link #withAlerts}, which every node sets up. */
+  /** The alerts of {@link #startAlerts}, which every node sets up. */
   public Alerts alerts() {
-    if (alerts == null) throw new IllegalStateException("Metrics.withAlerts was not called");
+    if (alerts == null) throw new IllegalStateException("Metrics.startAlerts was not called");
     return alerts;
   }
 

@@ -199,7 +199,6 @@ public final class StreamRoutes extends AllDirectives {
         () -> ingest.events(batch, IngestMetrics.Source.STREAM));
   }
 
-
   private Flow<Message, Message, NotUsed> connection(HttpRequest request) {
     Connection connection = new Connection(request);
     return Flow.<Message>create()

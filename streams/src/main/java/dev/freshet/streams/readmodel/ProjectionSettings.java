@@ -5,7 +5,13 @@ import java.time.Duration;
 
 /** {@code freshet.read-models}: batching and restart backoff of every projection. */
 public record ProjectionSettings(
-    boolean enabled, int batchSize, Duration maxDelay, Duration minBackoff, Duration maxBackoff, double randomFactor) {
+    boolean enabled,
+    int batchSize,
+    Duration maxDelay,
+    Duration minBackoff,
+    Duration maxBackoff,
+    double randomFactor,
+    Duration monitorInterval) {
 
   public static ProjectionSettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.read-models");
@@ -15,6 +21,7 @@ public record ProjectionSettings(
         c.getDuration("max-delay"),
         c.getDuration("restart.min-backoff"),
         c.getDuration("restart.max-backoff"),
-        c.getDouble("restart.random-factor"));
+        c.getDouble("restart.random-factor"),
+        c.getDuration("monitor-interval"));
   }
 }

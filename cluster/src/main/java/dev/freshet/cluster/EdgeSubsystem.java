@@ -1,0 +1,90 @@
+package dev.freshet.cluster;
+
+import com.typesafe.config.Config;
+import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.http.FreshetRoutes;
+import dev.freshet.http.edge.EdgeServices;
+import dev.freshet.http.edge.HttpSettings;
+import dev.freshet.http.metrics.Metrics;
+import dev.freshet.http.routes.ReadinessCheck;
+import dev.freshet.persistence.Database;
+import dev.freshet.persistence.JdbcFavoriteShares;
+import dev.freshet.persistence.JdbcUserData;
+import dev.freshet.persistence.PrivacySettings;
+import dev.freshet.streams.UserData;
+import dev.freshet.streams.UserHistory;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.HealthCheckSettings;
+import org.apache.pekko.management.javadsl.HealthChecks;
+
+/**
+ * The HTTP edge: its services (API keys with their revocation listener, rate limits, idempotency),
+ * the routes over every other subsystem, bound on {@code freshet.http} and unbound by
+ * CoordinatedShutdown.
+ */
+final class EdgeSubsystem {
+
+  private EdgeSubsystem() {}
+
+  static ServerBinding init(
+      ActorSystem<?> system,
+      Config config,
+      Database database,
+      Catalog catalog,
+      PopularitySubsystem popularity,
+      UserSubsystem users,
+      ReadModelSubsystem readModels,
+      Metrics metrics) {
+    HttpSettings settings = HttpSettings.fromConfig(config);
+    EdgeServices services = EdgeServices.start(system, config, database.dataSource());
+    CoordinatedShutdown.get(system.classicSystem())
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(),
+            "stop-api-key-listener",
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      services.keys().close();
+                      return Done.getInstance();
+                    }));
+    PrivacySettings privacy = PrivacySettings.fromConfig(config);
+    FreshetRoutes routes =
+        new FreshetRoutes(
+            system,
+            settings,
+            new FreshetRoutes.Backends(
+                catalog,
+                popularity.popularity(),
+                popularity.feed(),
+                users.settings().features().signals(),
+                users.settings().ranking(),
+                readModels.rankingEvents(),
+                new UserHistory(system, readModels.journal()),
+                new JdbcFavoriteShares(database.dataSource()),
+                new UserData(system, readModels.journal(), new JdbcUserData(database.dataSource(), privacy.tombstoneTtl()))),
+            new FreshetRoutes.Operations(readiness(system, config), users.pool(), readModels.pipelines(), metrics),
+            services);
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .bindFlow(routes.connectionFlow())
+        .toCompletableFuture()
+        .join()
+        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+  }
+
+  /** The edge's readiness is Pekko Management's: cluster membership, sharding and the database. */
+  private static ReadinessCheck readiness(ActorSystem<?> system, Config config) {
+    HealthChecks checks =
+        new HealthChecks(
+            (ExtendedActorSystem) system.classicSystem(),
+            HealthCheckSettings.create(config.getConfig("pekko.management.health-checks")));
+    return () -> checks.readyResult().thenApply(result -> result.failure());
+  }
+}
