@@ -573,26 +573,12 @@ public final class UserEntity
         .build();
   }
 
-  private Effect<Event, State> onRecord(
-      State state, RecordImpressions cmd) {
+  private Effect<Event, State> onRecord(State state, RecordImpressions cmd) {
     long start = System.nanoTime();
     if (!state.consent()) return Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false)));
-    int[] fresh = state.seen().firstTimeIndexes(cmd.itemIds());
-    ImpressionsResult result = new ImpressionsResult(fresh.length, cmd.itemIds().length - fresh.length, true);
-    int[] freshIds = pick(cmd.itemIds(), fresh);
-    List<Event> events = new ArrayList<>(2);
-    if (fresh.length > 0) {
-      events.add(
-          new ImpressionsRecorded(
-              freshIds,
-              cmd.atMillis(),
-              cmd.positions() == null ? null : pick(cmd.positions(), fresh),
-              cmd.surface(),
-              cmd.rankingId()));
-    }
-    int[] repeated = allBut(cmd.itemIds(), fresh);
-    if (repeated.length > 0) events.add(new ImpressionsRepeated(repeated, cmd.atMillis()));
-    return persistWithPoolLevels(state, events, freshIds, cmd.atMillis(), start)
+    BatchSplit split = BatchSplit.impressions(state.seen(), cmd);
+    ImpressionsResult result = new ImpressionsResult(split.newImpressions(), split.repeats(), true);
+    return persistWithPoolLevels(state, split, cmd.atMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
@@ -601,38 +587,10 @@ public final class UserEntity
     if (!state.consent()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false)));
     }
-    CatalogSnapshot snapshot = catalog.get();
-    int[] impressionIds =
-        cmd.events().stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(Interaction::itemId).toArray();
-    RoaringBitmap firstTime = new RoaringBitmap();
-    for (int index : state.seen().firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
-    List<Interaction> journaled = new ArrayList<>(cmd.events().size());
-    Map<Integer, float[]> embeddings = new java.util.HashMap<>();
-    SignalWeights signals = settings.features().signals();
-    List<Integer> repeated = new ArrayList<>();
-    long repeatedAt = 0;
-    for (Interaction e : cmd.events()) {
-      if (e.type() == InteractionType.IMPRESSION && !firstTime.contains(e.itemId())) {
-        repeated.add(e.itemId());
-        repeatedAt = Math.max(repeatedAt, e.at());
-        continue;
-      }
-      if (e.type() == InteractionType.IMPRESSION) firstTime.remove(e.itemId()); // once per batch
-      Item item = snapshot.byDenseId(e.itemId());
-      journaled.add(e.withItem(item == null ? null : item.category(), item == null ? List.of() : item.tags()));
-      // the vector moves only for an engagement with an item that has an embedding
-      if (item != null && item.embedding() != null && signals.affinityDelta(e) > 0) {
-        embeddings.put(e.itemId(), item.embedding());
-      }
-    }
-    int newImpressions = (int) journaled.stream().filter(i -> i.type() == InteractionType.IMPRESSION).count();
-    EventsResult result = new EventsResult(cmd.events().size(), newImpressions, true);
-    int[] items = journaled.stream().mapToInt(Interaction::itemId).toArray();
-    int[] freshIds = pick(items, state.seen().firstTimeIndexes(items));
-    List<Event> events = new ArrayList<>(2);
-    if (!journaled.isEmpty()) events.add(new InteractionsRecorded(journaled, embeddings));
-    if (!repeated.isEmpty()) events.add(new ImpressionsRepeated(repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
-    return persistWithPoolLevels(state, events, freshIds, System.currentTimeMillis(), start)
+    BatchSplit split =
+        BatchSplit.interactions(state.seen(), cmd.events(), catalog.get()::byDenseId, settings.features().signals());
+    EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
+    return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
@@ -671,7 +629,7 @@ public final class UserEntity
   }
 
   private PoolCoordinator.RiskReport leftRisk(long now) {
-    return new PoolCoordinator.RiskReport(userId, 0, false, catalog.get().denseIdBound(), now);
+    return PoolUpdate.leftRisk(userId, catalog.get(), now);
   }
 
   private Effect<Event, State> onGetExport(State state, GetExport cmd) {
@@ -693,40 +651,19 @@ public final class UserEntity
   // ---- freshness and pool-low signals ---------------------------------------------------------
 
   /**
-   * Persists {@code events} together with the user's new pool levels if they moved, then tells the
-   * pool coordinator of each threshold crossed and of the user's at-risk state. Levels are taken twice:
-   * against the current catalog before the change (which re-arms thresholds that new items brought
-   * coverage back under, even if nobody looked at the user meanwhile) and after it (which fires those
-   * crossed now).
+   * Persists the batch's events together with the user's new pool levels if they moved, then tells
+   * the pool coordinator of each threshold crossed and of the user's at-risk state.
    */
-  private EffectBuilder<Event, State> persistWithPoolLevels(
-      State state, List<Event> events, int[] freshIds, long now, long startNanos) {
-    PoolSettings poolSettings = settings.pool();
-    CatalogSnapshot snapshot = catalog.get();
-    Freshness before = Freshness.of(state.seen(), snapshot);
-    Freshness after = before.plusSeen(freshIds, snapshot.activeBitmap());
-    PoolLevels rearmed =
-        new PoolLevels(state.pool().above() & PoolLevels.of(before, poolSettings).above(), state.pool().atRisk());
-    PoolLevels levels = PoolLevels.of(after, poolSettings);
-    List<PoolCoordinator.Command> messages = new ArrayList<>();
-    for (PoolSettings.Threshold t : levels.crossedSince(rearmed, poolSettings)) {
-      messages.add(
-          new PoolCoordinator.Signal(
-              new PoolLowSignal(
-                  userId, t.coverage(), t.wanted(), t.urgent(), lowCategory(state, freshIds, snapshot, t, now), after, now)));
+  private EffectBuilder<Event, State> persistWithPoolLevels(State state, BatchSplit split, long now, long startNanos) {
+    PoolUpdate update = PoolUpdate.of(userId, state, split.firstSeen(), catalog.get(), settings, now);
+    List<Event> events = split.events();
+    if (update.moved()) {
+      events = new ArrayList<>(events);
+      events.add(new PoolLevelsChanged(update.levels()));
     }
-    if (levels.atRisk() != state.pool().atRisk() || (levels.atRisk() && freshIds.length > 0)) {
-      messages.add(new PoolCoordinator.RiskReport(userId, after.unseen(), levels.atRisk(), snapshot.denseIdBound(), now));
-    }
-    List<Event> all = events;
-    if (!levels.equals(state.pool())) {
-      all = new ArrayList<>(events);
-      all.add(new PoolLevelsChanged(levels));
-    }
-    EffectBuilder<Event, State> effect = all.isEmpty() ? Effect().none() : timed(Effect().persist(all), startNanos);
-    FreshnessBands.Band newBand = bandOf(state, after);
-    if (newBand != band) effect = effect.thenRun(s -> countIn(newBand));
-    return messages.isEmpty() ? effect : effect.thenRun(s -> messages.forEach(pool::tell));
+    EffectBuilder<Event, State> effect = events.isEmpty() ? Effect().none() : timed(Effect().persist(events), startNanos);
+    if (update.band() != band) effect = effect.thenRun(s -> countIn(update.band()));
+    return update.messages().isEmpty() ? effect : effect.thenRun(s -> update.messages().forEach(pool::tell));
   }
 
   private FreshnessBands.Band bandOf(State state, Freshness freshness) {
@@ -737,38 +674,6 @@ public final class UserEntity
   private void countIn(FreshnessBands.Band next) {
     bands.move(band, next);
     band = next;
-  }
-
-  /**
-   * The user's favourite category when it is running at least as low as the crossed threshold, so
-   * that the coordinator asks for items of it; {@code null} (any category) otherwise.
-   */
-  private String lowCategory(State state, int[] freshIds, CatalogSnapshot snapshot, PoolSettings.Threshold t, long now) {
-    String favourite =
-        state.features().relativeCategoryAffinity(now, settings.features().halfLifeMillis(), 1.0).entrySet().stream()
-            .filter(e -> e.getValue() > 0)
-            .max(Map.Entry.comparingByValue())
-            .map(Map.Entry::getKey)
-            .orElse(null);
-    if (favourite == null) return null;
-    Freshness inCategory = Freshness.inCategory(state.seen(), snapshot, favourite, freshIds);
-    return inCategory.poolSize() > 0 && inCategory.coverage() >= t.coverage() ? favourite : null;
-  }
-
-  /** The values not at {@code indexes}. */
-  private static int[] allBut(int[] values, int[] indexes) {
-    boolean[] skip = new boolean[values.length];
-    for (int index : indexes) skip[index] = true;
-    int[] rest = new int[values.length - indexes.length];
-    int n = 0;
-    for (int i = 0; i < values.length; i++) if (!skip[i]) rest[n++] = values[i];
-    return rest;
-  }
-
-  private static int[] pick(int[] values, int[] indexes) {
-    int[] picked = new int[indexes.length];
-    for (int i = 0; i < indexes.length; i++) picked[i] = values[indexes[i]];
-    return picked;
   }
 
   private Effect<Event, State> onRecommend(
@@ -796,7 +701,7 @@ public final class UserEntity
     RankingResult result = new RankingResult(served, shadow, personal);
     if (!personal) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
     // the catalog may have changed since the user's last impression: levels move (and signal) here too
-    return persistWithPoolLevels(state, List.of(), new int[0], context.now(), start)
+    return persistWithPoolLevels(state, BatchSplit.NONE, context.now(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
