@@ -11,11 +11,9 @@ import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.FeatureSettings;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.Persona;
-import dev.freshet.actors.features.SignalWeights;
 import org.apache.pekko.Done;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.UserFeatures;
@@ -23,16 +21,12 @@ import dev.freshet.actors.pool.Freshness;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolLevels;
-import dev.freshet.actors.pool.PoolLowSignal;
-import dev.freshet.actors.pool.PoolSettings;
 import dev.freshet.actors.ranking.RankedItem;
 import java.util.Optional;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
-import org.roaringbitmap.RoaringBitmap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -45,9 +39,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.actor.typed.PostStop;
@@ -61,7 +57,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
  * exactly once: a batch persists a single event holding only its first-time impressions.
  */
 public final class UserEntity
-    extends EventSourcedBehavior<UserEntity.Command, UserEntity.Event, UserEntity.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserEntity.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "User");
@@ -543,19 +539,39 @@ public final class UserEntity
   }
 
   @Override
-  public CommandHandler<Command, Event, State> commandHandler() {
-    CommandHandler<Command, Event, State> handlers = handlers();
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReply<Command, Event, State> handlers = handlers();
     return (state, command) -> {
       lastCommand.handling(command);
       return handlers.apply(state, command);
     };
   }
 
-  private CommandHandler<Command, Event, State> handlers() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
+  /**
+   * Consent is decided here, once: with it what the user does is recorded and the ranking is
+   * personal; without it nothing is stored and the user is ranked as a brand-new user would be, with
+   * no seen set, no features and no persona. Every other command is the same either way.
+   */
+  private CommandHandlerWithReply<Command, Event, State> handlers() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forState(State::consent)
         .onCommand(RecordImpressions.class, this::onRecord)
         .onCommand(RecordEvents.class, this::onRecordEvents)
+        .onCommand(Recommend.class, this::onRecommend);
+    builder
+        .forState(state -> !state.consent())
+        .onCommand(
+            RecordImpressions.class,
+            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false))))
+        .onCommand(
+            RecordEvents.class,
+            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false))))
+        .onCommand(
+            Recommend.class,
+            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(rank(new State(), cmd, System.currentTimeMillis(), false))));
+    builder
+        .forAnyState()
         .onCommand(
             SetPersona.class,
             (state, cmd) ->
@@ -564,29 +580,24 @@ public final class UserEntity
         .onCommand(SetConsent.class, this::onSetConsent)
         .onCommand(Forget.class, this::onForget)
         .onCommand(GetExport.class, this::onGetExport)
-        .onCommand(Recommend.class, this::onRecommend)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(Replay.class, this::onReplay)
         .onCommand(AddFavorite.class, this::onAddFavorite)
         .onCommand(RemoveFavorite.class, this::onRemoveFavorite)
-        .onCommand(GetFavorites.class, (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)))
-        .build();
+        .onCommand(GetFavorites.class, (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)));
+    return builder.build();
   }
 
-  private Effect<Event, State> onRecord(State state, RecordImpressions cmd) {
+  private ReplyEffect<Event, State> onRecord(State state, RecordImpressions cmd) {
     long start = System.nanoTime();
-    if (!state.consent()) return Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false)));
     BatchSplit split = BatchSplit.impressions(state.seen(), cmd);
     ImpressionsResult result = new ImpressionsResult(split.newImpressions(), split.repeats(), true);
     return persistWithPoolLevels(state, split, cmd.atMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
-  private Effect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
+  private ReplyEffect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
     long start = System.nanoTime();
-    if (!state.consent()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false)));
-    }
     BatchSplit split =
         BatchSplit.interactions(state.seen(), cmd.events(), catalog.get()::byDenseId, settings.features().signals());
     EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
@@ -596,7 +607,7 @@ public final class UserEntity
 
   // ---- consent, erasure and access -------------------------------------------------------------
 
-  private Effect<Event, State> onSetConsent(State state, SetConsent cmd) {
+  private ReplyEffect<Event, State> onSetConsent(State state, SetConsent cmd) {
     if (state.consent() == cmd.consent()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(new ConsentView(state.consent(), false)));
     }
@@ -607,32 +618,28 @@ public final class UserEntity
         timed(Effect().persist(new ConsentSet(cmd.consent(), cmd.atMillis())), start)
             .thenRun(s -> countIn(bandOf(s, Freshness.of(s.seen(), catalog.get()))));
     if (leavesRisk) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
-    return effect
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(new ConsentView(s.consent(), true)));
+    return effect.thenReply(cmd.replyTo(), s -> StatusReply.success(new ConsentView(s.consent(), true)));
   }
 
-  private Effect<Event, State> onForget(State state, Forget cmd) {
+  private ReplyEffect<Event, State> onForget(State state, Forget cmd) {
     long start = System.nanoTime();
     // one event is persisted, so it gets the next sequence number
     long forgottenAt = lastSequenceNumber(context) + 1;
-    boolean leavesRisk = state.pool().atRisk();
-    EffectBuilder<Event, State> effect =
-        timed(Effect().persist(new UserForgotten(cmd.atMillis())), start)
-            .thenRun(
-                s -> {
-                  if (leavesRisk) pool.tell(leftRisk(cmd.atMillis()));
-                  cmd.replyTo().tell(StatusReply.success(new Forgotten(forgottenAt)));
-                });
-    if (shard.isEmpty()) return effect.thenStop();
+    EffectBuilder<Event, State> effect = timed(Effect().persist(new UserForgotten(cmd.atMillis())), start);
+    if (state.pool().atRisk()) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
     // passivating, the shard buffers what arrives meanwhile and starts a fresh entity for it
-    return effect.thenRun(s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    effect =
+        shard.isEmpty()
+            ? effect.thenStop()
+            : effect.thenRun(s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    return effect.thenReply(cmd.replyTo(), s -> StatusReply.success(new Forgotten(forgottenAt)));
   }
 
   private PoolCoordinator.RiskReport leftRisk(long now) {
     return PoolUpdate.leftRisk(userId, catalog.get(), now);
   }
 
-  private Effect<Event, State> onGetExport(State state, GetExport cmd) {
+  private ReplyEffect<Event, State> onGetExport(State state, GetExport cmd) {
     UserExport export =
         new UserExport(
             view(userId, state, catalog.get(), System.currentTimeMillis(), settings),
@@ -676,19 +683,23 @@ public final class UserEntity
     band = next;
   }
 
-  private Effect<Event, State> onRecommend(
-      State state, Recommend cmd) {
+  // ---- ranking and replay ------------------------------------------------------------------------
+
+  private ReplyEffect<Event, State> onRecommend(State state, Recommend cmd) {
     long start = System.nanoTime();
-    boolean personal = state.consent();
-    // without consent the ranking is what anybody would get: no seen set, no features, no persona
-    RankingContext context =
-        new RankingContext(
-            catalog.get(),
-            popularity.get(),
-            personal ? state.seen() : new SeenSet(),
-            personal ? state.features() : new UserFeatures(),
-            System.currentTimeMillis(),
-            settings.features());
+    long now = System.currentTimeMillis();
+    RankingResult result = rank(state, cmd, now, true);
+    // the catalog may have changed since the user's last impression: levels move (and signal) here too
+    return persistWithPoolLevels(state, BatchSplit.NONE, now, start)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+  }
+
+  /**
+   * Ranks for {@code basis}: the user, or a brand-new user when nothing of the user's may be used
+   * (then the result is not {@code personal}).
+   */
+  private RankingResult rank(State basis, Recommend cmd, long now, boolean personal) {
+    RankingContext context = rankingContext(basis, now);
     RankingSettings ranking = settings.ranking();
     // a variant asked for by name (validated at the edge) replaces the user's own
     Variant variant =
@@ -698,17 +709,15 @@ public final class UserEntity
         ranking.shadow()
             .map(shadowVariant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
             .orElse(null);
-    RankingResult result = new RankingResult(served, shadow, personal);
-    if (!personal) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
-    // the catalog may have changed since the user's last impression: levels move (and signal) here too
-    return persistWithPoolLevels(state, BatchSplit.NONE, context.now(), start)
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+    return new RankingResult(served, shadow, personal);
   }
 
-  private Effect<Event, State> onReplay(State state, Replay cmd) {
-    RankingContext context =
-        new RankingContext(
-            catalog.get(), popularity.get(), state.seen(), state.features(), System.currentTimeMillis(), settings.features());
+  private RankingContext rankingContext(State basis, long now) {
+    return new RankingContext(catalog.get(), popularity.get(), basis.seen(), basis.features(), now, settings.features());
+  }
+
+  private ReplyEffect<Event, State> onReplay(State state, Replay cmd) {
+    RankingContext context = rankingContext(state, System.currentTimeMillis());
     Ranking ranking =
         ranker.rank(context, RankingRequest.replay(cmd.k(), cmd.category()), UUID.randomUUID().toString(), settings.ranking().variantOf(userId));
     if (ranking.items().isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(new ReplayResult(List.of())));
@@ -727,7 +736,7 @@ public final class UserEntity
 
   // ---- favourites --------------------------------------------------------------------------------
 
-  private Effect<Event, State> onAddFavorite(State state, AddFavorite cmd) {
+  private ReplyEffect<Event, State> onAddFavorite(State state, AddFavorite cmd) {
     if (state.favorites().contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
     if (state.favorites().isFull()) {
       return Effect().reply(cmd.replyTo(), StatusReply.error("a user keeps at most " + Favorites.MAX + " favorites"));
@@ -736,7 +745,7 @@ public final class UserEntity
         .thenReply(cmd.replyTo(), s -> favorites(s, true));
   }
 
-  private Effect<Event, State> onRemoveFavorite(State state, RemoveFavorite cmd) {
+  private ReplyEffect<Event, State> onRemoveFavorite(State state, RemoveFavorite cmd) {
     if (!state.favorites().contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
     return timed(Effect().persist(new FavoriteRemoved(cmd.itemId())), System.nanoTime())
         .thenReply(cmd.replyTo(), s -> favorites(s, true));
@@ -746,13 +755,9 @@ public final class UserEntity
     return StatusReply.success(new FavoritesView(state.favorites().newestFirst(), changed));
   }
 
-  private Effect<Event, State> onGetState(
-      State state, GetState cmd) {
-    return Effect()
-        .reply(
-            cmd.replyTo(),
-            StatusReply.success(
-                view(userId, state, catalog.get(), System.currentTimeMillis(), settings)));
+  private ReplyEffect<Event, State> onGetState(State state, GetState cmd) {
+    UserStateView view = view(userId, state, catalog.get(), System.currentTimeMillis(), settings);
+    return Effect().reply(cmd.replyTo(), StatusReply.success(view));
   }
 
   /** The state figures against the current pool: seen counts every item ever shown. */
