@@ -472,10 +472,10 @@ class UserEntityTest {
     for (var item : nonPersonal.served().items()) {
       for (String feature :
           java.util.List.of(
-              dev.freshet.actors.ranking.Features.CATEGORY_AFFINITY,
-              dev.freshet.actors.ranking.Features.TAG_AFFINITY,
-              dev.freshet.actors.ranking.Features.VECTOR_SIMILARITY,
-              dev.freshet.actors.ranking.Features.SESSION_SIMILARITY)) {
+              dev.freshet.actors.ranking.Feature.CATEGORY_AFFINITY.key(),
+              dev.freshet.actors.ranking.Feature.TAG_AFFINITY.key(),
+              dev.freshet.actors.ranking.Feature.VECTOR_SIMILARITY.key(),
+              dev.freshet.actors.ranking.Feature.SESSION_SIMILARITY.key())) {
         assertThat(item.explain().getOrDefault(feature, 0.0)).as(item.id() + " " + feature).isZero();
       }
     }
