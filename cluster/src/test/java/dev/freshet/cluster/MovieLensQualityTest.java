@@ -74,7 +74,7 @@ class MovieLensQualityTest {
 
   private static Map<String, Object> popularityOnly() {
     Map<String, Object> weights = new LinkedHashMap<>();
-    for (String feature : dev.freshet.actors.ranking.Features.ALL) weights.put(feature, 0.0);
+    for (var feature : dev.freshet.actors.ranking.Feature.values()) weights.put(feature.key(), 0.0);
     weights.put("popularity", 1.0);
     weights.put("trending", 1.0);
     return weights;

@@ -4,6 +4,7 @@ import dev.freshet.actors.CborSerializable;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
@@ -43,60 +44,72 @@ public final class CatalogReplicator {
           return Behaviors.withTimers(
               timers -> {
                 timers.startTimerWithFixedDelay(Tick.INSTANCE, refreshInterval);
-                return idle(catalog, topic, false, false);
+                return new Replica(catalog, topic).idle();
               });
         });
   }
 
   /**
-   * @param refreshing a refresh is running
-   * @param again another change was heard while refreshing, so refresh once more afterwards
+   * One refresh runs at a time. A change heard (or a tick) while it runs is not lost: the replica
+   * refreshes once more when it ends, however many came meanwhile.
    */
-  private static Behavior<Command> idle(
-      Catalog catalog, ActorRef<Topic.Command<Changed>> topic, boolean refreshing, boolean again) {
-    return Behaviors.receive(Command.class)
-        .onMessage(
-            Announce.class,
-            msg -> {
-              topic.tell(Topic.publish(new Changed(msg.version())));
-              return Behaviors.same();
-            })
-        .onMessage(
-            Changed.class,
-            msg -> {
-              if (msg.version() <= catalog.snapshot().version()) return Behaviors.same();
-              return refresh(catalog, topic, refreshing);
-            })
-        .onMessage(Tick.class, msg -> refresh(catalog, topic, refreshing))
-        .onMessage(Stop.class, msg -> Behaviors.stopped())
-        .onMessage(
-            Refreshed.class,
-            msg -> {
-              if (again) return startRefresh(catalog, topic);
-              return idle(catalog, topic, false, false);
-            })
-        .build();
-  }
+  private record Replica(Catalog catalog, ActorRef<Topic.Command<Changed>> topic) {
 
-  private static Behavior<Command> refresh(
-      Catalog catalog, ActorRef<Topic.Command<Changed>> topic, boolean refreshing) {
-    if (refreshing) return idle(catalog, topic, true, true);
-    return startRefresh(catalog, topic);
-  }
+    /** No refresh running. */
+    Behavior<Command> idle() {
+      return always()
+          .onMessage(Changed.class, msg -> isNew(msg) ? startRefresh() : Behaviors.same())
+          .onMessage(Tick.class, msg -> startRefresh())
+          .build();
+    }
 
-  private static Behavior<Command> startRefresh(
-      Catalog catalog, ActorRef<Topic.Command<Changed>> topic) {
-    return Behaviors.setup(
-        context -> {
-          context.pipeToSelf(
-              catalog.refreshAsync(),
-              (snapshot, failure) -> {
-                if (failure != null) {
-                  context.getLog().warn("Catalog refresh failed; retrying on the next tick", failure);
-                }
-                return Refreshed.INSTANCE;
-              });
-          return idle(catalog, topic, true, false);
-        });
+    /** A refresh running, and nothing heard since it started. */
+    Behavior<Command> refreshing() {
+      return always()
+          .onMessage(Changed.class, msg -> isNew(msg) ? refreshingThenAgain() : Behaviors.same())
+          .onMessage(Tick.class, msg -> refreshingThenAgain())
+          .onMessage(Refreshed.class, msg -> idle())
+          .build();
+    }
+
+    /** A refresh running, and a change or tick heard since it started: refresh again after it. */
+    Behavior<Command> refreshingThenAgain() {
+      return always()
+          .onMessage(Changed.class, msg -> Behaviors.same())
+          .onMessage(Tick.class, msg -> Behaviors.same())
+          .onMessage(Refreshed.class, msg -> startRefresh())
+          .build();
+    }
+
+    /** What every state does: announce this node's changes, stop when told. */
+    private BehaviorBuilder<Command> always() {
+      return Behaviors.receive(Command.class)
+          .onMessage(
+              Announce.class,
+              msg -> {
+                topic.tell(Topic.publish(new Changed(msg.version())));
+                return Behaviors.same();
+              })
+          .onMessage(Stop.class, msg -> Behaviors.stopped());
+    }
+
+    private boolean isNew(Changed change) {
+      return change.version() > catalog.snapshot().version();
+    }
+
+    private Behavior<Command> startRefresh() {
+      return Behaviors.setup(
+          context -> {
+            context.pipeToSelf(
+                catalog.refreshAsync(),
+                (snapshot, failure) -> {
+                  if (failure != null) {
+                    context.getLog().warn("Catalog refresh failed; retrying on the next tick", failure);
+                  }
+                  return Refreshed.INSTANCE;
+                });
+            return refreshing();
+          });
+    }
   }
 }

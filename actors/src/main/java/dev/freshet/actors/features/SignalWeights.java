@@ -33,6 +33,11 @@ public record SignalWeights(
         c.getDouble("not-interested"));
   }
 
+  /** The affinity change of {@code i}, its value (a dwell's length) taken as 0 when absent. */
+  public double affinityDelta(Interaction i) {
+    return affinityDelta(i.type(), i.intent(), i.value() == null ? 0 : i.value());
+  }
+
   /**
    * The affinity change of one interaction. A negative action with a situational intent (bad timing,
    * already done, too far, free text) changes nothing; with {@code not_interested} it counts at least

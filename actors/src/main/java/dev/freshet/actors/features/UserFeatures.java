@@ -79,7 +79,7 @@ public final class UserFeatures {
       dwellTotalMillis += i.value();
       dwellMaxMillis = Math.max(dwellMaxMillis, i.value());
     }
-    double delta = settings.signals().affinityDelta(i.type(), i.intent(), i.value() == null ? 0 : i.value());
+    double delta = settings.signals().affinityDelta(i);
     if (delta != 0.0) {
       if (i.category() != null) {
         categories.add(i.category(), delta, i.at(), settings.halfLifeMillis(), settings.maxCategories());

@@ -277,22 +277,23 @@ public final class Ranker {
    * otherwise whichever of popularity and freshness contributed most.
    */
   private static String reasonOf(Scored s) {
-    String personal = strongest(s, List.of(Features.CATEGORY_AFFINITY, Features.TAG_AFFINITY, Features.VECTOR_SIMILARITY, Features.SESSION_SIMILARITY));
+    Feature personal =
+        strongest(s, List.of(Feature.CATEGORY_AFFINITY, Feature.TAG_AFFINITY, Feature.VECTOR_SIMILARITY, Feature.SESSION_SIMILARITY));
     if (personal != null && contribution(s, personal) >= PERSONAL_REASON_THRESHOLD) {
       return switch (personal) {
-        case Features.VECTOR_SIMILARITY -> "similar";
-        case Features.SESSION_SIMILARITY -> "session";
+        case VECTOR_SIMILARITY -> "similar";
+        case SESSION_SIMILARITY -> "session";
         default -> "affinity";
       };
     }
-    String general = strongest(s, List.of(Features.POPULARITY, Features.TRENDING, Features.FRESHNESS));
-    return Features.FRESHNESS.equals(general) ? "fresh" : "popular";
+    Feature general = strongest(s, List.of(Feature.POPULARITY, Feature.TRENDING, Feature.FRESHNESS));
+    return general == Feature.FRESHNESS ? "fresh" : "popular";
   }
 
-  private static String strongest(Scored s, List<String> features) {
-    String best = null;
+  private static Feature strongest(Scored s, List<Feature> features) {
+    Feature best = null;
     double bestContribution = 0;
-    for (String feature : features) {
+    for (Feature feature : features) {
       double c = contribution(s, feature);
       if (c > bestContribution) {
         bestContribution = c;
@@ -302,8 +303,8 @@ public final class Ranker {
     return best;
   }
 
-  private static double contribution(Scored s, String feature) {
-    int i = Features.index(feature);
+  private static double contribution(Scored s, Feature feature) {
+    int i = feature.ordinal();
     return s.weights()[i] * s.features()[i];
   }
 
@@ -312,7 +313,7 @@ public final class Ranker {
     if (explain) {
       contributions = new LinkedHashMap<>();
       for (int i = 0; i < s.features().length; i++) {
-        if (s.weights()[i] != 0) contributions.put(Features.ALL.get(i), s.weights()[i] * s.features()[i]);
+        if (s.weights()[i] != 0) contributions.put(Feature.at(i).key(), s.weights()[i] * s.features()[i]);
       }
     }
     return new RankedItem(s.item().id(), s.score(), position, reason, contributions);
@@ -375,7 +376,7 @@ public final class Ranker {
     double score(Item item, double[] w) {
       double score = 0;
       for (int f = 0; f < w.length; f++) {
-        if (w[f] != 0) score += w[f] * feature(f, item);
+        if (w[f] != 0) score += w[f] * feature(Feature.at(f), item);
       }
       return score;
     }
@@ -383,22 +384,21 @@ public final class Ranker {
     Scored scored(Item item, Variant variant) {
       double[] w = variant.weightsFor(item.category());
       double[] f = new double[w.length];
-      for (int i = 0; i < w.length; i++) f[i] = w[i] != 0 ? feature(i, item) : 0.0;
+      for (int i = 0; i < w.length; i++) f[i] = w[i] != 0 ? feature(Feature.at(i), item) : 0.0;
       return new Scored(item, score(item, w), f, w);
     }
 
-    double feature(int feature, Item item) {
+    double feature(Feature feature, Item item) {
       int id = item.denseId();
       return switch (feature) {
-        case 0 -> ctx.catalog().popularityScore(id);
-        case 1 -> ctx.popularity().score(id);
-        case 2 -> Math.exp(-LN2 * Math.max(0L, ctx.now() - item.createdAtMillis()) / settings.freshnessHalfLifeMillis());
-        case 3 -> categoryAffinity[ctx.catalog().categoryOf(id)];
-        case 4 -> tags(id);
-        case 5 -> cosine(userVector, item.embedding(), ctx.catalog().embeddingNorm(id));
-        case 6 -> cosine(sessionCentroid, item.embedding(), ctx.catalog().embeddingNorm(id));
-        case 7 -> intentPenalty[ctx.catalog().categoryOf(id)];
-        default -> throw new IllegalArgumentException("feature " + feature);
+        case POPULARITY -> ctx.catalog().popularityScore(id);
+        case TRENDING -> ctx.popularity().score(id);
+        case FRESHNESS -> Math.exp(-LN2 * Math.max(0L, ctx.now() - item.createdAtMillis()) / settings.freshnessHalfLifeMillis());
+        case CATEGORY_AFFINITY -> categoryAffinity[ctx.catalog().categoryOf(id)];
+        case TAG_AFFINITY -> tags(id);
+        case VECTOR_SIMILARITY -> cosine(userVector, item.embedding(), ctx.catalog().embeddingNorm(id));
+        case SESSION_SIMILARITY -> cosine(sessionCentroid, item.embedding(), ctx.catalog().embeddingNorm(id));
+        case INTENT_PENALTY -> intentPenalty[ctx.catalog().categoryOf(id)];
       };
     }
 

@@ -27,7 +27,7 @@ public record RankingSettings(
 
   public static RankingSettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.ranking");
-    double[] weights = weights(c.getConfig("weights"), new double[Features.ALL.size()]);
+    double[] weights = weights(c.getConfig("weights"), new double[Feature.count()]);
     ConfigObject categoryWeights = c.getObject("category-weights");
     List<Variant> variants = new ArrayList<>();
     for (Config v : c.getConfigList("ab.variants")) variants.add(variant(v, weights, categoryWeights));
@@ -66,7 +66,7 @@ public record RankingSettings(
   /** {@code base} with the features named in {@code c} replaced. */
   private static double[] weights(Config c, double[] base) {
     double[] w = base.clone();
-    for (String feature : c.root().keySet()) w[Features.index(feature)] = c.getDouble(feature);
+    for (String feature : c.root().keySet()) w[Feature.named(feature).ordinal()] = c.getDouble(feature);
     return w;
   }
 

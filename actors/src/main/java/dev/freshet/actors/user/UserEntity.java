@@ -11,7 +11,6 @@ import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingRequest;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.FeatureSettings;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.Persona;
@@ -22,16 +21,12 @@ import dev.freshet.actors.pool.Freshness;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolLevels;
-import dev.freshet.actors.pool.PoolLowSignal;
-import dev.freshet.actors.pool.PoolSettings;
 import dev.freshet.actors.ranking.RankedItem;
 import java.util.Optional;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
-import org.roaringbitmap.RoaringBitmap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -44,9 +39,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.actor.typed.PostStop;
@@ -60,7 +57,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
  * exactly once: a batch persists a single event holding only its first-time impressions.
  */
 public final class UserEntity
-    extends EventSourcedBehavior<UserEntity.Command, UserEntity.Event, UserEntity.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserEntity.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "User");
@@ -214,9 +211,27 @@ public final class UserEntity
   /**
    * A batch of events: every interaction, and the impressions among them that were first-time ones
    * (a repeated impression changes nothing, so it is not journaled). Each interaction implies the
-   * user has seen the item.
+   * user has seen the item. {@code embeddings} holds, by dense id, the embedding each item engaged
+   * with had then, so that replaying the journal moves the user vector as it did live whatever the
+   * catalog holds by then.
+   *
+   * <p>Events journaled before the embeddings were carried have none ({@code null}): they replay
+   * without moving the user vector. Looking the items up in today's catalog instead would make the
+   * state depend on when it is recovered; a vector is a decayed mean that the next engagement moves
+   * again, and the snapshots taken back then hold it as it was.
    */
-  public record InteractionsRecorded(List<Interaction> interactions) implements Event {}
+  public record InteractionsRecorded(List<Interaction> interactions, Map<Integer, float[]> embeddings)
+      implements Event {
+
+    public InteractionsRecorded(List<Interaction> interactions) {
+      this(interactions, Map.of());
+    }
+
+    /** The embedding the event holds for the item, or {@code null}. */
+    float[] embeddingOf(int itemId) {
+      return embeddings == null ? null : embeddings.get(itemId);
+    }
+  }
 
   /** The user's cold-start persona was set (replacing any earlier one). */
   public record PersonaSet(Persona persona) implements Event {}
@@ -243,16 +258,26 @@ public final class UserEntity
    */
   public record UserForgotten(long atMillis) implements Event {}
 
-  /** Mutable by the event handler only, as Pekko allows; snapshots serialize it. */
+  /**
+   * Mutable by the event handler only, as Pekko allows, through one transition per event; snapshots
+   * serialize it under the property names it has always had. Commands read it through its accessors.
+   */
   public static final class State implements CborSerializable {
-    public final SeenSet seen;
-    public long lastImpressionAt;
-    public final UserFeatures features;
-    public PoolLevels pool;
-    public final Favorites favorites;
-    public final Replays replays;
+    @JsonProperty("seen")
+    private final SeenSet seen;
+    @JsonProperty("lastImpressionAt")
+    private long lastImpressionAt;
+    @JsonProperty("features")
+    private final UserFeatures features;
+    @JsonProperty("pool")
+    private PoolLevels pool;
+    @JsonProperty("favorites")
+    private final Favorites favorites;
+    @JsonProperty("replays")
+    private final Replays replays;
     /** May the user's behaviour be stored and used? Without consent the behavioural parts stay empty. */
-    public boolean consent;
+    @JsonProperty("consent")
+    private boolean consent;
 
     public State() {
       this(new SeenSet(), 0L, new UserFeatures(), PoolLevels.NONE, new Favorites(), new Replays(), true);
@@ -278,14 +303,102 @@ public final class UserEntity
       this.consent = consent == null || consent;
     }
 
+    public SeenSet seen() {
+      return seen;
+    }
+
+    public long lastImpressionAt() {
+      return lastImpressionAt;
+    }
+
+    public UserFeatures features() {
+      return features;
+    }
+
+    public PoolLevels pool() {
+      return pool;
+    }
+
+    public Favorites favorites() {
+      return favorites;
+    }
+
+    public Replays replays() {
+      return replays;
+    }
+
+    public boolean consent() {
+      return consent;
+    }
+
+    /** The freshness band the user counts in; none without consent, as nothing of theirs is recorded. */
+    FreshnessBands.Band band(Freshness freshness, int atRiskUnseen) {
+      return consent ? FreshnessBands.Band.of(freshness, atRiskUnseen) : null;
+    }
+
+    // ---- transitions, one per event; {@code features} is the entity's configuration, never the catalog
+
+    State recordImpressions(ImpressionsRecorded event, FeatureSettings settings) {
+      seen.addAll(event.itemIds());
+      lastImpressionAt = Math.max(lastImpressionAt, event.atMillis());
+      features.countImpressions(event.itemIds().length, event.atMillis(), settings);
+      return this;
+    }
+
+    /** Each interaction implies the item was seen; the event carries all it needs of the item. */
+    State applyInteractions(InteractionsRecorded event, FeatureSettings settings) {
+      for (Interaction i : event.interactions()) {
+        seen.addAll(new int[] {i.itemId()});
+        if (i.type() == InteractionType.IMPRESSION) lastImpressionAt = Math.max(lastImpressionAt, i.at());
+        features.apply(i, event.embeddingOf(i.itemId()), settings);
+      }
+      return this;
+    }
+
+    State setPersona(Persona persona) {
+      features.setPersona(persona);
+      return this;
+    }
+
+    State withPoolLevels(PoolLevels levels) {
+      pool = levels;
+      return this;
+    }
+
+    State replayed(ItemsReplayed event) {
+      replays.record(event.itemIds(), event.atMillis());
+      return this;
+    }
+
+    State addFavorite(FavoriteAdded event) {
+      favorites.add(event.itemId(), event.atMillis());
+      return this;
+    }
+
+    State removeFavorite(FavoriteRemoved event) {
+      favorites.remove(event.itemId());
+      return this;
+    }
+
+    State setConsent(ConsentSet event) {
+      if (!event.consent()) return withdrawConsent();
+      consent = true;
+      return this;
+    }
+
     /**
      * What is left when the user withdraws consent: the persona and favourites the user gave us,
      * nothing observed (seen items, view and replay counts, features, session, pool levels).
      */
-    static State withoutBehaviour(State state) {
-      UserFeatures features = new UserFeatures();
-      features.setPersona(state.features.persona());
-      return new State(new SeenSet(), 0L, features, PoolLevels.NONE, state.favorites, new Replays(), false);
+    private State withdrawConsent() {
+      UserFeatures told = new UserFeatures();
+      told.setPersona(features.persona());
+      return new State(new SeenSet(), 0L, told, PoolLevels.NONE, favorites, new Replays(), false);
+    }
+
+    /** Nothing of the user is left: the state of a user never seen. */
+    State forget() {
+      return new State();
     }
   }
 
@@ -416,8 +529,8 @@ public final class UserEntity
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
-              state.seen.compact();
-              countIn(bandOf(state, Freshness.of(state.seen, catalog.get())));
+              state.seen().compact();
+              countIn(bandOf(state, Freshness.of(state.seen(), catalog.get())));
             })
         // a restart builds a new entity object that counts itself again, so the old one leaves too
         .onSignal(PreRestart.instance(), state -> countIn(null))
@@ -426,19 +539,39 @@ public final class UserEntity
   }
 
   @Override
-  public CommandHandler<Command, Event, State> commandHandler() {
-    CommandHandler<Command, Event, State> handlers = handlers();
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReply<Command, Event, State> handlers = handlers();
     return (state, command) -> {
       lastCommand.handling(command);
       return handlers.apply(state, command);
     };
   }
 
-  private CommandHandler<Command, Event, State> handlers() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
+  /**
+   * Consent is decided here, once: with it what the user does is recorded and the ranking is
+   * personal; without it nothing is stored and the user is ranked as a brand-new user would be, with
+   * no seen set, no features and no persona. Every other command is the same either way.
+   */
+  private CommandHandlerWithReply<Command, Event, State> handlers() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forState(State::consent)
         .onCommand(RecordImpressions.class, this::onRecord)
         .onCommand(RecordEvents.class, this::onRecordEvents)
+        .onCommand(Recommend.class, this::onRecommend);
+    builder
+        .forState(state -> !state.consent())
+        .onCommand(
+            RecordImpressions.class,
+            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false))))
+        .onCommand(
+            RecordEvents.class,
+            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false))))
+        .onCommand(
+            Recommend.class,
+            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(rank(new State(), cmd, System.currentTimeMillis(), false))));
+    builder
+        .forAnyState()
         .onCommand(
             SetPersona.class,
             (state, cmd) ->
@@ -447,118 +580,73 @@ public final class UserEntity
         .onCommand(SetConsent.class, this::onSetConsent)
         .onCommand(Forget.class, this::onForget)
         .onCommand(GetExport.class, this::onGetExport)
-        .onCommand(Recommend.class, this::onRecommend)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(Replay.class, this::onReplay)
         .onCommand(AddFavorite.class, this::onAddFavorite)
         .onCommand(RemoveFavorite.class, this::onRemoveFavorite)
-        .onCommand(GetFavorites.class, (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)))
-        .build();
+        .onCommand(GetFavorites.class, (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)));
+    return builder.build();
   }
 
-  private Effect<Event, State> onRecord(
-      State state, RecordImpressions cmd) {
+  private ReplyEffect<Event, State> onRecord(State state, RecordImpressions cmd) {
     long start = System.nanoTime();
-    if (!state.consent) return Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false)));
-    int[] fresh = state.seen.firstTimeIndexes(cmd.itemIds());
-    ImpressionsResult result = new ImpressionsResult(fresh.length, cmd.itemIds().length - fresh.length, true);
-    int[] freshIds = pick(cmd.itemIds(), fresh);
-    List<Event> events = new ArrayList<>(2);
-    if (fresh.length > 0) {
-      events.add(
-          new ImpressionsRecorded(
-              freshIds,
-              cmd.atMillis(),
-              cmd.positions() == null ? null : pick(cmd.positions(), fresh),
-              cmd.surface(),
-              cmd.rankingId()));
-    }
-    int[] repeated = allBut(cmd.itemIds(), fresh);
-    if (repeated.length > 0) events.add(new ImpressionsRepeated(repeated, cmd.atMillis()));
-    return persistWithPoolLevels(state, events, freshIds, cmd.atMillis(), start)
+    BatchSplit split = BatchSplit.impressions(state.seen(), cmd);
+    ImpressionsResult result = new ImpressionsResult(split.newImpressions(), split.repeats(), true);
+    return persistWithPoolLevels(state, split, cmd.atMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
-  private Effect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
+  private ReplyEffect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
     long start = System.nanoTime();
-    if (!state.consent) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false)));
-    }
-    CatalogSnapshot snapshot = catalog.get();
-    int[] impressionIds =
-        cmd.events().stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(Interaction::itemId).toArray();
-    RoaringBitmap firstTime = new RoaringBitmap();
-    for (int index : state.seen.firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
-    List<Interaction> journaled = new ArrayList<>(cmd.events().size());
-    List<Integer> repeated = new ArrayList<>();
-    long repeatedAt = 0;
-    for (Interaction e : cmd.events()) {
-      if (e.type() == InteractionType.IMPRESSION && !firstTime.contains(e.itemId())) {
-        repeated.add(e.itemId());
-        repeatedAt = Math.max(repeatedAt, e.at());
-        continue;
-      }
-      if (e.type() == InteractionType.IMPRESSION) firstTime.remove(e.itemId()); // once per batch
-      Item item = snapshot.byDenseId(e.itemId());
-      journaled.add(e.withItem(item == null ? null : item.category(), item == null ? List.of() : item.tags()));
-    }
-    int newImpressions = (int) journaled.stream().filter(i -> i.type() == InteractionType.IMPRESSION).count();
-    EventsResult result = new EventsResult(cmd.events().size(), newImpressions, true);
-    int[] items = journaled.stream().mapToInt(Interaction::itemId).toArray();
-    int[] freshIds = pick(items, state.seen.firstTimeIndexes(items));
-    List<Event> events = new ArrayList<>(2);
-    if (!journaled.isEmpty()) events.add(new InteractionsRecorded(journaled));
-    if (!repeated.isEmpty()) events.add(new ImpressionsRepeated(repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
-    return persistWithPoolLevels(state, events, freshIds, System.currentTimeMillis(), start)
+    BatchSplit split =
+        BatchSplit.interactions(state.seen(), cmd.events(), catalog.get()::byDenseId, settings.features().signals());
+    EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
+    return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
   // ---- consent, erasure and access -------------------------------------------------------------
 
-  private Effect<Event, State> onSetConsent(State state, SetConsent cmd) {
-    if (state.consent == cmd.consent()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new ConsentView(state.consent, false)));
+  private ReplyEffect<Event, State> onSetConsent(State state, SetConsent cmd) {
+    if (state.consent() == cmd.consent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new ConsentView(state.consent(), false)));
     }
     long start = System.nanoTime();
     // the coordinator would otherwise keep listing a user whose seen items are gone
-    boolean leavesRisk = !cmd.consent() && state.pool.atRisk();
+    boolean leavesRisk = !cmd.consent() && state.pool().atRisk();
     EffectBuilder<Event, State> effect =
         timed(Effect().persist(new ConsentSet(cmd.consent(), cmd.atMillis())), start)
-            .thenRun(s -> countIn(bandOf(s, Freshness.of(s.seen, catalog.get()))));
+            .thenRun(s -> countIn(bandOf(s, Freshness.of(s.seen(), catalog.get()))));
     if (leavesRisk) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
-    return effect
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(new ConsentView(s.consent, true)));
+    return effect.thenReply(cmd.replyTo(), s -> StatusReply.success(new ConsentView(s.consent(), true)));
   }
 
-  private Effect<Event, State> onForget(State state, Forget cmd) {
+  private ReplyEffect<Event, State> onForget(State state, Forget cmd) {
     long start = System.nanoTime();
     // one event is persisted, so it gets the next sequence number
     long forgottenAt = lastSequenceNumber(context) + 1;
-    boolean leavesRisk = state.pool.atRisk();
-    EffectBuilder<Event, State> effect =
-        timed(Effect().persist(new UserForgotten(cmd.atMillis())), start)
-            .thenRun(
-                s -> {
-                  if (leavesRisk) pool.tell(leftRisk(cmd.atMillis()));
-                  cmd.replyTo().tell(StatusReply.success(new Forgotten(forgottenAt)));
-                });
-    if (shard.isEmpty()) return effect.thenStop();
+    EffectBuilder<Event, State> effect = timed(Effect().persist(new UserForgotten(cmd.atMillis())), start);
+    if (state.pool().atRisk()) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
     // passivating, the shard buffers what arrives meanwhile and starts a fresh entity for it
-    return effect.thenRun(s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    effect =
+        shard.isEmpty()
+            ? effect.thenStop()
+            : effect.thenRun(s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    return effect.thenReply(cmd.replyTo(), s -> StatusReply.success(new Forgotten(forgottenAt)));
   }
 
   private PoolCoordinator.RiskReport leftRisk(long now) {
-    return new PoolCoordinator.RiskReport(userId, 0, false, catalog.get().denseIdBound(), now);
+    return PoolUpdate.leftRisk(userId, catalog.get(), now);
   }
 
-  private Effect<Event, State> onGetExport(State state, GetExport cmd) {
+  private ReplyEffect<Event, State> onGetExport(State state, GetExport cmd) {
     UserExport export =
         new UserExport(
             view(userId, state, catalog.get(), System.currentTimeMillis(), settings),
-            state.features.persona(),
-            state.features.vector(),
-            state.seen.toArray(),
-            state.favorites.newestFirst());
+            state.features().persona(),
+            state.features().vector(),
+            state.seen().toArray(),
+            state.favorites().newestFirst());
     return Effect().reply(cmd.replyTo(), StatusReply.success(export));
   }
 
@@ -570,45 +658,23 @@ public final class UserEntity
   // ---- freshness and pool-low signals ---------------------------------------------------------
 
   /**
-   * Persists {@code events} together with the user's new pool levels if they moved, then tells the
-   * pool coordinator of each threshold crossed and of the user's at-risk state. Levels are taken twice:
-   * against the current catalog before the change (which re-arms thresholds that new items brought
-   * coverage back under, even if nobody looked at the user meanwhile) and after it (which fires those
-   * crossed now).
+   * Persists the batch's events together with the user's new pool levels if they moved, then tells
+   * the pool coordinator of each threshold crossed and of the user's at-risk state.
    */
-  private EffectBuilder<Event, State> persistWithPoolLevels(
-      State state, List<Event> events, int[] freshIds, long now, long startNanos) {
-    PoolSettings poolSettings = settings.pool();
-    CatalogSnapshot snapshot = catalog.get();
-    Freshness before = Freshness.of(state.seen, snapshot);
-    Freshness after = before.plusSeen(freshIds, snapshot.activeBitmap());
-    PoolLevels rearmed =
-        new PoolLevels(state.pool.above() & PoolLevels.of(before, poolSettings).above(), state.pool.atRisk());
-    PoolLevels levels = PoolLevels.of(after, poolSettings);
-    List<PoolCoordinator.Command> messages = new ArrayList<>();
-    for (PoolSettings.Threshold t : levels.crossedSince(rearmed, poolSettings)) {
-      messages.add(
-          new PoolCoordinator.Signal(
-              new PoolLowSignal(
-                  userId, t.coverage(), t.wanted(), t.urgent(), lowCategory(state, freshIds, snapshot, t, now), after, now)));
+  private EffectBuilder<Event, State> persistWithPoolLevels(State state, BatchSplit split, long now, long startNanos) {
+    PoolUpdate update = PoolUpdate.of(userId, state, split.firstSeen(), catalog.get(), settings, now);
+    List<Event> events = split.events();
+    if (update.moved()) {
+      events = new ArrayList<>(events);
+      events.add(new PoolLevelsChanged(update.levels()));
     }
-    if (levels.atRisk() != state.pool.atRisk() || (levels.atRisk() && freshIds.length > 0)) {
-      messages.add(new PoolCoordinator.RiskReport(userId, after.unseen(), levels.atRisk(), snapshot.denseIdBound(), now));
-    }
-    List<Event> all = events;
-    if (!levels.equals(state.pool)) {
-      all = new ArrayList<>(events);
-      all.add(new PoolLevelsChanged(levels));
-    }
-    EffectBuilder<Event, State> effect = all.isEmpty() ? Effect().none() : timed(Effect().persist(all), startNanos);
-    FreshnessBands.Band newBand = bandOf(state, after);
-    if (newBand != band) effect = effect.thenRun(s -> countIn(newBand));
-    return messages.isEmpty() ? effect : effect.thenRun(s -> messages.forEach(pool::tell));
+    EffectBuilder<Event, State> effect = events.isEmpty() ? Effect().none() : timed(Effect().persist(events), startNanos);
+    if (update.band() != band) effect = effect.thenRun(s -> countIn(update.band()));
+    return update.messages().isEmpty() ? effect : effect.thenRun(s -> update.messages().forEach(pool::tell));
   }
 
-  /** The freshness band the user counts in; none without consent, as nothing of theirs is recorded. */
   private FreshnessBands.Band bandOf(State state, Freshness freshness) {
-    return state.consent ? FreshnessBands.Band.of(freshness, settings.pool().atRiskUnseen()) : null;
+    return state.band(freshness, settings.pool().atRiskUnseen());
   }
 
   /** Moves this entity to {@code next} in the node's freshness bands ({@code null}: out of them). */
@@ -617,51 +683,23 @@ public final class UserEntity
     band = next;
   }
 
-  /**
-   * The user's favourite category when it is running at least as low as the crossed threshold, so
-   * that the coordinator asks for items of it; {@code null} (any category) otherwise.
-   */
-  private String lowCategory(State state, int[] freshIds, CatalogSnapshot snapshot, PoolSettings.Threshold t, long now) {
-    String favourite =
-        state.features.relativeCategoryAffinity(now, settings.features().halfLifeMillis(), 1.0).entrySet().stream()
-            .filter(e -> e.getValue() > 0)
-            .max(Map.Entry.comparingByValue())
-            .map(Map.Entry::getKey)
-            .orElse(null);
-    if (favourite == null) return null;
-    Freshness inCategory = Freshness.inCategory(state.seen, snapshot, favourite, freshIds);
-    return inCategory.poolSize() > 0 && inCategory.coverage() >= t.coverage() ? favourite : null;
-  }
+  // ---- ranking and replay ------------------------------------------------------------------------
 
-  /** The values not at {@code indexes}. */
-  private static int[] allBut(int[] values, int[] indexes) {
-    boolean[] skip = new boolean[values.length];
-    for (int index : indexes) skip[index] = true;
-    int[] rest = new int[values.length - indexes.length];
-    int n = 0;
-    for (int i = 0; i < values.length; i++) if (!skip[i]) rest[n++] = values[i];
-    return rest;
-  }
-
-  private static int[] pick(int[] values, int[] indexes) {
-    int[] picked = new int[indexes.length];
-    for (int i = 0; i < indexes.length; i++) picked[i] = values[indexes[i]];
-    return picked;
-  }
-
-  private Effect<Event, State> onRecommend(
-      State state, Recommend cmd) {
+  private ReplyEffect<Event, State> onRecommend(State state, Recommend cmd) {
     long start = System.nanoTime();
-    boolean personal = state.consent;
-    // without consent the ranking is what anybody would get: no seen set, no features, no persona
-    RankingContext context =
-        new RankingContext(
-            catalog.get(),
-            popularity.get(),
-            personal ? state.seen : new SeenSet(),
-            personal ? state.features : new UserFeatures(),
-            System.currentTimeMillis(),
-            settings.features());
+    long now = System.currentTimeMillis();
+    RankingResult result = rank(state, cmd, now, true);
+    // the catalog may have changed since the user's last impression: levels move (and signal) here too
+    return persistWithPoolLevels(state, BatchSplit.NONE, now, start)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+  }
+
+  /**
+   * Ranks for {@code basis}: the user, or a brand-new user when nothing of the user's may be used
+   * (then the result is not {@code personal}).
+   */
+  private RankingResult rank(State basis, Recommend cmd, long now, boolean personal) {
+    RankingContext context = rankingContext(basis, now);
     RankingSettings ranking = settings.ranking();
     // a variant asked for by name (validated at the edge) replaces the user's own
     Variant variant =
@@ -671,17 +709,15 @@ public final class UserEntity
         ranking.shadow()
             .map(shadowVariant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
             .orElse(null);
-    RankingResult result = new RankingResult(served, shadow, personal);
-    if (!personal) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
-    // the catalog may have changed since the user's last impression: levels move (and signal) here too
-    return persistWithPoolLevels(state, List.of(), new int[0], context.now(), start)
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+    return new RankingResult(served, shadow, personal);
   }
 
-  private Effect<Event, State> onReplay(State state, Replay cmd) {
-    RankingContext context =
-        new RankingContext(
-            catalog.get(), popularity.get(), state.seen, state.features, System.currentTimeMillis(), settings.features());
+  private RankingContext rankingContext(State basis, long now) {
+    return new RankingContext(catalog.get(), popularity.get(), basis.seen(), basis.features(), now, settings.features());
+  }
+
+  private ReplyEffect<Event, State> onReplay(State state, Replay cmd) {
+    RankingContext context = rankingContext(state, System.currentTimeMillis());
     Ranking ranking =
         ranker.rank(context, RankingRequest.replay(cmd.k(), cmd.category()), UUID.randomUUID().toString(), settings.ranking().variantOf(userId));
     if (ranking.items().isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(new ReplayResult(List.of())));
@@ -692,7 +728,7 @@ public final class UserEntity
             s -> {
               List<ReplayedItem> items = new ArrayList<>(ids.length);
               for (int i = 0; i < ids.length; i++) {
-                items.add(new ReplayedItem(ranking.items().get(i), s.replays.count(ids[i]), s.replays.lastReplayedAt(ids[i])));
+                items.add(new ReplayedItem(ranking.items().get(i), s.replays().count(ids[i]), s.replays().lastReplayedAt(ids[i])));
               }
               return StatusReply.success(new ReplayResult(items));
             });
@@ -700,122 +736,68 @@ public final class UserEntity
 
   // ---- favourites --------------------------------------------------------------------------------
 
-  private Effect<Event, State> onAddFavorite(State state, AddFavorite cmd) {
-    if (state.favorites.contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
-    if (state.favorites.isFull()) {
+  private ReplyEffect<Event, State> onAddFavorite(State state, AddFavorite cmd) {
+    if (state.favorites().contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
+    if (state.favorites().isFull()) {
       return Effect().reply(cmd.replyTo(), StatusReply.error("a user keeps at most " + Favorites.MAX + " favorites"));
     }
     return timed(Effect().persist(new FavoriteAdded(cmd.itemId(), cmd.atMillis())), System.nanoTime())
         .thenReply(cmd.replyTo(), s -> favorites(s, true));
   }
 
-  private Effect<Event, State> onRemoveFavorite(State state, RemoveFavorite cmd) {
-    if (!state.favorites.contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
+  private ReplyEffect<Event, State> onRemoveFavorite(State state, RemoveFavorite cmd) {
+    if (!state.favorites().contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
     return timed(Effect().persist(new FavoriteRemoved(cmd.itemId())), System.nanoTime())
         .thenReply(cmd.replyTo(), s -> favorites(s, true));
   }
 
   private static StatusReply<FavoritesView> favorites(State state, boolean changed) {
-    return StatusReply.success(new FavoritesView(state.favorites.newestFirst(), changed));
+    return StatusReply.success(new FavoritesView(state.favorites().newestFirst(), changed));
   }
 
-  private Effect<Event, State> onGetState(
-      State state, GetState cmd) {
-    return Effect()
-        .reply(
-            cmd.replyTo(),
-            StatusReply.success(
-                view(userId, state, catalog.get(), System.currentTimeMillis(), settings)));
+  private ReplyEffect<Event, State> onGetState(State state, GetState cmd) {
+    UserStateView view = view(userId, state, catalog.get(), System.currentTimeMillis(), settings);
+    return Effect().reply(cmd.replyTo(), StatusReply.success(view));
   }
 
   /** The state figures against the current pool: seen counts every item ever shown. */
   static UserStateView view(
       String userId, State state, CatalogSnapshot catalog, long now, UserEntitySettings settings) {
-    Freshness freshness = Freshness.of(state.seen, catalog);
+    Freshness freshness = Freshness.of(state.seen(), catalog);
     Map<String, Object> features = new java.util.LinkedHashMap<>();
-    if (state.lastImpressionAt != 0) {
-      features.put("lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt).toString());
+    if (state.lastImpressionAt() != 0) {
+      features.put("lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt()).toString());
     }
-    features.putAll(state.features.summary(now, settings.features()));
+    features.putAll(state.features().summary(now, settings.features()));
     return new UserStateView(
         userId,
-        state.seen.size(),
+        state.seen().size(),
         freshness.unseen(),
         freshness.poolSize(),
         freshness.coverage(),
-        Freshness.byCategory(state.seen, catalog),
-        state.pool.thresholdsAbove(settings.pool()),
-        state.favorites.size(),
-        state.replays.total(),
+        Freshness.byCategory(state.seen(), catalog),
+        state.pool().thresholdsAbove(settings.pool()),
+        state.favorites().size(),
+        state.replays().total(),
         features,
-        state.consent);
+        state.consent());
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
+    FeatureSettings features = settings.features();
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(
-            ImpressionsRecorded.class,
-            (state, event) -> {
-              state.seen.addAll(event.itemIds());
-              state.lastImpressionAt = Math.max(state.lastImpressionAt, event.atMillis());
-              state.features.countImpressions(event.itemIds().length, event.atMillis(), settings.features());
-              return state;
-            })
+        .onEvent(ImpressionsRecorded.class, (state, event) -> state.recordImpressions(event, features))
         .onEvent(ImpressionsRepeated.class, (state, event) -> state)
-        .onEvent(
-            PoolLevelsChanged.class,
-            (state, event) -> {
-              state.pool = event.levels();
-              return state;
-            })
-        .onEvent(
-            ItemsReplayed.class,
-            (state, event) -> {
-              state.replays.record(event.itemIds(), event.atMillis());
-              return state;
-            })
-        .onEvent(
-            FavoriteAdded.class,
-            (state, event) -> {
-              state.favorites.add(event.itemId(), event.atMillis());
-              return state;
-            })
-        .onEvent(
-            FavoriteRemoved.class,
-            (state, event) -> {
-              state.favorites.remove(event.itemId());
-              return state;
-            })
-        .onEvent(
-            ConsentSet.class,
-            (state, event) -> {
-              if (!event.consent()) return State.withoutBehaviour(state);
-              state.consent = true;
-              return state;
-            })
-        .onEvent(UserForgotten.class, (state, event) -> new State())
-        .onEvent(
-            PersonaSet.class,
-            (state, event) -> {
-              state.features.setPersona(event.persona());
-              return state;
-            })
-        .onEvent(
-            InteractionsRecorded.class,
-            (state, event) -> {
-              CatalogSnapshot snapshot = catalog.get();
-              for (Interaction i : event.interactions()) {
-                state.seen.addAll(new int[] {i.itemId()});
-                if (i.type() == InteractionType.IMPRESSION) {
-                  state.lastImpressionAt = Math.max(state.lastImpressionAt, i.at());
-                }
-                Item item = snapshot.byDenseId(i.itemId());
-                state.features.apply(i, item == null ? null : item.embedding(), settings.features());
-              }
-              return state;
-            })
+        .onEvent(InteractionsRecorded.class, (state, event) -> state.applyInteractions(event, features))
+        .onEvent(PersonaSet.class, (state, event) -> state.setPersona(event.persona()))
+        .onEvent(PoolLevelsChanged.class, (state, event) -> state.withPoolLevels(event.levels()))
+        .onEvent(ItemsReplayed.class, (state, event) -> state.replayed(event))
+        .onEvent(FavoriteAdded.class, (state, event) -> state.addFavorite(event))
+        .onEvent(FavoriteRemoved.class, (state, event) -> state.removeFavorite(event))
+        .onEvent(ConsentSet.class, (state, event) -> state.setConsent(event))
+        .onEvent(UserForgotten.class, (state, event) -> state.forget())
         .build();
   }
 }

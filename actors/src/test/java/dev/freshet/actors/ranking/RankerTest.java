@@ -82,10 +82,10 @@ class RankerTest {
     for (RankedItem item : ranking.items()) {
       double sum = item.explain().values().stream().mapToDouble(Double::doubleValue).sum();
       assertThat(sum).isCloseTo(item.score(), offset(1e-12));
-      assertThat(item.explain()).containsKeys(Features.POPULARITY, Features.FRESHNESS, Features.CATEGORY_AFFINITY);
+      assertThat(item.explain()).containsKeys(Feature.POPULARITY.key(), Feature.FRESHNESS.key(), Feature.CATEGORY_AFFINITY.key());
     }
     // item-0 is the most popular: its popularity feature is 1, weighted 0.5
-    assertThat(ranking.items().get(0).explain().get(Features.POPULARITY)).isCloseTo(0.5, offset(1e-12));
+    assertThat(ranking.items().get(0).explain().get(Feature.POPULARITY.key())).isCloseTo(0.5, offset(1e-12));
   }
 
   @Test
@@ -102,7 +102,7 @@ class RankerTest {
     assertThat(top.subList(0, 3)).containsExactly("item-3", "item-7", "item-11"); // cat-3 first...
     assertThat(top.stream().filter(id -> Integer.parseInt(id.substring(5)) % 4 == 3)).hasSize(3); // ...but only 3 of them
     assertThat(ranking.items().get(0).reason()).isEqualTo("affinity");
-    assertThat(ranking.items().get(0).explain().get(Features.CATEGORY_AFFINITY)).isEqualTo(0.25); // strongest taste: 1 × 0.25
+    assertThat(ranking.items().get(0).explain().get(Feature.CATEGORY_AFFINITY.key())).isEqualTo(0.25); // strongest taste: 1 × 0.25
   }
 
   @Test
@@ -171,10 +171,10 @@ class RankerTest {
     }
     assertThat(a).isBetween(2_700, 3_300);
     Variant b = settings.variants().get(1);
-    assertThat(b.weights()[Features.index(Features.FRESHNESS)]).isEqualTo(0.9);
-    assertThat(b.weightsFor("cat-1")[Features.index(Features.POPULARITY)]).isEqualTo(5.0);
-    assertThat(b.weightsFor("cat-1")[Features.index(Features.FRESHNESS)]).isEqualTo(0.9);
-    assertThat(b.weightsFor("cat-2")[Features.index(Features.POPULARITY)]).isEqualTo(0.5);
+    assertThat(b.weights()[Feature.FRESHNESS.ordinal()]).isEqualTo(0.9);
+    assertThat(b.weightsFor("cat-1")[Feature.POPULARITY.ordinal()]).isEqualTo(5.0);
+    assertThat(b.weightsFor("cat-1")[Feature.FRESHNESS.ordinal()]).isEqualTo(0.9);
+    assertThat(b.weightsFor("cat-2")[Feature.POPULARITY.ordinal()]).isEqualTo(0.5);
   }
 
   @Test
@@ -200,7 +200,7 @@ class RankerTest {
         rank(settings("freshet.ranking.exploration.share = 0"), context(seen, features, PopularityBoard.empty()), request(2, true));
 
     assertThat(ids(ranking)).containsExactly("item-5", "item-9");
-    assertThat(ranking.items().get(0).explain().get(Features.VECTOR_SIMILARITY)).isCloseTo(0.2, offset(1e-6));
+    assertThat(ranking.items().get(0).explain().get(Feature.VECTOR_SIMILARITY.key())).isCloseTo(0.2, offset(1e-6));
     assertThat(ranking.items().get(0).reason()).isEqualTo("similar");
   }
 

@@ -77,7 +77,7 @@ class UserEntityTest {
     assertThat(result.events()).hasSize(2);
     assertThat(((ImpressionsRecorded) result.events().get(0)).itemIds()).containsExactly(1, 2, 3);
     assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds()).containsExactly(2, 1);
-    assertThat(result.state().seen.size()).isEqualTo(3);
+    assertThat(result.state().seen().size()).isEqualTo(3);
   }
 
   @Test
@@ -122,15 +122,36 @@ class UserEntityTest {
     var journaled = ((UserEntity.InteractionsRecorded) result.events().get(0)).interactions();
     assertThat(journaled).extracting(dev.freshet.actors.features.Interaction::itemId).containsExactly(2, 2, 5);
     assertThat(journaled.get(1).category()).isEqualTo("cat-2"); // the item's category, kept in the event
-    var features = result.state().features;
+    var features = result.state().features();
     assertThat(features.categoryAffinity("cat-2", 6_000, 86_400_000L)).isEqualTo(1.0);
     assertThat(features.categoryAffinity("cat-1", 7_000, 86_400_000L)).isZero(); // bad timing: no penalty
-    assertThat(result.state().seen.size()).isEqualTo(3); // 1, 2 and the skipped 5
+    assertThat(result.state().seen().size()).isEqualTo(3); // 1, 2 and the skipped 5
 
     kit.restart();
 
-    assertThat(kit.getState().features.categoryAffinity("cat-2", 6_000, 86_400_000L)).isEqualTo(1.0);
-    assertThat(kit.getState().features.count(dev.freshet.actors.features.InteractionType.SKIP)).isEqualTo(1);
+    assertThat(kit.getState().features().categoryAffinity("cat-2", 6_000, 86_400_000L)).isEqualTo(1.0);
+    assertThat(kit.getState().features().count(dev.freshet.actors.features.InteractionType.SKIP)).isEqualTo(1);
+  }
+
+  @Test
+  void recoveryGivesTheSameStateWhateverTheCatalogHoldsByThen() {
+    var items = new java.util.ArrayList<dev.freshet.actors.catalog.Item>();
+    for (int i = 0; i < 100; i++) {
+      items.add(
+          new dev.freshet.actors.catalog.Item(
+              "item-" + i, i, "cat-" + (i % 4), java.util.List.of("t" + i), 1_000L * i,
+              dev.freshet.actors.catalog.ItemStatus.ACTIVE, 100 - i, new float[] {i, 1f}, "{}"));
+    }
+    catalog.set(CatalogSnapshot.empty().withChanges(items, 1));
+    events(event(2, dev.freshet.actors.features.InteractionType.CLICK, 1_000L, null));
+    float[] vector = kit.getState().features().vector();
+    assertThat(vector).containsExactly(2f, 1f);
+
+    catalog.set(TestCatalogs.ofSize(100, 4)); // item 2 has no embedding nor tag any more
+    kit.restart();
+
+    assertThat(kit.getState().features().vector()).containsExactly(vector);
+    assertThat(kit.getState().features().tagAffinity("t2", 1_000L, 86_400_000L)).isEqualTo(1.0);
   }
 
   @Test
@@ -145,7 +166,7 @@ class UserEntityTest {
     // a repeat changes nothing but is journaled once, for the read model's view counts
     assertThat(third.events()).hasSize(1);
     assertThat(((UserEntity.ImpressionsRepeated) third.event()).itemIds()).containsExactly(5, 4);
-    assertThat(third.state().seen.size()).isEqualTo(5);
+    assertThat(third.state().seen().size()).isEqualTo(5);
   }
 
   @Test
@@ -164,13 +185,13 @@ class UserEntityTest {
     for (int batch = 0; batch < 5; batch++) {
       record(IntStream.range(batch * 10, batch * 10 + 7).toArray());
     }
-    int[] before = kit.getState().seen.toArray();
+    int[] before = kit.getState().seen().toArray();
 
     kit.restart();
 
-    assertThat(kit.getState().seen.toArray()).containsExactly(before);
+    assertThat(kit.getState().seen().toArray()).containsExactly(before);
     assertThat(before).hasSize(35);
-    assertThat(kit.getState().lastImpressionAt).isEqualTo(1_000L);
+    assertThat(kit.getState().lastImpressionAt()).isEqualTo(1_000L);
   }
 
   @Test
@@ -302,8 +323,8 @@ class UserEntityTest {
       assertThat(r.lastReplayedAt()).isEqualTo(9_000L);
     });
     assertThat(first.events()).singleElement().isInstanceOf(UserEntity.ItemsReplayed.class);
-    assertThat(first.state().seen.size()).isEqualTo(3);
-    assertThat(first.state().lastImpressionAt).isEqualTo(1_000L);
+    assertThat(first.state().seen().size()).isEqualTo(3);
+    assertThat(first.state().lastImpressionAt()).isEqualTo(1_000L);
 
     var second = kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
         replyTo -> new UserEntity.Replay(1, java.util.Optional.empty(), 9_500L, replyTo));
@@ -312,7 +333,7 @@ class UserEntityTest {
     assertThat(again.lastReplayedAt()).isEqualTo(9_500L);
 
     kit.restart();
-    assertThat(kit.getState().replays.total()).isEqualTo(4);
+    assertThat(kit.getState().replays().total()).isEqualTo(4);
   }
 
   @Test
@@ -402,8 +423,8 @@ class UserEntityTest {
     assertThat(ranking.reply().getValue().personal()).isFalse();
 
     kit.restart();
-    assertThat(kit.getState().consent).isFalse();
-    assertThat(kit.getState().seen.size()).isZero();
+    assertThat(kit.getState().consent()).isFalse();
+    assertThat(kit.getState().seen().size()).isZero();
     assertThat(state().consent()).isFalse();
     assertThat(state().seen()).isZero();
   }
@@ -420,9 +441,9 @@ class UserEntityTest {
     record(0, 1, 3, 4, 5);
     kit.<StatusReply<UserEntity.ReplayResult>>runCommand(r -> new UserEntity.Replay(2, java.util.Optional.empty(), now, r));
     UserEntity.State before = kit.getState();
-    assertThat(before.seen.size()).isEqualTo(7);
-    assertThat(before.features.hasHistory()).isTrue();
-    assertThat(before.replays.total()).isEqualTo(2);
+    assertThat(before.seen().size()).isEqualTo(7);
+    assertThat(before.features().hasHistory()).isTrue();
+    assertThat(before.replays().total()).isEqualTo(2);
     UserEntity.RankingResult personal = recommend(kit);
     assertThat(personal.personal()).isTrue();
     assertThat(ids(personal)).doesNotContain("item-0", "item-1");
@@ -430,18 +451,18 @@ class UserEntityTest {
     assertThat(consent(false)).isEqualTo(new UserEntity.ConsentView(false, true));
 
     UserEntity.State after = kit.getState();
-    assertThat(after.seen.size()).isZero();
-    assertThat(after.lastImpressionAt).isZero();
-    assertThat(after.features.hasHistory()).isFalse();
-    assertThat(after.features.count(dev.freshet.actors.features.InteractionType.IMPRESSION)).isZero();
-    assertThat(after.features.vector()).isNull();
-    assertThat(after.features.session().events()).isZero();
-    assertThat(after.features.categoryAffinity("cat-2", now, 86_400_000L)).isZero();
-    assertThat(after.pool).isEqualTo(dev.freshet.actors.pool.PoolLevels.NONE);
-    assertThat(after.replays.total()).isZero();
+    assertThat(after.seen().size()).isZero();
+    assertThat(after.lastImpressionAt()).isZero();
+    assertThat(after.features().hasHistory()).isFalse();
+    assertThat(after.features().count(dev.freshet.actors.features.InteractionType.IMPRESSION)).isZero();
+    assertThat(after.features().vector()).isNull();
+    assertThat(after.features().session().events()).isZero();
+    assertThat(after.features().categoryAffinity("cat-2", now, 86_400_000L)).isZero();
+    assertThat(after.pool()).isEqualTo(dev.freshet.actors.pool.PoolLevels.NONE);
+    assertThat(after.replays().total()).isZero();
     // what the user told us stays: persona and favourites
-    assertThat(after.features.persona().categories()).containsExactly("cat-3");
-    assertThat(after.favorites.size()).isEqualTo(1);
+    assertThat(after.features().persona().categories()).containsExactly("cat-3");
+    assertThat(after.favorites().size()).isEqualTo(1);
 
     // the same ranking a brand-new user without persona gets: popularity and freshness only
     UserEntity.RankingResult nonPersonal = recommend(kit);
@@ -451,23 +472,23 @@ class UserEntityTest {
     for (var item : nonPersonal.served().items()) {
       for (String feature :
           java.util.List.of(
-              dev.freshet.actors.ranking.Features.CATEGORY_AFFINITY,
-              dev.freshet.actors.ranking.Features.TAG_AFFINITY,
-              dev.freshet.actors.ranking.Features.VECTOR_SIMILARITY,
-              dev.freshet.actors.ranking.Features.SESSION_SIMILARITY)) {
+              dev.freshet.actors.ranking.Feature.CATEGORY_AFFINITY.key(),
+              dev.freshet.actors.ranking.Feature.TAG_AFFINITY.key(),
+              dev.freshet.actors.ranking.Feature.VECTOR_SIMILARITY.key(),
+              dev.freshet.actors.ranking.Feature.SESSION_SIMILARITY.key())) {
         assertThat(item.explain().getOrDefault(feature, 0.0)).as(item.id() + " " + feature).isZero();
       }
     }
 
     kit.restart(); // the withdrawal is in the journal: recovery drops the state again
-    assertThat(kit.getState().seen.size()).isZero();
-    assertThat(kit.getState().features.hasHistory()).isFalse();
-    assertThat(kit.getState().consent).isFalse();
+    assertThat(kit.getState().seen().size()).isZero();
+    assertThat(kit.getState().features().hasHistory()).isFalse();
+    assertThat(kit.getState().consent()).isFalse();
 
     assertThat(consent(true)).isEqualTo(new UserEntity.ConsentView(true, true));
     var stored = record(7);
     assertThat(stored.reply().getValue()).isEqualTo(new ImpressionsResult(1, 0, true));
-    assertThat(stored.state().seen.size()).isEqualTo(1);
+    assertThat(stored.state().seen().size()).isEqualTo(1);
     assertThat(recommend(kit).personal()).isTrue();
   }
 

@@ -1,0 +1,106 @@
+package dev.freshet.actors.user;
+
+import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.features.Interaction;
+import dev.freshet.actors.features.InteractionType;
+import dev.freshet.actors.features.SignalWeights;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * How a batch splits against what the user has already seen: the events to journal (first-time
+ * impressions and every interaction in one, repeated impressions in another, for the read models'
+ * view counts), the items seen for the first time (which move the pool levels), and the counts the
+ * caller is told. Pure: the seen set is not changed, so a command handler decides what to persist
+ * before anything is applied.
+ *
+ * @param events what to journal, in order; empty for an empty batch
+ * @param firstSeen the dense ids the user sees for the first time with this batch
+ * @param newImpressions the impressions that are first-time ones
+ * @param repeats the impressions that are not
+ */
+record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpressions, int repeats) {
+
+  /** No batch: what a ranking passes to see whether a changed catalog moved the pool levels. */
+  static final BatchSplit NONE = new BatchSplit(List.of(), new int[0], 0, 0);
+
+  /** A batch of impressions: each id is recorded once, the first time; every other showing is a repeat. */
+  static BatchSplit impressions(SeenSet seen, UserEntity.RecordImpressions batch) {
+    int[] ids = batch.itemIds();
+    int[] fresh = seen.firstTimeIndexes(ids);
+    int[] freshIds = pick(ids, fresh);
+    List<UserEntity.Event> events = new ArrayList<>(2);
+    if (fresh.length > 0) {
+      int[] positions = batch.positions() == null ? null : pick(batch.positions(), fresh);
+      events.add(
+          new UserEntity.ImpressionsRecorded(freshIds, batch.atMillis(), positions, batch.surface(), batch.rankingId()));
+    }
+    int[] repeated = allBut(ids, fresh);
+    if (repeated.length > 0) events.add(new UserEntity.ImpressionsRepeated(repeated, batch.atMillis()));
+    return new BatchSplit(events, freshIds, fresh.length, repeated.length);
+  }
+
+  /**
+   * A batch of interactions: every one is journaled but repeated impressions, each with the category
+   * and tags its item has now ({@code items}: by dense id, {@code null} for an unknown one), and with
+   * the embedding of every item engaged with ({@code signals} say which interactions engage), so that
+   * recovery needs no catalog.
+   */
+  static BatchSplit interactions(
+      SeenSet seen, List<Interaction> batch, IntFunction<Item> items, SignalWeights signals) {
+    int[] impressionIds =
+        batch.stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(Interaction::itemId).toArray();
+    RoaringBitmap firstTime = new RoaringBitmap();
+    for (int index : seen.firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
+    List<Interaction> journaled = new ArrayList<>(batch.size());
+    Map<Integer, float[]> embeddings = new HashMap<>();
+    List<Integer> repeated = new ArrayList<>();
+    long repeatedAt = 0;
+    int newImpressions = 0;
+    for (Interaction e : batch) {
+      if (e.type() == InteractionType.IMPRESSION && !firstTime.contains(e.itemId())) {
+        repeated.add(e.itemId());
+        repeatedAt = Math.max(repeatedAt, e.at());
+        continue;
+      }
+      if (e.type() == InteractionType.IMPRESSION) {
+        firstTime.remove(e.itemId()); // once per batch
+        newImpressions++;
+      }
+      Item item = items.apply(e.itemId());
+      journaled.add(e.withItem(item == null ? null : item.category(), item == null ? List.of() : item.tags()));
+      // the vector moves only for an engagement with an item that has an embedding
+      if (item != null && item.embedding() != null && signals.affinityDelta(e) > 0) {
+        embeddings.put(e.itemId(), item.embedding());
+      }
+    }
+    int[] journaledIds = journaled.stream().mapToInt(Interaction::itemId).toArray();
+    List<UserEntity.Event> events = new ArrayList<>(2);
+    if (!journaled.isEmpty()) events.add(new UserEntity.InteractionsRecorded(journaled, embeddings));
+    if (!repeated.isEmpty()) {
+      events.add(new UserEntity.ImpressionsRepeated(repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
+    }
+    return new BatchSplit(
+        events, pick(journaledIds, seen.firstTimeIndexes(journaledIds)), newImpressions, repeated.size());
+  }
+
+  /** The values not at {@code indexes}. */
+  private static int[] allBut(int[] values, int[] indexes) {
+    boolean[] skip = new boolean[values.length];
+    for (int index : indexes) skip[index] = true;
+    int[] rest = new int[values.length - indexes.length];
+    int n = 0;
+    for (int i = 0; i < values.length; i++) if (!skip[i]) rest[n++] = values[i];
+    return rest;
+  }
+
+  private static int[] pick(int[] values, int[] indexes) {
+    int[] picked = new int[indexes.length];
+    for (int i = 0; i < indexes.length; i++) picked[i] = values[indexes[i]];
+    return picked;
+  }
+}
