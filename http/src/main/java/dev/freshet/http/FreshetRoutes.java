@@ -111,16 +111,17 @@ public final class FreshetRoutes extends AllDirectives {
     this.catalog = new CatalogRoutes(catalog, backends.popularity(), settings, bodies, mapper);
     this.ingest = new IngestRoutes(batches, edgeServices.idempotency(), bodies, mapper);
     this.stream = new StreamRoutes(system, batches, edgeServices.idempotency(), errors, mapper, settings.maxBodyBytes(), metrics.registry());
+    Users users = new Users(sharding, settings.askTimeout());
     this.ranking =
         new RankingRoutes(
-            new Users(sharding, settings.askTimeout()),
+            users,
             backends.rankingSettings(),
             backends.rankingLog(),
             settings.embeddingDimension(),
             bodies,
             mapper);
-    this.library = new UserLibraryRoutes(sharding, catalog, backends.history(), backends.shares(), blocking, settings, mapper);
-    this.privacy = new PrivacyRoutes(sharding, catalog, backends.userData(), settings, bodies, mapper);
+    this.library = new UserLibraryRoutes(users, catalog, backends.history(), backends.shares(), blocking, settings, mapper);
+    this.privacy = new PrivacyRoutes(users, catalog, backends.userData(), settings, bodies, mapper);
     this.keys = new KeyRoutes(edgeServices.keys(), blocking, mapper, bodies);
     this.admin = new AdminRoutes(system, operations.pool(), operations.pipelines(), metrics.alerts(), settings.askTimeout(), mapper);
     this.health = new HealthRoutes(operations.readiness(), mapper);

@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -39,16 +37,16 @@ import org.apache.pekko.persistence.query.EventEnvelope;
  */
 public final class PrivacyRoutes extends ApiRoutes {
 
-  private final ClusterSharding sharding;
+  private final Users users;
   private final Catalog catalog;
   private final UserData data;
   private final HttpSettings settings;
   private final JsonBodies bodies;
 
   public PrivacyRoutes(
-      ClusterSharding sharding, Catalog catalog, UserData data, HttpSettings settings, JsonBodies bodies, ObjectMapper mapper) {
+      Users users, Catalog catalog, UserData data, HttpSettings settings, JsonBodies bodies, ObjectMapper mapper) {
     super(mapper);
-    this.sharding = sharding;
+    this.users = users;
     this.catalog = catalog;
     this.data = data;
     this.settings = settings;
@@ -73,7 +71,7 @@ public final class PrivacyRoutes extends ApiRoutes {
     }
     long now = System.currentTimeMillis();
     return onSuccess(
-        user(userId)
+        users.entity(userId)
             .askWithStatus(
                 (ActorRef<StatusReply<UserEntity.ConsentView>> replyTo) ->
                     new UserEntity.SetConsent(consent.booleanValue(), now, replyTo),
@@ -92,7 +90,7 @@ public final class PrivacyRoutes extends ApiRoutes {
     Fields.id("userId", userId);
     long now = System.currentTimeMillis();
     CompletionStage<Map<String, Integer>> removed =
-        user(userId)
+        users.entity(userId)
             .askWithStatus(
                 (ActorRef<StatusReply<UserEntity.Forgotten>> replyTo) -> new UserEntity.Forget(now, replyTo),
                 settings.askTimeout())
@@ -106,7 +104,7 @@ public final class PrivacyRoutes extends ApiRoutes {
   private Route export(String userId) {
     Fields.id("userId", userId);
     CompletableFuture<UserEntity.UserExport> live =
-        user(userId).askWithStatus(UserEntity.GetExport::new, settings.askTimeout()).toCompletableFuture();
+        users.entity(userId).askWithStatus(UserEntity.GetExport::new, settings.askTimeout()).toCompletableFuture();
     CompletableFuture<List<EventEnvelope>> journal = data.journal(userId).toCompletableFuture();
     CompletableFuture<Map<String, String>> rows = data.rows(userId).toCompletableFuture();
     CompletionStage<ObjectNode> export =
@@ -234,8 +232,5 @@ public final class PrivacyRoutes extends ApiRoutes {
     }
   }
 
-  private EntityRef<UserEntity.Command> user(String userId) {
-    return sharding.entityRefFor(UserEntity.TYPE_KEY, userId);
-  }
 
 }

@@ -28,8 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -44,7 +42,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
   /** Tokens are 32 random bytes in base64url: anything else cannot be one. */
   private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
 
-  private final ClusterSharding sharding;
+  private final Users users;
   private final Catalog catalog;
   private final UserHistory history;
   private final FavoriteShares shares;
@@ -52,7 +50,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
   private final HttpSettings settings;
 
   public UserLibraryRoutes(
-      ClusterSharding sharding,
+      Users users,
       Catalog catalog,
       UserHistory history,
       FavoriteShares shares,
@@ -60,7 +58,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
       HttpSettings settings,
       ObjectMapper mapper) {
     super(mapper);
-    this.sharding = sharding;
+    this.users = users;
     this.catalog = catalog;
     this.history = history;
     this.shares = shares;
@@ -151,7 +149,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
     Optional<String> category = RecommendationQuery.category(query.get("category"));
     long now = System.currentTimeMillis();
     return onSuccess(
-        user(userId)
+        users.entity(userId)
             .askWithStatus(
                 (ActorRef<StatusReply<UserEntity.ReplayResult>> replyTo) -> new UserEntity.Replay(k, category, now, replyTo),
                 settings.askTimeout()),
@@ -176,7 +174,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
   private Route favorites(String userId) {
     Fields.id("userId", userId);
     return onSuccess(
-        user(userId).askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()),
+        users.entity(userId).askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()),
         view -> json(200, favoritesJson(userId, view)));
   }
 
@@ -188,7 +186,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
         knownItem(itemId)
             .thenCompose(
                 item ->
-                    user(userId)
+                    users.entity(userId)
                         .askWithStatus(
                             (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
                                 new UserEntity.AddFavorite(item.denseId(), now, replyTo),
@@ -211,7 +209,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
         knownItem(itemId)
             .thenCompose(
                 item ->
-                    user(userId)
+                    users.entity(userId)
                         .askWithStatus(
                             (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
                                 new UserEntity.RemoveFavorite(item.denseId(), replyTo),
@@ -267,14 +265,11 @@ public final class UserLibraryRoutes extends ApiRoutes {
         CompletableFuture.supplyAsync(() -> shares.resolve(token), blocking)
             .thenCompose(
                 owner ->
-                    user(owner.orElseThrow(() -> unknown))
+                    users.entity(owner.orElseThrow(() -> unknown))
                         .askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()));
     // read-only and anonymous: the owner's id is not shown
     return onSuccess(view, v -> json(200, favoritesJson(null, v)));
   }
 
-  private EntityRef<UserEntity.Command> user(String userId) {
-    return sharding.entityRefFor(UserEntity.TYPE_KEY, userId);
-  }
 
 }
