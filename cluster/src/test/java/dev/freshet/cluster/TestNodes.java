@@ -25,6 +25,8 @@ final class TestNodes {
     values.put("freshet.demo-catalog.enabled", false);
     values.put("freshet.catalog.refresh-interval", "500ms");
     values.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
+    // exploration drawn from the ranking's inputs, not its random id: a ranking repeats from run to run
+    values.put("freshet.ranking.exploration.seed", 13);
     // tests of other features call the API without keys and faster than the limits allow;
     // EdgeSecurityTest and friends turn both on
     values.put("freshet.auth.enabled", "off");
