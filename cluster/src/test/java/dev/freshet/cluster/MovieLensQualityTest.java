@@ -44,6 +44,9 @@ class MovieLensQualityTest {
     try (EmbeddedDatabase db = TestNodes.database()) {
       config.put("freshet.db.url", db.jdbcUrl());
       config.put("freshet.catalog.embedding-dimension", allGenres.size());
+      // rankings read the entities and live popularity, never the read models: projecting 100,000 events
+      // into PostgreSQL would only take CPU from the replay (and from the test classes running beside it)
+      config.put("freshet.read-models.enabled", false);
       // the served arm ranks with every feature; "popularity" (share 0, asked for by name) with popularity alone
       config.put(
           "freshet.ranking.ab.variants",
