@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /** A real HTTP client over a real socket to one node's edge. */
@@ -122,10 +123,19 @@ final class Api {
 
   /** Items {@code prefix0..prefix(n-1)} in {@code categories} categories, popularity n - i. */
   static String items(String prefix, int n, int categories, String status) {
+    return items(prefix, n, i -> "c" + (i % categories), status);
+  }
+
+  /**
+   * Items {@code prefix0..prefix(n-1)}, item i in {@code category.apply(i)}, popularity n - i: a
+   * category of a test's own keeps its rankings (asked with {@code category=}) apart from what other
+   * tests on the same node make popular.
+   */
+  static String items(String prefix, int n, IntFunction<String> category, String status) {
     List<String> items = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       items.add(
-          "{\"id\":\"" + prefix + i + "\",\"category\":\"c" + (i % categories) + "\",\"popularity\":" + (n - i)
+          "{\"id\":\"" + prefix + i + "\",\"category\":\"" + category.apply(i) + "\",\"popularity\":" + (n - i)
               + ",\"status\":\"" + status + "\",\"tags\":[\"t" + (i % 3) + "\"]}");
     }
     return "{\"items\":[" + String.join(",", items) + "]}";

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +34,7 @@ class MovieLensQualityTest {
   @Test
   void fullRankingBeatsPopularityOnlyOnHitRateAt20() throws Exception {
     Path data = Path.of(System.getProperty("freshet.shared.dir", "../shared"), "data", "ml-latest-small");
-    if (!Files.isRegularFile(data.resolve("ratings.csv"))) {
-      throw new AssertionError("MovieLens data not found at " + data.toAbsolutePath()
-          + ": this test needs ../shared/data/ml-latest-small (set -Dfreshet.shared.dir)");
-    }
+    if (!Files.isRegularFile(data.resolve("ratings.csv"))) missingData(data);
     Map<Integer, List<String>> genres = movies(data.resolve("movies.csv"));
     List<String> allGenres = genres.values().stream().flatMap(List::stream).distinct().sorted().toList();
     List<Rating> ratings = ratings(data.resolve("ratings.csv"));
@@ -46,6 +44,9 @@ class MovieLensQualityTest {
     try (EmbeddedDatabase db = TestNodes.database()) {
       config.put("freshet.db.url", db.jdbcUrl());
       config.put("freshet.catalog.embedding-dimension", allGenres.size());
+      // rankings read the entities and live popularity, never the read models: projecting 100,000 events
+      // into PostgreSQL would only take CPU from the replay (and from the test classes running beside it)
+      config.put("freshet.read-models.enabled", false);
       // the served arm ranks with every feature; "popularity" (share 0, asked for by name) with popularity alone
       config.put(
           "freshet.ranking.ab.variants",
@@ -70,6 +71,20 @@ class MovieLensQualityTest {
         node.stop();
       }
     }
+  }
+
+  /**
+   * The data sits beside the checkout in this workplace and in CI, where its absence is a broken setup
+   * that must fail; a fresh clone elsewhere has no {@code ../shared}, and the rest of the suite is still
+   * worth running there, so the test is skipped and says why.
+   */
+  private static void missingData(Path data) {
+    String message =
+        "MovieLens data not found at " + data.toAbsolutePath() + ": this test needs ml-latest-small (ratings.csv, "
+            + "movies.csv) under <dir>/data/; -Dfreshet.shared.dir=<dir> points to it (default: ../shared beside the checkout)";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(message + " [CI=true: required]");
+    System.out.println("SKIPPED MovieLensQualityTest: " + message);
+    Assumptions.abort(message);
   }
 
   private static Map<String, Object> popularityOnly() {

@@ -81,7 +81,9 @@ class PrivacyHttpTest {
    */
   private static String populate(String user) {
     assertThat(api.put("/v1/users/" + user + "/persona", "{\"categories\":[\"c1\"]}").status()).isEqualTo(200);
-    Api.Response ranking = api.get("/v1/users/" + user + "/recommendations?k=5");
+    // within c1: other tests' likes make items of other categories trend, and the liked p39 (c3) must
+    // stay out of the 5 shown
+    Api.Response ranking = api.get("/v1/users/" + user + "/recommendations?k=5&category=c1");
     assertThat(ranking.status()).isEqualTo(200);
     String rankingId = ranking.body().path("rankingId").asText();
     List<String> shown = Api.rankedIds(ranking);
@@ -361,9 +363,20 @@ class PrivacyHttpTest {
     return personal;
   }
 
+  /**
+   * Items {@code prefix0..prefix(n-1)} in a category of their own, for a test that ranks within it: the
+   * other tests' likes on this node make their items trend, which would push these out of a top 5.
+   */
+  private static String ownCategory(String prefix, int n) {
+    String category = prefix + "items";
+    assertThat(api.post("/v1/items", Api.items(prefix, n, i -> category, "active")).status()).isEqualTo(200);
+    return category;
+  }
+
   @Test
   void withoutConsentNothingOfTheUserIsStoredOrUsedAndWithItAgainItIs() throws Exception {
     String quiet = "quiet";
+    String category = ownCategory("qt", 10);
     Api.Response refused = api.put("/v1/users/" + quiet + "/consent", "{\"consent\":\"no\"}");
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.errorField()).isEqualTo("consent");
@@ -374,27 +387,27 @@ class PrivacyHttpTest {
     assertThat(withdrawn.body().path("userId").asText()).isEqualTo(quiet);
     assertThat(withdrawn.body().path("consent").asBoolean()).isFalse();
 
-    Api.Response impressions = api.post("/v1/impressions", Api.impressions(quiet, List.of("p0", "p1", "p1")));
+    Api.Response impressions = api.post("/v1/impressions", Api.impressions(quiet, List.of("qt0", "qt1", "qt1")));
     assertThat(impressions.status()).isEqualTo(202);
     assertThat(impressions.body().toString()).isEqualTo("{\"recorded\":0,\"duplicates\":0,\"stored\":false}");
-    Api.Response onlyQuiet = api.post("/v1/events", events(event("click", quiet, "p0", ""), event("like", quiet, "p1", "")));
+    Api.Response onlyQuiet = api.post("/v1/events", events(event("click", quiet, "qt0", ""), event("like", quiet, "qt1", "")));
     assertThat(onlyQuiet.status()).isEqualTo(202);
     assertThat(onlyQuiet.body().path("accepted").asInt()).isEqualTo(2);
     assertThat(onlyQuiet.body().path("stored").asBoolean()).isFalse();
     // an item only the user without consent acted on, and one a consenting user liked in the same batch
     Api.Response mixed =
-        api.post("/v1/events", events(event("like", quiet, "p38", ""), event("like", "talkative", "p37", "")));
+        api.post("/v1/events", events(event("like", quiet, "qt8", ""), event("like", "talkative", "qt7", "")));
     assertThat(mixed.body().path("accepted").asInt()).isEqualTo(2);
     assertThat(mixed.body().path("stored").asBoolean()).isFalse();
     assertThat(mixed.body().path("notStored").asInt()).isEqualTo(1);
-    int p37 = node.catalog().snapshot().byId("p37").orElseThrow().denseId();
-    int p38 = node.catalog().snapshot().byId("p38").orElseThrow().denseId();
-    Shards.awaitTrue("the consenting user's like counted", Duration.ofSeconds(10), () -> node.popularity().board().item(p37) > 0);
-    assertThat(node.popularity().board().item(p38)).isZero();
+    int qt7 = node.catalog().snapshot().byId("qt7").orElseThrow().denseId();
+    int qt8 = node.catalog().snapshot().byId("qt8").orElseThrow().denseId();
+    Shards.awaitTrue("the consenting user's like counted", Duration.ofSeconds(10), () -> node.popularity().board().item(qt7) > 0);
+    assertThat(node.popularity().board().item(qt8)).isZero();
 
-    Api.Response ranking = api.get("/v1/users/" + quiet + "/recommendations?k=5&explain=true");
+    Api.Response ranking = api.get("/v1/users/" + quiet + "/recommendations?k=5&explain=true&category=" + category);
     assertThat(ranking.status()).isEqualTo(200);
-    assertThat(Api.rankedIds(ranking)).contains("p0"); // not excluded: that impression was never stored
+    assertThat(Api.rankedIds(ranking)).contains("qt0"); // not excluded: that impression was never stored
     assertThat(personalContributions(ranking)).isEmpty();
     JsonNode state = api.get("/v1/users/" + quiet + "/state").body();
     assertThat(state.path("seen").asInt()).isZero();
@@ -413,11 +426,12 @@ class PrivacyHttpTest {
     // consent again: stored and personal again
     Api.Response given = api.put("/v1/users/" + quiet + "/consent", "{\"consent\":true}");
     assertThat(given.body().path("consent").asBoolean()).isTrue();
-    Api.Response stored = api.post("/v1/impressions", Api.impressions(quiet, List.of("p0")));
+    Api.Response stored = api.post("/v1/impressions", Api.impressions(quiet, List.of("qt0")));
     assertThat(stored.body().toString()).isEqualTo("{\"recorded\":1,\"duplicates\":0,\"stored\":true}");
-    assertThat(api.post("/v1/events", events(event("click", quiet, "p5", ""))).body().path("stored").asBoolean()).isTrue();
+    assertThat(api.post("/v1/events", events(event("click", quiet, "qt5", ""))).body().path("stored").asBoolean()).isTrue();
     assertThat(api.get("/v1/users/" + quiet + "/state").body().path("seen").asInt()).isEqualTo(2);
-    assertThat(Api.rankedIds(api.get("/v1/users/" + quiet + "/recommendations?k=5"))).doesNotContain("p0", "p5");
+    assertThat(Api.rankedIds(api.get("/v1/users/" + quiet + "/recommendations?k=5&category=" + category)))
+        .doesNotContain("qt0", "qt5");
     List<UserEntity.Event> journal = Journal.events(node.system(), quiet);
     assertThat(((UserEntity.ConsentSet) journal.get(1)).consent()).isTrue();
     assertThat(journal.subList(2, journal.size()))
@@ -426,18 +440,29 @@ class PrivacyHttpTest {
   }
 
   @Test
-  void withdrawingConsentMakesRankingNonPersonalAtOnce() {
+  void withdrawingConsentMakesRankingNonPersonalAtOnce() throws Exception {
     String user = "withdrawer";
-    assertThat(api.post("/v1/impressions", Api.impressions(user, Api.ids("p", 0, 6))).status()).isEqualTo(202);
-    assertThat(api.post("/v1/events", events(event("like", user, "p3", ""), event("like", user, "p7", ""))).status()).isEqualTo(202);
-    Api.Response before = api.get("/v1/users/" + user + "/recommendations?k=5&explain=true");
-    assertThat(Api.rankedIds(before)).doesNotContain("p0", "p1", "p2");
+    String category = ownCategory("wd", 10);
+    String inCategory = "/recommendations?k=5&explain=true&category=" + category;
+    assertThat(api.post("/v1/impressions", Api.impressions(user, Api.ids("wd", 0, 6))).status()).isEqualTo(202);
+    assertThat(api.post("/v1/events", events(event("like", user, "wd3", ""), event("like", user, "wd7", ""))).status())
+        .isEqualTo(202);
+    Api.Response before = api.get("/v1/users/" + user + inCategory);
+    assertThat(Api.rankedIds(before)).doesNotContain("wd0", "wd1", "wd2");
     assertThat(personalContributions(before)).isNotEmpty();
 
     assertThat(api.put("/v1/users/" + user + "/consent", "{\"consent\":false}").status()).isEqualTo(200);
 
-    Api.Response after = api.get("/v1/users/" + user + "/recommendations?k=5&explain=true");
-    assertThat(Api.rankedIds(after)).contains("p0", "p1");
+    // the likes were given with consent, so they count in popularity: once they do, the board stays put
+    // and a ranking without personal features is the one a user without history gets
+    int wd3 = node.catalog().snapshot().byId("wd3").orElseThrow().denseId();
+    int wd7 = node.catalog().snapshot().byId("wd7").orElseThrow().denseId();
+    Shards.awaitTrue(
+        "the likes counted", Duration.ofSeconds(10),
+        () -> node.popularity().board().item(wd3) > 0 && node.popularity().board().item(wd7) > 0);
+    Api.Response after = api.get("/v1/users/" + user + inCategory);
+    assertThat(Api.rankedIds(after)).contains("wd0", "wd1");
+    assertThat(Api.rankedIds(after)).isEqualTo(Api.rankedIds(api.get("/v1/users/withdrawer-newcomer" + inCategory)));
     assertThat(personalContributions(after)).isEmpty();
     JsonNode state = api.get("/v1/users/" + user + "/state").body();
     assertThat(state.path("seen").asInt()).isZero();

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 
@@ -57,8 +58,8 @@ public final class Ranker {
     }
 
     int explorationSlots = request.replay() ? 0 : (int) Math.floor(k * settings.explorationShare());
-    List<Scored> explorers =
-        underExposed(ctx, candidates, used, rankingId, explorationSlots, Math.min(candidates.size(), k));
+    long seed = explorationSlots > 0 ? explorationSeed(ctx, request, rankingId, variant) : 0;
+    List<Scored> explorers = underExposed(ctx, candidates, used, seed, explorationSlots, Math.min(candidates.size(), k));
     for (int j = 0; j < explorers.size(); j++) {
       int at = freeSlotNear(slots, (int) Math.round((j + 1) * (double) k / (explorers.size() + 1)) - 1);
       Scored s = explorers.get(j);
@@ -233,11 +234,22 @@ public final class Ranker {
   }
 
   /**
+   * The seed of a ranking's exploration draw: its ranking id, so that a ranking can be reproduced. With
+   * {@code exploration.seed} set, that seed and what the ranking is made of (the user's seen set, the
+   * request, the variant) instead: ranking ids are random, and tests need the same draw in every run.
+   */
+  private long explorationSeed(RankingContext ctx, RankingRequest request, String rankingId, Variant variant) {
+    if (settings.explorationSeed().isEmpty()) return rankingId.hashCode();
+    return Objects.hash(
+        settings.explorationSeed().getAsLong(), ctx.seen(), request.k(), request.category(), request.exclude(), variant.name());
+  }
+
+  /**
    * Bandit-style exploration: items outside the top k that nobody has interacted with lately, drawn at
-   * random (seeded by the ranking id, so a ranking can be reproduced) from the better-scored half of them.
+   * random (from {@code seed}) from the better-scored half of them.
    */
   private List<Scored> underExposed(
-      RankingContext ctx, List<Scored> sorted, Set<Integer> used, String rankingId, int slots, int exploitCount) {
+      RankingContext ctx, List<Scored> sorted, Set<Integer> used, long seed, int slots, int exploitCount) {
     if (slots <= 0) return List.of();
     // only items that would not make the list on their score: exploring the best ones would just
     // move them to other positions
@@ -249,7 +261,7 @@ public final class Ranker {
     if (pool.size() <= slots) return pool;
     // keep the explored items the user might plausibly like: the better half of the under-exposed
     List<Scored> half = new ArrayList<>(pool.subList(0, Math.max(slots, pool.size() / 2)));
-    Random random = new Random(rankingId.hashCode());
+    Random random = new Random(seed);
     List<Scored> picked = new ArrayList<>(slots);
     for (int i = 0; i < slots; i++) picked.add(half.remove(random.nextInt(half.size())));
     return picked;

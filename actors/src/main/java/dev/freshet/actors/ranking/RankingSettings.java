@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@code freshet.ranking}: feature weights (global, per category, per A/B variant), the re-ranking
@@ -17,6 +18,7 @@ public record RankingSettings(
     double affinityScale,
     int maxPerCategory,
     double explorationShare,
+    OptionalLong explorationSeed,
     List<Pin> pinned,
     String abSalt,
     List<Variant> variants,
@@ -46,6 +48,7 @@ public record RankingSettings(
         c.getDouble("affinity-scale"),
         c.getInt("max-per-category"),
         c.getDouble("exploration.share"),
+        c.hasPath("exploration.seed") ? OptionalLong.of(c.getLong("exploration.seed")) : OptionalLong.empty(),
         List.copyOf(pins),
         c.getString("ab.salt"),
         List.copyOf(variants),

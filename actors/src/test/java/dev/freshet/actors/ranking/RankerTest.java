@@ -16,6 +16,7 @@ import dev.freshet.actors.popularity.PopularityDeltas;
 import dev.freshet.actors.user.SeenSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -139,6 +140,31 @@ class RankerTest {
     // spread over the list: round(10 * 1/3) and round(10 * 2/3)
     assertThat(explored).extracting(RankedItem::position).containsExactly(3, 7);
     assertThat(ranking.items()).hasSize(10).extracting(RankedItem::id).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void explorationIsDrawnPerRankingIdUnlessASeedIsSet() {
+    Map<Integer, Double> exposed = new HashMap<>();
+    for (int i = 0; i < 20; i++) exposed.put(i, 1.0);
+    PopularityBoard board = PopularityBoard.empty().merge(new PopularityDeltas(exposed, Map.of(), NOW), DAY);
+    RankingContext context = context(new SeenSet(), new UserFeatures(), board);
+    String share = "freshet.ranking.exploration.share = 0.2\nfreshet.ranking.max-per-category = 10\n";
+    RankingSettings random = settings(share);
+    RankingSettings seeded = settings(share + "freshet.ranking.exploration.seed = 7");
+
+    Set<List<String>> drawnPerId = new HashSet<>();
+    Set<List<String>> drawnSeeded = new HashSet<>();
+    for (int r = 0; r < 20; r++) {
+      drawnPerId.add(explored(new Ranker(random).rank(context, request(10, false), "r-" + r, random.variantOf("someone"))));
+      drawnSeeded.add(explored(new Ranker(seeded).rank(context, request(10, false), "r-" + r, seeded.variantOf("someone"))));
+    }
+    assertThat(drawnPerId).hasSizeGreaterThan(1);
+    assertThat(drawnSeeded).hasSize(1);
+    assertThat(drawnSeeded.iterator().next()).hasSize(2);
+  }
+
+  private static List<String> explored(Ranking ranking) {
+    return ranking.items().stream().filter(i -> i.reason().equals(Ranker.REASON_EXPLORATION)).map(RankedItem::id).toList();
   }
 
   @Test
