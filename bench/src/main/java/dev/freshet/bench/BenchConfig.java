@@ -33,52 +33,59 @@ record BenchConfig(
   static final List<String> COMMANDS = List.of("ingest", "rank", "all", "rank-spec", "ingest-lag");
   static final String RANK_SPEC = "rank-spec";
   static final String INGEST_LAG = "ingest-lag";
+
   /** {@code --setup} of rank-spec: set up then measure, only measure, only set up. */
   static final List<String> SETUP_MODES = List.of("run", "skip", "only");
 
-  static final String USAGE = String.join("\n",
-      "usage: java -jar bench/target/freshet-bench.jar <ingest|rank|all|rank-spec|ingest-lag> [options]",
-      "",
-      "  ingest     POST /v1/impressions batches; reports durable impressions/s",
-      "  rank       GET /v1/users/{id}/recommendations?k=K; reports rankings/s",
-      "  all        ingest, then rank",
-      "  rank-spec  against a node started with FRESHET_DEMO_CATALOG=off: upload a catalog of --pool",
-      "             items s-0.., give --users users su-0.. --seen distinct seen items and --interactions",
-      "             events each, check /state, then run rank for those users (the SPEC's conditions)",
-      "  ingest-lag ingest, polling GET /v1/admin/pipelines every second during the load and until the",
-      "             read models have caught up; reports their lag, pending events, rows/s, catch-up time",
-      "",
-      "options (--name value or --name=value):",
-      "  --url URL            base URL of a running node (env FRESHET_URL; default " + DEFAULT_URL + ")",
-      "  --duration D         measured time per workload: 60, 60s, 2m, 500ms (default 60s)",
-      "  --warmup D           unmeasured warm-up before each workload (default 5s)",
-      "  --users N            user ids u-0 .. u-(N-1), one picked at random per request (default 100000;",
-      "                       rank-spec: 1000)",
-      "  --users-prefix P     user id prefix (default u-; rank-spec: su-)",
-      "  --items N, --pool N  item ids <prefix>0 .. <prefix>(N-1) (default 5000, the demo catalog;",
-      "                       rank-spec: 10000, the catalog it uploads)",
-      "  --items-prefix P     item id prefix (default demo-; rank-spec: s-)",
-      "  --batch N            distinct random item ids per impressions request, 1..1000 (default 20)",
-      "  --k N                ranking size, 1..200 (default 20)",
-      "  --concurrency N      requests in flight (default 64)",
-      "  --timeout D          per-request timeout; a timeout counts as an error (default 10s)",
-      "  --api-key KEY        sent as 'Authorization: Bearer KEY' (env FRESHET_API_KEY; default none)",
-      "  --state-sample N     after rank, read /v1/users/{id}/state of N users to report the",
-      "                       conditions (seen items, pool size); 0 disables (default 20)",
-      "rank-spec only:",
-      "  --seen N             distinct seen items (impressions) per user (default 1000)",
-      "  --interactions N     warm-up events per user: clicks/likes/dwells in 2-3 preferred categories",
-      "                       and one skip with intent not_interested (default 30)",
-      "  --seed N             seed of the generated catalog and users (default 42)",
-      "  --setup MODE         run: set up, check, measure (default); skip: check and measure users set",
-      "                       up earlier on this node; only: set up and check, no measurement",
-      "  --setup-concurrency N  requests in flight during the setup (default 4)",
-      "ingest-lag only:",
-      "  --drain-timeout D    after the load, wait at most this long for the read models to catch up",
-      "                       (default 120s)",
-      "  --help");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: java -jar bench/target/freshet-bench.jar <ingest|rank|all|rank-spec|ingest-lag> [options]",
+          "",
+          "  ingest     POST /v1/impressions batches; reports durable impressions/s",
+          "  rank       GET /v1/users/{id}/recommendations?k=K; reports rankings/s",
+          "  all        ingest, then rank",
+          "  rank-spec  against a node started with FRESHET_DEMO_CATALOG=off: upload a catalog of --pool",
+          "             items s-0.., give --users users su-0.. --seen distinct seen items and --interactions",
+          "             events each, check /state, then run rank for those users (the SPEC's conditions)",
+          "  ingest-lag ingest, polling GET /v1/admin/pipelines every second during the load and until the",
+          "             read models have caught up; reports their lag, pending events, rows/s, catch-up time",
+          "",
+          "options (--name value or --name=value):",
+          "  --url URL            base URL of a running node (env FRESHET_URL; default "
+              + DEFAULT_URL
+              + ")",
+          "  --duration D         measured time per workload: 60, 60s, 2m, 500ms (default 60s)",
+          "  --warmup D           unmeasured warm-up before each workload (default 5s)",
+          "  --users N            user ids u-0 .. u-(N-1), one picked at random per request (default 100000;",
+          "                       rank-spec: 1000)",
+          "  --users-prefix P     user id prefix (default u-; rank-spec: su-)",
+          "  --items N, --pool N  item ids <prefix>0 .. <prefix>(N-1) (default 5000, the demo catalog;",
+          "                       rank-spec: 10000, the catalog it uploads)",
+          "  --items-prefix P     item id prefix (default demo-; rank-spec: s-)",
+          "  --batch N            distinct random item ids per impressions request, 1..1000 (default 20)",
+          "  --k N                ranking size, 1..200 (default 20)",
+          "  --concurrency N      requests in flight (default 64)",
+          "  --timeout D          per-request timeout; a timeout counts as an error (default 10s)",
+          "  --api-key KEY        sent as 'Authorization: Bearer KEY' (env FRESHET_API_KEY; default none)",
+          "  --state-sample N     after rank, read /v1/users/{id}/state of N users to report the",
+          "                       conditions (seen items, pool size); 0 disables (default 20)",
+          "rank-spec only:",
+          "  --seen N             distinct seen items (impressions) per user (default 1000)",
+          "  --interactions N     warm-up events per user: clicks/likes/dwells in 2-3 preferred categories",
+          "                       and one skip with intent not_interested (default 30)",
+          "  --seed N             seed of the generated catalog and users (default 42)",
+          "  --setup MODE         run: set up, check, measure (default); skip: check and measure users set",
+          "                       up earlier on this node; only: set up and check, no measurement",
+          "  --setup-concurrency N  requests in flight during the setup (default 4)",
+          "ingest-lag only:",
+          "  --drain-timeout D    after the load, wait at most this long for the read models to catch up",
+          "                       (default 120s)",
+          "  --help");
 
-  /** Thrown for bad command lines; the message is meant for the user, followed by the usage text. */
+  /**
+   * Thrown for bad command lines; the message is meant for the user, followed by the usage text.
+   */
   static final class UsageException extends Exception {
     UsageException(String message) {
       super(message);
@@ -167,7 +174,8 @@ record BenchConfig(
       }
     }
     if (batch > items) {
-      throw new UsageException("--batch " + batch + " exceeds --items " + items + " (ids in a batch are distinct)");
+      throw new UsageException(
+          "--batch " + batch + " exceeds --items " + items + " (ids in a batch are distinct)");
     }
     if (duration.isZero()) {
       throw new UsageException("--duration must be positive");
@@ -179,19 +187,40 @@ record BenchConfig(
       apiKey = null;
     }
     if (!SETUP_MODES.contains(setup)) {
-      throw new UsageException("--setup must be one of " + String.join(", ", SETUP_MODES) + ", got '" + setup + "'");
+      throw new UsageException(
+          "--setup must be one of " + String.join(", ", SETUP_MODES) + ", got '" + setup + "'");
     }
     if (spec && seen > items) {
-      throw new UsageException("--seen " + seen + " exceeds --pool " + items + " (seen items are distinct)");
+      throw new UsageException(
+          "--seen " + seen + " exceeds --pool " + items + " (seen items are distinct)");
     }
     for (String prefix : List.of(itemsPrefix, usersPrefix)) {
       if (!prefix.matches("[A-Za-z0-9._:@-]{1,100}")) {
-        throw new UsageException("id prefix '" + prefix + "' must be 1-100 characters of [A-Za-z0-9._:@-]");
+        throw new UsageException(
+            "id prefix '" + prefix + "' must be 1-100 characters of [A-Za-z0-9._:@-]");
       }
     }
-    return new BenchConfig(command, parseUrl(url), duration, warmup, users, items, itemsPrefix, batch, k,
-        concurrency, timeout, apiKey, stateSample, usersPrefix, seen, interactions, seed, setup,
-        setupConcurrency, drainTimeout);
+    return new BenchConfig(
+        command,
+        parseUrl(url),
+        duration,
+        warmup,
+        users,
+        items,
+        itemsPrefix,
+        batch,
+        k,
+        concurrency,
+        timeout,
+        apiKey,
+        stateSample,
+        usersPrefix,
+        seen,
+        interactions,
+        seed,
+        setup,
+        setupConcurrency,
+        drainTimeout);
   }
 
   /** Accepts "60", "60s", "500ms", "2m"; a bare number means seconds. */
@@ -213,7 +242,8 @@ record BenchConfig(
       }
       return d;
     } catch (NumberFormatException e) {
-      throw new UsageException("--" + name + ": not a duration: '" + value + "' (try 60s, 500ms, 2m)");
+      throw new UsageException(
+          "--" + name + ": not a duration: '" + value + "' (try 60s, 500ms, 2m)");
     }
   }
 
@@ -245,7 +275,8 @@ record BenchConfig(
     }
     try {
       URI uri = URI.create(u);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
         throw new IllegalArgumentException("not an http(s) URL");
       }
       return uri;

@@ -12,10 +12,17 @@ import java.util.stream.Collectors;
 /** The figures of one workload run, judged against its SPEC target, as text lines and as JSON. */
 final class BenchReport {
 
-  /** SPEC target: at least {@code minPerSecond} of {@code counter} per second with p99 at most {@code maxP99Ms}. */
+  /**
+   * SPEC target: at least {@code minPerSecond} of {@code counter} per second with p99 at most
+   * {@code maxP99Ms}.
+   */
   record Target(String counter, double minPerSecond, double maxP99Ms) {
     String describe() {
-      return String.format(Locale.ROOT, "%s/s >= %s and p99 <= %s ms", counter, number(minPerSecond),
+      return String.format(
+          Locale.ROOT,
+          "%s/s >= %s and p99 <= %s ms",
+          counter,
+          number(minPerSecond),
           number(maxP99Ms));
     }
   }
@@ -27,8 +34,13 @@ final class BenchReport {
   private final Target target;
   private final List<String> notes;
 
-  BenchReport(String workload, Map<String, Object> conditions, WorkloadRunner.RunStats stats,
-      Map<String, Long> counters, Target target, List<String> notes) {
+  BenchReport(
+      String workload,
+      Map<String, Object> conditions,
+      WorkloadRunner.RunStats stats,
+      Map<String, Long> counters,
+      Target target,
+      List<String> notes) {
     this.workload = workload;
     this.conditions = new LinkedHashMap<>(conditions);
     this.stats = stats;
@@ -54,14 +66,23 @@ final class BenchReport {
   List<String> shortfalls() {
     List<String> reasons = new ArrayList<>();
     if (throughput() < target.minPerSecond()) {
-      reasons.add(String.format(Locale.ROOT, "%s/s %s < %s", target.counter(), number(throughput()),
-          number(target.minPerSecond())));
+      reasons.add(
+          String.format(
+              Locale.ROOT,
+              "%s/s %s < %s",
+              target.counter(),
+              number(throughput()),
+              number(target.minPerSecond())));
     }
     if (stats.latency().count() == 0) {
       reasons.add("no successful requests");
     } else if (stats.latency().p99Ms() > target.maxP99Ms()) {
-      reasons.add(String.format(Locale.ROOT, "p99 %s ms > %s ms", number(stats.latency().p99Ms()),
-          number(target.maxP99Ms())));
+      reasons.add(
+          String.format(
+              Locale.ROOT,
+              "p99 %s ms > %s ms",
+              number(stats.latency().p99Ms()),
+              number(target.maxP99Ms())));
     }
     if (stats.failed() > 0) {
       reasons.add(String.format(Locale.ROOT, "%s failed requests", number(stats.failed())));
@@ -82,18 +103,49 @@ final class BenchReport {
     LatencyRecorder.Summary l = stats.latency();
     List<String> out = new ArrayList<>();
     out.add("== " + workload + " ==");
-    out.add("conditions:   " + conditions.entrySet().stream()
-        .map(e -> e.getKey() + "=" + (e.getValue() instanceof Number n ? number(n) : e.getValue()))
-        .collect(Collectors.joining(" ")));
-    out.add(String.format(Locale.ROOT, "requests:     %s/s (%s in %s s; %s ok, %s failed)",
-        number(perSecond(stats.requests())), number(stats.requests()), number(stats.measuredSeconds()),
-        number(stats.succeeded()), number(stats.failed())));
-    counters.forEach((name, count) -> out.add(String.format(Locale.ROOT, "%-13s %s/s (%s)", name + ":",
-        number(perSecond(count)), number(count))));
-    out.add(String.format(Locale.ROOT, "latency (ms): p50 %s  p90 %s  p99 %s  max %s  (mean %s, ok requests)",
-        number(l.p50Ms()), number(l.p90Ms()), number(l.p99Ms()), number(l.maxMs()), number(l.meanMs())));
-    out.add(String.format(Locale.ROOT, "failures:     non-2xx %s, errors %s, invalid bodies %s",
-        stats.badStatuses(), stats.errors(), number(stats.invalid())));
+    out.add(
+        "conditions:   "
+            + conditions.entrySet().stream()
+                .map(
+                    e ->
+                        e.getKey()
+                            + "="
+                            + (e.getValue() instanceof Number n ? number(n) : e.getValue()))
+                .collect(Collectors.joining(" ")));
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "requests:     %s/s (%s in %s s; %s ok, %s failed)",
+            number(perSecond(stats.requests())),
+            number(stats.requests()),
+            number(stats.measuredSeconds()),
+            number(stats.succeeded()),
+            number(stats.failed())));
+    counters.forEach(
+        (name, count) ->
+            out.add(
+                String.format(
+                    Locale.ROOT,
+                    "%-13s %s/s (%s)",
+                    name + ":",
+                    number(perSecond(count)),
+                    number(count))));
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "latency (ms): p50 %s  p90 %s  p99 %s  max %s  (mean %s, ok requests)",
+            number(l.p50Ms()),
+            number(l.p90Ms()),
+            number(l.p99Ms()),
+            number(l.maxMs()),
+            number(l.meanMs())));
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "failures:     non-2xx %s, errors %s, invalid bodies %s",
+            stats.badStatuses(),
+            stats.errors(),
+            number(stats.invalid())));
     notes.forEach(n -> out.add("note:         " + n));
     out.add("SPEC target:  " + target.describe() + ": " + verdict());
     return out;
@@ -107,10 +159,11 @@ final class BenchReport {
     json.put("requestsPerS", round(perSecond(stats.requests())));
     json.put("succeeded", stats.succeeded());
     json.put("failed", stats.failed());
-    counters.forEach((name, count) -> {
-      json.put(name, count);
-      json.put(name + "PerS", round(perSecond(count)));
-    });
+    counters.forEach(
+        (name, count) -> {
+          json.put(name, count);
+          json.put(name + "PerS", round(perSecond(count)));
+        });
     LatencyRecorder.Summary l = stats.latency();
     ObjectNode latency = json.putObject("latencyMs");
     latency.put("p50", round(l.p50Ms()));

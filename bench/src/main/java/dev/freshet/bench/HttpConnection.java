@@ -18,10 +18,10 @@ import java.util.Locale;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * One keep-alive HTTP/1.1 connection over a blocking socket, used by one load thread at a time. It is
- * deliberately minimal (Content-Length or chunked bodies, no redirects, no compression) because the JDK's
- * HttpClient costs about 0.4 ms of CPU per request, which on a 2-core machine shared with the node would
- * take a core away from the server being measured. Not thread-safe.
+ * One keep-alive HTTP/1.1 connection over a blocking socket, used by one load thread at a time. It
+ * is deliberately minimal (Content-Length or chunked bodies, no redirects, no compression) because
+ * the JDK's HttpClient costs about 0.4 ms of CPU per request, which on a 2-core machine shared with
+ * the node would take a core away from the server being measured. Not thread-safe.
  */
 final class HttpConnection implements Closeable {
 
@@ -57,10 +57,15 @@ final class HttpConnection implements Closeable {
     this.port = baseUrl.getPort() > 0 ? baseUrl.getPort() : tls ? 443 : 80;
     this.pathPrefix = baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath();
     this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-    StringBuilder headers = new StringBuilder()
-        .append("Host: ").append(host).append(':').append(port).append("\r\n")
-        .append("User-Agent: freshet-bench\r\n")
-        .append("Accept: application/json\r\n");
+    StringBuilder headers =
+        new StringBuilder()
+            .append("Host: ")
+            .append(host)
+            .append(':')
+            .append(port)
+            .append("\r\n")
+            .append("User-Agent: freshet-bench\r\n")
+            .append("Accept: application/json\r\n");
     if (apiKey != null) {
       headers.append("Authorization: Bearer ").append(apiKey).append("\r\n");
     }
@@ -102,14 +107,20 @@ final class HttpConnection implements Closeable {
   }
 
   private void writeRequest(Request request) throws IOException {
-    StringBuilder line = new StringBuilder(128)
-        .append(request.method()).append(' ').append(pathPrefix).append(request.path()).append(" HTTP/1.1\r\n");
+    StringBuilder line =
+        new StringBuilder(128)
+            .append(request.method())
+            .append(' ')
+            .append(pathPrefix)
+            .append(request.path())
+            .append(" HTTP/1.1\r\n");
     out.write(line.toString().getBytes(StandardCharsets.ISO_8859_1));
     out.write(fixedHeaders);
     byte[] body = request.body();
     if (body != null) {
-      out.write(("Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.write(body);
     } else {
       out.write('\r');
@@ -140,8 +151,9 @@ final class HttpConnection implements Closeable {
       switch (name) {
         case "content-length" -> contentLength = Long.parseLong(value);
         case "transfer-encoding" -> chunked = value.contains("chunked");
-        case "connection" -> keepAlive = value.contains("keep-alive") || keepAlive && !value.contains("close");
-        default -> { }
+        case "connection" ->
+            keepAlive = value.contains("keep-alive") || keepAlive && !value.contains("close");
+        default -> {}
       }
     }
     byte[] body;
@@ -166,7 +178,8 @@ final class HttpConnection implements Closeable {
     while (true) {
       String sizeLine = readLine();
       int semicolon = sizeLine.indexOf(';');
-      long size = Long.parseLong((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
+      long size =
+          Long.parseLong((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
       if (size == 0) {
         while (!readLine().isEmpty()) {
           // skip trailers
@@ -184,7 +197,8 @@ final class HttpConnection implements Closeable {
     }
     byte[] bytes = in.readNBytes((int) length);
     if (bytes.length != length) {
-      throw new EOFException("connection closed after " + bytes.length + " of " + length + " body bytes");
+      throw new EOFException(
+          "connection closed after " + bytes.length + " of " + length + " body bytes");
     }
     return bytes;
   }

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.random.RandomGenerator;
 
 /**
- * {@code POST /v1/impressions} with {@code batch} distinct random catalog ids for a random user.
- * A 2xx answer means the batch is durable, so every id in it counts as a durable impression.
+ * {@code POST /v1/impressions} with {@code batch} distinct random catalog ids for a random user. A
+ * 2xx answer means the batch is durable, so every id in it counts as a durable impression.
  */
 final class IngestWorkload implements Workload {
 

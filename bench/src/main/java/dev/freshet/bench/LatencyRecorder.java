@@ -21,7 +21,8 @@ final class LatencyRecorder {
     if (histogram.getTotalCount() == 0) {
       return Summary.EMPTY;
     }
-    return new Summary(histogram.getTotalCount(),
+    return new Summary(
+        histogram.getTotalCount(),
         histogram.getMean() / 1000.0,
         ms(histogram.getValueAtPercentile(50)),
         ms(histogram.getValueAtPercentile(90)),
@@ -34,7 +35,8 @@ final class LatencyRecorder {
   }
 
   /** Latency figures in milliseconds. */
-  record Summary(long count, double meanMs, double p50Ms, double p90Ms, double p99Ms, double maxMs) {
+  record Summary(
+      long count, double meanMs, double p50Ms, double p90Ms, double p99Ms, double maxMs) {
     static final Summary EMPTY = new Summary(0, 0, 0, 0, 0, 0);
   }
 }

@@ -18,23 +18,38 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * {@code ingest-lag}: polls {@code GET /v1/admin/pipelines} on its own connection while the ingest load runs
- * and afterwards until every {@code user-*} projection has caught up (or the drain timeout passes), then
- * summarises each projection over its tags: lag (the age of its oldest uncommitted journal event), events
- * pending, rows written per second, and how long after the load it caught up.
+ * {@code ingest-lag}: polls {@code GET /v1/admin/pipelines} on its own connection while the ingest
+ * load runs and afterwards until every {@code user-*} projection has caught up (or the drain
+ * timeout passes), then summarises each projection over its tags: lag (the age of its oldest
+ * uncommitted journal event), events pending, rows written per second, and how long after the load
+ * it caught up.
  */
 final class PipelineSampler {
 
-  /** The projections reported, in this order; rows of other projections (user_features/all) are ignored. */
+  /**
+   * The projections reported, in this order; rows of other projections (user_features/all) are
+   * ignored.
+   */
   static final List<String> PROJECTIONS = List.of("user_impressions", "events");
+
   static final String TAG_PREFIX = "user-";
+
   /** SPEC: read-model lag at most 2 s at the sustained ingest rate. */
   static final double TARGET_MAX_LAG_SECONDS = 2.0;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One projection in one poll, over its user-* tags: lag is the largest, pending and totals are sums. */
-  record Standing(int tags, double lagSeconds, long pending, long rowsTotal, long skippedTotal, boolean healthy) {
+  /**
+   * One projection in one poll, over its user-* tags: lag is the largest, pending and totals are
+   * sums.
+   */
+  record Standing(
+      int tags,
+      double lagSeconds,
+      long pending,
+      long rowsTotal,
+      long skippedTotal,
+      boolean healthy) {
     boolean caughtUp() {
       return pending == 0 && lagSeconds == 0;
     }
@@ -44,7 +59,8 @@ final class PipelineSampler {
   record Sample(long atNanos, Map<String, Standing> projections) {
     /** Every reported projection listed, with 0 pending and 0 lag on each of its tags. */
     boolean caughtUp() {
-      return PROJECTIONS.stream().allMatch(p -> projections.containsKey(p) && projections.get(p).caughtUp());
+      return PROJECTIONS.stream()
+          .allMatch(p -> projections.containsKey(p) && projections.get(p).caughtUp());
     }
   }
 
@@ -57,9 +73,15 @@ final class PipelineSampler {
         continue;
       }
       Standing s = out.getOrDefault(projection, new Standing(0, 0, 0, 0, 0, true));
-      out.put(projection, new Standing(s.tags() + 1, Math.max(s.lagSeconds(), row.path("lagSeconds").asDouble()),
-          s.pending() + row.path("pendingEvents").asLong(), s.rowsTotal() + row.path("rowsTotal").asLong(),
-          s.skippedTotal() + row.path("skippedTotal").asLong(), s.healthy() && row.path("healthy").asBoolean(true)));
+      out.put(
+          projection,
+          new Standing(
+              s.tags() + 1,
+              Math.max(s.lagSeconds(), row.path("lagSeconds").asDouble()),
+              s.pending() + row.path("pendingEvents").asLong(),
+              s.rowsTotal() + row.path("rowsTotal").asLong(),
+              s.skippedTotal() + row.path("skippedTotal").asLong(),
+              s.healthy() && row.path("healthy").asBoolean(true)));
     }
     return out;
   }
@@ -108,7 +130,8 @@ final class PipelineSampler {
   private void poll(HttpConnection connection) {
     String error;
     try {
-      HttpConnection.Response response = connection.send(HttpConnection.Request.get("/v1/admin/pipelines"));
+      HttpConnection.Response response =
+          connection.send(HttpConnection.Request.get("/v1/admin/pipelines"));
       long at = System.nanoTime();
       if (response.status() == 200) {
         samples.add(new Sample(at, parse(response.body())));
@@ -126,22 +149,31 @@ final class PipelineSampler {
   }
 
   /**
-   * After the load: waits until a poll after {@code loadEndNanos} shows every projection caught up, or the
-   * timeout passes; stops polling and summarises the run.
+   * After the load: waits until a poll after {@code loadEndNanos} shows every projection caught up,
+   * or the timeout passes; stops polling and summarises the run.
    */
   Summary finish(long windowStart, long windowEnd, long loadEndNanos, Duration drainTimeout)
       throws InterruptedException {
     long deadline = loadEndNanos + drainTimeout.toNanos();
     long lastReport = System.nanoTime();
-    while (System.nanoTime() < deadline && samples.stream().noneMatch(s -> s.atNanos() >= loadEndNanos && s.caughtUp())) {
+    while (System.nanoTime() < deadline
+        && samples.stream().noneMatch(s -> s.atNanos() >= loadEndNanos && s.caughtUp())) {
       TimeUnit.MILLISECONDS.sleep(100);
       if (System.nanoTime() - lastReport >= TimeUnit.SECONDS.toNanos(5) && !samples.isEmpty()) {
         lastReport = System.nanoTime();
         Sample last = samples.get(samples.size() - 1);
-        progress.printf("[pipelines] draining %3ds: %s%n",
-            TimeUnit.NANOSECONDS.toSeconds(lastReport - loadEndNanos), last.projections().entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%s lag %s s, %s pending", e.getKey(),
-                    BenchReport.number(e.getValue().lagSeconds()), BenchReport.number(e.getValue().pending())))
+        progress.printf(
+            "[pipelines] draining %3ds: %s%n",
+            TimeUnit.NANOSECONDS.toSeconds(lastReport - loadEndNanos),
+            last.projections().entrySet().stream()
+                .map(
+                    e ->
+                        String.format(
+                            Locale.ROOT,
+                            "%s lag %s s, %s pending",
+                            e.getKey(),
+                            BenchReport.number(e.getValue().lagSeconds()),
+                            BenchReport.number(e.getValue().pending())))
                 .collect(Collectors.joining("; ")));
       }
     }
@@ -152,7 +184,15 @@ final class PipelineSampler {
     synchronized (pollErrors) {
       errors = new TreeMap<>(pollErrors);
     }
-    summary = summarize(List.copyOf(samples), windowStart, windowEnd, loadEndNanos, drainTimeout, interval, errors);
+    summary =
+        summarize(
+            List.copyOf(samples),
+            windowStart,
+            windowEnd,
+            loadEndNanos,
+            drainTimeout,
+            interval,
+            errors);
     return summary;
   }
 
@@ -161,7 +201,9 @@ final class PipelineSampler {
     return summary;
   }
 
-  /** The figures of one projection. Lag and pending are over the polls inside the measured window. */
+  /**
+   * The figures of one projection. Lag and pending are over the polls inside the measured window.
+   */
   record Figures(
       String projection,
       int tags,
@@ -180,10 +222,16 @@ final class PipelineSampler {
       int unhealthyPolls) {}
 
   /** What the sampler saw over the whole run. */
-  record Summary(List<Figures> projections, int polls, Map<String, Integer> pollErrors, Duration interval,
+  record Summary(
+      List<Figures> projections,
+      int polls,
+      Map<String, Integer> pollErrors,
+      Duration interval,
       Duration drainTimeout) {
 
-    /** Why the SPEC's lag target is not met (max lag during the load above 2 s); empty when it is. */
+    /**
+     * Why the SPEC's lag target is not met (max lag during the load above 2 s); empty when it is.
+     */
     List<String> shortfalls() {
       List<String> reasons = new ArrayList<>();
       if (projections.isEmpty()) {
@@ -193,12 +241,20 @@ final class PipelineSampler {
         if (f.windowPolls() == 0) {
           reasons.add(f.projection() + ": no polls in the measured window");
         } else if (f.lagMax() > TARGET_MAX_LAG_SECONDS) {
-          reasons.add(String.format(Locale.ROOT, "%s max lag %s s > %s s", f.projection(),
-              BenchReport.number(f.lagMax()), BenchReport.number(TARGET_MAX_LAG_SECONDS)));
+          reasons.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s max lag %s s > %s s",
+                  f.projection(),
+                  BenchReport.number(f.lagMax()),
+                  BenchReport.number(TARGET_MAX_LAG_SECONDS)));
         }
         if (f.catchUpSeconds() == null) {
-          reasons.add(f.projection() + " not caught up within " + BenchReport.number(drainTimeout.toSeconds())
-              + " s after the load");
+          reasons.add(
+              f.projection()
+                  + " not caught up within "
+                  + BenchReport.number(drainTimeout.toSeconds())
+                  + " s after the load");
         }
       }
       return reasons;
@@ -207,34 +263,81 @@ final class PipelineSampler {
     List<String> lines(Map<String, Object> conditions) {
       List<String> out = new ArrayList<>();
       out.add("== read models ==");
-      out.add("conditions:   " + conditions.entrySet().stream()
-          .map(e -> e.getKey() + "=" + (e.getValue() instanceof Number n ? BenchReport.number(n) : e.getValue()))
-          .collect(Collectors.joining(" ")));
-      out.add(String.format(Locale.ROOT, "sampling:     GET /v1/admin/pipelines every %s s, %s polls (%s failed), "
-              + "drain timeout %s s; the node refreshes that view every 2 s", seconds(interval), BenchReport.number(polls),
-          BenchReport.number(pollErrors.values().stream().mapToInt(Integer::intValue).sum()),
-          seconds(drainTimeout)));
+      out.add(
+          "conditions:   "
+              + conditions.entrySet().stream()
+                  .map(
+                      e ->
+                          e.getKey()
+                              + "="
+                              + (e.getValue() instanceof Number n
+                                  ? BenchReport.number(n)
+                                  : e.getValue()))
+                  .collect(Collectors.joining(" ")));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "sampling:     GET /v1/admin/pipelines every %s s, %s polls (%s failed), "
+                  + "drain timeout %s s; the node refreshes that view every 2 s",
+              seconds(interval),
+              BenchReport.number(polls),
+              BenchReport.number(pollErrors.values().stream().mapToInt(Integer::intValue).sum()),
+              seconds(drainTimeout)));
       for (Figures f : projections) {
         String p = f.projection();
-        out.add(String.format(Locale.ROOT, "%s lag (s): p50 %s  p95 %s  max %s  (%s polls in the measured window, "
-                + "largest of %d tags each; max over the whole run %s)", p, BenchReport.number(f.lagP50()),
-            BenchReport.number(f.lagP95()), BenchReport.number(f.lagMax()), BenchReport.number(f.windowPolls()),
-            f.tags(), BenchReport.number(f.lagMaxOverall())));
-        out.add(String.format(Locale.ROOT, "%s pending: max %s events in the measured window", p,
-            BenchReport.number(f.pendingMax())));
-        out.add(String.format(Locale.ROOT, "%s rows: %s/s in the measured window (%s rows over %s s between polls)%s",
-            p, BenchReport.number(f.rowsPerSecond()), BenchReport.number(f.rowsInWindow()),
-            BenchReport.number(f.windowPollSeconds()), f.rowsPerSecondUntilCaughtUp() == null ? ""
-                : "; " + BenchReport.number(f.rowsPerSecondUntilCaughtUp()) + "/s from the window's start until caught up"));
-        out.add(p + " caught up: " + (f.catchUpSeconds() == null
-            ? "NOT within " + seconds(drainTimeout) + " s after the load stopped"
-            : BenchReport.number(f.catchUpSeconds()) + " s after the load stopped (first poll with 0 pending and 0 lag"
-                + " on every tag)") + (f.skipped() > 0 ? "; " + BenchReport.number(f.skipped()) + " rows skipped" : "")
-            + (f.unhealthyPolls() > 0 ? "; unhealthy in " + f.unhealthyPolls() + " polls" : ""));
+        out.add(
+            String.format(
+                Locale.ROOT,
+                "%s lag (s): p50 %s  p95 %s  max %s  (%s polls in the measured window, "
+                    + "largest of %d tags each; max over the whole run %s)",
+                p,
+                BenchReport.number(f.lagP50()),
+                BenchReport.number(f.lagP95()),
+                BenchReport.number(f.lagMax()),
+                BenchReport.number(f.windowPolls()),
+                f.tags(),
+                BenchReport.number(f.lagMaxOverall())));
+        out.add(
+            String.format(
+                Locale.ROOT,
+                "%s pending: max %s events in the measured window",
+                p,
+                BenchReport.number(f.pendingMax())));
+        out.add(
+            String.format(
+                Locale.ROOT,
+                "%s rows: %s/s in the measured window (%s rows over %s s between polls)%s",
+                p,
+                BenchReport.number(f.rowsPerSecond()),
+                BenchReport.number(f.rowsInWindow()),
+                BenchReport.number(f.windowPollSeconds()),
+                f.rowsPerSecondUntilCaughtUp() == null
+                    ? ""
+                    : "; "
+                        + BenchReport.number(f.rowsPerSecondUntilCaughtUp())
+                        + "/s from the window's start until caught up"));
+        out.add(
+            p
+                + " caught up: "
+                + (f.catchUpSeconds() == null
+                    ? "NOT within " + seconds(drainTimeout) + " s after the load stopped"
+                    : BenchReport.number(f.catchUpSeconds())
+                        + " s after the load stopped (first poll with 0 pending and 0 lag"
+                        + " on every tag)")
+                + (f.skipped() > 0 ? "; " + BenchReport.number(f.skipped()) + " rows skipped" : "")
+                + (f.unhealthyPolls() > 0
+                    ? "; unhealthy in " + f.unhealthyPolls() + " polls"
+                    : ""));
       }
       List<String> reasons = shortfalls();
-      out.add(String.format(Locale.ROOT, "SPEC target:  read-model lag <= %s s: %s", BenchReport.number(TARGET_MAX_LAG_SECONDS),
-          reasons.isEmpty() ? "target met" : "target not met (" + String.join("; ", reasons) + ")"));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "SPEC target:  read-model lag <= %s s: %s",
+              BenchReport.number(TARGET_MAX_LAG_SECONDS),
+              reasons.isEmpty()
+                  ? "target met"
+                  : "target not met (" + String.join("; ", reasons) + ")"));
       return out;
     }
 
@@ -278,20 +381,32 @@ final class PipelineSampler {
   }
 
   /**
-   * Pure arithmetic over the polls: lag and pending over those inside [windowStart, windowEnd], rows/s from the
-   * first to the last of them, catch-up at the first poll from {@code loadEnd} on with 0 pending and 0 lag.
+   * Pure arithmetic over the polls: lag and pending over those inside [windowStart, windowEnd],
+   * rows/s from the first to the last of them, catch-up at the first poll from {@code loadEnd} on
+   * with 0 pending and 0 lag.
    */
-  static Summary summarize(List<Sample> samples, long windowStart, long windowEnd, long loadEnd,
-      Duration drainTimeout, Duration interval, Map<String, Integer> pollErrors) {
+  static Summary summarize(
+      List<Sample> samples,
+      long windowStart,
+      long windowEnd,
+      long loadEnd,
+      Duration drainTimeout,
+      Duration interval,
+      Map<String, Integer> pollErrors) {
     List<Figures> figures = new ArrayList<>();
     for (String p : PROJECTIONS) {
       List<Sample> with = samples.stream().filter(s -> s.projections().containsKey(p)).toList();
       if (with.isEmpty()) {
         continue;
       }
-      List<Sample> window = with.stream().filter(s -> s.atNanos() >= windowStart && s.atNanos() <= windowEnd).toList();
-      double[] lags = window.stream().mapToDouble(s -> s.projections().get(p).lagSeconds()).sorted().toArray();
-      long pendingMax = window.stream().mapToLong(s -> s.projections().get(p).pending()).max().orElse(0);
+      List<Sample> window =
+          with.stream()
+              .filter(s -> s.atNanos() >= windowStart && s.atNanos() <= windowEnd)
+              .toList();
+      double[] lags =
+          window.stream().mapToDouble(s -> s.projections().get(p).lagSeconds()).sorted().toArray();
+      long pendingMax =
+          window.stream().mapToLong(s -> s.projections().get(p).pending()).max().orElse(0);
       double rate = 0;
       long rows = 0;
       double span = 0;
@@ -308,19 +423,34 @@ final class PipelineSampler {
         if (s.atNanos() >= loadEnd && s.projections().get(p).caughtUp()) {
           catchUp = (s.atNanos() - loadEnd) / 1e9;
           if (!window.isEmpty() && s.atNanos() > window.get(0).atNanos()) {
-            rateUntilCaughtUp = (s.projections().get(p).rowsTotal() - window.get(0).projections().get(p).rowsTotal())
-                * 1e9 / (s.atNanos() - window.get(0).atNanos());
+            rateUntilCaughtUp =
+                (s.projections().get(p).rowsTotal()
+                        - window.get(0).projections().get(p).rowsTotal())
+                    * 1e9
+                    / (s.atNanos() - window.get(0).atNanos());
           }
           break;
         }
       }
       Standing firstSeen = with.get(0).projections().get(p);
       Standing lastSeen = with.get(with.size() - 1).projections().get(p);
-      figures.add(new Figures(p, lastSeen.tags(), window.size(), percentile(lags, 50), percentile(lags, 95),
-          lags.length == 0 ? 0 : lags[lags.length - 1], pendingMax, rate, rows, span, catchUp, rateUntilCaughtUp,
-          with.stream().mapToDouble(s -> s.projections().get(p).lagSeconds()).max().orElse(0),
-          lastSeen.skippedTotal() - firstSeen.skippedTotal(),
-          (int) with.stream().filter(s -> !s.projections().get(p).healthy()).count()));
+      figures.add(
+          new Figures(
+              p,
+              lastSeen.tags(),
+              window.size(),
+              percentile(lags, 50),
+              percentile(lags, 95),
+              lags.length == 0 ? 0 : lags[lags.length - 1],
+              pendingMax,
+              rate,
+              rows,
+              span,
+              catchUp,
+              rateUntilCaughtUp,
+              with.stream().mapToDouble(s -> s.projections().get(p).lagSeconds()).max().orElse(0),
+              lastSeen.skippedTotal() - firstSeen.skippedTotal(),
+              (int) with.stream().filter(s -> !s.projections().get(p).healthy()).count()));
     }
     return new Summary(figures, samples.size(), pollErrors, interval, drainTimeout);
   }

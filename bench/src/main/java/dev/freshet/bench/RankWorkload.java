@@ -9,8 +9,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@code GET /v1/users/{id}/recommendations?k=K} for a random user. A 200 with a non-empty {@code items}
- * list is a ranking; an empty list is an invalid response; fewer than k items is counted as "short".
+ * {@code GET /v1/users/{id}/recommendations?k=K} for a random user. A 200 with a non-empty {@code
+ * items} list is a ranking; an empty list is an invalid response; fewer than k items is counted as
+ * "short".
  */
 final class RankWorkload implements Workload {
 
@@ -18,6 +19,7 @@ final class RankWorkload implements Workload {
 
   /** The SPEC's ranking target is stated for this pool size and this many seen items per user. */
   static final int SPEC_POOL = 10_000;
+
   static final int SPEC_SEEN = 1_000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +55,8 @@ final class RankWorkload implements Workload {
   @Override
   public HttpConnection.Request nextRequest() {
     int user = ThreadLocalRandom.current().nextInt(config.users());
-    return HttpConnection.Request.get("/v1/users/" + config.usersPrefix() + user + "/recommendations?k=" + config.k());
+    return HttpConnection.Request.get(
+        "/v1/users/" + config.usersPrefix() + user + "/recommendations?k=" + config.k());
   }
 
   @Override
@@ -94,9 +97,10 @@ final class RankWorkload implements Workload {
   }
 
   /**
-   * Reads {@code GET /v1/users/{id}/state} of {@code sample} random users and returns the mean number of
-   * seen items (rounded down), the smallest number of seen items and the pool size, so the report can say
-   * how the run's conditions compare with the SPEC's. Returns an empty map if the endpoint is unavailable.
+   * Reads {@code GET /v1/users/{id}/state} of {@code sample} random users and returns the mean
+   * number of seen items (rounded down), the smallest number of seen items and the pool size, so
+   * the report can say how the run's conditions compare with the SPEC's. Returns an empty map if
+   * the endpoint is unavailable.
    */
   Map<String, Object> sampleUserState(HttpConnection connection, int sample) {
     Map<String, Object> result = new LinkedHashMap<>();
@@ -108,7 +112,8 @@ final class RankWorkload implements Workload {
       int user = ThreadLocalRandom.current().nextInt(config.users());
       try {
         HttpConnection.Response response =
-            connection.send(HttpConnection.Request.get("/v1/users/" + config.usersPrefix() + user + "/state"));
+            connection.send(
+                HttpConnection.Request.get("/v1/users/" + config.usersPrefix() + user + "/state"));
         if (response.status() != 200) {
           continue;
         }

@@ -13,19 +13,21 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The data of the {@code rank-spec} setup, and the request bodies that carry it within the API's limits.
- * Pure and deterministic: the same seed, pool, prefixes and {@code nowMillis} give the same bytes. Every
- * item and every user has its own random stream, so any item or user can be generated on its own.
+ * The data of the {@code rank-spec} setup, and the request bodies that carry it within the API's
+ * limits. Pure and deterministic: the same seed, pool, prefixes and {@code nowMillis} give the same
+ * bytes. Every item and every user has its own random stream, so any item or user can be generated
+ * on its own.
  *
  * <ul>
- *   <li>Catalog: items {@code <itemPrefix>0 … <itemPrefix>(pool-1)}, each in one of {@value #CATEGORIES}
- *       categories (uniform), with 2–3 tags from a pool of {@value #TAGS} (the first one one of its
- *       category's two own tags), a long-tailed (Pareto) popularity, a creation time in the last 30 days and
- *       a unit {@value #DIMENSION}-d embedding near its category's centre.
- *   <li>User {@code <userPrefix>u}: {@code seen} distinct random items (sent as impressions), 2–3 preferred
- *       categories, and {@code interactions} events: clicks, likes and dwells on its seen items of the
- *       preferred categories, and one skip with intent {@code not_interested} on a seen item of another
- *       category. The events are on seen items only, so they do not change the number of seen items.
+ *   <li>Catalog: items {@code <itemPrefix>0 … <itemPrefix>(pool-1)}, each in one of {@value
+ *       #CATEGORIES} categories (uniform), with 2–3 tags from a pool of {@value #TAGS} (the first
+ *       one one of its category's two own tags), a long-tailed (Pareto) popularity, a creation time
+ *       in the last 30 days and a unit {@value #DIMENSION}-d embedding near its category's centre.
+ *   <li>User {@code <userPrefix>u}: {@code seen} distinct random items (sent as impressions), 2–3
+ *       preferred categories, and {@code interactions} events: clicks, likes and dwells on its seen
+ *       items of the preferred categories, and one skip with intent {@code not_interested} on a
+ *       seen item of another category. The events are on seen items only, so they do not change the
+ *       number of seen items.
  * </ul>
  */
 final class SpecData {
@@ -36,6 +38,7 @@ final class SpecData {
 
   /** API limits (shared/API.md, http reference.conf). */
   static final int MAX_ITEMS_PER_REQUEST = 1_000;
+
   static final int MAX_CATALOG_BODY_BYTES = 8 * 1024 * 1024;
   static final int MAX_IDS_PER_REQUEST = 1_000;
   static final int MAX_EVENTS_PER_REQUEST = 1_000;
@@ -43,10 +46,14 @@ final class SpecData {
 
   static final String NOT_INTERESTED = "not_interested";
 
-  /** Spread of each embedding component around the category centre (cosine to the centre about 0.9). */
+  /**
+   * Spread of each embedding component around the category centre (cosine to the centre about 0.9).
+   */
   private static final double EMBEDDING_NOISE = 0.12;
+
   /** Pareto shape of the popularity: the top 20 % of the items hold most of it. */
   private static final double POPULARITY_ALPHA = 1.16;
+
   private static final double POPULARITY_MAX = 1_000_000;
   private static final long MAX_AGE_MILLIS = TimeUnit.DAYS.toMillis(30);
   private static final long MIN_DWELL_MILLIS = 15_000;
@@ -59,7 +66,12 @@ final class SpecData {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One catalog item; field names are the API's. */
-  record Item(String id, String category, List<String> tags, double popularity, float[] embedding,
+  record Item(
+      String id,
+      String category,
+      List<String> tags,
+      double popularity,
+      float[] embedding,
       long createdAt) {}
 
   /** One {@code POST /v1/events} event; field names are the API's, absent fields are left out. */
@@ -67,7 +79,10 @@ final class SpecData {
   record Event(String type, String userId, String itemId, Long value, String intent) {}
 
   /** What the setup sends for one user. */
-  record UserPlan(String userId, List<String> seenItemIds, List<String> preferredCategories,
+  record UserPlan(
+      String userId,
+      List<String> seenItemIds,
+      List<String> preferredCategories,
       List<Event> events) {}
 
   private final long seed;
@@ -184,9 +199,10 @@ final class SpecData {
     }
     List<Event> events = new ArrayList<>(interactions);
     int positives = Math.max(0, interactions - 1);
-    int[] picks = positives <= liked.size()
-        ? IngestWorkload.pickDistinct(random, liked.size(), positives)
-        : random.ints(positives, 0, liked.size()).toArray();
+    int[] picks =
+        positives <= liked.size()
+            ? IngestWorkload.pickDistinct(random, liked.size(), positives)
+            : random.ints(positives, 0, liked.size()).toArray();
     for (int p : picks) {
       String itemId = itemId(liked.get(p));
       int roll = random.nextInt(10);
@@ -201,13 +217,16 @@ final class SpecData {
     }
     if (interactions > 0) {
       List<Integer> from = others.isEmpty() ? liked : others;
-      events.add(new Event("skip", userId, itemId(from.get(random.nextInt(from.size()))), null, NOT_INTERESTED));
+      events.add(
+          new Event(
+              "skip", userId, itemId(from.get(random.nextInt(from.size()))), null, NOT_INTERESTED));
     }
     List<String> seenIds = new ArrayList<>(seen);
     for (int i : seenItems) {
       seenIds.add(itemId(i));
     }
-    return new UserPlan(userId, List.copyOf(seenIds), List.copyOf(preferredNames), List.copyOf(events));
+    return new UserPlan(
+        userId, List.copyOf(seenIds), List.copyOf(preferredNames), List.copyOf(events));
   }
 
   /** {@code POST /v1/items} bodies for items {@code from} (inclusive) to {@code to} (exclusive). */
@@ -219,17 +238,27 @@ final class SpecData {
     return pack("{\"items\":[", elements, "]}", MAX_ITEMS_PER_REQUEST, MAX_CATALOG_BODY_BYTES);
   }
 
-  /** {@code POST /v1/impressions} bodies of one user's seen items: 1,000 ids a body, fewer if 64 KiB needs it. */
+  /**
+   * {@code POST /v1/impressions} bodies of one user's seen items: 1,000 ids a body, fewer if 64 KiB
+   * needs it.
+   */
   static List<byte[]> impressionBodies(String userId, List<String> itemIds) {
     List<byte[]> elements = new ArrayList<>(itemIds.size());
     for (String id : itemIds) {
       elements.add(json(id));
     }
-    return pack("{\"userId\":" + new String(json(userId), StandardCharsets.UTF_8) + ",\"itemIds\":[", elements,
-        "]}", MAX_IDS_PER_REQUEST, MAX_INGEST_BODY_BYTES);
+    return pack(
+        "{\"userId\":" + new String(json(userId), StandardCharsets.UTF_8) + ",\"itemIds\":[",
+        elements,
+        "]}",
+        MAX_IDS_PER_REQUEST,
+        MAX_INGEST_BODY_BYTES);
   }
 
-  /** {@code POST /v1/events} bodies: up to 1,000 events (of any users) a body, fewer if 64 KiB needs it. */
+  /**
+   * {@code POST /v1/events} bodies: up to 1,000 events (of any users) a body, fewer if 64 KiB needs
+   * it.
+   */
   static List<byte[]> eventBodies(List<Event> events) {
     List<byte[]> elements = new ArrayList<>(events.size());
     for (Event e : events) {
@@ -239,12 +268,13 @@ final class SpecData {
   }
 
   /**
-   * Packs JSON array elements, in order, into as few bodies {@code prefix e1,e2,… suffix} as the limits
-   * allow: at most {@code maxCount} elements and {@code maxBytes} bytes each.
+   * Packs JSON array elements, in order, into as few bodies {@code prefix e1,e2,… suffix} as the
+   * limits allow: at most {@code maxCount} elements and {@code maxBytes} bytes each.
    *
    * @throws IllegalArgumentException if one element alone does not fit
    */
-  static List<byte[]> pack(String prefix, List<byte[]> elements, String suffix, int maxCount, int maxBytes) {
+  static List<byte[]> pack(
+      String prefix, List<byte[]> elements, String suffix, int maxCount, int maxBytes) {
     byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
     byte[] tail = suffix.getBytes(StandardCharsets.UTF_8);
     List<byte[]> bodies = new ArrayList<>();
@@ -252,10 +282,15 @@ final class SpecData {
     int count = 0;
     for (byte[] element : elements) {
       if (head.length + element.length + tail.length > maxBytes) {
-        throw new IllegalArgumentException("one element of " + element.length + " bytes exceeds the "
-            + maxBytes + "-byte body limit");
+        throw new IllegalArgumentException(
+            "one element of "
+                + element.length
+                + " bytes exceeds the "
+                + maxBytes
+                + "-byte body limit");
       }
-      if (count > 0 && (count == maxCount || body.size() + 1 + element.length + tail.length > maxBytes)) {
+      if (count > 0
+          && (count == maxCount || body.size() + 1 + element.length + tail.length > maxBytes)) {
         body.writeBytes(tail);
         bodies.add(body.toByteArray());
         body.reset();

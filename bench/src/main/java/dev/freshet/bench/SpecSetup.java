@@ -20,15 +20,17 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * The unmeasured setup of {@code rank-spec}: uploads the {@link SpecData} catalog, records every user's
- * seen items as impressions and their warm-up events, with at most {@code --setup-concurrency} requests in
- * flight; then {@link #verify} reads a few users' {@code /state}. A request answered 429 or 5xx, or failing
- * with an I/O error, is retried twice; any other failure stops the setup.
+ * The unmeasured setup of {@code rank-spec}: uploads the {@link SpecData} catalog, records every
+ * user's seen items as impressions and their warm-up events, with at most {@code
+ * --setup-concurrency} requests in flight; then {@link #verify} reads a few users' {@code /state}.
+ * A request answered 429 or 5xx, or failing with an I/O error, is retried twice; any other failure
+ * stops the setup.
  */
 final class SpecSetup {
 
   /** Users handled by one setup task: their impressions, then their events packed together. */
   static final int USERS_PER_TASK = 25;
+
   static final int ATTEMPTS = 3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,35 +42,61 @@ final class SpecSetup {
     }
   }
 
-  /** What {@code GET /v1/users/{id}/state} said about one user; {@code status} is 0 on an I/O error. */
-  record UserCheck(String userId, int status, long seen, long poolSize, long interactions, int categories,
+  /**
+   * What {@code GET /v1/users/{id}/state} said about one user; {@code status} is 0 on an I/O error.
+   */
+  record UserCheck(
+      String userId,
+      int status,
+      long seen,
+      long poolSize,
+      long interactions,
+      int categories,
       boolean hasVector) {
 
-    /** Reads a state body; interactions are the non-impression ones in {@code features.interactions}. */
+    /**
+     * Reads a state body; interactions are the non-impression ones in {@code
+     * features.interactions}.
+     */
     static UserCheck of(String userId, int status, JsonNode state) {
       if (status != 200 || state == null) {
         return new UserCheck(userId, status, 0, 0, 0, 0, false);
       }
       JsonNode features = state.path("features");
       long interactions = 0;
-      for (Iterator<Map.Entry<String, JsonNode>> it = features.path("interactions").fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = features.path("interactions").fields();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getKey().equals("impression")) {
           interactions += e.getValue().asLong(0);
         }
       }
-      return new UserCheck(userId, status, RankWorkload.count(state.path("seen")),
-          RankWorkload.count(state.path("poolSize")), interactions, features.path("categoryAffinity").size(),
+      return new UserCheck(
+          userId,
+          status,
+          RankWorkload.count(state.path("seen")),
+          RankWorkload.count(state.path("poolSize")),
+          interactions,
+          features.path("categoryAffinity").size(),
           features.path("hasVector").asBoolean(false));
     }
 
     String line() {
       if (status != 200) {
-        return userId + ": /state answered " + (status == 0 ? "nothing (I/O error)" : String.valueOf(status));
+        return userId
+            + ": /state answered "
+            + (status == 0 ? "nothing (I/O error)" : String.valueOf(status));
       }
-      return String.format(Locale.ROOT, "%s: seen %s, poolSize %s, interactions %s, categories with affinity %d, "
-          + "user vector %s", userId, BenchReport.number(seen), BenchReport.number(poolSize),
-          BenchReport.number(interactions), categories, hasVector ? "yes" : "no");
+      return String.format(
+          Locale.ROOT,
+          "%s: seen %s, poolSize %s, interactions %s, categories with affinity %d, "
+              + "user vector %s",
+          userId,
+          BenchReport.number(seen),
+          BenchReport.number(poolSize),
+          BenchReport.number(interactions),
+          categories,
+          hasVector ? "yes" : "no");
     }
   }
 
@@ -83,7 +111,9 @@ final class SpecSetup {
     }
 
     long meanSeen() {
-      return answered().count() == 0 ? 0 : answered().mapToLong(UserCheck::seen).sum() / answered().count();
+      return answered().count() == 0
+          ? 0
+          : answered().mapToLong(UserCheck::seen).sum() / answered().count();
     }
 
     long poolSize() {
@@ -112,7 +142,11 @@ final class SpecSetup {
   private final LongAdder eventsAccepted = new LongAdder();
   private final LongAdder usersDone = new LongAdder();
 
-  SpecSetup(BenchConfig config, SpecData data, Supplier<HttpConnection> connections, PrintStream out,
+  SpecSetup(
+      BenchConfig config,
+      SpecData data,
+      Supplier<HttpConnection> connections,
+      PrintStream out,
       PrintStream progress) {
     this.config = config;
     this.data = data;
@@ -125,72 +159,115 @@ final class SpecSetup {
   ObjectNode run() throws SetupException, InterruptedException {
     int pool = data.pool();
     int users = config.users();
-    out.printf(Locale.ROOT, "setup: catalog of %s items %s0..%s%d (%d categories, seed %d), %s users %s0..%s%d "
+    out.printf(
+        Locale.ROOT,
+        "setup: catalog of %s items %s0..%s%d (%d categories, seed %d), %s users %s0..%s%d "
             + "with %s seen items and %s events each, %d requests in flight%n",
-        BenchReport.number(pool), config.itemsPrefix(), config.itemsPrefix(), pool - 1, SpecData.CATEGORIES,
-        config.seed(), BenchReport.number(users), config.usersPrefix(), config.usersPrefix(), users - 1,
-        BenchReport.number(config.seen()), BenchReport.number(config.interactions()), config.setupConcurrency());
+        BenchReport.number(pool),
+        config.itemsPrefix(),
+        config.itemsPrefix(),
+        pool - 1,
+        SpecData.CATEGORIES,
+        config.seed(),
+        BenchReport.number(users),
+        config.usersPrefix(),
+        config.usersPrefix(),
+        users - 1,
+        BenchReport.number(config.seen()),
+        BenchReport.number(config.interactions()),
+        config.setupConcurrency());
     ScheduledExecutorService ticker = startProgress();
     long start = System.nanoTime();
     long itemsDone;
     try {
       int itemTasks = (pool + SpecData.MAX_ITEMS_PER_REQUEST - 1) / SpecData.MAX_ITEMS_PER_REQUEST;
-      parallel("catalog", itemTasks, (connection, task) -> {
-        int from = task * SpecData.MAX_ITEMS_PER_REQUEST;
-        int to = Math.min(pool, from + SpecData.MAX_ITEMS_PER_REQUEST);
-        for (byte[] body : data.itemBodies(from, to)) {
-          JsonNode answer = send(connection, HttpConnection.Request.postJson("/v1/items", body), "POST /v1/items");
-          itemRequests.increment();
-          itemsUpserted.add(answer.path("upserted").asLong());
-        }
-      });
+      parallel(
+          "catalog",
+          itemTasks,
+          (connection, task) -> {
+            int from = task * SpecData.MAX_ITEMS_PER_REQUEST;
+            int to = Math.min(pool, from + SpecData.MAX_ITEMS_PER_REQUEST);
+            for (byte[] body : data.itemBodies(from, to)) {
+              JsonNode answer =
+                  send(
+                      connection,
+                      HttpConnection.Request.postJson("/v1/items", body),
+                      "POST /v1/items");
+              itemRequests.increment();
+              itemsUpserted.add(answer.path("upserted").asLong());
+            }
+          });
       if (itemsUpserted.sum() != pool) {
-        throw new SetupException("the node upserted " + itemsUpserted.sum() + " of " + pool + " items");
+        throw new SetupException(
+            "the node upserted " + itemsUpserted.sum() + " of " + pool + " items");
       }
       itemsDone = System.nanoTime();
-      out.printf(Locale.ROOT, "setup: %s items upserted in %s requests: %s s%n", BenchReport.number(pool),
-          BenchReport.number(itemRequests.sum()), seconds(itemsDone - start));
+      out.printf(
+          Locale.ROOT,
+          "setup: %s items upserted in %s requests: %s s%n",
+          BenchReport.number(pool),
+          BenchReport.number(itemRequests.sum()),
+          seconds(itemsDone - start));
 
       int userTasks = (users + USERS_PER_TASK - 1) / USERS_PER_TASK;
-      parallel("users", userTasks, (connection, task) -> {
-        int from = task * USERS_PER_TASK;
-        int to = Math.min(users, from + USERS_PER_TASK);
-        List<SpecData.Event> events = new ArrayList<>();
-        for (int u = from; u < to; u++) {
-          SpecData.UserPlan plan = data.user(u, config.seen(), config.interactions());
-          for (byte[] body : SpecData.impressionBodies(plan.userId(), plan.seenItemIds())) {
-            JsonNode answer = send(connection, HttpConnection.Request.postJson("/v1/impressions", body),
-                "POST /v1/impressions for " + plan.userId());
-            impressionRequests.increment();
-            recorded.add(answer.path("recorded").asLong());
-            duplicates.add(answer.path("duplicates").asLong());
-          }
-          impressionsSent.add(plan.seenItemIds().size());
-          events.addAll(plan.events());
-        }
-        for (byte[] body : SpecData.eventBodies(events)) {
-          JsonNode answer = send(connection, HttpConnection.Request.postJson("/v1/events", body), "POST /v1/events");
-          eventRequests.increment();
-          eventsAccepted.add(answer.path("accepted").asLong());
-        }
-        eventsSent.add(events.size());
-        usersDone.add(to - from);
-      });
+      parallel(
+          "users",
+          userTasks,
+          (connection, task) -> {
+            int from = task * USERS_PER_TASK;
+            int to = Math.min(users, from + USERS_PER_TASK);
+            List<SpecData.Event> events = new ArrayList<>();
+            for (int u = from; u < to; u++) {
+              SpecData.UserPlan plan = data.user(u, config.seen(), config.interactions());
+              for (byte[] body : SpecData.impressionBodies(plan.userId(), plan.seenItemIds())) {
+                JsonNode answer =
+                    send(
+                        connection,
+                        HttpConnection.Request.postJson("/v1/impressions", body),
+                        "POST /v1/impressions for " + plan.userId());
+                impressionRequests.increment();
+                recorded.add(answer.path("recorded").asLong());
+                duplicates.add(answer.path("duplicates").asLong());
+              }
+              impressionsSent.add(plan.seenItemIds().size());
+              events.addAll(plan.events());
+            }
+            for (byte[] body : SpecData.eventBodies(events)) {
+              JsonNode answer =
+                  send(
+                      connection,
+                      HttpConnection.Request.postJson("/v1/events", body),
+                      "POST /v1/events");
+              eventRequests.increment();
+              eventsAccepted.add(answer.path("accepted").asLong());
+            }
+            eventsSent.add(events.size());
+            usersDone.add(to - from);
+          });
     } finally {
       ticker.shutdownNow();
     }
     if (eventsAccepted.sum() != eventsSent.sum()) {
-      throw new SetupException("the node accepted " + eventsAccepted.sum() + " of " + eventsSent.sum() + " events");
+      throw new SetupException(
+          "the node accepted " + eventsAccepted.sum() + " of " + eventsSent.sum() + " events");
     }
     long end = System.nanoTime();
-    out.printf(Locale.ROOT, "setup: %s impressions in %s requests (recorded %s, duplicates %s), %s events in %s "
-            + "requests (accepted %s): %s s%n", BenchReport.number(impressionsSent.sum()),
-        BenchReport.number(impressionRequests.sum()), BenchReport.number(recorded.sum()),
-        BenchReport.number(duplicates.sum()), BenchReport.number(eventsSent.sum()),
-        BenchReport.number(eventRequests.sum()), BenchReport.number(eventsAccepted.sum()), seconds(end - itemsDone));
+    out.printf(
+        Locale.ROOT,
+        "setup: %s impressions in %s requests (recorded %s, duplicates %s), %s events in %s "
+            + "requests (accepted %s): %s s%n",
+        BenchReport.number(impressionsSent.sum()),
+        BenchReport.number(impressionRequests.sum()),
+        BenchReport.number(recorded.sum()),
+        BenchReport.number(duplicates.sum()),
+        BenchReport.number(eventsSent.sum()),
+        BenchReport.number(eventRequests.sum()),
+        BenchReport.number(eventsAccepted.sum()),
+        seconds(end - itemsDone));
     if (duplicates.sum() > 0) {
-      out.println("setup: duplicates mean these users had seen these items before (a setup ran on this node "
-          + "already); their events were recorded again");
+      out.println(
+          "setup: duplicates mean these users had seen these items before (a setup ran on this node "
+              + "already); their events were recorded again");
     }
     out.printf(Locale.ROOT, "setup: done in %s s (not measured)%n", seconds(end - start));
 
@@ -217,26 +294,37 @@ final class SpecSetup {
     return figures;
   }
 
-  /** Reads {@code /state} of {@code sample} users spread over the range (the first and last included). */
+  /**
+   * Reads {@code /state} of {@code sample} users spread over the range (the first and last
+   * included).
+   */
   Verification verify(int sample) {
     List<UserCheck> checks = new ArrayList<>();
     try (HttpConnection connection = connections.get()) {
       for (int u : spread(config.users(), sample)) {
         String userId = config.usersPrefix() + u;
         try {
-          HttpConnection.Response response = connection.send(HttpConnection.Request.get("/v1/users/" + userId + "/state"));
-          checks.add(UserCheck.of(userId, response.status(),
-              response.status() == 200 ? JSON.readTree(response.body()) : null));
+          HttpConnection.Response response =
+              connection.send(HttpConnection.Request.get("/v1/users/" + userId + "/state"));
+          checks.add(
+              UserCheck.of(
+                  userId,
+                  response.status(),
+                  response.status() == 200 ? JSON.readTree(response.body()) : null));
         } catch (IOException e) {
           checks.add(UserCheck.of(userId, 0, null));
         }
       }
     }
-    return new Verification(List.copyOf(checks),
+    return new Verification(
+        List.copyOf(checks),
         problems(checks, config.items(), config.seen(), config.interactions() > 0));
   }
 
-  /** What is wrong with the sampled users, given the pool, seen items and whether features should be warm. */
+  /**
+   * What is wrong with the sampled users, given the pool, seen items and whether features should be
+   * warm.
+   */
   static List<String> problems(List<UserCheck> checks, long pool, long seen, boolean warm) {
     List<String> problems = new ArrayList<>();
     if (checks.isEmpty()) {
@@ -248,9 +336,16 @@ final class SpecSetup {
         continue;
       }
       if (c.poolSize() != pool) {
-        problems.add(c.userId() + ": poolSize " + c.poolSize() + " instead of " + pool
-            + (c.poolSize() > pool ? " (other items in the catalog: start the node with FRESHET_DEMO_CATALOG=off"
-                + " on a fresh FRESHET_DATA_DIR)" : ""));
+        problems.add(
+            c.userId()
+                + ": poolSize "
+                + c.poolSize()
+                + " instead of "
+                + pool
+                + (c.poolSize() > pool
+                    ? " (other items in the catalog: start the node with FRESHET_DEMO_CATALOG=off"
+                        + " on a fresh FRESHET_DATA_DIR)"
+                    : ""));
       }
       if (c.seen() < seen) {
         problems.add(c.userId() + ": seen " + c.seen() + " < " + seen);
@@ -283,24 +378,31 @@ final class SpecSetup {
     void run(HttpConnection connection, int index) throws SetupException, InterruptedException;
   }
 
-  /** Runs tasks 0 .. tasks-1 on up to --setup-concurrency threads, each with its own connection; stops at the first failure. */
-  private void parallel(String phase, int tasks, Task task) throws SetupException, InterruptedException {
+  /**
+   * Runs tasks 0 .. tasks-1 on up to --setup-concurrency threads, each with its own connection;
+   * stops at the first failure.
+   */
+  private void parallel(String phase, int tasks, Task task)
+      throws SetupException, InterruptedException {
     AtomicInteger next = new AtomicInteger();
     AtomicReference<String> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < Math.min(config.setupConcurrency(), tasks); t++) {
-      Thread thread = new Thread(() -> {
-        try (HttpConnection connection = connections.get()) {
-          int index;
-          while (failure.get() == null && (index = next.getAndIncrement()) < tasks) {
-            task.run(connection, index);
-          }
-        } catch (SetupException | RuntimeException e) {
-          failure.compareAndSet(null, String.valueOf(e.getMessage()));
-        } catch (InterruptedException e) {
-          failure.compareAndSet(null, "interrupted");
-        }
-      }, "bench-setup-" + phase + "-" + t);
+      Thread thread =
+          new Thread(
+              () -> {
+                try (HttpConnection connection = connections.get()) {
+                  int index;
+                  while (failure.get() == null && (index = next.getAndIncrement()) < tasks) {
+                    task.run(connection, index);
+                  }
+                } catch (SetupException | RuntimeException e) {
+                  failure.compareAndSet(null, String.valueOf(e.getMessage()));
+                } catch (InterruptedException e) {
+                  failure.compareAndSet(null, "interrupted");
+                }
+              },
+              "bench-setup-" + phase + "-" + t);
       thread.setDaemon(true);
       thread.start();
       threads.add(thread);
@@ -314,7 +416,8 @@ final class SpecSetup {
   }
 
   /** Sends with retries on I/O errors, 429 and 5xx; returns the parsed 2xx body. */
-  private static JsonNode send(HttpConnection connection, HttpConnection.Request request, String what)
+  private static JsonNode send(
+      HttpConnection connection, HttpConnection.Request request, String what)
       throws SetupException, InterruptedException {
     String problem = what + ": not sent";
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -332,7 +435,8 @@ final class SpecSetup {
         try {
           return JSON.readTree(response.body());
         } catch (IOException e) {
-          throw new SetupException(what + " answered " + response.status() + " with a body that is not JSON");
+          throw new SetupException(
+              what + " answered " + response.status() + " with a body that is not JSON");
         }
       }
       problem = what + " answered " + response.status() + ": " + brief(response.body());
@@ -344,16 +448,27 @@ final class SpecSetup {
   }
 
   private ScheduledExecutorService startProgress() {
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-setup-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bench-setup-progress");
+              t.setDaemon(true);
+              return t;
+            });
     long start = System.nanoTime();
-    ticker.scheduleAtFixedRate(() -> progress.printf(Locale.ROOT, "[setup] %3ds: items %s/%s, users %s/%s%n",
-        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), BenchReport.number(itemsUpserted.sum()),
-        BenchReport.number(data.pool()), BenchReport.number(usersDone.sum()), BenchReport.number(config.users())),
-        5, 5, TimeUnit.SECONDS);
+    ticker.scheduleAtFixedRate(
+        () ->
+            progress.printf(
+                Locale.ROOT,
+                "[setup] %3ds: items %s/%s, users %s/%s%n",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+                BenchReport.number(itemsUpserted.sum()),
+                BenchReport.number(data.pool()),
+                BenchReport.number(usersDone.sum()),
+                BenchReport.number(config.users())),
+        5,
+        5,
+        TimeUnit.SECONDS);
     return ticker;
   }
 

@@ -2,7 +2,10 @@ package dev.freshet.bench;
 
 import java.util.Map;
 
-/** One kind of request a {@link WorkloadRunner} sends in a closed loop. Implementations are thread-safe. */
+/**
+ * One kind of request a {@link WorkloadRunner} sends in a closed loop. Implementations are
+ * thread-safe.
+ */
 interface Workload {
 
   /** "ingest" or "rank": the key of this workload in the report. */
@@ -18,8 +21,8 @@ interface Workload {
   HttpConnection.Request nextRequest();
 
   /**
-   * Judges a 2xx response (the runner counts other statuses itself). Updates this workload's counters
-   * only when {@code counted}, i.e. the response arrived inside the measured window.
+   * Judges a 2xx response (the runner counts other statuses itself). Updates this workload's
+   * counters only when {@code counted}, i.e. the response arrived inside the measured window.
    *
    * @return false if the body is not what the API promises (counted as an invalid response)
    */

@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * Runs a {@link Workload} in a closed loop: {@code concurrency} threads, each with its own keep-alive
- * connection, sending its next request as soon as the previous response is read. Only responses that
- * complete inside the measured window (after the warm-up) are counted. Latency is the time from writing the
- * request to having read the whole response, for successful requests only.
+ * Runs a {@link Workload} in a closed loop: {@code concurrency} threads, each with its own
+ * keep-alive connection, sending its next request as soon as the previous response is read. Only
+ * responses that complete inside the measured window (after the warm-up) are counted. Latency is
+ * the time from writing the request to having read the whole response, for successful requests
+ * only.
  */
 final class WorkloadRunner {
 
@@ -43,7 +44,8 @@ final class WorkloadRunner {
       LatencyRecorder.Summary latency) {
 
     long failed() {
-      return invalid + badStatuses.values().stream().mapToLong(Long::longValue).sum()
+      return invalid
+          + badStatuses.values().stream().mapToLong(Long::longValue).sum()
           + errors.values().stream().mapToLong(Long::longValue).sum();
     }
 
@@ -52,7 +54,8 @@ final class WorkloadRunner {
     }
   }
 
-  RunStats run(Workload workload, Duration warmup, Duration duration, int concurrency, Duration timeout)
+  RunStats run(
+      Workload workload, Duration warmup, Duration duration, int concurrency, Duration timeout)
       throws InterruptedException {
     Window window = new Window(System.nanoTime(), warmup, duration);
     Tally tally = new Tally();
@@ -60,26 +63,34 @@ final class WorkloadRunner {
     List<Thread> threads = new ArrayList<>(concurrency);
     try {
       for (int i = 0; i < concurrency; i++) {
-        Thread thread = new Thread(() -> loop(workload, window, tally), "bench-" + workload.name() + "-" + i);
+        Thread thread =
+            new Thread(() -> loop(workload, window, tally), "bench-" + workload.name() + "-" + i);
         thread.setDaemon(true);
         thread.start();
         threads.add(thread);
       }
-      // Every thread stops sending at the window's end; its last request ends by the timeout at the latest.
+      // Every thread stops sending at the window's end; its last request ends by the timeout at the
+      // latest.
       long deadline = window.measureEnd + timeout.plusSeconds(5).toNanos();
       for (Thread thread : threads) {
         thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
       long stuck = threads.stream().filter(Thread::isAlive).count();
       if (stuck > 0) {
-        progress.printf("[%s] %d threads still waiting for a response after the run; ignored%n",
+        progress.printf(
+            "[%s] %d threads still waiting for a response after the run; ignored%n",
             workload.name(), stuck);
       }
     } finally {
       ticker.shutdownNow();
     }
-    return new RunStats(window.seconds(), tally.succeeded.sum(), tally.invalid.sum(),
-        snapshot(tally.badStatuses), snapshot(tally.errors), tally.latency.summary());
+    return new RunStats(
+        window.seconds(),
+        tally.succeeded.sum(),
+        tally.invalid.sum(),
+        snapshot(tally.badStatuses),
+        snapshot(tally.errors),
+        tally.latency.summary());
   }
 
   private void loop(Workload workload, Window window, Tally tally) {
@@ -110,22 +121,31 @@ final class WorkloadRunner {
   }
 
   private ScheduledExecutorService startProgress(Workload workload, Window window, Tally tally) {
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bench-progress");
+              t.setDaemon(true);
+              return t;
+            });
     long periodSeconds = 5;
     long[] lastCompleted = {0};
-    ticker.scheduleAtFixedRate(() -> {
-      long completed = tally.completed.sum();
-      long now = System.nanoTime();
-      progress.printf("[%s] %-9s %3ds: %,d req/s, %,d failed so far%n", workload.name(),
-          now < window.measureStart ? "warm-up" : "measuring",
-          TimeUnit.NANOSECONDS.toSeconds(now - window.start),
-          (completed - lastCompleted[0]) / periodSeconds, tally.failedAll.sum());
-      lastCompleted[0] = completed;
-    }, periodSeconds, periodSeconds, TimeUnit.SECONDS);
+    ticker.scheduleAtFixedRate(
+        () -> {
+          long completed = tally.completed.sum();
+          long now = System.nanoTime();
+          progress.printf(
+              "[%s] %-9s %3ds: %,d req/s, %,d failed so far%n",
+              workload.name(),
+              now < window.measureStart ? "warm-up" : "measuring",
+              TimeUnit.NANOSECONDS.toSeconds(now - window.start),
+              (completed - lastCompleted[0]) / periodSeconds,
+              tally.failedAll.sum());
+          lastCompleted[0] = completed;
+        },
+        periodSeconds,
+        periodSeconds,
+        TimeUnit.SECONDS);
     return ticker;
   }
 

@@ -37,9 +37,30 @@ class BenchConfigTest {
 
   @Test
   void flagsInBothSpellingsOverrideDefaults() throws Exception {
-    BenchConfig c = parse("rank", "--duration", "2m", "--warmup=0", "--users", "1_000", "--items=10000",
-        "--items-prefix", "sku-", "--batch", "50", "--k=10", "--concurrency", "128", "--timeout", "1500ms",
-        "--api-key", "secret", "--state-sample", "0", "--url", "http://node-1:9000/");
+    BenchConfig c =
+        parse(
+            "rank",
+            "--duration",
+            "2m",
+            "--warmup=0",
+            "--users",
+            "1_000",
+            "--items=10000",
+            "--items-prefix",
+            "sku-",
+            "--batch",
+            "50",
+            "--k=10",
+            "--concurrency",
+            "128",
+            "--timeout",
+            "1500ms",
+            "--api-key",
+            "secret",
+            "--state-sample",
+            "0",
+            "--url",
+            "http://node-1:9000/");
     assertEquals("rank", c.command());
     assertEquals(Duration.ofMinutes(2), c.duration());
     assertEquals(Duration.ZERO, c.warmup());
@@ -73,8 +94,24 @@ class BenchConfigTest {
     assertEquals("u-", parse("rank").usersPrefix(), "other commands keep their defaults");
     assertEquals(100_000, parse("rank").users());
 
-    BenchConfig flagged = parse("rank-spec", "--pool", "20000", "--users", "50", "--seen=2000", "--interactions",
-        "0", "--seed", "-7", "--setup", "skip", "--setup-concurrency", "8", "--users-prefix", "bench-u-");
+    BenchConfig flagged =
+        parse(
+            "rank-spec",
+            "--pool",
+            "20000",
+            "--users",
+            "50",
+            "--seen=2000",
+            "--interactions",
+            "0",
+            "--seed",
+            "-7",
+            "--setup",
+            "skip",
+            "--setup-concurrency",
+            "8",
+            "--users-prefix",
+            "bench-u-");
     assertEquals(20_000, flagged.items());
     assertEquals(50, flagged.users());
     assertEquals(2_000, flagged.seen());
@@ -93,23 +130,31 @@ class BenchConfigTest {
     assertEquals(5_000, c.items());
     assertEquals(20, c.batch());
     assertEquals(Duration.ofSeconds(120), c.drainTimeout());
-    assertEquals(Duration.ofSeconds(30), parse("ingest-lag", "--drain-timeout", "30s").drainTimeout());
+    assertEquals(
+        Duration.ofSeconds(30), parse("ingest-lag", "--drain-timeout", "30s").drainTimeout());
   }
 
   @Test
   void rankSpecRejectsImpossibleSetups() {
-    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--pool", "500"))
-        .getMessage().contains("--seen 1000 exceeds --pool 500"));
-    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--setup", "maybe"))
-        .getMessage().contains("run, skip, only"));
-    assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--setup-concurrency", "0"));
-    assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--users-prefix", "a b"));
+    assertTrue(
+        assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--pool", "500"))
+            .getMessage()
+            .contains("--seen 1000 exceeds --pool 500"));
+    assertTrue(
+        assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--setup", "maybe"))
+            .getMessage()
+            .contains("run, skip, only"));
+    assertThrows(
+        BenchConfig.UsageException.class, () -> parse("rank-spec", "--setup-concurrency", "0"));
+    assertThrows(
+        BenchConfig.UsageException.class, () -> parse("rank-spec", "--users-prefix", "a b"));
     assertThrows(BenchConfig.UsageException.class, () -> parse("rank-spec", "--seed", "x"));
   }
 
   @Test
   void environmentSuppliesUrlAndKeyButFlagsWin() throws Exception {
-    Map<String, String> env = Map.of("FRESHET_URL", "http://10.0.0.5:8080", "FRESHET_API_KEY", "k1");
+    Map<String, String> env =
+        Map.of("FRESHET_URL", "http://10.0.0.5:8080", "FRESHET_API_KEY", "k1");
     BenchConfig fromEnv = BenchConfig.parse(List.of("all"), env);
     assertEquals(URI.create("http://10.0.0.5:8080"), fromEnv.baseUrl());
     assertEquals("k1", fromEnv.apiKey());
@@ -135,16 +180,26 @@ class BenchConfigTest {
 
   @Test
   void badCommandLinesAreRejectedWithAReason() {
-    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse()).getMessage().contains("missing"));
-    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("load")).getMessage()
-        .contains("unknown command"));
-    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--bogus", "1"))
-        .getMessage().contains("--bogus"));
-    assertTrue(assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--batch"))
-        .getMessage().contains("needs a value"));
+    assertTrue(
+        assertThrows(BenchConfig.UsageException.class, () -> parse())
+            .getMessage()
+            .contains("missing"));
+    assertTrue(
+        assertThrows(BenchConfig.UsageException.class, () -> parse("load"))
+            .getMessage()
+            .contains("unknown command"));
+    assertTrue(
+        assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--bogus", "1"))
+            .getMessage()
+            .contains("--bogus"));
+    assertTrue(
+        assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--batch"))
+            .getMessage()
+            .contains("needs a value"));
     assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--batch", "1001"));
     assertThrows(BenchConfig.UsageException.class, () -> parse("rank", "--k", "0"));
-    assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--items", "10", "--batch", "20"));
+    assertThrows(
+        BenchConfig.UsageException.class, () -> parse("ingest", "--items", "10", "--batch", "20"));
     assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--duration", "0s"));
     assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "--url", "ftp://x"));
     assertThrows(BenchConfig.UsageException.class, () -> parse("ingest", "stray"));

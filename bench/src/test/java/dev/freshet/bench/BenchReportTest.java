@@ -51,9 +51,19 @@ class BenchReportTest {
     assertEquals(LatencyRecorder.Summary.EMPTY, new LatencyRecorder().summary());
   }
 
-  private static WorkloadRunner.RunStats stats(double seconds, long ok, long invalid, Map<Integer, Long> statuses,
-      Map<String, Long> errors, double p99) {
-    return new WorkloadRunner.RunStats(seconds, ok, invalid, statuses, errors,
+  private static WorkloadRunner.RunStats stats(
+      double seconds,
+      long ok,
+      long invalid,
+      Map<Integer, Long> statuses,
+      Map<String, Long> errors,
+      double p99) {
+    return new WorkloadRunner.RunStats(
+        seconds,
+        ok,
+        invalid,
+        statuses,
+        errors,
         new LatencyRecorder.Summary(ok, p99 / 3, p99 / 4, p99 / 2, p99, p99 * 2));
   }
 
@@ -68,9 +78,14 @@ class BenchReportTest {
   @Test
   void ratesAreCountsOverTheMeasuredWindowAndTheTargetIsMet() {
     // 60 s, 330,000 ok batches of 20 = 6.6 M impressions = 110,000/s; p99 30 ms
-    BenchReport report = new BenchReport("ingest", Map.of("batch", 20),
-        stats(60, 330_000, 0, Map.of(), Map.of(), 30), ingestCounters(6_600_000, 6_000_000),
-        IngestWorkload.TARGET, List.of());
+    BenchReport report =
+        new BenchReport(
+            "ingest",
+            Map.of("batch", 20),
+            stats(60, 330_000, 0, Map.of(), Map.of(), 30),
+            ingestCounters(6_600_000, 6_000_000),
+            IngestWorkload.TARGET,
+            List.of());
     assertEquals(110_000.0, report.throughput(), 1e-6);
     assertEquals(5_500.0, report.perSecond(330_000), 1e-6);
     assertEquals(100_000.0, report.perSecond(6_000_000), 1e-6);
@@ -84,25 +99,38 @@ class BenchReportTest {
     Map<String, Long> counters = new LinkedHashMap<>();
     counters.put("rankings", 40_000L);
     counters.put("empty", 2L);
-    BenchReport report = new BenchReport("rank", Map.of("k", 20),
-        stats(10, 40_000, 2, Map.of(503, 3L), Map.of("HttpTimeoutException", 1L), 12.5), counters,
-        RankWorkload.TARGET, List.of("a note"));
+    BenchReport report =
+        new BenchReport(
+            "rank",
+            Map.of("k", 20),
+            stats(10, 40_000, 2, Map.of(503, 3L), Map.of("HttpTimeoutException", 1L), 12.5),
+            counters,
+            RankWorkload.TARGET,
+            List.of("a note"));
     assertFalse(report.targetMet());
-    assertEquals(List.of("rankings/s 4,000 < 5,000", "p99 12.5 ms > 10 ms", "6 failed requests"),
+    assertEquals(
+        List.of("rankings/s 4,000 < 5,000", "p99 12.5 ms > 10 ms", "6 failed requests"),
         report.shortfalls());
-    assertEquals("target not met (rankings/s 4,000 < 5,000; p99 12.5 ms > 10 ms; 6 failed requests)",
+    assertEquals(
+        "target not met (rankings/s 4,000 < 5,000; p99 12.5 ms > 10 ms; 6 failed requests)",
         report.verdict());
     String text = String.join("\n", report.lines());
     assertTrue(text.contains("requests:     4,001/s (40,006 in 10 s; 40,000 ok, 6 failed)"), text);
     assertTrue(text.contains("note:         a note"), text);
-    assertTrue(text.contains("SPEC target:  rankings/s >= 5,000 and p99 <= 10 ms: target not met"), text);
+    assertTrue(
+        text.contains("SPEC target:  rankings/s >= 5,000 and p99 <= 10 ms: target not met"), text);
   }
 
   @Test
   void aFastRunWithOneFailureIsNotMet() {
-    BenchReport report = new BenchReport("ingest", Map.of(),
-        stats(60, 400_000, 0, Map.of(500, 1L), Map.of(), 10), ingestCounters(8_000_000, 8_000_000),
-        IngestWorkload.TARGET, List.of());
+    BenchReport report =
+        new BenchReport(
+            "ingest",
+            Map.of(),
+            stats(60, 400_000, 0, Map.of(500, 1L), Map.of(), 10),
+            ingestCounters(8_000_000, 8_000_000),
+            IngestWorkload.TARGET,
+            List.of());
     assertEquals(List.of("1 failed requests"), report.shortfalls());
   }
 
@@ -111,9 +139,14 @@ class BenchReportTest {
     Map<String, Object> conditions = new LinkedHashMap<>();
     conditions.put("baseUrl", "http://127.0.0.1:8080");
     conditions.put("batch", 20);
-    BenchReport report = new BenchReport("ingest", conditions,
-        stats(20, 100_000, 0, Map.of(429, 4L), Map.of(), 40), ingestCounters(2_000_000, 1_900_000),
-        IngestWorkload.TARGET, List.of());
+    BenchReport report =
+        new BenchReport(
+            "ingest",
+            conditions,
+            stats(20, 100_000, 0, Map.of(429, 4L), Map.of(), 40),
+            ingestCounters(2_000_000, 1_900_000),
+            IngestWorkload.TARGET,
+            List.of());
     JsonNode json = report.toJson(JSON);
     assertEquals("http://127.0.0.1:8080", json.at("/conditions/baseUrl").asText());
     assertEquals(20, json.at("/conditions/batch").asInt());
@@ -139,8 +172,9 @@ class BenchReportTest {
   @Test
   void rankConditionsNoteSaysWhetherTheRunMatchesTheSpec() {
     Map<String, Object> light = Map.of("poolSize", 5000L, "meanSeenItems", 60L);
-    assertTrue(LoadGenerator.rankConditionsNote(light)
-        .endsWith("pool 5,000, mean seen 60 -> conditions differ from the SPEC's"));
+    assertTrue(
+        LoadGenerator.rankConditionsNote(light)
+            .endsWith("pool 5,000, mean seen 60 -> conditions differ from the SPEC's"));
     Map<String, Object> heavy = Map.of("poolSize", 10000L, "meanSeenItems", 1000L);
     assertTrue(LoadGenerator.rankConditionsNote(heavy).endsWith("-> comparable"));
     assertTrue(LoadGenerator.rankConditionsNote(Map.of()).contains("unknown"));

@@ -46,14 +46,19 @@ class SpecDataTest {
       assertEquals(tags.size(), new HashSet<>(tags).size(), "distinct tags: " + tags);
       assertTrue(tags.stream().allMatch(t -> t.matches("tag-([0-9]|[1-3][0-9])")), tags.toString());
       // the first tag is one of the category's own two
-      assertTrue(tags.get(0).equals("tag-" + 2 * c) || tags.get(0).equals("tag-" + (2 * c + 1)), item.toString());
+      assertTrue(
+          tags.get(0).equals("tag-" + 2 * c) || tags.get(0).equals("tag-" + (2 * c + 1)),
+          item.toString());
       assertTrue(item.createdAt() <= NOW && item.createdAt() > NOW - TimeUnit.DAYS.toMillis(30));
     }
-    assertEquals(IntStream.range(0, 10_000).mapToObj(i -> "s-" + i).collect(Collectors.toSet()), ids);
+    assertEquals(
+        IntStream.range(0, 10_000).mapToObj(i -> "s-" + i).collect(Collectors.toSet()), ids);
     assertEquals("cat-00", SpecData.category(0));
     assertEquals("cat-19", SpecData.category(19));
     for (int count : perCategory) {
-      assertTrue(count >= 400 && count <= 600, "about 500 items per category: " + Arrays.toString(perCategory));
+      assertTrue(
+          count >= 400 && count <= 600,
+          "about 500 items per category: " + Arrays.toString(perCategory));
     }
   }
 
@@ -80,7 +85,8 @@ class SpecDataTest {
 
   @Test
   void popularityIsLongTailed() {
-    double[] pops = IntStream.range(0, 10_000).mapToDouble(i -> DATA.item(i).popularity()).sorted().toArray();
+    double[] pops =
+        IntStream.range(0, 10_000).mapToDouble(i -> DATA.item(i).popularity()).sorted().toArray();
     double total = Arrays.stream(pops).sum();
     double top20 = Arrays.stream(pops, 8_000, 10_000).sum();
     assertTrue(pops[0] >= 1.0, "min " + pops[0]);
@@ -117,7 +123,9 @@ class SpecDataTest {
       for (JsonNode item : items) {
         ids.add(item.path("id").asText());
         assertEquals(16, item.path("embedding").size());
-        assertTrue(item.path("popularity").isNumber() && item.path("createdAt").isIntegralNumber(), item.toString());
+        assertTrue(
+            item.path("popularity").isNumber() && item.path("createdAt").isIntegralNumber(),
+            item.toString());
       }
     }
     assertEquals(IntStream.range(0, 10_000).mapToObj(i -> "s-" + i).toList(), ids);
@@ -141,7 +149,8 @@ class SpecDataTest {
       List<SpecData.Event> events = plan.events();
       assertEquals(30, events.size());
       List<SpecData.Event> positives = events.subList(0, 29);
-      assertEquals(29, positives.stream().map(SpecData.Event::itemId).distinct().count(), "distinct items");
+      assertEquals(
+          29, positives.stream().map(SpecData.Event::itemId).distinct().count(), "distinct items");
       for (SpecData.Event e : positives) {
         assertEquals(plan.userId(), e.userId());
         assertTrue(Set.of("click", "like", "dwell").contains(e.type()), e.toString());
@@ -192,7 +201,8 @@ class SpecDataTest {
     assertEquals(ids, all, "every id once, in order");
     // more than 1,000 ids: the count limit splits them too
     List<String> many = IntStream.range(0, 2_500).mapToObj(i -> "s-" + i).toList();
-    assertEquals(List.of(1_000, 1_000, 500),
+    assertEquals(
+        List.of(1_000, 1_000, 500),
         SpecData.impressionBodies("u", many).stream().map(b -> count(b, "itemIds")).toList());
   }
 
@@ -215,9 +225,18 @@ class SpecDataTest {
     for (int i = 0; i < events.size(); i += 997) {
       assertEquals(JSON.readTree(JSON.writeValueAsBytes(events.get(i))), sent.get(i), "in order");
     }
-    JsonNode click = sent.stream().filter(e -> e.path("type").asText().equals("click")).findFirst().orElseThrow();
-    assertEquals(Set.of("type", "userId", "itemId"), fieldNames(click), "absent fields are left out");
-    JsonNode dwell = sent.stream().filter(e -> e.path("type").asText().equals("dwell")).findFirst().orElseThrow();
+    JsonNode click =
+        sent.stream()
+            .filter(e -> e.path("type").asText().equals("click"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        Set.of("type", "userId", "itemId"), fieldNames(click), "absent fields are left out");
+    JsonNode dwell =
+        sent.stream()
+            .filter(e -> e.path("type").asText().equals("dwell"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(dwell.path("value").isIntegralNumber());
     assertEquals("not_interested", sent.get(29).path("intent").asText());
   }
@@ -225,8 +244,10 @@ class SpecDataTest {
   @Test
   void bigEventsAreSplitBySize() throws Exception {
     String item = "s-" + "9".repeat(100);
-    List<SpecData.Event> events = IntStream.range(0, 1_000)
-        .mapToObj(i -> new SpecData.Event("dwell", "su-" + i, item, 60_000L, null)).toList();
+    List<SpecData.Event> events =
+        IntStream.range(0, 1_000)
+            .mapToObj(i -> new SpecData.Event("dwell", "su-" + i, item, 60_000L, null))
+            .toList();
     List<byte[]> bodies = SpecData.eventBodies(events);
     assertEquals(3, bodies.size(), "about 150 KB");
     int total = 0;
@@ -239,19 +260,27 @@ class SpecDataTest {
 
   @Test
   void packFillsBodiesExactlyUpToTheLimits() {
-    List<byte[]> tenByteElements = IntStream.range(0, 7)
-        .mapToObj(i -> ("\"abcdefg" + i + "\"").getBytes(StandardCharsets.UTF_8)).toList();
+    List<byte[]> tenByteElements =
+        IntStream.range(0, 7)
+            .mapToObj(i -> ("\"abcdefg" + i + "\"").getBytes(StandardCharsets.UTF_8))
+            .toList();
     // "[" + 3 elements + 2 commas + "]" = 34 bytes
-    assertEquals(List.of(34, 34, 12),
+    assertEquals(
+        List.of(34, 34, 12),
         SpecData.pack("[", tenByteElements, "]", 100, 34).stream().map(b -> b.length).toList());
-    assertEquals(List.of(23, 23, 23, 12),
+    assertEquals(
+        List.of(23, 23, 23, 12),
         SpecData.pack("[", tenByteElements, "]", 100, 33).stream().map(b -> b.length).toList());
-    assertEquals(List.of(23, 23, 23, 12),
+    assertEquals(
+        List.of(23, 23, 23, 12),
         SpecData.pack("[", tenByteElements, "]", 2, 1_000).stream().map(b -> b.length).toList());
-    assertEquals("[\"abcdefg0\",\"abcdefg1\"]",
-        new String(SpecData.pack("[", tenByteElements, "]", 2, 1_000).get(0), StandardCharsets.UTF_8));
+    assertEquals(
+        "[\"abcdefg0\",\"abcdefg1\"]",
+        new String(
+            SpecData.pack("[", tenByteElements, "]", 2, 1_000).get(0), StandardCharsets.UTF_8));
     assertEquals(List.of(), SpecData.pack("[", List.of(), "]", 2, 1_000));
-    assertThrows(IllegalArgumentException.class, () -> SpecData.pack("[", tenByteElements, "]", 100, 11));
+    assertThrows(
+        IllegalArgumentException.class, () -> SpecData.pack("[", tenByteElements, "]", 100, 11));
   }
 
   @Test

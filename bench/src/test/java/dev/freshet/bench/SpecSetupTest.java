@@ -1,7 +1,6 @@
 package dev.freshet.bench;
 
 import static dev.freshet.bench.StubServer.reply;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,8 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * rank-spec against a stateful in-process stub that enforces the API's limits (1,000 entries, 64 KiB ingest
- * bodies, 8 MiB catalog bodies, known item ids) and answers /state from what it was sent.
+ * rank-spec against a stateful in-process stub that enforces the API's limits (1,000 entries, 64
+ * KiB ingest bodies, 8 MiB catalog bodies, known item ids) and answers /state from what it was
+ * sent.
  */
 class SpecSetupTest {
 
@@ -43,7 +43,6 @@ class SpecSetupTest {
   private final Set<String> rankedUsers = ConcurrentHashMap.newKeySet();
   private final AtomicInteger impressionRequests = new AtomicInteger();
   private final AtomicInteger maxIngestBody = new AtomicInteger();
-
 
   @BeforeEach
   void startStub() throws IOException {
@@ -79,8 +78,10 @@ class SpecSetupTest {
       return;
     }
     for (JsonNode item : list) {
-      if (item.path("embedding").size() != 16 || item.path("category").asText().isEmpty()
-          || item.path("tags").size() < 2 || item.path("popularity").asDouble(-1) < 0) {
+      if (item.path("embedding").size() != 16
+          || item.path("category").asText().isEmpty()
+          || item.path("tags").size() < 2
+          || item.path("popularity").asDouble(-1) < 0) {
         violations.add("item " + item);
       }
       items.add(item.path("id").asText());
@@ -99,7 +100,8 @@ class SpecSetupTest {
     if (ids.size() < 1 || ids.size() > 1_000) {
       violations.add("itemIds: " + ids.size());
     }
-    Set<String> userSeen = seen.computeIfAbsent(body.path("userId").asText(), u -> ConcurrentHashMap.newKeySet());
+    Set<String> userSeen =
+        seen.computeIfAbsent(body.path("userId").asText(), u -> ConcurrentHashMap.newKeySet());
     int recorded = 0;
     for (JsonNode id : ids) {
       if (!items.contains(id.asText())) {
@@ -110,7 +112,8 @@ class SpecSetupTest {
         recorded++;
       }
     }
-    reply(ex, 202, "{\"recorded\":" + recorded + ",\"duplicates\":" + (ids.size() - recorded) + "}");
+    reply(
+        ex, 202, "{\"recorded\":" + recorded + ",\"duplicates\":" + (ids.size() - recorded) + "}");
   }
 
   private void events(HttpExchange ex) throws IOException {
@@ -133,8 +136,12 @@ class SpecSetupTest {
         violations.add("value only on dwell: " + e);
       }
       seen.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(item);
-      interactions.computeIfAbsent(user, u -> new ConcurrentHashMap<>()).merge(e.path("type").asText(), 1, Integer::sum);
-      categories.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(categoryOf.get(item));
+      interactions
+          .computeIfAbsent(user, u -> new ConcurrentHashMap<>())
+          .merge(e.path("type").asText(), 1, Integer::sum);
+      categories
+          .computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet())
+          .add(categoryOf.get(item));
     }
     reply(ex, 202, "{\"accepted\":" + events.size() + "}");
   }
@@ -174,12 +181,15 @@ class SpecSetupTest {
     rankedUsers.add(user);
     StringBuilder list = new StringBuilder();
     for (int i = 0; i < 20; i++) {
-      list.append(i == 0 ? "" : ",").append("{\"id\":\"s-").append(i).append("\",\"score\":1.0,\"position\":")
-          .append(i + 1).append('}');
+      list.append(i == 0 ? "" : ",")
+          .append("{\"id\":\"s-")
+          .append(i)
+          .append("\",\"score\":1.0,\"position\":")
+          .append(i + 1)
+          .append('}');
     }
     reply(ex, 200, "{\"rankingId\":\"r1\",\"variant\":\"default\",\"items\":[" + list + "]}");
   }
-
 
   private String url() {
     return server.url();
@@ -188,12 +198,27 @@ class SpecSetupTest {
   private record Run(int exit, String out, JsonNode result) {}
 
   private Run run(String... flags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("rank-spec", "--url", url(), "--duration", "1s", "--warmup", "0",
-        "--concurrency", "4", "--state-sample", "3"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "rank-spec",
+                "--url",
+                url(),
+                "--duration",
+                "1s",
+                "--warmup",
+                "0",
+                "--concurrency",
+                "4",
+                "--state-sample",
+                "3"));
     args.addAll(List.of(flags));
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    int exit = new LoadGenerator(BenchConfig.parse(args, Map.of()), new PrintStream(buffer, true,
-        StandardCharsets.UTF_8)).run();
+    int exit =
+        new LoadGenerator(
+                BenchConfig.parse(args, Map.of()),
+                new PrintStream(buffer, true, StandardCharsets.UTF_8))
+            .run();
     String out = buffer.toString(StandardCharsets.UTF_8);
     List<String> results = out.lines().filter(l -> l.startsWith("RESULT ")).toList();
     assertEquals(1, results.size(), out);
@@ -210,18 +235,26 @@ class SpecSetupTest {
     // the stub now holds what the SPEC asks for
     assertEquals(10_000, items.size());
     assertEquals(Set.of("su-0", "su-1", "su-2"), seen.keySet());
-    seen.values().forEach(s -> assertEquals(1_000, s.size(), "events are on seen items, so seen stays 1,000"));
-    interactions.values().forEach(counts -> {
-      assertEquals(30, counts.values().stream().mapToInt(Integer::intValue).sum());
-      assertEquals(1, counts.get("skip"));
-    });
+    seen.values()
+        .forEach(
+            s -> assertEquals(1_000, s.size(), "events are on seen items, so seen stays 1,000"));
+    interactions
+        .values()
+        .forEach(
+            counts -> {
+              assertEquals(30, counts.values().stream().mapToInt(Integer::intValue).sum());
+              assertEquals(1, counts.get("skip"));
+            });
     assertEquals(3, impressionRequests.get(), "one request of 1,000 ids per user");
     assertTrue(maxIngestBody.get() < 12_000, "largest ingest body " + maxIngestBody.get());
     assertEquals(Set.of("su-0", "su-1", "su-2"), rankedUsers, "only the set-up users are ranked");
 
     assertTrue(out.contains("verify: su-0: seen 1,000, poolSize 10,000, interactions 30,"), out);
-    assertTrue(out.contains("verify: 3 users sampled: poolSize 10,000, seen min 1,000 mean 1,000 -> as set up; "
-        + "the SPEC's ranking conditions"), out);
+    assertTrue(
+        out.contains(
+            "verify: 3 users sampled: poolSize 10,000, seen min 1,000 mean 1,000 -> as set up; "
+                + "the SPEC's ranking conditions"),
+        out);
     assertTrue(out.contains("pool 10,000, mean seen 1,000 -> comparable"), out);
     assertFalse(out.contains("differ"), out);
     assertTrue(out.contains("== rank =="), out);
@@ -234,7 +267,8 @@ class SpecSetupTest {
     assertEquals(90, setup.path("eventsAccepted").asInt());
     assertEquals(1, setup.path("eventRequests").asInt());
     assertTrue(setup.path("totalS").asDouble() > 0);
-    assertTrue(setup.at("/verify/asSetUp").asBoolean() && setup.at("/verify/specConditions").asBoolean());
+    assertTrue(
+        setup.at("/verify/asSetUp").asBoolean() && setup.at("/verify/specConditions").asBoolean());
     JsonNode rank = run.result().path("rank");
     assertEquals(10_000, rank.at("/conditions/poolSize").asInt());
     assertEquals(1_000, rank.at("/conditions/meanSeenItems").asInt());
@@ -260,8 +294,11 @@ class SpecSetupTest {
     Run run = run("--users", "4", "--pool", "300", "--seen", "50", "--interactions", "5");
     assertEquals(0, run.exit(), run.out());
     seen.values().forEach(s -> assertEquals(50, s.size()));
-    assertTrue(run.out().contains("-> as set up; smaller than the SPEC's ranking conditions"), run.out());
-    assertTrue(run.out().contains("pool 300, mean seen 50 -> conditions differ from the SPEC's"), run.out());
+    assertTrue(
+        run.out().contains("-> as set up; smaller than the SPEC's ranking conditions"), run.out());
+    assertTrue(
+        run.out().contains("pool 300, mean seen 50 -> conditions differ from the SPEC's"),
+        run.out());
   }
 
   @Test
@@ -272,7 +309,8 @@ class SpecSetupTest {
     Run run = run("--users", "2", "--pool", "200", "--seen", "20", "--interactions", "3");
     assertEquals(LoadGenerator.EXIT_SETUP_FAILED, run.exit(), run.out());
     assertTrue(run.out().contains("warning: the demo catalog is loaded"), run.out());
-    assertTrue(run.out().contains("-> NOT as set up: su-0: poolSize 300 instead of 200"), run.out());
+    assertTrue(
+        run.out().contains("-> NOT as set up: su-0: poolSize 300 instead of 200"), run.out());
     assertFalse(run.out().contains("== rank =="), run.out());
     assertTrue(rankedUsers.isEmpty());
     assertFalse(run.result().at("/setup/verify/asSetUp").asBoolean(true));
@@ -281,8 +319,10 @@ class SpecSetupTest {
   @Test
   void setupOnlyStopsBeforeMeasuringAndSkipNeedsAnEarlierSetup() throws Exception {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    BenchConfig skip = BenchConfig.parse(List.of("rank-spec", "--url", url(), "--setup", "skip"), Map.of());
-    assertEquals(LoadGenerator.EXIT_UNREACHABLE, new LoadGenerator(skip, new PrintStream(buffer)).run());
+    BenchConfig skip =
+        BenchConfig.parse(List.of("rank-spec", "--url", url(), "--setup", "skip"), Map.of());
+    assertEquals(
+        LoadGenerator.EXIT_UNREACHABLE, new LoadGenerator(skip, new PrintStream(buffer)).run());
 
     Run only = run("--users", "2", "--pool", "200", "--seen", "20", "--setup", "only");
     assertEquals(0, only.exit(), only.out());
@@ -294,39 +334,53 @@ class SpecSetupTest {
 
   @Test
   void aRefusedRequestStopsTheSetup() throws Exception {
-    server.route("/v1/events", ex -> reply(ex, 400, "{\"error\":{\"code\":\"invalid\",\"field\":\"x\"}}"));
+    server.route(
+        "/v1/events", ex -> reply(ex, 400, "{\"error\":{\"code\":\"invalid\",\"field\":\"x\"}}"));
     Run run = run("--users", "2", "--pool", "200", "--seen", "20");
     assertEquals(LoadGenerator.EXIT_SETUP_FAILED, run.exit(), run.out());
-    assertTrue(run.out().contains("setup failed: users: POST /v1/events answered 400: {\"error\""), run.out());
+    assertTrue(
+        run.out().contains("setup failed: users: POST /v1/events answered 400: {\"error\""),
+        run.out());
     assertTrue(run.result().at("/setup/failed").asText().contains("400"));
   }
 
   @Test
   void stateChecksReadTheFeaturesAndNameWhatIsWrong() throws Exception {
-    JsonNode state = JSON.readTree("{\"userId\":\"su-1\",\"seen\":1000,\"unseen\":9000,\"poolSize\":10000,"
-        + "\"coverage\":0.1,\"features\":{\"categoryAffinity\":{\"cat-01\":3.5,\"cat-07\":2.0,\"cat-12\":-0.4},"
-        + "\"interactions\":{\"impression\":1000,\"click\":14,\"like\":6,\"dwell\":9,\"skip\":1},"
-        + "\"hasVector\":true}}");
+    JsonNode state =
+        JSON.readTree(
+            "{\"userId\":\"su-1\",\"seen\":1000,\"unseen\":9000,\"poolSize\":10000,"
+                + "\"coverage\":0.1,\"features\":{\"categoryAffinity\":{\"cat-01\":3.5,\"cat-07\":2.0,\"cat-12\":-0.4},"
+                + "\"interactions\":{\"impression\":1000,\"click\":14,\"like\":6,\"dwell\":9,\"skip\":1},"
+                + "\"hasVector\":true}}");
     SpecSetup.UserCheck warm = SpecSetup.UserCheck.of("su-1", 200, state);
     assertEquals(new SpecSetup.UserCheck("su-1", 200, 1_000, 10_000, 30, 3, true), warm);
-    assertEquals("su-1: seen 1,000, poolSize 10,000, interactions 30, categories with affinity 3, user vector yes",
+    assertEquals(
+        "su-1: seen 1,000, poolSize 10,000, interactions 30, categories with affinity 3, user vector yes",
         warm.line());
     SpecSetup.UserCheck cold = new SpecSetup.UserCheck("su-2", 200, 999, 15_000, 0, 0, false);
     SpecSetup.UserCheck missing = SpecSetup.UserCheck.of("su-3", 503, null);
 
     assertEquals(List.of(), SpecSetup.problems(List.of(warm), 10_000, 1_000, true));
-    assertEquals(List.of("su-2: poolSize 15000 instead of 10000 (other items in the catalog: start the node with "
-            + "FRESHET_DEMO_CATALOG=off on a fresh FRESHET_DATA_DIR)", "su-2: seen 999 < 1000",
-        "su-2: no interactions recorded (features not warm)", "su-3: /state answered 503"),
+    assertEquals(
+        List.of(
+            "su-2: poolSize 15000 instead of 10000 (other items in the catalog: start the node with "
+                + "FRESHET_DEMO_CATALOG=off on a fresh FRESHET_DATA_DIR)",
+            "su-2: seen 999 < 1000",
+            "su-2: no interactions recorded (features not warm)",
+            "su-3: /state answered 503"),
         SpecSetup.problems(List.of(warm, cold, missing), 10_000, 1_000, true));
     assertEquals(List.of("no users sampled"), SpecSetup.problems(List.of(), 10_000, 1_000, true));
 
-    SpecSetup.Verification v = new SpecSetup.Verification(List.of(warm,
-        new SpecSetup.UserCheck("su-9", 200, 1_003, 10_000, 30, 2, true)), List.of());
+    SpecSetup.Verification v =
+        new SpecSetup.Verification(
+            List.of(warm, new SpecSetup.UserCheck("su-9", 200, 1_003, 10_000, 30, 2, true)),
+            List.of());
     assertEquals(1_000, v.minSeen());
     assertEquals(1_001, v.meanSeen());
-    assertEquals("verify: 2 users sampled: poolSize 10,000, seen min 1,000 mean 1,001 -> as set up; "
-        + "the SPEC's ranking conditions (10,000-item pool, 1,000 seen items, warm features)", LoadGenerator.verifyLine(v));
+    assertEquals(
+        "verify: 2 users sampled: poolSize 10,000, seen min 1,000 mean 1,001 -> as set up; "
+            + "the SPEC's ranking conditions (10,000-item pool, 1,000 seen items, warm features)",
+        LoadGenerator.verifyLine(v));
   }
 
   @Test

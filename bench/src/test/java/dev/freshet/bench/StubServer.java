@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** A small in-process stand-in for the Freshet API on a loopback port, for the load generator's tests. */
+/**
+ * A small in-process stand-in for the Freshet API on a loopback port, for the load generator's
+ * tests.
+ */
 final class StubServer implements AutoCloseable {
 
   static {
@@ -31,7 +34,9 @@ final class StubServer implements AutoCloseable {
     server.start();
   }
 
-  /** Serves {@code path} (and everything below it) with {@code handler}, replacing an earlier route. */
+  /**
+   * Serves {@code path} (and everything below it) with {@code handler}, replacing an earlier route.
+   */
   StubServer route(String path, HttpHandler handler) {
     try {
       server.removeContext(path);

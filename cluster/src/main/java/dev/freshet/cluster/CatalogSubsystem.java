@@ -17,25 +17,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's catalog replica: loaded from PostgreSQL, kept current by the replicator (announcements
- * of other nodes' changes and a periodic catch-up), and seeded with the demo catalog when empty.
+ * This node's catalog replica: loaded from PostgreSQL, kept current by the replicator
+ * (announcements of other nodes' changes and a periodic catch-up), and seeded with the demo catalog
+ * when empty.
  */
 final class CatalogSubsystem {
 
   private static final Logger log = LoggerFactory.getLogger(CatalogSubsystem.class);
 
-  /** The demo catalog's seed, shared with the demo generator so new items sit near their categories. */
+  /**
+   * The demo catalog's seed, shared with the demo generator so new items sit near their categories.
+   */
   static final long DEMO_SEED = 42L;
 
   private CatalogSubsystem() {}
 
   static Catalog init(ActorSystem<?> system, Database database, FreshetSettings settings) {
     Catalog catalog =
-        new Catalog(new JdbcCatalogStore(database.dataSource(), "api"), system.dispatchers().lookup(DispatcherSelector.blocking()));
+        new Catalog(
+            new JdbcCatalogStore(database.dataSource(), "api"),
+            system.dispatchers().lookup(DispatcherSelector.blocking()));
     catalog.refresh();
     ActorRef<CatalogReplicator.Command> replicator =
         system.systemActorOf(
-            CatalogReplicator.create(catalog, settings.catalogRefreshInterval()), "catalog-replicator", Props.empty());
+            CatalogReplicator.create(catalog, settings.catalogRefreshInterval()),
+            "catalog-replicator",
+            Props.empty());
     catalog.onLocalChange(version -> replicator.tell(new CatalogReplicator.Announce(version)));
     CoordinatedShutdown.get(system.classicSystem())
         .addTask(
@@ -55,7 +62,11 @@ final class CatalogSubsystem {
         CatalogSeeder.seed(
                 system,
                 catalog,
-                DemoCatalog.generate(settings.demoCatalogSize(), settings.embeddingDimension(), System.currentTimeMillis(), DEMO_SEED),
+                DemoCatalog.generate(
+                    settings.demoCatalogSize(),
+                    settings.embeddingDimension(),
+                    System.currentTimeMillis(),
+                    DEMO_SEED),
                 500)
             .toCompletableFuture()
             .join();

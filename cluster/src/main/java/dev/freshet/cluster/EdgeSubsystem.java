@@ -68,8 +68,12 @@ final class EdgeSubsystem {
                 readModels.rankingEvents(),
                 new UserHistory(system, readModels.journal()),
                 new JdbcFavoriteShares(database.dataSource()),
-                new UserData(system, readModels.journal(), new JdbcUserData(database.dataSource(), privacy.tombstoneTtl()))),
-            new FreshetRoutes.Operations(readiness(system, config), users.pool(), readModels.pipelines(), metrics),
+                new UserData(
+                    system,
+                    readModels.journal(),
+                    new JdbcUserData(database.dataSource(), privacy.tombstoneTtl()))),
+            new FreshetRoutes.Operations(
+                readiness(system, config), users.pool(), readModels.pipelines(), metrics),
             services);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())

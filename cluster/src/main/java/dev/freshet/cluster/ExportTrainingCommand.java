@@ -22,9 +22,9 @@ import java.util.Optional;
 /**
  * {@code bin/freshet export-training --since T --out FILE}: writes the training rows of every
  * ranking shown since {@code T} (see {@link TrainingExport}) and advances the extraction checkpoint
- * that retention waits for. It reads the database the node uses: {@code FRESHET_DB_URL} if set, else
- * the embedded server of a node running on the same data directory, else it starts that embedded
- * server itself for the time of the export.
+ * that retention waits for. It reads the database the node uses: {@code FRESHET_DB_URL} if set,
+ * else the embedded server of a node running on the same data directory, else it starts that
+ * embedded server itself for the time of the export.
  */
 public final class ExportTrainingCommand {
 
@@ -46,10 +46,12 @@ public final class ExportTrainingCommand {
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }
-      if (since == null || file == null) throw new IllegalArgumentException("--since and --out are required");
+      if (since == null || file == null)
+        throw new IllegalArgumentException("--since and --out are required");
     } catch (IllegalArgumentException e) {
       err.println("export-training: " + e.getMessage());
-      err.println("usage: bin/freshet export-training --since <ISO instant or date, e.g. 2026-11-01> --out FILE");
+      err.println(
+          "usage: bin/freshet export-training --since <ISO instant or date, e.g. 2026-11-01> --out FILE");
       return 2;
     }
     try (Connected db = connect(config)) {
@@ -60,14 +62,20 @@ public final class ExportTrainingCommand {
               config.getDuration("freshet.export.attribution-window"),
               config.getDouble("freshet.export.max-weight"));
       TrainingExport.Result result = export.export(since, file);
-      out.printf("Wrote %d rows (%d clicked) for rankings shown from %s until %s to %s%n",
+      out.printf(
+          "Wrote %d rows (%d clicked) for rankings shown from %s until %s to %s%n",
           result.rows(), result.clicked(), result.since(), result.until(), file.toAbsolutePath());
       out.println("position  shown  clicked  ctr       propensity  weight");
       for (PositionPropensity.Row row : result.propensities()) {
-        out.printf("%8d  %5d  %7d  %.6f  %.6f    %.3f%n",
+        out.printf(
+            "%8d  %5d  %7d  %.6f  %.6f    %.3f%n",
             row.position(), row.shown(), row.clicked(), row.ctr(), row.propensity(), row.weight());
       }
-      out.println("Extraction checkpoint: " + TrainingExport.checkpoint(db.database().dataSource()).map(Instant::toString).orElse("none"));
+      out.println(
+          "Extraction checkpoint: "
+              + TrainingExport.checkpoint(db.database().dataSource())
+                  .map(Instant::toString)
+                  .orElse("none"));
       return 0;
     } catch (RuntimeException e) {
       err.println("export-training failed: " + e.getMessage());
@@ -88,7 +96,8 @@ public final class ExportTrainingCommand {
       try {
         return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("--since: '" + text + "' is neither an ISO instant nor a date");
+        throw new IllegalArgumentException(
+            "--since: '" + text + "' is neither an ISO instant nor a date");
       }
     }
   }
@@ -109,7 +118,9 @@ public final class ExportTrainingCommand {
     Optional<Integer> running = runningPort(dataDirectory);
     if (running.isPresent()) {
       return new Connected(
-          Database.open(settings.withConnection("jdbc:postgresql://localhost:" + running.get() + "/postgres", "postgres", "")),
+          Database.open(
+              settings.withConnection(
+                  "jdbc:postgresql://localhost:" + running.get() + "/postgres", "postgres", "")),
           null);
     }
     EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDirectory, 0);
@@ -122,8 +133,8 @@ public final class ExportTrainingCommand {
   }
 
   /**
-   * The port of a PostgreSQL server already running on {@code dataDirectory} (a node's embedded one):
-   * the fourth line of its {@code postmaster.pid}, when the process it names is alive.
+   * The port of a PostgreSQL server already running on {@code dataDirectory} (a node's embedded
+   * one): the fourth line of its {@code postmaster.pid}, when the process it names is alive.
    */
   static Optional<Integer> runningPort(Path dataDirectory) {
     Path pid = dataDirectory.resolve("postmaster.pid");

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Freshet node: PostgreSQL (embedded unless an URL is configured), the ActorSystem in a
  * Pekko Cluster, user entities under Cluster Sharding, this node's catalog replica and the HTTP
- * edge. Stopping runs CoordinatedShutdown, which leaves the cluster (handing entities over), unbinds
- * the edge and closes the database last.
+ * edge. Stopping runs CoordinatedShutdown, which leaves the cluster (handing entities over),
+ * unbinds the edge and closes the database last.
  */
 public final class FreshetNode {
 
@@ -43,7 +43,11 @@ public final class FreshetNode {
   private final Database database;
 
   private FreshetNode(
-      ActorSystem<Void> system, Catalog catalog, Popularity popularity, ServerBinding binding, Database database) {
+      ActorSystem<Void> system,
+      Catalog catalog,
+      Popularity popularity,
+      ServerBinding binding,
+      Database database) {
     this.system = system;
     this.catalog = catalog;
     this.popularity = popularity;
@@ -52,8 +56,8 @@ public final class FreshetNode {
   }
 
   /**
-   * Starts a node. With {@code seed} empty the node joins itself (single node, or the first of many)
-   * unless {@code pekko.cluster.seed-nodes} or Cluster Bootstrap says otherwise.
+   * Starts a node. With {@code seed} empty the node joins itself (single node, or the first of
+   * many) unless {@code pekko.cluster.seed-nodes} or Cluster Bootstrap says otherwise.
    */
   public static FreshetNode start(Config config, Optional<Address> seed) {
     FreshetSettings settings = FreshetSettings.fromConfig(config);
@@ -62,7 +66,9 @@ public final class FreshetNode {
     Database database = null;
     try {
       if (!dbSettings.external()) {
-        embedded = EmbeddedDatabase.start(settings.dataDir().resolve("postgres"), settings.embeddedDbPort());
+        embedded =
+            EmbeddedDatabase.start(
+                settings.dataDir().resolve("postgres"), settings.embeddedDbPort());
         dbSettings = embedded.settings(dbSettings);
       }
       database = Database.open(dbSettings);
@@ -72,7 +78,10 @@ public final class FreshetNode {
       throw e;
     }
     ActorSystem<Void> system =
-        ActorSystem.create(Behaviors.empty(), "freshet", JournalConfig.forDatabase(dbSettings).withFallback(config));
+        ActorSystem.create(
+            Behaviors.empty(),
+            "freshet",
+            JournalConfig.forDatabase(dbSettings).withFallback(config));
     closeOnShutdown(system, database, embedded);
     try {
       return wire(system, config, settings, database, seed);
@@ -83,36 +92,58 @@ public final class FreshetNode {
     }
   }
 
-  /** The subsystems in the order they need each other, as the platform guide's {@code Main} does. */
+  /**
+   * The subsystems in the order they need each other, as the platform guide's {@code Main} does.
+   */
   private static FreshetNode wire(
-      ActorSystem<Void> system, Config config, FreshetSettings settings, Database database, Optional<Address> seed) {
+      ActorSystem<Void> system,
+      Config config,
+      FreshetSettings settings,
+      Database database,
+      Optional<Address> seed) {
     NodeDatabase.get(system).set(database);
     joinCluster(system, settings, seed);
     Catalog catalog = CatalogSubsystem.init(system, database, settings);
-    PopularitySubsystem popularity = PopularitySubsystem.init(system, PopularitySettings.fromConfig(config));
+    PopularitySubsystem popularity =
+        PopularitySubsystem.init(system, PopularitySettings.fromConfig(config));
     PoolMetrics poolMetrics = new PoolMetrics();
     // before the entities: they report every journal write's latency to it from their first command
     Metrics metrics = Metrics.of(poolMetrics);
     UserSubsystem users =
         UserSubsystem.init(
-            system, config, catalog, popularity.popularity(), poolMetrics, metrics.journalLatency(), settings.embeddingDimension());
+            system,
+            config,
+            catalog,
+            popularity.popularity(),
+            poolMetrics,
+            metrics.journalLatency(),
+            settings.embeddingDimension());
     CatalogSubsystem.seedDemo(system, catalog, settings);
-    ReadModelSubsystem readModels = ReadModelSubsystem.init(system, config, database, users.settings().tagSlices());
+    ReadModelSubsystem readModels =
+        ReadModelSubsystem.init(system, config, database, users.settings().tagSlices());
     Metrics.Settings metricsSettings = Metrics.Settings.fromConfig(config);
     metrics
-        .registerPipelines(readModels.pipelines(), readModels.counters(), readModels.rankingEvents(), popularity.feed())
+        .registerPipelines(
+            readModels.pipelines(),
+            readModels.counters(),
+            readModels.rankingEvents(),
+            popularity.feed())
         .registerFreshness(FreshnessBands.get(system))
         .sampleEntities(system, metricsSettings.entitiesInterval())
         .startAlerts(system, metricsSettings.alerts());
-    ServerBinding binding = EdgeSubsystem.init(system, config, database, catalog, popularity, users, readModels, metrics);
+    ServerBinding binding =
+        EdgeSubsystem.init(
+            system, config, database, catalog, popularity, users, readModels, metrics);
     return new FreshetNode(system, catalog, popularity.popularity(), binding, database);
   }
 
   /**
    * With {@code seed} the node joins it; otherwise, unless seed nodes are configured (or Cluster
-   * Bootstrap finds them), it forms a cluster of its own. Pekko Management serves health and members.
+   * Bootstrap finds them), it forms a cluster of its own. Pekko Management serves health and
+   * members.
    */
-  private static void joinCluster(ActorSystem<?> system, FreshetSettings settings, Optional<Address> seed) {
+  private static void joinCluster(
+      ActorSystem<?> system, FreshetSettings settings, Optional<Address> seed) {
     Cluster cluster = Cluster.get(system);
     if (seed.isPresent()) {
       cluster.manager().tell(Join.create(seed.get()));
@@ -125,10 +156,11 @@ public final class FreshetNode {
   }
 
   /**
-   * The database goes last: after the node has left the cluster and its entities have stopped, so no
-   * journal write is cut off.
+   * The database goes last: after the node has left the cluster and its entities have stopped, so
+   * no journal write is cut off.
    */
-  private static void closeOnShutdown(ActorSystem<?> system, Database database, EmbeddedDatabase embedded) {
+  private static void closeOnShutdown(
+      ActorSystem<?> system, Database database, EmbeddedDatabase embedded) {
     CoordinatedShutdown.get(system.classicSystem())
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),

@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code bin/freshet keys create|list|revoke}: API keys from the shell, on the database the node uses
- * (found as {@code export-training} finds it). A revocation here reaches running nodes at once through
- * PostgreSQL's NOTIFY, like one made through the admin routes.
+ * {@code bin/freshet keys create|list|revoke}: API keys from the shell, on the database the node
+ * uses (found as {@code export-training} finds it). A revocation here reaches running nodes at once
+ * through PostgreSQL's NOTIFY, like one made through the admin routes.
  */
 public final class KeysCommand {
 
@@ -43,7 +43,8 @@ public final class KeysCommand {
               default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
           }
-          if (name == null || name.isBlank() || scopes == null) throw new IllegalArgumentException("--name and --scopes are required");
+          if (name == null || name.isBlank() || scopes == null)
+            throw new IllegalArgumentException("--name and --scopes are required");
         }
         case "list" -> {
           if (args.length > 1) throw new IllegalArgumentException("list takes no arguments");
@@ -99,7 +100,11 @@ public final class KeysCommand {
   private static String describe(JdbcApiKeys.StoredKey k) {
     return String.format(
         "%s  %-24s  scopes=%s  prefix=%s…  created %s%s",
-        k.id(), k.name(), String.join(",", k.scopes()), k.prefix(), k.createdAt(),
+        k.id(),
+        k.name(),
+        String.join(",", k.scopes()),
+        k.prefix(),
+        k.createdAt(),
         k.active() ? "" : "  REVOKED " + k.revokedAt());
   }
 

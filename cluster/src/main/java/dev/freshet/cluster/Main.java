@@ -30,24 +30,40 @@ public final class Main {
     FreshetSettings settings = FreshetSettings.fromConfig(config);
     String storage =
         config.getString("freshet.db.url").isBlank()
-            ? "embedded PostgreSQL, data in " + settings.dataDir().resolve("postgres").toAbsolutePath()
+            ? "embedded PostgreSQL, data in "
+                + settings.dataDir().resolve("postgres").toAbsolutePath()
             : "PostgreSQL at " + config.getString("freshet.db.url");
     System.out.println();
-    System.out.println("Freshet is running (" + node.catalog().snapshot().size() + " catalog items, " + storage + ")");
-    System.out.println("  API          " + base + "/v1/   (see shared API.md; README has a curl walk-through)");
+    System.out.println(
+        "Freshet is running ("
+            + node.catalog().snapshot().size()
+            + " catalog items, "
+            + storage
+            + ")");
+    System.out.println(
+        "  API          " + base + "/v1/   (see shared API.md; README has a curl walk-through)");
     System.out.println("  an item      " + base + "/v1/items/demo-0");
-    System.out.println("  recommend    " + base + "/v1/users/alice/recommendations?k=10&explain=true");
+    System.out.println(
+        "  recommend    " + base + "/v1/users/alice/recommendations?k=10&explain=true");
     System.out.println("  health       " + base + "/health/ready");
     if (settings.managementEnabled()) {
-      System.out.println("  management   http://localhost:" + config.getInt("pekko.management.http.port") + "/ready  (cluster: /cluster/members)");
+      System.out.println(
+          "  management   http://localhost:"
+              + config.getInt("pekko.management.http.port")
+              + "/ready  (cluster: /cluster/members)");
     }
     if (config.getBoolean("freshet.auth.enabled") && config.getString("freshet.db.url").isBlank()) {
       // single-node demo: fresh keys at every start, so that the walk-through works at once
       JdbcApiKeys keys = new JdbcApiKeys(node.database().dataSource());
       String today = LocalDate.now().toString();
-      System.out.println("  ingest key   " + keys.create("demo ingest " + today, List.of("ingest")).secret() + "   (browser-safe)");
-      System.out.println("  admin key    " + keys.create("demo admin " + today, List.of("admin")).secret());
-      System.out.println("               send as: Authorization: Bearer <key>; manage with bin/freshet keys list|create|revoke");
+      System.out.println(
+          "  ingest key   "
+              + keys.create("demo ingest " + today, List.of("ingest")).secret()
+              + "   (browser-safe)");
+      System.out.println(
+          "  admin key    " + keys.create("demo admin " + today, List.of("admin")).secret());
+      System.out.println(
+          "               send as: Authorization: Bearer <key>; manage with bin/freshet keys list|create|revoke");
     }
     System.out.println("Press Ctrl-C to stop.");
     System.out.println();

@@ -16,7 +16,9 @@ record PopularitySubsystem(Popularity popularity, PopularityFeed feed) {
   static PopularitySubsystem init(ActorSystem<?> system, PopularitySettings settings) {
     Popularity popularity = new Popularity(settings.halfLife().toMillis());
     ActorRef<PopularityTracker.Command> tracker =
-        system.systemActorOf(PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
-    return new PopularitySubsystem(popularity, PopularityFeed.start(system, tracker, settings.window(), settings.buffer()));
+        system.systemActorOf(
+            PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
+    return new PopularitySubsystem(
+        popularity, PopularityFeed.start(system, tracker, settings.window(), settings.buffer()));
   }
 }

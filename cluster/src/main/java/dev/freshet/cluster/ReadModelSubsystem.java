@@ -21,11 +21,16 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
  * the write-behind of served rankings ({@code ranking_events}).
  */
 record ReadModelSubsystem(
-    JdbcReadJournal journal, PipelineMonitor pipelines, ProjectionCounters counters, RankingEventWriter rankingEvents) {
+    JdbcReadJournal journal,
+    PipelineMonitor pipelines,
+    ProjectionCounters counters,
+    RankingEventWriter rankingEvents) {
 
-  static ReadModelSubsystem init(ActorSystem<?> system, Config config, Database database, int tagSlices) {
+  static ReadModelSubsystem init(
+      ActorSystem<?> system, Config config, Database database, int tagSlices) {
     JdbcReadJournal journal =
-        PersistenceQuery.get(system.classicSystem()).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        PersistenceQuery.get(system.classicSystem())
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     ProjectionSettings projections = ProjectionSettings.fromConfig(config);
     ProjectionCounters counters = new ProjectionCounters();
     if (projections.enabled()) {
@@ -39,11 +44,13 @@ record ReadModelSubsystem(
           FeatureSnapshots.Settings.fromConfig(config),
           RetentionJob.Settings.fromConfig(config));
     }
-    PipelineMonitor pipelines = PipelineMonitor.start(system, database.dataSource(), projections.monitorInterval());
+    PipelineMonitor pipelines =
+        PipelineMonitor.start(system, database.dataSource(), projections.monitorInterval());
     RankingEventWriter rankingEvents =
         RankingEventWriter.start(
             system,
-            new JdbcRankingEventStore(database.dataSource(), PrivacySettings.fromConfig(config).rankingGrace()),
+            new JdbcRankingEventStore(
+                database.dataSource(), PrivacySettings.fromConfig(config).rankingGrace()),
             RankingEventWriter.Settings.fromConfig(config));
     return new ReadModelSubsystem(journal, pipelines, counters, rankingEvents);
   }

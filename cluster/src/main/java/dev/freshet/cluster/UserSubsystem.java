@@ -31,7 +31,11 @@ record UserSubsystem(UserEntitySettings settings, ActorRef<PoolCoordinator.Comma
     UserEntitySettings settings = UserEntitySettings.fromConfig(config);
     ActorRef<PoolCoordinator.Command> pool =
         PoolCoordinator.init(
-            system, settings.pool(), generator(system, config, embeddingDimension), catalog, poolMetrics);
+            system,
+            settings.pool(),
+            generator(system, config, embeddingDimension),
+            catalog,
+            poolMetrics);
     UserEntity.init(system, catalog::snapshot, popularity::board, pool, settings, journalLatency);
     return new UserSubsystem(settings, pool);
   }
@@ -40,8 +44,11 @@ record UserSubsystem(UserEntitySettings settings, ActorRef<PoolCoordinator.Comma
     String name = config.getString("freshet.pool.generator");
     return switch (name) {
       case "demo" -> new DemoPoolGenerator(dimension, CatalogSubsystem.DEMO_SEED);
-      case "webhook" -> new WebhookGenerator(system, WebhookGenerator.Settings.fromConfig(config), dimension);
-      default -> throw new IllegalArgumentException("freshet.pool.generator: unknown generator '" + name + "' (demo, webhook)");
+      case "webhook" ->
+          new WebhookGenerator(system, WebhookGenerator.Settings.fromConfig(config), dimension);
+      default ->
+          throw new IllegalArgumentException(
+              "freshet.pool.generator: unknown generator '" + name + "' (demo, webhook)");
     };
   }
 }

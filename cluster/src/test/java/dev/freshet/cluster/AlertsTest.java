@@ -24,17 +24,18 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The Prometheus rule file and {@code GET /v1/admin/alerts} say the same thing: the file is a valid rule
- * file, the node evaluates exactly its alerts with its thresholds, every metric its expressions use is
- * in a real scrape, and on a real node a tiny catalog that ten users have almost exhausted — shown
- * twice over — makes pool exhaustion, the freshness drop and duplicate attempts fire, and new items
- * make the first two stop.
+ * The Prometheus rule file and {@code GET /v1/admin/alerts} say the same thing: the file is a valid
+ * rule file, the node evaluates exactly its alerts with its thresholds, every metric its
+ * expressions use is in a real scrape, and on a real node a tiny catalog that ten users have almost
+ * exhausted — shown twice over — makes pool exhaustion, the freshness drop and duplicate attempts
+ * fire, and new items make the first two stop.
  */
 class AlertsTest {
 
   private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
   private static final Pattern DURATION = Pattern.compile("(\\d+(ms|s|m|h|d|w|y))+");
-  private static final Pattern METRIC = Pattern.compile("\\b(freshet_[a-z0-9_]+|jvm_[a-z0-9_]+|process_[a-z0-9_]+)\\b");
+  private static final Pattern METRIC =
+      Pattern.compile("\\b(freshet_[a-z0-9_]+|jvm_[a-z0-9_]+|process_[a-z0-9_]+)\\b");
   private static final int USERS = 10;
 
   private static TestNodes.Standalone node;
@@ -63,7 +64,9 @@ class AlertsTest {
     if (node != null) node.close();
   }
 
-  /** The rule file, strictly: groups of rules that have exactly Prometheus' fields; by alert name. */
+  /**
+   * The rule file, strictly: groups of rules that have exactly Prometheus' fields; by alert name.
+   */
   @SuppressWarnings("unchecked")
   private static Map<String, Map<String, Object>> readRules() throws IOException {
     Path file = ruleFile();
@@ -80,7 +83,8 @@ class AlertsTest {
       assertThat(group.get("name")).isInstanceOf(String.class);
       for (Object r : (List<Object>) group.get("rules")) {
         Map<String, Object> rule = (Map<String, Object>) r;
-        assertThat(rule.keySet()).containsExactlyInAnyOrder("alert", "expr", "for", "labels", "annotations");
+        assertThat(rule.keySet())
+            .containsExactlyInAnyOrder("alert", "expr", "for", "labels", "annotations");
         String name = (String) rule.get("alert");
         assertThat(name).matches("[A-Za-z_][A-Za-z0-9_]*");
         assertThat((String) rule.get("expr")).isNotBlank();
@@ -101,7 +105,8 @@ class AlertsTest {
       Path candidate = dir.resolve("k8s/prometheus/freshet-alerts.yml");
       if (Files.isRegularFile(candidate)) return candidate;
     }
-    throw new AssertionError("k8s/prometheus/freshet-alerts.yml not found above " + Path.of("").toAbsolutePath());
+    throw new AssertionError(
+        "k8s/prometheus/freshet-alerts.yml not found above " + Path.of("").toAbsolutePath());
   }
 
   private static Map<String, JsonNode> alerts() {
@@ -131,21 +136,31 @@ class AlertsTest {
       String expr = (String) rule.get("expr");
       Config config = defaults.getConfig(alert.path("config").asText());
       double threshold = Double.parseDouble((String) annotations.get("threshold"));
-      assertThat(alert.path("threshold").asDouble()).as(e.getKey()).isEqualTo(threshold).isEqualTo(config.getDouble("threshold"));
-      assertThat(alert.path("severity").asText()).as(e.getKey()).isEqualTo(((Map<String, Object>) rule.get("labels")).get("severity"));
-      assertThat(seconds(String.valueOf(rule.get("for")))).as(e.getKey()).isEqualTo(config.getDuration("for").toSeconds());
+      assertThat(alert.path("threshold").asDouble())
+          .as(e.getKey())
+          .isEqualTo(threshold)
+          .isEqualTo(config.getDouble("threshold"));
+      assertThat(alert.path("severity").asText())
+          .as(e.getKey())
+          .isEqualTo(((Map<String, Object>) rule.get("labels")).get("severity"));
+      assertThat(seconds(String.valueOf(rule.get("for"))))
+          .as(e.getKey())
+          .isEqualTo(config.getDuration("for").toSeconds());
       // the comparison the node makes, with the threshold, is the expression's
       assertThat(expr.replaceAll("\\s+", " "))
           .as(e.getKey())
           .contains(alert.path("comparison").asText() + " " + annotations.get("threshold"));
       // a minimum volume, where there is one, is the expression's too
-      List<String> minimums = config.root().keySet().stream().filter(k -> k.startsWith("min-")).toList();
+      List<String> minimums =
+          config.root().keySet().stream().filter(k -> k.startsWith("min-")).toList();
       if (minimums.isEmpty()) {
         assertThat(annotations).as(e.getKey()).doesNotContainKey("min_volume");
       } else {
         assertThat(minimums).hasSize(1);
         String min = (String) annotations.get("min_volume");
-        assertThat(Double.parseDouble(min)).as(e.getKey()).isEqualTo(config.getDouble(minimums.get(0)));
+        assertThat(Double.parseDouble(min))
+            .as(e.getKey())
+            .isEqualTo(config.getDouble(minimums.get(0)));
         assertThat(expr.replaceAll("\\s+", " ")).as(e.getKey()).contains(">= " + min);
       }
       assertThat(alert.path("state").asText()).isIn("ok", "pending", "firing");
@@ -167,7 +182,9 @@ class AlertsTest {
             "freshet_ingest_batches_total",
             "freshet_pipeline_dead_letters_total");
     // series appear with their first sample: a write, an impression, an error, a ranking
-    assertThat(api.post("/v1/impressions", Api.impressions("scraper", Api.ids("tiny", 0, 2))).status()).isEqualTo(202);
+    assertThat(
+            api.post("/v1/impressions", Api.impressions("scraper", Api.ids("tiny", 0, 2))).status())
+        .isEqualTo(202);
     assertThat(api.get("/v1/items/not-there").status()).isEqualTo(404);
     assertThat(api.get("/v1/users/scraper/recommendations?k=2").status()).isEqualTo(200);
     List<String> missing = new ArrayList<>();
@@ -190,7 +207,8 @@ class AlertsTest {
     List<String> shown = Api.ids("tiny", 0, 17);
     for (int round = 0; round < 3; round++) {
       for (int u = 0; u < USERS; u++) {
-        assertThat(api.post("/v1/impressions", Api.impressions("reader-" + u, shown)).status()).isEqualTo(202);
+        assertThat(api.post("/v1/impressions", Api.impressions("reader-" + u, shown)).status())
+            .isEqualTo(202);
       }
     }
 

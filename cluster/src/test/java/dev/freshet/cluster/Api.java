@@ -25,8 +25,10 @@ final class Api {
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+
   /** Sent as {@code Authorization: Bearer <key>} with every request, when set. */
   private final String key;
 
@@ -57,7 +59,8 @@ final class Api {
   HttpResponse<String> raw(HttpRequest.Builder request) {
     try {
       if (key != null) request.header("Authorization", "Bearer " + key);
-      return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(
+          request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -94,7 +97,8 @@ final class Api {
   }
 
   Response put(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.noBody()));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.noBody()));
   }
 
   Response delete(String path) {
@@ -102,7 +106,8 @@ final class Api {
   }
 
   Response post(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody()));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   Response send(HttpRequest.Builder request) {
@@ -128,15 +133,25 @@ final class Api {
 
   /**
    * Items {@code prefix0..prefix(n-1)}, item i in {@code category.apply(i)}, popularity n - i: a
-   * category of a test's own keeps its rankings (asked with {@code category=}) apart from what other
-   * tests on the same node make popular.
+   * category of a test's own keeps its rankings (asked with {@code category=}) apart from what
+   * other tests on the same node make popular.
    */
   static String items(String prefix, int n, IntFunction<String> category, String status) {
     List<String> items = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       items.add(
-          "{\"id\":\"" + prefix + i + "\",\"category\":\"" + category.apply(i) + "\",\"popularity\":" + (n - i)
-              + ",\"status\":\"" + status + "\",\"tags\":[\"t" + (i % 3) + "\"]}");
+          "{\"id\":\""
+              + prefix
+              + i
+              + "\",\"category\":\""
+              + category.apply(i)
+              + "\",\"popularity\":"
+              + (n - i)
+              + ",\"status\":\""
+              + status
+              + "\",\"tags\":[\"t"
+              + (i % 3)
+              + "\"]}");
     }
     return "{\"items\":[" + String.join(",", items) + "]}";
   }

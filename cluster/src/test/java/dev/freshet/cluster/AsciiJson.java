@@ -8,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * JSON text for hostile bodies. Jackson's own writer refuses or repairs what the fuzz wants to send (a
- * lone UTF-16 surrogate, a number too large for a double), so this one writes every string with
- * {@code \\uXXXX} escapes for anything outside printable ASCII, char by char (a lone surrogate stays
- * one), and writes {@link #raw} values verbatim.
+ * JSON text for hostile bodies. Jackson's own writer refuses or repairs what the fuzz wants to send
+ * (a lone UTF-16 surrogate, a number too large for a double), so this one writes every string with
+ * {@code \\uXXXX} escapes for anything outside printable ASCII, char by char (a lone surrogate
+ * stays one), and writes {@link #raw} values verbatim.
  */
 final class AsciiJson {
 

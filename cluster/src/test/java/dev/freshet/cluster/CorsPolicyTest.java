@@ -26,7 +26,8 @@ class CorsPolicyTest {
     anyOrigin = TestNodes.standalone(Map.of()); // the default: "*"
     noOrigin = TestNodes.standalone(Map.of("freshet.http.cors.allowed-origins", ""));
     for (var node : List.of(anyOrigin, noOrigin)) {
-      assertThat(node.api().post("/v1/items", Api.items("c", 5, 1, "active")).status()).isEqualTo(200);
+      assertThat(node.api().post("/v1/items", Api.items("c", 5, 1, "active")).status())
+          .isEqualTo(200);
     }
   }
 
@@ -46,12 +47,14 @@ class CorsPolicyTest {
                 .header("Access-Control-Request-Headers", "content-type, authorization"));
   }
 
-  private static HttpResponse<String> impressions(TestNodes.Standalone node, String origin, String user) {
+  private static HttpResponse<String> impressions(
+      TestNodes.Standalone node, String origin, String user) {
     return node.api()
         .raw(
             HttpRequest.newBuilder(node.api().uri("/v1/impressions"))
                 .header("Origin", origin)
-                .header("Cookie", "session=abc") // a browser would send cookies; they must not matter
+                .header(
+                    "Cookie", "session=abc") // a browser would send cookies; they must not matter
                 .header("Content-Type", "text/plain;charset=UTF-8")
                 .POST(HttpRequest.BodyPublishers.ofString(Api.impressions(user, List.of("c1")))));
   }
@@ -65,15 +68,21 @@ class CorsPolicyTest {
     HttpResponse<String> pre = preflight(anyOrigin, "https://shop.example.org");
     assertThat(pre.statusCode()).isEqualTo(200);
     assertThat(pre.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
-    assertThat(pre.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase()).contains("authorization");
+    assertThat(pre.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+        .contains("authorization");
     assertThat(pre.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
 
     for (String origin : List.of("https://shop.example.org", "http://localhost:3000", "null")) {
-      HttpResponse<String> actual = impressions(anyOrigin, origin, "any-" + Math.abs(origin.hashCode()));
+      HttpResponse<String> actual =
+          impressions(anyOrigin, origin, "any-" + Math.abs(origin.hashCode()));
       assertThat(actual.statusCode()).as(origin).isEqualTo(202);
       // never the caller's origin echoed, never with credentials
-      assertThat(actual.headers().firstValue("Access-Control-Allow-Origin")).as(origin).hasValue("*");
-      assertThat(actual.headers().firstValue("Access-Control-Allow-Credentials")).as(origin).isEmpty();
+      assertThat(actual.headers().firstValue("Access-Control-Allow-Origin"))
+          .as(origin)
+          .hasValue("*");
+      assertThat(actual.headers().firstValue("Access-Control-Allow-Credentials"))
+          .as(origin)
+          .isEmpty();
     }
   }
 
@@ -86,7 +95,9 @@ class CorsPolicyTest {
                 HttpRequest.newBuilder(anyOrigin.api().uri("/v1/impressions"))
                     .header("Origin", "https://shop.example.org")
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"x\",\"itemIds\":[\"ghost\"]}")));
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"userId\":\"x\",\"itemIds\":[\"ghost\"]}")));
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
     assertThat(bad.body()).contains("\"field\":\"itemIds[0]\"");
@@ -96,11 +107,13 @@ class CorsPolicyTest {
   void noOriginRefusesOtherOriginsWithoutCorsHeadersAndChangesNothing() {
     HttpResponse<String> pre = preflight(noOrigin, "https://shop.example.org");
     assertThat(pre.statusCode()).isEqualTo(403);
-    assertThat(pre.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control-"));
+    assertThat(pre.headers().map().keySet())
+        .noneMatch(h -> h.toLowerCase().startsWith("access-control-"));
 
     HttpResponse<String> actual = impressions(noOrigin, "https://shop.example.org", "foreign-page");
     assertThat(actual.statusCode()).isEqualTo(403);
-    assertThat(actual.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control-"));
+    assertThat(actual.headers().map().keySet())
+        .noneMatch(h -> h.toLowerCase().startsWith("access-control-"));
     assertThat(actual.body()).contains("\"error\"");
     assertThat(seen(noOrigin, "foreign-page")).isZero();
   }
@@ -112,12 +125,16 @@ class CorsPolicyTest {
         "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: https://shop.example.org\r\n\r\n";
 
-    RawSocket.Exchange any = RawSocket.send("127.0.0.1", anyOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
+    RawSocket.Exchange any =
+        RawSocket.send("127.0.0.1", anyOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
     assertThat(any.statuses()).startsWith(101);
 
-    RawSocket.Exchange none = RawSocket.send("127.0.0.1", noOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
+    RawSocket.Exchange none =
+        RawSocket.send("127.0.0.1", noOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
     assertThat(none.statuses()).containsExactly(403);
-    assertThat(none.text()).contains("origin_not_allowed").doesNotContainIgnoringCase("Access-Control-Allow-Origin");
+    assertThat(none.text())
+        .contains("origin_not_allowed")
+        .doesNotContainIgnoringCase("Access-Control-Allow-Origin");
   }
 
   @Test

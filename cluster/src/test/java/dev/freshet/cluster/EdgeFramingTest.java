@@ -28,10 +28,14 @@ class EdgeFramingTest {
     node =
         TestNodes.standalone(
             Map.of(
-                "freshet.auth.enabled", "on",
-                "freshet.auth.admin-key", ADMIN_KEY,
-                "freshet.limits.enabled", "on",
-                "freshet.limits.anonymous-per-minute", 3));
+                "freshet.auth.enabled",
+                "on",
+                "freshet.auth.admin-key",
+                ADMIN_KEY,
+                "freshet.limits.enabled",
+                "on",
+                "freshet.limits.anonymous-per-minute",
+                3));
     admin = node.api().withKey(ADMIN_KEY);
     port = node.node().httpPort();
     assertThat(admin.post("/v1/items", Api.items("f", 10, 2, "active")).status()).isEqualTo(200);
@@ -47,9 +51,17 @@ class EdgeFramingTest {
   }
 
   private static String post(String path, String body, String extraHeaders) {
-    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\n"
-        + "Content-Type: application/json\r\n" + extraHeaders + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-        + "\r\n\r\n" + body;
+    return "POST "
+        + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        + ADMIN_KEY
+        + "\r\n"
+        + "Content-Type: application/json\r\n"
+        + extraHeaders
+        + "Content-Length: "
+        + body.getBytes(StandardCharsets.UTF_8).length
+        + "\r\n\r\n"
+        + body;
   }
 
   private static int seen(String user) {
@@ -63,18 +75,31 @@ class EdgeFramingTest {
    */
   @ParameterizedTest(name = "a 0x{0} byte ending header {1}")
   @org.junit.jupiter.params.provider.CsvSource({
-    "E0, X-Note", "F4, X-Note", "E0, User-Agent", "C3, Accept", "F0, Idempotency-Key", "E8, Origin", "E0, Host"
+    "E0, X-Note",
+    "F4, X-Note",
+    "E0, User-Agent",
+    "C3, Accept",
+    "F0, Idempotency-Key",
+    "E8, Origin",
+    "E0, Host"
   })
   void aSwallowedLineEndNeverSmugglesARequest(String hexByte, String header) {
     String user = "smuggled-" + hexByte + "-" + header.toLowerCase();
     String smuggled = post("/v1/impressions", impressions(user), "");
     byte lead = (byte) Integer.parseInt(hexByte, 16);
     String head =
-        "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\n"
-            + "Content-Type: application/json\r\n" + header + ": a";
+        "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + ADMIN_KEY
+            + "\r\n"
+            + "Content-Type: application/json\r\n"
+            + header
+            + ": a";
     String rest = "\r\nContent-Length: " + smuggled.length() + "\r\n\r\n" + smuggled;
 
-    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head, new byte[] {lead}, rest.getBytes(StandardCharsets.ISO_8859_1)));
+    RawSocket.Exchange exchange =
+        RawSocket.send(
+            port,
+            RawSocket.bytes(head, new byte[] {lead}, rest.getBytes(StandardCharsets.ISO_8859_1)));
 
     assertThat(exchange.statuses()).containsExactly(400);
     assertThat(exchange.closed()).as("the connection is closed after the refusal").isTrue();
@@ -95,10 +120,18 @@ class EdgeFramingTest {
   }
 
   @ParameterizedTest(name = "chunked body: {0}")
-  @ValueSource(strings = {"ZZ\r\n{}\r\n0\r\n\r\n", "2\r\n{}XX0\r\n\r\n", "-1\r\n{}\r\n0\r\n\r\n", "ffffffffffffffffff\r\n{}\r\n0\r\n\r\n"})
+  @ValueSource(
+      strings = {
+        "ZZ\r\n{}\r\n0\r\n\r\n",
+        "2\r\n{}XX0\r\n\r\n",
+        "-1\r\n{}\r\n0\r\n\r\n",
+        "ffffffffffffffffff\r\n{}\r\n0\r\n\r\n"
+      })
   void malformedChunkedEncodingIsA400(String chunks) {
     String head =
-        "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\n"
+        "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + ADMIN_KEY
+            + "\r\n"
             + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 
     RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head + chunks));
@@ -110,7 +143,9 @@ class EdgeFramingTest {
   @Test
   void aChunkedBodyThatNeverEndsIsTheClientsTimeoutNotOurs() {
     String head =
-        "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\n"
+        "POST /v1/impressions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + ADMIN_KEY
+            + "\r\n"
             + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"use";
 
     RawSocket.Exchange exchange = RawSocket.send("127.0.0.1", port, RawSocket.bytes(head), 12_000);
@@ -123,21 +158,32 @@ class EdgeFramingTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(
       strings = {
-        "FOO /v1/items/f1 HTTP/1.1", "get /v1/items/f1 HTTP/1.1", "GET /v1/items/f1 HTTP/2.0", "GET /v1/items/%ZZ HTTP/1.1",
-        "GET /v1/items/f1 HTTP/1.1 extra", "GET /v1/items/f\u0000 HTTP/1.1"
+        "FOO /v1/items/f1 HTTP/1.1",
+        "get /v1/items/f1 HTTP/1.1",
+        "GET /v1/items/f1 HTTP/2.0",
+        "GET /v1/items/%ZZ HTTP/1.1",
+        "GET /v1/items/f1 HTTP/1.1 extra",
+        "GET /v1/items/f\u0000 HTTP/1.1"
       })
   void unparsableRequestsGetErrorJson(String requestLine) {
-    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(requestLine + "\r\nHost: 127.0.0.1\r\n\r\n"));
+    RawSocket.Exchange exchange =
+        RawSocket.send(port, RawSocket.bytes(requestLine + "\r\nHost: 127.0.0.1\r\n\r\n"));
 
     assertThat(exchange.statuses()).hasSize(1);
     assertThat(exchange.statuses().get(0)).isBetween(400, 499);
-    assertThat(exchange.text()).contains("Content-Type: application/json").contains("{\"error\":{\"code\":").contains("\"traceId\"");
+    assertThat(exchange.text())
+        .contains("Content-Type: application/json")
+        .contains("{\"error\":{\"code\":")
+        .contains("\"traceId\"");
     assertThat(exchange.closed()).isTrue();
   }
 
   @Test
   void headIsServedOnEveryGetRouteWithoutABody() {
-    String head = "HEAD /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_KEY + "\r\nConnection: close\r\n\r\n";
+    String head =
+        "HEAD /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + ADMIN_KEY
+            + "\r\nConnection: close\r\n\r\n";
 
     RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head));
 
@@ -148,26 +194,36 @@ class EdgeFramingTest {
   /** Each client address has its own anonymous budget; one client cannot lock the others out. */
   @Test
   void theAnonymousLimitIsPerClientAddress() {
-    String openapi = "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    for (int i = 0; i < 3; i++) assertThat(RawSocket.send("127.0.0.2", port, RawSocket.bytes(openapi), 3_000).statuses()).containsExactly(200);
+    String openapi =
+        "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 3; i++)
+      assertThat(RawSocket.send("127.0.0.2", port, RawSocket.bytes(openapi), 3_000).statuses())
+          .containsExactly(200);
     RawSocket.Exchange refused = RawSocket.send("127.0.0.2", port, RawSocket.bytes(openapi), 3_000);
     assertThat(refused.statuses()).containsExactly(429);
     assertThat(refused.text()).containsIgnoringCase("Retry-After:");
 
-    assertThat(RawSocket.send("127.0.0.3", port, RawSocket.bytes(openapi), 3_000).statuses()).containsExactly(200);
+    assertThat(RawSocket.send("127.0.0.3", port, RawSocket.bytes(openapi), 3_000).statuses())
+        .containsExactly(200);
 
     // an unknown key from the exhausted address is still told it is unknown, not to retry later
-    String unknownKey = "GET /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fsk_unknown\r\nConnection: close\r\n\r\n";
-    RawSocket.Exchange unauthorized = RawSocket.send("127.0.0.2", port, RawSocket.bytes(unknownKey), 3_000);
+    String unknownKey =
+        "GET /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fsk_unknown\r\nConnection: close\r\n\r\n";
+    RawSocket.Exchange unauthorized =
+        RawSocket.send("127.0.0.2", port, RawSocket.bytes(unknownKey), 3_000);
     assertThat(unauthorized.statuses()).containsExactly(401);
     assertThat(unauthorized.text()).contains("\"field\":\"Authorization\"");
   }
 
   @Test
   void forwardedForIsIgnoredUnlessTrusted() {
-    String openapi = "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 10.9.%d.1\r\nConnection: close\r\n\r\n";
+    String openapi =
+        "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 10.9.%d.1\r\nConnection: close\r\n\r\n";
     List<Integer> statuses = new java.util.ArrayList<>();
-    for (int i = 0; i < 4; i++) statuses.addAll(RawSocket.send("127.0.0.4", port, RawSocket.bytes(String.format(openapi, i)), 3_000).statuses());
+    for (int i = 0; i < 4; i++)
+      statuses.addAll(
+          RawSocket.send("127.0.0.4", port, RawSocket.bytes(String.format(openapi, i)), 3_000)
+              .statuses());
     assertThat(statuses).containsExactly(200, 200, 200, 429);
   }
 }

@@ -47,13 +47,21 @@ class EdgeSecurityTest {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("freshet.auth.enabled", "on");
     overrides.put("freshet.auth.admin-key", ADMIN_KEY);
-    overrides.put("freshet.http.cors.allowed-origins", "https://shop.example.com, https://m.example.com");
+    overrides.put(
+        "freshet.http.cors.allowed-origins", "https://shop.example.com, https://m.example.com");
     a = TestNodes.onDatabase(db, Optional.empty(), overrides);
     b = TestNodes.onDatabase(db, Optional.of(a.system().address()), overrides);
     admin = new Api(a).withKey(ADMIN_KEY);
     assertThat(admin.post("/v1/items", Api.items("item", 30, 3, "active")).status()).isEqualTo(200);
     for (Scope scope : Scope.values()) {
-      Api.Response created = admin.post("/v1/admin/keys", "{\"name\":\"matrix " + scope.wireName() + "\",\"scopes\":[\"" + scope.wireName() + "\"]}");
+      Api.Response created =
+          admin.post(
+              "/v1/admin/keys",
+              "{\"name\":\"matrix "
+                  + scope.wireName()
+                  + "\",\"scopes\":[\""
+                  + scope.wireName()
+                  + "\"]}");
       assertThat(created.status()).isEqualTo(201);
       keyOf.put(scope, created.body().path("key").asText());
     }
@@ -66,7 +74,9 @@ class EdgeSecurityTest {
     if (db != null) db.close();
   }
 
-  /** Every protected route: 401 without a key, 403 with a key of another scope, served with its own. */
+  /**
+   * Every protected route: 401 without a key, 403 with a key of another scope, served with its own.
+   */
   @Test
   void everyRouteChecksKeyAndScope() {
     Api anonymous = new Api(a);
@@ -88,7 +98,9 @@ class EdgeSecurityTest {
               .isLessThan(500);
           assertThat(answer.body()).doesNotContain("\"no_route\"");
         } else {
-          assertThat(answer.statusCode()).as("%s %s with a %s key", e.method(), path, scope).isEqualTo(403);
+          assertThat(answer.statusCode())
+              .as("%s %s with a %s key", e.method(), path, scope)
+              .isEqualTo(403);
           assertThat(answer.body()).contains("lacks the scope " + e.scope().wireName());
         }
       }
@@ -102,16 +114,21 @@ class EdgeSecurityTest {
 
   @Test
   void keysAreStoredOnlyAsHashes() throws Exception {
-    Api.Response created = admin.post("/v1/admin/keys", "{\"name\":\"hashed\",\"scopes\":[\"rank\",\"ingest\"]}");
+    Api.Response created =
+        admin.post("/v1/admin/keys", "{\"name\":\"hashed\",\"scopes\":[\"rank\",\"ingest\"]}");
     String secret = created.body().path("key").asText();
     assertThat(secret).startsWith("fsk_").hasSize(47);
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), "postgres", "");
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM api_keys WHERE id = '" + created.body().path("id").asText() + "'")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT * FROM api_keys WHERE id = '" + created.body().path("id").asText() + "'")) {
       assertThat(rs.next()).isTrue();
       for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
         String value = rs.getString(i);
-        assertThat(value == null ? "" : value).as(rs.getMetaData().getColumnName(i)).doesNotContain(secret.substring(4));
+        assertThat(value == null ? "" : value)
+            .as(rs.getMetaData().getColumnName(i))
+            .doesNotContain(secret.substring(4));
       }
       assertThat(rs.getString("key_sha256")).isEqualTo(Hashes.sha256(secret));
     }
@@ -121,10 +138,14 @@ class EdgeSecurityTest {
     assertThat(listed.toString()).contains("key_env_admin");
   }
 
-  /** A revoked key stops at once on the node that revoked it and on the other node, which had it cached. */
+  /**
+   * A revoked key stops at once on the node that revoked it and on the other node, which had it
+   * cached.
+   */
   @Test
   void revokedKeysStopWorkingAtOnceOnEveryNode() throws Exception {
-    Api.Response created = admin.post("/v1/admin/keys", "{\"name\":\"short-lived\",\"scopes\":[\"rank\"]}");
+    Api.Response created =
+        admin.post("/v1/admin/keys", "{\"name\":\"short-lived\",\"scopes\":[\"rank\"]}");
     String secret = created.body().path("key").asText();
     Api onA = new Api(a).withKey(secret);
     Api onB = new Api(b).withKey(secret);
@@ -136,47 +157,90 @@ class EdgeSecurityTest {
     assertThat(revoked.body().path("active").asBoolean()).isFalse();
     assertThat(onA.get("/v1/users/rv/state").status()).isEqualTo(401);
     // b hears of it through PostgreSQL's NOTIFY: well under a second, not the cache's 60 s
-    Shards.awaitTrue("b refuses the revoked key", Duration.ofSeconds(2), () -> onB.get("/v1/users/rv/state").status() == 401);
+    Shards.awaitTrue(
+        "b refuses the revoked key",
+        Duration.ofSeconds(2),
+        () -> onB.get("/v1/users/rv/state").status() == 401);
     assertThat(admin.delete("/v1/admin/keys/key_000000000000").status()).isEqualTo(404);
   }
 
-  /** {@code bin/freshet keys}: a key created from the shell works; revoked from the shell, it stops at once. */
+  /**
+   * {@code bin/freshet keys}: a key created from the shell works; revoked from the shell, it stops
+   * at once.
+   */
   @Test
   void keysCommandCreatesAndRevokes() throws Exception {
-    var config = TestNodes.config(Map.of("freshet.db.url", db.jdbcUrl(), "freshet.db.user", "postgres", "freshet.db.password", ""));
+    var config =
+        TestNodes.config(
+            Map.of(
+                "freshet.db.url",
+                db.jdbcUrl(),
+                "freshet.db.user",
+                "postgres",
+                "freshet.db.password",
+                ""));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = KeysCommand.run(new String[] {"create", "--name", "shell", "--scopes", "rank"}, config, print(out), print(err));
+    int code =
+        KeysCommand.run(
+            new String[] {"create", "--name", "shell", "--scopes", "rank"},
+            config,
+            print(out),
+            print(err));
     assertThat(code).as(err.toString()).isZero();
     String printed = out.toString(StandardCharsets.UTF_8);
     String shown = "store it safely): ";
-    String secret = printed.substring(printed.indexOf(shown) + shown.length(), printed.indexOf(shown) + shown.length() + 47);
+    String secret =
+        printed.substring(
+            printed.indexOf(shown) + shown.length(), printed.indexOf(shown) + shown.length() + 47);
     String id = printed.substring(printed.indexOf("key_"), printed.indexOf("key_") + 16);
     Api shell = new Api(b).withKey(secret);
     assertThat(shell.get("/v1/users/sh/state").status()).isEqualTo(200);
 
     out.reset();
     assertThat(KeysCommand.run(new String[] {"list"}, config, print(out), print(err))).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains(id).contains("shell").doesNotContain(secret);
-    assertThat(KeysCommand.run(new String[] {"revoke", id}, config, print(out), print(err))).isZero();
-    Shards.awaitTrue("the node refuses a key revoked from the shell", Duration.ofSeconds(2), () -> shell.get("/v1/users/sh/state").status() == 401);
-    assertThat(KeysCommand.run(new String[] {"create", "--name", "x", "--scopes", "root"}, config, print(out), print(err))).isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains(id)
+        .contains("shell")
+        .doesNotContain(secret);
+    assertThat(KeysCommand.run(new String[] {"revoke", id}, config, print(out), print(err)))
+        .isZero();
+    Shards.awaitTrue(
+        "the node refuses a key revoked from the shell",
+        Duration.ofSeconds(2),
+        () -> shell.get("/v1/users/sh/state").status() == 401);
+    assertThat(
+            KeysCommand.run(
+                new String[] {"create", "--name", "x", "--scopes", "root"},
+                config,
+                print(out),
+                print(err)))
+        .isEqualTo(2);
   }
 
   @Test
   void everyAnswerCarriesSecurityHeadersAndTheTraceId() {
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     HttpResponse<String> ok =
-        admin.raw(HttpRequest.newBuilder(admin.uri("/v1/items/item1")).header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").GET());
+        admin.raw(
+            HttpRequest.newBuilder(admin.uri("/v1/items/item1"))
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .GET());
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.headers().firstValue("X-Request-Id")).hasValue(traceId);
     for (HttpResponse<String> r :
         List.of(
             ok,
-            new Api(a).raw(HttpRequest.newBuilder(admin.uri("/v1/users/x/state")).header("X-Request-Id", "req-42").GET()),
+            new Api(a)
+                .raw(
+                    HttpRequest.newBuilder(admin.uri("/v1/users/x/state"))
+                        .header("X-Request-Id", "req-42")
+                        .GET()),
             admin.raw(HttpRequest.newBuilder(admin.uri("/v1/nowhere")).GET()))) {
-      assertThat(r.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v).contains("default-src 'self'"));
-      assertThat(r.headers().firstValue("Strict-Transport-Security")).hasValueSatisfying(v -> assertThat(v).contains("max-age="));
+      assertThat(r.headers().firstValue("Content-Security-Policy"))
+          .hasValueSatisfying(v -> assertThat(v).contains("default-src 'self'"));
+      assertThat(r.headers().firstValue("Strict-Transport-Security"))
+          .hasValueSatisfying(v -> assertThat(v).contains("max-age="));
       assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
       assertThat(r.headers().firstValue("X-Frame-Options")).hasValue("DENY");
       assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
@@ -184,12 +248,20 @@ class EdgeSecurityTest {
       assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
     }
     HttpResponse<String> unauthorized =
-        new Api(a).raw(HttpRequest.newBuilder(admin.uri("/v1/users/x/state")).header("X-Request-Id", "req-42").GET());
+        new Api(a)
+            .raw(
+                HttpRequest.newBuilder(admin.uri("/v1/users/x/state"))
+                    .header("X-Request-Id", "req-42")
+                    .GET());
     assertThat(unauthorized.headers().firstValue("X-Request-Id")).hasValue("req-42");
     assertThat(unauthorized.body()).contains("\"traceId\":\"req-42\"");
-    HttpResponse<String> missing = admin.raw(HttpRequest.newBuilder(admin.uri("/v1/nowhere")).GET());
+    HttpResponse<String> missing =
+        admin.raw(HttpRequest.newBuilder(admin.uri("/v1/nowhere")).GET());
     assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(missing.body()).contains("\"no_route\"").contains("\"traceId\":\"" + missing.headers().firstValue("X-Request-Id").orElseThrow() + "\"");
+    assertThat(missing.body())
+        .contains("\"no_route\"")
+        .contains(
+            "\"traceId\":\"" + missing.headers().firstValue("X-Request-Id").orElseThrow() + "\"");
     assertThat(missing.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f]{32}");
   }
 
@@ -202,11 +274,17 @@ class EdgeSecurityTest {
                     .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                     .header("Origin", "https://shop.example.com")
                     .header("Access-Control-Request-Method", "POST")
-                    .header("Access-Control-Request-Headers", "authorization, content-type, idempotency-key"));
+                    .header(
+                        "Access-Control-Request-Headers",
+                        "authorization, content-type, idempotency-key"));
     assertThat(preflight.statusCode()).isEqualTo(200);
-    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://shop.example.com");
-    assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).hasValueSatisfying(v -> assertThat(v).contains("POST"));
-    assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase()).contains("idempotency-key");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+        .hasValue("https://shop.example.com");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods"))
+        .hasValueSatisfying(v -> assertThat(v).contains("POST"));
+    assertThat(
+            preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+        .contains("idempotency-key");
 
     Api browser = new Api(a).withKey(keyOf.get(Scope.INGEST));
     HttpResponse<String> actual =
@@ -214,10 +292,14 @@ class EdgeSecurityTest {
             HttpRequest.newBuilder(admin.uri("/v1/impressions"))
                 .header("Origin", "https://m.example.com")
                 .header("Content-Type", "text/plain;charset=UTF-8")
-                .POST(HttpRequest.BodyPublishers.ofString(Api.impressions("cors-user", List.of("item1")))));
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        Api.impressions("cors-user", List.of("item1")))));
     assertThat(actual.statusCode()).isEqualTo(202);
-    assertThat(actual.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://m.example.com");
-    assertThat(actual.headers().firstValue("Access-Control-Expose-Headers").orElse("")).contains("Retry-After");
+    assertThat(actual.headers().firstValue("Access-Control-Allow-Origin"))
+        .hasValue("https://m.example.com");
+    assertThat(actual.headers().firstValue("Access-Control-Expose-Headers").orElse(""))
+        .contains("Retry-After");
 
     HttpResponse<String> foreign =
         new Api(a)
@@ -244,7 +326,9 @@ class EdgeSecurityTest {
     return switch (e.method()) {
       case "GET" -> r.GET();
       case "DELETE" -> r.DELETE();
-      default -> r.header("Content-Type", "application/json").method(e.method(), HttpRequest.BodyPublishers.ofString(sampleBody(e)));
+      default ->
+          r.header("Content-Type", "application/json")
+              .method(e.method(), HttpRequest.BodyPublishers.ofString(sampleBody(e)));
     };
   }
 
@@ -252,7 +336,8 @@ class EdgeSecurityTest {
     return switch (e.template()) {
       case "/v1/items" -> Api.items("more", 2, 1, "active");
       case "/v1/impressions" -> Api.impressions("matrix-user", List.of("item3"));
-      case "/v1/events" -> "{\"events\":[{\"type\":\"click\",\"userId\":\"matrix-user\",\"itemId\":\"item3\"}]}";
+      case "/v1/events" ->
+          "{\"events\":[{\"type\":\"click\",\"userId\":\"matrix-user\",\"itemId\":\"item3\"}]}";
       case "/v1/admin/keys" -> "{\"name\":\"from matrix\",\"scopes\":[\"ingest\"]}";
       case "/v1/users/{userId}/consent" -> "{\"consent\":true}";
       default -> "{}";

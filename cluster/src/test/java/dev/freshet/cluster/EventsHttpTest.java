@@ -18,7 +18,15 @@ class EventsHttpTest extends SingleNodeTest {
   }
 
   private static String event(String type, String user, String item, String extra) {
-    return "{\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"itemId\":\"" + item + "\"" + extra + "}";
+    return "{\"type\":\""
+        + type
+        + "\",\"userId\":\""
+        + user
+        + "\",\"itemId\":\""
+        + item
+        + "\""
+        + extra
+        + "}";
   }
 
   private static String events(String... events) {
@@ -61,11 +69,14 @@ class EventsHttpTest extends SingleNodeTest {
   void impressionsThroughEventsAndThroughTheImpressionsEndpointAreOneSeenSet() {
     api.post("/v1/impressions", Api.impressions("cat", List.of("e5", "e6")));
     Api.Response response =
-        api.post("/v1/events", events(event("impression", "cat", "e6", ""), event("impression", "cat", "e7", "")));
+        api.post(
+            "/v1/events",
+            events(event("impression", "cat", "e6", ""), event("impression", "cat", "e7", "")));
 
     assertThat(response.body().path("accepted").asInt()).isEqualTo(2);
     assertThat(api.get("/v1/users/cat/state").body().path("seen").asInt()).isEqualTo(3);
-    assertThat(Api.rankedIds(api.get("/v1/users/cat/recommendations?k=200"))).doesNotContain("e5", "e6", "e7");
+    assertThat(Api.rankedIds(api.get("/v1/users/cat/recommendations?k=200")))
+        .doesNotContain("e5", "e6", "e7");
   }
 
   @Test
@@ -90,7 +101,9 @@ class EventsHttpTest extends SingleNodeTest {
     // e29 has the lowest catalog popularity; a burst of clicks and shares makes it the most popular
     String burst =
         events(
-            event("click", "fan1", "e29", ""), event("share", "fan2", "e29", ""), event("like", "fan3", "e29", ""),
+            event("click", "fan1", "e29", ""),
+            event("share", "fan2", "e29", ""),
+            event("like", "fan3", "e29", ""),
             event("click", "fan1", "e26", ""));
     assertThat(api.post("/v1/events", burst).status()).isEqualTo(202);
 
@@ -109,10 +122,15 @@ class EventsHttpTest extends SingleNodeTest {
     java.time.Instant now = java.time.Instant.now();
     api.post(
         "/v1/items",
-        "{\"items\":[{\"id\":\"fresh-1\",\"category\":\"c9\",\"createdAt\":\"" + now.plusSeconds(60) + "\"},"
-            + "{\"id\":\"fresh-2\",\"category\":\"c9\",\"createdAt\":\"" + now.plusSeconds(120) + "\"},"
+        "{\"items\":[{\"id\":\"fresh-1\",\"category\":\"c9\",\"createdAt\":\""
+            + now.plusSeconds(60)
+            + "\"},"
+            + "{\"id\":\"fresh-2\",\"category\":\"c9\",\"createdAt\":\""
+            + now.plusSeconds(120)
+            + "\"},"
             + "{\"id\":\"stale\",\"category\":\"c9\",\"createdAt\":\"2001-01-01T00:00:00Z\"}]}");
-    assertThat(Api.rankedIds(api.get("/v1/items/latest?category=c9&k=5"))).containsExactly("fresh-2", "fresh-1", "stale");
+    assertThat(Api.rankedIds(api.get("/v1/items/latest?category=c9&k=5")))
+        .containsExactly("fresh-2", "fresh-1", "stale");
     assertThat(api.get("/v1/items/latest?k=0").errorField()).isEqualTo("k");
     assertThat(api.get("/v1/items/popular?k=201").status()).isEqualTo(400);
   }
@@ -122,16 +140,19 @@ class EventsHttpTest extends SingleNodeTest {
     Api.Response put = api.put("/v1/users/newbie/persona", "{\"categories\":[\"c1\"]}");
 
     assertThat(put.status()).isEqualTo(200);
-    assertThat(features("newbie").path("persona").path("categories").get(0).asText()).isEqualTo("c1");
+    assertThat(features("newbie").path("persona").path("categories").get(0).asText())
+        .isEqualTo("c1");
     assertThat(features("newbie").path("persona").path("inUse").asBoolean()).isTrue();
     // other tests' clicks make some items trend, so compare with a cold user without a persona
     Api.Response newbie = api.get("/v1/users/newbie/recommendations?k=10&explain=true");
     for (JsonNode item : newbie.body().path("items")) {
       boolean inC1 = Integer.parseInt(item.path("id").asText().substring(1)) % 3 == 1;
-      assertThat(item.path("explain").path("categoryAffinity").asDouble()).isEqualTo(inC1 ? 0.25 : 0.0);
+      assertThat(item.path("explain").path("categoryAffinity").asDouble())
+          .isEqualTo(inC1 ? 0.25 : 0.0);
     }
     assertThat(meanC1Position(Api.rankedIds(api.get("/v1/users/newbie/recommendations?k=200"))))
-        .isLessThan(meanC1Position(Api.rankedIds(api.get("/v1/users/no-persona/recommendations?k=200"))));
+        .isLessThan(
+            meanC1Position(Api.rankedIds(api.get("/v1/users/no-persona/recommendations?k=200"))));
 
     Api.Response empty = api.put("/v1/users/newbie/persona", "{\"vector\":[1,2]}");
     assertThat(empty.status()).isEqualTo(400);
@@ -142,8 +163,9 @@ class EventsHttpTest extends SingleNodeTest {
   private static double meanC1Position(List<String> ids) {
     List<String> items = ids.stream().filter(id -> id.matches("e\\d+")).toList();
     return java.util.stream.IntStream.range(0, items.size())
-        .filter(i -> Integer.parseInt(items.get(i).substring(1)) % 3 == 1)
-        .average()
-        .orElseThrow() + 1;
+            .filter(i -> Integer.parseInt(items.get(i).substring(1)) % 3 == 1)
+            .average()
+            .orElseThrow()
+        + 1;
   }
 }

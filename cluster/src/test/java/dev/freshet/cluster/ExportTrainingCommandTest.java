@@ -15,16 +15,19 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code bin/freshet export-training} against a single node in its default mode (embedded PostgreSQL
- * in its data directory): the command finds the running server, writes a ranking's shown items with
- * the click, and moves the extraction checkpoint.
+ * {@code bin/freshet export-training} against a single node in its default mode (embedded
+ * PostgreSQL in its data directory): the command finds the running server, writes a ranking's shown
+ * items with the click, and moves the extraction checkpoint.
  */
 class ExportTrainingCommandTest {
 
   @Test
   void exportsTheShownItemsOfARankingWithTheClickFromTheRunningNodesDatabase() throws Exception {
     Path dataDir = TestNodes.tempDir("freshet-export");
-    var config = TestNodes.config(Map.of("freshet.data-dir", dataDir.toString(), "freshet.export.attribution-window", "0s"));
+    var config =
+        TestNodes.config(
+            Map.of(
+                "freshet.data-dir", dataDir.toString(), "freshet.export.attribution-window", "0s"));
     FreshetNode node = FreshetNode.start(config, Optional.empty());
     try {
       Api api = new Api(node);
@@ -38,15 +41,21 @@ class ExportTrainingCommandTest {
       assertThat(
               api.post(
                       "/v1/impressions",
-                      "{\"userId\":\"trainee\",\"itemIds\":[" + String.join(",", quoted) + "],\"rankingId\":\"" + rankingId
+                      "{\"userId\":\"trainee\",\"itemIds\":["
+                          + String.join(",", quoted)
+                          + "],\"rankingId\":\""
+                          + rankingId
                           + "\",\"positions\":[1,2,3,4]}")
                   .status())
           .isEqualTo(202);
       assertThat(
               api.post(
                       "/v1/events",
-                      "{\"events\":[{\"type\":\"click\",\"userId\":\"trainee\",\"itemId\":\"" + shown.get(1) + "\",\"rankingId\":\""
-                          + rankingId + "\",\"position\":2,\"intent\":\"browse\"}]}")
+                      "{\"events\":[{\"type\":\"click\",\"userId\":\"trainee\",\"itemId\":\""
+                          + shown.get(1)
+                          + "\",\"rankingId\":\""
+                          + rankingId
+                          + "\",\"position\":2,\"intent\":\"browse\"}]}")
                   .status())
           .isEqualTo(202);
       ReadModelTables tables = new ReadModelTables(node.database().settings().url());
@@ -54,7 +63,10 @@ class ExportTrainingCommandTest {
       Shards.awaitTrue(
           "the ranking event written behind",
           Duration.ofSeconds(30),
-          () -> tables.count("SELECT count(*) FROM ranking_events WHERE ranking_id = '" + rankingId + "'") == 1);
+          () ->
+              tables.count(
+                      "SELECT count(*) FROM ranking_events WHERE ranking_id = '" + rankingId + "'")
+                  == 1);
 
       Path out = dataDir.resolve("training.csv");
       ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -67,7 +79,9 @@ class ExportTrainingCommandTest {
 
       assertThat(exit).isZero();
       List<String> lines = Files.readAllLines(out);
-      assertThat(lines.get(0)).isEqualTo("user_id,ranking_id,variant,item_id,position,shown_at,clicked,intent,propensity,weight");
+      assertThat(lines.get(0))
+          .isEqualTo(
+              "user_id,ranking_id,variant,item_id,position,shown_at,clicked,intent,propensity,weight");
       assertThat(lines).hasSize(5);
       for (int p = 1; p <= 4; p++) {
         String[] f = lines.get(p).split(",");
@@ -83,11 +97,18 @@ class ExportTrainingCommandTest {
         assertThat(f[9]).isEqualTo("1");
       }
       assertThat(printed.toString(StandardCharsets.UTF_8)).contains("Wrote 4 rows (1 clicked)");
-      assertThat(tables.count("SELECT count(*) FROM extraction_checkpoints WHERE consumer = 'training-export'")).isEqualTo(1);
+      assertThat(
+              tables.count(
+                  "SELECT count(*) FROM extraction_checkpoints WHERE consumer = 'training-export'"))
+          .isEqualTo(1);
 
       ByteArrayOutputStream usage = new ByteArrayOutputStream();
-      assertThat(ExportTrainingCommand.run(new String[] {"--since", "yesterday", "--out", "x"}, config, System.out,
-              new PrintStream(usage, true, StandardCharsets.UTF_8)))
+      assertThat(
+              ExportTrainingCommand.run(
+                  new String[] {"--since", "yesterday", "--out", "x"},
+                  config,
+                  System.out,
+                  new PrintStream(usage, true, StandardCharsets.UTF_8)))
           .isEqualTo(2);
       assertThat(usage.toString(StandardCharsets.UTF_8)).contains("--since");
     } finally {

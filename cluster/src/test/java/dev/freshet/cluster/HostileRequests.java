@@ -24,10 +24,10 @@ import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The fuzz's corpus: from one valid request per documented operation, hostile variants of it, each a
- * {@link Case} with the bytes to send and what the answer may be. Every case is drawn from its own
- * {@code Random(seed, case number)}, so a run is reproducible from its seed and a single case can be
- * generated again by its number.
+ * The fuzz's corpus: from one valid request per documented operation, hostile variants of it, each
+ * a {@link Case} with the bytes to send and what the answer may be. Every case is drawn from its
+ * own {@code Random(seed, case number)}, so a run is reproducible from its seed and a single case
+ * can be generated again by its number.
  */
 final class HostileRequests {
 
@@ -53,11 +53,16 @@ final class HostileRequests {
   enum Expect {
     /** Anything but a fault: no 5xx, no hang, a 4xx with the error JSON. */
     NO_FAULT,
-    /** Exactly the valid request's status: the variant is valid by the contract or by HTTP itself. */
+    /**
+     * Exactly the valid request's status: the variant is valid by the contract or by HTTP itself.
+     */
     AS_VALID,
     /** A 2xx, whatever the valid request gets (a CORS preflight from an allowed origin). */
     SUCCESS,
-    /** A 4xx: the contract forbids the value (an id outside the id alphabet, a timestamp out of range). */
+    /**
+     * A 4xx: the contract forbids the value (an id outside the id alphabet, a timestamp out of
+     * range).
+     */
     REFUSED
   }
 
@@ -131,13 +136,19 @@ final class HostileRequests {
 
   /**
    * @param itemIds ids of items that stay in the catalog, for boundary batches of existing ids
-   * @param inCatalog whether an item id is in the catalog now: valid mutations of {@code POST /v1/items}
-   *     add items, so "unknown" must be asked, not assumed
+   * @param inCatalog whether an item id is in the catalog now: valid mutations of {@code POST
+   *     /v1/items} add items, so "unknown" must be asked, not assumed
    * @param quarantined signatures that have failed often enough: drawn again instead, so that a
    *     defect answering slowly (a 503 after the ask timeout) does not spend the whole time budget
    */
   HostileRequests(
-      int port, Keys keys, long seed, long now, List<String> itemIds, Predicate<String> inCatalog, Predicate<String> quarantined) {
+      int port,
+      Keys keys,
+      long seed,
+      long now,
+      List<String> itemIds,
+      Predicate<String> inCatalog,
+      Predicate<String> quarantined) {
     this.port = port;
     this.keys = keys;
     this.seed = seed;
@@ -154,7 +165,9 @@ final class HostileRequests {
     return d.request;
   }
 
-  /** Case {@code number}: an operation, a family and one mutation, drawn from the case's own random. */
+  /**
+   * Case {@code number}: an operation, a family and one mutation, drawn from the case's own random.
+   */
   Case next(int number, List<Operation> ops) {
     Random rnd = new Random(seed * 1_000_003L + number);
     Case c = null;
@@ -169,7 +182,8 @@ final class HostileRequests {
     return c;
   }
 
-  // ---- choosing ------------------------------------------------------------------------------------
+  // ---- choosing
+  // ------------------------------------------------------------------------------------
 
   /** Operations with a body weigh three times as much: they have by far the most to get wrong. */
   private static Operation pickOperation(Random rnd, List<Operation> ops) {
@@ -212,7 +226,8 @@ final class HostileRequests {
     }
   }
 
-  // ---- the request being built ---------------------------------------------------------------------
+  // ---- the request being built
+  // ---------------------------------------------------------------------
 
   /** A case under construction: the valid request's parts, each open to one mutation. */
   private final class Draft {
@@ -223,23 +238,32 @@ final class HostileRequests {
     final List<String> segments;
     String query;
     JsonNode json;
+
     /** The body's final bytes, when a mutation works on bytes rather than on the JSON tree. */
     byte[] bodyBytes;
+
     String contentType;
     boolean head;
     boolean halfClose;
     boolean mayClose;
     boolean canary = true;
+
     /** The canary is already in the headers, at a place of the mutation's choosing. */
     boolean canaryPlaced;
+
     boolean foreignOrigin;
     boolean sealed;
     Expect expect = Expect.NO_FAULT;
     String mutation = "?";
+
     /** The variable part of the signature (e.g. the JSON path), without case-specific values. */
     String detail = "";
-    /** What this case alone has (e.g. the exact bytes), shown with it but not part of its signature. */
+
+    /**
+     * What this case alone has (e.g. the exact bytes), shown with it but not part of its signature.
+     */
     String note = "";
+
     String jsonPath;
 
     Draft(Operation op, Random rnd, int number) {
@@ -252,7 +276,8 @@ final class HostileRequests {
       this.contentType = op.body() == null ? null : "application/json";
       this.request = new RawHttp.Request(op.method(), "");
       request.header("Host", "127.0.0.1:" + port);
-      if (op.scope() != null) request.header("Authorization", "Bearer " + keys.byScope().get(op.scope()));
+      if (op.scope() != null)
+        request.header("Authorization", "Bearer " + keys.byScope().get(op.scope()));
       request.header("Connection", "close");
     }
 
@@ -274,7 +299,10 @@ final class HostileRequests {
       return json == null ? new byte[0] : AsciiJson.bytes(json);
     }
 
-    /** Writes target, Content-Type and body into the request; later mutations edit the bytes themselves. */
+    /**
+     * Writes target, Content-Type and body into the request; later mutations edit the bytes
+     * themselves.
+     */
     void seal() {
       if (sealed) return;
       sealed = true;
@@ -289,17 +317,33 @@ final class HostileRequests {
       String id = null;
       if (canary && request.raw == null) {
         id = canaryId(number);
-        if (!canaryPlaced) request.header("X-Request-Id", id); // last: shows that every header line before it was read
+        if (!canaryPlaced)
+          request.header(
+              "X-Request-Id", id); // last: shows that every header line before it was read
       }
-      String signature = kind + " " + op.key() + " | " + mutation + (detail.isEmpty() ? "" : " @" + detail);
+      String signature =
+          kind + " " + op.key() + " | " + mutation + (detail.isEmpty() ? "" : " @" + detail);
       return new Case(
-          number, op, kind, mutation, note, signature, request, head, halfClose, mayClose, id, expect, jsonPath, foreignOrigin);
+          number,
+          op,
+          kind,
+          mutation,
+          note,
+          signature,
+          request,
+          head,
+          halfClose,
+          mayClose,
+          id,
+          expect,
+          jsonPath,
+          foreignOrigin);
     }
   }
 
   /**
-   * Every request carries {@code X-Request-Id: fz-case-<n>}, which the edge echoes as its trace id: an
-   * answer with another id means a header line was lost or merged into another.
+   * Every request carries {@code X-Request-Id: fz-case-<n>}, which the edge echoes as its trace id:
+   * an answer with another id means a header line was lost or merged into another.
    */
   static String canaryId(int number) {
     return "fz-case-" + number;
@@ -310,64 +354,92 @@ final class HostileRequests {
     d.canaryPlaced = true;
   }
 
-  // ---- BOUNDARY: documented limits, which must be served -------------------------------------------
+  // ---- BOUNDARY: documented limits, which must be served
+  // -------------------------------------------
 
   private void boundary(Draft d) {
     List<Runnable> options = new ArrayList<>();
     Operation op = d.op;
     if (op.params().containsKey("userId") && !op.template().startsWith("/v1/shared")) {
-      options.add(() -> {
-        d.segments.set(op.params().get("userId"), "fz-" + "u".repeat(125)); // 128 characters: the longest id
-        d.name("userId of 128 characters", Expect.AS_VALID);
-      });
+      options.add(
+          () -> {
+            d.segments.set(
+                op.params().get("userId"),
+                "fz-" + "u".repeat(125)); // 128 characters: the longest id
+            d.name("userId of 128 characters", Expect.AS_VALID);
+          });
     }
     if (op.queryParams().contains("k")) {
-      options.add(() -> { d.query = setParam(d.query, "k", "200"); d.name("k=200 (the maximum)", Expect.AS_VALID); });
-      options.add(() -> { d.query = setParam(d.query, "k", "1"); d.name("k=1 (the minimum)", Expect.AS_VALID); });
+      options.add(
+          () -> {
+            d.query = setParam(d.query, "k", "200");
+            d.name("k=200 (the maximum)", Expect.AS_VALID);
+          });
+      options.add(
+          () -> {
+            d.query = setParam(d.query, "k", "1");
+            d.name("k=1 (the minimum)", Expect.AS_VALID);
+          });
     }
     if (op.queryParams().contains("limit")) {
-      options.add(() -> { d.query = setParam(d.query, "limit", "500"); d.name("limit=500 (the maximum)", Expect.AS_VALID); });
+      options.add(
+          () -> {
+            d.query = setParam(d.query, "limit", "500");
+            d.name("limit=500 (the maximum)", Expect.AS_VALID);
+          });
     }
     if (op.queryParams().contains("exclude")) {
-      options.add(() -> {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 1_000; i++) ids.add(itemIds.get(i % itemIds.size()));
-        d.query = setParam(d.query, "exclude", String.join(",", ids));
-        d.name("exclude of 1,000 ids (the documented maximum)", Expect.AS_VALID);
-      });
+      options.add(
+          () -> {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) ids.add(itemIds.get(i % itemIds.size()));
+            d.query = setParam(d.query, "exclude", String.join(",", ids));
+            d.name("exclude of 1,000 ids (the documented maximum)", Expect.AS_VALID);
+          });
     }
     if (op.queryParams().contains("explain")) {
-      options.add(() -> { d.query = setParam(d.query, "explain", null); d.name("explain without a value", Expect.AS_VALID); });
+      options.add(
+          () -> {
+            d.query = setParam(d.query, "explain", null);
+            d.name("explain without a value", Expect.AS_VALID);
+          });
     }
     if (op.hasBody()) {
       for (String[] path : leafPaths(d.json)) {
         String name = path[path.length - 1].replaceAll("\\[\\d+]$", "");
         Supplier<JsonNode> value = boundaryValue(name);
         if (value != null) {
-          options.add(() -> {
-            set(d.json, path, value.get());
-            d.jsonPath = display(path);
-            d.detail = generalise(d.jsonPath);
-            d.name("field at its documented limit", Expect.AS_VALID);
-          });
+          options.add(
+              () -> {
+                set(d.json, path, value.get());
+                d.jsonPath = display(path);
+                d.detail = generalise(d.jsonPath);
+                d.name("field at its documented limit", Expect.AS_VALID);
+              });
         }
       }
       if (d.json.has("itemIds")) {
-        options.add(() -> {
-          ArrayNode ids = ((ObjectNode) d.json).putArray("itemIds");
-          for (int i = 0; i < 1_000; i++) ids.add(itemIds.get(i % itemIds.size()));
-          ((ObjectNode) d.json).remove("positions");
-          d.name("1,000 item ids (the documented maximum)", Expect.AS_VALID);
-        });
+        options.add(
+            () -> {
+              ArrayNode ids = ((ObjectNode) d.json).putArray("itemIds");
+              for (int i = 0; i < 1_000; i++) ids.add(itemIds.get(i % itemIds.size()));
+              ((ObjectNode) d.json).remove("positions");
+              d.name("1,000 item ids (the documented maximum)", Expect.AS_VALID);
+            });
       }
       if (d.json.has("events")) {
-        options.add(() -> {
-          ArrayNode events = ((ObjectNode) d.json).putArray("events");
-          for (int i = 0; i < 1_000; i++) {
-            events.addObject().put("type", "click").put("userId", "fz-user-" + (i % 3)).put("itemId", itemIds.get(i % itemIds.size()));
-          }
-          d.name("1,000 events (the documented maximum)", Expect.AS_VALID);
-        });
+        options.add(
+            () -> {
+              ArrayNode events = ((ObjectNode) d.json).putArray("events");
+              for (int i = 0; i < 1_000; i++) {
+                events
+                    .addObject()
+                    .put("type", "click")
+                    .put("userId", "fz-user-" + (i % 3))
+                    .put("itemId", itemIds.get(i % itemIds.size()));
+              }
+              d.name("1,000 events (the documented maximum)", Expect.AS_VALID);
+            });
       }
     }
     if (options.isEmpty()) {
@@ -389,21 +461,27 @@ final class HostileRequests {
       case "position", "positions" -> () -> IntNode.valueOf(Integer.MAX_VALUE);
       case "value" -> () -> LongNode.valueOf(86_400_000L);
       case "popularity" -> () -> DoubleNode.valueOf(0.0);
-      case "ts", "createdAt" -> () -> LongNode.valueOf(946_684_800_000L); // 2000-01-01, the time window's start
+      case "ts", "createdAt" ->
+          () -> LongNode.valueOf(946_684_800_000L); // 2000-01-01, the time window's start
       case "embedding", "vector" -> () -> DoubleNode.valueOf(Float.MAX_VALUE);
       default -> null;
     };
   }
 
-  // ---- JSON: one field at a time ---------------------------------------------------------------------
+  // ---- JSON: one field at a time
+  // ---------------------------------------------------------------------
 
   private void json(Draft d) {
     List<String[]> paths = allPaths(d.json);
-    List<String[]> times = paths.stream().filter(p -> p.length > 0 && TIMES.contains(fieldName(p))).toList();
-    List<String[]> ids = paths.stream().filter(p -> p.length > 0 && ID_FIELDS.contains(fieldName(p))).toList();
-    // timestamps and ids have the most rules (and the most defects so far): each gets a quarter of the cases
+    List<String[]> times =
+        paths.stream().filter(p -> p.length > 0 && TIMES.contains(fieldName(p))).toList();
+    List<String[]> ids =
+        paths.stream().filter(p -> p.length > 0 && ID_FIELDS.contains(fieldName(p))).toList();
+    // timestamps and ids have the most rules (and the most defects so far): each gets a quarter of
+    // the cases
     int where = d.rnd.nextInt(4);
-    List<String[]> from = where == 0 && !times.isEmpty() ? times : where == 1 && !ids.isEmpty() ? ids : paths;
+    List<String[]> from =
+        where == 0 && !times.isEmpty() ? times : where == 1 && !ids.isEmpty() ? ids : paths;
     String[] path = from.get(d.rnd.nextInt(from.size()));
     d.jsonPath = path.length == 0 ? "body" : display(path);
     d.detail = generalise(d.jsonPath);
@@ -411,7 +489,8 @@ final class HostileRequests {
     if (path.length == 0) {
       Hostile h = pick(d.rnd, ROOTS);
       d.json = h.value().get();
-      // a body that is not an object is the body's fault; in an empty object, any missing field may be named
+      // a body that is not an object is the body's fault; in an empty object, any missing field may
+      // be named
       d.jsonPath = d.json.isObject() ? null : "body";
       d.name("whole body: " + h.label());
     } else if (choice < 12 && !isIndex(path[path.length - 1])) {
@@ -427,12 +506,15 @@ final class HostileRequests {
       StringEdit edit = pick(d.rnd, STRING_EDITS);
       JsonNode value = TextNode.valueOf(edit.edit().apply(d.json.at(pointer(path)).textValue()));
       set(d.json, path, value);
-      d.name("string: " + edit.label(), refusedAsId(fieldName(path), value) ? Expect.REFUSED : Expect.NO_FAULT);
+      d.name(
+          "string: " + edit.label(),
+          refusedAsId(fieldName(path), value) ? Expect.REFUSED : Expect.NO_FAULT);
     } else {
       Hostile h = pick(d.rnd, valuesFor(d.rnd, path));
       JsonNode value = h.value().get();
       set(d.json, path, value);
-      boolean refused = h.refusedIn().contains(fieldName(path)) || refusedAsId(fieldName(path), value);
+      boolean refused =
+          h.refusedIn().contains(fieldName(path)) || refusedAsId(fieldName(path), value);
       d.name("value: " + h.label(), refused ? Expect.REFUSED : Expect.NO_FAULT);
     }
   }
@@ -444,8 +526,9 @@ final class HostileRequests {
   }
 
   /**
-   * Whether the contract forbids {@code value} in the id field {@code field}: ids are strings of 1-128
-   * characters of [A-Za-z0-9._:@-] (SPEC.md), item ids must be in the catalog, only rankingId is optional.
+   * Whether the contract forbids {@code value} in the id field {@code field}: ids are strings of
+   * 1-128 characters of [A-Za-z0-9._:@-] (SPEC.md), item ids must be in the catalog, only rankingId
+   * is optional.
    */
   private boolean refusedAsId(String field, JsonNode value) {
     if (!ID_FIELDS.contains(field)) return false;
@@ -477,14 +560,17 @@ final class HostileRequests {
       key = text.substring(at, end + 2);
     }
     Hostile h = pick(d.rnd, VALUES);
-    d.bodyBytes = (text.substring(0, at) + key + AsciiJson.write(h.value().get()) + "," + text.substring(at)).getBytes(StandardCharsets.US_ASCII);
+    d.bodyBytes =
+        (text.substring(0, at) + key + AsciiJson.write(h.value().get()) + "," + text.substring(at))
+            .getBytes(StandardCharsets.US_ASCII);
     d.name("duplicate key, first value " + h.label());
   }
 
   private void extraField(Draft d) {
     List<String[]> objects = new ArrayList<>();
     objects.add(new String[0]);
-    for (String[] p : allPaths(d.json)) if (p.length > 0 && d.json.at(pointer(p)).isObject()) objects.add(p);
+    for (String[] p : allPaths(d.json))
+      if (p.length > 0 && d.json.at(pointer(p)).isObject()) objects.add(p);
     String[] at = objects.get(d.rnd.nextInt(objects.size()));
     ObjectNode target = (ObjectNode) (at.length == 0 ? d.json : d.json.at(pointer(at)));
     String[] names = {"fzExtra", "__proto__", "", "constructor", "userId ", "USERID"};
@@ -503,7 +589,10 @@ final class HostileRequests {
     d.jsonPath = display(arrayPath);
     d.detail = generalise(d.jsonPath);
     switch (d.rnd.nextInt(5)) {
-      case 0 -> { array.removeAll(); d.name("array emptied"); }
+      case 0 -> {
+        array.removeAll();
+        d.name("array emptied");
+      }
       case 1 -> {
         JsonNode first = array.isEmpty() ? TextNode.valueOf("x") : array.get(0);
         array.removeAll();
@@ -526,7 +615,8 @@ final class HostileRequests {
     }
   }
 
-  // ---- BODY: bytes, sizes, encodings and media types ------------------------------------------------
+  // ---- BODY: bytes, sizes, encodings and media types
+  // ------------------------------------------------
 
   private void body(Draft d) {
     if (!d.op.hasBody()) {
@@ -538,8 +628,16 @@ final class HostileRequests {
     d.jsonPath = "body";
     switch (d.rnd.nextInt(16)) {
       case 0 -> {
-        byte[][] sequences = {{(byte) 0xff}, {(byte) 0xc3, 0x28}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xc0, (byte) 0xaf},
-            {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}, {(byte) 0xe2, (byte) 0x82}, {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}};
+        byte[][] sequences = {
+          {(byte) 0xff},
+          {(byte) 0xc3, 0x28},
+          {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+          {(byte) 0xc0, (byte) 0xaf},
+          {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+          {(byte) 0x80},
+          {(byte) 0xe2, (byte) 0x82},
+          {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}
+        };
         byte[] bad = sequences[d.rnd.nextInt(sequences.length)];
         d.bodyBytes = insertIntoFirstString(valid, bad);
         d.name("invalid UTF-8 inside a string (" + hex(bad) + ")");
@@ -560,18 +658,29 @@ final class HostileRequests {
         d.bodyBytes = concat(valid, g.getBytes(StandardCharsets.ISO_8859_1));
         d.name("trailing garbage " + AsciiJson.string(g));
       }
-      case 4 -> { d.bodyBytes = new byte[0]; d.name("empty body"); }
-      case 5 -> { d.bodyBytes = " \r\n\t ".getBytes(StandardCharsets.US_ASCII); d.name("whitespace-only body"); }
+      case 4 -> {
+        d.bodyBytes = new byte[0];
+        d.name("empty body");
+      }
+      case 5 -> {
+        d.bodyBytes = " \r\n\t ".getBytes(StandardCharsets.US_ASCII);
+        d.name("whitespace-only body");
+      }
       case 6 -> {
         long limit = d.op.template().equals("/v1/items") ? 8L << 20 : 64L << 10;
         String pad = "y".repeat((int) limit + 1);
-        d.bodyBytes = (text.substring(0, text.length() - 1) + ",\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.US_ASCII);
+        d.bodyBytes =
+            (text.substring(0, text.length() - 1) + ",\"pad\":\"" + pad + "\"}")
+                .getBytes(StandardCharsets.US_ASCII);
         d.name("body over the size limit (" + limit + " bytes)");
       }
       case 7 -> {
         boolean le = d.rnd.nextBoolean();
-        d.bodyBytes = concat(le ? new byte[] {(byte) 0xff, (byte) 0xfe} : new byte[] {(byte) 0xfe, (byte) 0xff},
-            new String(valid, StandardCharsets.US_ASCII).getBytes(le ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE));
+        d.bodyBytes =
+            concat(
+                le ? new byte[] {(byte) 0xff, (byte) 0xfe} : new byte[] {(byte) 0xfe, (byte) 0xff},
+                new String(valid, StandardCharsets.US_ASCII)
+                    .getBytes(le ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE));
         d.name("UTF-16 body with a byte order mark");
       }
       case 8 -> {
@@ -580,26 +689,49 @@ final class HostileRequests {
       }
       case 9 -> {
         String[][] variants = {
-            {"comment", "/* c */" + text},
-            {"single quotes", text.replaceFirst("\"([^\"]*)\":", "'$1':")},
-            {"trailing comma", text.substring(0, text.length() - 1) + ",}"},
-            {"NaN", text.substring(0, text.length() - 1) + ",\"n\":NaN}"},
-            {"leading zero", text.substring(0, text.length() - 1) + ",\"n\":007}"},
-            {"unquoted key", text.replaceFirst("\"([^\"]*)\":", "$1:")}};
+          {"comment", "/* c */" + text},
+          {"single quotes", text.replaceFirst("\"([^\"]*)\":", "'$1':")},
+          {"trailing comma", text.substring(0, text.length() - 1) + ",}"},
+          {"NaN", text.substring(0, text.length() - 1) + ",\"n\":NaN}"},
+          {"leading zero", text.substring(0, text.length() - 1) + ",\"n\":007}"},
+          {"unquoted key", text.replaceFirst("\"([^\"]*)\":", "$1:")}
+        };
         String[] v = variants[d.rnd.nextInt(variants.length)];
         d.bodyBytes = v[1].getBytes(StandardCharsets.US_ASCII);
         d.name("not quite JSON: " + v[0]);
       }
       case 10, 11 -> {
-        String[] types = {"text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-            "application/json; charset=utf-16", "application/json; charset=\"", "}{", "application/JSON", "application/json;;",
-            "*/*", "application/vnd.api+json", "text/plain; charset=iso-8859-1", "application/json, text/plain", "", "application/json; charset=latin1"};
+        String[] types = {
+          "text/plain",
+          "application/xml",
+          "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=x",
+          "application/json; charset=utf-16",
+          "application/json; charset=\"",
+          "}{",
+          "application/JSON",
+          "application/json;;",
+          "*/*",
+          "application/vnd.api+json",
+          "text/plain; charset=iso-8859-1",
+          "application/json, text/plain",
+          "",
+          "application/json; charset=latin1"
+        };
         d.contentType = types[d.rnd.nextInt(types.length)];
         d.jsonPath = "Content-Type";
-        boolean sendBeacon = d.op.textPlain() && (d.contentType.equals("text/plain") || d.contentType.startsWith("text/plain;"));
-        d.name("Content-Type " + AsciiJson.string(d.contentType), sendBeacon ? Expect.AS_VALID : Expect.NO_FAULT);
+        boolean sendBeacon =
+            d.op.textPlain()
+                && (d.contentType.equals("text/plain") || d.contentType.startsWith("text/plain;"));
+        d.name(
+            "Content-Type " + AsciiJson.string(d.contentType),
+            sendBeacon ? Expect.AS_VALID : Expect.NO_FAULT);
       }
-      case 12 -> { d.contentType = null; d.jsonPath = "Content-Type"; d.name("no Content-Type"); }
+      case 12 -> {
+        d.contentType = null;
+        d.jsonPath = "Content-Type";
+        d.name("no Content-Type");
+      }
       case 13 -> {
         d.seal();
         d.request.header("Content-Type", "application/xml");
@@ -609,11 +741,15 @@ final class HostileRequests {
         boolean zipped = d.rnd.nextBoolean();
         if (zipped) d.bodyBytes = gzip(valid);
         d.request.header("Content-Encoding", zipped ? "gzip" : d.rnd.nextBoolean() ? "gzip" : "br");
-        d.name(zipped ? "gzip body with Content-Encoding: gzip" : "plain body with a Content-Encoding");
+        d.name(
+            zipped
+                ? "gzip body with Content-Encoding: gzip"
+                : "plain body with a Content-Encoding");
       }
       default -> {
         d.contentType = "application/x-www-form-urlencoded";
-        d.bodyBytes = "userId=fz-user-0&itemIds=fz-1&consent=true".getBytes(StandardCharsets.US_ASCII);
+        d.bodyBytes =
+            "userId=fz-user-0&itemIds=fz-1&consent=true".getBytes(StandardCharsets.US_ASCII);
         d.name("form-encoded body");
       }
     }
@@ -639,26 +775,36 @@ final class HostileRequests {
     }
   }
 
-  // ---- QUERY -----------------------------------------------------------------------------------------
+  // ---- QUERY
+  // -----------------------------------------------------------------------------------------
 
   private void query(Draft d) {
     List<String> documented = d.op.queryParams();
     String param = documented.isEmpty() ? "k" : documented.get(d.rnd.nextInt(documented.size()));
     switch (d.rnd.nextInt(8)) {
       case 0, 1, 2 -> {
-        String[] values = param.equals("before") && d.rnd.nextBoolean() ? BEFORE_VALUES : QUERY_VALUES;
+        String[] values =
+            param.equals("before") && d.rnd.nextBoolean() ? BEFORE_VALUES : QUERY_VALUES;
         String value = values[d.rnd.nextInt(values.length)];
         d.query = setParam(d.query, param, value);
         d.detail = param;
         d.name(param + "=" + abbreviate(value, 24));
       }
       case 3 -> {
-        d.query = (d.query.isEmpty() ? "" : d.query + "&") + param + "=1&" + param + "=" + QUERY_VALUES[d.rnd.nextInt(QUERY_VALUES.length)];
+        d.query =
+            (d.query.isEmpty() ? "" : d.query + "&")
+                + param
+                + "=1&"
+                + param
+                + "="
+                + QUERY_VALUES[d.rnd.nextInt(QUERY_VALUES.length)];
         d.detail = param;
         d.name("repeated parameter " + param);
       }
       case 4 -> {
-        String[] unknown = {"zz=1", "__proto__=x", "k[]=1", "k.x=1", "=", "&&&", "k", "k==5", "%3D=%3D", ";k=1"};
+        String[] unknown = {
+          "zz=1", "__proto__=x", "k[]=1", "k.x=1", "=", "&&&", "k", "k==5", "%3D=%3D", ";k=1"
+        };
         String u = unknown[d.rnd.nextInt(unknown.length)];
         d.query = (d.query.isEmpty() ? "" : d.query + "&") + u;
         d.name("odd parameter " + u);
@@ -677,9 +823,14 @@ final class HostileRequests {
       }
       default -> {
         String[][] syntax = {
-            {"fragment", d.query + "#frag"}, {"double question mark", "?" + d.query},
-            {"raw UTF-8 bytes", latin1("k=\u00e9\u6f22")}, {"raw space", "k=5 6"}, {"semicolons", "k=5;explain=true"},
-            {"plus for space", "category=c+1"}, {"raw quote and angle brackets", "category=\"<x>\""}};
+          {"fragment", d.query + "#frag"},
+          {"double question mark", "?" + d.query},
+          {"raw UTF-8 bytes", latin1("k=\u00e9\u6f22")},
+          {"raw space", "k=5 6"},
+          {"semicolons", "k=5;explain=true"},
+          {"plus for space", "category=c+1"},
+          {"raw quote and angle brackets", "category=\"<x>\""}
+        };
         String[] s = syntax[d.rnd.nextInt(syntax.length)];
         d.query = s[1];
         d.name("query syntax: " + s[0]);
@@ -687,7 +838,8 @@ final class HostileRequests {
     }
   }
 
-  // ---- PATH ------------------------------------------------------------------------------------------
+  // ---- PATH
+  // ------------------------------------------------------------------------------------------
 
   private void path(Draft d) {
     List<Integer> params = new ArrayList<>(d.op.params().values());
@@ -698,16 +850,27 @@ final class HostileRequests {
       String value = raw ? latin1("\u00e9\u6f22") : PATH_VALUES[d.rnd.nextInt(PATH_VALUES.length)];
       d.segments.set(index, value);
       d.detail = "{" + paramName(d.op, index) + "}";
-      d.name("path parameter " + (raw ? "of raw UTF-8 bytes" : AsciiJson.string(abbreviate(value, 24))));
+      d.name(
+          "path parameter "
+              + (raw ? "of raw UTF-8 bytes" : AsciiJson.string(abbreviate(value, 24))));
       return;
     }
     String path = d.op.path();
     String[][] structural = {
-        {"trailing slash", path + "/"}, {"double slash", path.replaceFirst("/", "//")}, {"upper case", path.toUpperCase(Locale.ROOT)},
-        {"dot segment", "/." + path}, {"dot-dot segment", "/v1/.." + path}, {"encoded slashes", "/" + path.substring(1).replace("/", "%2F")},
-        {"backslashes", path.replace('/', '\\')}, {"NUL at the end", path + "%00"}, {"no leading slash", path.substring(1)},
-        {"traversal to the admin keys", path + "/../../admin/keys"}, {"path of 3,000 characters", path + "/" + "p".repeat(3_000)},
-        {"path of 1,500 characters", path + "/" + "p".repeat(1_500)}, {"matrix parameter", path + ";jsessionid=1"}};
+      {"trailing slash", path + "/"},
+      {"double slash", path.replaceFirst("/", "//")},
+      {"upper case", path.toUpperCase(Locale.ROOT)},
+      {"dot segment", "/." + path},
+      {"dot-dot segment", "/v1/.." + path},
+      {"encoded slashes", "/" + path.substring(1).replace("/", "%2F")},
+      {"backslashes", path.replace('/', '\\')},
+      {"NUL at the end", path + "%00"},
+      {"no leading slash", path.substring(1)},
+      {"traversal to the admin keys", path + "/../../admin/keys"},
+      {"path of 3,000 characters", path + "/" + "p".repeat(3_000)},
+      {"path of 1,500 characters", path + "/" + "p".repeat(1_500)},
+      {"matrix parameter", path + ";jsessionid=1"}
+    };
     String[] s = structural[d.rnd.nextInt(structural.length)];
     d.segments.clear();
     d.segments.add(s[1].startsWith("/") ? s[1].substring(1) : s[1]);
@@ -718,18 +881,30 @@ final class HostileRequests {
     d.name("path: " + s[0]);
   }
 
-  // ---- HEADER ----------------------------------------------------------------------------------------
+  // ---- HEADER
+  // ----------------------------------------------------------------------------------------
 
   private void header(Draft d) {
-    String key = d.op.scope() == null ? keys.byScope().get("rank") : keys.byScope().get(d.op.scope());
+    String key =
+        d.op.scope() == null ? keys.byScope().get("rank") : keys.byScope().get(d.op.scope());
     switch (d.rnd.nextInt(22)) {
-      case 0 -> { d.request.remove("Authorization"); d.name("no Authorization"); }
+      case 0 -> {
+        d.request.remove("Authorization");
+        d.name("no Authorization");
+      }
       case 1 -> {
         String[][] garbled = {
-            {"scheme only", "Bearer"}, {"empty key", "Bearer "}, {"Basic", "Basic Zm9vOmJhcg=="}, {"key with a suffix", "Bearer " + key + "x"},
-            {"two keys", "Bearer " + key + " " + key}, {"Token scheme", "Token " + key}, {"no scheme", key},
-            {"well-formed unknown key", "Bearer fsk_" + "A".repeat(43)}, {"tab after Bearer", "Bearer\t" + key},
-            {"key of 7,000 characters", "Bearer " + "k".repeat(7_000)}};
+          {"scheme only", "Bearer"},
+          {"empty key", "Bearer "},
+          {"Basic", "Basic Zm9vOmJhcg=="},
+          {"key with a suffix", "Bearer " + key + "x"},
+          {"two keys", "Bearer " + key + " " + key},
+          {"Token scheme", "Token " + key},
+          {"no scheme", key},
+          {"well-formed unknown key", "Bearer fsk_" + "A".repeat(43)},
+          {"tab after Bearer", "Bearer\t" + key},
+          {"key of 7,000 characters", "Bearer " + "k".repeat(7_000)}
+        };
         String[] g = garbled[d.rnd.nextInt(garbled.length)];
         d.request.replace("Authorization", g[1]);
         d.name("Authorization: " + g[0]);
@@ -750,31 +925,57 @@ final class HostileRequests {
         d.name("two Authorization headers, the " + (validFirst ? "first" : "second") + " valid");
       }
       case 5 -> {
-        if (d.op.scope() != null) d.request.replace("Authorization", "Bearer " + keys.wrongScopeFor(d.op.scope()));
+        if (d.op.scope() != null)
+          d.request.replace("Authorization", "Bearer " + keys.wrongScopeFor(d.op.scope()));
         d.name("key of another scope");
       }
-      case 6 -> { d.request.replace("Authorization", "Bearer " + keys.revoked()); d.name("revoked key"); }
-      case 7 -> { d.request.header("Origin", FOREIGN_ORIGIN); d.foreignOrigin = true; d.name("foreign Origin"); }
+      case 6 -> {
+        d.request.replace("Authorization", "Bearer " + keys.revoked());
+        d.name("revoked key");
+      }
+      case 7 -> {
+        d.request.header("Origin", FOREIGN_ORIGIN);
+        d.foreignOrigin = true;
+        d.name("foreign Origin");
+      }
       case 8 -> {
         boolean foreign = d.rnd.nextBoolean();
         d.request.method = "OPTIONS";
         d.request.remove("Authorization");
         d.request.header("Origin", foreign ? FOREIGN_ORIGIN : ALLOWED_ORIGIN);
         d.request.header("Access-Control-Request-Method", d.op.method());
-        d.request.header("Access-Control-Request-Headers", "authorization, content-type, idempotency-key");
+        d.request.header(
+            "Access-Control-Request-Headers", "authorization, content-type, idempotency-key");
         d.foreignOrigin = foreign;
-        d.name(foreign ? "CORS preflight from a foreign origin" : "CORS preflight from the allowed origin", foreign ? Expect.NO_FAULT : Expect.SUCCESS);
+        d.name(
+            foreign
+                ? "CORS preflight from a foreign origin"
+                : "CORS preflight from the allowed origin",
+            foreign ? Expect.NO_FAULT : Expect.SUCCESS);
       }
       case 9 -> {
-        String[] origins = {"null", "://", latin1("https://\u00e9\u00ff.example"), "https://shop.example.com.evil.example", "HTTPS://SHOP.EXAMPLE.COM", "*"};
+        String[] origins = {
+          "null",
+          "://",
+          latin1("https://\u00e9\u00ff.example"),
+          "https://shop.example.com.evil.example",
+          "HTTPS://SHOP.EXAMPLE.COM",
+          "*"
+        };
         String o = origins[d.rnd.nextInt(origins.length)];
         d.request.header("Origin", o);
         d.foreignOrigin = !o.equals("HTTPS://SHOP.EXAMPLE.COM");
         d.name("Origin " + AsciiJson.string(o));
       }
       case 10 -> {
-        String[][] values = {{"empty", ""}, {"space", " "}, {"256 characters", "i".repeat(256)}, {"non-ASCII", latin1("\u00e4")},
-            {"inner space", "a b"}, {"fresh valid key", "fz-idem-" + d.rnd.nextInt(4)}};
+        String[][] values = {
+          {"empty", ""},
+          {"space", " "},
+          {"256 characters", "i".repeat(256)},
+          {"non-ASCII", latin1("\u00e4")},
+          {"inner space", "a b"},
+          {"fresh valid key", "fz-idem-" + d.rnd.nextInt(4)}
+        };
         String[] v = values[d.rnd.nextInt(values.length)];
         d.request.header("Idempotency-Key", v[1]);
         if (d.rnd.nextInt(4) == 0) d.request.header("Idempotency-Key", "fz-idem-other");
@@ -790,14 +991,27 @@ final class HostileRequests {
         }
       }
       case 12 -> {
-        String[] values = {"999.999.999.999", "::::", latin1("\u0080\u00ff"), "unknown, <script>", "1.2.3.4, " + "5.6.7.8, ".repeat(500), ""};
+        String[] values = {
+          "999.999.999.999",
+          "::::",
+          latin1("\u0080\u00ff"),
+          "unknown, <script>",
+          "1.2.3.4, " + "5.6.7.8, ".repeat(500),
+          ""
+        };
         String v = values[d.rnd.nextInt(values.length)];
         d.request.header(d.rnd.nextBoolean() ? "X-Forwarded-For" : "Forwarded", v);
         d.name("forwarding header garbage");
       }
       case 13 -> {
-        String[] values = {"00-" + "0".repeat(32) + "-" + "0".repeat(16) + "-01", "zz", "00-" + "A".repeat(32) + "-" + "1".repeat(16) + "-01",
-            latin1("\u00ff"), "t".repeat(5_000), "ff-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01-extra"};
+        String[] values = {
+          "00-" + "0".repeat(32) + "-" + "0".repeat(16) + "-01",
+          "zz",
+          "00-" + "A".repeat(32) + "-" + "1".repeat(16) + "-01",
+          latin1("\u00ff"),
+          "t".repeat(5_000),
+          "ff-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01-extra"
+        };
         d.request.header("traceparent", values[d.rnd.nextInt(values.length)]);
         d.canary = false;
         d.name("traceparent garbage");
@@ -809,31 +1023,50 @@ final class HostileRequests {
         d.name("X-Request-Id garbage");
       }
       case 15, 16 -> {
-        // half of them end in the lead byte of a 3- or 4-byte UTF-8 sequence, which wants the line end as its continuation
+        // half of them end in the lead byte of a 3- or 4-byte UTF-8 sequence, which wants the line
+        // end as its continuation
         boolean lead = d.rnd.nextBoolean();
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         v.writeBytes("v".getBytes(StandardCharsets.US_ASCII));
-        for (int i = lead ? 0 : d.rnd.nextInt(3); i >= 0; i--) v.write(lead && i == 0 ? 0xe0 + d.rnd.nextInt(24) : 0x80 + d.rnd.nextInt(128));
+        for (int i = lead ? 0 : d.rnd.nextInt(3); i >= 0; i--)
+          v.write(lead && i == 0 ? 0xe0 + d.rnd.nextInt(24) : 0x80 + d.rnd.nextInt(128));
         byte[] value = v.toByteArray();
         d.request.header("X-Fuzz", value);
-        canaryHere(d); // right after: whether this line survives shows whether the one above ended where it should
+        canaryHere(
+            d); // right after: whether this line survives shows whether the one above ended where
+        // it should
         d.note = hex(java.util.Arrays.copyOfRange(value, 1, value.length));
-        d.name(lead ? "header value ending in a UTF-8 lead byte (E0-F7)" : "header value with bytes 0x80-0xFF");
+        d.name(
+            lead
+                ? "header value ending in a UTF-8 lead byte (E0-F7)"
+                : "header value with bytes 0x80-0xFF");
       }
       case 17 -> {
         d.request.header("X-Fuzz", "a" + d.request.lineEnd + " folded");
         d.name("obsolete line folding");
       }
       case 18 -> {
-        String[][] lines = {{"no colon", "X-Broken"}, {"space in the name", "X Bad"}, {"empty name", ""}, {"non-ASCII name", latin1("X-\u00e9")}};
+        String[][] lines = {
+          {"no colon", "X-Broken"},
+          {"space in the name", "X Bad"},
+          {"empty name", ""},
+          {"non-ASCII name", latin1("X-\u00e9")}
+        };
         String[] l = lines[d.rnd.nextInt(lines.length)];
         // a null value writes the name alone: a header line without a colon
-        d.request.headers.add(new RawHttp.Header(l[0].equals("no colon") ? l[1] : l[1] + ": 1", null));
+        d.request.headers.add(
+            new RawHttp.Header(l[0].equals("no colon") ? l[1] : l[1] + ": 1", null));
         d.name("malformed header line: " + l[0]);
       }
       case 19 -> {
-        String[][] hosts = {{"missing", null}, {"two", "127.0.0.1"}, {"non-ASCII", latin1("\u00fc.example")}, {"foreign", "evil.example"},
-            {"bad port", "127.0.0.1:99999"}, {"empty", ""}};
+        String[][] hosts = {
+          {"missing", null},
+          {"two", "127.0.0.1"},
+          {"non-ASCII", latin1("\u00fc.example")},
+          {"foreign", "evil.example"},
+          {"bad port", "127.0.0.1:99999"},
+          {"empty", ""}
+        };
         String[] h = hosts[d.rnd.nextInt(hosts.length)];
         if (h[0].equals("two")) d.request.header("Host", h[1]);
         else if (h[1] == null) d.request.remove("Host");
@@ -843,12 +1076,23 @@ final class HostileRequests {
       case 20 -> {
         boolean continues = d.rnd.nextBoolean();
         d.request.header("Expect", continues ? "100-continue" : "garbage");
-        d.name(continues ? "Expect: 100-continue" : "Expect: garbage", continues ? Expect.AS_VALID : Expect.NO_FAULT);
+        d.name(
+            continues ? "Expect: 100-continue" : "Expect: garbage",
+            continues ? Expect.AS_VALID : Expect.NO_FAULT);
       }
       default -> {
-        String[][] misc = {{"Accept", "application/xml"}, {"Upgrade", "websocket"}, {"Upgrade", "h2c"}, {"Cookie", "a=\u0001;;;=="},
-            {"Range", "bytes=0-1"}, {"Accept-Encoding", "gzip;q=garbage"}, {"Connection", "keep-alive, close, X-Request-Id"},
-            {"Max-Forwards", "-1"}, {"Content-MD5", "garbage"}, {"Accept-Charset", "utf-7"}};
+        String[][] misc = {
+          {"Accept", "application/xml"},
+          {"Upgrade", "websocket"},
+          {"Upgrade", "h2c"},
+          {"Cookie", "a=\u0001;;;=="},
+          {"Range", "bytes=0-1"},
+          {"Accept-Encoding", "gzip;q=garbage"},
+          {"Connection", "keep-alive, close, X-Request-Id"},
+          {"Max-Forwards", "-1"},
+          {"Content-MD5", "garbage"},
+          {"Accept-Charset", "utf-7"}
+        };
         String[] m = misc[d.rnd.nextInt(misc.length)];
         d.request.header(m[0], latin1(m[1]));
         d.name("header " + m[0] + ": " + AsciiJson.string(m[1]));
@@ -856,7 +1100,8 @@ final class HostileRequests {
     }
   }
 
-  // ---- METHOD ----------------------------------------------------------------------------------------
+  // ---- METHOD
+  // ----------------------------------------------------------------------------------------
 
   private void method(Draft d) {
     String own = d.op.method();
@@ -866,10 +1111,22 @@ final class HostileRequests {
         d.head = true;
         d.name("HEAD", own.equals("GET") ? Expect.AS_VALID : Expect.NO_FAULT);
       }
-      case 2 -> { d.request.method = "OPTIONS"; d.name("OPTIONS without CORS headers"); }
-      case 3 -> { d.request.method = "PATCH"; d.name("PATCH"); }
-      case 4 -> { d.request.method = "TRACE"; d.name("TRACE"); }
-      case 5 -> { d.request.method = own.toLowerCase(Locale.ROOT); d.name("lower-case method"); }
+      case 2 -> {
+        d.request.method = "OPTIONS";
+        d.name("OPTIONS without CORS headers");
+      }
+      case 3 -> {
+        d.request.method = "PATCH";
+        d.name("PATCH");
+      }
+      case 4 -> {
+        d.request.method = "TRACE";
+        d.name("TRACE");
+      }
+      case 5 -> {
+        d.request.method = own.toLowerCase(Locale.ROOT);
+        d.name("lower-case method");
+      }
       case 6 -> {
         String[] unknown = {"FUZZ", "ABCDEFGHIJKLMNOPQ", "G\u0000ET", "GET\t", "CONNECT"};
         d.request.method = unknown[d.rnd.nextInt(unknown.length)];
@@ -884,7 +1141,8 @@ final class HostileRequests {
     }
   }
 
-  // ---- FRAMING ---------------------------------------------------------------------------------------
+  // ---- FRAMING
+  // ---------------------------------------------------------------------------------------
 
   private void framing(Draft d) {
     d.mayClose = true;
@@ -936,7 +1194,10 @@ final class HostileRequests {
       }
       case 7 -> {
         r.remove("Content-Length").header("Transfer-Encoding", "chunked");
-        r.body = concat(RawHttp.ascii(Integer.toHexString(body.length) + ";" + "x".repeat(300) + eol), concat(body, RawHttp.ascii(eol + "0" + eol + eol)));
+        r.body =
+            concat(
+                RawHttp.ascii(Integer.toHexString(body.length) + ";" + "x".repeat(300) + eol),
+                concat(body, RawHttp.ascii(eol + "0" + eol + eol)));
         d.name("chunk extension of 300 characters");
       }
       case 8 -> {
@@ -958,7 +1219,9 @@ final class HostileRequests {
         d.name("two different Content-Lengths");
       }
       case 11 -> {
-        String[] codings = {"gzip", "chunked, chunked", "xchunked", " chunked", "identity", "chunked;q=1"};
+        String[] codings = {
+          "gzip", "chunked, chunked", "xchunked", " chunked", "identity", "chunked;q=1"
+        };
         String c = codings[d.rnd.nextInt(codings.length)];
         r.remove("Content-Length").header("Transfer-Encoding", c);
         r.body = chunked(body, 4, true);
@@ -966,16 +1229,20 @@ final class HostileRequests {
         d.name("Transfer-Encoding " + AsciiJson.string(c));
       }
       case 12 -> {
-        // HTTP/1.0 closes after the answer by itself; Host is optional in 1.0, so without it a 400 is allowed
+        // HTTP/1.0 closes after the answer by itself; Host is optional in 1.0, so without it a 400
+        // is allowed
         r.version = "HTTP/1.0";
         r.remove("Connection");
         boolean host = d.rnd.nextBoolean();
         if (!host) r.remove("Host");
         d.mayClose = false;
-        d.name(host ? "HTTP/1.0" : "HTTP/1.0 without Host", host ? Expect.AS_VALID : Expect.NO_FAULT);
+        d.name(
+            host ? "HTTP/1.0" : "HTTP/1.0 without Host", host ? Expect.AS_VALID : Expect.NO_FAULT);
       }
       case 13 -> {
-        String[] versions = {"HTTP/2.0", "HTTP/1.2", "http/1.1", "HTTP/1.1 ", "HTTP/11", "HTTP/1.1\u0000"};
+        String[] versions = {
+          "HTTP/2.0", "HTTP/1.2", "http/1.1", "HTTP/1.1 ", "HTTP/11", "HTTP/1.1\u0000"
+        };
         r.version = versions[d.rnd.nextInt(versions.length)];
         d.halfClose = true;
         d.name("version " + AsciiJson.string(r.version));
@@ -991,7 +1258,13 @@ final class HostileRequests {
         d.name("absolute-form target", Expect.AS_VALID);
       }
       case 16 -> {
-        String[] targets = {"http://evil.example" + r.target, "*", "127.0.0.1:" + port, "https://127.0.0.1:" + port + r.target, "//" + r.target};
+        String[] targets = {
+          "http://evil.example" + r.target,
+          "*",
+          "127.0.0.1:" + port,
+          "https://127.0.0.1:" + port + r.target,
+          "//" + r.target
+        };
         r.target = targets[d.rnd.nextInt(targets.length)];
         d.name("odd request target " + AsciiJson.string(abbreviate(r.target, 30)));
       }
@@ -1019,16 +1292,29 @@ final class HostileRequests {
       case 22 -> {
         byte[] garbage = new byte[64 + d.rnd.nextInt(512)];
         d.rnd.nextBytes(garbage);
-        if (d.rnd.nextBoolean()) System.arraycopy(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01}, 0, garbage, 0, 6);
+        if (d.rnd.nextBoolean())
+          System.arraycopy(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01}, 0, garbage, 0, 6);
         r.raw = garbage;
         d.halfClose = true;
         d.name("binary garbage (or a TLS hello) instead of HTTP");
       }
       case 23 -> {
         // a second request hidden behind the first: with Connection: close it must never be served
-        String hidden = "GET /v1/admin/keys HTTP/1.1" + eol + "Host: x" + eol + "Authorization: Bearer " + keys.byScope().get("admin") + eol
-            + "X-Request-Id: fz-smuggled-" + d.number + eol + eol;
-        r.remove("Content-Length").header("Transfer-Encoding", "chunked").header("Content-Length", "4");
+        String hidden =
+            "GET /v1/admin/keys HTTP/1.1"
+                + eol
+                + "Host: x"
+                + eol
+                + "Authorization: Bearer "
+                + keys.byScope().get("admin")
+                + eol
+                + "X-Request-Id: fz-smuggled-"
+                + d.number
+                + eol
+                + eol;
+        r.remove("Content-Length")
+            .header("Transfer-Encoding", "chunked")
+            .header("Content-Length", "4");
         r.body = concat(RawHttp.ascii("0" + eol + eol), RawHttp.ascii(hidden));
         d.name("request smuggling: Content-Length and chunked disagree");
       }
@@ -1061,7 +1347,10 @@ final class HostileRequests {
       }
       case 28 -> {
         r.remove("Content-Length").header("Transfer-Encoding", "chunked");
-        r.body = concat(chunked(body, 6, false), RawHttp.ascii("0" + eol + "X-Trailer: " + "t".repeat(10_000) + eol + eol));
+        r.body =
+            concat(
+                chunked(body, 6, false),
+                RawHttp.ascii("0" + eol + "X-Trailer: " + "t".repeat(10_000) + eol + eol));
         d.name("chunked body with a 10 KB trailer");
       }
       case 29 -> {
@@ -1069,11 +1358,23 @@ final class HostileRequests {
         d.name("Content-Length given twice, equal", Expect.NO_FAULT);
       }
       default -> {
-        // a keep-alive request whose Content-Length follows a header ending in a UTF-8 lead byte, and whose
-        // body is a whole second request: if the lead byte swallows the line end, Content-Length is lost
+        // a keep-alive request whose Content-Length follows a header ending in a UTF-8 lead byte,
+        // and whose
+        // body is a whole second request: if the lead byte swallows the line end, Content-Length is
+        // lost
         // and the body is served as a request of its own
-        String hidden = "GET /v1/admin/keys HTTP/1.1" + eol + "Host: x" + eol + "Authorization: Bearer " + keys.byScope().get("admin") + eol
-            + "X-Request-Id: fz-smuggled-" + d.number + eol + eol;
+        String hidden =
+            "GET /v1/admin/keys HTTP/1.1"
+                + eol
+                + "Host: x"
+                + eol
+                + "Authorization: Bearer "
+                + keys.byScope().get("admin")
+                + eol
+                + "X-Request-Id: fz-smuggled-"
+                + d.number
+                + eol
+                + eol;
         r.remove("Connection").remove("Content-Length");
         r.header("X-Fuzz", new byte[] {'v', (byte) 0xf3});
         r.body(RawHttp.ascii(hidden));
@@ -1099,7 +1400,8 @@ final class HostileRequests {
     return list.get(rnd.nextInt(list.size()));
   }
 
-  // ---- JSON paths: arrays of member names and "[i]" indexes ------------------------------------------
+  // ---- JSON paths: arrays of member names and "[i]" indexes
+  // ------------------------------------------
 
   private static List<String[]> allPaths(JsonNode root) {
     List<String[]> paths = new ArrayList<>();
@@ -1114,7 +1416,8 @@ final class HostileRequests {
     return paths;
   }
 
-  private static void collect(JsonNode node, List<String> at, List<String[]> into, boolean leavesOnly) {
+  private static void collect(
+      JsonNode node, List<String> at, List<String[]> into, boolean leavesOnly) {
     if (node.isObject()) {
       for (Map.Entry<String, JsonNode> f : node.properties()) {
         at.add(f.getKey());
@@ -1142,7 +1445,10 @@ final class HostileRequests {
 
   private static com.fasterxml.jackson.core.JsonPointer pointer(String[] path) {
     StringBuilder p = new StringBuilder();
-    for (String s : path) p.append('/').append(isIndex(s) ? Integer.toString(index(s)) : s.replace("~", "~0").replace("/", "~1"));
+    for (String s : path)
+      p.append('/')
+          .append(
+              isIndex(s) ? Integer.toString(index(s)) : s.replace("~", "~0").replace("/", "~1"));
     return com.fasterxml.jackson.core.JsonPointer.compile(p.toString());
   }
 
@@ -1181,13 +1487,20 @@ final class HostileRequests {
     return path.replaceAll("\\[\\d+]", "[]");
   }
 
-  // ---- small helpers ---------------------------------------------------------------------------------
+  // ---- small helpers
+  // ---------------------------------------------------------------------------------
 
   private static String paramName(Operation op, int index) {
-    return op.params().entrySet().stream().filter(e -> e.getValue() == index).map(Map.Entry::getKey).findFirst().orElse("?");
+    return op.params().entrySet().stream()
+        .filter(e -> e.getValue() == index)
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse("?");
   }
 
-  /** {@code query} with {@code name} set to {@code value} ({@code null}: present without a value). */
+  /**
+   * {@code query} with {@code name} set to {@code value} ({@code null}: present without a value).
+   */
   static String setParam(String query, String name, String value) {
     List<String> parts = new ArrayList<>();
     boolean replaced = false;
@@ -1203,7 +1516,10 @@ final class HostileRequests {
     return String.join("&", parts);
   }
 
-  /** The UTF-8 bytes of {@code s} as ISO-8859-1 characters: how raw non-ASCII bytes get onto the wire. */
+  /**
+   * The UTF-8 bytes of {@code s} as ISO-8859-1 characters: how raw non-ASCII bytes get onto the
+   * wire.
+   */
   static String latin1(String s) {
     return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
   }
@@ -1212,7 +1528,9 @@ final class HostileRequests {
     String text = new String(json, StandardCharsets.ISO_8859_1);
     int at = text.indexOf(":\"");
     int position = at < 0 ? json.length / 2 : at + 2;
-    return concat(java.util.Arrays.copyOf(json, position), concat(bytes, java.util.Arrays.copyOfRange(json, position, json.length)));
+    return concat(
+        java.util.Arrays.copyOf(json, position),
+        concat(bytes, java.util.Arrays.copyOfRange(json, position, json.length)));
   }
 
   static byte[] concat(byte[] a, byte[] b) {
@@ -1242,7 +1560,8 @@ final class HostileRequests {
 
   static String hex(byte[] bytes) {
     StringBuilder out = new StringBuilder();
-    for (byte b : bytes) out.append(out.length() == 0 ? "" : " ").append(String.format("%02X", b & 0xff));
+    for (byte b : bytes)
+      out.append(out.length() == 0 ? "" : " ").append(String.format("%02X", b & 0xff));
     return out.toString();
   }
 

@@ -17,9 +17,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The hostile values {@link HostileRequests} puts into requests: JSON values of every type and range,
- * ids, timestamps, string edits, query values and path segments. Values the contract forbids in a field
- * say so ({@link Hostile#refusedIn}), so that accepting them is caught as well as crashing on them.
+ * The hostile values {@link HostileRequests} puts into requests: JSON values of every type and
+ * range, ids, timestamps, string edits, query values and path segments. Values the contract forbids
+ * in a field say so ({@link Hostile#refusedIn}), so that accepting them is caught as well as
+ * crashing on them.
  */
 final class HostileValues {
 
@@ -56,7 +57,9 @@ final class HostileValues {
           new Hostile("2^31", () -> AsciiJson.raw("2147483648")),
           new Hostile("1E-400", () -> AsciiJson.raw("1E-400")),
           new Hostile("-0", () -> AsciiJson.raw("-0")),
-          new Hostile("50-digit decimal", () -> AsciiJson.raw("12345678901234567890123456789012345678901234567890.5e-3")),
+          new Hostile(
+              "50-digit decimal",
+              () -> AsciiJson.raw("12345678901234567890123456789012345678901234567890.5e-3")),
           new Hostile("empty string", () -> TextNode.valueOf("")),
           new Hostile("10k-char string", () -> TextNode.valueOf("x".repeat(10_000))),
           new Hostile("lone high surrogate", () -> TextNode.valueOf("\ud800")),
@@ -69,12 +72,19 @@ final class HostileValues {
           new Hostile("slash and space", () -> TextNode.valueOf("a b/c")),
           new Hostile("numeric string", () -> TextNode.valueOf("1")),
           new Hostile("empty array", F::arrayNode),
-          new Hostile("mixed array", () -> F.arrayNode().add(F.nullNode()).add(1).add("a").add(F.objectNode())),
+          new Hostile(
+              "mixed array",
+              () -> F.arrayNode().add(F.nullNode()).add(1).add("a").add(F.objectNode())),
           new Hostile("empty object", F::objectNode),
           new Hostile("operator object", () -> F.objectNode().putNull("$ne")),
-          new Hostile("arrays nested 600 deep", () -> AsciiJson.raw("[".repeat(600) + "]".repeat(600))),
-          new Hostile("arrays nested 5,000 deep", () -> AsciiJson.raw("[".repeat(5_000) + "]".repeat(5_000))),
-          new Hostile("objects nested 3,000 deep", () -> AsciiJson.raw("{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000))));
+          new Hostile(
+              "arrays nested 600 deep", () -> AsciiJson.raw("[".repeat(600) + "]".repeat(600))),
+          new Hostile(
+              "arrays nested 5,000 deep",
+              () -> AsciiJson.raw("[".repeat(5_000) + "]".repeat(5_000))),
+          new Hostile(
+              "objects nested 3,000 deep",
+              () -> AsciiJson.raw("{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000))));
 
   static final List<Hostile> IDS =
       List.of(
@@ -90,8 +100,10 @@ final class HostileValues {
           new Hostile("id with a percent escape", () -> TextNode.valueOf("fz-1%2F")));
 
   static List<Hostile> timestamps(long now) {
-    Instant nextYear = Instant.ofEpochMilli(now).plus(1, ChronoUnit.DAYS).plus(365, ChronoUnit.DAYS);
-    // Timestamp in the document: an RFC 3339 date-time or integer epoch millis inside the time window,
+    Instant nextYear =
+        Instant.ofEpochMilli(now).plus(1, ChronoUnit.DAYS).plus(365, ChronoUnit.DAYS);
+    // Timestamp in the document: an RFC 3339 date-time or integer epoch millis inside the time
+    // window,
     // 2000-01-01 to 5 minutes ahead, for every timestamp field
     return List.of(
         new Hostile("year 0", () -> TextNode.valueOf("0000-01-01T00:00:00Z"), TIMES),
@@ -104,15 +116,23 @@ final class HostileValues {
         new Hostile("-1 epoch millis", () -> IntNode.valueOf(-1), TIMES),
         new Hostile("fractional epoch millis", () -> DoubleNode.valueOf(1.5e12), TIMES),
         new Hostile("tomorrow next year", () -> TextNode.valueOf(nextYear.toString()), TIMES),
-        new Hostile("tomorrow next year in epoch millis", () -> LongNode.valueOf(nextYear.toEpochMilli()), TIMES),
-        new Hostile("the last millisecond of 1999", () -> TextNode.valueOf("1999-12-31T23:59:59.999Z"), TIMES),
+        new Hostile(
+            "tomorrow next year in epoch millis",
+            () -> LongNode.valueOf(nextYear.toEpochMilli()),
+            TIMES),
+        new Hostile(
+            "the last millisecond of 1999",
+            () -> TextNode.valueOf("1999-12-31T23:59:59.999Z"),
+            TIMES),
         new Hostile("1999 in epoch millis", () -> LongNode.valueOf(946_684_799_999L), TIMES),
         new Hostile("30 February", () -> TextNode.valueOf("2026-02-30T00:00:00Z"), TIMES),
         new Hostile("offset +25:00", () -> TextNode.valueOf("2026-01-01T00:00:00+25:00"), TIMES),
         new Hostile("offset +18:00", () -> TextNode.valueOf("2026-01-01T00:00:00+18:00")),
         new Hostile("no zone", () -> TextNode.valueOf("2026-01-01T00:00:00"), TIMES),
         new Hostile("date only", () -> TextNode.valueOf("2026-01-01"), TIMES),
-        new Hostile("hour 24", () -> TextNode.valueOf("2026-01-01T24:00:00Z")), // ISO-8601's end of day: next midnight
+        new Hostile(
+            "hour 24",
+            () -> TextNode.valueOf("2026-01-01T24:00:00Z")), // ISO-8601's end of day: next midnight
         new Hostile("leading space", () -> TextNode.valueOf(" 2026-01-01T00:00:00Z"), TIMES),
         new Hostile("1e18 as a double", () -> AsciiJson.raw("1e18"), TIMES));
   }
@@ -125,14 +145,18 @@ final class HostileValues {
           new Hostile("null", NullNode::getInstance),
           new Hostile("true", () -> BooleanNode.TRUE),
           new Hostile("empty object", F::objectNode),
-          new Hostile("arrays nested 5,000 deep", () -> AsciiJson.raw("[".repeat(5_000) + "]".repeat(5_000))));
+          new Hostile(
+              "arrays nested 5,000 deep",
+              () -> AsciiJson.raw("[".repeat(5_000) + "]".repeat(5_000))));
 
   static final List<StringEdit> STRING_EDITS =
       List.of(
           new StringEdit("NUL appended", s -> s + "\u0000"),
           new StringEdit("lone high surrogate prepended", s -> "\ud800" + s),
           new StringEdit("lone low surrogate appended", s -> s + "\udc00"),
-          new StringEdit("repeated to 10k characters", s -> (s.isEmpty() ? "x" : s).repeat(10_000 / Math.max(1, s.length()) + 1)),
+          new StringEdit(
+              "repeated to 10k characters",
+              s -> (s.isEmpty() ? "x" : s).repeat(10_000 / Math.max(1, s.length()) + 1)),
           new StringEdit("leading space", s -> " " + s),
           new StringEdit("line separator appended", s -> s + "\u2028"),
           new StringEdit("BEL appended", s -> s + "\u0007"),
@@ -145,18 +169,75 @@ final class HostileValues {
           new StringEdit("percent-encoded", s -> s + "%00%2F"));
 
   static final String[] QUERY_VALUES = {
-    "0", "-1", "1e9", "abc", "2147483648", "", "%ZZ", "%00", "%", "1%00", "+5", "%205", "0x10", "5.0",
-    "%D9%A3", "%EF%BC%95", "%C3%28", "%ED%A0%80", "%u0041", "%FF", "x".repeat(129), "%01", "a%0D%0AX-Injected:%201",
-    "%2e%2e%2f", "true", "null", "[]", "-0", "99999999999999999999", "fz-1,,fz-2", ",", "a%20b", "%F0%9F%99%82"
+    "0",
+    "-1",
+    "1e9",
+    "abc",
+    "2147483648",
+    "",
+    "%ZZ",
+    "%00",
+    "%",
+    "1%00",
+    "+5",
+    "%205",
+    "0x10",
+    "5.0",
+    "%D9%A3",
+    "%EF%BC%95",
+    "%C3%28",
+    "%ED%A0%80",
+    "%u0041",
+    "%FF",
+    "x".repeat(129),
+    "%01",
+    "a%0D%0AX-Injected:%201",
+    "%2e%2e%2f",
+    "true",
+    "null",
+    "[]",
+    "-0",
+    "99999999999999999999",
+    "fz-1,,fz-2",
+    ",",
+    "a%20b",
+    "%F0%9F%99%82"
   };
 
   static final String[] BEFORE_VALUES = {
-    "0000-01-01T00:00:00Z", "%2B999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "garbage", "AAAA", "1e18",
-    "2026-02-30T00:00:00Z", "%00"
+    "0000-01-01T00:00:00Z",
+    "%2B999999999-12-31T23:59:59Z",
+    "-999999999-01-01T00:00:00Z",
+    "garbage",
+    "AAAA",
+    "1e18",
+    "2026-02-30T00:00:00Z",
+    "%00"
   };
 
   static final String[] PATH_VALUES = {
-    "a%20b", "a$b", "%C3%A9", "x".repeat(129), "a%2Fb", "..", ".", "", "%00", "%ZZ", "%E0%80%80", "%2e%2e", "fz-1;x=y",
-    "%252F", "~", "*", "%20", "fz-1%0D%0AX:1", "%ED%A0%80", "%FF", "a%5Cb", "%F0%9F%99%82", "%7B%7D"
+    "a%20b",
+    "a$b",
+    "%C3%A9",
+    "x".repeat(129),
+    "a%2Fb",
+    "..",
+    ".",
+    "",
+    "%00",
+    "%ZZ",
+    "%E0%80%80",
+    "%2e%2e",
+    "fz-1;x=y",
+    "%252F",
+    "~",
+    "*",
+    "%20",
+    "fz-1%0D%0AX:1",
+    "%ED%A0%80",
+    "%FF",
+    "a%5Cb",
+    "%F0%9F%99%82",
+    "%7B%7D"
   };
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class IdempotencyTest {
 
   private static final String ADMIN_KEY = "idempotency-admin-key-0123456789abcdef";
-  private static final Map<String, Object> AUTH = Map.of("freshet.auth.enabled", "on", "freshet.auth.admin-key", ADMIN_KEY);
+  private static final Map<String, Object> AUTH =
+      Map.of("freshet.auth.enabled", "on", "freshet.auth.admin-key", ADMIN_KEY);
 
   @Test
   void aReplayedBatchGetsTheFirstAnswerAndChangesNothingEvenAfterARestart() throws Exception {
@@ -23,7 +24,12 @@ class IdempotencyTest {
       FreshetNode node = TestNodes.onDatabase(db, Optional.empty(), AUTH);
       Api admin = new Api(node).withKey(ADMIN_KEY);
       admin.post("/v1/items", Api.items("item", 10, 2, "active"));
-      String ingestKey = admin.post("/v1/admin/keys", "{\"name\":\"web\",\"scopes\":[\"ingest\"]}").body().path("key").asText();
+      String ingestKey =
+          admin
+              .post("/v1/admin/keys", "{\"name\":\"web\",\"scopes\":[\"ingest\"]}")
+              .body()
+              .path("key")
+              .asText();
       Api ingest = new Api(node).withKey(ingestKey);
 
       String impressions = Api.impressions("idem", List.of("item1", "item2"));
@@ -42,16 +48,25 @@ class IdempotencyTest {
           "{\"events\":[{\"type\":\"click\",\"userId\":\"idem\",\"itemId\":\"item1\"},{\"type\":\"like\",\"userId\":\"idem\",\"itemId\":\"item2\"}]}";
       HttpResponse<String> firstEvents = post(ingest, "/v1/events", events, "events-1");
       assertThat(firstEvents.statusCode()).isEqualTo(202);
-      assertThat(post(ingest, "/v1/events", events, "events-1").body()).isEqualTo(firstEvents.body());
+      assertThat(post(ingest, "/v1/events", events, "events-1").body())
+          .isEqualTo(firstEvents.body());
 
       // the same key for a different request is refused and changes nothing
-      HttpResponse<String> reused = post(ingest, "/v1/events", events.replace("like", "share"), "events-1");
+      HttpResponse<String> reused =
+          post(ingest, "/v1/events", events.replace("like", "share"), "events-1");
       assertThat(reused.statusCode()).isEqualTo(422);
       assertThat(reused.body()).contains("\"field\":\"Idempotency-Key\"");
-      assertThat(post(ingest, "/v1/impressions", impressions, "x".repeat(256)).statusCode()).isEqualTo(400);
+      assertThat(post(ingest, "/v1/impressions", impressions, "x".repeat(256)).statusCode())
+          .isEqualTo(400);
       // keys belong to their client: another key's batch-1 is a new batch
-      String otherKey = admin.post("/v1/admin/keys", "{\"name\":\"app\",\"scopes\":[\"ingest\"]}").body().path("key").asText();
-      HttpResponse<String> other = post(new Api(node).withKey(otherKey), "/v1/impressions", impressions, "batch-1");
+      String otherKey =
+          admin
+              .post("/v1/admin/keys", "{\"name\":\"app\",\"scopes\":[\"ingest\"]}")
+              .body()
+              .path("key")
+              .asText();
+      HttpResponse<String> other =
+          post(new Api(node).withKey(otherKey), "/v1/impressions", impressions, "batch-1");
       assertThat(other.body()).isEqualTo("{\"recorded\":0,\"duplicates\":2,\"stored\":true}");
       assertThat(other.headers().firstValue("Idempotent-Replayed")).isEmpty();
       long journaled = Journal.events(node.system(), "idem").size();
@@ -64,7 +79,8 @@ class IdempotencyTest {
         assertThat(afterRestart.statusCode()).isEqualTo(202);
         assertThat(afterRestart.body()).isEqualTo(firstEvents.body());
         assertThat(afterRestart.headers().firstValue("Idempotent-Replayed")).hasValue("true");
-        assertThat(post(again, "/v1/impressions", impressions, "batch-1").body()).isEqualTo(first.body());
+        assertThat(post(again, "/v1/impressions", impressions, "batch-1").body())
+            .isEqualTo(first.body());
         assertThat(Journal.events(node.system(), "idem")).hasSize((int) journaled);
       } finally {
         node.stop();

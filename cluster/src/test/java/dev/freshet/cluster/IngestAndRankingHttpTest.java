@@ -45,7 +45,10 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
   @Test
   void sendBeaconTextPlainBodiesAreAccepted() {
     Api.Response response =
-        api.post("/v1/impressions", Api.impressions("beacon", List.of("it5")), "text/plain;charset=UTF-8");
+        api.post(
+            "/v1/impressions",
+            Api.impressions("beacon", List.of("it5")),
+            "text/plain;charset=UTF-8");
 
     assertThat(response.status()).isEqualTo(202);
     assertThat(response.body().path("recorded").asInt()).isEqualTo(1);
@@ -64,7 +67,9 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
     UserEntity.ImpressionsRecorded event = Journal.impressions(node.system(), "context").get(1);
     var catalog = node.catalog().snapshot();
     assertThat(event.itemIds())
-        .containsExactly(catalog.byId("it41").orElseThrow().denseId(), catalog.byId("it42").orElseThrow().denseId());
+        .containsExactly(
+            catalog.byId("it41").orElseThrow().denseId(),
+            catalog.byId("it42").orElseThrow().denseId());
     assertThat(event.positions()).containsExactly(2, 3);
     assertThat(event.surface()).isEqualTo("home-feed");
     assertThat(event.rankingId()).isEqualTo("r-123");
@@ -116,9 +121,11 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
     assertThat(journaled).doesNotHaveDuplicates().hasSize(sent.size());
     assertThat(recordedTotal).isEqualTo(sent.size());
     Set<Integer> expectedDense = new HashSet<>();
-    for (String id : sent) expectedDense.add(node.catalog().snapshot().byId(id).orElseThrow().denseId());
+    for (String id : sent)
+      expectedDense.add(node.catalog().snapshot().byId(id).orElseThrow().denseId());
     assertThat(new HashSet<>(journaled)).isEqualTo(expectedDense);
-    assertThat(api.get("/v1/users/" + user + "/state").body().path("seen").asInt()).isEqualTo(sent.size());
+    assertThat(api.get("/v1/users/" + user + "/state").body().path("seen").asInt())
+        .isEqualTo(sent.size());
   }
 
   @Test
@@ -130,7 +137,9 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
     }
     // archive one of the remaining items after the fact: it must leave the pool at once
     assertThat(
-            api.post("/v1/items", "{\"items\":[{\"id\":\"it299\",\"category\":\"c4\",\"status\":\"archived\"}]}")
+            api.post(
+                    "/v1/items",
+                    "{\"items\":[{\"id\":\"it299\",\"category\":\"c4\",\"status\":\"archived\"}]}")
                 .status())
         .isEqualTo(200);
 
@@ -162,7 +171,8 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
     for (var item : ranking.body().path("items")) {
       double sum = 0;
       for (var contribution : item.path("explain")) sum += contribution.asDouble();
-      assertThat(sum).isCloseTo(item.path("score").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(sum)
+          .isCloseTo(item.path("score").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
     }
     assertThat(ranking.body().path("items").get(0).path("reason").asText()).isEqualTo("popular");
   }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's log lines, encoded by the production logback.xml, are JSON objects carrying the trace id
- * of the request they are about (taken from X-Request-Id here).
+ * The node's log lines, encoded by the production logback.xml, are JSON objects carrying the trace
+ * id of the request they are about (taken from X-Request-Id here).
  */
 class JsonLogTest {
 
@@ -30,14 +30,21 @@ class JsonLogTest {
     access.addAppender(captured);
     try (TestNodes.Standalone node = TestNodes.standalone(Map.of())) {
       var response =
-          node.api().raw(HttpRequest.newBuilder(node.api().uri("/v1/items/nothing-here")).header("X-Request-Id", "trace-json-7").GET());
+          node.api()
+              .raw(
+                  HttpRequest.newBuilder(node.api().uri("/v1/items/nothing-here"))
+                      .header("X-Request-Id", "trace-json-7")
+                      .GET());
       assertThat(response.statusCode()).isEqualTo(404);
       assertThat(response.headers().firstValue("X-Request-Id")).hasValue("trace-json-7");
     } finally {
       access.detachAppender(captured);
     }
     ILoggingEvent event =
-        captured.list.stream().filter(e -> "trace-json-7".equals(e.getMDCPropertyMap().get("traceId"))).findFirst().orElseThrow();
+        captured.list.stream()
+            .filter(e -> "trace-json-7".equals(e.getMDCPropertyMap().get("traceId")))
+            .findFirst()
+            .orElseThrow();
 
     JsonNode line = Api.JSON.readTree(productionJsonEncoding(event));
     assertThat(line.path("traceId").asText()).isEqualTo("trace-json-7");
@@ -53,8 +60,10 @@ class JsonLogTest {
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);
     configurator.doConfigure(JsonLogTest.class.getResource("/logback.xml"));
-    AsyncAppender async = (AsyncAppender) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC");
-    OutputStreamAppender<ILoggingEvent> json = (OutputStreamAppender<ILoggingEvent>) async.getAppender("JSON");
+    AsyncAppender async =
+        (AsyncAppender) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC");
+    OutputStreamAppender<ILoggingEvent> json =
+        (OutputStreamAppender<ILoggingEvent>) async.getAppender("JSON");
     assertThat(json).as("logback.xml's default appender is the JSON one").isNotNull();
     String encoded = new String(json.getEncoder().encode(event), StandardCharsets.UTF_8);
     context.stop();

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ranking quality on real data: MovieLens "latest-small" (read from ../shared, never copied) replayed
- * through the HTTP API in timestamp order. For each user's last 20 % of ratings, the positive ones
- * (rating ≥ 4) are evaluation points: just before each is ingested, the user's top 20 is requested
- * from the full ranking and from a popularity-only variant of the same moment, and a hit is counted
- * when the movie is among them. The full ranking must beat popularity-only.
+ * Ranking quality on real data: MovieLens "latest-small" (read from ../shared, never copied)
+ * replayed through the HTTP API in timestamp order. For each user's last 20 % of ratings, the
+ * positive ones (rating ≥ 4) are evaluation points: just before each is ingested, the user's top 20
+ * is requested from the full ranking and from a popularity-only variant of the same moment, and a
+ * hit is counted when the movie is among them. The full ranking must beat popularity-only.
  */
 class MovieLensQualityTest {
 
@@ -33,10 +33,12 @@ class MovieLensQualityTest {
 
   @Test
   void fullRankingBeatsPopularityOnlyOnHitRateAt20() throws Exception {
-    Path data = Path.of(System.getProperty("freshet.shared.dir", "../shared"), "data", "ml-latest-small");
+    Path data =
+        Path.of(System.getProperty("freshet.shared.dir", "../shared"), "data", "ml-latest-small");
     if (!Files.isRegularFile(data.resolve("ratings.csv"))) missingData(data);
     Map<Integer, List<String>> genres = movies(data.resolve("movies.csv"));
-    List<String> allGenres = genres.values().stream().flatMap(List::stream).distinct().sorted().toList();
+    List<String> allGenres =
+        genres.values().stream().flatMap(List::stream).distinct().sorted().toList();
     List<Rating> ratings = ratings(data.resolve("ratings.csv"));
     Set<Rating> evaluation = evaluationPoints(ratings);
 
@@ -44,10 +46,13 @@ class MovieLensQualityTest {
     try (EmbeddedDatabase db = TestNodes.database()) {
       config.put("freshet.db.url", db.jdbcUrl());
       config.put("freshet.catalog.embedding-dimension", allGenres.size());
-      // rankings read the entities and live popularity, never the read models: projecting 100,000 events
-      // into PostgreSQL would only take CPU from the replay (and from the test classes running beside it)
+      // rankings read the entities and live popularity, never the read models: projecting 100,000
+      // events
+      // into PostgreSQL would only take CPU from the replay (and from the test classes running
+      // beside it)
       config.put("freshet.read-models.enabled", false);
-      // the served arm ranks with every feature; "popularity" (share 0, asked for by name) with popularity alone
+      // the served arm ranks with every feature; "popularity" (share 0, asked for by name) with
+      // popularity alone
       config.put(
           "freshet.ranking.ab.variants",
           List.of(
@@ -64,8 +69,16 @@ class MovieLensQualityTest {
             "MovieLens ml-latest-small replay: %,d ratings, %,d users, %,d movies, %,d evaluation points%n"
                 + "  hit-rate@%d full ranking      %.4f (%d hits)%n"
                 + "  hit-rate@%d popularity-only   %.4f (%d hits)%n",
-            ratings.size(), ratings.stream().map(Rating::user).distinct().count(), genres.size(), evaluation.size(),
-            K, full, hits.get("full")[0], K, popularity, hits.get("popularity")[0]);
+            ratings.size(),
+            ratings.stream().map(Rating::user).distinct().count(),
+            genres.size(),
+            evaluation.size(),
+            K,
+            full,
+            hits.get("full")[0],
+            K,
+            popularity,
+            hits.get("popularity")[0]);
         assertThat(full).isGreaterThan(popularity);
       } finally {
         node.stop();
@@ -74,15 +87,18 @@ class MovieLensQualityTest {
   }
 
   /**
-   * The data sits beside the checkout in this workplace and in CI, where its absence is a broken setup
-   * that must fail; a fresh clone elsewhere has no {@code ../shared}, and the rest of the suite is still
-   * worth running there, so the test is skipped and says why.
+   * The data sits beside the checkout in this workplace and in CI, where its absence is a broken
+   * setup that must fail; a fresh clone elsewhere has no {@code ../shared}, and the rest of the
+   * suite is still worth running there, so the test is skipped and says why.
    */
   private static void missingData(Path data) {
     String message =
-        "MovieLens data not found at " + data.toAbsolutePath() + ": this test needs ml-latest-small (ratings.csv, "
+        "MovieLens data not found at "
+            + data.toAbsolutePath()
+            + ": this test needs ml-latest-small (ratings.csv, "
             + "movies.csv) under <dir>/data/; -Dfreshet.shared.dir=<dir> points to it (default: ../shared beside the checkout)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(message + " [CI=true: required]");
+    if ("true".equalsIgnoreCase(System.getenv("CI")))
+      throw new AssertionError(message + " [CI=true: required]");
     System.out.println("SKIPPED MovieLensQualityTest: " + message);
     Assumptions.abort(message);
   }
@@ -103,12 +119,15 @@ class MovieLensQualityTest {
     for (List<Rating> mine : byUser.values()) {
       mine.sort(Comparator.comparingLong(Rating::timestamp));
       int test = (int) Math.ceil(mine.size() * 0.2);
-      for (Rating r : mine.subList(mine.size() - test, mine.size())) if (r.rating() >= 4.0) points.add(r);
+      for (Rating r : mine.subList(mine.size() - test, mine.size()))
+        if (r.rating() >= 4.0) points.add(r);
     }
     return points;
   }
 
-  /** Replays every rating in time order; before each evaluation point, asks both arms for a top 20. */
+  /**
+   * Replays every rating in time order; before each evaluation point, asks both arms for a top 20.
+   */
   private static Map<String, int[]> replay(Api api, List<Rating> ratings, Set<Rating> evaluation) {
     Map<String, int[]> hits = new HashMap<>(Map.of("full", new int[1], "popularity", new int[1]));
     List<String> pending = new ArrayList<>();
@@ -117,7 +136,8 @@ class MovieLensQualityTest {
         flush(api, pending);
         String movie = "ml-" + r.movie();
         for (String variant : hits.keySet()) {
-          Api.Response ranking = api.get("/v1/users/u" + r.user() + "/recommendations?k=" + K + "&variant=" + variant);
+          Api.Response ranking =
+              api.get("/v1/users/u" + r.user() + "/recommendations?k=" + K + "&variant=" + variant);
           assertThat(ranking.status()).isEqualTo(200);
           if (Api.rankedIds(ranking).contains(movie)) hits.get(variant)[0]++;
         }
@@ -132,18 +152,29 @@ class MovieLensQualityTest {
   /** A rating as an interaction: 4 and up a like, 3 to 3.5 a click, below that a dislike. */
   private static String event(Rating r) {
     String type = r.rating() >= 4.0 ? "like" : r.rating() >= 3.0 ? "click" : "dislike";
-    return "{\"type\":\"" + type + "\",\"userId\":\"u" + r.user() + "\",\"itemId\":\"ml-" + r.movie() + "\"}";
+    return "{\"type\":\""
+        + type
+        + "\",\"userId\":\"u"
+        + r.user()
+        + "\",\"itemId\":\"ml-"
+        + r.movie()
+        + "\"}";
   }
 
   private static void flush(Api api, List<String> pending) {
     if (pending.isEmpty()) return;
-    Api.Response response = api.post("/v1/events", "{\"events\":[" + String.join(",", pending) + "]}");
+    Api.Response response =
+        api.post("/v1/events", "{\"events\":[" + String.join(",", pending) + "]}");
     assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
     pending.clear();
   }
 
-  /** Movies as items: the first genre is the category, all genres are tags and a multi-hot embedding. */
-  private static void loadCatalog(Api api, Map<Integer, List<String>> genres, List<String> allGenres) {
+  /**
+   * Movies as items: the first genre is the category, all genres are tags and a multi-hot
+   * embedding.
+   */
+  private static void loadCatalog(
+      Api api, Map<Integer, List<String>> genres, List<String> allGenres) {
     List<String> batch = new ArrayList<>();
     for (var movie : genres.entrySet()) {
       List<String> mine = movie.getValue();
@@ -153,16 +184,27 @@ class MovieLensQualityTest {
         embedding.append(mine.contains(g) ? 1.0 / Math.sqrt(mine.size()) : 0.0);
       }
       StringBuilder tags = new StringBuilder();
-      for (String g : mine) tags.append(tags.length() == 0 ? "" : ",").append('"').append(g).append('"');
-      batch.add("{\"id\":\"ml-" + movie.getKey() + "\",\"category\":\"" + mine.get(0) + "\",\"tags\":[" + tags
-          + "],\"embedding\":[" + embedding + "]}");
+      for (String g : mine)
+        tags.append(tags.length() == 0 ? "" : ",").append('"').append(g).append('"');
+      batch.add(
+          "{\"id\":\"ml-"
+              + movie.getKey()
+              + "\",\"category\":\""
+              + mine.get(0)
+              + "\",\"tags\":["
+              + tags
+              + "],\"embedding\":["
+              + embedding
+              + "]}");
       if (batch.size() == 1_000) {
-        assertThat(api.post("/v1/items", "{\"items\":[" + String.join(",", batch) + "]}").status()).isEqualTo(200);
+        assertThat(api.post("/v1/items", "{\"items\":[" + String.join(",", batch) + "]}").status())
+            .isEqualTo(200);
         batch.clear();
       }
     }
     if (!batch.isEmpty()) {
-      assertThat(api.post("/v1/items", "{\"items\":[" + String.join(",", batch) + "]}").status()).isEqualTo(200);
+      assertThat(api.post("/v1/items", "{\"items\":[" + String.join(",", batch) + "]}").status())
+          .isEqualTo(200);
     }
   }
 
@@ -173,7 +215,12 @@ class MovieLensQualityTest {
       // movieId,title,genres: titles may hold commas (quoted), genres never do
       int movie = Integer.parseInt(line.substring(0, line.indexOf(',')));
       String genreField = line.substring(line.lastIndexOf(',') + 1);
-      movies.put(movie, List.of(genreField.equals("(no genres listed)") ? new String[] {"none"} : genreField.split("\\|")));
+      movies.put(
+          movie,
+          List.of(
+              genreField.equals("(no genres listed)")
+                  ? new String[] {"none"}
+                  : genreField.split("\\|")));
     }
     return movies;
   }
@@ -183,9 +230,17 @@ class MovieLensQualityTest {
     List<String> lines = Files.readAllLines(file);
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",");
-      ratings.add(new Rating(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Double.parseDouble(f[2]), Long.parseLong(f[3])));
+      ratings.add(
+          new Rating(
+              Integer.parseInt(f[0]),
+              Integer.parseInt(f[1]),
+              Double.parseDouble(f[2]),
+              Long.parseLong(f[3])));
     }
-    ratings.sort(Comparator.comparingLong(Rating::timestamp).thenComparingInt(Rating::user).thenComparingInt(Rating::movie));
+    ratings.sort(
+        Comparator.comparingLong(Rating::timestamp)
+            .thenComparingInt(Rating::user)
+            .thenComparingInt(Rating::movie));
     return ratings;
   }
 }

@@ -29,10 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class OpenApiTest extends SingleNodeTest {
 
-  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
+  private static final Set<String> METHODS =
+      Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
   private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}/]+)}");
+
   /** What Pekko answers when no route matched, before the edge answers {@code no_route} itself. */
   private static final String PEKKO_NOT_FOUND = "The requested resource could not be found.";
+
   private static final String ITEM = "openapi-item";
 
   private static JsonNode doc;
@@ -40,7 +43,10 @@ class OpenApiTest extends SingleNodeTest {
   @BeforeAll
   static void fetchDocument() {
     // a real item, so that item routes get past their lookups
-    assertThat(api.post("/v1/items", "{\"items\":[{\"id\":\"" + ITEM + "\",\"category\":\"c\"}]}").status()).isEqualTo(200);
+    assertThat(
+            api.post("/v1/items", "{\"items\":[{\"id\":\"" + ITEM + "\",\"category\":\"c\"}]}")
+                .status())
+        .isEqualTo(200);
     Api.Response served = api.get("/v1/openapi.json");
     assertThat(served.status()).isEqualTo(200);
     doc = served.body();
@@ -65,12 +71,21 @@ class OpenApiTest extends SingleNodeTest {
           String at = method.toUpperCase() + " " + path;
           assertThat(path).as(at).startsWith("/");
           JsonNode responses = op.path("responses");
-          assertThat(responses.isObject() && responses.size() > 0).as(at + " has responses").isTrue();
-          responses.properties().forEach(r -> {
-            assertThat(r.getKey()).as(at).matches("[1-5][0-9][0-9]|default");
-            assertThat(resolve(r.getValue()).path("description").isTextual()).as(at + " " + r.getKey() + " has a description").isTrue();
-          });
-          assertThat(operationIds.add(op.path("operationId").asText())).as(at + " has its own operationId").isTrue();
+          assertThat(responses.isObject() && responses.size() > 0)
+              .as(at + " has responses")
+              .isTrue();
+          responses
+              .properties()
+              .forEach(
+                  r -> {
+                    assertThat(r.getKey()).as(at).matches("[1-5][0-9][0-9]|default");
+                    assertThat(resolve(r.getValue()).path("description").isTextual())
+                        .as(at + " " + r.getKey() + " has a description")
+                        .isTrue();
+                  });
+          assertThat(operationIds.add(op.path("operationId").asText()))
+              .as(at + " has its own operationId")
+              .isTrue();
 
           Set<String> inTemplate = new TreeSet<>();
           Matcher m = PATH_PARAMETER.matcher(path);
@@ -78,22 +93,34 @@ class OpenApiTest extends SingleNodeTest {
           Set<String> declared = new TreeSet<>();
           for (JsonNode p : op.path("parameters")) {
             JsonNode parameter = resolve(p);
-            assertThat(parameter.path("name").isTextual()).as(at + " parameter has a name").isTrue();
-            assertThat(parameter.path("in").asText()).as(at).isIn("path", "query", "header", "cookie");
-            assertThat(parameter.has("schema") || parameter.has("content")).as(at + " parameter has a schema").isTrue();
+            assertThat(parameter.path("name").isTextual())
+                .as(at + " parameter has a name")
+                .isTrue();
+            assertThat(parameter.path("in").asText())
+                .as(at)
+                .isIn("path", "query", "header", "cookie");
+            assertThat(parameter.has("schema") || parameter.has("content"))
+                .as(at + " parameter has a schema")
+                .isTrue();
             if (parameter.path("in").asText().equals("path")) {
-              assertThat(parameter.path("required").asBoolean()).as(at + " path parameters are required").isTrue();
+              assertThat(parameter.path("required").asBoolean())
+                  .as(at + " path parameters are required")
+                  .isTrue();
               declared.add(parameter.path("name").asText());
             }
           }
           assertThat(declared).as(at + " path parameters").isEqualTo(inTemplate);
 
-          assertThat(op.path("security").isArray()).as(at + " says whether it needs a key").isTrue();
+          assertThat(op.path("security").isArray())
+              .as(at + " says whether it needs a key")
+              .isTrue();
           for (JsonNode requirement : op.path("security")) {
             assertThat(schemes).as(at).containsAll(fieldNames(requirement));
           }
           if (op.path("requestBody").isObject()) {
-            assertThat(resolve(op.path("requestBody")).path("content").size()).as(at + " body has content").isPositive();
+            assertThat(resolve(op.path("requestBody")).path("content").size())
+                .as(at + " body has content")
+                .isPositive();
           }
         });
   }
@@ -116,7 +143,9 @@ class OpenApiTest extends SingleNodeTest {
       } else {
         assertThat(op.path("security").size()).as(at + " needs a key").isEqualTo(1);
         assertThat(op.path("x-freshet-scope").asText()).as(at).isEqualTo(e.scope().wireName());
-        assertThat(op.path("responses").has("401") && op.path("responses").has("403")).as(at).isTrue();
+        assertThat(op.path("responses").has("401") && op.path("responses").has("403"))
+            .as(at)
+            .isTrue();
       }
     }
   }
@@ -126,13 +155,20 @@ class OpenApiTest extends SingleNodeTest {
     for (String path : List.of("/v1/impressions", "/v1/events")) {
       JsonNode op = doc.path("paths").path(path).path("post");
       List<String> headers = new ArrayList<>();
-      op.path("parameters").forEach(p -> {
-        JsonNode parameter = resolve(p);
-        if (parameter.path("in").asText().equals("header")) headers.add(parameter.path("name").asText());
-      });
+      op.path("parameters")
+          .forEach(
+              p -> {
+                JsonNode parameter = resolve(p);
+                if (parameter.path("in").asText().equals("header"))
+                  headers.add(parameter.path("name").asText());
+              });
       assertThat(headers).as(path).contains("Idempotency-Key");
-      assertThat(resolve(op.path("responses").path("429")).path("headers").has("Retry-After")).as(path).isTrue();
-      assertThat(resolve(op.path("requestBody")).path("content").has("text/plain")).as(path + " takes sendBeacon's body").isTrue();
+      assertThat(resolve(op.path("responses").path("429")).path("headers").has("Retry-After"))
+          .as(path)
+          .isTrue();
+      assertThat(resolve(op.path("requestBody")).path("content").has("text/plain"))
+          .as(path + " takes sendBeacon's body")
+          .isTrue();
     }
   }
 
@@ -147,7 +183,8 @@ class OpenApiTest extends SingleNodeTest {
           String at = method.toUpperCase() + " " + concrete;
           if (answer.routingMiss()) misses.add(at + " -> " + answer.status() + " " + answer.body());
           if (op.path("responses").has("101")) {
-            // a WebSocket route asked without the upgrade headers refuses the request, but it is there
+            // a WebSocket route asked without the upgrade headers refuses the request, but it is
+            // there
             assertThat(answer.status()).as(at + " without an upgrade").isIn(400, 426);
           }
         });
@@ -160,7 +197,8 @@ class OpenApiTest extends SingleNodeTest {
     assertThat(send("GET", "/v1/no-such-route", null).routingMiss()).isTrue();
     assertThat(send("DELETE", "/health/alive", null).routingMiss()).isTrue();
     assertThat(send("GET", "/v1/items/" + ITEM, null).routingMiss()).isFalse();
-    assertThat(send("GET", "/v1/items/no-such-item", null).routingMiss()).isFalse(); // the item's 404, not the route's
+    assertThat(send("GET", "/v1/items/no-such-item", null).routingMiss())
+        .isFalse(); // the item's 404, not the route's
   }
 
   // ---- probing the real routes -----------------------------------------------------------------
@@ -183,18 +221,23 @@ class OpenApiTest extends SingleNodeTest {
     }
   }
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static Probe send(String method, String path, String jsonBody) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+            .timeout(Duration.ofSeconds(30));
     if (jsonBody != null) {
-      request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
     } else {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     }
     try {
-      HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Probe(response.statusCode(), response.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -225,7 +268,8 @@ class OpenApiTest extends SingleNodeTest {
     return out.toString();
   }
 
-  // ---- reading the document ----------------------------------------------------------------------
+  // ---- reading the document
+  // ----------------------------------------------------------------------
 
   @FunctionalInterface
   private interface OperationVisitor {
@@ -255,11 +299,14 @@ class OpenApiTest extends SingleNodeTest {
       JsonNode ref = node.get("$ref");
       if (ref != null) {
         String target = ref.asText();
-        if (!target.startsWith("#/") || doc.at(target.substring(1)).isMissingNode()) unresolved.add(at + " -> " + target);
+        if (!target.startsWith("#/") || doc.at(target.substring(1)).isMissingNode())
+          unresolved.add(at + " -> " + target);
       }
-      node.properties().forEach(f -> collectUnresolvedRefs(f.getValue(), at + "/" + f.getKey(), unresolved));
+      node.properties()
+          .forEach(f -> collectUnresolvedRefs(f.getValue(), at + "/" + f.getKey(), unresolved));
     } else if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) collectUnresolvedRefs(node.get(i), at + "/" + i, unresolved);
+      for (int i = 0; i < node.size(); i++)
+        collectUnresolvedRefs(node.get(i), at + "/" + i, unresolved);
     }
   }
 

@@ -19,21 +19,30 @@ class PassivationTest {
           FreshetNode.start(
               TestNodes.config(
                   Map.of(
-                      "freshet.db.url", db.jdbcUrl(),
-                      "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout", "1s")),
+                      "freshet.db.url",
+                      db.jdbcUrl(),
+                      "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout",
+                      "1s")),
               Optional.empty());
       try {
         Api api = new Api(node);
         api.post("/v1/items", Api.items("p", 30, 2, "active"));
-        assertThat(api.post("/v1/impressions", Api.impressions("sleepy", Api.ids("p", 0, 12))).status()).isEqualTo(202);
+        assertThat(
+                api.post("/v1/impressions", Api.impressions("sleepy", Api.ids("p", 0, 12)))
+                    .status())
+            .isEqualTo(202);
         assertThat(Shards.residentUsers(node)).contains("sleepy");
 
-        Shards.awaitTrue("entity passivated", Duration.ofSeconds(10), () -> !Shards.residentUsers(node).contains("sleepy"));
+        Shards.awaitTrue(
+            "entity passivated",
+            Duration.ofSeconds(10),
+            () -> !Shards.residentUsers(node).contains("sleepy"));
 
         Api.Response state = api.get("/v1/users/sleepy/state");
         assertThat(state.body().path("seen").asInt()).isEqualTo(12);
         assertThat(Shards.residentUsers(node)).contains("sleepy");
-        Api.Response again = api.post("/v1/impressions", Api.impressions("sleepy", List.of("p3", "p20")));
+        Api.Response again =
+            api.post("/v1/impressions", Api.impressions("sleepy", List.of("p3", "p20")));
         assertThat(again.body().path("recorded").asInt()).isEqualTo(1);
       } finally {
         node.stop();

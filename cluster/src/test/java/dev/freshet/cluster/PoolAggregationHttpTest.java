@@ -26,7 +26,8 @@ class PoolAggregationHttpTest {
 
   @BeforeAll
   static void start() {
-    // the whole burst must fall inside one window: it took 10 s on a loaded machine running other test
+    // the whole burst must fall inside one window: it took 10 s on a loaded machine running other
+    // test
     // classes beside this one (8 s made two requests), so a window with room to spare
     node = TestNodes.standalone(Map.of("freshet.pool.window", WINDOW.toSeconds() + "s"));
     api = node.api();
@@ -40,11 +41,16 @@ class PoolAggregationHttpTest {
   }
 
   /** Sends each user's batch from 16 threads at once. */
-  private static void forEveryUser(ExecutorService pool, java.util.function.IntFunction<List<String>> items) throws Exception {
+  private static void forEveryUser(
+      ExecutorService pool, java.util.function.IntFunction<List<String>> items) throws Exception {
     List<Future<Integer>> sent = new ArrayList<>();
     for (int u = 0; u < USERS; u++) {
       int user = u;
-      sent.add(pool.submit(() -> api.post("/v1/impressions", Api.impressions("crowd-" + user, items.apply(user))).status()));
+      sent.add(
+          pool.submit(
+              () ->
+                  api.post("/v1/impressions", Api.impressions("crowd-" + user, items.apply(user)))
+                      .status()));
     }
     for (Future<Integer> status : sent) assertThat(status.get()).isEqualTo(202);
   }
@@ -59,13 +65,16 @@ class PoolAggregationHttpTest {
       // 85 %: a burst of a second or a few, inside the window the first signal opens
       long burst = System.nanoTime();
       forEveryUser(threads, u -> List.of("a16"));
-      assertThat(Duration.ofNanos(System.nanoTime() - burst)).as("the burst fits in one window").isLessThan(WINDOW);
+      assertThat(Duration.ofNanos(System.nanoTime() - burst))
+          .as("the burst fits in one window")
+          .isLessThan(WINDOW);
     } finally {
       threads.shutdown();
     }
 
     Shards.awaitTrue(
-        "one completed request", WINDOW.plusSeconds(30),
+        "one completed request",
+        WINDOW.plusSeconds(30),
         () -> api.get("/v1/admin/pool").body().path("completed").size() == 1);
     JsonNode pool = api.get("/v1/admin/pool").body();
     assertThat(pool.path("totals").path("signals").asInt()).isEqualTo(USERS);
@@ -78,7 +87,8 @@ class PoolAggregationHttpTest {
 
     // every user's figures moved with the one request: 17 of 30 seen
     for (int u : IntStream.of(0, 499, 999).toArray()) {
-      assertThat(api.get("/v1/users/crowd-" + u + "/state").body().path("poolSize").asInt()).isEqualTo(30);
+      assertThat(api.get("/v1/users/crowd-" + u + "/state").body().path("poolSize").asInt())
+          .isEqualTo(30);
     }
   }
 }

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Predictive pool generation end to end on real PostgreSQL with the built-in demo generator: a user
- * driven through 86 %, 91 % and 96 % coverage signals three times, the coordinator asks once, the new
- * items reach the catalog, the user's figures and the recommendations.
+ * driven through 86 %, 91 % and 96 % coverage signals three times, the coordinator asks once, the
+ * new items reach the catalog, the user's figures and the recommendations.
  */
 class PoolGenerationHttpTest {
 
   /**
-   * The coordinator's window: the user is at risk from the third crossing until the request it opens
-   * completes, so the test must see that inside the window, also on a machine busy with other classes.
+   * The coordinator's window: the user is at risk from the third crossing until the request it
+   * opens completes, so the test must see that inside the window, also on a machine busy with other
+   * classes.
    */
   private static final Duration WINDOW = Duration.ofSeconds(4);
 
@@ -43,7 +44,8 @@ class PoolGenerationHttpTest {
   }
 
   private static void see(String user, int from, int to) {
-    assertThat(api.post("/v1/impressions", Api.impressions(user, Api.ids("p", from, to))).status()).isEqualTo(202);
+    assertThat(api.post("/v1/impressions", Api.impressions(user, Api.ids("p", from, to))).status())
+        .isEqualTo(202);
   }
 
   @Test
@@ -53,13 +55,17 @@ class PoolGenerationHttpTest {
     see("reader", 91, 96); // 96 %: 4 unseen, at risk
 
     // inside the window: the demand waits, aggregated, and the user is at risk
-    Shards.awaitTrue("the user at risk", WINDOW, () -> api.get("/v1/admin/pool").body().path("usersAtRisk").asInt() == 1);
+    Shards.awaitTrue(
+        "the user at risk",
+        WINDOW,
+        () -> api.get("/v1/admin/pool").body().path("usersAtRisk").asInt() == 1);
     JsonNode waiting = api.get("/v1/admin/pool").body();
     assertThat(waiting.path("atRisk").get(0).path("userId").asText()).isEqualTo("reader");
     assertThat(waiting.path("atRisk").get(0).path("unseenNow").asInt()).isEqualTo(4);
 
     Shards.awaitTrue(
-        "a completed generation request", WINDOW.plusSeconds(10),
+        "a completed generation request",
+        WINDOW.plusSeconds(10),
         () -> api.get("/v1/admin/pool").body().path("completed").size() == 1);
     JsonNode pool = api.get("/v1/admin/pool").body();
     assertThat(pool.path("generator").asText()).isEqualTo("demo");
@@ -94,11 +100,13 @@ class PoolGenerationHttpTest {
     List<String> ranked = Api.rankedIds(api.get("/v1/users/reader/recommendations?k=20"));
     assertThat(ranked).hasSize(20);
     assertThat(ranked).anyMatch(created::contains);
-    assertThat(ranked).allMatch(id -> created.contains(id) || List.of("p96", "p97", "p98", "p99").contains(id));
+    assertThat(ranked)
+        .allMatch(id -> created.contains(id) || List.of("p96", "p97", "p98", "p99").contains(id));
 
     // nothing more was asked for: one request for three signals
     Thread.sleep(WINDOW.plusMillis(500).toMillis());
-    assertThat(api.get("/v1/admin/pool").body().path("totals").path("requests").asInt()).isEqualTo(1);
+    assertThat(api.get("/v1/admin/pool").body().path("totals").path("requests").asInt())
+        .isEqualTo(1);
   }
 
   @Test

@@ -15,8 +15,6 @@ import dev.freshet.streams.readmodel.ImpressionsReadModel;
 import dev.freshet.streams.readmodel.ReadModel;
 import java.io.StringWriter;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +53,11 @@ class PrivacyHttpTest {
             db,
             Optional.empty(),
             // snapshots and feature snapshots early, so that the users have some to delete
-            Map.of("freshet.read-models.feature-snapshots.interval", "1s", "freshet.user.snapshot-every", 3));
+            Map.of(
+                "freshet.read-models.feature-snapshots.interval",
+                "1s",
+                "freshet.user.snapshot-every",
+                3));
     api = new Api(node);
     assertThat(api.post("/v1/items", Api.items("p", 40, 4, "active")).status()).isEqualTo(200);
   }
@@ -67,7 +69,15 @@ class PrivacyHttpTest {
   }
 
   private static String event(String type, String user, String item, String extra) {
-    return "{\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"itemId\":\"" + item + "\"" + extra + "}";
+    return "{\"type\":\""
+        + type
+        + "\",\"userId\":\""
+        + user
+        + "\",\"itemId\":\""
+        + item
+        + "\""
+        + extra
+        + "}";
   }
 
   private static String events(String... events) {
@@ -75,13 +85,15 @@ class PrivacyHttpTest {
   }
 
   /**
-   * A user with every kind of data: a ranking served, impressions of it (twice), a click on it, a like, a
-   * dwell, a persona, a favourite, a share link, and a share at year 0 that the events projection sets
-   * aside as a dead letter (journaled past the edge, which refuses such times).
+   * A user with every kind of data: a ranking served, impressions of it (twice), a click on it, a
+   * like, a dwell, a persona, a favourite, a share link, and a share at year 0 that the events
+   * projection sets aside as a dead letter (journaled past the edge, which refuses such times).
    */
   private static String populate(String user) {
-    assertThat(api.put("/v1/users/" + user + "/persona", "{\"categories\":[\"c1\"]}").status()).isEqualTo(200);
-    // within c1: other tests' likes make items of other categories trend, and the liked p39 (c3) must
+    assertThat(api.put("/v1/users/" + user + "/persona", "{\"categories\":[\"c1\"]}").status())
+        .isEqualTo(200);
+    // within c1: other tests' likes make items of other categories trend, and the liked p39 (c3)
+    // must
     // stay out of the 5 shown
     Api.Response ranking = api.get("/v1/users/" + user + "/recommendations?k=5&category=c1");
     assertThat(ranking.status()).isEqualTo(200);
@@ -89,27 +101,51 @@ class PrivacyHttpTest {
     List<String> shown = Api.rankedIds(ranking);
     assertThat(shown).hasSize(5);
     String impressions =
-        "{\"userId\":\"" + user + "\",\"itemIds\":[\"" + String.join("\",\"", shown) + "\"],\"surface\":\"home\","
-            + "\"rankingId\":\"" + rankingId + "\",\"positions\":[1,2,3,4,5]}";
-    assertThat(api.post("/v1/impressions", impressions).body().path("recorded").asInt()).isEqualTo(5);
-    assertThat(api.post("/v1/impressions", impressions).body().path("duplicates").asInt()).isEqualTo(5);
+        "{\"userId\":\""
+            + user
+            + "\",\"itemIds\":[\""
+            + String.join("\",\"", shown)
+            + "\"],\"surface\":\"home\","
+            + "\"rankingId\":\""
+            + rankingId
+            + "\",\"positions\":[1,2,3,4,5]}";
+    assertThat(api.post("/v1/impressions", impressions).body().path("recorded").asInt())
+        .isEqualTo(5);
+    assertThat(api.post("/v1/impressions", impressions).body().path("duplicates").asInt())
+        .isEqualTo(5);
     Api.Response accepted =
         api.post(
             "/v1/events",
             events(
-                event("click", user, shown.get(1), ",\"rankingId\":\"" + rankingId + "\",\"position\":2"),
+                event(
+                    "click",
+                    user,
+                    shown.get(1),
+                    ",\"rankingId\":\"" + rankingId + "\",\"position\":2"),
                 event("dwell", user, shown.get(1), ",\"value\":30000"),
                 event("like", user, "p39", ",\"intent\":\"curious\"")));
     assertThat(accepted.body().path("stored").asBoolean()).isTrue();
     long year0 = Instant.parse("0000-01-01T00:00:00Z").toEpochMilli();
     UserEntities.recordEvents(
-        node, user, new Interaction(UserEntities.dense(node, shown.get(0)), InteractionType.SHARE, year0, null, null, null, null));
+        node,
+        user,
+        new Interaction(
+            UserEntities.dense(node, shown.get(0)),
+            InteractionType.SHARE,
+            year0,
+            null,
+            null,
+            null,
+            null));
     assertThat(api.put("/v1/users/" + user + "/favorites/p20").status()).isEqualTo(201);
     assertThat(api.post("/v1/users/" + user + "/favorites/share").status()).isEqualTo(201);
     return rankingId;
   }
 
-  /** Every table with a user or persistence id column: its rows of {@code user}, by table and column. */
+  /**
+   * Every table with a user or persistence id column: its rows of {@code user}, by table and
+   * column.
+   */
   private static Map<String, Long> rowsByIdColumn(String user) {
     Map<String, Long> counts = new TreeMap<>();
     for (String row :
@@ -120,7 +156,8 @@ class PrivacyHttpTest {
       String value = f[1].equals("persistence_id") ? "User|" + user : user;
       counts.put(
           f[0] + "." + f[1],
-          tables.count("SELECT count(*) FROM \"" + f[0] + "\" WHERE " + f[1] + " = '" + value + "'"));
+          tables.count(
+              "SELECT count(*) FROM \"" + f[0] + "\" WHERE " + f[1] + " = '" + value + "'"));
     }
     return counts;
   }
@@ -131,22 +168,26 @@ class PrivacyHttpTest {
     for (String table :
         tables.rows(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
-      counts.put(table, tables.count("SELECT count(*) FROM \"" + table + "\" t WHERE t::text LIKE '%" + user + "%'"));
+      counts.put(
+          table,
+          tables.count(
+              "SELECT count(*) FROM \"" + table + "\" t WHERE t::text LIKE '%" + user + "%'"));
     }
     return counts;
   }
 
   private static String trainingCsv() {
     StringWriter out = new StringWriter();
-    new TrainingExport(node.database().dataSource(), Clock.systemUTC(), Duration.ZERO, 20).export(Instant.EPOCH, out);
+    new TrainingExport(node.database().dataSource(), Clock.systemUTC(), Duration.ZERO, 20)
+        .export(Instant.EPOCH, out);
     return out.toString();
   }
 
   /**
-   * The read models, ranking events and feature snapshots have caught up with everything the user sent,
-   * and no later feature snapshot of the user is due. (One user at a time: the snapshots' high-water
-   * mark is a time, so a user whose activity is projected after a later one of another user's can be
-   * passed over.)
+   * The read models, ranking events and feature snapshots have caught up with everything the user
+   * sent, and no later feature snapshot of the user is due. (One user at a time: the snapshots'
+   * high-water mark is a time, so a user whose activity is projected after a later one of another
+   * user's can be passed over.)
    */
   private static void awaitWritten(String user) throws InterruptedException {
     tables.awaitCaughtUp(Duration.ofSeconds(30));
@@ -155,9 +196,12 @@ class PrivacyHttpTest {
         Duration.ofSeconds(30),
         () ->
             tables.count("SELECT count(*) FROM ranking_events WHERE user_id = '" + user + "'") > 0
-                && tables.count("SELECT count(*) FROM user_features WHERE user_id = '" + user + "'") > 0
+                && tables.count("SELECT count(*) FROM user_features WHERE user_id = '" + user + "'")
+                    > 0
                 && tables.count(
-                        "SELECT count(*) FROM user_activity a, read_model_offsets o WHERE a.user_id = '" + user + "' "
+                        "SELECT count(*) FROM user_activity a, read_model_offsets o WHERE a.user_id = '"
+                            + user
+                            + "' "
                             + "AND o.projection = 'user_features' AND o.tag = 'all' "
                             + "AND a.last_active_at <= 'epoch'::timestamptz + o.ordering * interval '1 millisecond'")
                     == 1);
@@ -173,9 +217,17 @@ class PrivacyHttpTest {
     for (String user : List.of(X, Y)) {
       Map<String, Long> rows = rowsByIdColumn(user);
       for (String table :
-          List.of("event_journal.persistence_id", "snapshot.persistence_id", "user_impressions.user_id", "events.user_id",
-              "user_activity.user_id", "user_features.user_id", "ranking_events.user_id", "favorite_shares.user_id",
-              "read_model_dead_letters.user_id", "read_model_dead_letters.persistence_id")) {
+          List.of(
+              "event_journal.persistence_id",
+              "snapshot.persistence_id",
+              "user_impressions.user_id",
+              "events.user_id",
+              "user_activity.user_id",
+              "user_features.user_id",
+              "ranking_events.user_id",
+              "favorite_shares.user_id",
+              "read_model_dead_letters.user_id",
+              "read_model_dead_letters.persistence_id")) {
         assertThat(rows.get(table)).as(user + " in " + table).isPositive();
       }
     }
@@ -190,15 +242,22 @@ class PrivacyHttpTest {
     assertThat(export.path("persona").path("categories").get(0).asText()).isEqualTo("c1");
     assertThat(export.path("state").path("seen").asInt()).isEqualTo(6); // 5 shown and the liked p39
     assertThat(export.path("state").path("seenItems")).hasSize(6);
-    assertThat(export.path("state").path("features").path("interactions").path("click").asInt()).isEqualTo(1);
+    assertThat(export.path("state").path("features").path("interactions").path("click").asInt())
+        .isEqualTo(1);
     assertThat(export.path("favorites").get(0).path("itemId").asText()).isEqualTo("p20");
     List<String> types = new ArrayList<>();
     export.path("journal").forEach(e -> types.add(e.path("type").asText()));
     assertThat(types)
-        .contains("PersonaSet", "ImpressionsRecorded", "ImpressionsRepeated", "InteractionsRecorded", "FavoriteAdded");
+        .contains(
+            "PersonaSet",
+            "ImpressionsRecorded",
+            "ImpressionsRepeated",
+            "InteractionsRecorded",
+            "FavoriteAdded");
     JsonNode click = null;
     for (JsonNode e : export.path("journal")) {
-      for (JsonNode i : e.path("interactions")) if (i.path("type").asText().equals("click")) click = i;
+      for (JsonNode i : e.path("interactions"))
+        if (i.path("type").asText().equals("click")) click = i;
     }
     assertThat(click).isNotNull();
     assertThat(click.path("rankingId").asText()).isEqualTo(rankingX);
@@ -206,31 +265,49 @@ class PrivacyHttpTest {
     assertThat(click.path("itemId").asText()).startsWith("p");
     JsonNode readModels = export.path("readModels");
     assertThat(readModels.path("impressions")).hasSize(5);
-    readModels.path("impressions").forEach(i -> {
-      assertThat(i.path("viewCount").asInt()).isEqualTo(2);
-      assertThat(i.path("rankingId").asText()).isEqualTo(rankingX);
-    });
+    readModels
+        .path("impressions")
+        .forEach(
+            i -> {
+              assertThat(i.path("viewCount").asInt()).isEqualTo(2);
+              assertThat(i.path("rankingId").asText()).isEqualTo(rankingX);
+            });
     List<String> eventTypes = new ArrayList<>();
     readModels.path("events").forEach(e -> eventTypes.add(e.path("type").asText()));
     assertThat(eventTypes).containsExactlyInAnyOrder("click", "dwell", "like");
     assertThat(readModels.path("activity")).hasSize(1);
     assertThat(readModels.path("deadLetters")).hasSize(1);
-    assertThat(readModels.path("deadLetters").get(0).path("projection").asText()).isEqualTo("events");
-    assertThat(readModels.path("deadLetters").get(0).path("reason").asText()).isEqualTo("partition_out_of_range");
+    assertThat(readModels.path("deadLetters").get(0).path("projection").asText())
+        .isEqualTo("events");
+    assertThat(readModels.path("deadLetters").get(0).path("reason").asText())
+        .isEqualTo("partition_out_of_range");
     assertThat(readModels.path("deadLetters").get(0).path("event").asText()).contains("SHARE");
     assertThat(readModels.path("featureSnapshots").size()).isPositive();
-    assertThat(readModels.path("featureSnapshots").get(0).path("features").path("interactions").isObject()).isTrue();
+    assertThat(
+            readModels
+                .path("featureSnapshots")
+                .get(0)
+                .path("features")
+                .path("interactions")
+                .isObject())
+        .isTrue();
     List<String> rankings = new ArrayList<>();
     export.path("rankings").forEach(r -> rankings.add(r.path("rankingId").asText()));
     assertThat(rankings).contains(rankingX);
     assertThat(export.path("rankings").get(0).path("candidates")).hasSize(5);
     assertThat(export.path("favoriteShares")).hasSize(1);
-    assertThat(export.path("favoriteShares").get(0).fieldNames()).toIterable().containsExactly("createdAt");
+    assertThat(export.path("favoriteShares").get(0).fieldNames())
+        .toIterable()
+        .containsExactly("createdAt");
     assertThat(export.toString()).doesNotContain(Y);
 
     // ---- erasure
     List<Long> orderingsOfX = new ArrayList<>();
-    for (String o : tables.rows("SELECT ordering FROM event_journal WHERE persistence_id = 'User|" + X + "' ORDER BY 1")) {
+    for (String o :
+        tables.rows(
+            "SELECT ordering FROM event_journal WHERE persistence_id = 'User|"
+                + X
+                + "' ORDER BY 1")) {
       orderingsOfX.add(Long.parseLong(o));
     }
     Map<String, Long> yByColumn = rowsByIdColumn(Y);
@@ -241,7 +318,8 @@ class PrivacyHttpTest {
     assertThat(deleted.body().path("userId").asText()).isEqualTo(X);
     assertThat(deleted.body().path("deleted").asBoolean()).isTrue();
     JsonNode removed = deleted.body().path("removed");
-    assertThat(removed.path("event_journal").asInt()).isEqualTo(orderingsOfX.size() + 1); // and the erasure's own event
+    assertThat(removed.path("event_journal").asInt())
+        .isEqualTo(orderingsOfX.size() + 1); // and the erasure's own event
     assertThat(removed.path("user_impressions").asInt()).isEqualTo(5);
     assertThat(removed.path("events").asInt()).isEqualTo(3);
     assertThat(removed.path("favorite_shares").asInt()).isEqualTo(1);
@@ -251,14 +329,18 @@ class PrivacyHttpTest {
     // no row of X in any table, by id column or anywhere in a row; Y's rows all there
     assertThat(rowsByIdColumn(X).values()).containsOnly(0L);
     assertThat(rowsMentioning(X).values()).containsOnly(0L);
-    assertThat(tables.count("SELECT count(*) FROM event_tag t WHERE NOT EXISTS (SELECT 1 FROM event_journal j WHERE j.ordering = t.event_id)"))
+    assertThat(
+            tables.count(
+                "SELECT count(*) FROM event_tag t WHERE NOT EXISTS (SELECT 1 FROM event_journal j WHERE j.ordering = t.event_id)"))
         .isZero();
     assertThat(rowsByIdColumn(Y)).isEqualTo(yByColumn);
     assertThat(rowsMentioning(Y)).isEqualTo(yMentions);
     // the tombstone keeps a hash of the id, not the id
     assertThat(
             tables.count(
-                "SELECT count(*) FROM erased_users WHERE user_sha256 = encode(sha256(convert_to('" + X + "', 'UTF8')), 'hex')"))
+                "SELECT count(*) FROM erased_users WHERE user_sha256 = encode(sha256(convert_to('"
+                    + X
+                    + "', 'UTF8')), 'hex')"))
         .isEqualTo(1);
 
     String csv = trainingCsv();
@@ -277,14 +359,28 @@ class PrivacyHttpTest {
     long stale = orderingsOfX.get(orderingsOfX.size() - 1);
     EventEnvelope impression =
         new EventEnvelope(
-            Offset.sequence(stale), "User|" + X, 99L, new UserEntity.ImpressionsRecorded(new int[] {dense}, 1_000L, null, null, null), 1_000L);
+            Offset.sequence(stale),
+            "User|" + X,
+            99L,
+            new UserEntity.ImpressionsRecorded(new int[] {dense}, 1_000L, null, null, null),
+            1_000L);
     EventEnvelope interaction =
         new EventEnvelope(
             Offset.sequence(stale),
             "User|" + X,
             99,
             new UserEntity.InteractionsRecorded(
-                List.of(new Interaction(dense, InteractionType.CLICK, 1_000L, null, null, "r", 1, "c3", List.of()))),
+                List.of(
+                    new Interaction(
+                        dense,
+                        InteractionType.CLICK,
+                        1_000L,
+                        null,
+                        null,
+                        "r",
+                        1,
+                        "c3",
+                        List.of()))),
             1_000L);
     for (ReadModel model : List.<ReadModel>of(new ImpressionsReadModel(), new EventsReadModel())) {
       BatchResult result = writeInOneTransaction(model, List.of(impression, interaction));
@@ -292,7 +388,10 @@ class PrivacyHttpTest {
       assertThat(result.skippedByReason()).containsEntry("user_erased", 2);
     }
     new JdbcRankingEventStore(node.database().dataSource(), Duration.ofSeconds(10))
-        .insert(List.of(new JdbcRankingEventStore.Row("late-ranking", X, "control", true, "[]", System.currentTimeMillis() - 1_000)));
+        .insert(
+            List.of(
+                new JdbcRankingEventStore.Row(
+                    "late-ranking", X, "control", true, "[]", System.currentTimeMillis() - 1_000)));
     assertThat(rowsByIdColumn(X).values()).containsOnly(0L);
 
     // ---- the same id comes back as a brand-new user
@@ -300,11 +399,14 @@ class PrivacyHttpTest {
     assertThat(again.body().path("recorded").asInt()).isEqualTo(1);
     assertThat(api.get("/v1/users/" + X + "/state").body().path("seen").asInt()).isEqualTo(1);
     tables.awaitCaughtUp(Duration.ofSeconds(30));
-    assertThat(tables.rows("SELECT item_id, view_count FROM user_impressions WHERE user_id = '" + X + "'"))
+    assertThat(
+            tables.rows(
+                "SELECT item_id, view_count FROM user_impressions WHERE user_id = '" + X + "'"))
         .containsExactly("p1|1");
   }
 
-  private static BatchResult writeInOneTransaction(ReadModel model, List<EventEnvelope> batch) throws Exception {
+  private static BatchResult writeInOneTransaction(ReadModel model, List<EventEnvelope> batch)
+      throws Exception {
     try (Connection c = node.database().dataSource().getConnection()) {
       c.setAutoCommit(false);
       BatchResult result = model.write(c, batch);
@@ -317,7 +419,9 @@ class PrivacyHttpTest {
   void aDeleteWorksFromANodeThatDoesNotHostTheUser() throws Exception {
     FreshetNode second =
         TestNodes.onDatabase(
-            db, Optional.of(org.apache.pekko.cluster.typed.Cluster.get(node.system()).selfMember().address()));
+            db,
+            Optional.of(
+                org.apache.pekko.cluster.typed.Cluster.get(node.system()).selfMember().address()));
     try {
       Shards.awaitTrue(
           "two members up",
@@ -327,7 +431,10 @@ class PrivacyHttpTest {
       String user = null;
       for (int i = 0; i < 50 && user == null; i++) {
         String candidate = "roamer-" + i;
-        assertThat(api.post("/v1/impressions", Api.impressions(candidate, List.of("p2", "p3"))).status()).isEqualTo(202);
+        assertThat(
+                api.post("/v1/impressions", Api.impressions(candidate, List.of("p2", "p3")))
+                    .status())
+            .isEqualTo(202);
         if (Shards.residentUsers(node).contains(candidate)) user = candidate;
       }
       assertThat(user).as("a user hosted by the first node").isNotNull();
@@ -336,9 +443,12 @@ class PrivacyHttpTest {
       Api.Response deleted = viaSecond.delete("/v1/users/" + user);
       assertThat(deleted.status()).isEqualTo(200);
       assertThat(deleted.body().path("removed").path("event_journal").asInt()).isEqualTo(2);
-      assertThat(rowsByIdColumn(user).entrySet().stream().filter(e -> e.getKey().startsWith("event_journal")))
+      assertThat(
+              rowsByIdColumn(user).entrySet().stream()
+                  .filter(e -> e.getKey().startsWith("event_journal")))
           .allMatch(e -> e.getValue() == 0L);
-      assertThat(viaSecond.get("/v1/users/" + user + "/state").body().path("seen").asInt()).isZero();
+      assertThat(viaSecond.get("/v1/users/" + user + "/state").body().path("seen").asInt())
+          .isZero();
     } finally {
       second.stop();
     }
@@ -351,25 +461,30 @@ class PrivacyHttpTest {
     return up;
   }
 
-  // ---- consent ------------------------------------------------------------------------------------
+  // ---- consent
+  // ------------------------------------------------------------------------------------
 
   private static List<String> personalContributions(Api.Response ranking) {
     List<String> personal = new ArrayList<>();
     for (JsonNode item : ranking.body().path("items")) {
-      for (String feature : List.of("categoryAffinity", "tagAffinity", "vectorSimilarity", "sessionSimilarity")) {
-        if (item.path("explain").path(feature).asDouble() != 0.0) personal.add(item.path("id").asText() + ":" + feature);
+      for (String feature :
+          List.of("categoryAffinity", "tagAffinity", "vectorSimilarity", "sessionSimilarity")) {
+        if (item.path("explain").path(feature).asDouble() != 0.0)
+          personal.add(item.path("id").asText() + ":" + feature);
       }
     }
     return personal;
   }
 
   /**
-   * Items {@code prefix0..prefix(n-1)} in a category of their own, for a test that ranks within it: the
-   * other tests' likes on this node make their items trend, which would push these out of a top 5.
+   * Items {@code prefix0..prefix(n-1)} in a category of their own, for a test that ranks within it:
+   * the other tests' likes on this node make their items trend, which would push these out of a top
+   * 5.
    */
   private static String ownCategory(String prefix, int n) {
     String category = prefix + "items";
-    assertThat(api.post("/v1/items", Api.items(prefix, n, i -> category, "active")).status()).isEqualTo(200);
+    assertThat(api.post("/v1/items", Api.items(prefix, n, i -> category, "active")).status())
+        .isEqualTo(200);
     return category;
   }
 
@@ -387,27 +502,40 @@ class PrivacyHttpTest {
     assertThat(withdrawn.body().path("userId").asText()).isEqualTo(quiet);
     assertThat(withdrawn.body().path("consent").asBoolean()).isFalse();
 
-    Api.Response impressions = api.post("/v1/impressions", Api.impressions(quiet, List.of("qt0", "qt1", "qt1")));
+    Api.Response impressions =
+        api.post("/v1/impressions", Api.impressions(quiet, List.of("qt0", "qt1", "qt1")));
     assertThat(impressions.status()).isEqualTo(202);
-    assertThat(impressions.body().toString()).isEqualTo("{\"recorded\":0,\"duplicates\":0,\"stored\":false}");
-    Api.Response onlyQuiet = api.post("/v1/events", events(event("click", quiet, "qt0", ""), event("like", quiet, "qt1", "")));
+    assertThat(impressions.body().toString())
+        .isEqualTo("{\"recorded\":0,\"duplicates\":0,\"stored\":false}");
+    Api.Response onlyQuiet =
+        api.post(
+            "/v1/events",
+            events(event("click", quiet, "qt0", ""), event("like", quiet, "qt1", "")));
     assertThat(onlyQuiet.status()).isEqualTo(202);
     assertThat(onlyQuiet.body().path("accepted").asInt()).isEqualTo(2);
     assertThat(onlyQuiet.body().path("stored").asBoolean()).isFalse();
-    // an item only the user without consent acted on, and one a consenting user liked in the same batch
+    // an item only the user without consent acted on, and one a consenting user liked in the same
+    // batch
     Api.Response mixed =
-        api.post("/v1/events", events(event("like", quiet, "qt8", ""), event("like", "talkative", "qt7", "")));
+        api.post(
+            "/v1/events",
+            events(event("like", quiet, "qt8", ""), event("like", "talkative", "qt7", "")));
     assertThat(mixed.body().path("accepted").asInt()).isEqualTo(2);
     assertThat(mixed.body().path("stored").asBoolean()).isFalse();
     assertThat(mixed.body().path("notStored").asInt()).isEqualTo(1);
     int qt7 = node.catalog().snapshot().byId("qt7").orElseThrow().denseId();
     int qt8 = node.catalog().snapshot().byId("qt8").orElseThrow().denseId();
-    Shards.awaitTrue("the consenting user's like counted", Duration.ofSeconds(10), () -> node.popularity().board().item(qt7) > 0);
+    Shards.awaitTrue(
+        "the consenting user's like counted",
+        Duration.ofSeconds(10),
+        () -> node.popularity().board().item(qt7) > 0);
     assertThat(node.popularity().board().item(qt8)).isZero();
 
-    Api.Response ranking = api.get("/v1/users/" + quiet + "/recommendations?k=5&explain=true&category=" + category);
+    Api.Response ranking =
+        api.get("/v1/users/" + quiet + "/recommendations?k=5&explain=true&category=" + category);
     assertThat(ranking.status()).isEqualTo(200);
-    assertThat(Api.rankedIds(ranking)).contains("qt0"); // not excluded: that impression was never stored
+    assertThat(Api.rankedIds(ranking))
+        .contains("qt0"); // not excluded: that impression was never stored
     assertThat(personalContributions(ranking)).isEmpty();
     JsonNode state = api.get("/v1/users/" + quiet + "/state").body();
     assertThat(state.path("seen").asInt()).isZero();
@@ -427,10 +555,18 @@ class PrivacyHttpTest {
     Api.Response given = api.put("/v1/users/" + quiet + "/consent", "{\"consent\":true}");
     assertThat(given.body().path("consent").asBoolean()).isTrue();
     Api.Response stored = api.post("/v1/impressions", Api.impressions(quiet, List.of("qt0")));
-    assertThat(stored.body().toString()).isEqualTo("{\"recorded\":1,\"duplicates\":0,\"stored\":true}");
-    assertThat(api.post("/v1/events", events(event("click", quiet, "qt5", ""))).body().path("stored").asBoolean()).isTrue();
+    assertThat(stored.body().toString())
+        .isEqualTo("{\"recorded\":1,\"duplicates\":0,\"stored\":true}");
+    assertThat(
+            api.post("/v1/events", events(event("click", quiet, "qt5", "")))
+                .body()
+                .path("stored")
+                .asBoolean())
+        .isTrue();
     assertThat(api.get("/v1/users/" + quiet + "/state").body().path("seen").asInt()).isEqualTo(2);
-    assertThat(Api.rankedIds(api.get("/v1/users/" + quiet + "/recommendations?k=5&category=" + category)))
+    assertThat(
+            Api.rankedIds(
+                api.get("/v1/users/" + quiet + "/recommendations?k=5&category=" + category)))
         .doesNotContain("qt0", "qt5");
     List<UserEntity.Event> journal = Journal.events(node.system(), quiet);
     assertThat(((UserEntity.ConsentSet) journal.get(1)).consent()).isTrue();
@@ -444,25 +580,34 @@ class PrivacyHttpTest {
     String user = "withdrawer";
     String category = ownCategory("wd", 10);
     String inCategory = "/recommendations?k=5&explain=true&category=" + category;
-    assertThat(api.post("/v1/impressions", Api.impressions(user, Api.ids("wd", 0, 6))).status()).isEqualTo(202);
-    assertThat(api.post("/v1/events", events(event("like", user, "wd3", ""), event("like", user, "wd7", ""))).status())
+    assertThat(api.post("/v1/impressions", Api.impressions(user, Api.ids("wd", 0, 6))).status())
+        .isEqualTo(202);
+    assertThat(
+            api.post(
+                    "/v1/events",
+                    events(event("like", user, "wd3", ""), event("like", user, "wd7", "")))
+                .status())
         .isEqualTo(202);
     Api.Response before = api.get("/v1/users/" + user + inCategory);
     assertThat(Api.rankedIds(before)).doesNotContain("wd0", "wd1", "wd2");
     assertThat(personalContributions(before)).isNotEmpty();
 
-    assertThat(api.put("/v1/users/" + user + "/consent", "{\"consent\":false}").status()).isEqualTo(200);
+    assertThat(api.put("/v1/users/" + user + "/consent", "{\"consent\":false}").status())
+        .isEqualTo(200);
 
-    // the likes were given with consent, so they count in popularity: once they do, the board stays put
+    // the likes were given with consent, so they count in popularity: once they do, the board stays
+    // put
     // and a ranking without personal features is the one a user without history gets
     int wd3 = node.catalog().snapshot().byId("wd3").orElseThrow().denseId();
     int wd7 = node.catalog().snapshot().byId("wd7").orElseThrow().denseId();
     Shards.awaitTrue(
-        "the likes counted", Duration.ofSeconds(10),
+        "the likes counted",
+        Duration.ofSeconds(10),
         () -> node.popularity().board().item(wd3) > 0 && node.popularity().board().item(wd7) > 0);
     Api.Response after = api.get("/v1/users/" + user + inCategory);
     assertThat(Api.rankedIds(after)).contains("wd0", "wd1");
-    assertThat(Api.rankedIds(after)).isEqualTo(Api.rankedIds(api.get("/v1/users/withdrawer-newcomer" + inCategory)));
+    assertThat(Api.rankedIds(after))
+        .isEqualTo(Api.rankedIds(api.get("/v1/users/withdrawer-newcomer" + inCategory)));
     assertThat(personalContributions(after)).isEmpty();
     JsonNode state = api.get("/v1/users/" + user + "/state").body();
     assertThat(state.path("seen").asInt()).isZero();

@@ -9,11 +9,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A strict reader of the Prometheus text exposition format (0.0.4), for tests: every line is a HELP, a
- * TYPE or a sample; every sample belongs to a family declared by a TYPE line before it (histograms
- * with their {@code _bucket}, {@code _count} and {@code _sum}); a family's lines are contiguous and
- * declared once; histogram buckets are cumulative and end with {@code +Inf} equal to {@code _count}.
- * Anything else throws, naming the line.
+ * A strict reader of the Prometheus text exposition format (0.0.4), for tests: every line is a
+ * HELP, a TYPE or a sample; every sample belongs to a family declared by a TYPE line before it
+ * (histograms with their {@code _bucket}, {@code _count} and {@code _sum}); a family's lines are
+ * contiguous and declared once; histogram buckets are cumulative and end with {@code +Inf} equal to
+ * {@code _count}. Anything else throws, naming the line.
  */
 final class PrometheusText {
 
@@ -21,7 +21,8 @@ final class PrometheusText {
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private static final Pattern VALUE =
       Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?|NaN|[+-]Inf");
-  private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
+  private static final Set<String> TYPES =
+      Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
   record Sample(String name, Map<String, String> labels, double value) {
     String label(String name) {
@@ -52,16 +53,22 @@ final class PrometheusText {
     return samples().stream().anyMatch(s -> s.name().equals(name));
   }
 
-  /** The one sample called {@code name} whose labels include {@code labels} (name, value, name, value…). */
+  /**
+   * The one sample called {@code name} whose labels include {@code labels} (name, value, name,
+   * value…).
+   */
   Optional<Sample> sample(String name, String... labels) {
     List<Sample> found = new ArrayList<>();
     for (Sample s : samples()) {
       if (!s.name().equals(name)) continue;
       boolean matches = true;
-      for (int i = 0; i < labels.length; i += 2) matches &= labels[i + 1].equals(s.labels().get(labels[i]));
+      for (int i = 0; i < labels.length; i += 2)
+        matches &= labels[i + 1].equals(s.labels().get(labels[i]));
       if (matches) found.add(s);
     }
-    if (found.size() > 1) throw new AssertionError("more than one sample " + name + " with " + List.of(labels) + ": " + found);
+    if (found.size() > 1)
+      throw new AssertionError(
+          "more than one sample " + name + " with " + List.of(labels) + ": " + found);
     return found.stream().findFirst();
   }
 
@@ -73,7 +80,8 @@ final class PrometheusText {
   }
 
   static PrometheusText parse(String text) {
-    if (!text.isEmpty() && !text.endsWith("\n")) throw new IllegalArgumentException("the last line does not end with a newline");
+    if (!text.isEmpty() && !text.endsWith("\n"))
+      throw new IllegalArgumentException("the last line does not end with a newline");
     Map<String, String> help = new LinkedHashMap<>();
     Map<String, Family> families = new LinkedHashMap<>();
     String current = null;
@@ -90,15 +98,19 @@ final class PrometheusText {
           if (help.put(name, space < 0 ? "" : unescapeHelp(rest.substring(space + 1))) != null) {
             throw new IllegalArgumentException("HELP for " + name + " twice");
           }
-          if (families.containsKey(name)) throw new IllegalArgumentException("HELP for " + name + " after its samples");
+          if (families.containsKey(name))
+            throw new IllegalArgumentException("HELP for " + name + " after its samples");
           current = null;
         } else if (line.startsWith("# TYPE ")) {
           String[] parts = line.substring(7).split(" ", -1);
           if (parts.length != 2) throw new IllegalArgumentException("TYPE needs a name and a type");
           requireName(parts[0]);
-          if (!TYPES.contains(parts[1])) throw new IllegalArgumentException("unknown type " + parts[1]);
-          if (families.containsKey(parts[0])) throw new IllegalArgumentException("TYPE for " + parts[0] + " twice");
-          families.put(parts[0], new Family(parts[0], parts[1], help.get(parts[0]), new ArrayList<>()));
+          if (!TYPES.contains(parts[1]))
+            throw new IllegalArgumentException("unknown type " + parts[1]);
+          if (families.containsKey(parts[0]))
+            throw new IllegalArgumentException("TYPE for " + parts[0] + " twice");
+          families.put(
+              parts[0], new Family(parts[0], parts[1], help.get(parts[0]), new ArrayList<>()));
           current = parts[0];
         } else if (line.startsWith("#")) {
           throw new IllegalArgumentException("a comment that is neither HELP nor TYPE");
@@ -106,16 +118,23 @@ final class PrometheusText {
           Sample sample = sampleLine(line);
           Family family = current == null ? null : families.get(current);
           if (family == null || !belongs(sample.name(), family)) {
-            throw new IllegalArgumentException("sample " + sample.name() + " outside a declared family (current: " + current + ")");
+            throw new IllegalArgumentException(
+                "sample "
+                    + sample.name()
+                    + " outside a declared family (current: "
+                    + current
+                    + ")");
           }
           family.samples().add(sample);
         }
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("line " + number + " '" + line + "': " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "line " + number + " '" + line + "': " + e.getMessage(), e);
       }
     }
     for (Family f : families.values()) {
-      if (f.samples().isEmpty()) throw new IllegalArgumentException("family " + f.name() + " declared without samples");
+      if (f.samples().isEmpty())
+        throw new IllegalArgumentException("family " + f.name() + " declared without samples");
       if (f.type().equals("histogram")) checkHistogram(f);
     }
     return new PrometheusText(families);
@@ -124,8 +143,10 @@ final class PrometheusText {
   private static boolean belongs(String sample, Family family) {
     String f = family.name();
     return switch (family.type()) {
-      case "histogram" -> sample.equals(f + "_bucket") || sample.equals(f + "_count") || sample.equals(f + "_sum");
-      case "summary" -> sample.equals(f) || sample.equals(f + "_count") || sample.equals(f + "_sum");
+      case "histogram" ->
+          sample.equals(f + "_bucket") || sample.equals(f + "_count") || sample.equals(f + "_sum");
+      case "summary" ->
+          sample.equals(f) || sample.equals(f + "_count") || sample.equals(f + "_sum");
       default -> sample.equals(f);
     };
   }
@@ -136,7 +157,8 @@ final class PrometheusText {
     Map<Map<String, String>, Double> counts = new LinkedHashMap<>();
     for (Sample s : f.samples()) {
       if (s.name().endsWith("_bucket")) {
-        if (!s.labels().containsKey("le")) throw new IllegalArgumentException(f.name() + ": a bucket without le");
+        if (!s.labels().containsKey("le"))
+          throw new IllegalArgumentException(f.name() + ": a bucket without le");
         Map<String, String> rest = new LinkedHashMap<>(s.labels());
         rest.remove("le");
         buckets.computeIfAbsent(rest, k -> new ArrayList<>()).add(s);
@@ -148,15 +170,21 @@ final class PrometheusText {
       double previousLe = Double.NEGATIVE_INFINITY, previousCount = 0;
       for (Sample b : e.getValue()) {
         double le = parseValue(b.label("le"));
-        if (le <= previousLe) throw new IllegalArgumentException(f.name() + ": buckets not ascending at le=" + b.label("le"));
-        if (b.value() < previousCount) throw new IllegalArgumentException(f.name() + ": buckets not cumulative at le=" + b.label("le"));
+        if (le <= previousLe)
+          throw new IllegalArgumentException(
+              f.name() + ": buckets not ascending at le=" + b.label("le"));
+        if (b.value() < previousCount)
+          throw new IllegalArgumentException(
+              f.name() + ": buckets not cumulative at le=" + b.label("le"));
         previousLe = le;
         previousCount = b.value();
       }
-      if (previousLe != Double.POSITIVE_INFINITY) throw new IllegalArgumentException(f.name() + ": no +Inf bucket");
+      if (previousLe != Double.POSITIVE_INFINITY)
+        throw new IllegalArgumentException(f.name() + ": no +Inf bucket");
       Double count = counts.get(e.getKey());
       if (count == null || count != previousCount) {
-        throw new IllegalArgumentException(f.name() + e.getKey() + ": +Inf bucket " + previousCount + " != _count " + count);
+        throw new IllegalArgumentException(
+            f.name() + e.getKey() + ": +Inf bucket " + previousCount + " != _count " + count);
       }
     }
   }
@@ -178,8 +206,10 @@ final class PrometheusText {
         int eq = line.indexOf('=', i);
         if (eq < 0) throw new IllegalArgumentException("a label without '='");
         String labelName = line.substring(i, eq);
-        if (!LABEL_NAME.matcher(labelName).matches()) throw new IllegalArgumentException("bad label name '" + labelName + "'");
-        if (eq + 1 >= line.length() || line.charAt(eq + 1) != '"') throw new IllegalArgumentException("label value not quoted");
+        if (!LABEL_NAME.matcher(labelName).matches())
+          throw new IllegalArgumentException("bad label name '" + labelName + "'");
+        if (eq + 1 >= line.length() || line.charAt(eq + 1) != '"')
+          throw new IllegalArgumentException("label value not quoted");
         StringBuilder value = new StringBuilder();
         int j = eq + 2;
         for (; ; j++) {
@@ -199,17 +229,21 @@ final class PrometheusText {
             value.append(c);
           }
         }
-        if (labels.put(labelName, value.toString()) != null) throw new IllegalArgumentException("label " + labelName + " twice");
+        if (labels.put(labelName, value.toString()) != null)
+          throw new IllegalArgumentException("label " + labelName + " twice");
         i = j + 1;
         if (i < line.length() && line.charAt(i) == ',') i++;
-        else if (i >= line.length() || line.charAt(i) != '}') throw new IllegalArgumentException("expected ',' or '}' after a label");
+        else if (i >= line.length() || line.charAt(i) != '}')
+          throw new IllegalArgumentException("expected ',' or '}' after a label");
       }
     }
-    if (i >= line.length() || line.charAt(i) != ' ') throw new IllegalArgumentException("no space before the value");
+    if (i >= line.length() || line.charAt(i) != ' ')
+      throw new IllegalArgumentException("no space before the value");
     String[] rest = line.substring(i + 1).split(" ", -1);
     if (rest.length > 2) throw new IllegalArgumentException("trailing text after the value");
     double value = parseValue(rest[0]);
-    if (rest.length == 2 && !rest[1].matches("-?\\d+")) throw new IllegalArgumentException("bad timestamp " + rest[1]);
+    if (rest.length == 2 && !rest[1].matches("-?\\d+"))
+      throw new IllegalArgumentException("bad timestamp " + rest[1]);
     return new Sample(name, labels, value);
   }
 
@@ -224,7 +258,8 @@ final class PrometheusText {
   }
 
   private static void requireName(String name) {
-    if (!NAME.matcher(name).matches()) throw new IllegalArgumentException("bad metric name '" + name + "'");
+    if (!NAME.matcher(name).matches())
+      throw new IllegalArgumentException("bad metric name '" + name + "'");
   }
 
   private static String unescapeHelp(String help) {

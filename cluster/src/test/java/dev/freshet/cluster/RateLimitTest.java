@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Rate-limit tiers on two real nodes: a burst over a limit is answered 429 with a sane Retry-After,
- * the client recovers once it has waited that long, and a key's budget spent on one node is spent on
- * the other too.
+ * the client recovers once it has waited that long, and a key's budget spent on one node is spent
+ * on the other too.
  */
 class RateLimitTest {
 
@@ -57,7 +57,11 @@ class RateLimitTest {
   }
 
   private static String key(String scope) {
-    return admin.post("/v1/admin/keys", "{\"name\":\"limits\",\"scopes\":[\"" + scope + "\"]}").body().path("key").asText();
+    return admin
+        .post("/v1/admin/keys", "{\"name\":\"limits\",\"scopes\":[\"" + scope + "\"]}")
+        .body()
+        .path("key")
+        .asText();
   }
 
   @Test
@@ -66,7 +70,8 @@ class RateLimitTest {
     int ok = 0;
     HttpResponse<String> refused = null;
     for (int i = 0; i < RANK_PER_MINUTE + 20 && refused == null; i++) {
-      HttpResponse<String> r = rank.raw(HttpRequest.newBuilder(rank.uri("/v1/users/burst/state")).GET());
+      HttpResponse<String> r =
+          rank.raw(HttpRequest.newBuilder(rank.uri("/v1/users/burst/state")).GET());
       if (r.statusCode() == 200) ok++;
       else refused = r;
     }
@@ -84,9 +89,13 @@ class RateLimitTest {
 
   @Test
   void aKeysBudgetIsSharedAcrossNodes() throws Exception {
-    // the nodes' sync topics find each other through the receptionist's gossip a few seconds after the
+    // the nodes' sync topics find each other through the receptionist's gossip a few seconds after
+    // the
     // cluster forms; from then on a key's budget spent on a is spent on b too
-    Shards.awaitTrue("b takes out of its bucket what a consumed", Duration.ofSeconds(30), RateLimitTest::budgetSpentOnAIsSpentOnB);
+    Shards.awaitTrue(
+        "b takes out of its bucket what a consumed",
+        Duration.ofSeconds(30),
+        RateLimitTest::budgetSpentOnAIsSpentOnB);
   }
 
   private static boolean budgetSpentOnAIsSpentOnB() {
@@ -103,7 +112,8 @@ class RateLimitTest {
       throw new IllegalStateException(e);
     }
     int answeredOnB = 0;
-    for (int i = 0; i < 10; i++) if (onB.get("/v1/users/shared/state").status() == 200) answeredOnB++;
+    for (int i = 0; i < 10; i++)
+      if (onB.get("/v1/users/shared/state").status() == 200) answeredOnB++;
     return answeredOnB < 5; // at most what refilled since, not a fresh minute's budget
   }
 
@@ -130,19 +140,28 @@ class RateLimitTest {
   void ingestIsLimitedPerUserNotPerKey() {
     Api ingest = new Api(a).withKey(key("ingest"));
     for (int i = 0; i < INGEST_PER_MINUTE; i++) {
-      assertThat(ingest.post("/v1/impressions", Api.impressions("busy", List.of("item" + i))).status()).isEqualTo(202);
+      assertThat(
+              ingest.post("/v1/impressions", Api.impressions("busy", List.of("item" + i))).status())
+          .isEqualTo(202);
     }
-    Api.Response refused = ingest.post("/v1/impressions", Api.impressions("busy", List.of("item9")));
+    Api.Response refused =
+        ingest.post("/v1/impressions", Api.impressions("busy", List.of("item9")));
     assertThat(refused.status()).isEqualTo(429);
     // the refused batch changed nothing, and another user of the same key is not affected
-    assertThat(admin.get("/v1/users/busy/state").body().path("seen").asInt()).isEqualTo(INGEST_PER_MINUTE);
-    assertThat(ingest.post("/v1/impressions", Api.impressions("calm", List.of("item1"))).status()).isEqualTo(202);
+    assertThat(admin.get("/v1/users/busy/state").body().path("seen").asInt())
+        .isEqualTo(INGEST_PER_MINUTE);
+    assertThat(ingest.post("/v1/impressions", Api.impressions("calm", List.of("item1"))).status())
+        .isEqualTo(202);
     // a mixed batch with one user over the limit is refused whole, costing the other user nothing
     String mixed =
         "{\"events\":[{\"type\":\"click\",\"userId\":\"calm\",\"itemId\":\"item1\"},{\"type\":\"click\",\"userId\":\"busy\",\"itemId\":\"item1\"}]}";
     assertThat(ingest.post("/v1/events", mixed).status()).isEqualTo(429);
     for (int i = 0; i < INGEST_PER_MINUTE - 1; i++) {
-      assertThat(ingest.post("/v1/impressions", Api.impressions("calm", List.of("item" + (i + 2)))).status()).isEqualTo(202);
+      assertThat(
+              ingest
+                  .post("/v1/impressions", Api.impressions("calm", List.of("item" + (i + 2))))
+                  .status())
+          .isEqualTo(202);
     }
   }
 }

@@ -19,10 +19,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A deliberately literal HTTP/1.1 client for hostile requests: it writes exactly the bytes it is given
- * on a fresh socket (java.net.http would refuse or repair most of them), then reads one response by the
- * book: the status line, the headers, and a body framed by {@code Content-Length}, by chunked encoding
- * or by the end of the connection. It never retries and never follows anything.
+ * A deliberately literal HTTP/1.1 client for hostile requests: it writes exactly the bytes it is
+ * given on a fresh socket (java.net.http would refuse or repair most of them), then reads one
+ * response by the book: the status line, the headers, and a body framed by {@code Content-Length},
+ * by chunked encoding or by the end of the connection. It never retries and never follows anything.
  */
 final class RawHttp {
 
@@ -45,13 +45,17 @@ final class RawHttp {
     String method;
     String target;
     String version = "HTTP/1.1";
+
     /** The request line as bytes, when a mutation needs bytes the fields above cannot hold. */
     byte[] rawRequestLine;
+
     final List<Header> headers = new ArrayList<>();
     byte[] body = new byte[0];
     String lineEnd = "\r\n";
+
     /** Bytes sent before the request line (e.g. empty lines, garbage). */
     byte[] prefix = new byte[0];
+
     /** Replaces the whole serialisation: for requests that are not HTTP at all. */
     byte[] raw;
 
@@ -109,7 +113,8 @@ final class RawHttp {
       if (raw != null) return raw;
       ByteArrayOutputStream out = new ByteArrayOutputStream(256 + body.length);
       out.writeBytes(prefix);
-      out.writeBytes(rawRequestLine != null ? rawRequestLine : ascii(method + " " + target + " " + version));
+      out.writeBytes(
+          rawRequestLine != null ? rawRequestLine : ascii(method + " " + target + " " + version));
       out.writeBytes(ascii(lineEnd));
       for (Header h : headers) {
         if (h.value == null) {
@@ -126,7 +131,10 @@ final class RawHttp {
     }
   }
 
-  /** A header line; the value as bytes, so that a mutation can put any byte in it ({@code null}: the name is the whole line). */
+  /**
+   * A header line; the value as bytes, so that a mutation can put any byte in it ({@code null}: the
+   * name is the whole line).
+   */
   record Header(String name, byte[] value) {}
 
   /** One response; {@code headers} are keyed by lower-case name. */
@@ -150,7 +158,9 @@ final class RawHttp {
     }
   }
 
-  /** Writes never block the reader: a server may answer (and stop reading) before the body is sent. */
+  /**
+   * Writes never block the reader: a server may answer (and stop reading) before the body is sent.
+   */
   private static final ExecutorService WRITERS =
       Executors.newCachedThreadPool(
           r -> {
@@ -164,11 +174,12 @@ final class RawHttp {
 
   /**
    * Sends {@code request} on a new connection to {@code port} and reads one response. With {@code
-   * halfClose} the client shuts its side after the request, so that a server waiting for promised body
-   * bytes sees the end of the stream instead of waiting for its own timeout. {@code head}: the
+   * halfClose} the client shuts its side after the request, so that a server waiting for promised
+   * body bytes sees the end of the stream instead of waiting for its own timeout. {@code head}: the
    * response to a HEAD request has no body, whatever its headers say.
    */
-  static Response exchange(int port, byte[] request, boolean head, boolean halfClose, int readTimeoutMillis) {
+  static Response exchange(
+      int port, byte[] request, boolean head, boolean halfClose, int readTimeoutMillis) {
     long start = System.nanoTime();
     try (Socket socket = new Socket()) {
       socket.setSoTimeout(readTimeoutMillis);
@@ -183,7 +194,8 @@ final class RawHttp {
                   out.flush();
                   if (halfClose) socket.shutdownOutput();
                 } catch (IOException e) {
-                  // the server stopped reading (it answered early, or refused the request): that is its right
+                  // the server stopped reading (it answered early, or refused the request): that is
+                  // its right
                 }
               });
       Reader reader = new Reader(socket, start, readTimeoutMillis);
@@ -191,7 +203,15 @@ final class RawHttp {
       written.cancel(true);
       return response;
     } catch (IOException e) {
-      return new Response(Outcome.CLOSED, 0, "", Map.of(), new byte[0], new byte[0], millis(start), "connect: " + e);
+      return new Response(
+          Outcome.CLOSED,
+          0,
+          "",
+          Map.of(),
+          new byte[0],
+          new byte[0],
+          millis(start),
+          "connect: " + e);
     }
   }
 
@@ -209,7 +229,10 @@ final class RawHttp {
     }
   }
 
-  /** Reads one response off a socket; every failure becomes an {@link Outcome} instead of an exception. */
+  /**
+   * Reads one response off a socket; every failure becomes an {@link Outcome} instead of an
+   * exception.
+   */
   private static final class Reader {
     private final Socket socket;
     private final InputStream in;
@@ -231,10 +254,14 @@ final class RawHttp {
       try {
         do {
           readHead();
-        } while (status >= 100 && status < 200 && status != 101); // 100 Continue and friends come first
+        } while (status >= 100
+            && status < 200
+            && status != 101); // 100 Continue and friends come first
         if (!head && status != 204 && status != 304 && status != 101) readBody();
       } catch (SocketTimeoutException e) {
-        return done(Outcome.TIMED_OUT, "no complete response within the read timeout (" + e.getMessage() + ")");
+        return done(
+            Outcome.TIMED_OUT,
+            "no complete response within the read timeout (" + e.getMessage() + ")");
       } catch (MalformedResponse e) {
         return done(Outcome.MALFORMED, e.getMessage());
       } catch (IOException e) {
@@ -247,10 +274,20 @@ final class RawHttp {
 
     private Response done(Outcome outcome, String problem) {
       byte[] trailing = outcome == Outcome.ANSWERED ? trailing() : new byte[0];
-      return new Response(outcome, status, statusLine, headers, body.toByteArray(), trailing, millis(start), problem);
+      return new Response(
+          outcome,
+          status,
+          statusLine,
+          headers,
+          body.toByteArray(),
+          trailing,
+          millis(start),
+          problem);
     }
 
-    /** Whatever the server sends after the response (with Connection: close it should send nothing). */
+    /**
+     * Whatever the server sends after the response (with Connection: close it should send nothing).
+     */
     private byte[] trailing() {
       ByteArrayOutputStream more = new ByteArrayOutputStream();
       long until = System.nanoTime() + TRAILING_READ_MILLIS * 1_000_000L;
@@ -272,7 +309,8 @@ final class RawHttp {
       statusLine = line();
       if (statusLine == null) throw new IOException("closed before a status line");
       String[] parts = statusLine.split(" ", 3);
-      if (parts.length < 2 || !parts[0].startsWith("HTTP/")) throw new MalformedResponse("not a status line: " + statusLine);
+      if (parts.length < 2 || !parts[0].startsWith("HTTP/"))
+        throw new MalformedResponse("not a status line: " + statusLine);
       try {
         status = Integer.parseInt(parts[1]);
       } catch (NumberFormatException e) {
@@ -282,7 +320,9 @@ final class RawHttp {
       while ((header = line()) != null && !header.isEmpty()) {
         int colon = header.indexOf(':');
         if (colon <= 0) throw new MalformedResponse("not a header line: " + header);
-        headers.computeIfAbsent(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+        headers
+            .computeIfAbsent(
+                header.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
             .add(header.substring(colon + 1).trim());
       }
       if (header == null) throw new IOException("closed inside the response head");
@@ -311,7 +351,9 @@ final class RawHttp {
         String sizeLine = line();
         if (sizeLine == null) throw new IOException("closed inside a chunked body");
         int semicolon = sizeLine.indexOf(';');
-        int size = Integer.parseInt((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
+        int size =
+            Integer.parseInt(
+                (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
         if (size == 0) {
           String trailer;
           while ((trailer = line()) != null && !trailer.isEmpty()) {
@@ -335,7 +377,8 @@ final class RawHttp {
       while ((b = readByte()) >= 0) {
         if (b == '\n') {
           byte[] bytes = line.toByteArray();
-          int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+          int n =
+              bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
           return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
         }
         line.write(b);

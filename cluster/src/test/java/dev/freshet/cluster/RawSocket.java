@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  */
 final class RawSocket {
 
-  /** What came back: every response's status in order, the raw text, and whether the server closed. */
+  /**
+   * What came back: every response's status in order, the raw text, and whether the server closed.
+   */
   record Exchange(List<Integer> statuses, String text, boolean closed) {}
 
   private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3}) ");

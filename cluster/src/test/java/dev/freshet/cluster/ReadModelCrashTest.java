@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kill -9} of a node in the middle of projecting: the node runs in a child JVM over a journal
- * with a backlog while ingest goes on, is killed once its projections are part-way, and a new node
- * on the same database finishes the work. Every read-model row must then be exactly what the journal
- * holds: nothing missing, nothing twice, no view counted twice.
+ * {@code kill -9} of a node in the middle of projecting: the node runs in a child JVM over a
+ * journal with a backlog while ingest goes on, is killed once its projections are part-way, and a
+ * new node on the same database finishes the work. Every read-model row must then be exactly what
+ * the journal holds: nothing missing, nothing twice, no view counted twice.
  */
 class ReadModelCrashTest {
 
@@ -41,10 +41,12 @@ class ReadModelCrashTest {
     for (int u = 0; u < USERS; u++) users.add("crash-" + u);
     try {
       // 1. a backlog: the journal fills while no projection runs
-      FreshetNode writer = TestNodes.onDatabase(db, Optional.empty(), Map.of("freshet.read-models.enabled", false));
+      FreshetNode writer =
+          TestNodes.onDatabase(db, Optional.empty(), Map.of("freshet.read-models.enabled", false));
       try {
         Api api = new Api(writer);
-        assertThat(api.post("/v1/items", Api.items("k-", ITEMS, 5, "active")).status()).isEqualTo(200);
+        assertThat(api.post("/v1/items", Api.items("k-", ITEMS, 5, "active")).status())
+            .isEqualTo(200);
         ingest(api, users, 0, 8, new AtomicBoolean(true), new AtomicInteger());
       } finally {
         writer.stop();
@@ -65,7 +67,8 @@ class ReadModelCrashTest {
             Duration.ofSeconds(60),
             () ->
                 acknowledged.get() >= 30
-                    && tables.count("SELECT COALESCE(sum(rows_total), 0) FROM read_model_offsets") > 50
+                    && tables.count("SELECT COALESCE(sum(rows_total), 0) FROM read_model_offsets")
+                        > 50
                     && !tables.caughtUp(2, 4));
         child.destroyForcibly(); // SIGKILL: no coordinated shutdown, no drain
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -83,15 +86,17 @@ class ReadModelCrashTest {
         tables.awaitCaughtUp(Duration.ofSeconds(60));
         Expected expected = expected(survivor, users);
         assertThat(
-                sorted(tables.rows(
-                    "SELECT user_id, item_id, view_count, COALESCE(surface, '-'), COALESCE(ranking_id, '-'), "
-                        + "COALESCE(position, -1), (extract(epoch FROM first_seen_at) * 1000)::bigint FROM user_impressions "
-                        + "ORDER BY 1, 2")))
+                sorted(
+                    tables.rows(
+                        "SELECT user_id, item_id, view_count, COALESCE(surface, '-'), COALESCE(ranking_id, '-'), "
+                            + "COALESCE(position, -1), (extract(epoch FROM first_seen_at) * 1000)::bigint FROM user_impressions "
+                            + "ORDER BY 1, 2")))
             .isEqualTo(expected.impressions());
         assertThat(
-                sorted(tables.rows(
-                    "SELECT user_id, item_id, type, COALESCE(intent, '-'), COALESCE(ranking_id, '-'), COALESCE(position, -1), "
-                        + "(extract(epoch FROM occurred_at) * 1000)::bigint FROM events")))
+                sorted(
+                    tables.rows(
+                        "SELECT user_id, item_id, type, COALESCE(intent, '-'), COALESCE(ranking_id, '-'), COALESCE(position, -1), "
+                            + "(extract(epoch FROM occurred_at) * 1000)::bigint FROM events")))
             .isEqualTo(expected.events());
         assertThat(expected.impressions().size()).isGreaterThan(USERS * 8);
       } finally {
@@ -104,11 +109,12 @@ class ReadModelCrashTest {
 
   /**
    * Rounds {@code from} to {@code to} of a deterministic load: per user and round, a batch of eight
-   * items with ranking context, overlapping the previous round's (so some are repeats), then a click
-   * and a skip for every user. Counts the requests acknowledged in {@code acked}; stops on the first
-   * failure or when {@code go} turns false.
+   * items with ranking context, overlapping the previous round's (so some are repeats), then a
+   * click and a skip for every user. Counts the requests acknowledged in {@code acked}; stops on
+   * the first failure or when {@code go} turns false.
    */
-  private static void ingest(Api api, List<String> users, int from, int to, AtomicBoolean go, AtomicInteger acked) {
+  private static void ingest(
+      Api api, List<String> users, int from, int to, AtomicBoolean go, AtomicInteger acked) {
     for (int round = from; round < to && go.get(); round++) {
       for (int u = 0; u < users.size() && go.get(); u++) {
         List<String> ids = new ArrayList<>();
@@ -118,8 +124,19 @@ class ReadModelCrashTest {
           positions.add(String.valueOf(i + 1));
         }
         String body =
-            "{\"userId\":\"" + users.get(u) + "\",\"itemIds\":[" + String.join(",", ids) + "],\"surface\":\"s" + (round % 3)
-                + "\",\"rankingId\":\"r-" + u + "-" + round + "\",\"positions\":[" + String.join(",", positions) + "]}";
+            "{\"userId\":\""
+                + users.get(u)
+                + "\",\"itemIds\":["
+                + String.join(",", ids)
+                + "],\"surface\":\"s"
+                + (round % 3)
+                + "\",\"rankingId\":\"r-"
+                + u
+                + "-"
+                + round
+                + "\",\"positions\":["
+                + String.join(",", positions)
+                + "]}";
         if (!accepted(api, "/v1/impressions", body)) return;
         acked.incrementAndGet();
       }
@@ -127,9 +144,23 @@ class ReadModelCrashTest {
       for (int u = 0; u < users.size(); u++) {
         if (u > 0) events.append(',');
         String item = "k-" + ((u * 13 + round * 5) % ITEMS);
-        events.append("{\"type\":\"click\",\"userId\":\"").append(users.get(u)).append("\",\"itemId\":\"").append(item)
-            .append("\",\"rankingId\":\"r-").append(u).append('-').append(round).append("\",\"position\":1,\"intent\":\"i").append(round % 2).append("\"},");
-        events.append("{\"type\":\"skip\",\"userId\":\"").append(users.get(u)).append("\",\"itemId\":\"k-").append((u * 13 + round * 5 + 7) % ITEMS)
+        events
+            .append("{\"type\":\"click\",\"userId\":\"")
+            .append(users.get(u))
+            .append("\",\"itemId\":\"")
+            .append(item)
+            .append("\",\"rankingId\":\"r-")
+            .append(u)
+            .append('-')
+            .append(round)
+            .append("\",\"position\":1,\"intent\":\"i")
+            .append(round % 2)
+            .append("\"},");
+        events
+            .append("{\"type\":\"skip\",\"userId\":\"")
+            .append(users.get(u))
+            .append("\",\"itemId\":\"k-")
+            .append((u * 13 + round * 5 + 7) % ITEMS)
             .append("\"}");
       }
       events.append("]}");
@@ -160,7 +191,11 @@ class ReadModelCrashTest {
           for (int i = 0; i < e.itemIds().length; i++) {
             String item = catalog.byDenseId(e.itemIds()[i]).id();
             String position = e.positions() == null ? "-1" : String.valueOf(e.positions()[i]);
-            rows.put(item, new String[] {"1", or(e.surface()), or(e.rankingId()), position, String.valueOf(e.atMillis())});
+            rows.put(
+                item,
+                new String[] {
+                  "1", or(e.surface()), or(e.rankingId()), position, String.valueOf(e.atMillis())
+                });
           }
         } else if (event instanceof UserEntity.ImpressionsRepeated e) {
           for (int id : e.itemIds()) {
@@ -172,9 +207,20 @@ class ReadModelCrashTest {
             String item = catalog.byDenseId(i.itemId()).id();
             String position = i.position() == null ? "-1" : String.valueOf(i.position());
             if (i.type() == InteractionType.IMPRESSION) {
-              rows.put(item, new String[] {"1", "-", or(i.rankingId()), position, String.valueOf(i.at())});
+              rows.put(
+                  item,
+                  new String[] {"1", "-", or(i.rankingId()), position, String.valueOf(i.at())});
             } else {
-              events.add(String.join("|", user, item, i.type().wire(), or(i.intent()), or(i.rankingId()), position, String.valueOf(i.at())));
+              events.add(
+                  String.join(
+                      "|",
+                      user,
+                      item,
+                      i.type().wire(),
+                      or(i.intent()),
+                      or(i.rankingId()),
+                      position,
+                      String.valueOf(i.at())));
             }
           }
         }
@@ -186,7 +232,10 @@ class ReadModelCrashTest {
     return new Expected(impressions, events);
   }
 
-  /** Sorted in Java, as the expectation is: PostgreSQL's collation orders "k-1" and "k-10" otherwise. */
+  /**
+   * Sorted in Java, as the expectation is: PostgreSQL's collation orders "k-1" and "k-10"
+   * otherwise.
+   */
   private static List<String> sorted(List<String> rows) {
     List<String> sorted = new ArrayList<>(rows);
     sorted.sort(null);
@@ -210,7 +259,8 @@ class ReadModelCrashTest {
     // like the in-JVM test nodes: the load sends no key and more than the limits allow
     props.put("freshet.auth.enabled", "off");
     props.put("freshet.limits.enabled", "off");
-    // small batches: many transactions in flight over the backlog, so the kill lands between and inside them
+    // small batches: many transactions in flight over the backlog, so the kill lands between and
+    // inside them
     props.put("freshet.read-models.batch-size", "3");
     props.put("freshet.read-models.max-delay", "20ms");
     List<String> command = new ArrayList<>();
@@ -229,7 +279,9 @@ class ReadModelCrashTest {
         "the child node ready",
         Duration.ofSeconds(90),
         () -> {
-          if (!child.isAlive()) throw new AssertionError("the child node exited; see target/read-model-crash-child.log");
+          if (!child.isAlive())
+            throw new AssertionError(
+                "the child node exited; see target/read-model-crash-child.log");
           try {
             return api.get("/health/ready").status() == 200;
           } catch (RuntimeException e) {

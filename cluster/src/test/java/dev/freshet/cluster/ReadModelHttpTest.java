@@ -33,7 +33,15 @@ class ReadModelHttpTest {
   }
 
   private static String event(String type, String user, String item, String extra) {
-    return "{\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"itemId\":\"" + item + "\"" + extra + "}";
+    return "{\"type\":\""
+        + type
+        + "\",\"userId\":\""
+        + user
+        + "\",\"itemId\":\""
+        + item
+        + "\""
+        + extra
+        + "}";
   }
 
   private static String events(String... events) {
@@ -43,7 +51,8 @@ class ReadModelHttpTest {
   @Test
   void impressionsEventsAndViewCountsReachTheReadModelsAndLagIsReported() throws Exception {
     FreshetNode node =
-        TestNodes.onDatabase(db, Optional.empty(), Map.of("freshet.read-models.feature-snapshots.interval", "1s"));
+        TestNodes.onDatabase(
+            db, Optional.empty(), Map.of("freshet.read-models.feature-snapshots.interval", "1s"));
     try {
       Api api = new Api(node);
       assertThat(api.post("/v1/items", Api.items("rm-", 20, 2, "active")).status()).isEqualTo(200);
@@ -52,16 +61,36 @@ class ReadModelHttpTest {
               + "\"rankingId\":\"rank-7\",\"positions\":[1,2,3],\"ts\":\"2026-11-20T10:00:00Z\"}";
       assertThat(api.post("/v1/impressions", shown).status()).isEqualTo(202);
       // rm-1 shown twice more, rm-2 once more: view counts 3 and 2
-      assertThat(api.post("/v1/impressions", Api.impressions("reader", List.of("rm-1", "rm-1", "rm-2", "rm-4"))).status())
+      assertThat(
+              api.post(
+                      "/v1/impressions",
+                      Api.impressions("reader", List.of("rm-1", "rm-1", "rm-2", "rm-4")))
+                  .status())
           .isEqualTo(202);
       assertThat(
               api.post(
                       "/v1/events",
                       events(
-                          event("click", "reader", "rm-2", ",\"rankingId\":\"rank-7\",\"position\":2,\"intent\":\"curious\",\"ts\":\"2026-11-20T10:00:05Z\""),
-                          event("dwell", "reader", "rm-2", ",\"value\":42000,\"ts\":\"2026-11-20T10:00:50Z\""),
-                          event("impression", "other", "rm-5", ",\"rankingId\":\"rank-8\",\"position\":4,\"ts\":\"2026-10-02T08:00:00Z\""),
-                          event("skip", "other", "rm-6", ",\"intent\":\"bad_timing\",\"ts\":\"2026-10-02T08:00:01Z\"")))
+                          event(
+                              "click",
+                              "reader",
+                              "rm-2",
+                              ",\"rankingId\":\"rank-7\",\"position\":2,\"intent\":\"curious\",\"ts\":\"2026-11-20T10:00:05Z\""),
+                          event(
+                              "dwell",
+                              "reader",
+                              "rm-2",
+                              ",\"value\":42000,\"ts\":\"2026-11-20T10:00:50Z\""),
+                          event(
+                              "impression",
+                              "other",
+                              "rm-5",
+                              ",\"rankingId\":\"rank-8\",\"position\":4,\"ts\":\"2026-10-02T08:00:00Z\""),
+                          event(
+                              "skip",
+                              "other",
+                              "rm-6",
+                              ",\"intent\":\"bad_timing\",\"ts\":\"2026-10-02T08:00:01Z\"")))
                   .status())
           .isEqualTo(202);
 
@@ -75,13 +104,19 @@ class ReadModelHttpTest {
               "reader|rm-1|3|home|rank-7|1",
               "reader|rm-2|2|home|rank-7|2",
               "reader|rm-3|1|home|rank-7|3",
-              "reader|rm-4|1|null|null|null"); // first seen in the second batch, which had no context
+              "reader|rm-4|1|null|null|null"); // first seen in the second batch, which had no
+      // context
       // /v1/impressions is stamped on arrival, /v1/events by the event's ts
-      assertThat(tables.rows("SELECT first_seen_at AT TIME ZONE 'UTC' FROM user_impressions WHERE user_id = 'other'"))
+      assertThat(
+              tables.rows(
+                  "SELECT first_seen_at AT TIME ZONE 'UTC' FROM user_impressions WHERE user_id = 'other'"))
           .containsExactly("2026-10-02 08:00:00");
-      assertThat(tables.count("SELECT count(*) FROM user_impressions WHERE user_id = 'reader' AND first_seen_at > now() - interval '5 minutes'"))
+      assertThat(
+              tables.count(
+                  "SELECT count(*) FROM user_impressions WHERE user_id = 'reader' AND first_seen_at > now() - interval '5 minutes'"))
           .isEqualTo(4);
-      // a click and a skip imply the user saw the item, but only impressions are rows of user_impressions
+      // a click and a skip imply the user saw the item, but only impressions are rows of
+      // user_impressions
       assertThat(
               tables.rows(
                   "SELECT user_id, item_id, type, intent, ranking_id, position, value, occurred_at AT TIME ZONE 'UTC' "
@@ -91,7 +126,9 @@ class ReadModelHttpTest {
               "reader|rm-2|click|curious|rank-7|2|null|2026-11-20 10:00:05",
               "reader|rm-2|dwell|null|null|null|42000|2026-11-20 10:00:50");
       // one partition per month written
-      assertThat(tables.rows("SELECT relname FROM pg_class WHERE relname LIKE 'events_p%' AND relkind = 'r' ORDER BY relname"))
+      assertThat(
+              tables.rows(
+                  "SELECT relname FROM pg_class WHERE relname LIKE 'events_p%' AND relkind = 'r' ORDER BY relname"))
           .containsExactly("events_p202610", "events_p202611");
 
       JsonNode pipelines = awaitPipelines(api);
@@ -106,12 +143,17 @@ class ReadModelHttpTest {
       // 5 first impressions (one of them via /v1/events), 2 view-count updates, 3 events
       assertThat(rows).isEqualTo(10);
       String metrics = api.text("/metrics");
-      assertThat(metrics).contains("freshet_pipeline_lag_seconds{projection=\"events\",tag=\"user-0\"} 0.0");
+      assertThat(metrics)
+          .contains("freshet_pipeline_lag_seconds{projection=\"events\",tag=\"user-0\"} 0.0");
 
       // the periodic feature snapshot covers both active users
       Shards.awaitTrue(
-          "feature snapshots", Duration.ofSeconds(30), () -> tables.count("SELECT count(DISTINCT user_id) FROM user_features") == 2);
-      assertThat(tables.rows("SELECT seen, features->'interactions'->>'click' FROM user_features WHERE user_id = 'reader' LIMIT 1"))
+          "feature snapshots",
+          Duration.ofSeconds(30),
+          () -> tables.count("SELECT count(DISTINCT user_id) FROM user_features") == 2);
+      assertThat(
+              tables.rows(
+                  "SELECT seen, features->'interactions'->>'click' FROM user_features WHERE user_id = 'reader' LIMIT 1"))
           .containsExactly("4|1");
     } finally {
       node.stop();

@@ -69,7 +69,8 @@ final class ReadModelTables {
 
   boolean caughtUp(int projections, int tags) {
     Map<String, long[]> standing = standing();
-    return standing.size() == projections * tags && standing.values().stream().allMatch(s -> s[0] >= s[1]);
+    return standing.size() == projections * tags
+        && standing.values().stream().allMatch(s -> s[0] >= s[1]);
   }
 
   void awaitCaughtUp(Duration timeout) {
@@ -78,7 +79,9 @@ final class ReadModelTables {
       if (System.nanoTime() > deadline) {
         Map<String, String> shown = new TreeMap<>();
         standing().forEach((k, v) -> shown.put(k, v[0] + "/" + v[1]));
-        assertThat(shown).as("read models caught up with the journal (offset/last event)").isEmpty();
+        assertThat(shown)
+            .as("read models caught up with the journal (offset/last event)")
+            .isEmpty();
       }
       try {
         Thread.sleep(100);

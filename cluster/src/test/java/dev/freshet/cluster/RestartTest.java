@@ -20,11 +20,15 @@ class RestartTest {
     var config =
         TestNodes.config(
             Map.of(
-                "freshet.data-dir", dataDir.toString(),
-                "freshet.demo-catalog.enabled", true,
-                "freshet.demo-catalog.size", 300,
+                "freshet.data-dir",
+                dataDir.toString(),
+                "freshet.demo-catalog.enabled",
+                true,
+                "freshet.demo-catalog.size",
+                300,
                 // snapshot after 2 events so that recovery goes through a snapshot plus events
-                "freshet.user.snapshot-every", 2));
+                "freshet.user.snapshot-every",
+                2));
 
     FreshetNode first = FreshetNode.start(config, Optional.empty());
     List<String> seen;
@@ -32,14 +36,24 @@ class RestartTest {
     try {
       Api api = new Api(first);
       assertThat(first.catalog().snapshot().size()).isEqualTo(300);
-      assertThat(api.post("/v1/items", "{\"items\":[{\"id\":\"mine\",\"category\":\"x\",\"popularity\":1}]}").status())
+      assertThat(
+              api.post(
+                      "/v1/items",
+                      "{\"items\":[{\"id\":\"mine\",\"category\":\"x\",\"popularity\":1}]}")
+                  .status())
           .isEqualTo(200);
       seen = Api.ids("demo-", 0, 25);
       for (int from = 0; from < 25; from += 5) {
-        assertThat(api.post("/v1/impressions", Api.impressions("returning", seen.subList(from, from + 5))).status())
+        assertThat(
+                api.post(
+                        "/v1/impressions",
+                        Api.impressions("returning", seen.subList(from, from + 5)))
+                    .status())
             .isEqualTo(202);
       }
-      assertThat(api.post("/v1/impressions", Api.impressions("returning", List.of("mine"))).status()).isEqualTo(202);
+      assertThat(
+              api.post("/v1/impressions", Api.impressions("returning", List.of("mine"))).status())
+          .isEqualTo(202);
       topBefore = Api.rankedIds(api.get("/v1/users/returning/recommendations?k=5")).get(0);
     } finally {
       first.stop();

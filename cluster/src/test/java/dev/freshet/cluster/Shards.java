@@ -34,7 +34,8 @@ final class Shards {
     }
   }
 
-  static void awaitTrue(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+  static void awaitTrue(String what, Duration within, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("Timed out waiting for: " + what);

@@ -27,8 +27,10 @@ final class TestNodes {
     values.put("freshet.catalog.refresh-interval", "500ms");
     values.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
     // every test node starts and stops, so the cluster's 1 s ticks are a large share of the suite's
-    // waiting: a node is Up and leaves on the leader's tick, members meet by gossip, and each singleton
-    // (sharding's coordinators are singletons too, with their own copies of the setting) retries its
+    // waiting: a node is Up and leaves on the leader's tick, members meet by gossip, and each
+    // singleton
+    // (sharding's coordinators are singletons too, with their own copies of the setting) retries
+    // its
     // hand-over on leaving once a second, which alone made every stop take a second longer
     values.put("pekko.cluster.leader-actions-interval", "100ms");
     values.put("pekko.cluster.gossip-interval", "200ms");
@@ -39,7 +41,8 @@ final class TestNodes {
             "pekko.cluster.sharded-daemon-process.sharding.coordinator-singleton")) {
       values.put(singleton + ".hand-over-retry-interval", "100ms");
     }
-    // exploration drawn from the ranking's inputs, not its random id: a ranking repeats from run to run
+    // exploration drawn from the ranking's inputs, not its random id: a ranking repeats from run to
+    // run
     values.put("freshet.ranking.exploration.seed", 13);
     // tests of other features call the API without keys and faster than the limits allow;
     // EdgeSecurityTest and friends turn both on
@@ -72,7 +75,8 @@ final class TestNodes {
   }
 
   /** A node on an already running (shared) PostgreSQL, with {@code overrides}. */
-  static FreshetNode onDatabase(EmbeddedDatabase db, Optional<Address> seed, Map<String, Object> overrides) {
+  static FreshetNode onDatabase(
+      EmbeddedDatabase db, Optional<Address> seed, Map<String, Object> overrides) {
     Map<String, Object> values = new HashMap<>(overrides);
     values.put("freshet.db.url", db.jdbcUrl());
     values.put("freshet.db.user", "postgres");

@@ -31,25 +31,35 @@ class ThreeNodeClusterTest {
     Address seed = Cluster.get(a.system()).selfMember().address();
     FreshetNode b = start(Optional.of(seed));
     FreshetNode c = start(Optional.of(seed));
-    Shards.awaitTrue("three members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 3));
+    Shards.awaitTrue(
+        "three members up",
+        Duration.ofSeconds(30),
+        () -> running.stream().allMatch(n -> upMembers(n) == 3));
 
     // a catalog change made through one node reaches the others by itself
-    assertThat(new Api(a).post("/v1/items", Api.items("n", 60, 3, "active")).status()).isEqualTo(200);
+    assertThat(new Api(a).post("/v1/items", Api.items("n", 60, 3, "active")).status())
+        .isEqualTo(200);
     Shards.awaitTrue(
         "catalog replicated",
         Duration.ofSeconds(2),
-        () -> b.catalog().snapshot().byId("n59").isPresent() && c.catalog().snapshot().byId("n59").isPresent());
+        () ->
+            b.catalog().snapshot().byId("n59").isPresent()
+                && c.catalog().snapshot().byId("n59").isPresent());
 
     // the same user through every node: one entity dedups across all of them
-    Api.Response viaA = new Api(a).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 0, 20)));
-    Api.Response viaB = new Api(b).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 10, 30)));
-    Api.Response viaC = new Api(c).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 20, 40)));
+    Api.Response viaA =
+        new Api(a).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 0, 20)));
+    Api.Response viaB =
+        new Api(b).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 10, 30)));
+    Api.Response viaC =
+        new Api(c).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 20, 40)));
     assertThat(viaA.body().path("recorded").asInt()).isEqualTo(20);
     assertThat(viaB.body().path("recorded").asInt()).isEqualTo(10);
     assertThat(viaB.body().path("duplicates").asInt()).isEqualTo(10);
     assertThat(viaC.body().path("recorded").asInt()).isEqualTo(10);
     for (FreshetNode node : running) {
-      assertThat(new Api(node).get("/v1/users/wanderer/state").body().path("seen").asInt()).isEqualTo(40);
+      assertThat(new Api(node).get("/v1/users/wanderer/state").body().path("seen").asInt())
+          .isEqualTo(40);
     }
     assertThat(Journal.impressions(a.system(), "wanderer")).hasSize(3);
 
@@ -60,17 +70,23 @@ class ThreeNodeClusterTest {
     Shards.awaitTrue(
         "popularity shared",
         Duration.ofSeconds(5),
-        () -> running.stream().allMatch(node -> Math.abs(node.popularity().board().item(n50) - 2.0) < 0.01));
+        () ->
+            running.stream()
+                .allMatch(node -> Math.abs(node.popularity().board().item(n50) - 2.0) < 0.01));
 
     FreshetNode host = hostOf("wanderer");
     host.stop();
     running.remove(host);
     FreshetNode survivor = running.get(0);
-    Shards.awaitTrue("two members up", Duration.ofSeconds(30), () -> running.stream().allMatch(n -> upMembers(n) == 2));
+    Shards.awaitTrue(
+        "two members up",
+        Duration.ofSeconds(30),
+        () -> running.stream().allMatch(n -> upMembers(n) == 2));
 
     Api api = new Api(survivor);
     assertThat(api.get("/v1/users/wanderer/state").body().path("seen").asInt()).isEqualTo(41);
-    Api.Response replay = api.post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 0, 45)));
+    Api.Response replay =
+        api.post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 0, 45)));
     assertThat(replay.body().path("recorded").asInt()).isEqualTo(5);
     assertThat(replay.body().path("duplicates").asInt()).isEqualTo(40);
     List<String> unseen = new ArrayList<>(Api.ids("n", 45, 60));
@@ -100,5 +116,4 @@ class ThreeNodeClusterTest {
         .findFirst()
         .orElseThrow(() -> new AssertionError("No node hosts " + userId));
   }
-
 }

@@ -25,19 +25,28 @@ final class UserEntities {
     return node.catalog().snapshot().byId(itemId).orElseThrow().denseId();
   }
 
-  static UserEntity.EventsResult recordEvents(FreshetNode node, String userId, Interaction... interactions) {
-    return ask(node, userId, replyTo -> new UserEntity.RecordEvents(List.of(interactions), replyTo));
+  static UserEntity.EventsResult recordEvents(
+      FreshetNode node, String userId, Interaction... interactions) {
+    return ask(
+        node, userId, replyTo -> new UserEntity.RecordEvents(List.of(interactions), replyTo));
   }
 
-  static UserEntity.ImpressionsResult recordImpressions(FreshetNode node, String userId, long atMillis, int... denseIds) {
-    return ask(node, userId, replyTo -> new UserEntity.RecordImpressions(denseIds, atMillis, replyTo));
+  static UserEntity.ImpressionsResult recordImpressions(
+      FreshetNode node, String userId, long atMillis, int... denseIds) {
+    return ask(
+        node, userId, replyTo -> new UserEntity.RecordImpressions(denseIds, atMillis, replyTo));
   }
 
   private static <R> R ask(
-      FreshetNode node, String userId, Function<ActorRef<StatusReply<R>>, UserEntity.Command> message) {
-    EntityRef<UserEntity.Command> user = ClusterSharding.get(node.system()).entityRefFor(UserEntity.TYPE_KEY, userId);
+      FreshetNode node,
+      String userId,
+      Function<ActorRef<StatusReply<R>>, UserEntity.Command> message) {
+    EntityRef<UserEntity.Command> user =
+        ClusterSharding.get(node.system()).entityRefFor(UserEntity.TYPE_KEY, userId);
     try {
-      return user.<R>askWithStatus(message::apply, TIMEOUT).toCompletableFuture().get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+      return user.<R>askWithStatus(message::apply, TIMEOUT)
+          .toCompletableFuture()
+          .get(TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("User entity " + userId + " did not answer", e);
     }

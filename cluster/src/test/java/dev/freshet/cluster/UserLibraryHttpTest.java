@@ -23,13 +23,22 @@ class UserLibraryHttpTest extends SingleNodeTest {
   }
 
   private static String impression(String user, String item, String ts, String extra) {
-    return "{\"type\":\"impression\",\"userId\":\"" + user + "\",\"itemId\":\"" + item + "\",\"ts\":\"" + ts + "\"" + extra + "}";
+    return "{\"type\":\"impression\",\"userId\":\""
+        + user
+        + "\",\"itemId\":\""
+        + item
+        + "\",\"ts\":\""
+        + ts
+        + "\""
+        + extra
+        + "}";
   }
 
   /** Every item id of a history page, in order, and the page's day headings. */
   private static List<String> itemIds(JsonNode page) {
     List<String> ids = new ArrayList<>();
-    page.path("days").forEach(day -> day.path("items").forEach(i -> ids.add(i.path("itemId").asText())));
+    page.path("days")
+        .forEach(day -> day.path("items").forEach(i -> ids.add(i.path("itemId").asText())));
     return ids;
   }
 
@@ -43,11 +52,18 @@ class UserLibraryHttpTest extends SingleNodeTest {
   void historyIsATimelineByDayNewestFirstPagedWithoutGapsOrRepeats() {
     String events =
         "{\"events\":["
-            + impression("timeline", "h0", "2026-11-20T10:00:00Z", "") + ","
-            + impression("timeline", "h1", "2026-11-20T10:00:00Z", "") + ","
-            + impression("timeline", "h2", "2026-11-21T09:00:00Z", ",\"rankingId\":\"r-1\",\"position\":1") + ","
-            + impression("timeline", "h3", "2026-11-21T09:00:00Z", ",\"rankingId\":\"r-1\",\"position\":2") + ","
-            + impression("timeline", "h4", "2026-11-21T09:00:00Z", ",\"rankingId\":\"r-1\",\"position\":3")
+            + impression("timeline", "h0", "2026-11-20T10:00:00Z", "")
+            + ","
+            + impression("timeline", "h1", "2026-11-20T10:00:00Z", "")
+            + ","
+            + impression(
+                "timeline", "h2", "2026-11-21T09:00:00Z", ",\"rankingId\":\"r-1\",\"position\":1")
+            + ","
+            + impression(
+                "timeline", "h3", "2026-11-21T09:00:00Z", ",\"rankingId\":\"r-1\",\"position\":2")
+            + ","
+            + impression(
+                "timeline", "h4", "2026-11-21T09:00:00Z", ",\"rankingId\":\"r-1\",\"position\":3")
             + "]}";
     assertThat(api.post("/v1/events", events).status()).isEqualTo(202);
     String now =
@@ -55,9 +71,11 @@ class UserLibraryHttpTest extends SingleNodeTest {
     assertThat(api.post("/v1/impressions", now).status()).isEqualTo(202);
 
     JsonNode first = api.get("/v1/users/timeline/history?limit=4").body();
-    assertThat(itemIds(first)).containsExactly("h9", "h8", "h7", "h6"); // one batch: last shown first
+    assertThat(itemIds(first))
+        .containsExactly("h9", "h8", "h7", "h6"); // one batch: last shown first
     assertThat(days(first)).hasSize(1);
-    assertThat(first.path("days").get(0).path("items").get(0).path("surface").asText()).isEqualTo("home");
+    assertThat(first.path("days").get(0).path("items").get(0).path("surface").asText())
+        .isEqualTo("home");
     String next = first.path("next").asText();
 
     JsonNode second = api.get("/v1/users/timeline/history?limit=4&before=" + next).body();
@@ -68,7 +86,8 @@ class UserLibraryHttpTest extends SingleNodeTest {
     assertThat(h4.path("position").asInt()).isEqualTo(3);
     assertThat(h4.path("at").asText()).isEqualTo("2026-11-21T09:00:00Z");
 
-    JsonNode third = api.get("/v1/users/timeline/history?limit=4&before=" + second.path("next").asText()).body();
+    JsonNode third =
+        api.get("/v1/users/timeline/history?limit=4&before=" + second.path("next").asText()).body();
     assertThat(itemIds(third)).containsExactly("h1", "h0");
     assertThat(days(third)).containsExactly("2026-11-20");
     assertThat(third.path("next").isNull()).isTrue();
@@ -83,7 +102,8 @@ class UserLibraryHttpTest extends SingleNodeTest {
   void badHistoryQueriesAreRejectedNamingTheField() {
     assertThat(api.get("/v1/users/timeline/history?limit=0").errorField()).isEqualTo("limit");
     assertThat(api.get("/v1/users/timeline/history?limit=501").errorField()).isEqualTo("limit");
-    assertThat(api.get("/v1/users/timeline/history?before=yesterday").errorField()).isEqualTo("before");
+    assertThat(api.get("/v1/users/timeline/history?before=yesterday").errorField())
+        .isEqualTo("before");
     Api.Response badUser = api.get("/v1/users/bad%20user/history");
     assertThat(badUser.status()).isEqualTo(400);
     assertThat(badUser.errorField()).isEqualTo("userId");
@@ -91,15 +111,20 @@ class UserLibraryHttpTest extends SingleNodeTest {
 
   @Test
   void replayServesSeenItemsWithoutRecordingImpressionsAndCountsEachReplay() {
-    assertThat(api.post("/v1/impressions", Api.impressions("replayer", Api.ids("h", 0, 5))).status()).isEqualTo(202);
+    assertThat(
+            api.post("/v1/impressions", Api.impressions("replayer", Api.ids("h", 0, 5))).status())
+        .isEqualTo(202);
     JsonNode before = api.get("/v1/users/replayer/state").body();
 
     JsonNode first = api.get("/v1/users/replayer/replay?k=3").body();
-    assertThat(Api.rankedIds(new Api.Response(200, first))).hasSize(3).allMatch(Api.ids("h", 0, 5)::contains);
+    assertThat(Api.rankedIds(new Api.Response(200, first)))
+        .hasSize(3)
+        .allMatch(Api.ids("h", 0, 5)::contains);
     first.path("items").forEach(i -> assertThat(i.path("replayCount").asInt()).isEqualTo(1));
 
     JsonNode all = api.get("/v1/users/replayer/replay?k=10").body();
-    assertThat(Api.rankedIds(new Api.Response(200, all))).containsExactlyInAnyOrderElementsOf(Api.ids("h", 0, 5));
+    assertThat(Api.rankedIds(new Api.Response(200, all)))
+        .containsExactlyInAnyOrderElementsOf(Api.ids("h", 0, 5));
     int twice = 0;
     for (JsonNode i : all.path("items")) if (i.path("replayCount").asInt() == 2) twice++;
     assertThat(twice).isEqualTo(3);
@@ -167,10 +192,15 @@ class UserLibraryHttpTest extends SingleNodeTest {
 
     // only the hash is stored
     try (Connection c = node.database().dataSource().getConnection();
-        PreparedStatement q = c.prepareStatement("SELECT token_sha256, user_id FROM favorite_shares")) {
+        PreparedStatement q =
+            c.prepareStatement("SELECT token_sha256, user_id FROM favorite_shares")) {
       try (ResultSet rs = q.executeQuery()) {
         assertThat(rs.next()).isTrue();
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        String hash =
+            HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-256")
+                        .digest(token.getBytes(StandardCharsets.UTF_8)));
         assertThat(rs.getString(1)).isEqualTo(hash).doesNotContain(token);
         assertThat(rs.getString(2)).isEqualTo("sharer");
       }
@@ -200,6 +230,8 @@ class UserLibraryHttpTest extends SingleNodeTest {
     assertThat(full.status()).isEqualTo(409);
     assertThat(full.errorField()).isEqualTo("itemId");
     assertThat(full.body().path("error").path("code").asText()).isEqualTo("favorites_full");
-    assertThat(Api.rankedIds(api.get("/v1/users/collector/favorites"))).hasSize(1_000).doesNotContain("extra0");
+    assertThat(Api.rankedIds(api.get("/v1/users/collector/favorites")))
+        .hasSize(1_000)
+        .doesNotContain("extra0");
   }
 }

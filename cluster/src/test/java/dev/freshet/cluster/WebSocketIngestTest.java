@@ -25,9 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code GET /v1/stream} over a real socket with the JDK's WebSocket client, on a node with API keys
- * and rate limits on (ingest: 3 batches a minute per user, so every test uses its own users), and
- * keep-alive pings after 300 ms of silence.
+ * {@code GET /v1/stream} over a real socket with the JDK's WebSocket client, on a node with API
+ * keys and rate limits on (ingest: 3 batches a minute per user, so every test uses its own users),
+ * and keep-alive pings after 300 ms of silence.
  */
 class WebSocketIngestTest {
 
@@ -42,19 +42,28 @@ class WebSocketIngestTest {
     standalone =
         TestNodes.standalone(
             Map.of(
-                "pekko.http.server.websocket.periodic-keep-alive-max-idle", "300ms",
-                "freshet.auth.enabled", "on",
-                "freshet.auth.admin-key", KEY,
-                "freshet.limits.enabled", "on",
-                "freshet.limits.ingest-batches-per-user-per-minute", INGEST_PER_USER_PER_MINUTE,
-                "freshet.limits.anonymous-per-minute", 1_000,
-                "freshet.limits.rank-per-key-per-minute", 100_000,
-                "freshet.limits.admin-per-key-per-minute", 100_000));
+                "pekko.http.server.websocket.periodic-keep-alive-max-idle",
+                "300ms",
+                "freshet.auth.enabled",
+                "on",
+                "freshet.auth.admin-key",
+                KEY,
+                "freshet.limits.enabled",
+                "on",
+                "freshet.limits.ingest-batches-per-user-per-minute",
+                INGEST_PER_USER_PER_MINUTE,
+                "freshet.limits.anonymous-per-minute",
+                1_000,
+                "freshet.limits.rank-per-key-per-minute",
+                100_000,
+                "freshet.limits.admin-per-key-per-minute",
+                100_000));
     base = "127.0.0.1:" + standalone.node().httpPort();
     Api.Response items =
-        http(HttpRequest.newBuilder(URI.create("http://" + base + "/v1/items"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Api.items("w", 20, 2, "active"))));
+        http(
+            HttpRequest.newBuilder(URI.create("http://" + base + "/v1/items"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Api.items("w", 20, 2, "active"))));
     assertThat(items.status()).isEqualTo(200);
   }
 
@@ -78,7 +87,12 @@ class WebSocketIngestTest {
       assertThat(interactions("ws-ann")).isEqualTo(1);
 
       ws.send(batch("b-2", click("ws-ann", "w1"), event("like", "ws-ann", "w1")));
-      ws.send(batch(null, click("ws-bob", "w2"), click("ws-bob", "w3"), event("impression", "ws-ann", "w4")));
+      ws.send(
+          batch(
+              null,
+              click("ws-bob", "w2"),
+              click("ws-bob", "w3"),
+              event("impression", "ws-ann", "w4")));
       JsonNode second = ws.next();
       assertThat(second.path("type").asText()).isEqualTo("ack");
       assertThat(second.path("id").asText()).isEqualTo("b-2");
@@ -98,10 +112,15 @@ class WebSocketIngestTest {
     assertThat(ann.path("like").asInt()).isEqualTo(1);
   }
 
-  /** A batch resent under its idempotencyKey (after a lost ack, on a new connection) is acked again, applied once. */
+  /**
+   * A batch resent under its idempotencyKey (after a lost ack, on a new connection) is acked again,
+   * applied once.
+   */
   @Test
   void aResentBatchWithItsIdempotencyKeyIsAppliedOnce() {
-    String body = "{\"idempotencyKey\":\"ws-key-1\"," + batch("r-1", click("ws-idem", "w0"), click("ws-idem", "w1")).substring(1);
+    String body =
+        "{\"idempotencyKey\":\"ws-key-1\","
+            + batch("r-1", click("ws-idem", "w0"), click("ws-idem", "w1")).substring(1);
     try (Client ws = Client.withBearer(KEY)) {
       ws.send(body);
       JsonNode first = ws.next();
@@ -122,7 +141,9 @@ class WebSocketIngestTest {
             HttpRequest.newBuilder(URI.create("http://" + base + "/v1/events"))
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", "ws-key-1")
-                .POST(HttpRequest.BodyPublishers.ofString(batch(null, click("ws-idem", "w0"), click("ws-idem", "w1")))));
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        batch(null, click("ws-idem", "w0"), click("ws-idem", "w1")))));
     assertThat(viaHttp.status()).isEqualTo(202);
     assertThat(interactions("ws-idem")).isEqualTo(2);
   }
@@ -133,7 +154,12 @@ class WebSocketIngestTest {
     try (Client ws = Client.withBearer(KEY)) {
       for (int i = 0; i < batches; i++) {
         String user = "ws-many-" + i;
-        ws.send(batch("m-" + i, click(user, "w" + (i % 20)), click(user, "w" + ((i + 1) % 20)), event("like", user, "w5")));
+        ws.send(
+            batch(
+                "m-" + i,
+                click(user, "w" + (i % 20)),
+                click(user, "w" + ((i + 1) % 20)),
+                event("like", user, "w5")));
       }
       for (int i = 0; i < batches; i++) {
         JsonNode ack = ws.next();
@@ -147,8 +173,10 @@ class WebSocketIngestTest {
       assertThat(interactions("ws-many-" + i)).as("user %d", i).isEqualTo(3);
     }
     String metrics = text("/metrics");
-    assertThat(counter(metrics, "freshet_stream_messages_total{outcome=\"ack\"}")).isGreaterThanOrEqualTo(batches);
-    assertThat(counter(metrics, "freshet_stream_connections_total{outcome=\"accepted\"}")).isPositive();
+    assertThat(counter(metrics, "freshet_stream_messages_total{outcome=\"ack\"}"))
+        .isGreaterThanOrEqualTo(batches);
+    assertThat(counter(metrics, "freshet_stream_connections_total{outcome=\"accepted\"}"))
+        .isPositive();
   }
 
   @Test
@@ -193,20 +221,35 @@ class WebSocketIngestTest {
   @Test
   void anInvalidBatchIsRefusedWholeNamingTheFieldAndChangesNothing() {
     String message =
-        batch("inv", click("ws-inv", "w1"), "{\"type\":\"teleport\",\"userId\":\"ws-inv\",\"itemId\":\"w2\"}");
+        batch(
+            "inv",
+            click("ws-inv", "w1"),
+            "{\"type\":\"teleport\",\"userId\":\"ws-inv\",\"itemId\":\"w2\"}");
     assertClosesWith(message, "inv", 400, "invalid_field", "events[1].type");
     // found only after the catalog was asked again, while other batches may be in flight
-    assertClosesWith(batch("unknown", click("ws-inv", "w1"), click("ws-inv", "no-such-item")), "unknown", 400, "unknown_item", "events[1].itemId");
+    assertClosesWith(
+        batch("unknown", click("ws-inv", "w1"), click("ws-inv", "no-such-item")),
+        "unknown",
+        400,
+        "unknown_item",
+        "events[1].itemId");
     assertClosesWith("[1,2]", null, 400, "invalid_field", "message");
-    assertClosesWith("{\"id\":7,\"events\":[" + click("ws-inv", "w1") + "]}", null, 400, "invalid_field", "id");
-    assertClosesWith("{\"id\":\"" + "x".repeat(129) + "\",\"events\":[" + click("ws-inv", "w1") + "]}", null, 400, "invalid_field", "id");
+    assertClosesWith(
+        "{\"id\":7,\"events\":[" + click("ws-inv", "w1") + "]}", null, 400, "invalid_field", "id");
+    assertClosesWith(
+        "{\"id\":\"" + "x".repeat(129) + "\",\"events\":[" + click("ws-inv", "w1") + "]}",
+        null,
+        400,
+        "invalid_field",
+        "id");
     assertThat(interactions("ws-inv")).isZero();
   }
 
   @Test
   void binaryAndTooLargeMessagesAreRefusedAndClose() {
     try (Client ws = Client.withBearer(KEY)) {
-      ws.sendBinary(batch("bin", click("ws-big", "w1")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ws.sendBinary(
+          batch("bin", click("ws-big", "w1")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       JsonNode error = ws.next();
       assertThat(error.path("status").asInt()).isEqualTo(415);
       assertThat(error.path("error").path("code").asText()).isEqualTo("binary_message");
@@ -215,7 +258,8 @@ class WebSocketIngestTest {
     }
     // valid JSON just over 64 KiB: the size alone refuses it
     String padding = "\"" + "p".repeat(64 * 1024) + "\"";
-    String tooLarge = "{\"id\":\"big\",\"pad\":" + padding + ",\"events\":[" + click("ws-big", "w1") + "]}";
+    String tooLarge =
+        "{\"id\":\"big\",\"pad\":" + padding + ",\"events\":[" + click("ws-big", "w1") + "]}";
     try (Client ws = Client.withBearer(KEY)) {
       ws.send(tooLarge);
       JsonNode error = ws.next();
@@ -236,15 +280,18 @@ class WebSocketIngestTest {
     assertThat(interactions("ws-big")).isZero();
   }
 
-  // ---- refusals that may pass keep the connection -------------------------------------------------
+  // ---- refusals that may pass keep the connection
+  // -------------------------------------------------
 
   @Test
   void aRateLimitedBatchIsAnsweredWithRetryAfterAndTheConnectionStaysOpen() {
     try (Client ws = Client.withBearer(KEY)) {
-      for (int i = 0; i <= INGEST_PER_USER_PER_MINUTE; i++) ws.send(batch("hot-" + i, click("ws-hot", "w" + i)));
+      for (int i = 0; i <= INGEST_PER_USER_PER_MINUTE; i++)
+        ws.send(batch("hot-" + i, click("ws-hot", "w" + i)));
       ws.send(batch("cool", click("ws-cool", "w1")));
 
-      for (int i = 0; i < INGEST_PER_USER_PER_MINUTE; i++) assertThat(ws.next().path("type").asText()).isEqualTo("ack");
+      for (int i = 0; i < INGEST_PER_USER_PER_MINUTE; i++)
+        assertThat(ws.next().path("type").asText()).isEqualTo("ack");
       JsonNode limited = ws.next();
       assertThat(limited.path("type").asText()).isEqualTo("error");
       assertThat(limited.path("id").asText()).isEqualTo("hot-" + INGEST_PER_USER_PER_MINUTE);
@@ -260,7 +307,8 @@ class WebSocketIngestTest {
     assertThat(interactions("ws-hot")).isEqualTo(INGEST_PER_USER_PER_MINUTE);
   }
 
-  // ---- keep-alive, plain GET, authentication ---------------------------------------------------------
+  // ---- keep-alive, plain GET, authentication
+  // ---------------------------------------------------------
 
   @Test
   void anIdleConnectionIsPingedAndStaysUsable() throws Exception {
@@ -279,13 +327,17 @@ class WebSocketIngestTest {
     Api.Response response =
         http(HttpRequest.newBuilder(URI.create("http://" + base + "/v1/stream")).GET());
     assertThat(response.status()).isEqualTo(400);
-    assertThat(response.body().path("error").path("code").asText()).isEqualTo("websocket_upgrade_required");
+    assertThat(response.body().path("error").path("code").asText())
+        .isEqualTo("websocket_upgrade_required");
     assertThat(response.errorField()).isEqualTo("Upgrade");
   }
 
   @Test
   void aConnectionWithoutAValidKeyIsToldWhyAndClosed() {
-    for (Client ws : List.of(Client.connect("", Optional.empty()), Client.connect("?access_token=fk_not_a_key", Optional.empty()))) {
+    for (Client ws :
+        List.of(
+            Client.connect("", Optional.empty()),
+            Client.connect("?access_token=fk_not_a_key", Optional.empty()))) {
       try (ws) {
         JsonNode error = ws.next();
         assertThat(error.path("type").asText()).isEqualTo("error");
@@ -305,7 +357,8 @@ class WebSocketIngestTest {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private static void assertClosesWith(String message, String id, int status, String code, String field) {
+  private static void assertClosesWith(
+      String message, String id, int status, String code, String field) {
     try (Client ws = Client.withBearer(KEY)) {
       ws.send(message);
       JsonNode error = ws.next();
@@ -323,7 +376,11 @@ class WebSocketIngestTest {
   }
 
   private static String batch(String id, String... events) {
-    return "{" + (id == null ? "" : "\"id\":\"" + id + "\",") + "\"events\":[" + String.join(",", events) + "]}";
+    return "{"
+        + (id == null ? "" : "\"id\":\"" + id + "\",")
+        + "\"events\":["
+        + String.join(",", events)
+        + "]}";
   }
 
   private static String click(String user, String item) {
@@ -338,7 +395,8 @@ class WebSocketIngestTest {
   private static int interactions(String user) {
     int n = 0;
     for (UserEntity.Event e : Journal.events(standalone.node().system(), user)) {
-      if (e instanceof UserEntity.InteractionsRecorded recorded) n += recorded.interactions().size();
+      if (e instanceof UserEntity.InteractionsRecorded recorded)
+        n += recorded.interactions().size();
     }
     return n;
   }
@@ -356,7 +414,8 @@ class WebSocketIngestTest {
   /** A sample's value in Prometheus text, or -1 when it is missing. */
   private static double counter(String metrics, String sample) {
     for (String line : metrics.split("\n")) {
-      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).trim());
+      if (line.startsWith(sample + " "))
+        return Double.parseDouble(line.substring(sample.length() + 1).trim());
     }
     return -1;
   }
@@ -365,7 +424,10 @@ class WebSocketIngestTest {
     try {
       return HttpClient.newHttpClient()
           .send(
-              HttpRequest.newBuilder(URI.create("http://" + base + path)).header("Authorization", "Bearer " + KEY).GET().build(),
+              HttpRequest.newBuilder(URI.create("http://" + base + path))
+                  .header("Authorization", "Bearer " + KEY)
+                  .GET()
+                  .build(),
               java.net.http.HttpResponse.BodyHandlers.ofString())
           .body();
     } catch (Exception e) {
@@ -396,7 +458,9 @@ class WebSocketIngestTest {
       bearer.ifPresent(k -> builder.header("Authorization", "Bearer " + k));
       try {
         client.socket =
-            builder.buildAsync(URI.create("ws://" + base + "/v1/stream" + query), client).get(30, TimeUnit.SECONDS);
+            builder
+                .buildAsync(URI.create("ws://" + base + "/v1/stream" + query), client)
+                .get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         throw new IllegalStateException("WebSocket did not open", e);
       }
@@ -463,7 +527,8 @@ class WebSocketIngestTest {
         try {
           messages.add(Api.JSON.readTree(partial.toString()));
         } catch (Exception e) {
-          closed.completeExceptionally(new IllegalStateException("Server sent non-JSON text: " + partial, e));
+          closed.completeExceptionally(
+              new IllegalStateException("Server sent non-JSON text: " + partial, e));
         }
         partial.setLength(0);
       }

@@ -44,9 +44,15 @@ class WebhookPoolHttpTest {
           if (up.get()) {
             List<String> items = new ArrayList<>();
             for (int i = 0; i < request.path("count").asInt(); i++) {
-              items.add("{\"id\":\"hook-" + request.path("requestId").asText().substring(0, 8) + "-" + i + "\",\"category\":\"c0\"}");
+              items.add(
+                  "{\"id\":\"hook-"
+                      + request.path("requestId").asText().substring(0, 8)
+                      + "-"
+                      + i
+                      + "\",\"category\":\"c0\"}");
             }
-            body = ("{\"items\":[" + String.join(",", items) + "]}").getBytes(StandardCharsets.UTF_8);
+            body =
+                ("{\"items\":[" + String.join(",", items) + "]}").getBytes(StandardCharsets.UTF_8);
             status = 200;
           } else {
             body = "{\"error\":\"warming up\"}".getBytes(StandardCharsets.UTF_8);
@@ -61,7 +67,9 @@ class WebhookPoolHttpTest {
 
     Map<String, Object> config = new HashMap<>();
     config.put("freshet.pool.generator", "webhook");
-    config.put("freshet.pool.webhook.url", "http://127.0.0.1:" + generator.getAddress().getPort() + "/generate");
+    config.put(
+        "freshet.pool.webhook.url",
+        "http://127.0.0.1:" + generator.getAddress().getPort() + "/generate");
     config.put("freshet.pool.webhook.attempts", 2);
     config.put("freshet.pool.webhook.min-backoff", "50ms");
     config.put("freshet.pool.webhook.max-backoff", "100ms");
@@ -83,17 +91,23 @@ class WebhookPoolHttpTest {
 
   private static List<String> failures() {
     List<String> reasons = new ArrayList<>();
-    api.get("/v1/admin/pool").body().path("failed").forEach(f -> reasons.add(f.path("failure").asText()));
+    api.get("/v1/admin/pool")
+        .body()
+        .path("failed")
+        .forEach(f -> reasons.add(f.path("failure").asText()));
     return reasons;
   }
 
   @Test
   void failedRequestsAreRecordedAndRetriedUntilTheGeneratorIsBack() throws Exception {
-    assertThat(api.post("/v1/impressions", Api.impressions("hooked", Api.ids("w", 0, 17))).status()).isEqualTo(202);
+    assertThat(api.post("/v1/impressions", Api.impressions("hooked", Api.ids("w", 0, 17))).status())
+        .isEqualTo(202);
 
     Shards.awaitTrue("three failed requests", Duration.ofSeconds(15), () -> failures().size() >= 3);
     List<String> failures = failures();
-    assertThat(failures).anyMatch(f -> f.contains("503")).anyMatch(f -> f.contains("circuit breaker open"));
+    assertThat(failures)
+        .anyMatch(f -> f.contains("503"))
+        .anyMatch(f -> f.contains("circuit breaker open"));
     // without the breaker every failed request would have cost two calls
     assertThat(calls.get()).isLessThan(2 * failures.size());
     // the edge serves throughout
@@ -105,14 +119,18 @@ class WebhookPoolHttpTest {
     assertThat(pool.path("totals").path("signals").asInt()).isEqualTo(1);
 
     up.set(true);
-    Shards.awaitTrue("the demand asked for again and met", Duration.ofSeconds(20),
+    Shards.awaitTrue(
+        "the demand asked for again and met",
+        Duration.ofSeconds(20),
         () -> api.get("/v1/admin/pool").body().path("completed").size() == 1);
     JsonNode done = api.get("/v1/admin/pool").body().path("completed").get(0);
     assertThat(done.path("request").path("attempt").asInt()).isGreaterThan(1);
     assertThat(done.path("request").path("count").asInt()).isEqualTo(10);
     assertThat(done.path("itemIds").size()).isEqualTo(10);
     assertThat(api.get("/v1/users/hooked/state").body().path("poolSize").asInt()).isEqualTo(30);
-    assertThat(Api.rankedIds(api.get("/v1/users/hooked/recommendations?k=20"))).hasSize(13).anyMatch(id -> id.startsWith("hook-"));
+    assertThat(Api.rankedIds(api.get("/v1/users/hooked/recommendations?k=20")))
+        .hasSize(13)
+        .anyMatch(id -> id.startsWith("hook-"));
     assertThat(api.get("/v1/admin/pool").body().path("waiting").size()).isZero();
   }
 }

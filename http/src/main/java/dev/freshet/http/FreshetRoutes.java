@@ -51,8 +51,8 @@ import org.apache.pekko.stream.javadsl.Flow;
 
 /**
  * The route tree of API.md behind the edge: which resource's routes answer which paths. The
- * resources live in {@code routes/} (one class each), what every request passes first in
- * {@code edge/}, request parsing and answers in {@code api/}.
+ * resources live in {@code routes/} (one class each), what every request passes first in {@code
+ * edge/}, request parsing and answers in {@code api/}.
  */
 public final class FreshetRoutes extends AllDirectives {
 
@@ -68,10 +68,14 @@ public final class FreshetRoutes extends AllDirectives {
   private final KeyRoutes keys;
   private final AdminRoutes admin;
   private final HealthRoutes health;
+
   /** Built with the routes, so that a route without documentation stops the node from starting. */
   private final OpenApi openApi = OpenApi.of(Endpoints.ALL);
 
-  /** What the resources answer from: the catalog, popularity and the users' entities, histories and data. */
+  /**
+   * What the resources answer from: the catalog, popularity and the users' entities, histories and
+   * data.
+   */
   public record Backends(
       Catalog catalog,
       Popularity popularity,
@@ -85,10 +89,17 @@ public final class FreshetRoutes extends AllDirectives {
 
   /** What operators see through the edge: readiness, pool generation, pipelines and metrics. */
   public record Operations(
-      ReadinessCheck readiness, ActorRef<PoolCoordinator.Command> pool, PipelineMonitor pipelines, Metrics metrics) {}
+      ReadinessCheck readiness,
+      ActorRef<PoolCoordinator.Command> pool,
+      PipelineMonitor pipelines,
+      Metrics metrics) {}
 
   public FreshetRoutes(
-      ActorSystem<?> system, HttpSettings settings, Backends backends, Operations operations, EdgeServices edgeServices) {
+      ActorSystem<?> system,
+      HttpSettings settings,
+      Backends backends,
+      Operations operations,
+      EdgeServices edgeServices) {
     this.system = system;
     this.metrics = operations.metrics();
     Catalog catalog = backends.catalog();
@@ -97,7 +108,12 @@ public final class FreshetRoutes extends AllDirectives {
     ClusterSharding sharding = ClusterSharding.get(system);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     JsonBodies bodies =
-        new JsonBodies(system, mapper, settings.maxBodyBytes(), settings.maxCatalogBodyBytes(), settings.askTimeout());
+        new JsonBodies(
+            system,
+            mapper,
+            settings.maxBodyBytes(),
+            settings.maxCatalogBodyBytes(),
+            settings.askTimeout());
     Ingest batches =
         new Ingest(
             sharding,
@@ -110,7 +126,15 @@ public final class FreshetRoutes extends AllDirectives {
             metrics.ingest());
     this.catalog = new CatalogRoutes(catalog, backends.popularity(), settings, bodies, mapper);
     this.ingest = new IngestRoutes(batches, edgeServices.idempotency(), bodies, mapper);
-    this.stream = new StreamRoutes(system, batches, edgeServices.idempotency(), errors, mapper, settings.maxBodyBytes(), metrics.registry());
+    this.stream =
+        new StreamRoutes(
+            system,
+            batches,
+            edgeServices.idempotency(),
+            errors,
+            mapper,
+            settings.maxBodyBytes(),
+            metrics.registry());
     Users users = new Users(sharding, settings.askTimeout());
     this.ranking =
         new RankingRoutes(
@@ -120,10 +144,19 @@ public final class FreshetRoutes extends AllDirectives {
             settings.embeddingDimension(),
             bodies,
             mapper);
-    this.library = new UserLibraryRoutes(users, catalog, backends.history(), backends.shares(), blocking, settings, mapper);
+    this.library =
+        new UserLibraryRoutes(
+            users, catalog, backends.history(), backends.shares(), blocking, settings, mapper);
     this.privacy = new PrivacyRoutes(users, catalog, backends.userData(), settings, bodies, mapper);
     this.keys = new KeyRoutes(edgeServices.keys(), blocking, mapper, bodies);
-    this.admin = new AdminRoutes(system, operations.pool(), operations.pipelines(), metrics.alerts(), settings.askTimeout(), mapper);
+    this.admin =
+        new AdminRoutes(
+            system,
+            operations.pool(),
+            operations.pipelines(),
+            metrics.alerts(),
+            settings.askTimeout(),
+            mapper);
     this.health = new HealthRoutes(operations.readiness(), mapper);
     this.edge =
         new Edge(
@@ -164,6 +197,7 @@ public final class FreshetRoutes extends AllDirectives {
         pathPrefix("admin", admin::routes),
         pathPrefix(
             segment("users").slash(segment()),
-            userId -> concat(ranking.forUser(userId), library.forUser(userId), privacy.forUser(userId))));
+            userId ->
+                concat(ranking.forUser(userId), library.forUser(userId), privacy.forUser(userId))));
   }
 }

@@ -37,9 +37,16 @@ public final class Database implements AutoCloseable {
 
   private void migrate() {
     var result =
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+            .dataSource(dataSource)
+            .locations("classpath:db/migration")
+            .load()
+            .migrate();
     if (result.migrationsExecuted > 0) {
-      log.info("Schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+      log.info(
+          "Schema migrated to version {} ({} migrations applied)",
+          result.targetSchemaVersion,
+          result.migrationsExecuted);
     } else {
       log.info("Schema up to date");
     }

@@ -13,15 +13,19 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * What keeps an erased user erased: the tombstones of {@code erased_users} and one PostgreSQL advisory
- * lock. Every transaction that writes rows carrying a user id takes the lock shared, first; an erasure
- * takes it exclusively. So an erasure waits for the writes in flight (and deletes what they wrote), and
- * a write that starts later sees its tombstone and drops the rows of the erased user. The lock is
- * held for an erasure's few deletes only, and writers never wait for each other.
+ * What keeps an erased user erased: the tombstones of {@code erased_users} and one PostgreSQL
+ * advisory lock. Every transaction that writes rows carrying a user id takes the lock shared,
+ * first; an erasure takes it exclusively. So an erasure waits for the writes in flight (and deletes
+ * what they wrote), and a write that starts later sees its tombstone and drops the rows of the
+ * erased user. The lock is held for an erasure's few deletes only, and writers never wait for each
+ * other.
  */
 public final class ErasedUsers {
 
-  /** One erased user: when (database clock), and up to which journal ordering its events were deleted. */
+  /**
+   * One erased user: when (database clock), and up to which journal ordering its events were
+   * deleted.
+   */
   public record Tombstone(Instant erasedAt, long journalOrdering) {}
 
   // "ERASED"; the partition DDL lock of ReadModelPartitions is another key
@@ -29,14 +33,19 @@ public final class ErasedUsers {
 
   private ErasedUsers() {}
 
-  /** The first statement of a writer's transaction: waits while an erasure runs; held until commit. */
+  /**
+   * The first statement of a writer's transaction: waits while an erasure runs; held until commit.
+   */
   public static void lockForWrite(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("SELECT pg_advisory_xact_lock_shared(" + LOCK + ")");
     }
   }
 
-  /** The first statement of an erasure's transaction: waits for every writer in flight; held until commit. */
+  /**
+   * The first statement of an erasure's transaction: waits for every writer in flight; held until
+   * commit.
+   */
   static void lockForErasure(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("SELECT pg_advisory_xact_lock(" + LOCK + ")");
@@ -47,7 +56,8 @@ public final class ErasedUsers {
    * What every writer of user rows does first: takes the writers' lock, then answers the unexpired
    * tombstones among {@code userIds}, by user id.
    */
-  public static Map<String, Tombstone> lockAndFind(Connection c, Collection<String> userIds) throws SQLException {
+  public static Map<String, Tombstone> lockAndFind(Connection c, Collection<String> userIds)
+      throws SQLException {
     lockForWrite(c);
     return find(c, userIds);
   }

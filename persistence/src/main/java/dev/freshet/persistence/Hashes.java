@@ -5,7 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 in hex: what we store instead of secrets (share tokens, API keys) and what identifies a request body. */
+/**
+ * SHA-256 in hex: what we store instead of secrets (share tokens, API keys) and what identifies a
+ * request body.
+ */
 public final class Hashes {
   private Hashes() {}
 

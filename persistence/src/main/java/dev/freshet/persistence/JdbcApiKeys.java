@@ -17,8 +17,8 @@ import javax.sql.DataSource;
 
 /**
  * {@code api_keys}. A key is {@code fsk_} and 32 random bytes in base64url; only its SHA-256 is
- * stored. Revoking notifies {@link #CHANNEL} in the same transaction, so every node that caches keys
- * drops the key the moment the revocation commits.
+ * stored. Revoking notifies {@link #CHANNEL} in the same transaction, so every node that caches
+ * keys drops the key the moment the revocation commits.
  */
 public final class JdbcApiKeys {
 
@@ -29,7 +29,13 @@ public final class JdbcApiKeys {
   private static final String COLUMNS = "id, name, scopes, prefix, created_at, revoked_at";
 
   /** A key as stored: never the key itself. */
-  public record StoredKey(String id, String name, List<String> scopes, String prefix, Instant createdAt, Instant revokedAt) {
+  public record StoredKey(
+      String id,
+      String name,
+      List<String> scopes,
+      String prefix,
+      Instant createdAt,
+      Instant revokedAt) {
     public boolean active() {
       return revokedAt == null;
     }
@@ -54,7 +60,8 @@ public final class JdbcApiKeys {
     try (Connection c = dataSource.getConnection();
         PreparedStatement insert =
             c.prepareStatement(
-                "INSERT INTO api_keys (id, name, scopes, key_sha256, prefix) VALUES (?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+                "INSERT INTO api_keys (id, name, scopes, key_sha256, prefix) VALUES (?, ?, ?, ?, ?) RETURNING "
+                    + COLUMNS)) {
       bind(c, insert, keyId, name, scopes, key);
       try (ResultSet rs = insert.executeQuery()) {
         rs.next();
@@ -80,7 +87,8 @@ public final class JdbcApiKeys {
                   "INSERT INTO api_keys (id, name, scopes, key_sha256, prefix) VALUES (?, ?, ?, ?, ?) "
                       + "ON CONFLICT (id) DO UPDATE SET name = excluded.name, scopes = excluded.scopes, "
                       + "key_sha256 = excluded.key_sha256, prefix = excluded.prefix, revoked_at = NULL "
-                      + "RETURNING " + COLUMNS)) {
+                      + "RETURNING "
+                      + COLUMNS)) {
             bind(c, upsert, id, name, scopes, key);
             try (ResultSet rs = upsert.executeQuery()) {
               rs.next();
@@ -92,12 +100,14 @@ public final class JdbcApiKeys {
         });
   }
 
-
   /** The active key whose secret has the SHA-256 {@code keySha256} (hex), if there is one. */
   public Optional<StoredKey> findActiveByHash(String keySha256) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement select =
-            c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys WHERE key_sha256 = ? AND revoked_at IS NULL")) {
+            c.prepareStatement(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM api_keys WHERE key_sha256 = ? AND revoked_at IS NULL")) {
       select.setString(1, keySha256);
       try (ResultSet rs = select.executeQuery()) {
         return rs.next() ? Optional.of(row(rs)) : Optional.empty();
@@ -109,7 +119,8 @@ public final class JdbcApiKeys {
 
   public List<StoredKey> list() {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at, id");
+        PreparedStatement select =
+            c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at, id");
         ResultSet rs = select.executeQuery()) {
       List<StoredKey> keys = new ArrayList<>();
       while (rs.next()) keys.add(row(rs));
@@ -128,7 +139,8 @@ public final class JdbcApiKeys {
           Optional<StoredKey> revoked;
           try (PreparedStatement update =
               c.prepareStatement(
-                  "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? RETURNING " + COLUMNS)) {
+                  "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? RETURNING "
+                      + COLUMNS)) {
             update.setString(1, id);
             try (ResultSet rs = update.executeQuery()) {
               revoked = rs.next() ? Optional.of(row(rs)) : Optional.empty();
@@ -139,7 +151,6 @@ public final class JdbcApiKeys {
         });
   }
 
-
   private static void notify(Connection c, String id) throws SQLException {
     try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
       notify.setString(1, CHANNEL);
@@ -148,9 +159,9 @@ public final class JdbcApiKeys {
     }
   }
 
-
   /** The five values of {@code (id, name, scopes, key_sha256, prefix)}: never the key itself. */
-  private static void bind(Connection c, PreparedStatement ps, String id, String name, List<String> scopes, String key)
+  private static void bind(
+      Connection c, PreparedStatement ps, String id, String name, List<String> scopes, String key)
       throws SQLException {
     ps.setString(1, id);
     ps.setString(2, name);

@@ -20,9 +20,9 @@ import javax.sql.DataSource;
 
 /**
  * The catalog in PostgreSQL. Upserts of all nodes are serialized by a transaction-scoped advisory
- * lock, which gives two guarantees cheaply: dense ids are handed out without gaps or races, and change
- * versions become visible in the order they were taken, so "changes since version v" never skips a
- * change that commits late.
+ * lock, which gives two guarantees cheaply: dense ids are handed out without gaps or races, and
+ * change versions become visible in the order they were taken, so "changes since version v" never
+ * skips a change that commits late.
  */
 public final class JdbcCatalogStore implements CatalogStore {
 
@@ -46,7 +46,9 @@ public final class JdbcCatalogStore implements CatalogStore {
   private final DataSource dataSource;
   private final String changedBy;
 
-  /** @param changedBy recorded in the status history as who made a change (e.g. "api") */
+  /**
+   * @param changedBy recorded in the status history as who made a change (e.g. "api")
+   */
   public JdbcCatalogStore(DataSource dataSource, String changedBy) {
     this.dataSource = dataSource;
     this.changedBy = changedBy;
@@ -90,7 +92,8 @@ public final class JdbcCatalogStore implements CatalogStore {
       }
     }
     int next;
-    try (PreparedStatement max = c.prepareStatement("SELECT COALESCE(MAX(dense_id) + 1, 0) FROM items");
+    try (PreparedStatement max =
+            c.prepareStatement("SELECT COALESCE(MAX(dense_id) + 1, 0) FROM items");
         ResultSet rs = max.executeQuery()) {
       rs.next();
       next = rs.getInt(1);
@@ -136,7 +139,8 @@ public final class JdbcCatalogStore implements CatalogStore {
   @Override
   public CatalogChanges changesSince(long version) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement q = c.prepareStatement(SELECT_COLUMNS + " WHERE version > ? ORDER BY version")) {
+        PreparedStatement q =
+            c.prepareStatement(SELECT_COLUMNS + " WHERE version > ? ORDER BY version")) {
       q.setLong(1, version);
       q.setFetchSize(1_000);
       List<Item> items = new ArrayList<>();

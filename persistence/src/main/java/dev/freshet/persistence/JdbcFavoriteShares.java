@@ -11,8 +11,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * {@code favorite_shares}: a token is 32 random bytes (256 bits, base64url), and only its SHA-256 is
- * stored, so a leaked table opens nothing. Revoked tokens are deleted.
+ * {@code favorite_shares}: a token is 32 random bytes (256 bits, base64url), and only its SHA-256
+ * is stored, so a leaked table opens nothing. Revoked tokens are deleted.
  */
 public final class JdbcFavoriteShares implements FavoriteShares {
 
@@ -30,7 +30,9 @@ public final class JdbcFavoriteShares implements FavoriteShares {
     RANDOM.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     try (Connection c = dataSource.getConnection();
-        PreparedStatement insert = c.prepareStatement("INSERT INTO favorite_shares (token_sha256, user_id) VALUES (?, ?)")) {
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO favorite_shares (token_sha256, user_id) VALUES (?, ?)")) {
       insert.setString(1, Hashes.sha256(token));
       insert.setString(2, userId);
       insert.executeUpdate();
@@ -43,7 +45,8 @@ public final class JdbcFavoriteShares implements FavoriteShares {
   @Override
   public Optional<String> resolve(String token) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement select = c.prepareStatement("SELECT user_id FROM favorite_shares WHERE token_sha256 = ?")) {
+        PreparedStatement select =
+            c.prepareStatement("SELECT user_id FROM favorite_shares WHERE token_sha256 = ?")) {
       select.setString(1, Hashes.sha256(token));
       try (ResultSet rs = select.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -56,7 +59,8 @@ public final class JdbcFavoriteShares implements FavoriteShares {
   @Override
   public int revokeAll(String userId) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement delete = c.prepareStatement("DELETE FROM favorite_shares WHERE user_id = ?")) {
+        PreparedStatement delete =
+            c.prepareStatement("DELETE FROM favorite_shares WHERE user_id = ?")) {
       delete.setString(1, userId);
       return delete.executeUpdate();
     } catch (SQLException e) {

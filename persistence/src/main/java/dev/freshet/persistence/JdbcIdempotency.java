@@ -4,15 +4,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.sql.Timestamp;
 import javax.sql.DataSource;
 
 /**
  * {@code idempotency_keys}: claims a key before its batch is applied, stores the answer after, and
- * hands the stored answer to every repeat. A claim whose batch never finished (the node died) can be
- * taken over once it is older than the caller's takeover age.
+ * hands the stored answer to every repeat. A claim whose batch never finished (the node died) can
+ * be taken over once it is older than the caller's takeover age.
  */
 public final class JdbcIdempotency {
 
@@ -37,7 +37,8 @@ public final class JdbcIdempotency {
     this.dataSource = dataSource;
   }
 
-  public Claim claim(String owner, String key, String route, String requestSha256, Duration takeoverAfter) {
+  public Claim claim(
+      String owner, String key, String route, String requestSha256, Duration takeoverAfter) {
     try (Connection c = dataSource.getConnection()) {
       try (PreparedStatement insert =
           c.prepareStatement(
@@ -55,8 +56,10 @@ public final class JdbcIdempotency {
         select.setString(1, owner);
         select.setString(2, key);
         try (ResultSet rs = select.executeQuery()) {
-          if (!rs.next()) return claim(owner, key, route, requestSha256, takeoverAfter); // purged meanwhile
-          if (!rs.getString("route").equals(route) || !rs.getString("request_sha256").equals(requestSha256)) {
+          if (!rs.next())
+            return claim(owner, key, route, requestSha256, takeoverAfter); // purged meanwhile
+          if (!rs.getString("route").equals(route)
+              || !rs.getString("request_sha256").equals(requestSha256)) {
             return new Mismatch(rs.getString("route"));
           }
           int status = rs.getInt("status");
@@ -90,7 +93,9 @@ public final class JdbcIdempotency {
         });
   }
 
-  /** Gives an unfinished claim back (the batch failed and changed nothing), so a retry may apply it. */
+  /**
+   * Gives an unfinished claim back (the batch failed and changed nothing), so a retry may apply it.
+   */
   public void release(String owner, String key) {
     update(
         "DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND status IS NULL",
@@ -103,7 +108,8 @@ public final class JdbcIdempotency {
   /** Deletes answers older than {@code ttl}; returns how many. */
   public int purgeOlderThan(Duration ttl) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement delete = c.prepareStatement("DELETE FROM idempotency_keys WHERE created_at < ?")) {
+        PreparedStatement delete =
+            c.prepareStatement("DELETE FROM idempotency_keys WHERE created_at < ?")) {
       delete.setTimestamp(1, Timestamp.from(Instant.now().minus(ttl)));
       return delete.executeUpdate();
     } catch (SQLException e) {

@@ -11,21 +11,26 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * {@code ranking_events}: idempotent batched inserts (a retried batch changes nothing). Rankings of a
- * user erased since they were served are dropped (see {@link ErasedUsers}).
+ * {@code ranking_events}: idempotent batched inserts (a retried batch changes nothing). Rankings of
+ * a user erased since they were served are dropped (see {@link ErasedUsers}).
  */
 public final class JdbcRankingEventStore {
 
   /** One row; {@code candidatesJson} is the JSON array of shown candidates. */
   public record Row(
-      String rankingId, String userId, String variant, boolean served, String candidatesJson, long createdAtMillis) {}
+      String rankingId,
+      String userId,
+      String variant,
+      boolean served,
+      String candidatesJson,
+      long createdAtMillis) {}
 
   private final DataSource dataSource;
   private final Duration erasureGrace;
 
   /**
-   * {@code erasureGrace}: a ranking created up to this long after its user's erasure counts as served
-   * before it (queued meanwhile, or stamped by a node whose clock is ahead) and is dropped.
+   * {@code erasureGrace}: a ranking created up to this long after its user's erasure counts as
+   * served before it (queued meanwhile, or stamped by a node whose clock is ahead) and is dropped.
    */
   public JdbcRankingEventStore(DataSource dataSource, Duration erasureGrace) {
     this.dataSource = dataSource;

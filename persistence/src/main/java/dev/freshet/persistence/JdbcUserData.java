@@ -13,12 +13,14 @@ import javax.sql.DataSource;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
- * Everything PostgreSQL holds about one user outside the user's journal events, for an access request,
- * and the erasure of all of it (journal and snapshots included) in one transaction.
+ * Everything PostgreSQL holds about one user outside the user's journal events, for an access
+ * request, and the erasure of all of it (journal and snapshots included) in one transaction.
  */
 public final class JdbcUserData {
 
-  /** The sections of {@link #export}, each the query of one table's rows of the user (oldest first). */
+  /**
+   * The sections of {@link #export}, each the query of one table's rows of the user (oldest first).
+   */
   private static final Map<String, String> EXPORT = new LinkedHashMap<>();
 
   static {
@@ -39,7 +41,8 @@ public final class JdbcUserData {
         "featureSnapshots",
         "SELECT taken_at AS \"takenAt\", seen, unseen, coverage, features "
             + "FROM user_features WHERE user_id = ? ORDER BY taken_at");
-    // events of the user's that a read model could not write and set aside (the event as JSON, and why)
+    // events of the user's that a read model could not write and set aside (the event as JSON, and
+    // why)
     EXPORT.put(
         "deadLetters",
         "SELECT projection, reason, detail, event, seq_nr AS \"journalSequenceNr\", created_at AS \"createdAt\" "
@@ -63,9 +66,9 @@ public final class JdbcUserData {
   }
 
   /**
-   * The user's rows by section ({@code impressions}, {@code events}, {@code activity},
-   * {@code featureSnapshots}, {@code deadLetters}, {@code rankings}, {@code favoriteShares}), each a
-   * JSON array of objects with timestamps in UTC, all read from one snapshot of the database.
+   * The user's rows by section ({@code impressions}, {@code events}, {@code activity}, {@code
+   * featureSnapshots}, {@code deadLetters}, {@code rankings}, {@code favoriteShares}), each a JSON
+   * array of objects with timestamps in UTC, all read from one snapshot of the database.
    */
   public Map<String, String> export(String userId) {
     Map<String, String> sections = new LinkedHashMap<>();
@@ -79,7 +82,8 @@ public final class JdbcUserData {
         }
         for (Map.Entry<String, String> section : EXPORT.entrySet()) {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT COALESCE(json_agg(t), '[]')::text FROM (" + section.getValue() + ") t")) {
+              c.prepareStatement(
+                  "SELECT COALESCE(json_agg(t), '[]')::text FROM (" + section.getValue() + ") t")) {
             ps.setString(1, userId);
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
@@ -102,11 +106,11 @@ public final class JdbcUserData {
   }
 
   /**
-   * Erases the user: the journal events up to {@code upToSequenceNr} (the entity's "forgotten" event,
-   * so that whatever the user sends afterwards, as a new user, stays) with their tags, the snapshots up
-   * to it, and every row of the read models (their dead letters too), rankings and share links; then
-   * leaves a tombstone so that writes still in flight cannot bring any of it back (see
-   * {@link ErasedUsers}). Answers the rows deleted per table.
+   * Erases the user: the journal events up to {@code upToSequenceNr} (the entity's "forgotten"
+   * event, so that whatever the user sends afterwards, as a new user, stays) with their tags, the
+   * snapshots up to it, and every row of the read models (their dead letters too), rankings and
+   * share links; then leaves a tombstone so that writes still in flight cannot bring any of it back
+   * (see {@link ErasedUsers}). Answers the rows deleted per table.
    */
   public Map<String, Integer> erase(String userId, long upToSequenceNr) {
     String persistenceId = PersistenceId.of(UserEntity.TYPE_KEY.name(), userId).id();
@@ -130,18 +134,34 @@ public final class JdbcUserData {
           // the tags would go with their events (ON DELETE CASCADE); deleted first to be counted
           removed.put(
               "event_tag",
-              delete(c, "DELETE FROM event_tag WHERE event_id IN "
-                  + "(SELECT ordering FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?)",
-                  persistenceId, upToSequenceNr));
+              delete(
+                  c,
+                  "DELETE FROM event_tag WHERE event_id IN "
+                      + "(SELECT ordering FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?)",
+                  persistenceId,
+                  upToSequenceNr));
           removed.put(
               "event_journal",
-              delete(c, "DELETE FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?", persistenceId, upToSequenceNr));
+              delete(
+                  c,
+                  "DELETE FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?",
+                  persistenceId,
+                  upToSequenceNr));
           removed.put(
               "snapshot",
-              delete(c, "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number <= ?", persistenceId, upToSequenceNr));
+              delete(
+                  c,
+                  "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number <= ?",
+                  persistenceId,
+                  upToSequenceNr));
           for (String table :
               new String[] {
-                "user_impressions", "events", "user_activity", "user_features", "read_model_dead_letters", "ranking_events",
+                "user_impressions",
+                "events",
+                "user_activity",
+                "user_features",
+                "read_model_dead_letters",
+                "ranking_events",
                 "favorite_shares"
               }) {
             removed.put(table, delete(c, "DELETE FROM " + table + " WHERE user_id = ?", userId));

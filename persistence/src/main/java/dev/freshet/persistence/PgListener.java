@@ -27,7 +27,8 @@ public final class PgListener implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  private PgListener(DataSource dataSource, String channel, Consumer<String> onPayload, Runnable onReconnect) {
+  private PgListener(
+      DataSource dataSource, String channel, Consumer<String> onPayload, Runnable onReconnect) {
     this.dataSource = dataSource;
     this.channel = channel;
     this.onPayload = onPayload;
@@ -36,7 +37,8 @@ public final class PgListener implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  public static PgListener start(DataSource dataSource, String channel, Consumer<String> onPayload, Runnable onReconnect) {
+  public static PgListener start(
+      DataSource dataSource, String channel, Consumer<String> onPayload, Runnable onReconnect) {
     PgListener listener = new PgListener(dataSource, channel, onPayload, onReconnect);
     listener.thread.start();
     return listener;

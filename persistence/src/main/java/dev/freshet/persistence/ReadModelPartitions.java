@@ -35,7 +35,8 @@ public final class ReadModelPartitions {
   }
 
   private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMM");
-  // one lock id for all partition DDL, so that two projections creating the same month wait for each other
+  // one lock id for all partition DDL, so that two projections creating the same month wait for
+  // each other
   private static final long DDL_LOCK = 0x46_52_45_53_48_50L;
 
   private final DataSource dataSource;
@@ -62,6 +63,7 @@ public final class ReadModelPartitions {
 
   /** The earliest and latest year a partition can be made for. */
   public static final int MIN_YEAR = 1;
+
   public static final int MAX_YEAR = 9999;
 
   /**
@@ -75,7 +77,12 @@ public final class ReadModelPartitions {
     YearMonth month = YearMonth.from(instant.atZone(ZoneOffset.UTC));
     if (month.getYear() < MIN_YEAR || month.getYear() > MAX_YEAR) {
       throw new DateTimeException(
-          "no partition for " + instant + ": partitions hold the years " + MIN_YEAR + " to " + MAX_YEAR);
+          "no partition for "
+              + instant
+              + ": partitions hold the years "
+              + MIN_YEAR
+              + " to "
+              + MAX_YEAR);
     }
     return month;
   }
@@ -84,8 +91,8 @@ public final class ReadModelPartitions {
    * Makes sure {@code table} has partitions for every month of {@code instants}, in its own short
    * transaction (partition DDL locks the parent table; it must not sit inside a long batch).
    *
-   * @throws DateTimeException when an instant has no month a partition can be made for (see
-   *     {@link #monthOf}); nothing is created then
+   * @throws DateTimeException when an instant has no month a partition can be made for (see {@link
+   *     #monthOf}); nothing is created then
    * @throws StoreException when the database fails to create them
    */
   public void ensure(String table, Iterable<Instant> instants) {
@@ -101,8 +108,15 @@ public final class ReadModelPartitions {
         s.execute("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")");
         for (Partition p : missing) {
           s.execute(
-              "CREATE TABLE IF NOT EXISTS " + p.name() + " PARTITION OF " + table
-                  + " FOR VALUES FROM ('" + p.from() + "') TO ('" + p.until() + "')");
+              "CREATE TABLE IF NOT EXISTS "
+                  + p.name()
+                  + " PARTITION OF "
+                  + table
+                  + " FOR VALUES FROM ('"
+                  + p.from()
+                  + "') TO ('"
+                  + p.until()
+                  + "')");
         }
         c.commit();
       } catch (SQLException e) {
@@ -115,7 +129,9 @@ public final class ReadModelPartitions {
     }
   }
 
-  /** Forgets which partitions exist (after a failed write: retention may have dropped one since). */
+  /**
+   * Forgets which partitions exist (after a failed write: retention may have dropped one since).
+   */
   public void forget() {
     known.clear();
   }

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * A database operation failed; the cause says why. Callers answer 5xx and never 2xx, unless the
- * database refused the data itself ({@link #refusedData()}): then retrying can never succeed and the
- * caller answers 4xx.
+ * database refused the data itself ({@link #refusedData()}): then retrying can never succeed and
+ * the caller answers 4xx.
  */
 public final class StoreException extends RuntimeException {
   public StoreException(String message, Throwable cause) {
@@ -23,7 +23,8 @@ public final class StoreException extends RuntimeException {
       if (t instanceof SQLException sql) {
         for (SQLException s = sql; s != null; s = s.getNextException()) {
           String state = s.getSQLState();
-          if (state != null && (state.startsWith("22") || state.startsWith("23"))) return Optional.of(state);
+          if (state != null && (state.startsWith("22") || state.startsWith("23")))
+            return Optional.of(state);
         }
       }
     }

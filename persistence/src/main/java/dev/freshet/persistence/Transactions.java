@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
-/** One JDBC transaction on a pooled connection: committed when the work returns, rolled back when it throws. */
+/**
+ * One JDBC transaction on a pooled connection: committed when the work returns, rolled back when it
+ * throws.
+ */
 public final class Transactions {
   private Transactions() {}
 
@@ -14,7 +17,10 @@ public final class Transactions {
     T run(Connection c) throws SQLException;
   }
 
-  /** Runs {@code work} in one transaction; a database failure becomes a {@link StoreException} saying {@code failure}. */
+  /**
+   * Runs {@code work} in one transaction; a database failure becomes a {@link StoreException}
+   * saying {@code failure}.
+   */
   public static <T> T inTransaction(DataSource dataSource, String failure, Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);

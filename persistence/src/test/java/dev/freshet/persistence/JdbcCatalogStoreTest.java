@@ -35,15 +35,23 @@ class JdbcCatalogStoreTest {
   }
 
   private static ItemUpsert upsert(String id, ItemStatus status, float[] embedding) {
-    return new ItemUpsert(id, "news", List.of("a", "b"), 1_700_000_000_000L, status, 3.5, embedding, "{\"x\": 1}");
+    return new ItemUpsert(
+        id, "news", List.of("a", "b"), 1_700_000_000_000L, status, 3.5, embedding, "{\"x\": 1}");
   }
 
   @Test
   void assignsStableDenseIdsAndReportsChangesInVersionOrder() throws Exception {
     long start = store.changesSince(0).version();
 
-    List<Item> first = store.upsert(List.of(upsert("s1", ItemStatus.ACTIVE, new float[] {1f, 2f}), upsert("s2", ItemStatus.ACTIVE, null)));
-    List<Item> again = store.upsert(List.of(upsert("s2", ItemStatus.ARCHIVED, null), upsert("s3", ItemStatus.ACTIVE, null)));
+    List<Item> first =
+        store.upsert(
+            List.of(
+                upsert("s1", ItemStatus.ACTIVE, new float[] {1f, 2f}),
+                upsert("s2", ItemStatus.ACTIVE, null)));
+    List<Item> again =
+        store.upsert(
+            List.of(
+                upsert("s2", ItemStatus.ARCHIVED, null), upsert("s3", ItemStatus.ACTIVE, null)));
 
     int s1 = first.get(0).denseId();
     assertThat(first.get(1).denseId()).isEqualTo(s1 + 1);
@@ -63,7 +71,8 @@ class JdbcCatalogStoreTest {
     try (Connection c = database.dataSource().getConnection();
         ResultSet rs =
             c.createStatement()
-                .executeQuery("SELECT status, reason FROM item_status_history WHERE item_id = 's2' ORDER BY changed_at, status DESC")) {
+                .executeQuery(
+                    "SELECT status, reason FROM item_status_history WHERE item_id = 's2' ORDER BY changed_at, status DESC")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("active");
       assertThat(rs.next()).isTrue();
@@ -75,7 +84,8 @@ class JdbcCatalogStoreTest {
 
   @Test
   void embeddedServerIsDurable() throws Exception {
-    // zonky starts PostgreSQL with -F (fsync off) by default; a 2xx must mean the write reached the disk
+    // zonky starts PostgreSQL with -F (fsync off) by default; a 2xx must mean the write reached the
+    // disk
     try (Connection c = database.dataSource().getConnection()) {
       for (String setting : List.of("fsync", "synchronous_commit")) {
         try (ResultSet rs = c.createStatement().executeQuery("SHOW " + setting)) {
@@ -89,7 +99,8 @@ class JdbcCatalogStoreTest {
   @Test
   void repeatedIdInOneRequestIsStoredOnceLastWins() {
     List<Item> stored =
-        store.upsert(List.of(upsert("r1", ItemStatus.ACTIVE, null), upsert("r1", ItemStatus.FLAGGED, null)));
+        store.upsert(
+            List.of(upsert("r1", ItemStatus.ACTIVE, null), upsert("r1", ItemStatus.FLAGGED, null)));
 
     assertThat(stored).hasSize(1);
     assertThat(stored.get(0).status()).isEqualTo(ItemStatus.FLAGGED);
@@ -100,7 +111,8 @@ class JdbcCatalogStoreTest {
     Path dir = Files.createTempDirectory("freshet-pg-restart");
     try (EmbeddedDatabase first = EmbeddedDatabase.start(dir, 0);
         Database db = Database.open(first.settings(new DatabaseSettings("", "", "", 2)))) {
-      new JdbcCatalogStore(db.dataSource(), "test").upsert(List.of(upsert("kept", ItemStatus.ACTIVE, null)));
+      new JdbcCatalogStore(db.dataSource(), "test")
+          .upsert(List.of(upsert("kept", ItemStatus.ACTIVE, null)));
     }
     try (EmbeddedDatabase second = EmbeddedDatabase.start(dir, 0);
         Database db = Database.open(second.settings(new DatabaseSettings("", "", "", 2)))) {

@@ -9,9 +9,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * Loads a list of items into the catalog in batches, one batch in flight at a time, through the same
- * path as {@code POST /v1/items}, so that seeded items are stored, versioned and announced like any
- * other.
+ * Loads a list of items into the catalog in batches, one batch in flight at a time, through the
+ * same path as {@code POST /v1/items}, so that seeded items are stored, versioned and announced
+ * like any other.
  */
 public final class CatalogSeeder {
   private CatalogSeeder() {}

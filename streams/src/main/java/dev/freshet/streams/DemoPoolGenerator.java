@@ -12,8 +12,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The built-in generator: new items like the demo catalog's, created now, in the category asked for
  * (any demo category when the request names none). Their embeddings lie near the demo catalog's
- * category centres, so they rank like their neighbours; their popularity is modest, since nobody has
- * seen them yet, and freshness carries them.
+ * category centres, so they rank like their neighbours; their popularity is modest, since nobody
+ * has seen them yet, and freshness carries them.
  */
 public final class DemoPoolGenerator implements PoolGenerator {
 
@@ -48,9 +48,17 @@ public final class DemoPoolGenerator implements PoolGenerator {
                 : DemoCatalog.CATEGORIES.get(random.nextInt(DemoCatalog.CATEGORIES.size()));
         int known = DemoCatalog.CATEGORIES.indexOf(category);
         // a category of someone else's catalog has no demo centre: anywhere will do
-        float[] centre = known >= 0 ? centres[known] : DemoCatalog.unit(DemoCatalog.gaussian(random, dimension));
+        float[] centre =
+            known >= 0 ? centres[known] : DemoCatalog.unit(DemoCatalog.gaussian(random, dimension));
         items.add(
-            DemoCatalog.item(prefix + "-" + n, category, centre, random, NEW_ITEM_POPULARITY, now, "fresh story " + prefix + "-" + n));
+            DemoCatalog.item(
+                prefix + "-" + n,
+                category,
+                centre,
+                random,
+                NEW_ITEM_POPULARITY,
+                now,
+                "fresh story " + prefix + "-" + n));
       }
     }
     return CompletableFuture.completedFuture(items);

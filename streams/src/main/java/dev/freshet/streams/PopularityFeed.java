@@ -17,10 +17,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The stream of this node's durable interactions into cluster-wide popularity: signals are collected
- * for one window ({@code groupedWithin}), summed per item and category, and handed to the
- * {@link PopularityTracker} to publish. Recording never blocks a request: when the buffer is full the
- * signal is dropped and counted, since popularity is an estimate and ingest must not wait for it.
+ * The stream of this node's durable interactions into cluster-wide popularity: signals are
+ * collected for one window ({@code groupedWithin}), summed per item and category, and handed to the
+ * {@link PopularityTracker} to publish. Recording never blocks a request: when the buffer is full
+ * the signal is dropped and counted, since popularity is an estimate and ingest must not wait for
+ * it.
  */
 public final class PopularityFeed {
 
@@ -35,7 +36,10 @@ public final class PopularityFeed {
   }
 
   public static PopularityFeed start(
-      ActorSystem<?> system, ActorRef<PopularityTracker.Command> tracker, Duration window, int bufferSize) {
+      ActorSystem<?> system,
+      ActorRef<PopularityTracker.Command> tracker,
+      Duration window,
+      int bufferSize) {
     BoundedSourceQueue<Signal> queue =
         Source.<Signal>queue(bufferSize)
             .groupedWithin(bufferSize, window)
@@ -56,7 +60,8 @@ public final class PopularityFeed {
   /** Records a positive signal; weights ≤ 0 say nothing about popularity and are ignored. */
   public void record(int itemId, String category, double weight) {
     if (weight <= 0) return;
-    if (queue.offer(new Signal(itemId, category, weight)) != QueueOfferResult.enqueued()) dropped.increment();
+    if (queue.offer(new Signal(itemId, category, weight)) != QueueOfferResult.enqueued())
+      dropped.increment();
   }
 
   /** Signals dropped because the buffer was full or the feed had stopped. */

@@ -10,9 +10,9 @@ import java.util.TreeMap;
  * training rows: a click at position 5 is stronger evidence of relevance than one at position 1,
  * because fewer users look that far down.
  *
- * <p>{@code propensity(p) = ctr(p) / ctr(1)}: position 1 is the reference, assumed always looked at.
- * This simple estimator also credits to position whatever relevance the ranker put on top, so it
- * over-corrects somewhat; it is still far better than no correction, and needs no randomised
+ * <p>{@code propensity(p) = ctr(p) / ctr(1)}: position 1 is the reference, assumed always looked
+ * at. This simple estimator also credits to position whatever relevance the ranker put on top, so
+ * it over-corrects somewhat; it is still far better than no correction, and needs no randomised
  * traffic. Propensities are clipped to {@code [1/maxWeight, 1]}, so {@code weight = 1/propensity}
  * stays within {@code [1, maxWeight]}: a deep, rarely clicked position would otherwise get a huge
  * weight and its few rows would dominate the variance.
@@ -35,7 +35,8 @@ public final class PositionPropensity {
   public static final double DEFAULT_MAX_WEIGHT = 20;
 
   /** One position's counts and estimate, for reporting. */
-  public record Row(int position, long shown, long clicked, double ctr, double propensity, double weight) {}
+  public record Row(
+      int position, long shown, long clicked, double ctr, double propensity, double weight) {}
 
   /** Collects (position, clicked) observations. */
   public static final class Builder {
@@ -43,7 +44,8 @@ public final class PositionPropensity {
     private final Map<Integer, long[]> counts = new TreeMap<>(); // position -> {shown, clicked}
 
     private Builder(double maxWeight) {
-      if (!(maxWeight >= 1)) throw new IllegalArgumentException("maxWeight must be >= 1: " + maxWeight);
+      if (!(maxWeight >= 1))
+        throw new IllegalArgumentException("maxWeight must be >= 1: " + maxWeight);
       this.maxWeight = maxWeight;
     }
 
@@ -93,7 +95,10 @@ public final class PositionPropensity {
     return c == null || c[0] == 0 ? 0 : (double) c[1] / c[0];
   }
 
-  /** The estimated probability that an item at {@code position} is looked at, relative to position 1. */
+  /**
+   * The estimated probability that an item at {@code position} is looked at, relative to position
+   * 1.
+   */
   public double propensity(int position) {
     if (referenceCtr == 0) return 1;
     return Math.min(1, Math.max(1 / maxWeight, ctr(position) / referenceCtr));

@@ -1,9 +1,9 @@
 package dev.freshet.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import dev.freshet.actors.ranking.RankedItem;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingLog;
@@ -53,7 +53,8 @@ public final class RankingEventWriter implements RankingLog {
     }
   }
 
-  public static RankingEventWriter start(ActorSystem<?> system, JdbcRankingEventStore store, Settings settings) {
+  public static RankingEventWriter start(
+      ActorSystem<?> system, JdbcRankingEventStore store, Settings settings) {
     int batchSize = settings.batchSize();
     Duration maxDelay = settings.maxDelay();
     int bufferSize = settings.bufferSize();
@@ -78,12 +79,18 @@ public final class RankingEventWriter implements RankingLog {
   }
 
   private static CompletionStage<Integer> writeWithRetries(
-      ActorSystem<?> system, JdbcRankingEventStore store, List<JdbcRankingEventStore.Row> batch, Executor blocking) {
+      ActorSystem<?> system,
+      JdbcRankingEventStore store,
+      List<JdbcRankingEventStore.Row> batch,
+      Executor blocking) {
     return Patterns.retry(
-            () -> CompletableFuture.supplyAsync(() -> {
-              store.insert(batch);
-              return batch.size();
-            }, blocking),
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      store.insert(batch);
+                      return batch.size();
+                    },
+                    blocking),
             5,
             Duration.ofMillis(200),
             Duration.ofSeconds(5),
@@ -103,7 +110,11 @@ public final class RankingEventWriter implements RankingLog {
 
   @Override
   public void shadow(String userId, Ranking ranking) {
-    log.debug("Shadow ranking {} for {} ({}): {}", ranking.rankingId(), userId, ranking.variant(),
+    log.debug(
+        "Shadow ranking {} for {} ({}): {}",
+        ranking.rankingId(),
+        userId,
+        ranking.variant(),
         ranking.items().stream().map(RankedItem::id).toList());
     offer(userId, ranking, false);
   }
@@ -111,7 +122,12 @@ public final class RankingEventWriter implements RankingLog {
   private void offer(String userId, Ranking ranking, boolean served) {
     JdbcRankingEventStore.Row row =
         new JdbcRankingEventStore.Row(
-            ranking.rankingId(), userId, ranking.variant(), served, candidates(ranking), System.currentTimeMillis());
+            ranking.rankingId(),
+            userId,
+            ranking.variant(),
+            served,
+            candidates(ranking),
+            System.currentTimeMillis());
     if (queue.offer(row) != QueueOfferResult.enqueued()) dropped.increment();
   }
 

@@ -32,11 +32,15 @@ public final class Retention {
 
   /**
    * What a purge did: everything before {@code limit} is gone unless {@code skipped} says why
-   * nothing was purged. {@code rowsDeleted} counts the rows deleted one by one from the month holding
-   * the limit; the rows of dropped partitions are not counted (counting them would cost a scan).
+   * nothing was purged. {@code rowsDeleted} counts the rows deleted one by one from the month
+   * holding the limit; the rows of dropped partitions are not counted (counting them would cost a
+   * scan).
    */
   public record Result(
-      Instant limit, Map<String, Long> rowsDeleted, Map<String, Integer> partitionsDropped, Optional<String> skipped) {}
+      Instant limit,
+      Map<String, Long> rowsDeleted,
+      Map<String, Integer> partitionsDropped,
+      Optional<String> skipped) {}
 
   private final DataSource dataSource;
   private final ReadModelPartitions partitions;
@@ -45,9 +49,14 @@ public final class Retention {
   private final int deleteBatchSize;
 
   public Retention(
-      DataSource dataSource, ReadModelPartitions partitions, Duration retention, boolean requireExport, int deleteBatchSize) {
+      DataSource dataSource,
+      ReadModelPartitions partitions,
+      Duration retention,
+      boolean requireExport,
+      int deleteBatchSize) {
     if (retention.isNegative()) throw new IllegalArgumentException("negative retention");
-    if (deleteBatchSize < 1) throw new IllegalArgumentException("deleteBatchSize must be positive: " + deleteBatchSize);
+    if (deleteBatchSize < 1)
+      throw new IllegalArgumentException("deleteBatchSize must be positive: " + deleteBatchSize);
     this.dataSource = dataSource;
     this.partitions = partitions;
     this.retention = retention;
@@ -81,15 +90,20 @@ public final class Retention {
       }
       deleted.put(table, rows);
       dropped.put(table, drops);
-      log.info("Retention of {} before {}: {} partitions dropped, {} rows deleted", table, limit, drops, rows);
+      log.info(
+          "Retention of {} before {}: {} partitions dropped, {} rows deleted",
+          table,
+          limit,
+          drops,
+          rows);
     }
     return new Result(limit, deleted, dropped, Optional.empty());
   }
 
   /**
    * Deletes the read models' dead letters set aside before the retention period, in small batches;
-   * answers how many. By when they were set aside, not by their event's time (often the very time no
-   * partition could hold), and regardless of the training export, which does not read them.
+   * answers how many. By when they were set aside, not by their event's time (often the very time
+   * no partition could hold), and regardless of the training export, which does not read them.
    */
   public long purgeDeadLetters(Instant now) {
     Instant limit = now.minus(retention);
@@ -103,10 +117,19 @@ public final class Retention {
     return deleteBefore(partition.name(), column, limit);
   }
 
-  /** Deletes the rows of {@code table} with {@code column} before {@code limit}, each batch in its own transaction. */
+  /**
+   * Deletes the rows of {@code table} with {@code column} before {@code limit}, each batch in its
+   * own transaction.
+   */
   private long deleteBefore(String table, String column, Instant limit) {
     String sql =
-        "DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table + " WHERE " + column + " < ? LIMIT ?))";
+        "DELETE FROM "
+            + table
+            + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
+            + table
+            + " WHERE "
+            + column
+            + " < ? LIMIT ?))";
     long total = 0;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -120,7 +143,9 @@ public final class Retention {
       } while (batch == deleteBatchSize);
       return total;
     } catch (SQLException e) {
-      throw new StoreException("Could not delete rows before " + limit + " from " + table + " (" + total + " deleted)", e);
+      throw new StoreException(
+          "Could not delete rows before " + limit + " from " + table + " (" + total + " deleted)",
+          e);
     }
   }
 }

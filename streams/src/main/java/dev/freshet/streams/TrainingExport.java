@@ -29,12 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exports click-labelled training rows as CSV: one row per item shown in a ranking, whether the user
- * then chose it, and the position-bias weight of its position (see {@link PositionPropensity}).
- * Each export covers impressions first seen in {@code [since, until)}, {@code until} lagging the
- * clock by the attribution window so that clicks have had time to arrive; after the file is
- * complete the {@value #CONSUMER} checkpoint advances to {@code until}, and retention never purges
- * past it (see {@link Retention}).
+ * Exports click-labelled training rows as CSV: one row per item shown in a ranking, whether the
+ * user then chose it, and the position-bias weight of its position (see {@link
+ * PositionPropensity}). Each export covers impressions first seen in {@code [since, until)}, {@code
+ * until} lagging the clock by the attribution window so that clicks have had time to arrive; after
+ * the file is complete the {@value #CONSUMER} checkpoint advances to {@code until}, and retention
+ * never purges past it (see {@link Retention}).
  */
 public final class TrainingExport {
 
@@ -44,7 +44,8 @@ public final class TrainingExport {
   public static final String HEADER =
       "user_id,ranking_id,variant,item_id,position,shown_at,clicked,intent,propensity,weight";
 
-  // The shown items of [?, ?) with the user's first positive selection of the item: one carrying the
+  // The shown items of [?, ?) with the user's first positive selection of the item: one carrying
+  // the
   // same ranking, or one carrying none made after the item was shown. Skip, dislike and dwell are
   // not selections.
   private static final String SHOWN =
@@ -64,8 +65,11 @@ public final class TrainingExport {
         AND i.first_seen_at >= ? AND i.first_seen_at < ?
       """;
   private static final String BY_POSITION =
-      "SELECT position, count(*), count(*) FILTER (WHERE clicked) FROM (" + SHOWN + ") s GROUP BY position";
-  private static final String ROWS = SHOWN + "ORDER BY i.first_seen_at, i.ranking_id, i.position, i.item_id";
+      "SELECT position, count(*), count(*) FILTER (WHERE clicked) FROM ("
+          + SHOWN
+          + ") s GROUP BY position";
+  private static final String ROWS =
+      SHOWN + "ORDER BY i.first_seen_at, i.ranking_id, i.position, i.item_id";
   private static final String ADVANCE =
       """
       INSERT INTO extraction_checkpoints (consumer, consumed_until, updated_at) VALUES (?, ?, now())
@@ -75,7 +79,12 @@ public final class TrainingExport {
       """;
 
   /** What one export wrote: its row counts, its time range and the propensities it used. */
-  public record Result(long rows, long clicked, Instant since, Instant until, List<PositionPropensity.Row> propensities) {}
+  public record Result(
+      long rows,
+      long clicked,
+      Instant since,
+      Instant until,
+      List<PositionPropensity.Row> propensities) {}
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -83,11 +92,14 @@ public final class TrainingExport {
   private final double maxWeight;
 
   /**
-   * {@code attributionWindow} and {@code maxWeight} are {@code freshet.export.attribution-window} and
-   * {@code freshet.export.max-weight} (the clip of the position-bias weights, see {@link PositionPropensity}).
+   * {@code attributionWindow} and {@code maxWeight} are {@code freshet.export.attribution-window}
+   * and {@code freshet.export.max-weight} (the clip of the position-bias weights, see {@link
+   * PositionPropensity}).
    */
-  public TrainingExport(DataSource dataSource, Clock clock, Duration attributionWindow, double maxWeight) {
-    if (attributionWindow.isNegative()) throw new IllegalArgumentException("negative attribution window");
+  public TrainingExport(
+      DataSource dataSource, Clock clock, Duration attributionWindow, double maxWeight) {
+    if (attributionWindow.isNegative())
+      throw new IllegalArgumentException("negative attribution window");
     this.dataSource = dataSource;
     this.clock = clock;
     this.attributionWindow = attributionWindow;
@@ -104,7 +116,11 @@ public final class TrainingExport {
     Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
     Result result;
     try (FileChannel channel =
-        FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       Writer writer = Channels.newWriter(channel, StandardCharsets.UTF_8);
       result = write(since, until, writer);
       writer.flush();
@@ -118,11 +134,20 @@ public final class TrainingExport {
       throw new UncheckedIOException("Could not move training export to " + out, e);
     }
     advance(until);
-    log.info("Training export of [{}, {}) to {}: {} rows, {} clicked", since, until, out, result.rows(), result.clicked());
+    log.info(
+        "Training export of [{}, {}) to {}: {} rows, {} clicked",
+        since,
+        until,
+        out,
+        result.rows(),
+        result.clicked());
     return result;
   }
 
-  /** Writes the CSV to {@code out} (flushed, not closed: the caller owns it), then advances the checkpoint. */
+  /**
+   * Writes the CSV to {@code out} (flushed, not closed: the caller owns it), then advances the
+   * checkpoint.
+   */
   public Result export(Instant since, Writer out) {
     Instant until = until();
     Result result;
@@ -133,17 +158,26 @@ public final class TrainingExport {
       throw new UncheckedIOException("Could not write training export", e);
     }
     advance(until);
-    log.info("Training export of [{}, {}): {} rows, {} clicked", since, until, result.rows(), result.clicked());
+    log.info(
+        "Training export of [{}, {}): {} rows, {} clicked",
+        since,
+        until,
+        result.rows(),
+        result.clicked());
     return result;
   }
 
   /** How far the training export has consumed the raw rows; empty before its first export. */
   public static Optional<Instant> checkpoint(DataSource dataSource) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT consumed_until FROM extraction_checkpoints WHERE consumer = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT consumed_until FROM extraction_checkpoints WHERE consumer = ?")) {
       ps.setString(1, CONSUMER);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getObject(1, OffsetDateTime.class).toInstant()) : Optional.empty();
+        return rs.next()
+            ? Optional.of(rs.getObject(1, OffsetDateTime.class).toInstant())
+            : Optional.empty();
       }
     } catch (SQLException e) {
       throw new StoreException("Could not read the " + CONSUMER + " checkpoint", e);
@@ -179,17 +213,17 @@ public final class TrainingExport {
               boolean click = rs.getBoolean(8);
               out.write(
                   String.join(
-                      ",",
-                      csv(rs.getString(1)),
-                      csv(rs.getString(2)),
-                      csv(rs.getString(3)),
-                      csv(rs.getString(4)),
-                      Integer.toString(position),
-                      rs.getObject(6, OffsetDateTime.class).toInstant().toString(),
-                      click ? "1" : "0",
-                      csv(rs.getString(7)),
-                      decimal(propensity.propensity(position)),
-                      decimal(propensity.weight(position)))
+                          ",",
+                          csv(rs.getString(1)),
+                          csv(rs.getString(2)),
+                          csv(rs.getString(3)),
+                          csv(rs.getString(4)),
+                          Integer.toString(position),
+                          rs.getObject(6, OffsetDateTime.class).toInstant().toString(),
+                          click ? "1" : "0",
+                          csv(rs.getString(7)),
+                          decimal(propensity.propensity(position)),
+                          decimal(propensity.weight(position)))
                       + "\n");
               rows++;
               if (click) clicked++;
@@ -203,11 +237,13 @@ public final class TrainingExport {
         throw e;
       }
     } catch (SQLException e) {
-      throw new StoreException("Could not read the training rows of [" + since + ", " + until + ")", e);
+      throw new StoreException(
+          "Could not read the training rows of [" + since + ", " + until + ")", e);
     }
   }
 
-  private static PreparedStatement range(PreparedStatement ps, Instant since, Instant until) throws SQLException {
+  private static PreparedStatement range(PreparedStatement ps, Instant since, Instant until)
+      throws SQLException {
     ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
     ps.setObject(2, OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
     return ps;
@@ -226,13 +262,20 @@ public final class TrainingExport {
 
   /** At most six decimals, no trailing zeros: 1, 2.5, 0.333333. */
   static String decimal(double value) {
-    return BigDecimal.valueOf(value).setScale(6, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+    return BigDecimal.valueOf(value)
+        .setScale(6, RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
-  /** RFC 4180 quoting: a field holding a comma, quote or line break is quoted, its quotes doubled; null is empty. */
+  /**
+   * RFC 4180 quoting: a field holding a comma, quote or line break is quoted, its quotes doubled;
+   * null is empty.
+   */
   static String csv(String value) {
     if (value == null) return "";
-    boolean quote = value.chars().anyMatch(ch -> ch == ',' || ch == '"' || ch == '\n' || ch == '\r');
+    boolean quote =
+        value.chars().anyMatch(ch -> ch == ',' || ch == '"' || ch == '\n' || ch == '\r');
     return quote ? '"' + value.replace("\"", "\"\"") + '"' : value;
   }
 }

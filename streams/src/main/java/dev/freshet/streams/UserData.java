@@ -25,7 +25,8 @@ public final class UserData {
   private final JdbcUserData store;
   private final Executor blocking;
 
-  public UserData(ActorSystem<?> system, CurrentEventsByPersistenceIdQuery journal, JdbcUserData store) {
+  public UserData(
+      ActorSystem<?> system, CurrentEventsByPersistenceIdQuery journal, JdbcUserData store) {
     this.system = system;
     this.journal = journal;
     this.store = store;
@@ -35,7 +36,9 @@ public final class UserData {
   /** Every event of the user's journal, in order. */
   public CompletionStage<List<EventEnvelope>> journal(String userId) {
     String persistenceId = PersistenceId.of(UserEntity.TYPE_KEY.name(), userId).id();
-    return journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE).runWith(Sink.seq(), system);
+    return journal
+        .currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE)
+        .runWith(Sink.seq(), system);
   }
 
   /** The user's rows by section, each a JSON array (see {@link JdbcUserData#export}). */

@@ -18,8 +18,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * A user's impression history, read from the user's journal (which keeps every first-time
- * impression with its time, surface, ranking and position, and every replay): newest first, paged by
- * a cursor. The entity itself keeps only the seen set, so a user's history costs no heap while
+ * impression with its time, surface, ranking and position, and every replay): newest first, paged
+ * by a cursor. The entity itself keeps only the seen set, so a user's history costs no heap while
  * nobody looks at it.
  */
 public final class UserHistory {
@@ -45,7 +45,9 @@ public final class UserHistory {
   public record Cursor(long atMillis, long sequenceNr, int index) implements Comparable<Cursor> {
 
     static final Comparator<Cursor> ORDER =
-        Comparator.comparingLong(Cursor::atMillis).thenComparingLong(Cursor::sequenceNr).thenComparingInt(Cursor::index);
+        Comparator.comparingLong(Cursor::atMillis)
+            .thenComparingLong(Cursor::sequenceNr)
+            .thenComparingInt(Cursor::index);
 
     /** Everything strictly before this instant. */
     public static Cursor before(long atMillis) {
@@ -62,8 +64,12 @@ public final class UserHistory {
       String[] parts = value.split("\\.", -1);
       if (parts.length != 3) return Optional.empty();
       try {
-        Cursor c = new Cursor(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Integer.parseInt(parts[2]));
-        return c.atMillis() < 0 || c.sequenceNr() < 0 || c.index() < 0 ? Optional.empty() : Optional.of(c);
+        Cursor c =
+            new Cursor(
+                Long.parseLong(parts[0]), Long.parseLong(parts[1]), Integer.parseInt(parts[2]));
+        return c.atMillis() < 0 || c.sequenceNr() < 0 || c.index() < 0
+            ? Optional.empty()
+            : Optional.of(c);
       } catch (NumberFormatException e) {
         return Optional.empty();
       }
@@ -95,6 +101,7 @@ public final class UserHistory {
   /** The impressions and replays of one journal, folded in journal order. */
   static final class Timeline {
     private final List<Entry> impressions = new ArrayList<>();
+
     /** Per replayed item: {count, last replayed at}. */
     private final Map<Integer, long[]> replays = new HashMap<>();
 
@@ -104,13 +111,31 @@ public final class UserHistory {
       if (event instanceof UserEntity.ImpressionsRecorded e) {
         for (int i = 0; i < e.itemIds().length; i++) {
           Integer position = e.positions() == null ? null : e.positions()[i];
-          impressions.add(new Entry(e.itemIds()[i], e.atMillis(), e.surface(), e.rankingId(), position, 0, 0, new Cursor(e.atMillis(), seq, i)));
+          impressions.add(
+              new Entry(
+                  e.itemIds()[i],
+                  e.atMillis(),
+                  e.surface(),
+                  e.rankingId(),
+                  position,
+                  0,
+                  0,
+                  new Cursor(e.atMillis(), seq, i)));
         }
       } else if (event instanceof UserEntity.InteractionsRecorded e) {
         for (int i = 0; i < e.interactions().size(); i++) {
           Interaction x = e.interactions().get(i);
           if (x.type() == InteractionType.IMPRESSION) {
-            impressions.add(new Entry(x.itemId(), x.at(), null, x.rankingId(), x.position(), 0, 0, new Cursor(x.at(), seq, i)));
+            impressions.add(
+                new Entry(
+                    x.itemId(),
+                    x.at(),
+                    null,
+                    x.rankingId(),
+                    x.position(),
+                    0,
+                    0,
+                    new Cursor(x.at(), seq, i)));
           }
         }
       } else if (event instanceof UserEntity.ItemsReplayed e) {
@@ -135,9 +160,17 @@ public final class UserHistory {
         long[] replay = replays.getOrDefault(e.itemId(), new long[2]);
         page.add(
             new Entry(
-                e.itemId(), e.atMillis(), e.surface(), e.rankingId(), e.position(), (int) replay[0], replay[1], e.cursor()));
+                e.itemId(),
+                e.atMillis(),
+                e.surface(),
+                e.rankingId(),
+                e.position(),
+                (int) replay[0],
+                replay[1],
+                e.cursor()));
       }
-      Optional<Cursor> next = older.size() > limit ? Optional.of(page.get(page.size() - 1).cursor()) : Optional.empty();
+      Optional<Cursor> next =
+          older.size() > limit ? Optional.of(page.get(page.size() - 1).cursor()) : Optional.empty();
       return new Page(page, next);
     }
   }

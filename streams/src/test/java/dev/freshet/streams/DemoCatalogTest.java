@@ -34,7 +34,8 @@ class DemoCatalogTest {
       double norm = 0;
       for (float x : item.embedding()) norm += x * x;
       assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
-      assertThat(item.createdAtMillis()).isBetween(1_800_000_000_000L - 90L * 86_400_000L, 1_800_000_000_000L);
+      assertThat(item.createdAtMillis())
+          .isBetween(1_800_000_000_000L - 90L * 86_400_000L, 1_800_000_000_000L);
       assertThat(item.tags()).hasSizeBetween(2, 3).doesNotHaveDuplicates();
     }
   }

@@ -11,7 +11,8 @@ class PositionPropensityTest {
 
   private static final double EPS = 1e-12;
 
-  private static PositionPropensity.Builder shown(PositionPropensity.Builder b, int position, int shown, int clicked) {
+  private static PositionPropensity.Builder shown(
+      PositionPropensity.Builder b, int position, int shown, int clicked) {
     for (int i = 0; i < shown; i++) b.add(position, i < clicked);
     return b;
   }
@@ -38,19 +39,20 @@ class PositionPropensityTest {
     assertThat(p.propensity(9)).isCloseTo(0.05, within(EPS));
 
     assertThat(p.table())
-        .extracting(PositionPropensity.Row::position, PositionPropensity.Row::shown, PositionPropensity.Row::clicked)
+        .extracting(
+            PositionPropensity.Row::position,
+            PositionPropensity.Row::shown,
+            PositionPropensity.Row::clicked)
         .containsExactly(
-            tuple(1, 10L, 5L),
-            tuple(2, 10L, 2L),
-            tuple(3, 10L, 1L),
-            tuple(4, 10L, 0L));
+            tuple(1, 10L, 5L), tuple(2, 10L, 2L), tuple(3, 10L, 1L), tuple(4, 10L, 0L));
     assertThat(p.table().get(1).ctr()).isCloseTo(0.2, within(EPS));
     assertThat(p.table().get(3).weight()).isCloseTo(20.0, within(EPS));
   }
 
   @Test
   void aggregatesCountTheSameAsSingleObservations() {
-    PositionPropensity p = PositionPropensity.builder().add(1, 10, 5).add(2, 6, 1).add(2, 4, 1).build();
+    PositionPropensity p =
+        PositionPropensity.builder().add(1, 10, 5).add(2, 6, 1).add(2, 4, 1).build();
 
     assertThat(p.propensity(2)).isCloseTo(0.4, within(EPS));
     assertThat(p.table().get(1).shown()).isEqualTo(10);
@@ -58,7 +60,8 @@ class PositionPropensityTest {
 
   @Test
   void clippingBoundsTheWeightAtTheConfiguredMaximumAndPropensityAtOne() {
-    PositionPropensity p = PositionPropensity.builder(4).add(1, 100, 50).add(2, 100, 5).add(3, 100, 80).build();
+    PositionPropensity p =
+        PositionPropensity.builder(4).add(1, 100, 50).add(2, 100, 5).add(3, 100, 80).build();
 
     assertThat(p.propensity(2)).isCloseTo(0.25, within(EPS)); // 0.1 raw, clipped to 1/4
     assertThat(p.weight(2)).isCloseTo(4.0, within(EPS));
@@ -68,7 +71,8 @@ class PositionPropensityTest {
 
   @Test
   void withoutClicksAtPositionOneThereIsNoReferenceAndEveryPropensityIsOne() {
-    PositionPropensity noClicks = PositionPropensity.builder().add(1, 10, 0).add(2, 10, 3).add(3, 10, 0).build();
+    PositionPropensity noClicks =
+        PositionPropensity.builder().add(1, 10, 0).add(2, 10, 3).add(3, 10, 0).build();
     PositionPropensity notShown = PositionPropensity.builder().add(2, 10, 3).build();
     PositionPropensity empty = PositionPropensity.builder().build();
 
@@ -83,7 +87,9 @@ class PositionPropensityTest {
 
   @Test
   void rejectsImpossibleCounts() {
-    assertThatThrownBy(() -> PositionPropensity.builder().add(1, 2, 3)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PositionPropensity.builder(0.5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PositionPropensity.builder().add(1, 2, 3))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PositionPropensity.builder(0.5))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -37,7 +37,8 @@ class TrainingExportAndRetentionTest {
   private static final Duration WINDOW = Duration.ofMinutes(30);
   private static final Instant UNTIL = Instant.parse("2026-06-14T23:30:00Z"); // NOW - WINDOW
   private static final Instant SINCE = Instant.parse("2026-06-10T00:00:00Z");
-  private static final Instant RETENTION_LIMIT = Instant.parse("2026-03-17T00:00:00Z"); // NOW - 90 days
+  private static final Instant RETENTION_LIMIT =
+      Instant.parse("2026-03-17T00:00:00Z"); // NOW - 90 days
 
   private static EmbeddedDatabase embedded;
   private static Database database;
@@ -63,7 +64,8 @@ class TrainingExportAndRetentionTest {
 
   @BeforeEach
   void clean() throws SQLException {
-    for (String table : ReadModelPartitions.TABLES) partitions.list(table).forEach(partitions::drop);
+    for (String table : ReadModelPartitions.TABLES)
+      partitions.list(table).forEach(partitions::drop);
     execute("DELETE FROM ranking_events");
     execute("DELETE FROM extraction_checkpoints");
     execute("DELETE FROM read_model_dead_letters");
@@ -74,8 +76,8 @@ class TrainingExportAndRetentionTest {
   /**
    * Five rankings of three positions each (June 14). Positive selections land at position 1 in r1
    * (with its ranking id), r3 (no ranking id, after the impression) and r5 (a like without intent),
-   * and at position 2 in r2 (a share): ctr(1) = 3/5, ctr(2) = 1/5, ctr(3) = 0/5, so propensities are
-   * 1, 1/3 and the floor 1/20. Everything else the users did must not count.
+   * and at position 2 in r2 (a share): ctr(1) = 3/5, ctr(2) = 1/5, ctr(3) = 0/5, so propensities
+   * are 1, 1/3 and the floor 1/20. Everything else the users did must not count.
    */
   private void seedJune() throws SQLException {
     ranking("r0", "u1", "control", at("2026-06-01T00:00"));
@@ -98,12 +100,31 @@ class TrainingExportAndRetentionTest {
     shown("r6", "u1", at("2026-06-14T23:45"), "late", "late2");
 
     event("u1", "i1", "click", "browse", "r1", at("2026-06-14T10:01"));
-    event("u1", "i1", "like", "later", "r1", at("2026-06-14T10:05")); // not the earliest: intent stays browse
-    event("u1", "i3", "click", "browse", "r-other", at("2026-06-14T10:02")); // another ranking's click
+    event(
+        "u1",
+        "i1",
+        "like",
+        "later",
+        "r1",
+        at("2026-06-14T10:05")); // not the earliest: intent stays browse
+    event(
+        "u1",
+        "i3",
+        "click",
+        "browse",
+        "r-other",
+        at("2026-06-14T10:02")); // another ranking's click
     event("u2", "i2", "share", "gift", "r2", at("2026-06-14T10:12"));
-    event("user,3", "i\"4", "click", "explore", null, at("2026-06-14T10:25")); // no ranking id, after shown
+    event(
+        "user,3",
+        "i\"4",
+        "click",
+        "explore",
+        null,
+        at("2026-06-14T10:25")); // no ranking id, after shown
     event("u4", "i1", "skip", "browse", "r4", at("2026-06-14T10:31")); // not a selection
-    event("u4", "i2", "click", "browse", null, at("2026-06-14T10:00")); // no ranking id, before shown
+    event(
+        "u4", "i2", "click", "browse", null, at("2026-06-14T10:00")); // no ranking id, before shown
     event("u4", "i3", "dwell", null, "r4", at("2026-06-14T10:32")); // not a selection
     event("u5", "i7", "like", null, "r5", at("2026-06-14T10:41"));
     event("u1", "late", "click", "browse", "r6", at("2026-06-14T23:50"));
@@ -114,7 +135,9 @@ class TrainingExportAndRetentionTest {
     seedJune();
     Path out = dir.resolve("training.csv");
 
-    TrainingExport.Result result = new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(SINCE, out);
+    TrainingExport.Result result =
+        new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT)
+            .export(SINCE, out);
 
     assertThat(Files.readString(out))
         .isEqualTo(
@@ -142,24 +165,31 @@ class TrainingExportAndRetentionTest {
     assertThat(result.since()).isEqualTo(SINCE);
     assertThat(result.until()).isEqualTo(UNTIL);
     assertThat(result.propensities())
-        .extracting(PositionPropensity.Row::position, PositionPropensity.Row::shown, PositionPropensity.Row::clicked)
-        .containsExactly(
-            tuple(1, 5L, 3L),
-            tuple(2, 5L, 1L),
-            tuple(3, 5L, 0L));
+        .extracting(
+            PositionPropensity.Row::position,
+            PositionPropensity.Row::shown,
+            PositionPropensity.Row::clicked)
+        .containsExactly(tuple(1, 5L, 3L), tuple(2, 5L, 1L), tuple(3, 5L, 0L));
     assertThat(Files.exists(dir.resolve("training.csv.tmp"))).isFalse();
     assertThat(TrainingExport.checkpoint(ds)).contains(UNTIL);
   }
 
   @Test
-  void theNextExportFromTheCheckpointWritesOnlyNewerRowsAndTheCheckpointNeverGoesBack() throws Exception {
+  void theNextExportFromTheCheckpointWritesOnlyNewerRowsAndTheCheckpointNeverGoesBack()
+      throws Exception {
     seedJune();
-    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(SINCE, dir.resolve("first.csv"));
+    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT)
+        .export(SINCE, dir.resolve("first.csv"));
     Instant since = TrainingExport.checkpoint(ds).orElseThrow();
 
     StringWriter second = new StringWriter();
     TrainingExport.Result result =
-        new TrainingExport(ds, clockAt(NOW.plus(Duration.ofDays(1))), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(since, second);
+        new TrainingExport(
+                ds,
+                clockAt(NOW.plus(Duration.ofDays(1))),
+                WINDOW,
+                PositionPropensity.DEFAULT_MAX_WEIGHT)
+            .export(since, second);
 
     assertThat(second.toString())
         .isEqualTo(
@@ -174,7 +204,8 @@ class TrainingExportAndRetentionTest {
     assertThat(TrainingExport.checkpoint(ds)).contains(secondUntil);
 
     // re-exporting an older range (a backfill) must not move the checkpoint back
-    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(SINCE, new StringWriter());
+    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT)
+        .export(SINCE, new StringWriter());
     assertThat(TrainingExport.checkpoint(ds)).contains(secondUntil);
   }
 
@@ -182,12 +213,14 @@ class TrainingExportAndRetentionTest {
 
   /**
    * Impressions and events in February (a whole month older than the limit), March (the month
-   * holding the limit, 2026-03-17: four impressions and three events before it, two impressions
-   * and one event from it on) and June.
+   * holding the limit, 2026-03-17: four impressions and three events before it, two impressions and
+   * one event from it on) and June.
    */
   private void seedMonths() throws SQLException {
-    for (String item : List.of("feb1", "feb2")) impression("u", item, at("2026-02-10T08:00"), null, null);
-    for (String item : List.of("mar1", "mar2", "mar3")) impression("u", item, at("2026-03-05T08:00"), null, null);
+    for (String item : List.of("feb1", "feb2"))
+      impression("u", item, at("2026-02-10T08:00"), null, null);
+    for (String item : List.of("mar1", "mar2", "mar3"))
+      impression("u", item, at("2026-03-05T08:00"), null, null);
     impression("u", "mar4", Instant.parse("2026-03-16T23:59:59Z"), null, null);
     impression("u", "kept1", RETENTION_LIMIT, null, null);
     impression("u", "kept2", at("2026-03-20T08:00"), null, null);
@@ -204,7 +237,8 @@ class TrainingExportAndRetentionTest {
 
     Retention.Result result = retention(true).purge(NOW);
 
-    assertThat(result.skipped()).hasValueSatisfying(reason -> assertThat(reason).contains("no training export"));
+    assertThat(result.skipped())
+        .hasValueSatisfying(reason -> assertThat(reason).contains("no training export"));
     assertThat(result.rowsDeleted()).isEmpty();
     assertThat(result.partitionsDropped()).isEmpty();
     assertThat(count("user_impressions")).isEqualTo(9);
@@ -218,8 +252,13 @@ class TrainingExportAndRetentionTest {
     seedMonths();
     Retention retention = retention(true);
 
-    // the export has consumed up to March 1st only: February goes, March stays although past retention
-    new TrainingExport(ds, clockAt(Instant.parse("2026-03-01T00:30:00Z")), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT)
+    // the export has consumed up to March 1st only: February goes, March stays although past
+    // retention
+    new TrainingExport(
+            ds,
+            clockAt(Instant.parse("2026-03-01T00:30:00Z")),
+            WINDOW,
+            PositionPropensity.DEFAULT_MAX_WEIGHT)
         .export(Instant.parse("2026-01-01T00:00:00Z"), new StringWriter());
     Retention.Result first = retention.purge(NOW);
 
@@ -231,8 +270,10 @@ class TrainingExportAndRetentionTest {
     assertThat(count("events")).isEqualTo(5);
     assertThat(months("user_impressions")).containsExactly("202603", "202606");
 
-    // once the export has caught up, the retention limit applies: March's older rows go, in batches of 2
-    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT).export(Instant.parse("2026-03-01T00:00:00Z"), new StringWriter());
+    // once the export has caught up, the retention limit applies: March's older rows go, in batches
+    // of 2
+    new TrainingExport(ds, clockAt(NOW), WINDOW, PositionPropensity.DEFAULT_MAX_WEIGHT)
+        .export(Instant.parse("2026-03-01T00:00:00Z"), new StringWriter());
     Retention.Result second = retention.purge(NOW);
 
     assertThat(second.limit()).isEqualTo(RETENTION_LIMIT);
@@ -273,7 +314,9 @@ class TrainingExportAndRetentionTest {
     assertThat(retention(true).purgeDeadLetters(NOW)).isEqualTo(2);
     List<Long> kept = new ArrayList<>();
     try (Connection c = ds.getConnection();
-        ResultSet rs = c.createStatement().executeQuery("SELECT seq_nr FROM read_model_dead_letters ORDER BY seq_nr")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("SELECT seq_nr FROM read_model_dead_letters ORDER BY seq_nr")) {
       while (rs.next()) kept.add(rs.getLong(1));
     }
     assertThat(kept).containsExactly(3L, 4L);
@@ -286,7 +329,9 @@ class TrainingExportAndRetentionTest {
     update(
         "INSERT INTO read_model_dead_letters (projection, tag, persistence_id, seq_nr, journal_ordering, user_id, reason, "
             + "detail, event, created_at) VALUES ('events', 'user-0', 'User|u', ?, ?, 'u', 'partition_out_of_range', 'd', '{}', ?)",
-        seqNr, seqNr, ts(createdAt));
+        seqNr,
+        seqNr,
+        ts(createdAt));
   }
 
   private static Retention retention(boolean requireExport) {
@@ -305,33 +350,51 @@ class TrainingExportAndRetentionTest {
     return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
   }
 
-  private static void ranking(String rankingId, String user, String variant, Instant at) throws SQLException {
+  private static void ranking(String rankingId, String user, String variant, Instant at)
+      throws SQLException {
     update(
         "INSERT INTO ranking_events (ranking_id, user_id, variant, served, candidates, created_at) VALUES (?, ?, ?, true, '[]', ?)",
-        rankingId, user, variant, ts(at));
+        rankingId,
+        user,
+        variant,
+        ts(at));
   }
 
   /** The items of one ranking, at positions 1, 2, ... */
-  private static void shown(String rankingId, String user, Instant at, String... items) throws SQLException {
+  private static void shown(String rankingId, String user, Instant at, String... items)
+      throws SQLException {
     for (int i = 0; i < items.length; i++) impression(user, items[i], at, rankingId, i + 1);
   }
 
-  private static void impression(String user, String item, Instant at, String rankingId, Integer position)
+  private static void impression(
+      String user, String item, Instant at, String rankingId, Integer position)
       throws SQLException {
     partitions.ensure("user_impressions", List.of(at));
     update(
         "INSERT INTO user_impressions (user_id, item_id, first_seen_at, view_count, last_seen_at, surface, ranking_id, position) "
             + "VALUES (?, ?, ?, 1, ?, 'home', ?, ?)",
-        user, item, ts(at), ts(at), rankingId, position);
+        user,
+        item,
+        ts(at),
+        ts(at),
+        rankingId,
+        position);
   }
 
-  private void event(String user, String item, String type, String intent, String rankingId, Instant at)
+  private void event(
+      String user, String item, String type, String intent, String rankingId, Instant at)
       throws SQLException {
     partitions.ensure("events", List.of(at));
     update(
         "INSERT INTO events (user_id, seq_nr, idx, item_id, type, intent, ranking_id, position, value, occurred_at) "
             + "VALUES (?, ?, 0, ?, ?, ?, ?, NULL, NULL, ?)",
-        user, seqNr.incrementAndGet(), item, type, intent, rankingId, ts(at));
+        user,
+        seqNr.incrementAndGet(),
+        item,
+        type,
+        intent,
+        rankingId,
+        ts(at));
   }
 
   private static void update(String sql, Object... params) throws SQLException {
@@ -359,13 +422,18 @@ class TrainingExportAndRetentionTest {
   private static List<String> items(String table) throws SQLException {
     List<String> items = new ArrayList<>();
     try (Connection c = ds.getConnection();
-        ResultSet rs = c.createStatement().executeQuery("SELECT item_id FROM " + table + " ORDER BY item_id")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("SELECT item_id FROM " + table + " ORDER BY item_id")) {
       while (rs.next()) items.add(rs.getString(1));
     }
     return items;
   }
 
   private static List<String> months(String table) {
-    return partitions.list(table).stream().map(Partition::name).map(n -> n.substring(n.length() - 6)).toList();
+    return partitions.list(table).stream()
+        .map(Partition::name)
+        .map(n -> n.substring(n.length() - 6))
+        .toList();
   }
 }

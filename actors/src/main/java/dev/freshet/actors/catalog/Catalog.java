@@ -65,10 +65,10 @@ public final class Catalog {
   }
 
   /**
-   * Catches up with the store without blocking the caller. Concurrent callers share work: at most one
-   * refresh runs and one more is queued, which every caller arriving meanwhile joins; a flood of
-   * lookups of unknown ids therefore costs the database two queries at a time, not one per request,
-   * and still every caller gets a refresh that started after it asked.
+   * Catches up with the store without blocking the caller. Concurrent callers share work: at most
+   * one refresh runs and one more is queued, which every caller arriving meanwhile joins; a flood
+   * of lookups of unknown ids therefore costs the database two queries at a time, not one per
+   * request, and still every caller gets a refresh that started after it asked.
    */
   public CompletionStage<CatalogSnapshot> refreshAsync() {
     synchronized (refreshQueue) {
@@ -78,7 +78,9 @@ public final class Catalog {
     }
   }
 
-  /** Starts a refresh; called holding {@code refreshQueue}, so it is registered before it can end. */
+  /**
+   * Starts a refresh; called holding {@code refreshQueue}, so it is registered before it can end.
+   */
   private CompletableFuture<CatalogSnapshot> launch() {
     CompletableFuture<CatalogSnapshot> started = new CompletableFuture<>();
     runningRefresh = started;

@@ -9,10 +9,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
- * Keeps this node's {@link Catalog} in step with the other nodes: a change made anywhere is announced
- * on a cluster-wide topic and every node reloads just the changed rows from the store. A periodic
- * refresh covers announcements lost while a node was joining or the topic was re-forming, so every
- * node sees a change within one refresh interval even without the announcement.
+ * Keeps this node's {@link Catalog} in step with the other nodes: a change made anywhere is
+ * announced on a cluster-wide topic and every node reloads just the changed rows from the store. A
+ * periodic refresh covers announcements lost while a node was joining or the topic was re-forming,
+ * so every node sees a change within one refresh interval even without the announcement.
  */
 public final class CatalogReplicator {
 
@@ -25,11 +25,17 @@ public final class CatalogReplicator {
   public record Announce(long version) implements Command {}
 
   /** Stops replicating, e.g. at shutdown before the database closes. */
-  public enum Stop implements Command { INSTANCE }
+  public enum Stop implements Command {
+    INSTANCE
+  }
 
-  private enum Tick implements Command { INSTANCE }
+  private enum Tick implements Command {
+    INSTANCE
+  }
 
-  private enum Refreshed implements Command { INSTANCE }
+  private enum Refreshed implements Command {
+    INSTANCE
+  }
 
   public static final String TOPIC_NAME = "freshet-catalog-changes";
 
@@ -104,7 +110,9 @@ public final class CatalogReplicator {
                 catalog.refreshAsync(),
                 (snapshot, failure) -> {
                   if (failure != null) {
-                    context.getLog().warn("Catalog refresh failed; retrying on the next tick", failure);
+                    context
+                        .getLog()
+                        .warn("Catalog refresh failed; retrying on the next tick", failure);
                   }
                   return Refreshed.INSTANCE;
                 });

@@ -14,8 +14,8 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * An immutable, node-local view of the whole catalog, swapped atomically when changes arrive.
  * Lookups by string id and by dense id are O(1); the active pool is kept both as a bitmap (for
- * coverage arithmetic against a user's seen set) and as dense ids in serving order (popularity, then
- * recency) so that top-k ranking is a scan that stops after k unseen items.
+ * coverage arithmetic against a user's seen set) and as dense ids in serving order (popularity,
+ * then recency) so that top-k ranking is a scan that stops after k unseen items.
  */
 public final class CatalogSnapshot {
 
@@ -41,14 +41,22 @@ public final class CatalogSnapshot {
   private final int[] activeNewestFirst;
   private final Map<String, int[]> activeNewestFirstByCategory;
   private final double maxPopularity;
-  /** Per dense id: log1p(popularity) / log1p(max popularity), and the embedding's length (0 if none). */
-  private final double[] popularityScore;
-  private final double[] embeddingNorm;
+
   /**
-   * Categories and tags as small ints, so that ranking looks a user's affinities up in arrays instead
-   * of hashing strings for every candidate: per dense id its category index and tag indexes.
+   * Per dense id: log1p(popularity) / log1p(max popularity), and the embedding's length (0 if
+   * none).
+   */
+  private final double[] popularityScore;
+
+  private final double[] embeddingNorm;
+
+  /**
+   * Categories and tags as small ints, so that ranking looks a user's affinities up in arrays
+   * instead of hashing strings for every candidate: per dense id its category index and tag
+   * indexes.
    */
   private final Map<String, Integer> categoryIndex;
+
   private final Map<String, Integer> tagIndex;
   private final int[] itemCategory;
   private final int[][] itemTags;
@@ -73,7 +81,8 @@ public final class CatalogSnapshot {
     this.activeInServingOrder = denseIds(activeItems);
     this.activeInServingOrderByCategory = byCategory(activeItems);
     Map<String, RoaringBitmap> bitmaps = new HashMap<>();
-    activeInServingOrderByCategory.forEach((category, ids) -> bitmaps.put(category, RoaringBitmap.bitmapOf(ids)));
+    activeInServingOrderByCategory.forEach(
+        (category, ids) -> bitmaps.put(category, RoaringBitmap.bitmapOf(ids)));
     this.activeByCategory = Map.copyOf(bitmaps);
     List<Item> newest = new ArrayList<>(activeItems);
     newest.sort(NEWEST_FIRST);
@@ -91,9 +100,11 @@ public final class CatalogSnapshot {
     double logMax = Math.log1p(max);
     for (Item item : byDense) {
       if (item == null) continue;
-      itemCategory[item.denseId()] = categories.computeIfAbsent(item.category(), c -> categories.size());
+      itemCategory[item.denseId()] =
+          categories.computeIfAbsent(item.category(), c -> categories.size());
       int[] tagIds = new int[item.tags().size()];
-      for (int t = 0; t < tagIds.length; t++) tagIds[t] = tags.computeIfAbsent(item.tags().get(t), x -> tags.size());
+      for (int t = 0; t < tagIds.length; t++)
+        tagIds[t] = tags.computeIfAbsent(item.tags().get(t), x -> tags.size());
       itemTags[item.denseId()] = tagIds;
       popularityScore[item.denseId()] = logMax == 0 ? 0 : Math.log1p(item.popularity()) / logMax;
       if (item.embedding() != null) {
@@ -126,7 +137,8 @@ public final class CatalogSnapshot {
       dense[item.denseId()] = item;
     }
     // a HashMap, not Map.copyOf: the immutable map's linear probing showed up in ingest profiles
-    return new CatalogSnapshot(Collections.unmodifiableMap(ids), dense, Math.max(version, newVersion));
+    return new CatalogSnapshot(
+        Collections.unmodifiableMap(ids), dense, Math.max(version, newVersion));
   }
 
   public Optional<Item> byId(String id) {
@@ -156,14 +168,17 @@ public final class CatalogSnapshot {
     return active;
   }
 
-  /** Active dense ids per category (categories without an active item absent); shared, never to be mutated. */
+  /**
+   * Active dense ids per category (categories without an active item absent); shared, never to be
+   * mutated.
+   */
   public Map<String, RoaringBitmap> activeBitmapsByCategory() {
     return activeByCategory;
   }
 
   /**
-   * One past the highest dense id: items created later get ids from here on, so the active ids at or
-   * above an earlier bound are the items added since (unseen by everyone).
+   * One past the highest dense id: items created later get ids from here on, so the active ids at
+   * or above an earlier bound are the items added since (unseen by everyone).
    */
   public int denseIdBound() {
     return byDense.length;
@@ -228,7 +243,8 @@ public final class CatalogSnapshot {
   /** Dense ids per category, keeping the order of {@code items}. */
   private static Map<String, int[]> byCategory(List<Item> items) {
     Map<String, List<Item>> grouped = new HashMap<>();
-    for (Item item : items) grouped.computeIfAbsent(item.category(), c -> new ArrayList<>()).add(item);
+    for (Item item : items)
+      grouped.computeIfAbsent(item.category(), c -> new ArrayList<>()).add(item);
     Map<String, int[]> ids = new HashMap<>();
     grouped.forEach((category, members) -> ids.put(category, denseIds(members)));
     return Map.copyOf(ids);

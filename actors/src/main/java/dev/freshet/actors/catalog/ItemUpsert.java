@@ -19,6 +19,15 @@ public record ItemUpsert(
 
   /** The item as stored, once the store has given it its dense id. */
   public Item stored(int denseId) {
-    return new Item(id, denseId, category, tags, createdAtMillis, status, popularity, embedding, attributesJson);
+    return new Item(
+        id,
+        denseId,
+        category,
+        tags,
+        createdAtMillis,
+        status,
+        popularity,
+        embedding,
+        attributesJson);
   }
 }

@@ -7,9 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Values per key (category, tag) that decay exponentially with time, updated in O(1): each entry keeps
- * its value as of its last update and is decayed on read. Bounded: past {@code maxKeys} the weakest
- * entry (by magnitude, now) is dropped, so a user's state stays small however much they browse.
+ * Values per key (category, tag) that decay exponentially with time, updated in O(1): each entry
+ * keeps its value as of its last update and is decayed on read. Bounded: past {@code maxKeys} the
+ * weakest entry (by magnitude, now) is dropped, so a user's state stays small however much they
+ * browse.
  */
 public final class DecayedValues {
 
@@ -50,7 +51,11 @@ public final class DecayedValues {
   public Map<String, Double> snapshot(long now, long halfLifeMillis) {
     Map<String, Double> values = new LinkedHashMap<>();
     entries.entrySet().stream()
-        .sorted((a, b) -> Double.compare(Math.abs(decayed(b.getValue(), now, halfLifeMillis)), Math.abs(decayed(a.getValue(), now, halfLifeMillis))))
+        .sorted(
+            (a, b) ->
+                Double.compare(
+                    Math.abs(decayed(b.getValue(), now, halfLifeMillis)),
+                    Math.abs(decayed(a.getValue(), now, halfLifeMillis))))
         .forEach(e -> values.put(e.getKey(), decayed(e.getValue(), now, halfLifeMillis)));
     return values;
   }

@@ -20,7 +20,10 @@ public final class Intent {
     return NOT_INTERESTED.equals(intent);
   }
 
-  /** True when the user gave a reason that excuses a negative action (any reason but not_interested). */
+  /**
+   * True when the user gave a reason that excuses a negative action (any reason but
+   * not_interested).
+   */
   public static boolean situational(String intent) {
     return intent != null && !aboutTaste(intent);
   }

@@ -28,7 +28,13 @@ public record Interaction(
 
   /** An interaction not yet tied to the item's category and tags. */
   public Interaction(
-      int itemId, InteractionType type, long at, String intent, Long value, String rankingId, Integer position) {
+      int itemId,
+      InteractionType type,
+      long at,
+      String intent,
+      Long value,
+      String rankingId,
+      Integer position) {
     this(itemId, type, at, intent, value, rankingId, position, null, List.of());
   }
 

@@ -32,9 +32,10 @@ public final class Session {
   }
 
   /**
-   * Counts an event at {@code at}; a gap longer than {@code gapMillis} since the previous one starts a
-   * new session. {@code engagedItem} (a dense id, or -1) joins the recent items, keeping the last
-   * {@code maxItems} distinct ones. Events older than the session's last are counted in it as they are.
+   * Counts an event at {@code at}; a gap longer than {@code gapMillis} since the previous one
+   * starts a new session. {@code engagedItem} (a dense id, or -1) joins the recent items, keeping
+   * the last {@code maxItems} distinct ones. Events older than the session's last are counted in it
+   * as they are.
    */
   public void onEvent(long at, int engagedItem, long gapMillis, int maxItems) {
     if (events == 0 || at - lastEventAt > gapMillis) {

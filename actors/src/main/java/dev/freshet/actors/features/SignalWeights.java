@@ -3,8 +3,8 @@ package dev.freshet.actors.features;
 import com.typesafe.config.Config;
 
 /**
- * How much one interaction moves the user's affinity for the item's category and tags
- * ({@code freshet.features.signals}). Positive actions add, negative ones subtract; a dwell adds in
+ * How much one interaction moves the user's affinity for the item's category and tags ({@code
+ * freshet.features.signals}). Positive actions add, negative ones subtract; a dwell adds in
  * proportion to its length up to {@code dwellFullMillis}.
  */
 public record SignalWeights(
@@ -39,9 +39,9 @@ public record SignalWeights(
   }
 
   /**
-   * The affinity change of one interaction. A negative action with a situational intent (bad timing,
-   * already done, too far, free text) changes nothing; with {@code not_interested} it counts at least
-   * as much as {@code notInterested}.
+   * The affinity change of one interaction. A negative action with a situational intent (bad
+   * timing, already done, too far, free text) changes nothing; with {@code not_interested} it
+   * counts at least as much as {@code notInterested}.
    */
   public double affinityDelta(InteractionType type, String intent, long valueMillis) {
     double base =

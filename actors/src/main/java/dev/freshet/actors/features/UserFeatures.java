@@ -26,8 +26,18 @@ public final class UserFeatures {
   private Persona persona;
 
   public UserFeatures() {
-    this(new DecayedValues(), new DecayedValues(), new DecayedValues(), new long[InteractionType.values().length],
-        new TreeMap<>(), 0, 0, 0, new Session(), new UserVector(), null);
+    this(
+        new DecayedValues(),
+        new DecayedValues(),
+        new DecayedValues(),
+        new long[InteractionType.values().length],
+        new TreeMap<>(),
+        0,
+        0,
+        0,
+        new Session(),
+        new UserVector(),
+        null);
   }
 
   @JsonCreator
@@ -62,7 +72,9 @@ public final class UserFeatures {
     this.persona = persona;
   }
 
-  /** The persona, or {@code null}; it speaks for the user only while {@link #hasHistory()} is false. */
+  /**
+   * The persona, or {@code null}; it speaks for the user only while {@link #hasHistory()} is false.
+   */
   public Persona persona() {
     return persona;
   }
@@ -72,7 +84,8 @@ public final class UserFeatures {
     counts[i.type().ordinal()]++;
     if (i.intent() != null) intents.merge(Intent.bucket(i.intent()), 1L, Long::sum);
     if (Intent.aboutTaste(i.intent()) && i.category() != null) {
-      notInterested.add(i.category(), 1.0, i.at(), settings.halfLifeMillis(), settings.maxCategories());
+      notInterested.add(
+          i.category(), 1.0, i.at(), settings.halfLifeMillis(), settings.maxCategories());
     }
     if (i.type() == InteractionType.DWELL && i.value() != null) {
       dwellCount++;
@@ -82,16 +95,21 @@ public final class UserFeatures {
     double delta = settings.signals().affinityDelta(i);
     if (delta != 0.0) {
       if (i.category() != null) {
-        categories.add(i.category(), delta, i.at(), settings.halfLifeMillis(), settings.maxCategories());
+        categories.add(
+            i.category(), delta, i.at(), settings.halfLifeMillis(), settings.maxCategories());
       }
-      for (String tag : i.tags()) tags.add(tag, delta, i.at(), settings.halfLifeMillis(), settings.maxTags());
+      for (String tag : i.tags())
+        tags.add(tag, delta, i.at(), settings.halfLifeMillis(), settings.maxTags());
     }
     vector.add(embedding, delta, i.at(), settings.halfLifeMillis());
     boolean engaged = delta > 0;
-    session.onEvent(i.at(), engaged ? i.itemId() : -1, settings.sessionGapMillis(), settings.sessionItems());
+    session.onEvent(
+        i.at(), engaged ? i.itemId() : -1, settings.sessionGapMillis(), settings.sessionItems());
   }
 
-  /** Counts impressions recorded through the impressions endpoint: they belong to the session too. */
+  /**
+   * Counts impressions recorded through the impressions endpoint: they belong to the session too.
+   */
   public void countImpressions(int n, long at, FeatureSettings settings) {
     counts[InteractionType.IMPRESSION.ordinal()] += n;
     session.onEvent(at, -1, settings.sessionGapMillis(), settings.sessionItems());
@@ -105,8 +123,10 @@ public final class UserFeatures {
    * Category affinities at {@code now} relative to the strongest one (or to {@code minScale} when
    * that is larger), for a ranking to look up per candidate.
    */
-  public Map<String, Double> relativeCategoryAffinity(long now, long halfLifeMillis, double minScale) {
-    return categories.scaled(now, halfLifeMillis, Math.max(minScale, categories.maxAbs(now, halfLifeMillis)));
+  public Map<String, Double> relativeCategoryAffinity(
+      long now, long halfLifeMillis, double minScale) {
+    return categories.scaled(
+        now, halfLifeMillis, Math.max(minScale, categories.maxAbs(now, halfLifeMillis)));
   }
 
   /** Tag affinities at {@code now} relative to the strongest one (or {@code minScale}). */
@@ -119,12 +139,9 @@ public final class UserFeatures {
     return notInterested.scaled(now, halfLifeMillis, 1.0);
   }
 
-
-
   public double tagAffinity(String tag, long now, long halfLifeMillis) {
     return tags.get(tag, now, halfLifeMillis);
   }
-
 
   /** True when the user has any interaction (other than impressions) in their history. */
   public boolean hasHistory() {
@@ -165,7 +182,11 @@ public final class UserFeatures {
     Map<String, Object> current = new LinkedHashMap<>();
     current.put("active", session.activeAt(now, settings.sessionGapMillis()));
     current.put("events", session.events());
-    current.put("startedAt", session.startedAt() == 0 ? null : java.time.Instant.ofEpochMilli(session.startedAt()).toString());
+    current.put(
+        "startedAt",
+        session.startedAt() == 0
+            ? null
+            : java.time.Instant.ofEpochMilli(session.startedAt()).toString());
     out.put("session", current);
     out.put("hasVector", vector.mean() != null);
     if (persona != null) {

@@ -6,14 +6,14 @@ import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
- * How fresh the users resident on this node are, by band: each user entity puts itself in the band of
- * its freshness when it recovers, moves when a command changes it and leaves when it stops
+ * How fresh the users resident on this node are, by band: each user entity puts itself in the band
+ * of its freshness when it recovers, moves when a command changes it and leaves when it stops
  * (passivation, hand-off, shutdown). Resident means active within the passivation timeout, so these
  * are the node's active users; summed over nodes they are the cluster's. A band is as of the user's
  * last command: items added since do not move an idle user until it asks for something again.
  *
- * <p>One per ActorSystem, so that several nodes in one JVM (tests) each count their own; written by the
- * entities from their own threads and read by the metrics endpoint from any thread.
+ * <p>One per ActorSystem, so that several nodes in one JVM (tests) each count their own; written by
+ * the entities from their own threads and read by the metrics endpoint from any thread.
  */
 public final class FreshnessBands implements Extension {
 
@@ -29,7 +29,8 @@ public final class FreshnessBands implements Extension {
 
   /**
    * One user's band: the unseen share and whether fewer items than the at-risk limit are unseen (a
-   * small pool can be more than half unseen and still almost exhausted, so the two are independent).
+   * small pool can be more than half unseen and still almost exhausted, so the two are
+   * independent).
    */
   public record Band(Share share, boolean fewUnseen) {
 
@@ -42,10 +43,16 @@ public final class FreshnessBands implements Extension {
       }
     }
 
-    /** The band of {@code freshness}, {@code fewUnseenBelow} being the at-risk limit of {@link PoolSettings}. */
+    /**
+     * The band of {@code freshness}, {@code fewUnseenBelow} being the at-risk limit of {@link
+     * PoolSettings}.
+     */
     public static Band of(Freshness freshness, int fewUnseenBelow) {
       if (freshness.poolSize() == 0) return ALL[index(Share.EMPTY_POOL, false)];
-      Share share = 2L * freshness.unseen() >= freshness.poolSize() ? Share.HALF_OR_MORE_UNSEEN : Share.UNDER_HALF_UNSEEN;
+      Share share =
+          2L * freshness.unseen() >= freshness.poolSize()
+              ? Share.HALF_OR_MORE_UNSEEN
+              : Share.UNDER_HALF_UNSEEN;
       return ALL[index(share, freshness.unseen() < fewUnseenBelow)];
     }
 
@@ -76,8 +83,8 @@ public final class FreshnessBands implements Extension {
   FreshnessBands() {}
 
   /**
-   * A user is now in {@code to}, coming from {@code from} ({@code null}: it was not counted, e.g. just
-   * recovered) or leaving ({@code to} null).
+   * A user is now in {@code to}, coming from {@code from} ({@code null}: it was not counted, e.g.
+   * just recovered) or leaving ({@code to} null).
    */
   public void move(Band from, Band to) {
     if (from == to) return;
@@ -92,7 +99,8 @@ public final class FreshnessBands implements Extension {
 
   /** Resident users with a non-empty pool and fewer unseen items than the at-risk limit. */
   public long fewUnseen() {
-    return users.get(Band.index(Share.HALF_OR_MORE_UNSEEN, true)) + users.get(Band.index(Share.UNDER_HALF_UNSEEN, true));
+    return users.get(Band.index(Share.HALF_OR_MORE_UNSEEN, true))
+        + users.get(Band.index(Share.UNDER_HALF_UNSEEN, true));
   }
 
   /** Resident users counted in some band. */
@@ -103,12 +111,14 @@ public final class FreshnessBands implements Extension {
   }
 
   /**
-   * The freshness KPI: the share of resident users with a non-empty pool who have at least half of it
-   * unseen; empty when there are none.
+   * The freshness KPI: the share of resident users with a non-empty pool who have at least half of
+   * it unseen; empty when there are none.
    */
   public java.util.OptionalDouble kpi() {
     long fresh = users(Share.HALF_OR_MORE_UNSEEN);
     long all = fresh + users(Share.UNDER_HALF_UNSEEN);
-    return all == 0 ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of((double) fresh / all);
+    return all == 0
+        ? java.util.OptionalDouble.empty()
+        : java.util.OptionalDouble.of((double) fresh / all);
   }
 }

@@ -29,12 +29,13 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * One per cluster (a Cluster Singleton): collects users' pool-low signals over a short window, turns
- * the demand of many users into one sized request per category (or one for any category), asks the
- * {@link PoolGenerator} for items and puts them into the catalog like {@code POST /v1/items} does.
- * A category never has two requests in flight; demand arriving meanwhile waits, and is dropped when
- * the finished request already asked for as much. A failed request is recorded with its reason and
- * its demand is asked for again after a back-off, so no demand is lost to a failing generator.
+ * One per cluster (a Cluster Singleton): collects users' pool-low signals over a short window,
+ * turns the demand of many users into one sized request per category (or one for any category),
+ * asks the {@link PoolGenerator} for items and puts them into the catalog like {@code POST
+ * /v1/items} does. A category never has two requests in flight; demand arriving meanwhile waits,
+ * and is dropped when the finished request already asked for as much. A failed request is recorded
+ * with its reason and its demand is asked for again after a back-off, so no demand is lost to a
+ * failing generator.
  *
  * <p>Its bookkeeping lives in memory: when the singleton moves to another node, waiting demand and
  * the request history start afresh there (users who cross a threshold later signal again).
@@ -47,10 +48,11 @@ public final class PoolCoordinator {
   public record Signal(PoolLowSignal signal) implements Command {}
 
   /**
-   * A user's unseen count while at risk or on leaving it ({@code atRisk} false). {@code denseIdBound}
-   * is the catalog's at the time, so that items added since can be counted as unseen.
+   * A user's unseen count while at risk or on leaving it ({@code atRisk} false). {@code
+   * denseIdBound} is the catalog's at the time, so that items added since can be counted as unseen.
    */
-  public record RiskReport(String userId, int unseen, boolean atRisk, int denseIdBound, long atMillis)
+  public record RiskReport(
+      String userId, int unseen, boolean atRisk, int denseIdBound, long atMillis)
       implements Command {}
 
   public record GetStatus(ActorRef<PoolStatus> replyTo) implements Command {}
@@ -59,15 +61,21 @@ public final class PoolCoordinator {
     INSTANCE
   }
 
-  private record Finished(GenerationRequest request, List<Item> items, Throwable failure) implements Command {}
+  private record Finished(GenerationRequest request, List<Item> items, Throwable failure)
+      implements Command {}
 
   /** Starts the singleton (or its proxy on nodes that do not host it) and returns the proxy. */
   public static ActorRef<Command> init(
-      ActorSystem<?> system, PoolSettings settings, PoolGenerator generator, Catalog catalog, PoolMetrics metrics) {
+      ActorSystem<?> system,
+      PoolSettings settings,
+      PoolGenerator generator,
+      Catalog catalog,
+      PoolMetrics metrics) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                Behaviors.supervise(create(settings, generator, catalog, metrics)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(create(settings, generator, catalog, metrics))
+                    .onFailure(SupervisorStrategy.restart()),
                 "pool-coordinator"));
   }
 
@@ -76,7 +84,9 @@ public final class PoolCoordinator {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new PoolCoordinator(ctx, timers, settings, generator, catalog, metrics).behavior()));
+                timers ->
+                    new PoolCoordinator(ctx, timers, settings, generator, catalog, metrics)
+                        .behavior()));
   }
 
   /** Users at risk the coordinator keeps track of; beyond this the oldest reports are forgotten. */
@@ -122,8 +132,10 @@ public final class PoolCoordinator {
   private final Catalog catalog;
   private final Map<String, Demand> waiting = new LinkedHashMap<>();
   private final Map<String, GenerationRequest> inFlight = new LinkedHashMap<>();
+
   /** The demand each in-flight request (by id) stands for, to be asked for again if it fails. */
   private final Map<String, Demand> pendingDemand = new HashMap<>();
+
   private final LinkedHashMap<String, AtRisk> atRisk = new LinkedHashMap<>();
   private final Deque<PoolStatus.RequestRecord> completed = new ArrayDeque<>();
   private final Deque<PoolStatus.RequestRecord> failed = new ArrayDeque<>();
@@ -178,7 +190,10 @@ public final class PoolCoordinator {
     return Behaviors.same();
   }
 
-  /** The window closed: one request per category key with demand, unless one is in flight or backing off. */
+  /**
+   * The window closed: one request per category key with demand, unless one is in flight or backing
+   * off.
+   */
   private Behavior<Command> onFlush() {
     long now = System.currentTimeMillis();
     forgetRecoveredUsers(catalog.snapshot());
@@ -199,9 +214,13 @@ public final class PoolCoordinator {
               now);
       inFlight.put(entry.getKey(), request);
       metrics.requests.incrementAndGet();
-      ctx.getLog().info(
-          "Pool generation {}: asking the {} generator for {} items ({})",
-          request.id(), generator.name(), request.count(), request.reason());
+      ctx.getLog()
+          .info(
+              "Pool generation {}: asking the {} generator for {} items ({})",
+              request.id(),
+              generator.name(),
+              request.count(),
+              request.reason());
       ctx.pipeToSelf(
           generator.generate(request).thenCompose(catalog::upsert),
           (items, failure) -> new Finished(request, items, failure));
@@ -232,7 +251,12 @@ public final class PoolCoordinator {
       metrics.failed.incrementAndGet();
       String reason = reason(f.failure());
       remember(failed, new PoolStatus.RequestRecord(request, "failed", now, List.of(), reason));
-      ctx.getLog().warn("Pool generation {} failed (attempt {}): {}", request.id(), request.attempt(), reason);
+      ctx.getLog()
+          .warn(
+              "Pool generation {} failed (attempt {}): {}",
+              request.id(),
+              request.attempt(),
+              reason);
       if (demand != null) {
         demand.attempt = request.attempt() + 1;
         demand.notBefore = now + settings.retryBackoff(demand.attempt).toMillis();
@@ -249,13 +273,23 @@ public final class PoolCoordinator {
     CatalogSnapshot snapshot = catalog.snapshot();
     forgetRecoveredUsers(snapshot);
     List<PoolStatus.UserAtRisk> users = new ArrayList<>();
-    atRisk.forEach((user, r) -> users.add(new PoolStatus.UserAtRisk(user, r.unseen(), unseenNow(r, snapshot), r.atMillis())));
-    users.sort(Comparator.comparingInt(PoolStatus.UserAtRisk::unseenNow).thenComparing(PoolStatus.UserAtRisk::userId));
+    atRisk.forEach(
+        (user, r) ->
+            users.add(
+                new PoolStatus.UserAtRisk(user, r.unseen(), unseenNow(r, snapshot), r.atMillis())));
+    users.sort(
+        Comparator.comparingInt(PoolStatus.UserAtRisk::unseenNow)
+            .thenComparing(PoolStatus.UserAtRisk::userId));
     List<PoolStatus.Demand> demand = new ArrayList<>();
     waiting.forEach(
-        (key, d) -> demand.add(new PoolStatus.Demand(category(key), d.wanted, d.urgent, d.users.size(), d.attempt, d.notBefore)));
+        (key, d) ->
+            demand.add(
+                new PoolStatus.Demand(
+                    category(key), d.wanted, d.urgent, d.users.size(), d.attempt, d.notBefore)));
     List<PoolStatus.RequestRecord> flying =
-        inFlight.values().stream().map(r -> new PoolStatus.RequestRecord(r, "pending", null, List.of(), null)).toList();
+        inFlight.values().stream()
+            .map(r -> new PoolStatus.RequestRecord(r, "pending", null, List.of(), null))
+            .toList();
     g.replyTo()
         .tell(
             new PoolStatus(
@@ -272,7 +306,8 @@ public final class PoolCoordinator {
 
   /** Signals gathered from now on are asked for together when the window closes. */
   private void openWindow() {
-    if (!timers.isTimerActive(WINDOW)) timers.startSingleTimer(WINDOW, Flush.INSTANCE, settings.window());
+    if (!timers.isTimerActive(WINDOW))
+      timers.startSingleTimer(WINDOW, Flush.INSTANCE, settings.window());
   }
 
   /** A flush when the earliest backed-off demand may be asked for again. */
@@ -281,12 +316,16 @@ public final class PoolCoordinator {
         .mapToLong(d -> d.notBefore)
         .filter(t -> t > now)
         .min()
-        .ifPresent(t -> timers.startSingleTimer(RETRY, Flush.INSTANCE, java.time.Duration.ofMillis(t - now)));
+        .ifPresent(
+            t ->
+                timers.startSingleTimer(
+                    RETRY, Flush.INSTANCE, java.time.Duration.ofMillis(t - now)));
   }
 
   /** Items created after a user's report are unseen by that user: count them in. */
   private static int unseenNow(AtRisk r, CatalogSnapshot snapshot) {
-    return r.unseen() + (int) snapshot.activeBitmap().rangeCardinality(r.denseIdBound(), Integer.MAX_VALUE);
+    return r.unseen()
+        + (int) snapshot.activeBitmap().rangeCardinality(r.denseIdBound(), Integer.MAX_VALUE);
   }
 
   private void forgetRecoveredUsers(CatalogSnapshot snapshot) {
@@ -306,8 +345,12 @@ public final class PoolCoordinator {
 
   private static String reason(Demand demand, String key) {
     StringBuilder b = new StringBuilder();
-    b.append(demand.users.size()).append(demand.users.size() == 1 ? " user" : " users").append(" crossed ");
-    b.append(String.join(", ", demand.thresholds.stream().map(t -> Math.round(t * 100) + " %").toList()));
+    b.append(demand.users.size())
+        .append(demand.users.size() == 1 ? " user" : " users")
+        .append(" crossed ");
+    b.append(
+        String.join(
+            ", ", demand.thresholds.stream().map(t -> Math.round(t * 100) + " %").toList()));
     b.append(" coverage");
     if (!key.isEmpty()) b.append(" of category ").append(key);
     if (demand.attempt > 1) b.append(" (attempt ").append(demand.attempt).append(")");
@@ -317,7 +360,8 @@ public final class PoolCoordinator {
   /** The generator's own words where it gave some, without the future machinery's wrapping. */
   private static String reason(Throwable failure) {
     Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+    while (cause instanceof CompletionException && cause.getCause() != null)
+      cause = cause.getCause();
     return Optional.ofNullable(cause.getMessage()).orElse(cause.getClass().getSimpleName());
   }
 

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Makes new items for a {@link GenerationRequest}. The coordinator puts what it returns into the
- * catalog the way {@code POST /v1/items} does; a failed stage marks the request failed and its demand
- * is asked for again after a back-off.
+ * catalog the way {@code POST /v1/items} does; a failed stage marks the request failed and its
+ * demand is asked for again after a back-off.
  */
 public interface PoolGenerator {
 

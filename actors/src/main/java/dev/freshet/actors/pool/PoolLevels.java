@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Which coverage thresholds a user is currently above (bit {@code i} for the i-th threshold in
- * ascending order) and whether the user is at risk (fewer unseen items than the at-risk limit). This
- * is the hysteresis state: a threshold fires when its bit goes from clear to set, and it is cleared
- * only when coverage falls below it again (new items arrived), which re-arms it.
+ * ascending order) and whether the user is at risk (fewer unseen items than the at-risk limit).
+ * This is the hysteresis state: a threshold fires when its bit goes from clear to set, and it is
+ * cleared only when coverage falls below it again (new items arrived), which re-arms it.
  */
 public record PoolLevels(int above, boolean atRisk) implements CborSerializable {
 
@@ -19,9 +19,11 @@ public record PoolLevels(int above, boolean atRisk) implements CborSerializable 
     int above = 0;
     List<PoolSettings.Threshold> thresholds = settings.thresholds();
     for (int i = 0; i < thresholds.size(); i++) {
-      if (freshness.poolSize() > 0 && freshness.coverage() >= thresholds.get(i).coverage()) above |= 1 << i;
+      if (freshness.poolSize() > 0 && freshness.coverage() >= thresholds.get(i).coverage())
+        above |= 1 << i;
     }
-    return new PoolLevels(above, freshness.poolSize() > 0 && freshness.unseen() < settings.atRiskUnseen());
+    return new PoolLevels(
+        above, freshness.poolSize() > 0 && freshness.unseen() < settings.atRiskUnseen());
   }
 
   /** The thresholds this user is above now but was not above in {@code before}: one signal each. */

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * When a user's pool runs low and how the coordinator answers: the coverage thresholds (ascending,
  * each with the number of new items it asks for and whether it is urgent), the unseen count under
- * which a user counts as at risk, the aggregation window, the largest request, the back-off before a
- * failed request's demand is asked for again, and how many finished requests operators can look at.
+ * which a user counts as at risk, the aggregation window, the largest request, the back-off before
+ * a failed request's demand is asked for again, and how many finished requests operators can look
+ * at.
  */
 public record PoolSettings(
     List<Threshold> thresholds,
@@ -24,7 +25,8 @@ public record PoolSettings(
   public record Threshold(double coverage, int wanted, boolean urgent) {}
 
   public PoolSettings {
-    thresholds = thresholds.stream().sorted(Comparator.comparingDouble(Threshold::coverage)).toList();
+    thresholds =
+        thresholds.stream().sorted(Comparator.comparingDouble(Threshold::coverage)).toList();
     if (thresholds.size() > 30) throw new IllegalArgumentException("at most 30 pool thresholds");
   }
 
@@ -32,7 +34,12 @@ public record PoolSettings(
     Config c = config.getConfig("freshet.pool");
     List<Threshold> thresholds =
         c.getConfigList("thresholds").stream()
-            .map(t -> new Threshold(t.getDouble("coverage"), t.getInt("wanted"), t.hasPath("urgent") && t.getBoolean("urgent")))
+            .map(
+                t ->
+                    new Threshold(
+                        t.getDouble("coverage"),
+                        t.getInt("wanted"),
+                        t.hasPath("urgent") && t.getBoolean("urgent")))
             .toList();
     return new PoolSettings(
         thresholds,
@@ -44,7 +51,9 @@ public record PoolSettings(
         c.getInt("keep-finished"));
   }
 
-  /** The back-off before attempt {@code attempt} (2 = the first retry): doubling up to the maximum. */
+  /**
+   * The back-off before attempt {@code attempt} (2 = the first retry): doubling up to the maximum.
+   */
   public Duration retryBackoff(int attempt) {
     long millis = retryMinBackoff.toMillis() << Math.min(20, Math.max(0, attempt - 2));
     return Duration.ofMillis(Math.min(millis, retryMaxBackoff.toMillis()));

@@ -3,13 +3,14 @@ package dev.freshet.actors.popularity;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * This node's view of cluster-wide popularity: the latest {@link PopularityBoard}, replaced as windows
- * of deltas arrive from every node. Readers never block.
+ * This node's view of cluster-wide popularity: the latest {@link PopularityBoard}, replaced as
+ * windows of deltas arrive from every node. Readers never block.
  */
 public final class Popularity {
 
   private final long halfLifeMillis;
-  private final AtomicReference<PopularityBoard> board = new AtomicReference<>(PopularityBoard.empty());
+  private final AtomicReference<PopularityBoard> board =
+      new AtomicReference<>(PopularityBoard.empty());
 
   public Popularity(long halfLifeMillis) {
     this.halfLifeMillis = halfLifeMillis;

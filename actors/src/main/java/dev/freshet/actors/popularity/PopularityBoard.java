@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Decayed interaction counts per item (indexed by dense id) and per category, all expressed as of
  * one time {@code asOf}: an interaction counts its weight at first and half of it one half-life
- * later. Immutable; {@link #merge} builds the next board, so readers never see a half-applied window.
+ * later. Immutable; {@link #merge} builds the next board, so readers never see a half-applied
+ * window.
  */
 public final class PopularityBoard {
 
@@ -29,7 +30,8 @@ public final class PopularityBoard {
     // log-scaled once per window, not per candidate of every ranking
     this.scores = new double[items.length];
     double logMax = Math.log1p(max);
-    for (int i = 0; i < items.length; i++) scores[i] = logMax == 0 ? 0 : Math.log1p(items[i]) / logMax;
+    for (int i = 0; i < items.length; i++)
+      scores[i] = logMax == 0 ? 0 : Math.log1p(items[i]) / logMax;
   }
 
   /** The item's count log-scaled to [0, 1] against the highest count. */
@@ -41,7 +43,9 @@ public final class PopularityBoard {
     return EMPTY;
   }
 
-  /** This board decayed to {@code deltas.at()} plus the deltas. Deltas from the past count as now. */
+  /**
+   * This board decayed to {@code deltas.at()} plus the deltas. Deltas from the past count as now.
+   */
   public PopularityBoard merge(PopularityDeltas deltas, long halfLifeMillis) {
     long at = Math.max(asOf, deltas.at());
     double decay = dev.freshet.actors.features.Decay.factor(asOf, at, halfLifeMillis);

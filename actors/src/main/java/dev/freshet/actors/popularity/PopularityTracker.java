@@ -8,8 +8,9 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 /**
  * Shares popularity across the cluster: windows of this node's interactions are published on a
  * cluster-wide topic, and every node (this one included) adds every window to its own board, so all
- * boards converge on the same counts without a central store. A node that was down misses the windows
- * published meanwhile; popularity is a decayed estimate, and it catches up as new windows arrive.
+ * boards converge on the same counts without a central store. A node that was down misses the
+ * windows published meanwhile; popularity is a decayed estimate, and it catches up as new windows
+ * arrive.
  */
 public final class PopularityTracker {
 
@@ -29,7 +30,8 @@ public final class PopularityTracker {
         context -> {
           ActorRef<Topic.Command<PopularityDeltas>> topic =
               context.spawn(Topic.create(PopularityDeltas.class, TOPIC_NAME), "topic");
-          topic.tell(Topic.subscribe(context.messageAdapter(PopularityDeltas.class, Received::new)));
+          topic.tell(
+              Topic.subscribe(context.messageAdapter(PopularityDeltas.class, Received::new)));
           return Behaviors.receive(Command.class)
               .onMessage(
                   Publish.class,

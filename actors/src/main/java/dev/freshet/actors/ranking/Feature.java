@@ -44,6 +44,9 @@ public enum Feature {
       if (feature.key.equals(key)) return feature;
     }
     throw new IllegalArgumentException(
-        "Unknown ranking feature " + key + "; known: " + Arrays.stream(ALL).map(Feature::key).toList());
+        "Unknown ranking feature "
+            + key
+            + "; known: "
+            + Arrays.stream(ALL).map(Feature::key).toList());
   }
 }

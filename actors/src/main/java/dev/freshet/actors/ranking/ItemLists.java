@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import org.roaringbitmap.RoaringBitmap;
 
-/** Non-personal lists for anyone (anonymous visitors, users without consent): popular and latest. */
+/**
+ * Non-personal lists for anyone (anonymous visitors, users without consent): popular and latest.
+ */
 public final class ItemLists {
 
   /** One listed item with its live (decayed interaction) popularity. */
@@ -18,8 +20,9 @@ public final class ItemLists {
   private ItemLists() {}
 
   /**
-   * The k active items with the most decayed interactions right now; items nobody has interacted with
-   * lately follow in catalog popularity order, so the list is never empty while the pool is not.
+   * The k active items with the most decayed interactions right now; items nobody has interacted
+   * with lately follow in catalog popularity order, so the list is never empty while the pool is
+   * not.
    */
   public static List<Listed> popular(
       CatalogSnapshot catalog, PopularityBoard board, Optional<String> category, int k) {
@@ -35,7 +38,8 @@ public final class ItemLists {
     RoaringBitmap listed = new RoaringBitmap();
     out.forEach(l -> listed.add(l.item().denseId()));
     for (int i = 0; i < servingOrder.length && out.size() < k; i++) {
-      if (!listed.contains(servingOrder[i])) out.add(new Listed(catalog.byDenseId(servingOrder[i]), 0.0));
+      if (!listed.contains(servingOrder[i]))
+        out.add(new Listed(catalog.byDenseId(servingOrder[i]), 0.0));
     }
     return out;
   }

@@ -4,7 +4,6 @@ import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.features.UserFeatures;
-import org.roaringbitmap.RoaringBitmap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,12 +13,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
- * Ranks the active items a user has not seen: each candidate's score is a weighted sum of normalised
- * features (the weights of the user's variant, or of the item's category), then the re-ranking rules
- * apply: pinned slots, at most {@code max-per-category} items of one category, and a share of slots
- * for under-exposed items (exploration). Pure: tests call it without an ActorSystem.
+ * Ranks the active items a user has not seen: each candidate's score is a weighted sum of
+ * normalised features (the weights of the user's variant, or of the item's category), then the
+ * re-ranking rules apply: pinned slots, at most {@code max-per-category} items of one category, and
+ * a share of slots for under-exposed items (exploration). Pure: tests call it without an
+ * ActorSystem.
  */
 public final class Ranker {
 
@@ -34,7 +35,8 @@ public final class Ranker {
   /** One scored candidate: dense id, score and the features it was computed from. */
   record Scored(Item item, double score, double[] features, double[] weights) {}
 
-  public Ranking rank(RankingContext ctx, RankingRequest request, String rankingId, Variant variant) {
+  public Ranking rank(
+      RankingContext ctx, RankingRequest request, String rankingId, Variant variant) {
     int k = request.k();
     // enough candidates for the diversity rule and exploration to choose from
     List<Scored> candidates = score(ctx, request, variant, k * 10 + 100);
@@ -44,24 +46,28 @@ public final class Ranker {
     Map<String, Integer> perCategory = new HashMap<>();
 
     // a replay serves what the user has seen: no sponsored slots, nothing to explore
-    for (RankingSettings.Pin pin : request.replay() ? List.<RankingSettings.Pin>of() : settings.pinned()) {
+    for (RankingSettings.Pin pin :
+        request.replay() ? List.<RankingSettings.Pin>of() : settings.pinned()) {
       int at = pin.position() - 1;
       if (at < 0 || at >= k || slots[at] != null) continue;
       candidates.stream()
           .filter(s -> s.item().id().equals(pin.itemId()))
           .findFirst()
-          .ifPresent(s -> {
-            slots[at] = ranked(s, at + 1, pin.reason(), request.explain());
-            used.add(s.item().denseId());
-            perCategory.merge(s.item().category(), 1, Integer::sum);
-          });
+          .ifPresent(
+              s -> {
+                slots[at] = ranked(s, at + 1, pin.reason(), request.explain());
+                used.add(s.item().denseId());
+                perCategory.merge(s.item().category(), 1, Integer::sum);
+              });
     }
 
     int explorationSlots = request.replay() ? 0 : (int) Math.floor(k * settings.explorationShare());
     long seed = explorationSlots > 0 ? explorationSeed(ctx, request, rankingId, variant) : 0;
-    List<Scored> explorers = underExposed(ctx, candidates, used, seed, explorationSlots, Math.min(candidates.size(), k));
+    List<Scored> explorers =
+        underExposed(ctx, candidates, used, seed, explorationSlots, Math.min(candidates.size(), k));
     for (int j = 0; j < explorers.size(); j++) {
-      int at = freeSlotNear(slots, (int) Math.round((j + 1) * (double) k / (explorers.size() + 1)) - 1);
+      int at =
+          freeSlotNear(slots, (int) Math.round((j + 1) * (double) k / (explorers.size() + 1)) - 1);
       Scored s = explorers.get(j);
       slots[at] = ranked(s, at + 1, REASON_EXPLORATION, request.explain());
       used.add(s.item().denseId());
@@ -87,12 +93,14 @@ public final class Ranker {
    * best {@code limit} in a min-heap; only those become {@link Scored} objects with their features.
    * Pinned items are scored too wherever they would rank, so that they can take their slots.
    */
-  private List<Scored> score(RankingContext ctx, RankingRequest request, Variant variant, int limit) {
+  private List<Scored> score(
+      RankingContext ctx, RankingRequest request, Variant variant, int limit) {
     CatalogSnapshot catalog = ctx.catalog();
     int[] pool = catalog.activeInServingOrder(request.category());
     UserSignals user = UserSignals.of(ctx, settings);
     RoaringBitmap excluded = new RoaringBitmap();
-    for (String id : request.exclude()) catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
+    for (String id : request.exclude())
+      catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
     // flat bit sets for the per-candidate test: cheaper than the compressed bitmap's look-up
     java.util.BitSet seen = new java.util.BitSet();
     for (int id : ctx.seen().toArray()) seen.set(id);
@@ -114,9 +122,11 @@ public final class Ranker {
       kept.add(denseId);
     }
     for (RankingSettings.Pin pin : wantSeen ? List.<RankingSettings.Pin>of() : settings.pinned()) {
-      catalog.byId(pin.itemId())
+      catalog
+          .byId(pin.itemId())
           .filter(item -> item.isActive() && !kept.contains(item.denseId()))
-          .filter(item -> !ctx.seen().contains(item.denseId()) && !excluded.contains(item.denseId()))
+          .filter(
+              item -> !ctx.seen().contains(item.denseId()) && !excluded.contains(item.denseId()))
           .filter(item -> request.category().map(item.category()::equals).orElse(true))
           .ifPresent(item -> out.add(user.scored(item, variant)));
     }
@@ -234,29 +244,42 @@ public final class Ranker {
   }
 
   /**
-   * The seed of a ranking's exploration draw: its ranking id, so that a ranking can be reproduced. With
-   * {@code exploration.seed} set, that seed and what the ranking is made of (the user's seen set, the
-   * request, the variant) instead: ranking ids are random, and tests need the same draw in every run.
+   * The seed of a ranking's exploration draw: its ranking id, so that a ranking can be reproduced.
+   * With {@code exploration.seed} set, that seed and what the ranking is made of (the user's seen
+   * set, the request, the variant) instead: ranking ids are random, and tests need the same draw in
+   * every run.
    */
-  private long explorationSeed(RankingContext ctx, RankingRequest request, String rankingId, Variant variant) {
+  private long explorationSeed(
+      RankingContext ctx, RankingRequest request, String rankingId, Variant variant) {
     if (settings.explorationSeed().isEmpty()) return rankingId.hashCode();
     return Objects.hash(
-        settings.explorationSeed().getAsLong(), ctx.seen(), request.k(), request.category(), request.exclude(), variant.name());
+        settings.explorationSeed().getAsLong(),
+        ctx.seen(),
+        request.k(),
+        request.category(),
+        request.exclude(),
+        variant.name());
   }
 
   /**
-   * Bandit-style exploration: items outside the top k that nobody has interacted with lately, drawn at
-   * random (from {@code seed}) from the better-scored half of them.
+   * Bandit-style exploration: items outside the top k that nobody has interacted with lately, drawn
+   * at random (from {@code seed}) from the better-scored half of them.
    */
   private List<Scored> underExposed(
-      RankingContext ctx, List<Scored> sorted, Set<Integer> used, long seed, int slots, int exploitCount) {
+      RankingContext ctx,
+      List<Scored> sorted,
+      Set<Integer> used,
+      long seed,
+      int slots,
+      int exploitCount) {
     if (slots <= 0) return List.of();
     // only items that would not make the list on their score: exploring the best ones would just
     // move them to other positions
     List<Scored> pool = new ArrayList<>();
     for (int i = exploitCount; i < sorted.size(); i++) {
       Scored s = sorted.get(i);
-      if (!used.contains(s.item().denseId()) && ctx.popularity().item(s.item().denseId()) == 0.0) pool.add(s);
+      if (!used.contains(s.item().denseId()) && ctx.popularity().item(s.item().denseId()) == 0.0)
+        pool.add(s);
     }
     if (pool.size() <= slots) return pool;
     // keep the explored items the user might plausibly like: the better half of the under-exposed
@@ -290,7 +313,13 @@ public final class Ranker {
    */
   private static String reasonOf(Scored s) {
     Feature personal =
-        strongest(s, List.of(Feature.CATEGORY_AFFINITY, Feature.TAG_AFFINITY, Feature.VECTOR_SIMILARITY, Feature.SESSION_SIMILARITY));
+        strongest(
+            s,
+            List.of(
+                Feature.CATEGORY_AFFINITY,
+                Feature.TAG_AFFINITY,
+                Feature.VECTOR_SIMILARITY,
+                Feature.SESSION_SIMILARITY));
     if (personal != null && contribution(s, personal) >= PERSONAL_REASON_THRESHOLD) {
       return switch (personal) {
         case VECTOR_SIMILARITY -> "similar";
@@ -298,7 +327,8 @@ public final class Ranker {
         default -> "affinity";
       };
     }
-    Feature general = strongest(s, List.of(Feature.POPULARITY, Feature.TRENDING, Feature.FRESHNESS));
+    Feature general =
+        strongest(s, List.of(Feature.POPULARITY, Feature.TRENDING, Feature.FRESHNESS));
     return general == Feature.FRESHNESS ? "fresh" : "popular";
   }
 
@@ -325,7 +355,8 @@ public final class Ranker {
     if (explain) {
       contributions = new LinkedHashMap<>();
       for (int i = 0; i < s.features().length; i++) {
-        if (s.weights()[i] != 0) contributions.put(Feature.at(i).key(), s.weights()[i] * s.features()[i]);
+        if (s.weights()[i] != 0)
+          contributions.put(Feature.at(i).key(), s.weights()[i] * s.features()[i]);
       }
     }
     return new RankedItem(s.item().id(), s.score(), position, reason, contributions);
@@ -334,9 +365,9 @@ public final class Ranker {
   // ---- the user's side of the features, computed once per ranking -----------------------------
 
   /**
-   * Per-ranking constants, so that a candidate costs a few look-ups and two short dot products:
-   * the user's affinities relative to their strongest (or the persona's while the user has no
-   * history), the unit user vector and session centroid.
+   * Per-ranking constants, so that a candidate costs a few look-ups and two short dot products: the
+   * user's affinities relative to their strongest (or the persona's while the user has no history),
+   * the unit user vector and session centroid.
    */
   record UserSignals(
       RankingContext ctx,
@@ -348,11 +379,11 @@ public final class Ranker {
       double[] intentPenalty) {
 
     /**
-     * Affinities are normalised against the user's own strongest one (but never by less than
-     * {@code affinity-scale}): a heavy user's favourite genre and a new user's single click both
-     * count as a clear preference, and the order among a user's tastes is kept rather than saturated.
-     * While the user has no history, a persona's categories and tags count as full affinity.
-     * All are laid out by the catalog's category and tag indexes.
+     * Affinities are normalised against the user's own strongest one (but never by less than {@code
+     * affinity-scale}): a heavy user's favourite genre and a new user's single click both count as
+     * a clear preference, and the order among a user's tastes is kept rather than saturated. While
+     * the user has no history, a persona's categories and tags count as full affinity. All are laid
+     * out by the catalog's category and tag indexes.
      */
     static UserSignals of(RankingContext ctx, RankingSettings settings) {
       long halfLife = ctx.featureSettings().halfLifeMillis();
@@ -369,12 +400,15 @@ public final class Ranker {
         persona.categories().forEach(c -> put(categories, catalog.categoryIndex(c), 1.0));
         persona.tags().forEach(t -> put(tags, catalog.tagIndex(t), 1.0));
       } else {
-        features.relativeCategoryAffinity(ctx.now(), halfLife, settings.affinityScale())
+        features
+            .relativeCategoryAffinity(ctx.now(), halfLife, settings.affinityScale())
             .forEach((c, v) -> put(categories, catalog.categoryIndex(c), v));
-        features.relativeTagAffinity(ctx.now(), halfLife, settings.affinityScale())
+        features
+            .relativeTagAffinity(ctx.now(), halfLife, settings.affinityScale())
             .forEach((t, v) -> put(tags, catalog.tagIndex(t), v));
       }
-      features.notInterestedByCategory(ctx.now(), halfLife)
+      features
+          .notInterestedByCategory(ctx.now(), halfLife)
           .forEach((c, v) -> put(penalties, catalog.categoryIndex(c), -Math.tanh(v)));
       return new UserSignals(
           ctx, settings, unit(vector), unit(sessionCentroid(ctx)), categories, tags, penalties);
@@ -405,11 +439,17 @@ public final class Ranker {
       return switch (feature) {
         case POPULARITY -> ctx.catalog().popularityScore(id);
         case TRENDING -> ctx.popularity().score(id);
-        case FRESHNESS -> Math.exp(-LN2 * Math.max(0L, ctx.now() - item.createdAtMillis()) / settings.freshnessHalfLifeMillis());
+        case FRESHNESS ->
+            Math.exp(
+                -LN2
+                    * Math.max(0L, ctx.now() - item.createdAtMillis())
+                    / settings.freshnessHalfLifeMillis());
         case CATEGORY_AFFINITY -> categoryAffinity[ctx.catalog().categoryOf(id)];
         case TAG_AFFINITY -> tags(id);
-        case VECTOR_SIMILARITY -> cosine(userVector, item.embedding(), ctx.catalog().embeddingNorm(id));
-        case SESSION_SIMILARITY -> cosine(sessionCentroid, item.embedding(), ctx.catalog().embeddingNorm(id));
+        case VECTOR_SIMILARITY ->
+            cosine(userVector, item.embedding(), ctx.catalog().embeddingNorm(id));
+        case SESSION_SIMILARITY ->
+            cosine(sessionCentroid, item.embedding(), ctx.catalog().embeddingNorm(id));
         case INTENT_PENALTY -> intentPenalty[ctx.catalog().categoryOf(id)];
       };
     }
@@ -449,7 +489,10 @@ public final class Ranker {
 
     /** Cosine of a unit vector and an item embedding of known length. */
     static double cosine(float[] unit, float[] embedding, double embeddingNorm) {
-      if (unit == null || embedding == null || unit.length != embedding.length || embeddingNorm == 0) return 0.0;
+      if (unit == null
+          || embedding == null
+          || unit.length != embedding.length
+          || embeddingNorm == 0) return 0.0;
       double dot = 0;
       for (int i = 0; i < unit.length; i++) dot += unit[i] * embedding[i];
       return dot / embeddingNorm;

@@ -1,9 +1,9 @@
 package dev.freshet.actors.ranking;
 
-
 /**
- * Where served and shadow rankings go once computed, so that later clicks carrying a rankingId can be
- * joined to what was shown (e.g. a write-behind stream to PostgreSQL). Never blocks the response.
+ * Where served and shadow rankings go once computed, so that later clicks carrying a rankingId can
+ * be joined to what was shown (e.g. a write-behind stream to PostgreSQL). Never blocks the
+ * response.
  */
 public interface RankingLog {
 

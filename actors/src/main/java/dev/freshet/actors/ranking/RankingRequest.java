@@ -7,19 +7,29 @@ import java.util.Set;
 /**
  * What a caller asks of a ranking: how many items, optionally only from one category, never any of
  * {@code exclude} (item ids), whether to return each item's score breakdown, optionally a named
- * variant to rank with instead of the user's own (for evaluation and debugging; the shadow variant's
- * name is allowed too), and whether this is a replay: ranking the items the user has already seen
- * instead of the unseen ones.
+ * variant to rank with instead of the user's own (for evaluation and debugging; the shadow
+ * variant's name is allowed too), and whether this is a replay: ranking the items the user has
+ * already seen instead of the unseen ones.
  */
 public record RankingRequest(
-    int k, Optional<String> category, Set<String> exclude, boolean explain, Optional<String> variant, boolean replay)
+    int k,
+    Optional<String> category,
+    Set<String> exclude,
+    boolean explain,
+    Optional<String> variant,
+    boolean replay)
     implements CborSerializable {
 
   public RankingRequest {
     exclude = Set.copyOf(exclude);
   }
 
-  public RankingRequest(int k, Optional<String> category, Set<String> exclude, boolean explain, Optional<String> variant) {
+  public RankingRequest(
+      int k,
+      Optional<String> category,
+      Set<String> exclude,
+      boolean explain,
+      Optional<String> variant) {
     this(k, category, exclude, explain, variant, false);
   }
 

@@ -32,23 +32,33 @@ public record RankingSettings(
     double[] weights = weights(c.getConfig("weights"), new double[Feature.count()]);
     ConfigObject categoryWeights = c.getObject("category-weights");
     List<Variant> variants = new ArrayList<>();
-    for (Config v : c.getConfigList("ab.variants")) variants.add(variant(v, weights, categoryWeights));
+    for (Config v : c.getConfigList("ab.variants"))
+      variants.add(variant(v, weights, categoryWeights));
     int total = variants.stream().mapToInt(Variant::share).sum();
     if (variants.isEmpty() || total != 100) {
-      throw new IllegalArgumentException("freshet.ranking.ab.variants must have shares adding up to 100, not " + total);
+      throw new IllegalArgumentException(
+          "freshet.ranking.ab.variants must have shares adding up to 100, not " + total);
     }
     Optional<Variant> shadow =
-        c.hasPath("ab.shadow") ? Optional.of(variant(c.getConfig("ab.shadow"), weights, categoryWeights)) : Optional.empty();
+        c.hasPath("ab.shadow")
+            ? Optional.of(variant(c.getConfig("ab.shadow"), weights, categoryWeights))
+            : Optional.empty();
     List<Pin> pins = new ArrayList<>();
     for (Config p : c.getConfigList("pinned")) {
-      pins.add(new Pin(p.getString("item"), p.getInt("position"), p.hasPath("reason") ? p.getString("reason") : "pinned"));
+      pins.add(
+          new Pin(
+              p.getString("item"),
+              p.getInt("position"),
+              p.hasPath("reason") ? p.getString("reason") : "pinned"));
     }
     return new RankingSettings(
         c.getDuration("freshness-half-life").toMillis(),
         c.getDouble("affinity-scale"),
         c.getInt("max-per-category"),
         c.getDouble("exploration.share"),
-        c.hasPath("exploration.seed") ? OptionalLong.of(c.getLong("exploration.seed")) : OptionalLong.empty(),
+        c.hasPath("exploration.seed")
+            ? OptionalLong.of(c.getLong("exploration.seed"))
+            : OptionalLong.empty(),
         List.copyOf(pins),
         c.getString("ab.salt"),
         List.copyOf(variants),
@@ -56,20 +66,25 @@ public record RankingSettings(
   }
 
   /**
-   * A variant's weights are the global ones with its own overrides; its category overrides (its own,
-   * or else the global ones) apply on top of its weights.
+   * A variant's weights are the global ones with its own overrides; its category overrides (its
+   * own, or else the global ones) apply on top of its weights.
    */
   private static Variant variant(Config v, double[] weights, ConfigObject categoryWeights) {
     double[] own = v.hasPath("weights") ? weights(v.getConfig("weights"), weights) : weights;
-    ConfigObject perCategory = v.hasPath("category-weights") ? v.getObject("category-weights") : categoryWeights;
+    ConfigObject perCategory =
+        v.hasPath("category-weights") ? v.getObject("category-weights") : categoryWeights;
     return new Variant(
-        v.getString("name"), v.hasPath("share") ? v.getInt("share") : 0, own, categoryWeights(perCategory, own));
+        v.getString("name"),
+        v.hasPath("share") ? v.getInt("share") : 0,
+        own,
+        categoryWeights(perCategory, own));
   }
 
   /** {@code base} with the features named in {@code c} replaced. */
   private static double[] weights(Config c, double[] base) {
     double[] w = base.clone();
-    for (String feature : c.root().keySet()) w[Feature.named(feature).ordinal()] = c.getDouble(feature);
+    for (String feature : c.root().keySet())
+      w[Feature.named(feature).ordinal()] = c.getDouble(feature);
     return w;
   }
 
@@ -98,7 +113,10 @@ public record RankingSettings(
     return variants.get(variants.size() - 1);
   }
 
-  /** 32-bit FNV-1a then a murmur3 finalizer: stable across JVMs and releases, unlike String.hashCode's spread. */
+  /**
+   * 32-bit FNV-1a then a murmur3 finalizer: stable across JVMs and releases, unlike
+   * String.hashCode's spread.
+   */
   static int murmur(String s) {
     int h = 0x811c9dc5;
     for (int i = 0; i < s.length(); i++) {

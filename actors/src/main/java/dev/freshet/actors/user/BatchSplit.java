@@ -28,7 +28,10 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
   /** No batch: what a ranking passes to see whether a changed catalog moved the pool levels. */
   static final BatchSplit NONE = new BatchSplit(List.of(), new int[0], 0, 0);
 
-  /** A batch of impressions: each id is recorded once, the first time; every other showing is a repeat. */
+  /**
+   * A batch of impressions: each id is recorded once, the first time; every other showing is a
+   * repeat.
+   */
   static BatchSplit impressions(SeenSet seen, UserEntity.RecordImpressions batch) {
     int[] ids = batch.itemIds();
     int[] fresh = seen.firstTimeIndexes(ids);
@@ -37,23 +40,28 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
     if (fresh.length > 0) {
       int[] positions = batch.positions() == null ? null : pick(batch.positions(), fresh);
       events.add(
-          new UserEntity.ImpressionsRecorded(freshIds, batch.atMillis(), positions, batch.surface(), batch.rankingId()));
+          new UserEntity.ImpressionsRecorded(
+              freshIds, batch.atMillis(), positions, batch.surface(), batch.rankingId()));
     }
     int[] repeated = allBut(ids, fresh);
-    if (repeated.length > 0) events.add(new UserEntity.ImpressionsRepeated(repeated, batch.atMillis()));
+    if (repeated.length > 0)
+      events.add(new UserEntity.ImpressionsRepeated(repeated, batch.atMillis()));
     return new BatchSplit(events, freshIds, fresh.length, repeated.length);
   }
 
   /**
-   * A batch of interactions: every one is journaled but repeated impressions, each with the category
-   * and tags its item has now ({@code items}: by dense id, {@code null} for an unknown one), and with
-   * the embedding of every item engaged with ({@code signals} say which interactions engage), so that
-   * recovery needs no catalog.
+   * A batch of interactions: every one is journaled but repeated impressions, each with the
+   * category and tags its item has now ({@code items}: by dense id, {@code null} for an unknown
+   * one), and with the embedding of every item engaged with ({@code signals} say which interactions
+   * engage), so that recovery needs no catalog.
    */
   static BatchSplit interactions(
       SeenSet seen, List<Interaction> batch, IntFunction<Item> items, SignalWeights signals) {
     int[] impressionIds =
-        batch.stream().filter(e -> e.type() == InteractionType.IMPRESSION).mapToInt(Interaction::itemId).toArray();
+        batch.stream()
+            .filter(e -> e.type() == InteractionType.IMPRESSION)
+            .mapToInt(Interaction::itemId)
+            .toArray();
     RoaringBitmap firstTime = new RoaringBitmap();
     for (int index : seen.firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
     List<Interaction> journaled = new ArrayList<>(batch.size());
@@ -72,7 +80,9 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
         newImpressions++;
       }
       Item item = items.apply(e.itemId());
-      journaled.add(e.withItem(item == null ? null : item.category(), item == null ? List.of() : item.tags()));
+      journaled.add(
+          e.withItem(
+              item == null ? null : item.category(), item == null ? List.of() : item.tags()));
       // the vector moves only for an engagement with an item that has an embedding
       if (item != null && item.embedding() != null && signals.affinityDelta(e) > 0) {
         embeddings.put(e.itemId(), item.embedding());
@@ -80,12 +90,18 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
     }
     int[] journaledIds = journaled.stream().mapToInt(Interaction::itemId).toArray();
     List<UserEntity.Event> events = new ArrayList<>(2);
-    if (!journaled.isEmpty()) events.add(new UserEntity.InteractionsRecorded(journaled, embeddings));
+    if (!journaled.isEmpty())
+      events.add(new UserEntity.InteractionsRecorded(journaled, embeddings));
     if (!repeated.isEmpty()) {
-      events.add(new UserEntity.ImpressionsRepeated(repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
+      events.add(
+          new UserEntity.ImpressionsRepeated(
+              repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
     }
     return new BatchSplit(
-        events, pick(journaledIds, seen.firstTimeIndexes(journaledIds)), newImpressions, repeated.size());
+        events,
+        pick(journaledIds, seen.firstTimeIndexes(journaledIds)),
+        newImpressions,
+        repeated.size());
   }
 
   /** The values not at {@code indexes}. */

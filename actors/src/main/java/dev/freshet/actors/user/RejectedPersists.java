@@ -45,7 +45,8 @@ final class RejectedPersists {
   }
 
   /** {@code entity}, restarted after a rejection and answering the rejected command first. */
-  static Behavior<UserEntity.Command> supervised(Function<LastCommand, Behavior<UserEntity.Command>> entity) {
+  static Behavior<UserEntity.Command> supervised(
+      Function<LastCommand, Behavior<UserEntity.Command>> entity) {
     Behavior<UserEntity.Command> answering =
         Behaviors.setup(
             ctx -> {
@@ -54,10 +55,12 @@ final class RejectedPersists {
               Behavior<Object> inner = (Behavior<Object>) (Behavior<?>) entity.apply(last);
               @SuppressWarnings("unchecked")
               Behavior<UserEntity.Command> intercepted =
-                  (Behavior<UserEntity.Command>) (Behavior<?>) Behaviors.intercept(() -> new Answering(last), inner);
+                  (Behavior<UserEntity.Command>)
+                      (Behavior<?>) Behaviors.intercept(() -> new Answering(last), inner);
               return intercepted;
             });
-    return Behaviors.supervise(answering).onFailure(EventRejectedException.class, SupervisorStrategy.restart());
+    return Behaviors.supervise(answering)
+        .onFailure(EventRejectedException.class, SupervisorStrategy.restart());
   }
 
   /**
@@ -73,7 +76,8 @@ final class RejectedPersists {
     }
 
     @Override
-    public Behavior<Object> aroundReceive(TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Object> target) {
+    public Behavior<Object> aroundReceive(
+        TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Object> target) {
       try {
         return target.apply(ctx, msg);
       } catch (EventRejectedException rejection) {

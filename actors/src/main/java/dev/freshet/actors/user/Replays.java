@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 
 /**
- * How often each item was served again in replay mode, and when last: three parallel arrays sorted by
- * dense id (only replayed items have an entry), which keeps a user's state small. Mutated only by the
- * entity's event handler.
+ * How often each item was served again in replay mode, and when last: three parallel arrays sorted
+ * by dense id (only replayed items have an entry), which keeps a user's state small. Mutated only
+ * by the entity's event handler.
  */
 public final class Replays {
 
@@ -21,7 +21,9 @@ public final class Replays {
 
   @JsonCreator
   public Replays(
-      @JsonProperty("ids") int[] ids, @JsonProperty("counts") int[] counts, @JsonProperty("last") long[] last) {
+      @JsonProperty("ids") int[] ids,
+      @JsonProperty("counts") int[] counts,
+      @JsonProperty("last") long[] last) {
     this.ids = ids == null ? new int[0] : ids;
     this.counts = counts == null ? new int[0] : counts;
     this.last = last == null ? new long[0] : last;

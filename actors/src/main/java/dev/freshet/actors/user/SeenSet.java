@@ -30,8 +30,8 @@ public final class SeenSet {
 
   /**
    * The positions in {@code batch} of the ids not yet seen, each id once (its first occurrence), in
-   * batch order. Pure: the set is not changed, so a command handler can decide what to persist before
-   * anything is applied.
+   * batch order. Pure: the set is not changed, so a command handler can decide what to persist
+   * before anything is applied.
    */
   public int[] firstTimeIndexes(int[] batch) {
     RoaringBitmap inBatch = new RoaringBitmap();

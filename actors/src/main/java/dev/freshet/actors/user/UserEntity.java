@@ -1,37 +1,38 @@
 package dev.freshet.actors.user;
 
-import dev.freshet.actors.CborSerializable;
-import dev.freshet.actors.catalog.CatalogSnapshot;
-import dev.freshet.actors.popularity.PopularityBoard;
-import dev.freshet.actors.ranking.Ranker;
-import dev.freshet.actors.ranking.RankingContext;
-import dev.freshet.actors.ranking.RankingSettings;
-import dev.freshet.actors.ranking.Variant;
-import dev.freshet.actors.ranking.Ranking;
-import dev.freshet.actors.ranking.RankingRequest;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.freshet.actors.CborSerializable;
+import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.features.FeatureSettings;
 import dev.freshet.actors.features.Interaction;
-import dev.freshet.actors.features.Persona;
-import org.apache.pekko.Done;
 import dev.freshet.actors.features.InteractionType;
+import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.features.UserFeatures;
 import dev.freshet.actors.pool.Freshness;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolLevels;
+import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.ranking.RankedItem;
-import java.util.Optional;
-import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import dev.freshet.actors.ranking.Ranker;
+import dev.freshet.actors.ranking.Ranking;
+import dev.freshet.actors.ranking.RankingContext;
+import dev.freshet.actors.ranking.RankingRequest;
+import dev.freshet.actors.ranking.RankingSettings;
+import dev.freshet.actors.ranking.Variant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -39,16 +40,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 
 /**
  * One user's live state: the set of items the user has been shown, kept by one event-sourced entity
@@ -57,10 +57,10 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
  * exactly once: a batch persists a single event holding only its first-time impressions.
  */
 public final class UserEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserEntity.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        UserEntity.Command, UserEntity.Event, UserEntity.State> {
 
-  public static final EntityTypeKey<Command> TYPE_KEY =
-      EntityTypeKey.create(Command.class, "User");
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "User");
 
   // ---- protocol ------------------------------------------------------------------------------
 
@@ -71,8 +71,8 @@ public final class UserEntity
 
   /**
    * Record that the user was shown these items (dense ids) at {@code atMillis}, optionally where
-   * ({@code surface}), in which ranking and at which positions ({@code positions[i]} for
-   * {@code itemIds[i]}); the optional parts are {@code null} when the client did not send them.
+   * ({@code surface}), in which ranking and at which positions ({@code positions[i]} for {@code
+   * itemIds[i]}); the optional parts are {@code null} when the client did not send them.
    */
   public record RecordImpressions(
       int[] itemIds,
@@ -83,7 +83,8 @@ public final class UserEntity
       ActorRef<StatusReply<ImpressionsResult>> replyTo)
       implements Command {
 
-    public RecordImpressions(int[] itemIds, long atMillis, ActorRef<StatusReply<ImpressionsResult>> replyTo) {
+    public RecordImpressions(
+        int[] itemIds, long atMillis, ActorRef<StatusReply<ImpressionsResult>> replyTo) {
       this(itemIds, null, null, null, atMillis, replyTo);
     }
   }
@@ -96,13 +97,15 @@ public final class UserEntity
       implements Command {}
 
   /**
-   * Reply to {@link RecordEvents}: how many events were accepted, how many impressions were new, and
-   * whether they were stored at all (not when the user has withdrawn consent).
+   * Reply to {@link RecordEvents}: how many events were accepted, how many impressions were new,
+   * and whether they were stored at all (not when the user has withdrawn consent).
    */
-  public record EventsResult(int accepted, int newImpressions, boolean stored) implements CborSerializable {}
+  public record EventsResult(int accepted, int newImpressions, boolean stored)
+      implements CborSerializable {}
 
   /** Set the user's cold-start persona. */
-  public record SetPersona(Persona persona, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record SetPersona(Persona persona, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
 
   /** Rank the catalog for this user. */
   public record Recommend(RankingRequest request, ActorRef<StatusReply<RankingResult>> replyTo)
@@ -110,69 +113,87 @@ public final class UserEntity
 
   /**
    * The ranking to serve, and the shadow variant's ranking of the same moment when one is set;
-   * {@code personal} is false when the user has not consented, so the ranking used nothing of theirs
-   * and nothing of it may be stored under their id.
+   * {@code personal} is false when the user has not consented, so the ranking used nothing of
+   * theirs and nothing of it may be stored under their id.
    */
-  public record RankingResult(Ranking served, Ranking shadow, boolean personal) implements CborSerializable {}
+  public record RankingResult(Ranking served, Ranking shadow, boolean personal)
+      implements CborSerializable {}
 
   /** Read the user's state figures. */
   public record GetState(ActorRef<StatusReply<UserStateView>> replyTo) implements Command {}
 
   /**
-   * Serve up to {@code k} items the user has already seen (best first, as the ranking scores them now)
-   * without recording impressions; each replayed item's replay count goes up.
+   * Serve up to {@code k} items the user has already seen (best first, as the ranking scores them
+   * now) without recording impressions; each replayed item's replay count goes up.
    */
-  public record Replay(int k, Optional<String> category, long atMillis, ActorRef<StatusReply<ReplayResult>> replyTo)
+  public record Replay(
+      int k, Optional<String> category, long atMillis, ActorRef<StatusReply<ReplayResult>> replyTo)
       implements Command {}
 
   /** One replayed item, with its replay count including this one. */
-  public record ReplayedItem(RankedItem item, int replayCount, long lastReplayedAt) implements CborSerializable {}
+  public record ReplayedItem(RankedItem item, int replayCount, long lastReplayedAt)
+      implements CborSerializable {}
 
   public record ReplayResult(List<ReplayedItem> items) implements CborSerializable {}
 
-  /** Make the item (dense id) one of the user's favourites; a favourite already is left as it is. */
+  /**
+   * Make the item (dense id) one of the user's favourites; a favourite already is left as it is.
+   */
   public record AddFavorite(int itemId, long atMillis, ActorRef<StatusReply<FavoritesView>> replyTo)
       implements Command {}
 
   /** Remove the item from the user's favourites, if it is one. */
-  public record RemoveFavorite(int itemId, ActorRef<StatusReply<FavoritesView>> replyTo) implements Command {}
+  public record RemoveFavorite(int itemId, ActorRef<StatusReply<FavoritesView>> replyTo)
+      implements Command {}
 
   public record GetFavorites(ActorRef<StatusReply<FavoritesView>> replyTo) implements Command {}
 
   /** The user's favourites, newest first, and whether the command changed them. */
-  public record FavoritesView(List<Favorites.Favorite> favorites, boolean changed) implements CborSerializable {}
+  public record FavoritesView(List<Favorites.Favorite> favorites, boolean changed)
+      implements CborSerializable {}
 
   /**
    * Reply to {@link RecordImpressions}: first-time impressions and repeats within the batch, and
    * whether anything was stored (not when the user has withdrawn consent: then both counts are 0).
    */
-  public record ImpressionsResult(int recorded, int duplicates, boolean stored) implements CborSerializable {}
+  public record ImpressionsResult(int recorded, int duplicates, boolean stored)
+      implements CborSerializable {}
 
   /**
-   * Whether the user's behaviour may be stored and used. Withdrawing drops everything observed of the
-   * user from the live state at once; what the user told us (persona, favourites) stays.
+   * Whether the user's behaviour may be stored and used. Withdrawing drops everything observed of
+   * the user from the live state at once; what the user told us (persona, favourites) stays.
    */
-  public record SetConsent(boolean consent, long atMillis, ActorRef<StatusReply<ConsentView>> replyTo)
+  public record SetConsent(
+      boolean consent, long atMillis, ActorRef<StatusReply<ConsentView>> replyTo)
       implements Command {}
 
   /** The user's consent after {@link SetConsent}, and whether the command changed it. */
   public record ConsentView(boolean consent, boolean changed) implements CborSerializable {}
 
   /**
-   * Erase the user: one {@link UserForgotten} event empties the state, the reply carries its sequence
-   * number (everything of the user's journal up to it may then be deleted), and the entity stops. A
-   * command arriving afterwards meets a brand-new user whose events come after that number.
+   * Erase the user: one {@link UserForgotten} event empties the state, the reply carries its
+   * sequence number (everything of the user's journal up to it may then be deleted), and the entity
+   * stops. A command arriving afterwards meets a brand-new user whose events come after that
+   * number.
    */
-  public record Forget(long atMillis, ActorRef<StatusReply<Forgotten>> replyTo) implements Command {}
+  public record Forget(long atMillis, ActorRef<StatusReply<Forgotten>> replyTo)
+      implements Command {}
 
   public record Forgotten(long sequenceNr) implements CborSerializable {}
 
   /** Everything the live state holds of the user, for an access request. */
   public record GetExport(ActorRef<StatusReply<UserExport>> replyTo) implements Command {}
 
-  /** The state figures, the persona, the user vector (or {@code null}), every seen item and the favourites. */
+  /**
+   * The state figures, the persona, the user vector (or {@code null}), every seen item and the
+   * favourites.
+   */
   public record UserExport(
-      UserStateView state, Persona persona, float[] vector, int[] seenItems, List<Favorites.Favorite> favorites)
+      UserStateView state,
+      Persona persona,
+      float[] vector,
+      int[] seenItems,
+      List<Favorites.Favorite> favorites)
       implements CborSerializable {}
 
   /** What {@code GET /v1/users/{id}/state} shows. */
@@ -194,8 +215,8 @@ public final class UserEntity
 
   /**
    * The first-time impressions of one batch (never a repeat of an earlier event's ids), with the
-   * context they were shown in, for the read models: {@code positions} aligned with {@code itemIds},
-   * or {@code null} like {@code surface} and {@code rankingId} when not given.
+   * context they were shown in, for the read models: {@code positions} aligned with {@code
+   * itemIds}, or {@code null} like {@code surface} and {@code rankingId} when not given.
    */
   public record ImpressionsRecorded(
       int[] itemIds, long atMillis, int[] positions, String surface, String rankingId)
@@ -203,8 +224,8 @@ public final class UserEntity
 
   /**
    * Items of one batch that the user had been shown before (or twice in the batch): they change
-   * nothing in the state, but the read model counts views and the operator counts duplicate attempts.
-   * An id appears once per repeated showing.
+   * nothing in the state, but the read model counts views and the operator counts duplicate
+   * attempts. An id appears once per repeated showing.
    */
   public record ImpressionsRepeated(int[] itemIds, long atMillis) implements Event {}
 
@@ -220,8 +241,8 @@ public final class UserEntity
    * state depend on when it is recovered; a vector is a decayed mean that the next engagement moves
    * again, and the snapshots taken back then hold it as it was.
    */
-  public record InteractionsRecorded(List<Interaction> interactions, Map<Integer, float[]> embeddings)
-      implements Event {
+  public record InteractionsRecorded(
+      List<Interaction> interactions, Map<Integer, float[]> embeddings) implements Event {
 
     public InteractionsRecorded(List<Interaction> interactions) {
       this(interactions, Map.of());
@@ -237,8 +258,8 @@ public final class UserEntity
   public record PersonaSet(Persona persona) implements Event {}
 
   /**
-   * The coverage thresholds the user is above changed: a crossing (signalled to the pool coordinator
-   * once persisted) or a re-arm after new items brought coverage down.
+   * The coverage thresholds the user is above changed: a crossing (signalled to the pool
+   * coordinator once persisted) or a re-arm after new items brought coverage down.
    */
   public record PoolLevelsChanged(PoolLevels levels) implements Event {}
 
@@ -253,34 +274,52 @@ public final class UserEntity
   public record ConsentSet(boolean consent, long atMillis) implements Event {}
 
   /**
-   * The user was erased: the state is empty from here on. The event itself is deleted with the rest of
-   * the journal up to it; should that deletion not happen (a crash), recovery still ends empty here.
+   * The user was erased: the state is empty from here on. The event itself is deleted with the rest
+   * of the journal up to it; should that deletion not happen (a crash), recovery still ends empty
+   * here.
    */
   public record UserForgotten(long atMillis) implements Event {}
 
   /**
    * Mutable by the event handler only, as Pekko allows, through one transition per event; snapshots
-   * serialize it under the property names it has always had. Commands read it through its accessors.
+   * serialize it under the property names it has always had. Commands read it through its
+   * accessors.
    */
   public static final class State implements CborSerializable {
     @JsonProperty("seen")
     private final SeenSet seen;
+
     @JsonProperty("lastImpressionAt")
     private long lastImpressionAt;
+
     @JsonProperty("features")
     private final UserFeatures features;
+
     @JsonProperty("pool")
     private PoolLevels pool;
+
     @JsonProperty("favorites")
     private final Favorites favorites;
+
     @JsonProperty("replays")
     private final Replays replays;
-    /** May the user's behaviour be stored and used? Without consent the behavioural parts stay empty. */
+
+    /**
+     * May the user's behaviour be stored and used? Without consent the behavioural parts stay
+     * empty.
+     */
     @JsonProperty("consent")
     private boolean consent;
 
     public State() {
-      this(new SeenSet(), 0L, new UserFeatures(), PoolLevels.NONE, new Favorites(), new Replays(), true);
+      this(
+          new SeenSet(),
+          0L,
+          new UserFeatures(),
+          PoolLevels.NONE,
+          new Favorites(),
+          new Replays(),
+          true);
     }
 
     @JsonCreator
@@ -331,12 +370,16 @@ public final class UserEntity
       return consent;
     }
 
-    /** The freshness band the user counts in; none without consent, as nothing of theirs is recorded. */
+    /**
+     * The freshness band the user counts in; none without consent, as nothing of theirs is
+     * recorded.
+     */
     FreshnessBands.Band band(Freshness freshness, int atRiskUnseen) {
       return consent ? FreshnessBands.Band.of(freshness, atRiskUnseen) : null;
     }
 
-    // ---- transitions, one per event; {@code features} is the entity's configuration, never the catalog
+    // ---- transitions, one per event; {@code features} is the entity's configuration, never the
+    // catalog
 
     State recordImpressions(ImpressionsRecorded event, FeatureSettings settings) {
       seen.addAll(event.itemIds());
@@ -349,7 +392,8 @@ public final class UserEntity
     State applyInteractions(InteractionsRecorded event, FeatureSettings settings) {
       for (Interaction i : event.interactions()) {
         seen.addAll(new int[] {i.itemId()});
-        if (i.type() == InteractionType.IMPRESSION) lastImpressionAt = Math.max(lastImpressionAt, i.at());
+        if (i.type() == InteractionType.IMPRESSION)
+          lastImpressionAt = Math.max(lastImpressionAt, i.at());
         features.apply(i, event.embeddingOf(i.itemId()), settings);
       }
       return this;
@@ -433,7 +477,8 @@ public final class UserEntity
 
   /**
    * The entity outside Cluster Sharding (tests), supervised as Cluster Sharding runs it: a command
-   * whose events the journal rejects is answered with an error. After {@link Forget} it stops itself.
+   * whose events the journal rejects is answered with an error. After {@link Forget} it stops
+   * itself.
    */
   public static Behavior<Command> create(
       String userId,
@@ -444,7 +489,17 @@ public final class UserEntity
       UserEntitySettings settings,
       JournalLatency journalLatency) {
     return RejectedPersists.supervised(
-        last -> behavior(Optional.empty(), userId, persistenceId, catalog, popularity, pool, settings, journalLatency, last));
+        last ->
+            behavior(
+                Optional.empty(),
+                userId,
+                persistenceId,
+                catalog,
+                popularity,
+                pool,
+                settings,
+                journalLatency,
+                last));
   }
 
   private static Behavior<Command> behavior(
@@ -458,7 +513,18 @@ public final class UserEntity
       JournalLatency journalLatency,
       RejectedPersists.LastCommand last) {
     return Behaviors.setup(
-        ctx -> new UserEntity(ctx, shard, userId, persistenceId, catalog, popularity, pool, settings, journalLatency, last));
+        ctx ->
+            new UserEntity(
+                ctx,
+                shard,
+                userId,
+                persistenceId,
+                catalog,
+                popularity,
+                pool,
+                settings,
+                journalLatency,
+                last));
   }
 
   // ---- behavior --------------------------------------------------------------------------------
@@ -475,6 +541,7 @@ public final class UserEntity
   private final JournalLatency journalLatency;
   private final FreshnessBands bands;
   private final RejectedPersists.LastCommand lastCommand;
+
   /** The band this entity is counted in on this node; null while it is not counted. */
   private FreshnessBands.Band band;
 
@@ -509,10 +576,14 @@ public final class UserEntity
     return new State();
   }
 
-  /** Only the events a read model projects are tagged; the rest never leave the entity's journal. */
+  /**
+   * Only the events a read model projects are tagged; the rest never leave the entity's journal.
+   */
   @Override
   public java.util.Set<String> tagsFor(Event event) {
-    if (event instanceof ImpressionsRecorded || event instanceof ImpressionsRepeated || event instanceof InteractionsRecorded) {
+    if (event instanceof ImpressionsRecorded
+        || event instanceof ImpressionsRepeated
+        || event instanceof InteractionsRecorded) {
       return readModelTag;
     }
     return java.util.Set.of();
@@ -549,11 +620,12 @@ public final class UserEntity
 
   /**
    * Consent is decided here, once: with it what the user does is recorded and the ranking is
-   * personal; without it nothing is stored and the user is ranked as a brand-new user would be, with
-   * no seen set, no features and no persona. Every other command is the same either way.
+   * personal; without it nothing is stored and the user is ranked as a brand-new user would be,
+   * with no seen set, no features and no persona. Every other command is the same either way.
    */
   private CommandHandlerWithReply<Command, Event, State> handlers() {
-    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder =
+        newCommandHandlerWithReplyBuilder();
     builder
         .forState(State::consent)
         .onCommand(RecordImpressions.class, this::onRecord)
@@ -563,13 +635,24 @@ public final class UserEntity
         .forState(state -> !state.consent())
         .onCommand(
             RecordImpressions.class,
-            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false))))
+            cmd ->
+                Effect()
+                    .reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false))))
         .onCommand(
             RecordEvents.class,
-            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false))))
+            cmd ->
+                Effect()
+                    .reply(
+                        cmd.replyTo(),
+                        StatusReply.success(new EventsResult(cmd.events().size(), 0, false))))
         .onCommand(
             Recommend.class,
-            cmd -> Effect().reply(cmd.replyTo(), StatusReply.success(rank(new State(), cmd, System.currentTimeMillis(), false))));
+            cmd ->
+                Effect()
+                    .reply(
+                        cmd.replyTo(),
+                        StatusReply.success(
+                            rank(new State(), cmd, System.currentTimeMillis(), false))));
     builder
         .forAnyState()
         .onCommand(
@@ -584,7 +667,9 @@ public final class UserEntity
         .onCommand(Replay.class, this::onReplay)
         .onCommand(AddFavorite.class, this::onAddFavorite)
         .onCommand(RemoveFavorite.class, this::onRemoveFavorite)
-        .onCommand(GetFavorites.class, (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)));
+        .onCommand(
+            GetFavorites.class,
+            (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)));
     return builder.build();
   }
 
@@ -599,7 +684,8 @@ public final class UserEntity
   private ReplyEffect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
     long start = System.nanoTime();
     BatchSplit split =
-        BatchSplit.interactions(state.seen(), cmd.events(), catalog.get()::byDenseId, settings.features().signals());
+        BatchSplit.interactions(
+            state.seen(), cmd.events(), catalog.get()::byDenseId, settings.features().signals());
     EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
     return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
@@ -609,7 +695,8 @@ public final class UserEntity
 
   private ReplyEffect<Event, State> onSetConsent(State state, SetConsent cmd) {
     if (state.consent() == cmd.consent()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(new ConsentView(state.consent(), false)));
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.success(new ConsentView(state.consent(), false)));
     }
     long start = System.nanoTime();
     // the coordinator would otherwise keep listing a user whose seen items are gone
@@ -618,20 +705,23 @@ public final class UserEntity
         timed(Effect().persist(new ConsentSet(cmd.consent(), cmd.atMillis())), start)
             .thenRun(s -> countIn(bandOf(s, Freshness.of(s.seen(), catalog.get()))));
     if (leavesRisk) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
-    return effect.thenReply(cmd.replyTo(), s -> StatusReply.success(new ConsentView(s.consent(), true)));
+    return effect.thenReply(
+        cmd.replyTo(), s -> StatusReply.success(new ConsentView(s.consent(), true)));
   }
 
   private ReplyEffect<Event, State> onForget(State state, Forget cmd) {
     long start = System.nanoTime();
     // one event is persisted, so it gets the next sequence number
     long forgottenAt = lastSequenceNumber(context) + 1;
-    EffectBuilder<Event, State> effect = timed(Effect().persist(new UserForgotten(cmd.atMillis())), start);
+    EffectBuilder<Event, State> effect =
+        timed(Effect().persist(new UserForgotten(cmd.atMillis())), start);
     if (state.pool().atRisk()) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
     // passivating, the shard buffers what arrives meanwhile and starts a fresh entity for it
     effect =
         shard.isEmpty()
             ? effect.thenStop()
-            : effect.thenRun(s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+            : effect.thenRun(
+                s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
     return effect.thenReply(cmd.replyTo(), s -> StatusReply.success(new Forgotten(forgottenAt)));
   }
 
@@ -661,35 +751,44 @@ public final class UserEntity
    * Persists the batch's events together with the user's new pool levels if they moved, then tells
    * the pool coordinator of each threshold crossed and of the user's at-risk state.
    */
-  private EffectBuilder<Event, State> persistWithPoolLevels(State state, BatchSplit split, long now, long startNanos) {
-    PoolUpdate update = PoolUpdate.of(userId, state, split.firstSeen(), catalog.get(), settings, now);
+  private EffectBuilder<Event, State> persistWithPoolLevels(
+      State state, BatchSplit split, long now, long startNanos) {
+    PoolUpdate update =
+        PoolUpdate.of(userId, state, split.firstSeen(), catalog.get(), settings, now);
     List<Event> events = split.events();
     if (update.moved()) {
       events = new ArrayList<>(events);
       events.add(new PoolLevelsChanged(update.levels()));
     }
-    EffectBuilder<Event, State> effect = events.isEmpty() ? Effect().none() : timed(Effect().persist(events), startNanos);
+    EffectBuilder<Event, State> effect =
+        events.isEmpty() ? Effect().none() : timed(Effect().persist(events), startNanos);
     if (update.band() != band) effect = effect.thenRun(s -> countIn(update.band()));
-    return update.messages().isEmpty() ? effect : effect.thenRun(s -> update.messages().forEach(pool::tell));
+    return update.messages().isEmpty()
+        ? effect
+        : effect.thenRun(s -> update.messages().forEach(pool::tell));
   }
 
   private FreshnessBands.Band bandOf(State state, Freshness freshness) {
     return state.band(freshness, settings.pool().atRiskUnseen());
   }
 
-  /** Moves this entity to {@code next} in the node's freshness bands ({@code null}: out of them). */
+  /**
+   * Moves this entity to {@code next} in the node's freshness bands ({@code null}: out of them).
+   */
   private void countIn(FreshnessBands.Band next) {
     bands.move(band, next);
     band = next;
   }
 
-  // ---- ranking and replay ------------------------------------------------------------------------
+  // ---- ranking and replay
+  // ------------------------------------------------------------------------
 
   private ReplyEffect<Event, State> onRecommend(State state, Recommend cmd) {
     long start = System.nanoTime();
     long now = System.currentTimeMillis();
     RankingResult result = rank(state, cmd, now, true);
-    // the catalog may have changed since the user's last impression: levels move (and signal) here too
+    // the catalog may have changed since the user's last impression: levels move (and signal) here
+    // too
     return persistWithPoolLevels(state, BatchSplit.NONE, now, start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
@@ -703,50 +802,77 @@ public final class UserEntity
     RankingSettings ranking = settings.ranking();
     // a variant asked for by name (validated at the edge) replaces the user's own
     Variant variant =
-        cmd.request().variant().flatMap(ranking::variantNamed).orElseGet(() -> ranking.variantOf(userId));
+        cmd.request()
+            .variant()
+            .flatMap(ranking::variantNamed)
+            .orElseGet(() -> ranking.variantOf(userId));
     Ranking served = ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), variant);
     Ranking shadow =
-        ranking.shadow()
-            .map(shadowVariant -> ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
+        ranking
+            .shadow()
+            .map(
+                shadowVariant ->
+                    ranker.rank(
+                        context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
             .orElse(null);
     return new RankingResult(served, shadow, personal);
   }
 
   private RankingContext rankingContext(State basis, long now) {
-    return new RankingContext(catalog.get(), popularity.get(), basis.seen(), basis.features(), now, settings.features());
+    return new RankingContext(
+        catalog.get(), popularity.get(), basis.seen(), basis.features(), now, settings.features());
   }
 
   private ReplyEffect<Event, State> onReplay(State state, Replay cmd) {
     RankingContext context = rankingContext(state, System.currentTimeMillis());
     Ranking ranking =
-        ranker.rank(context, RankingRequest.replay(cmd.k(), cmd.category()), UUID.randomUUID().toString(), settings.ranking().variantOf(userId));
-    if (ranking.items().isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(new ReplayResult(List.of())));
-    int[] ids = ranking.items().stream().mapToInt(r -> context.catalog().byId(r.id()).orElseThrow().denseId()).toArray();
+        ranker.rank(
+            context,
+            RankingRequest.replay(cmd.k(), cmd.category()),
+            UUID.randomUUID().toString(),
+            settings.ranking().variantOf(userId));
+    if (ranking.items().isEmpty())
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new ReplayResult(List.of())));
+    int[] ids =
+        ranking.items().stream()
+            .mapToInt(r -> context.catalog().byId(r.id()).orElseThrow().denseId())
+            .toArray();
     return timed(Effect().persist(new ItemsReplayed(ids, cmd.atMillis())), System.nanoTime())
         .thenReply(
             cmd.replyTo(),
             s -> {
               List<ReplayedItem> items = new ArrayList<>(ids.length);
               for (int i = 0; i < ids.length; i++) {
-                items.add(new ReplayedItem(ranking.items().get(i), s.replays().count(ids[i]), s.replays().lastReplayedAt(ids[i])));
+                items.add(
+                    new ReplayedItem(
+                        ranking.items().get(i),
+                        s.replays().count(ids[i]),
+                        s.replays().lastReplayedAt(ids[i])));
               }
               return StatusReply.success(new ReplayResult(items));
             });
   }
 
-  // ---- favourites --------------------------------------------------------------------------------
+  // ---- favourites
+  // --------------------------------------------------------------------------------
 
   private ReplyEffect<Event, State> onAddFavorite(State state, AddFavorite cmd) {
-    if (state.favorites().contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
+    if (state.favorites().contains(cmd.itemId()))
+      return Effect().reply(cmd.replyTo(), favorites(state, false));
     if (state.favorites().isFull()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("a user keeps at most " + Favorites.MAX + " favorites"));
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error("a user keeps at most " + Favorites.MAX + " favorites"));
     }
-    return timed(Effect().persist(new FavoriteAdded(cmd.itemId(), cmd.atMillis())), System.nanoTime())
+    return timed(
+            Effect().persist(new FavoriteAdded(cmd.itemId(), cmd.atMillis())), System.nanoTime())
         .thenReply(cmd.replyTo(), s -> favorites(s, true));
   }
 
   private ReplyEffect<Event, State> onRemoveFavorite(State state, RemoveFavorite cmd) {
-    if (!state.favorites().contains(cmd.itemId())) return Effect().reply(cmd.replyTo(), favorites(state, false));
+    if (!state.favorites().contains(cmd.itemId()))
+      return Effect().reply(cmd.replyTo(), favorites(state, false));
     return timed(Effect().persist(new FavoriteRemoved(cmd.itemId())), System.nanoTime())
         .thenReply(cmd.replyTo(), s -> favorites(s, true));
   }
@@ -766,7 +892,8 @@ public final class UserEntity
     Freshness freshness = Freshness.of(state.seen(), catalog);
     Map<String, Object> features = new java.util.LinkedHashMap<>();
     if (state.lastImpressionAt() != 0) {
-      features.put("lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt()).toString());
+      features.put(
+          "lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt()).toString());
     }
     features.putAll(state.features().summary(now, settings.features()));
     return new UserStateView(
@@ -788,9 +915,11 @@ public final class UserEntity
     FeatureSettings features = settings.features();
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(ImpressionsRecorded.class, (state, event) -> state.recordImpressions(event, features))
+        .onEvent(
+            ImpressionsRecorded.class, (state, event) -> state.recordImpressions(event, features))
         .onEvent(ImpressionsRepeated.class, (state, event) -> state)
-        .onEvent(InteractionsRecorded.class, (state, event) -> state.applyInteractions(event, features))
+        .onEvent(
+            InteractionsRecorded.class, (state, event) -> state.applyInteractions(event, features))
         .onEvent(PersonaSet.class, (state, event) -> state.setPersona(event.persona()))
         .onEvent(PoolLevelsChanged.class, (state, event) -> state.withPoolLevels(event.levels()))
         .onEvent(ItemsReplayed.class, (state, event) -> state.replayed(event))

@@ -6,13 +6,18 @@ import dev.freshet.actors.pool.PoolSettings;
 import dev.freshet.actors.ranking.RankingSettings;
 
 /**
- * {@code freshet.user} (how often to snapshot, how many snapshots to keep, how many read-model tags) and
- * {@code freshet.features} (how the real-time features decay and are bounded) and
- * {@code freshet.ranking} (how the entity ranks for its user) and {@code freshet.pool} (when its
- * pool runs low).
+ * {@code freshet.user} (how often to snapshot, how many snapshots to keep, how many read-model
+ * tags) and {@code freshet.features} (how the real-time features decay and are bounded) and {@code
+ * freshet.ranking} (how the entity ranks for its user) and {@code freshet.pool} (when its pool runs
+ * low).
  */
 public record UserEntitySettings(
-    int snapshotEvery, int keepSnapshots, int tagSlices, FeatureSettings features, RankingSettings ranking, PoolSettings pool) {
+    int snapshotEvery,
+    int keepSnapshots,
+    int tagSlices,
+    FeatureSettings features,
+    RankingSettings ranking,
+    PoolSettings pool) {
 
   public static UserEntitySettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.user");

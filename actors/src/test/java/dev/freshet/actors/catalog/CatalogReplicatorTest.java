@@ -23,7 +23,10 @@ class CatalogReplicatorTest {
     testKit.shutdownTestKit();
   }
 
-  /** A store that reports each read as it starts and finishes it only when released; it stays at version 0. */
+  /**
+   * A store that reports each read as it starts and finishes it only when released; it stays at
+   * version 0.
+   */
   private static final class GatedStore implements CatalogStore {
     final BlockingQueue<Long> reads = new LinkedBlockingQueue<>();
     final Semaphore release = new Semaphore(0);
@@ -58,7 +61,8 @@ class CatalogReplicatorTest {
     assertThat(store.reads.poll(300, TimeUnit.MILLISECONDS)).isNull(); // one refresh at a time
 
     store.release.release();
-    assertThat(store.reads.poll(5, TimeUnit.SECONDS)).isNotNull(); // once more, for 6 and 7 together
+    assertThat(store.reads.poll(5, TimeUnit.SECONDS))
+        .isNotNull(); // once more, for 6 and 7 together
     store.release.release();
     assertThat(store.reads.poll(300, TimeUnit.MILLISECONDS)).isNull();
 

@@ -32,8 +32,11 @@ class CatalogSnapshotTest {
 
   @Test
   void changesReplaceItemsWithoutTouchingTheOldSnapshot() {
-    CatalogSnapshot before = CatalogSnapshot.empty().withChanges(List.of(item(0, "a", 1, ItemStatus.ACTIVE)), 1);
-    CatalogSnapshot after = before.withChanges(List.of(item(0, "a", 1, ItemStatus.ARCHIVED), item(4, "c", 2, ItemStatus.ACTIVE)), 2);
+    CatalogSnapshot before =
+        CatalogSnapshot.empty().withChanges(List.of(item(0, "a", 1, ItemStatus.ACTIVE)), 1);
+    CatalogSnapshot after =
+        before.withChanges(
+            List.of(item(0, "a", 1, ItemStatus.ARCHIVED), item(4, "c", 2, ItemStatus.ACTIVE)), 2);
 
     assertThat(before.activeCount()).isEqualTo(1);
     assertThat(before.byId("item-0").orElseThrow().isActive()).isTrue();

@@ -9,7 +9,15 @@ public final class TestCatalogs {
 
   public static Item item(int denseId, String category, double popularity, ItemStatus status) {
     return new Item(
-        "item-" + denseId, denseId, category, List.of(), 1_000L * denseId, status, popularity, null, "{}");
+        "item-" + denseId,
+        denseId,
+        category,
+        List.of(),
+        1_000L * denseId,
+        status,
+        popularity,
+        null,
+        "{}");
   }
 
   public static CatalogSnapshot ofSize(int n, int categories) {

@@ -47,8 +47,10 @@ class FeatureMathTest {
     assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.ALREADY_DONE, 0)).isZero();
     assertThat(signals.affinityDelta(InteractionType.SKIP, "raining today", 0)).isZero();
     assertThat(signals.affinityDelta(InteractionType.SKIP, null, 0)).isEqualTo(-0.25);
-    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.NOT_INTERESTED, 0)).isEqualTo(-1.5);
-    assertThat(signals.affinityDelta(InteractionType.DISLIKE, Intent.NOT_INTERESTED, 0)).isEqualTo(-2.0);
+    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.NOT_INTERESTED, 0))
+        .isEqualTo(-1.5);
+    assertThat(signals.affinityDelta(InteractionType.DISLIKE, Intent.NOT_INTERESTED, 0))
+        .isEqualTo(-2.0);
     assertThat(signals.affinityDelta(InteractionType.DISLIKE, Intent.BAD_TIMING, 0)).isZero();
     assertThat(signals.affinityDelta(InteractionType.CLICK, Intent.BAD_TIMING, 0)).isEqualTo(1.0);
     assertThat(signals.affinityDelta(InteractionType.IMPRESSION, null, 0)).isZero();
@@ -56,7 +58,8 @@ class FeatureMathTest {
 
   @Test
   void dwellCountsInProportionUpToAFullMinute() {
-    assertThat(signals.affinityDelta(InteractionType.DWELL, null, 30_000)).isCloseTo(0.5, offset(1e-12));
+    assertThat(signals.affinityDelta(InteractionType.DWELL, null, 30_000))
+        .isCloseTo(0.5, offset(1e-12));
     assertThat(signals.affinityDelta(InteractionType.DWELL, null, 600_000)).isEqualTo(1.0);
     assertThat(signals.affinityDelta(InteractionType.DWELL, null, -5)).isZero();
   }
@@ -102,10 +105,50 @@ class FeatureMathTest {
   @Test
   void featuresFromInteractions() {
     UserFeatures features = new UserFeatures();
-    features.apply(new Interaction(1, InteractionType.CLICK, 0, null, null, null, null, "news", List.of("local")), new float[] {1, 0}, settings);
-    features.apply(new Interaction(2, InteractionType.SKIP, MINUTE, Intent.BAD_TIMING, null, null, null, "news", List.of("local")), null, settings);
-    features.apply(new Interaction(3, InteractionType.SKIP, 2 * MINUTE, Intent.NOT_INTERESTED, null, null, null, "sports", List.of()), null, settings);
-    features.apply(new Interaction(1, InteractionType.DWELL, 3 * MINUTE, null, 30_000L, null, null, "news", List.of("local")), new float[] {1, 0}, settings);
+    features.apply(
+        new Interaction(
+            1, InteractionType.CLICK, 0, null, null, null, null, "news", List.of("local")),
+        new float[] {1, 0},
+        settings);
+    features.apply(
+        new Interaction(
+            2,
+            InteractionType.SKIP,
+            MINUTE,
+            Intent.BAD_TIMING,
+            null,
+            null,
+            null,
+            "news",
+            List.of("local")),
+        null,
+        settings);
+    features.apply(
+        new Interaction(
+            3,
+            InteractionType.SKIP,
+            2 * MINUTE,
+            Intent.NOT_INTERESTED,
+            null,
+            null,
+            null,
+            "sports",
+            List.of()),
+        null,
+        settings);
+    features.apply(
+        new Interaction(
+            1,
+            InteractionType.DWELL,
+            3 * MINUTE,
+            null,
+            30_000L,
+            null,
+            null,
+            "news",
+            List.of("local")),
+        new float[] {1, 0},
+        settings);
 
     long now = 3 * MINUTE;
     long halfLife = settings.halfLifeMillis();
@@ -118,7 +161,8 @@ class FeatureMathTest {
     assertThat(features.session().recentItems()).containsExactly(1); // only engaged items
 
     var summary = features.summary(now, settings);
-    assertThat(summary.get("intents")).isEqualTo(java.util.Map.of("bad_timing", 1L, "not_interested", 1L));
+    assertThat(summary.get("intents"))
+        .isEqualTo(java.util.Map.of("bad_timing", 1L, "not_interested", 1L));
     @SuppressWarnings("unchecked")
     var dwell = (java.util.Map<String, Object>) summary.get("dwell");
     assertThat(dwell.get("meanMillis")).isEqualTo(30_000L);

@@ -12,7 +12,10 @@ class PoolLevelsTest {
 
   private final PoolSettings settings = PoolSettings.fromConfig(ConfigFactory.load());
 
-  /** Walks coverage through {@code path} (per mille of a 1,000-item pool) and collects every crossing. */
+  /**
+   * Walks coverage through {@code path} (per mille of a 1,000-item pool) and collects every
+   * crossing.
+   */
   private List<PoolSettings.Threshold> walk(int... path) {
     List<PoolSettings.Threshold> fired = new ArrayList<>();
     PoolLevels levels = PoolLevels.NONE;
@@ -42,12 +45,16 @@ class PoolLevelsTest {
 
   @Test
   void onlyThe95PercentThresholdIsUrgent() {
-    assertThat(walk(860, 910, 960)).extracting(PoolSettings.Threshold::urgent).containsExactly(false, false, true);
+    assertThat(walk(860, 910, 960))
+        .extracting(PoolSettings.Threshold::urgent)
+        .containsExactly(false, false, true);
   }
 
   @Test
   void aJumpOverSeveralThresholdsFiresEachOfThem() {
-    assertThat(walk(100, 970)).extracting(PoolSettings.Threshold::wanted).containsExactly(10, 20, 50);
+    assertThat(walk(100, 970))
+        .extracting(PoolSettings.Threshold::wanted)
+        .containsExactly(10, 20, 50);
   }
 
   @Test
@@ -57,7 +64,9 @@ class PoolLevelsTest {
         .extracting(PoolSettings.Threshold::coverage)
         .containsExactly(0.85, 0.85);
     // dropping below 90 % but not 85 % re-arms only 90 %
-    assertThat(walk(910, 870, 910)).extracting(PoolSettings.Threshold::coverage).containsExactly(0.85, 0.90, 0.90);
+    assertThat(walk(910, 870, 910))
+        .extracting(PoolSettings.Threshold::coverage)
+        .containsExactly(0.85, 0.90, 0.90);
   }
 
   @Test
@@ -69,6 +78,7 @@ class PoolLevelsTest {
 
   @Test
   void thresholdsAboveListsTheLevelsReached() {
-    assertThat(PoolLevels.of(Freshness.of(100, 92), settings).thresholdsAbove(settings)).containsExactly(0.85, 0.90);
+    assertThat(PoolLevels.of(Freshness.of(100, 92), settings).thresholdsAbove(settings))
+        .containsExactly(0.85, 0.90);
   }
 }

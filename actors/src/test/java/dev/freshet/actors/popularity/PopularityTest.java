@@ -32,14 +32,16 @@ class PopularityTest {
     assertThat(board.maxItem()).isCloseTo(3.0, offset(1e-12));
     assertThat(board.asOf()).isEqualTo(HOUR);
     // a late window counts at the board's time, never rewinds it
-    assertThat(board.merge(new PopularityDeltas(Map.of(7, 1.0), Map.of(), 0), HOUR).asOf()).isEqualTo(HOUR);
+    assertThat(board.merge(new PopularityDeltas(Map.of(7, 1.0), Map.of(), 0), HOUR).asOf())
+        .isEqualTo(HOUR);
   }
 
   @Test
   void popularListsLiveInteractionsFirstThenCatalogPopularity() {
     CatalogSnapshot catalog = TestCatalogs.ofSize(10, 2); // item i has catalog popularity 10 - i
     PopularityBoard board =
-        PopularityBoard.empty().merge(new PopularityDeltas(Map.of(8, 5.0, 6, 9.0), Map.of(), 0), HOUR);
+        PopularityBoard.empty()
+            .merge(new PopularityDeltas(Map.of(8, 5.0, 6, 9.0), Map.of(), 0), HOUR);
 
     assertThat(ItemLists.popular(catalog, board, Optional.empty(), 4))
         .extracting(l -> l.item().id())

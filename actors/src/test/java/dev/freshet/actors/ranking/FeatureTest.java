@@ -16,7 +16,8 @@ class FeatureTest {
       assertThat(Feature.at(feature.ordinal())).isSameAs(feature);
     }
     assertThat(ConfigFactory.load().getConfig("freshet.ranking.weights").root().keySet())
-        .containsExactlyInAnyOrderElementsOf(Arrays.stream(Feature.values()).map(Feature::key).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(Feature.values()).map(Feature::key).toList());
   }
 
   @Test

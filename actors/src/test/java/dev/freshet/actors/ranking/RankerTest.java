@@ -30,19 +30,30 @@ class RankerTest {
 
   /** 40 items, 4 categories (item i in cat-(i % 4)), popularity 40 - i, all created a day ago. */
   private final CatalogSnapshot catalog = catalog(40, 4);
+
   private final FeatureSettings featureSettings = FeatureSettings.fromConfig(ConfigFactory.load());
 
   private static CatalogSnapshot catalog(int n, int categories) {
     List<Item> items = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      items.add(new Item("item-" + i, i, "cat-" + (i % categories), List.of("t" + (i % 2)), NOW - DAY,
-          ItemStatus.ACTIVE, n - i, new float[] {i % categories == 1 ? 1f : 0f, i % categories == 1 ? 0f : 1f}, "{}"));
+      items.add(
+          new Item(
+              "item-" + i,
+              i,
+              "cat-" + (i % categories),
+              List.of("t" + (i % 2)),
+              NOW - DAY,
+              ItemStatus.ACTIVE,
+              n - i,
+              new float[] {i % categories == 1 ? 1f : 0f, i % categories == 1 ? 0f : 1f},
+              "{}"));
     }
     return CatalogSnapshot.empty().withChanges(items, 1);
   }
 
   private static RankingSettings settings(String overrides) {
-    return RankingSettings.fromConfig(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
+    return RankingSettings.fromConfig(
+        ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load()));
   }
 
   private RankingContext context(SeenSet seen, UserFeatures features, PopularityBoard board) {
@@ -67,7 +78,11 @@ class RankerTest {
     SeenSet seen = new SeenSet();
     seen.addAll(new int[] {0, 2});
 
-    Ranking ranking = rank(settings, context(seen, new UserFeatures(), PopularityBoard.empty()), request(4, false));
+    Ranking ranking =
+        rank(
+            settings,
+            context(seen, new UserFeatures(), PopularityBoard.empty()),
+            request(4, false));
 
     assertThat(ids(ranking)).containsExactly("item-1", "item-3", "item-4", "item-5");
     assertThat(ranking.items()).extracting(RankedItem::position).containsExactly(1, 2, 3, 4);
@@ -78,46 +93,70 @@ class RankerTest {
   @Test
   void explainContributionsAddUpToTheScore() {
     Ranking ranking =
-        rank(settings("freshet.ranking.exploration.share = 0"), context(new SeenSet(), new UserFeatures(), PopularityBoard.empty()), request(5, true));
+        rank(
+            settings("freshet.ranking.exploration.share = 0"),
+            context(new SeenSet(), new UserFeatures(), PopularityBoard.empty()),
+            request(5, true));
 
     for (RankedItem item : ranking.items()) {
       double sum = item.explain().values().stream().mapToDouble(Double::doubleValue).sum();
       assertThat(sum).isCloseTo(item.score(), offset(1e-12));
-      assertThat(item.explain()).containsKeys(Feature.POPULARITY.key(), Feature.FRESHNESS.key(), Feature.CATEGORY_AFFINITY.key());
+      assertThat(item.explain())
+          .containsKeys(
+              Feature.POPULARITY.key(), Feature.FRESHNESS.key(), Feature.CATEGORY_AFFINITY.key());
     }
     // item-0 is the most popular: its popularity feature is 1, weighted 0.5
-    assertThat(ranking.items().get(0).explain().get(Feature.POPULARITY.key())).isCloseTo(0.5, offset(1e-12));
+    assertThat(ranking.items().get(0).explain().get(Feature.POPULARITY.key()))
+        .isCloseTo(0.5, offset(1e-12));
   }
 
   @Test
   void affinityForACategoryRanksItUpCappedByDiversity() {
     UserFeatures features = new UserFeatures();
     for (int i = 0; i < 5; i++) {
-      features.apply(new Interaction(100 + i, InteractionType.LIKE, NOW - i, null, null, null, null, "cat-3", List.of()), null, featureSettings);
+      features.apply(
+          new Interaction(
+              100 + i, InteractionType.LIKE, NOW - i, null, null, null, null, "cat-3", List.of()),
+          null,
+          featureSettings);
     }
-    RankingSettings settings = settings("freshet.ranking.exploration.share = 0\nfreshet.ranking.max-per-category = 3");
+    RankingSettings settings =
+        settings("freshet.ranking.exploration.share = 0\nfreshet.ranking.max-per-category = 3");
 
-    Ranking ranking = rank(settings, context(new SeenSet(), features, PopularityBoard.empty()), request(8, true));
+    Ranking ranking =
+        rank(settings, context(new SeenSet(), features, PopularityBoard.empty()), request(8, true));
 
     List<String> top = ids(ranking);
     assertThat(top.subList(0, 3)).containsExactly("item-3", "item-7", "item-11"); // cat-3 first...
-    assertThat(top.stream().filter(id -> Integer.parseInt(id.substring(5)) % 4 == 3)).hasSize(3); // ...but only 3 of them
+    assertThat(top.stream().filter(id -> Integer.parseInt(id.substring(5)) % 4 == 3))
+        .hasSize(3); // ...but only 3 of them
     assertThat(ranking.items().get(0).reason()).isEqualTo("affinity");
-    assertThat(ranking.items().get(0).explain().get(Feature.CATEGORY_AFFINITY.key())).isEqualTo(0.25); // strongest taste: 1 × 0.25
+    assertThat(ranking.items().get(0).explain().get(Feature.CATEGORY_AFFINITY.key()))
+        .isEqualTo(0.25); // strongest taste: 1 × 0.25
   }
 
   @Test
   void notInterestedPushesACategoryDownWhereBadTimingDoesNot() {
     UserFeatures annoyed = new UserFeatures();
     UserFeatures busy = new UserFeatures();
-    annoyed.apply(new Interaction(0, InteractionType.SKIP, NOW, "not_interested", null, null, null, "cat-0", List.of()), null, featureSettings);
-    busy.apply(new Interaction(0, InteractionType.SKIP, NOW, "bad_timing", null, null, null, "cat-0", List.of()), null, featureSettings);
+    annoyed.apply(
+        new Interaction(
+            0, InteractionType.SKIP, NOW, "not_interested", null, null, null, "cat-0", List.of()),
+        null,
+        featureSettings);
+    busy.apply(
+        new Interaction(
+            0, InteractionType.SKIP, NOW, "bad_timing", null, null, null, "cat-0", List.of()),
+        null,
+        featureSettings);
     SeenSet seen = new SeenSet();
     seen.addAll(new int[] {0});
     RankingSettings settings = settings("freshet.ranking.exploration.share = 0");
 
-    List<String> forAnnoyed = ids(rank(settings, context(seen, annoyed, PopularityBoard.empty()), request(4, false)));
-    List<String> forBusy = ids(rank(settings, context(seen, busy, PopularityBoard.empty()), request(4, false)));
+    List<String> forAnnoyed =
+        ids(rank(settings, context(seen, annoyed, PopularityBoard.empty()), request(4, false)));
+    List<String> forBusy =
+        ids(rank(settings, context(seen, busy, PopularityBoard.empty()), request(4, false)));
 
     assertThat(forBusy).containsExactly("item-1", "item-2", "item-3", "item-4");
     assertThat(forAnnoyed).doesNotContain("item-4", "item-8");
@@ -127,15 +166,20 @@ class RankerTest {
   void explorationSlotsGoToUnderExposedItemsAndAreMarked() {
     Map<Integer, Double> exposed = new HashMap<>();
     for (int i = 0; i < 30; i++) exposed.put(i, 1.0);
-    PopularityBoard board = PopularityBoard.empty().merge(new PopularityDeltas(exposed, Map.of(), NOW), DAY);
-    RankingSettings settings = settings("freshet.ranking.exploration.share = 0.2\nfreshet.ranking.max-per-category = 10");
+    PopularityBoard board =
+        PopularityBoard.empty().merge(new PopularityDeltas(exposed, Map.of(), NOW), DAY);
+    RankingSettings settings =
+        settings("freshet.ranking.exploration.share = 0.2\nfreshet.ranking.max-per-category = 10");
 
-    Ranking ranking = rank(settings, context(new SeenSet(), new UserFeatures(), board), request(10, false));
+    Ranking ranking =
+        rank(settings, context(new SeenSet(), new UserFeatures(), board), request(10, false));
 
-    List<RankedItem> explored = ranking.items().stream().filter(i -> i.reason().equals("exploration")).toList();
+    List<RankedItem> explored =
+        ranking.items().stream().filter(i -> i.reason().equals("exploration")).toList();
     assertThat(explored).hasSize(2);
     for (RankedItem item : explored) {
-      assertThat(Integer.parseInt(item.id().substring(5))).isGreaterThanOrEqualTo(30); // never interacted with
+      assertThat(Integer.parseInt(item.id().substring(5)))
+          .isGreaterThanOrEqualTo(30); // never interacted with
     }
     // spread over the list: round(10 * 1/3) and round(10 * 2/3)
     assertThat(explored).extracting(RankedItem::position).containsExactly(3, 7);
@@ -146,17 +190,25 @@ class RankerTest {
   void explorationIsDrawnPerRankingIdUnlessASeedIsSet() {
     Map<Integer, Double> exposed = new HashMap<>();
     for (int i = 0; i < 20; i++) exposed.put(i, 1.0);
-    PopularityBoard board = PopularityBoard.empty().merge(new PopularityDeltas(exposed, Map.of(), NOW), DAY);
+    PopularityBoard board =
+        PopularityBoard.empty().merge(new PopularityDeltas(exposed, Map.of(), NOW), DAY);
     RankingContext context = context(new SeenSet(), new UserFeatures(), board);
-    String share = "freshet.ranking.exploration.share = 0.2\nfreshet.ranking.max-per-category = 10\n";
+    String share =
+        "freshet.ranking.exploration.share = 0.2\nfreshet.ranking.max-per-category = 10\n";
     RankingSettings random = settings(share);
     RankingSettings seeded = settings(share + "freshet.ranking.exploration.seed = 7");
 
     Set<List<String>> drawnPerId = new HashSet<>();
     Set<List<String>> drawnSeeded = new HashSet<>();
     for (int r = 0; r < 20; r++) {
-      drawnPerId.add(explored(new Ranker(random).rank(context, request(10, false), "r-" + r, random.variantOf("someone"))));
-      drawnSeeded.add(explored(new Ranker(seeded).rank(context, request(10, false), "r-" + r, seeded.variantOf("someone"))));
+      drawnPerId.add(
+          explored(
+              new Ranker(random)
+                  .rank(context, request(10, false), "r-" + r, random.variantOf("someone"))));
+      drawnSeeded.add(
+          explored(
+              new Ranker(seeded)
+                  .rank(context, request(10, false), "r-" + r, seeded.variantOf("someone"))));
     }
     assertThat(drawnPerId).hasSizeGreaterThan(1);
     assertThat(drawnSeeded).hasSize(1);
@@ -164,18 +216,30 @@ class RankerTest {
   }
 
   private static List<String> explored(Ranking ranking) {
-    return ranking.items().stream().filter(i -> i.reason().equals(Ranker.REASON_EXPLORATION)).map(RankedItem::id).toList();
+    return ranking.items().stream()
+        .filter(i -> i.reason().equals(Ranker.REASON_EXPLORATION))
+        .map(RankedItem::id)
+        .toList();
   }
 
   @Test
   void pinnedItemsTakeTheirSlotUnlessSeen() {
     RankingSettings settings =
-        settings("freshet.ranking.exploration.share = 0\nfreshet.ranking.pinned = [{ item = \"item-30\", position = 2, reason = sponsored }]");
+        settings(
+            "freshet.ranking.exploration.share = 0\nfreshet.ranking.pinned = [{ item = \"item-30\", position = 2, reason = sponsored }]");
 
-    Ranking ranking = rank(settings, context(new SeenSet(), new UserFeatures(), PopularityBoard.empty()), request(3, false));
+    Ranking ranking =
+        rank(
+            settings,
+            context(new SeenSet(), new UserFeatures(), PopularityBoard.empty()),
+            request(3, false));
     SeenSet seen = new SeenSet();
     seen.addAll(new int[] {30});
-    Ranking afterSeen = rank(settings, context(seen, new UserFeatures(), PopularityBoard.empty()), request(3, false));
+    Ranking afterSeen =
+        rank(
+            settings,
+            context(seen, new UserFeatures(), PopularityBoard.empty()),
+            request(3, false));
 
     assertThat(ids(ranking)).containsExactly("item-0", "item-30", "item-1");
     assertThat(ranking.items().get(1).reason()).isEqualTo("sponsored");
@@ -218,15 +282,22 @@ class RankerTest {
   void vectorSimilarityFavoursItemsLikeThoseEngagedWith() {
     UserFeatures features = new UserFeatures();
     // engaged with an item whose embedding is (1, 0), like every cat-1 item
-    features.apply(new Interaction(1, InteractionType.PURCHASE, NOW, null, null, null, null, null, List.of()), new float[] {1f, 0f}, featureSettings);
+    features.apply(
+        new Interaction(1, InteractionType.PURCHASE, NOW, null, null, null, null, null, List.of()),
+        new float[] {1f, 0f},
+        featureSettings);
     SeenSet seen = new SeenSet();
     seen.addAll(new int[] {1});
 
     Ranking ranking =
-        rank(settings("freshet.ranking.exploration.share = 0"), context(seen, features, PopularityBoard.empty()), request(2, true));
+        rank(
+            settings("freshet.ranking.exploration.share = 0"),
+            context(seen, features, PopularityBoard.empty()),
+            request(2, true));
 
     assertThat(ids(ranking)).containsExactly("item-5", "item-9");
-    assertThat(ranking.items().get(0).explain().get(Feature.VECTOR_SIMILARITY.key())).isCloseTo(0.2, offset(1e-6));
+    assertThat(ranking.items().get(0).explain().get(Feature.VECTOR_SIMILARITY.key()))
+        .isCloseTo(0.2, offset(1e-6));
     assertThat(ranking.items().get(0).reason()).isEqualTo("similar");
   }
 
@@ -236,9 +307,22 @@ class RankerTest {
     UserFeatures features = new UserFeatures();
     features.setPersona(new dev.freshet.actors.features.Persona(List.of("cat-2"), List.of(), null));
 
-    List<String> cold = ids(rank(settings, context(new SeenSet(), features, PopularityBoard.empty()), request(2, false)));
-    features.apply(new Interaction(39, InteractionType.LIKE, NOW, null, null, null, null, "cat-3", List.of()), null, featureSettings);
-    List<String> warm = ids(rank(settings, context(new SeenSet(), features, PopularityBoard.empty()), request(2, false)));
+    List<String> cold =
+        ids(
+            rank(
+                settings,
+                context(new SeenSet(), features, PopularityBoard.empty()),
+                request(2, false)));
+    features.apply(
+        new Interaction(39, InteractionType.LIKE, NOW, null, null, null, null, "cat-3", List.of()),
+        null,
+        featureSettings);
+    List<String> warm =
+        ids(
+            rank(
+                settings,
+                context(new SeenSet(), features, PopularityBoard.empty()),
+                request(2, false)));
 
     assertThat(cold).containsExactly("item-2", "item-6");
     assertThat(warm).containsExactly("item-3", "item-7");

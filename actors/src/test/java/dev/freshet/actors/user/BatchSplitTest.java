@@ -24,8 +24,15 @@ class BatchSplitTest {
           id == 7 || id > 9
               ? null
               : new Item(
-                  "item-" + id, id, "cat-" + id % 2, List.of("t" + id), 0L, ItemStatus.ACTIVE, 1.0,
-                  id % 2 == 0 ? new float[] {id} : null, "{}");
+                  "item-" + id,
+                  id,
+                  "cat-" + id % 2,
+                  List.of("t" + id),
+                  0L,
+                  ItemStatus.ACTIVE,
+                  1.0,
+                  id % 2 == 0 ? new float[] {id} : null,
+                  "{}");
 
   private static SeenSet seen(int... ids) {
     SeenSet seen = new SeenSet();
@@ -43,7 +50,9 @@ class BatchSplitTest {
 
   @Test
   void impressionsRecordEachUnseenIdOnceWithItsPositionAndRepeatTheRestInBatchOrder() {
-    BatchSplit split = BatchSplit.impressions(seen(1), shown(new int[] {2, 1, 5, 2, 6}, new int[] {0, 1, 2, 3, 4}));
+    BatchSplit split =
+        BatchSplit.impressions(
+            seen(1), shown(new int[] {2, 1, 5, 2, 6}, new int[] {0, 1, 2, 3, 4}));
 
     assertThat(split.newImpressions()).isEqualTo(3);
     assertThat(split.repeats()).isEqualTo(2);
@@ -53,7 +62,8 @@ class BatchSplitTest {
     assertThat(recorded.positions()).containsExactly(0, 2, 4);
     assertThat(recorded.surface()).isEqualTo("home");
     assertThat(recorded.atMillis()).isEqualTo(2_000L);
-    assertThat(((UserEntity.ImpressionsRepeated) split.events().get(1)).itemIds()).containsExactly(1, 2);
+    assertThat(((UserEntity.ImpressionsRepeated) split.events().get(1)).itemIds())
+        .containsExactly(1, 2);
   }
 
   @Test
@@ -86,14 +96,17 @@ class BatchSplitTest {
 
     var journaled = ((UserEntity.InteractionsRecorded) split.events().get(0)).interactions();
     assertThat(journaled).extracting(Interaction::itemId).containsExactly(2, 2, 7, 3);
-    assertThat(journaled).extracting(Interaction::category).containsExactly("cat-0", "cat-0", null, "cat-1");
+    assertThat(journaled)
+        .extracting(Interaction::category)
+        .containsExactly("cat-0", "cat-0", null, "cat-1");
     assertThat(journaled.get(0).tags()).containsExactly("t2");
     var repeated = (UserEntity.ImpressionsRepeated) split.events().get(1);
     assertThat(repeated.itemIds()).containsExactly(1, 2);
     assertThat(repeated.atMillis()).isEqualTo(5_500L);
     assertThat(split.newImpressions()).isEqualTo(1);
     assertThat(split.repeats()).isEqualTo(2);
-    assertThat(split.firstSeen()).containsExactly(2, 7, 3); // a click or skip means the item was seen
+    assertThat(split.firstSeen())
+        .containsExactly(2, 7, 3); // a click or skip means the item was seen
   }
 
   @Test

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The pool-level update on its own: levels, crossings, signals, at-risk reports and the freshness band. */
+/**
+ * The pool-level update on its own: levels, crossings, signals, at-risk reports and the freshness
+ * band.
+ */
 class PoolUpdateTest {
 
   private final UserEntitySettings settings = UserEntitySettings.fromConfig(ConfigFactory.load());
@@ -24,7 +27,8 @@ class PoolUpdateTest {
   /** A user who has seen {@code ids} and is at the levels {@code pool}. */
   private UserEntity.State seen(PoolLevels pool, int... ids) {
     return new UserEntity.State()
-        .recordImpressions(new UserEntity.ImpressionsRecorded(ids, 1_000L, null, null, null), settings.features())
+        .recordImpressions(
+            new UserEntity.ImpressionsRecorded(ids, 1_000L, null, null, null), settings.features())
         .withPoolLevels(pool);
   }
 
@@ -65,20 +69,24 @@ class PoolUpdateTest {
 
   @Test
   void newItemsReArmAThresholdWithoutASignal() {
-    PoolUpdate rearm = update(seen(new PoolLevels(1, false), range(0, 86)), TestCatalogs.ofSize(200, 4), 100);
+    PoolUpdate rearm =
+        update(seen(new PoolLevels(1, false), range(0, 86)), TestCatalogs.ofSize(200, 4), 100);
 
     assertThat(rearm.moved()).isTrue();
     assertThat(rearm.levels()).isEqualTo(PoolLevels.NONE);
     assertThat(rearm.messages()).isEmpty();
 
     // nothing newly seen: the catalog alone re-arms it too
-    assertThat(update(seen(new PoolLevels(1, false), range(0, 86)), TestCatalogs.ofSize(200, 4)).levels())
+    assertThat(
+            update(seen(new PoolLevels(1, false), range(0, 86)), TestCatalogs.ofSize(200, 4))
+                .levels())
         .isEqualTo(PoolLevels.NONE);
   }
 
   @Test
   void aUserAtRiskIsReportedOnEveryNewlySeenItemAndOnLeavingIt() {
-    PoolUpdate atRisk = update(seen(new PoolLevels(0b11, false), range(0, 91)), catalog, range(91, 96));
+    PoolUpdate atRisk =
+        update(seen(new PoolLevels(0b11, false), range(0, 91)), catalog, range(91, 96));
     assertThat(signalled(atRisk)).containsExactly(0.95);
     var report = (PoolCoordinator.RiskReport) atRisk.messages().get(1);
     assertThat(report.atRisk()).isTrue();
@@ -88,32 +96,49 @@ class PoolUpdateTest {
     assertThat(again.messages()).singleElement().isInstanceOf(PoolCoordinator.RiskReport.class);
 
     PoolUpdate left = update(seen(atRisk.levels(), range(0, 96)), TestCatalogs.ofSize(200, 4));
-    assertThat(left.messages()).containsExactly(new PoolCoordinator.RiskReport("u1", 104, false, 200, 5_000L));
+    assertThat(left.messages())
+        .containsExactly(new PoolCoordinator.RiskReport("u1", 104, false, 200, 5_000L));
     assertThat(PoolUpdate.leftRisk("u1", catalog, 7_000L))
         .isEqualTo(new PoolCoordinator.RiskReport("u1", 0, false, 100, 7_000L));
   }
 
   @Test
   void aSignalNamesTheFavouriteCategoryOnlyWhenItRunsAsLow() {
-    var click = new Interaction(1, InteractionType.CLICK, 4_000L, null, null, null, null, "cat-1", List.of());
+    var click =
+        new Interaction(
+            1, InteractionType.CLICK, 4_000L, null, null, null, null, "cat-1", List.of());
     UserEntity.State clicker =
         seen(PoolLevels.NONE, IntStream.range(0, 100).filter(i -> i % 4 == 1 || i < 60).toArray())
-            .applyInteractions(new UserEntity.InteractionsRecorded(List.of(click)), settings.features());
-    int[] rest = IntStream.range(60, 100).filter(i -> i % 4 != 1).limit(15).toArray(); // 85 %, cat-1 at 100 %
-    assertThat(((PoolCoordinator.Signal) update(clicker, catalog, rest).messages().get(0)).signal().category())
+            .applyInteractions(
+                new UserEntity.InteractionsRecorded(List.of(click)), settings.features());
+    int[] rest =
+        IntStream.range(60, 100)
+            .filter(i -> i % 4 != 1)
+            .limit(15)
+            .toArray(); // 85 %, cat-1 at 100 %
+    assertThat(
+            ((PoolCoordinator.Signal) update(clicker, catalog, rest).messages().get(0))
+                .signal()
+                .category())
         .isEqualTo("cat-1");
 
     UserEntity.State lowElsewhere =
         seen(PoolLevels.NONE, IntStream.range(0, 100).filter(i -> i % 4 != 1).toArray())
-            .applyInteractions(new UserEntity.InteractionsRecorded(List.of(click)), settings.features());
-    int[] cat1 = IntStream.range(2, 100).filter(i -> i % 4 == 1).limit(10).toArray(); // 86 %, cat-1 at 44 %
-    assertThat(((PoolCoordinator.Signal) update(lowElsewhere, catalog, cat1).messages().get(0)).signal().category())
+            .applyInteractions(
+                new UserEntity.InteractionsRecorded(List.of(click)), settings.features());
+    int[] cat1 =
+        IntStream.range(2, 100).filter(i -> i % 4 == 1).limit(10).toArray(); // 86 %, cat-1 at 44 %
+    assertThat(
+            ((PoolCoordinator.Signal) update(lowElsewhere, catalog, cat1).messages().get(0))
+                .signal()
+                .category())
         .isNull();
   }
 
   @Test
   void aUserWithoutConsentCountsInNoBand() {
-    UserEntity.State withdrawn = seen(PoolLevels.NONE, 1, 2).setConsent(new UserEntity.ConsentSet(false, 2_000L));
+    UserEntity.State withdrawn =
+        seen(PoolLevels.NONE, 1, 2).setConsent(new UserEntity.ConsentSet(false, 2_000L));
     assertThat(update(withdrawn, catalog).band()).isNull();
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class RejectedPersistsTest {
 
   private static final ActorTestKit testKit =
-      ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config().withFallback(ConfigFactory.load()));
+      ActorTestKit.create(
+          PersistenceTestKitPlugin.getInstance().config().withFallback(ConfigFactory.load()));
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
 
   @AfterAll

@@ -2,7 +2,6 @@ package dev.freshet.actors.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.freshet.actors.features.Interaction;
@@ -25,7 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 class UserEntitySerializationTest {
 
-  /** A state with seen items, a persona, two interactions (one with a vector), pool levels, a favourite and replays. */
+  /**
+   * A state with seen items, a persona, two interactions (one with a vector), pool levels, a
+   * favourite and replays.
+   */
   private static final String OLD_STATE =
       "v2RzZWVuWBg6MAAAAQAAAAAAAwAQAAAAAQACAAMAKABwbGFzdEltcHJlc3Npb25BdBkTiGhmZWF0dXJlc79qY2F0ZWdvcmllc79nZW50cmllc79lY2F0LTC/ZXZhbHVl+0AAAAAAAAAAYmF0GRtY/2VjYXQtMr9ldmFsdWX7P/AAAAAAAABiYXQZF3D///9kdGFnc79nZW50cmllc79heL9ldmFsdWX7P/AAAAAAAABiYXQZF3D///9tbm90SW50ZXJlc3RlZL9nZW50cmllc7///2Zjb3VudHOJAAEBAAAAAAAAZ2ludGVudHO/ZW90aGVyAf9qZHdlbGxDb3VudABwZHdlbGxUb3RhbE1pbGxpcwBuZHdlbGxNYXhNaWxsaXMAZ3Nlc3Npb26/aXN0YXJ0ZWRBdBkXcGtsYXN0RXZlbnRBdBkbWGZldmVudHMCa3JlY2VudEl0ZW1zggIYKP9mdmVjdG9yv2NzdW2C+j9//+36QAAAAGZ3ZWlnaHT7QAf//2YtIKBiYXQZG1j/Z3BlcnNvbmG/amNhdGVnb3JpZXOBZWNhdC0zZHRhZ3OBYXRmdmVjdG9y9v//ZHBvb2y/ZWFib3ZlAWZhdFJpc2v0/2lmYXZvcml0ZXO/ZWl0ZW1zgb9maXRlbUlkCW1hZGRlZEF0TWlsbGlzGQPo/2RmdWxs9P9ncmVwbGF5c79jaWRzggIDZmNvdW50c4IBAWRsYXN0ghkfQBkfQP9nY29uc2VudPX/";
 
@@ -43,7 +45,10 @@ class UserEntitySerializationTest {
   }
 
   private <T> T read(String base64, Class<T> type) {
-    return type.cast(serialization.deserialize(Base64.getDecoder().decode(base64), JACKSON_CBOR, type.getName()).get());
+    return type.cast(
+        serialization
+            .deserialize(Base64.getDecoder().decode(base64), JACKSON_CBOR, type.getName())
+            .get());
   }
 
   private static Set<String> names(byte[] cbor) throws Exception {
@@ -73,12 +78,14 @@ class UserEntitySerializationTest {
     byte[] written = serialization.serialize(state).get();
 
     assertThat(names(written)).isEqualTo(names(Base64.getDecoder().decode(OLD_STATE)));
-    assertThat(read(Base64.getEncoder().encodeToString(written), UserEntity.State.class).seen()).isEqualTo(state.seen());
+    assertThat(read(Base64.getEncoder().encodeToString(written), UserEntity.State.class).seen())
+        .isEqualTo(state.seen());
   }
 
   @Test
   void anOldInteractionsEventLoadsWithoutEmbeddingsAndReplaysWithoutMovingTheVector() {
-    UserEntity.InteractionsRecorded event = read(OLD_INTERACTIONS, UserEntity.InteractionsRecorded.class);
+    UserEntity.InteractionsRecorded event =
+        read(OLD_INTERACTIONS, UserEntity.InteractionsRecorded.class);
 
     assertThat(event.interactions()).extracting(Interaction::category).containsExactly("cat-2");
     assertThat(event.embeddingOf(2)).isNull();
@@ -91,11 +98,15 @@ class UserEntitySerializationTest {
 
   @Test
   void anInteractionsEventKeepsItsEmbeddings() {
-    var click = new Interaction(2, InteractionType.CLICK, 6_000, null, null, null, null, "cat-2", List.of());
-    var event = new UserEntity.InteractionsRecorded(List.of(click), Map.of(2, new float[] {0.5f, 1f}));
+    var click =
+        new Interaction(
+            2, InteractionType.CLICK, 6_000, null, null, null, null, "cat-2", List.of());
+    var event =
+        new UserEntity.InteractionsRecorded(List.of(click), Map.of(2, new float[] {0.5f, 1f}));
     byte[] written = serialization.serialize(event).get();
 
-    var back = read(Base64.getEncoder().encodeToString(written), UserEntity.InteractionsRecorded.class);
+    var back =
+        read(Base64.getEncoder().encodeToString(written), UserEntity.InteractionsRecorded.class);
     assertThat(back.embeddingOf(2)).containsExactly(0.5f, 1f);
   }
 }

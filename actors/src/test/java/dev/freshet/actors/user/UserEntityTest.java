@@ -30,10 +30,10 @@ class UserEntityTest {
 
   private final AtomicReference<CatalogSnapshot> catalog =
       new AtomicReference<>(TestCatalogs.ofSize(100, 4));
-  private final TestProbe<PoolCoordinator.Command> pool =
-      testKit.createTestProbe();
+  private final TestProbe<PoolCoordinator.Command> pool = testKit.createTestProbe();
 
   private EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> kit;
+
   /** Every journal write latency the entity reported. */
   private final java.util.List<Long> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -43,7 +43,8 @@ class UserEntityTest {
     kit.clear();
   }
 
-  private EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> kitFor(String userId) {
+  private EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State>
+      kitFor(String userId) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), entity(userId));
   }
 
@@ -76,7 +77,8 @@ class UserEntityTest {
     assertThat(result.reply().getValue()).isEqualTo(new ImpressionsResult(3, 2, true));
     assertThat(result.events()).hasSize(2);
     assertThat(((ImpressionsRecorded) result.events().get(0)).itemIds()).containsExactly(1, 2, 3);
-    assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds()).containsExactly(2, 1);
+    assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds())
+        .containsExactly(2, 1);
     assertThat(result.state().seen().size()).isEqualTo(3);
   }
 
@@ -87,7 +89,12 @@ class UserEntityTest {
         kit.<StatusReply<ImpressionsResult>>runCommand(
             replyTo ->
                 new UserEntity.RecordImpressions(
-                    new int[] {2, 5, 6, 5}, new int[] {0, 1, 2, 3}, "home", "rank-1", 2_000L, replyTo));
+                    new int[] {2, 5, 6, 5},
+                    new int[] {0, 1, 2, 3},
+                    "home",
+                    "rank-1",
+                    2_000L,
+                    replyTo));
 
     ImpressionsRecorded event = (ImpressionsRecorded) result.event();
     assertThat(event.itemIds()).containsExactly(5, 6);
@@ -98,7 +105,8 @@ class UserEntityTest {
     assertThat(((ImpressionsRecorded) record(9).event()).positions()).isNull();
   }
 
-  private dev.freshet.actors.features.Interaction event(int item, dev.freshet.actors.features.InteractionType type, long at, String intent) {
+  private dev.freshet.actors.features.Interaction event(
+      int item, dev.freshet.actors.features.InteractionType type, long at, String intent) {
     return new dev.freshet.actors.features.Interaction(item, type, at, intent, null, null, null);
   }
 
@@ -110,27 +118,47 @@ class UserEntityTest {
             replyTo ->
                 new UserEntity.RecordEvents(
                     java.util.List.of(
-                        event(1, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null), // seen before
-                        event(2, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null),
-                        event(2, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null), // repeat
+                        event(
+                            1,
+                            dev.freshet.actors.features.InteractionType.IMPRESSION,
+                            5_000,
+                            null), // seen before
+                        event(
+                            2, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null),
+                        event(
+                            2,
+                            dev.freshet.actors.features.InteractionType.IMPRESSION,
+                            5_000,
+                            null), // repeat
                         event(2, dev.freshet.actors.features.InteractionType.CLICK, 6_000, null),
-                        event(5, dev.freshet.actors.features.InteractionType.SKIP, 7_000, "bad_timing")),
+                        event(
+                            5,
+                            dev.freshet.actors.features.InteractionType.SKIP,
+                            7_000,
+                            "bad_timing")),
                     replyTo));
 
     assertThat(result.reply().getValue()).isEqualTo(new UserEntity.EventsResult(5, 1, true));
-    assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds()).containsExactly(1, 2);
+    assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds())
+        .containsExactly(1, 2);
     var journaled = ((UserEntity.InteractionsRecorded) result.events().get(0)).interactions();
-    assertThat(journaled).extracting(dev.freshet.actors.features.Interaction::itemId).containsExactly(2, 2, 5);
-    assertThat(journaled.get(1).category()).isEqualTo("cat-2"); // the item's category, kept in the event
+    assertThat(journaled)
+        .extracting(dev.freshet.actors.features.Interaction::itemId)
+        .containsExactly(2, 2, 5);
+    assertThat(journaled.get(1).category())
+        .isEqualTo("cat-2"); // the item's category, kept in the event
     var features = result.state().features();
     assertThat(features.categoryAffinity("cat-2", 6_000, 86_400_000L)).isEqualTo(1.0);
-    assertThat(features.categoryAffinity("cat-1", 7_000, 86_400_000L)).isZero(); // bad timing: no penalty
+    assertThat(features.categoryAffinity("cat-1", 7_000, 86_400_000L))
+        .isZero(); // bad timing: no penalty
     assertThat(result.state().seen().size()).isEqualTo(3); // 1, 2 and the skipped 5
 
     kit.restart();
 
-    assertThat(kit.getState().features().categoryAffinity("cat-2", 6_000, 86_400_000L)).isEqualTo(1.0);
-    assertThat(kit.getState().features().count(dev.freshet.actors.features.InteractionType.SKIP)).isEqualTo(1);
+    assertThat(kit.getState().features().categoryAffinity("cat-2", 6_000, 86_400_000L))
+        .isEqualTo(1.0);
+    assertThat(kit.getState().features().count(dev.freshet.actors.features.InteractionType.SKIP))
+        .isEqualTo(1);
   }
 
   @Test
@@ -139,8 +167,15 @@ class UserEntityTest {
     for (int i = 0; i < 100; i++) {
       items.add(
           new dev.freshet.actors.catalog.Item(
-              "item-" + i, i, "cat-" + (i % 4), java.util.List.of("t" + i), 1_000L * i,
-              dev.freshet.actors.catalog.ItemStatus.ACTIVE, 100 - i, new float[] {i, 1f}, "{}"));
+              "item-" + i,
+              i,
+              "cat-" + (i % 4),
+              java.util.List.of("t" + i),
+              1_000L * i,
+              dev.freshet.actors.catalog.ItemStatus.ACTIVE,
+              100 - i,
+              new float[] {i, 1f},
+              "{}"));
     }
     catalog.set(CatalogSnapshot.empty().withChanges(items, 1));
     events(event(2, dev.freshet.actors.features.InteractionType.CLICK, 1_000L, null));
@@ -225,7 +260,8 @@ class UserEntityTest {
     assertThat(Arrays.stream(ranking.items().toArray())).hasSize(5);
   }
 
-  // ---- freshness and pool-low signals ------------------------------------------------------------
+  // ---- freshness and pool-low signals
+  // ------------------------------------------------------------
 
   private UserEntity.UserStateView state() {
     return kit.runCommand(UserEntity.GetState::new).reply().getValue();
@@ -301,7 +337,9 @@ class UserEntityTest {
     kit.<StatusReply<UserEntity.EventsResult>>runCommand(
         replyTo ->
             new UserEntity.RecordEvents(
-                java.util.List.of(event(1, dev.freshet.actors.features.InteractionType.CLICK, 1_000, null)), replyTo));
+                java.util.List.of(
+                    event(1, dev.freshet.actors.features.InteractionType.CLICK, 1_000, null)),
+                replyTo));
     record(cat1);
     record(IntStream.range(0, 100).filter(i -> i % 4 != 1).limit(61).toArray()); // 86 % overall
     assertThat(expectSignal(0.85).signal().category()).isEqualTo("cat-1");
@@ -312,22 +350,26 @@ class UserEntityTest {
   @Test
   void replayServesSeenItemsWithoutRecordingImpressionsAndCountsReplays() {
     record(10, 11, 12);
-    var first = kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
-        replyTo -> new UserEntity.Replay(5, java.util.Optional.empty(), 9_000L, replyTo));
+    var first =
+        kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
+            replyTo -> new UserEntity.Replay(5, java.util.Optional.empty(), 9_000L, replyTo));
 
     assertThat(first.reply().getValue().items())
         .extracting(r -> r.item().id())
         .containsExactlyInAnyOrder("item-10", "item-11", "item-12");
-    assertThat(first.reply().getValue().items()).allSatisfy(r -> {
-      assertThat(r.replayCount()).isEqualTo(1);
-      assertThat(r.lastReplayedAt()).isEqualTo(9_000L);
-    });
+    assertThat(first.reply().getValue().items())
+        .allSatisfy(
+            r -> {
+              assertThat(r.replayCount()).isEqualTo(1);
+              assertThat(r.lastReplayedAt()).isEqualTo(9_000L);
+            });
     assertThat(first.events()).singleElement().isInstanceOf(UserEntity.ItemsReplayed.class);
     assertThat(first.state().seen().size()).isEqualTo(3);
     assertThat(first.state().lastImpressionAt()).isEqualTo(1_000L);
 
-    var second = kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
-        replyTo -> new UserEntity.Replay(1, java.util.Optional.empty(), 9_500L, replyTo));
+    var second =
+        kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
+            replyTo -> new UserEntity.Replay(1, java.util.Optional.empty(), 9_500L, replyTo));
     var again = second.reply().getValue().items().get(0);
     assertThat(again.replayCount()).isEqualTo(2);
     assertThat(again.lastReplayedAt()).isEqualTo(9_500L);
@@ -338,27 +380,39 @@ class UserEntityTest {
 
   @Test
   void replayOfAUserWhoSawNothingIsEmptyAndWritesNothing() {
-    var result = kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
-        replyTo -> new UserEntity.Replay(5, java.util.Optional.empty(), 9_000L, replyTo));
+    var result =
+        kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
+            replyTo -> new UserEntity.Replay(5, java.util.Optional.empty(), 9_000L, replyTo));
     assertThat(result.reply().getValue().items()).isEmpty();
     assertThat(result.hasNoEvents()).isTrue();
   }
 
   @Test
   void favoritesAreAddedOnceRemovedAndListedNewestFirst() {
-    var added = kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.AddFavorite(7, 1_000L, r));
+    var added =
+        kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
+            r -> new UserEntity.AddFavorite(7, 1_000L, r));
     assertThat(added.reply().getValue().changed()).isTrue();
-    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.AddFavorite(3, 2_000L, r));
-    var again = kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.AddFavorite(7, 3_000L, r));
+    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
+        r -> new UserEntity.AddFavorite(3, 2_000L, r));
+    var again =
+        kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
+            r -> new UserEntity.AddFavorite(7, 3_000L, r));
     assertThat(again.reply().getValue().changed()).isFalse();
     assertThat(again.hasNoEvents()).isTrue();
     assertThat(again.reply().getValue().favorites())
         .extracting(Favorites.Favorite::itemId)
         .containsExactly(3, 7);
 
-    var removed = kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.RemoveFavorite(7, r));
-    assertThat(removed.reply().getValue().favorites()).extracting(Favorites.Favorite::itemId).containsExactly(3);
-    var notThere = kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.RemoveFavorite(99, r));
+    var removed =
+        kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
+            r -> new UserEntity.RemoveFavorite(7, r));
+    assertThat(removed.reply().getValue().favorites())
+        .extracting(Favorites.Favorite::itemId)
+        .containsExactly(3);
+    var notThere =
+        kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
+            r -> new UserEntity.RemoveFavorite(99, r));
     assertThat(notThere.hasNoEvents()).isTrue();
 
     kit.restart();
@@ -366,18 +420,24 @@ class UserEntityTest {
         .containsExactly(new Favorites.Favorite(3, 2_000L));
   }
 
-  // ---- consent, erasure, access and journal latency -----------------------------------------------
+  // ---- consent, erasure, access and journal latency
+  // -----------------------------------------------
 
   private UserEntity.ConsentView consent(boolean consent) {
-    return kit.<StatusReply<UserEntity.ConsentView>>runCommand(r -> new UserEntity.SetConsent(consent, 50_000L, r))
+    return kit.<StatusReply<UserEntity.ConsentView>>runCommand(
+            r -> new UserEntity.SetConsent(consent, 50_000L, r))
         .reply()
         .getValue();
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
-          UserEntity.Command, UserEntity.Event, UserEntity.State, StatusReply<UserEntity.EventsResult>>
+          UserEntity.Command,
+          UserEntity.Event,
+          UserEntity.State,
+          StatusReply<UserEntity.EventsResult>>
       events(dev.freshet.actors.features.Interaction... events) {
-    return kit.runCommand(replyTo -> new UserEntity.RecordEvents(java.util.List.of(events), replyTo));
+    return kit.runCommand(
+        replyTo -> new UserEntity.RecordEvents(java.util.List.of(events), replyTo));
   }
 
   private static UserEntity.RankingResult recommend(
@@ -385,7 +445,8 @@ class UserEntityTest {
     return on.<StatusReply<UserEntity.RankingResult>>runCommand(
             replyTo ->
                 new UserEntity.Recommend(
-                    new dev.freshet.actors.ranking.RankingRequest(5, java.util.Optional.empty(), java.util.Set.of(), true),
+                    new dev.freshet.actors.ranking.RankingRequest(
+                        5, java.util.Optional.empty(), java.util.Set.of(), true),
                     replyTo))
         .reply()
         .getValue();
@@ -397,10 +458,14 @@ class UserEntityTest {
 
   @Test
   void withoutConsentNothingButTheConsentIsPersistedAndResultsSaySo() {
-    var withdrawn = kit.<StatusReply<UserEntity.ConsentView>>runCommand(r -> new UserEntity.SetConsent(false, 50_000L, r));
+    var withdrawn =
+        kit.<StatusReply<UserEntity.ConsentView>>runCommand(
+            r -> new UserEntity.SetConsent(false, 50_000L, r));
     assertThat(withdrawn.events()).containsExactly(new UserEntity.ConsentSet(false, 50_000L));
     assertThat(withdrawn.reply().getValue()).isEqualTo(new UserEntity.ConsentView(false, true));
-    var again = kit.<StatusReply<UserEntity.ConsentView>>runCommand(r -> new UserEntity.SetConsent(false, 51_000L, r));
+    var again =
+        kit.<StatusReply<UserEntity.ConsentView>>runCommand(
+            r -> new UserEntity.SetConsent(false, 51_000L, r));
     assertThat(again.hasNoEvents()).isTrue();
     assertThat(again.reply().getValue().changed()).isFalse();
 
@@ -414,11 +479,13 @@ class UserEntityTest {
     assertThat(interactions.hasNoEvents()).isTrue();
     assertThat(interactions.reply().getValue()).isEqualTo(new UserEntity.EventsResult(2, 0, false));
 
-    var ranking = kit.<StatusReply<UserEntity.RankingResult>>runCommand(
-        replyTo ->
-            new UserEntity.Recommend(
-                new dev.freshet.actors.ranking.RankingRequest(5, java.util.Optional.empty(), java.util.Set.of(), false),
-                replyTo));
+    var ranking =
+        kit.<StatusReply<UserEntity.RankingResult>>runCommand(
+            replyTo ->
+                new UserEntity.Recommend(
+                    new dev.freshet.actors.ranking.RankingRequest(
+                        5, java.util.Optional.empty(), java.util.Set.of(), false),
+                    replyTo));
     assertThat(ranking.hasNoEvents()).isTrue();
     assertThat(ranking.reply().getValue().personal()).isFalse();
 
@@ -432,14 +499,20 @@ class UserEntityTest {
   @Test
   void withdrawingConsentDropsTheBehaviouralStateAndRankingTurnsNonPersonal() {
     var stranger = kitFor("stranger"); // first: creating a kit clears every journal
-    kit.<StatusReply<org.apache.pekko.Done>>runCommand(r -> new UserEntity.SetPersona(new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null), r));
-    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.AddFavorite(9, 1_000L, r));
+    kit.<StatusReply<org.apache.pekko.Done>>runCommand(
+        r ->
+            new UserEntity.SetPersona(
+                new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null),
+                r));
+    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
+        r -> new UserEntity.AddFavorite(9, 1_000L, r));
     long now = System.currentTimeMillis();
     events(
         event(2, dev.freshet.actors.features.InteractionType.CLICK, now, null),
         event(6, dev.freshet.actors.features.InteractionType.LIKE, now, null));
     record(0, 1, 3, 4, 5);
-    kit.<StatusReply<UserEntity.ReplayResult>>runCommand(r -> new UserEntity.Replay(2, java.util.Optional.empty(), now, r));
+    kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
+        r -> new UserEntity.Replay(2, java.util.Optional.empty(), now, r));
     UserEntity.State before = kit.getState();
     assertThat(before.seen().size()).isEqualTo(7);
     assertThat(before.features().hasHistory()).isTrue();
@@ -454,7 +527,8 @@ class UserEntityTest {
     assertThat(after.seen().size()).isZero();
     assertThat(after.lastImpressionAt()).isZero();
     assertThat(after.features().hasHistory()).isFalse();
-    assertThat(after.features().count(dev.freshet.actors.features.InteractionType.IMPRESSION)).isZero();
+    assertThat(after.features().count(dev.freshet.actors.features.InteractionType.IMPRESSION))
+        .isZero();
     assertThat(after.features().vector()).isNull();
     assertThat(after.features().session().events()).isZero();
     assertThat(after.features().categoryAffinity("cat-2", now, 86_400_000L)).isZero();
@@ -476,7 +550,9 @@ class UserEntityTest {
               dev.freshet.actors.ranking.Feature.TAG_AFFINITY.key(),
               dev.freshet.actors.ranking.Feature.VECTOR_SIMILARITY.key(),
               dev.freshet.actors.ranking.Feature.SESSION_SIMILARITY.key())) {
-        assertThat(item.explain().getOrDefault(feature, 0.0)).as(item.id() + " " + feature).isZero();
+        assertThat(item.explain().getOrDefault(feature, 0.0))
+            .as(item.id() + " " + feature)
+            .isZero();
       }
     }
 
@@ -495,7 +571,9 @@ class UserEntityTest {
   /** Asks a spawned entity (the test kit cannot run a command that stops its entity). */
   private static <T> T ask(
       org.apache.pekko.actor.typed.ActorRef<UserEntity.Command> entity,
-      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<StatusReply<T>>, UserEntity.Command> command) {
+      java.util.function.Function<
+              org.apache.pekko.actor.typed.ActorRef<StatusReply<T>>, UserEntity.Command>
+          command) {
     TestProbe<StatusReply<T>> probe = testKit.createTestProbe();
     entity.tell(command.apply(probe.ref()));
     return probe.receiveMessage().getValue();
@@ -504,10 +582,25 @@ class UserEntityTest {
   @Test
   void forgetEmptiesTheStateRepliesWithItsSequenceNumberStopsAndRecoveryStaysEmpty() {
     var entity = testKit.spawn(entity("leaver"));
-    UserEntityTest.<org.apache.pekko.Done>ask(entity, r -> new UserEntity.SetPersona(new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null), r));
-    UserEntityTest.<UserEntity.FavoritesView>ask(entity, r -> new UserEntity.AddFavorite(9, 1_000L, r));
-    UserEntityTest.<UserEntity.EventsResult>ask(entity, r -> new UserEntity.RecordEvents(java.util.List.of(event(2, dev.freshet.actors.features.InteractionType.CLICK, 2_000L, null)), r));
-    ImpressionsResult shown = UserEntityTest.<ImpressionsResult>ask(entity, r -> new UserEntity.RecordImpressions(new int[] {0, 1, 3}, 3_000L, r)); // 4th event
+    UserEntityTest.<org.apache.pekko.Done>ask(
+        entity,
+        r ->
+            new UserEntity.SetPersona(
+                new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null),
+                r));
+    UserEntityTest.<UserEntity.FavoritesView>ask(
+        entity, r -> new UserEntity.AddFavorite(9, 1_000L, r));
+    UserEntityTest.<UserEntity.EventsResult>ask(
+        entity,
+        r ->
+            new UserEntity.RecordEvents(
+                java.util.List.of(
+                    event(2, dev.freshet.actors.features.InteractionType.CLICK, 2_000L, null)),
+                r));
+    ImpressionsResult shown =
+        UserEntityTest.<ImpressionsResult>ask(
+            entity,
+            r -> new UserEntity.RecordImpressions(new int[] {0, 1, 3}, 3_000L, r)); // 4th event
     assertThat(shown.recorded()).isEqualTo(3);
 
     TestProbe<StatusReply<UserEntity.Forgotten>> forgotten = testKit.createTestProbe();
@@ -515,29 +608,46 @@ class UserEntityTest {
     assertThat(forgotten.receiveMessage().getValue().sequenceNr()).isEqualTo(5);
     forgotten.expectTerminated(entity);
 
-    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
-    assertThat(journal.persistedInStorage("User|leaver")).hasSize(5).last().isEqualTo(new UserEntity.UserForgotten(9_000L));
+    var journal =
+        org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    assertThat(journal.persistedInStorage("User|leaver"))
+        .hasSize(5)
+        .last()
+        .isEqualTo(new UserEntity.UserForgotten(9_000L));
 
     // the journal was not deleted here: recovery replays it and still ends empty
     var again = testKit.spawn(entity("leaver"));
-    UserEntity.UserExport export = UserEntityTest.<UserEntity.UserExport>ask(again, UserEntity.GetExport::new);
+    UserEntity.UserExport export =
+        UserEntityTest.<UserEntity.UserExport>ask(again, UserEntity.GetExport::new);
     assertThat(export.seenItems()).isEmpty();
     assertThat(export.favorites()).isEmpty();
     assertThat(export.persona()).isNull();
     assertThat(export.vector()).isNull();
     assertThat(export.state().features().get("interactions")).isEqualTo(java.util.Map.of());
-    assertThat(export.state().consent()).isTrue(); // a user who comes back is a new user, with the default
-    ImpressionsResult fresh = UserEntityTest.<ImpressionsResult>ask(again, r -> new UserEntity.RecordImpressions(new int[] {0}, 10_000L, r));
+    assertThat(export.state().consent())
+        .isTrue(); // a user who comes back is a new user, with the default
+    ImpressionsResult fresh =
+        UserEntityTest.<ImpressionsResult>ask(
+            again, r -> new UserEntity.RecordImpressions(new int[] {0}, 10_000L, r));
     assertThat(fresh).isEqualTo(new ImpressionsResult(1, 0, true));
   }
 
   @Test
   void theExportHoldsTheLiveState() {
-    kit.<StatusReply<org.apache.pekko.Done>>runCommand(r -> new UserEntity.SetPersona(new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), java.util.List.of("t"), null), r));
-    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(r -> new UserEntity.AddFavorite(9, 1_000L, r));
+    kit.<StatusReply<org.apache.pekko.Done>>runCommand(
+        r ->
+            new UserEntity.SetPersona(
+                new dev.freshet.actors.features.Persona(
+                    java.util.List.of("cat-3"), java.util.List.of("t"), null),
+                r));
+    kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
+        r -> new UserEntity.AddFavorite(9, 1_000L, r));
     record(0, 5, 7);
 
-    UserEntity.UserExport export = kit.<StatusReply<UserEntity.UserExport>>runCommand(UserEntity.GetExport::new).reply().getValue();
+    UserEntity.UserExport export =
+        kit.<StatusReply<UserEntity.UserExport>>runCommand(UserEntity.GetExport::new)
+            .reply()
+            .getValue();
 
     assertThat(export.seenItems()).containsExactly(0, 5, 7);
     assertThat(export.state().seen()).isEqualTo(3);

@@ -16,7 +16,13 @@ public final class ApiException extends RuntimeException {
     this(status, code, message, field, 0, false);
   }
 
-  private ApiException(int status, String code, String message, String field, long retryAfterSeconds, boolean closesConnection) {
+  private ApiException(
+      int status,
+      String code,
+      String message,
+      String field,
+      long retryAfterSeconds,
+      boolean closesConnection) {
     super(message, null, false, false); // control flow, not a fault: no stack trace
     this.status = status;
     this.code = code;
@@ -25,14 +31,20 @@ public final class ApiException extends RuntimeException {
     this.closesConnection = closesConnection;
   }
 
-  /** A refusal after which nothing more is read from the connection (answered with {@code Connection: close}). */
+  /**
+   * A refusal after which nothing more is read from the connection (answered with {@code
+   * Connection: close}).
+   */
   public static ApiException closing(int status, String code, String message, String field) {
     return new ApiException(status, code, message, field, 0, true);
   }
 
-  /** A 429: the client may try again after {@code retryAfterSeconds} (sent as {@code Retry-After}). */
+  /**
+   * A 429: the client may try again after {@code retryAfterSeconds} (sent as {@code Retry-After}).
+   */
   public static ApiException rateLimited(String message, long retryAfterSeconds) {
-    return new ApiException(429, "rate_limited", message, null, Math.max(1, retryAfterSeconds), false);
+    return new ApiException(
+        429, "rate_limited", message, null, Math.max(1, retryAfterSeconds), false);
   }
 
   /** A 413: the body exceeds {@code limit} bytes. */

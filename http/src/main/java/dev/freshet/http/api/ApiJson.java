@@ -26,16 +26,20 @@ public final class ApiJson {
     try {
       return HttpResponse.create()
           .withStatus(StatusCodes.get(status))
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, mapper.writeValueAsBytes(body)));
+          .withEntity(
+              HttpEntities.create(ContentTypes.APPLICATION_JSON, mapper.writeValueAsBytes(body)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Response not serializable", e);
     }
   }
 
-  /** A JSON object with its fields in the order given (Map.of has none): key, value, key, value, … */
+  /**
+   * A JSON object with its fields in the order given (Map.of has none): key, value, key, value, …
+   */
   public static java.util.Map<String, Object> fields(Object... keysAndValues) {
     java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    for (int i = 0; i < keysAndValues.length; i += 2)
+      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
     return map;
   }
 
@@ -49,11 +53,13 @@ public final class ApiJson {
     }
     String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : null;
     if (message == null) return "unreadable JSON";
-    int internal = firstOf(message, "`", "com.fasterxml", "(for ", "JsonParser", "StreamReadFeature");
+    int internal =
+        firstOf(message, "`", "com.fasterxml", "(for ", "JsonParser", "StreamReadFeature");
     if (internal < 0) return message;
     String kept = message.substring(0, internal);
     int open = kept.lastIndexOf('(');
-    if (open >= 0 && kept.indexOf(')', open) < 0) kept = kept.substring(0, open); // no half of a parenthesis
+    if (open >= 0 && kept.indexOf(')', open) < 0)
+      kept = kept.substring(0, open); // no half of a parenthesis
     return kept.strip();
   }
 

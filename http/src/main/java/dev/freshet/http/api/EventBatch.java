@@ -30,7 +30,8 @@ public record EventBatch(List<EventBatch.Event> events) {
     Fields.requireObject(body);
     JsonNode events = Fields.requiredArray(body, "events", "events", MAX_EVENTS);
     List<Event> parsed = new ArrayList<>(events.size());
-    for (int i = 0; i < events.size(); i++) parsed.add(event(events.get(i), "events[" + i + "]", window, now));
+    for (int i = 0; i < events.size(); i++)
+      parsed.add(event(events.get(i), "events[" + i + "]", window, now));
     return new EventBatch(parsed);
   }
 
@@ -40,7 +41,8 @@ public record EventBatch(List<EventBatch.Event> events) {
     String userId = Fields.requiredId(node, "userId", at + ".userId");
     String itemId = Fields.requiredId(node, "itemId", at + ".itemId");
     long ts = Fields.timestamp(node, "ts", at + ".ts", window, now);
-    Optional<String> intent = Fields.optionalText(node, "intent", at + ".intent", Intent.MAX_LENGTH);
+    Optional<String> intent =
+        Fields.optionalText(node, "intent", at + ".intent", Intent.MAX_LENGTH);
     Optional<String> rankingId = Fields.optionalId(node, "rankingId", at + ".rankingId");
     return new Event(
         userId,
@@ -56,12 +58,15 @@ public record EventBatch(List<EventBatch.Event> events) {
   private static InteractionType type(JsonNode node, String field) {
     JsonNode type = node.get("type");
     if (type == null || type.isNull()) throw ApiException.invalid(field, field + " is required");
-    return (type.isTextual() ? InteractionType.fromWire(type.textValue()) : Optional.<InteractionType>empty())
+    return (type.isTextual()
+            ? InteractionType.fromWire(type.textValue())
+            : Optional.<InteractionType>empty())
         .orElseThrow(
             () ->
                 ApiException.invalid(
                     field,
-                    field + " must be one of impression, click, like, dislike, skip, favorite, share, purchase, dwell"));
+                    field
+                        + " must be one of impression, click, like, dislike, skip, favorite, share, purchase, dwell"));
   }
 
   /** Dwell needs its length in ms; on any other type a value would be silently meaningless. */
@@ -72,9 +77,14 @@ public record EventBatch(List<EventBatch.Event> events) {
       if (!absent) throw ApiException.invalid(field, field + " is only for dwell events");
       return null;
     }
-    if (absent) throw ApiException.invalid(field, field + " (dwell time in ms) is required for dwell events");
-    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0 || value.longValue() > MAX_DWELL_MILLIS) {
-      throw ApiException.invalid(field, field + " must be whole milliseconds from 0 to " + MAX_DWELL_MILLIS);
+    if (absent)
+      throw ApiException.invalid(field, field + " (dwell time in ms) is required for dwell events");
+    if (!value.isIntegralNumber()
+        || !value.canConvertToLong()
+        || value.longValue() < 0
+        || value.longValue() > MAX_DWELL_MILLIS) {
+      throw ApiException.invalid(
+          field, field + " must be whole milliseconds from 0 to " + MAX_DWELL_MILLIS);
     }
     return value.longValue();
   }

@@ -20,8 +20,14 @@ public final class Fields {
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
       boolean ok =
-          (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-              || ch == '.' || ch == '_' || ch == ':' || ch == '@' || ch == '-';
+          (ch >= 'a' && ch <= 'z')
+              || (ch >= 'A' && ch <= 'Z')
+              || (ch >= '0' && ch <= '9')
+              || ch == '.'
+              || ch == '_'
+              || ch == ':'
+              || ch == '@'
+              || ch == '-';
       if (!ok) return false;
     }
     return true;
@@ -56,7 +62,8 @@ public final class Fields {
   }
 
   /** A free-text string of 1..maxLength characters without control characters. */
-  public static Optional<String> optionalText(JsonNode parent, String name, String field, int maxLength) {
+  public static Optional<String> optionalText(
+      JsonNode parent, String name, String field, int maxLength) {
     JsonNode node = parent.get(name);
     if (node == null || node.isNull()) return Optional.empty();
     if (!node.isTextual()) throw ApiException.invalid(field, field + " must be a string");
@@ -73,9 +80,9 @@ public final class Fields {
 
   /**
    * Text the journal and PostgreSQL can keep: no control characters (NUL above all, which a
-   * PostgreSQL text or jsonb value cannot hold) and no unpaired UTF-16 surrogate (which has no UTF-8
-   * form, so the journal's serializer refuses the whole event). Checked here, before anything is
-   * changed, so that such text is a 400 and never a failed write.
+   * PostgreSQL text or jsonb value cannot hold) and no unpaired UTF-16 surrogate (which has no
+   * UTF-8 form, so the journal's serializer refuses the whole event). Checked here, before anything
+   * is changed, so that such text is a 400 and never a failed write.
    */
   static String storable(String field, String value) {
     for (int i = 0; i < value.length(); i++) {
@@ -90,10 +97,13 @@ public final class Fields {
   static String wellFormed(String field, String value) {
     for (int i = 0; i < value.length(); i++) {
       char ch = value.charAt(i);
-      if (Character.isHighSurrogate(ch) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+      if (Character.isHighSurrogate(ch)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
         i++; // a pair: one supplementary character
       } else if (Character.isSurrogate(ch)) {
-        throw ApiException.invalid(field, field + " contains an unpaired UTF-16 surrogate, which is not text");
+        throw ApiException.invalid(
+            field, field + " contains an unpaired UTF-16 surrogate, which is not text");
       }
     }
     return value;
@@ -105,7 +115,8 @@ public final class Fields {
     if (!node.isArray()) throw ApiException.invalid(field, field + " must be an array");
     if (node.isEmpty()) throw ApiException.invalid(field, field + " must not be empty");
     if (node.size() > maxSize) {
-      throw ApiException.invalid(field, field + " has " + node.size() + " entries; at most " + maxSize + " are allowed");
+      throw ApiException.invalid(
+          field, field + " has " + node.size() + " entries; at most " + maxSize + " are allowed");
     }
     return node;
   }
@@ -114,12 +125,14 @@ public final class Fields {
   static long timestamp(JsonNode parent, String name, String field, TimeWindow window, long now) {
     JsonNode node = parent.get(name);
     if (node == null || node.isNull()) return now;
-    if (node.isIntegralNumber() && node.canConvertToLong()) return window.check(field, node.longValue(), now);
+    if (node.isIntegralNumber() && node.canConvertToLong())
+      return window.check(field, node.longValue(), now);
     if (node.isTextual()) {
       Optional<Instant> at = instant(node.textValue());
       if (at.isPresent()) return window.check(field, at.get(), now);
     }
-    throw ApiException.invalid(field, field + " must be an ISO-8601 timestamp or epoch milliseconds");
+    throw ApiException.invalid(
+        field, field + " must be an ISO-8601 timestamp or epoch milliseconds");
   }
 
   /** ISO-8601 with {@code Z} or an offset; empty if {@code s} is neither. */
@@ -135,7 +148,9 @@ public final class Fields {
     }
   }
 
-  /** A query parameter that must be an integer from 1 to {@code max}; absent means {@code absent}. */
+  /**
+   * A query parameter that must be an integer from 1 to {@code max}; absent means {@code absent}.
+   */
   public static int boundedInt(String field, String value, int absent, int max) {
     if (value == null) return absent;
     try {

@@ -31,7 +31,8 @@ public record ImpressionBatch(
     }
     Optional<String> surface = Fields.optionalText(body, "surface", "surface", 64);
     Optional<String> rankingId = Fields.optionalId(body, "rankingId", "rankingId");
-    return new ImpressionBatch(userId, itemIds, surface, rankingId, positions(body, itemIds.size()));
+    return new ImpressionBatch(
+        userId, itemIds, surface, rankingId, positions(body, itemIds.size()));
   }
 
   private static Optional<List<Integer>> positions(JsonNode body, int count) {
@@ -39,13 +40,15 @@ public record ImpressionBatch(
     if (node == null || node.isNull()) return Optional.empty();
     if (!node.isArray()) throw ApiException.invalid("positions", "positions must be an array");
     if (node.size() != count) {
-      throw ApiException.invalid("positions", "positions must have one entry per item id (" + count + ")");
+      throw ApiException.invalid(
+          "positions", "positions must have one entry per item id (" + count + ")");
     }
     List<Integer> positions = new ArrayList<>(count);
     for (int i = 0; i < node.size(); i++) {
       JsonNode p = node.get(i);
       if (!p.isIntegralNumber() || !p.canConvertToInt() || p.intValue() < 0) {
-        throw ApiException.invalid("positions[" + i + "]", "positions[" + i + "] must be a non-negative integer");
+        throw ApiException.invalid(
+            "positions[" + i + "]", "positions[" + i + "] must be a non-negative integer");
       }
       positions.add(p.intValue());
     }

@@ -8,7 +8,13 @@ import java.util.List;
 /** {@code GET /v1/items/popular} and {@code /latest}: non-personal lists in their order. */
 public record ItemListAnswer(List<ItemListAnswer.Item> items) {
 
-  public record Item(String id, String category, int position, String createdAt, double popularity, double trending) {}
+  public record Item(
+      String id,
+      String category,
+      int position,
+      String createdAt,
+      double popularity,
+      double trending) {}
 
   public static ItemListAnswer of(List<ItemLists.Listed> listed) {
     List<Item> items = new ArrayList<>(listed.size());

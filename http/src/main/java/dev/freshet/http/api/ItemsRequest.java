@@ -17,7 +17,8 @@ public final class ItemsRequest {
 
   private ItemsRequest() {}
 
-  public static List<ItemUpsert> parse(JsonNode body, int embeddingDimension, TimeWindow window, long now) {
+  public static List<ItemUpsert> parse(
+      JsonNode body, int embeddingDimension, TimeWindow window, long now) {
     Fields.requireObject(body);
     JsonNode items = Fields.requiredArray(body, "items", "items", MAX_ITEMS);
     List<ItemUpsert> upserts = new ArrayList<>(items.size());
@@ -27,12 +28,14 @@ public final class ItemsRequest {
     return upserts;
   }
 
-  private static ItemUpsert item(JsonNode node, String at, int dimension, TimeWindow window, long now) {
+  private static ItemUpsert item(
+      JsonNode node, String at, int dimension, TimeWindow window, long now) {
     if (!node.isObject()) throw ApiException.invalid(at, at + " must be an object");
     String id = Fields.requiredId(node, "id", at + ".id");
     String category =
         Fields.optionalText(node, "category", at + ".category", 128)
-            .orElseThrow(() -> ApiException.invalid(at + ".category", at + ".category is required"));
+            .orElseThrow(
+                () -> ApiException.invalid(at + ".category", at + ".category is required"));
     return new ItemUpsert(
         id,
         category,
@@ -48,7 +51,8 @@ public final class ItemsRequest {
     JsonNode node = item.get("tags");
     if (node == null || node.isNull()) return List.of();
     if (!node.isArray()) throw ApiException.invalid(field, field + " must be an array of strings");
-    if (node.size() > MAX_TAGS) throw ApiException.invalid(field, field + " allows at most " + MAX_TAGS + " tags");
+    if (node.size() > MAX_TAGS)
+      throw ApiException.invalid(field, field + " allows at most " + MAX_TAGS + " tags");
     List<String> tags = new ArrayList<>(node.size());
     for (int i = 0; i < node.size(); i++) {
       JsonNode tag = node.get(i);
@@ -63,7 +67,8 @@ public final class ItemsRequest {
   private static ItemStatus status(JsonNode item, String field) {
     JsonNode node = item.get("status");
     if (node == null || node.isNull()) return ItemStatus.ACTIVE;
-    Optional<ItemStatus> status = node.isTextual() ? ItemStatus.fromWire(node.textValue()) : Optional.empty();
+    Optional<ItemStatus> status =
+        node.isTextual() ? ItemStatus.fromWire(node.textValue()) : Optional.empty();
     return status.orElseThrow(
         () -> ApiException.invalid(field, field + " must be one of active, archived, flagged"));
   }
@@ -87,7 +92,8 @@ public final class ItemsRequest {
     for (int d = 0; d < dimension; d++) {
       JsonNode x = node.get(d);
       if (!x.isNumber() || !Float.isFinite(x.floatValue())) {
-        throw ApiException.invalid(field + "[" + d + "]", field + "[" + d + "] must be a finite number");
+        throw ApiException.invalid(
+            field + "[" + d + "]", field + "[" + d + "] must be a finite number");
       }
       vector[d] = x.floatValue();
     }
@@ -100,16 +106,17 @@ public final class ItemsRequest {
     if (!node.isObject()) throw ApiException.invalid(field, field + " must be a JSON object");
     String json = node.toString();
     if (json.getBytes(StandardCharsets.UTF_8).length > MAX_ATTRIBUTES_BYTES) {
-      throw ApiException.invalid(field, field + " must be at most " + MAX_ATTRIBUTES_BYTES + " bytes of JSON");
+      throw ApiException.invalid(
+          field, field + " must be at most " + MAX_ATTRIBUTES_BYTES + " bytes of JSON");
     }
     storableStrings(node, field);
     return json;
   }
 
   /**
-   * Every key and string inside {@code node} as PostgreSQL's jsonb can hold it: no NUL (jsonb has no
-   * room for it) and no unpaired surrogate (no UTF-8 form). Other control characters are fine here:
-   * JSON escapes them.
+   * Every key and string inside {@code node} as PostgreSQL's jsonb can hold it: no NUL (jsonb has
+   * no room for it) and no unpaired surrogate (no UTF-8 form). Other control characters are fine
+   * here: JSON escapes them.
    */
   private static void storableStrings(JsonNode node, String field) {
     if (node.isTextual()) {
@@ -118,7 +125,8 @@ public final class ItemsRequest {
       for (var fields = node.fields(); fields.hasNext(); ) {
         var entry = fields.next();
         String at = field + "." + entry.getKey();
-        noNulNorLoneSurrogate(field, entry.getKey()); // a bad key is named by where it is: it cannot name itself
+        noNulNorLoneSurrogate(
+            field, entry.getKey()); // a bad key is named by where it is: it cannot name itself
         storableStrings(entry.getValue(), at);
       }
     } else if (node.isArray()) {
@@ -127,7 +135,8 @@ public final class ItemsRequest {
   }
 
   private static void noNulNorLoneSurrogate(String field, String s) {
-    if (s.indexOf('\u0000') >= 0) throw ApiException.invalid(field, field + " must not contain NUL characters");
+    if (s.indexOf('\u0000') >= 0)
+      throw ApiException.invalid(field, field + " must not contain NUL characters");
     Fields.wellFormed(field, s);
   }
 }

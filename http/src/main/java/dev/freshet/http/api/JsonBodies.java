@@ -27,7 +27,12 @@ public final class JsonBodies extends AllDirectives {
   private final long maxCatalogBytes;
   private final Duration readTimeout;
 
-  public JsonBodies(ActorSystem<?> system, ObjectMapper mapper, long maxBytes, long maxCatalogBytes, Duration readTimeout) {
+  public JsonBodies(
+      ActorSystem<?> system,
+      ObjectMapper mapper,
+      long maxBytes,
+      long maxCatalogBytes,
+      Duration readTimeout) {
     this.system = system;
     this.mapper = mapper;
     this.maxBytes = maxBytes;
@@ -48,7 +53,9 @@ public final class JsonBodies extends AllDirectives {
     return read(true, maxBytes, inner);
   }
 
-  /** A catalog upsert, up to {@code max-catalog-body-size}: 1,000 items of up to 4 KiB attributes. */
+  /**
+   * A catalog upsert, up to {@code max-catalog-body-size}: 1,000 items of up to 4 KiB attributes.
+   */
   public Route catalog(Function<JsonNode, Route> inner) {
     return read(false, maxCatalogBytes, inner);
   }
@@ -58,17 +65,23 @@ public final class JsonBodies extends AllDirectives {
         entity -> {
           MediaType mediaType = entity.getContentType().mediaType();
           boolean accepted =
-              mediaType.equals(MediaTypes.APPLICATION_JSON) || (allowTextPlain && mediaType.equals(MediaTypes.TEXT_PLAIN));
+              mediaType.equals(MediaTypes.APPLICATION_JSON)
+                  || (allowTextPlain && mediaType.equals(MediaTypes.TEXT_PLAIN));
           if (!accepted) {
             throw new ApiException(
                 415,
                 "unsupported_media_type",
-                "Content-Type must be application/json" + (allowTextPlain ? " or text/plain" : "") + ", not " + mediaType,
+                "Content-Type must be application/json"
+                    + (allowTextPlain ? " or text/plain" : "")
+                    + ", not "
+                    + mediaType,
                 "Content-Type");
           }
           var declared = entity.getContentLengthOption();
-          if (declared.isPresent() && declared.getAsLong() > limit) throw ApiException.bodyTooLarge(limit);
-          // a body without Content-Length (chunked) fails with EntityStreamSizeException past the limit
+          if (declared.isPresent() && declared.getAsLong() > limit)
+            throw ApiException.bodyTooLarge(limit);
+          // a body without Content-Length (chunked) fails with EntityStreamSizeException past the
+          // limit
           return onSuccess(
               entity
                   .withSizeLimit(limit)
@@ -76,11 +89,17 @@ public final class JsonBodies extends AllDirectives {
                   .exceptionally(
                       failure -> {
                         if (ApiErrors.unwrap(failure) instanceof TimeoutException) {
-                          // the client announced more than it sent: its fault, not ours (408, not 503)
+                          // the client announced more than it sent: its fault, not ours (408, not
+                          // 503)
                           throw ApiException.closing(
-                              408, "body_timeout", "the body did not arrive within " + readTimeout.toSeconds() + " s", "body");
+                              408,
+                              "body_timeout",
+                              "the body did not arrive within " + readTimeout.toSeconds() + " s",
+                              "body");
                         }
-                        throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+                        throw failure instanceof CompletionException c
+                            ? c
+                            : new CompletionException(failure);
                       }),
               strict -> inner.apply(parse(strict.getData())));
         });
@@ -93,7 +112,8 @@ public final class JsonBodies extends AllDirectives {
       if (node == null || node.isMissingNode()) throw ApiException.invalid("body", "body is empty");
       return node;
     } catch (IOException e) {
-      throw new ApiException(400, "malformed_json", "body is not valid JSON: " + ApiJson.brief(e), "body");
+      throw new ApiException(
+          400, "malformed_json", "body is not valid JSON: " + ApiJson.brief(e), "body");
     }
   }
 }

@@ -28,7 +28,8 @@ public final class PersonaRequest {
     JsonNode node = body.get(name);
     if (node == null || node.isNull()) return List.of();
     if (!node.isArray()) throw ApiException.invalid(name, name + " must be an array of strings");
-    if (node.size() > max) throw ApiException.invalid(name, name + " allows at most " + max + " entries");
+    if (node.size() > max)
+      throw ApiException.invalid(name, name + " allows at most " + max + " entries");
     List<String> values = new ArrayList<>();
     for (int i = 0; i < node.size(); i++) {
       String field = name + "[" + i + "]";
@@ -49,7 +50,8 @@ public final class PersonaRequest {
     for (int d = 0; d < dimension; d++) {
       JsonNode x = node.get(d);
       if (!x.isNumber() || !Float.isFinite(x.floatValue())) {
-        throw ApiException.invalid("vector[" + d + "]", "vector[" + d + "] must be a finite number");
+        throw ApiException.invalid(
+            "vector[" + d + "]", "vector[" + d + "] must be a finite number");
       }
       v[d] = x.floatValue();
     }

@@ -6,17 +6,24 @@ import dev.freshet.actors.ranking.Ranking;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /v1/users/{id}/recommendations} as API.md shows it, translated from the entity's ranking. */
+/**
+ * {@code GET /v1/users/{id}/recommendations} as API.md shows it, translated from the entity's
+ * ranking.
+ */
 public record RankingAnswer(String rankingId, String variant, List<RankingAnswer.Item> items) {
 
   /** One ranked item; {@code explain} (each feature's contribution) only when asked for. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Item(String id, double score, int position, String reason, Map<String, Double> explain) {}
+  public record Item(
+      String id, double score, int position, String reason, Map<String, Double> explain) {}
 
   public static RankingAnswer of(Ranking ranking, boolean explain) {
     List<Item> items =
         ranking.items().stream()
-            .map((RankedItem i) -> new Item(i.id(), i.score(), i.position(), i.reason(), explain ? i.explain() : null))
+            .map(
+                (RankedItem i) ->
+                    new Item(
+                        i.id(), i.score(), i.position(), i.reason(), explain ? i.explain() : null))
             .toList();
     return new RankingAnswer(ranking.rankingId(), ranking.variant(), items);
   }

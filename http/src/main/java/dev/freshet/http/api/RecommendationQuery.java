@@ -29,7 +29,9 @@ public final class RecommendationQuery {
       for (int i = 0; i < ids.length; i++) exclude.add(Fields.id("exclude[" + i + "]", ids[i]));
     }
     Optional<String> variant =
-        Optional.ofNullable(query.get("variant")).filter(v -> !v.isEmpty()).map(v -> Fields.text("variant", v, 128));
+        Optional.ofNullable(query.get("variant"))
+            .filter(v -> !v.isEmpty())
+            .map(v -> Fields.text("variant", v, 128));
     if (variant.isPresent() && ranking.variantNamed(variant.get()).isEmpty()) {
       throw ApiException.invalid("variant", "variant " + variant.get() + " is not configured");
     }
@@ -37,7 +39,9 @@ public final class RecommendationQuery {
   }
 
   public static Optional<String> category(String value) {
-    return Optional.ofNullable(value).filter(c -> !c.isEmpty()).map(c -> Fields.text("category", c, 128));
+    return Optional.ofNullable(value)
+        .filter(c -> !c.isEmpty())
+        .map(c -> Fields.text("category", c, 128));
   }
 
   public static int k(String value) {

@@ -18,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * API keys for the edge: checks a presented key against PostgreSQL and keeps the answer for a while,
- * so that the ranking path does not query the database per request. Revocation must bite at once on
- * every node, so each node listens to the revocation channel ({@link JdbcApiKeys#CHANNEL}) and drops
- * the key from its cache as soon as the revoking transaction commits, wherever it ran (an admin route
- * on any node, or {@code bin/freshet keys revoke}).
+ * API keys for the edge: checks a presented key against PostgreSQL and keeps the answer for a
+ * while, so that the ranking path does not query the database per request. Revocation must bite at
+ * once on every node, so each node listens to the revocation channel ({@link JdbcApiKeys#CHANNEL})
+ * and drops the key from its cache as soon as the revoking transaction commits, wherever it ran (an
+ * admin route on any node, or {@code bin/freshet keys revoke}).
  */
 public final class ApiKeys implements AutoCloseable {
 
@@ -39,11 +39,15 @@ public final class ApiKeys implements AutoCloseable {
     }
   }
 
-  public record Settings(boolean enabled, String adminKey, Duration cacheTtl, boolean publicMetrics) {
+  public record Settings(
+      boolean enabled, String adminKey, Duration cacheTtl, boolean publicMetrics) {
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig("freshet.auth");
       return new Settings(
-          c.getBoolean("enabled"), c.getString("admin-key"), c.getDuration("cache-ttl"), c.getBoolean("public-metrics"));
+          c.getBoolean("enabled"),
+          c.getString("admin-key"),
+          c.getDuration("cache-ttl"),
+          c.getBoolean("public-metrics"));
     }
   }
 
@@ -52,22 +56,29 @@ public final class ApiKeys implements AutoCloseable {
   private final JdbcApiKeys store;
   private final Executor blocking;
   private final Settings settings;
+
   /** By the key's SHA-256, never by the key itself. */
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
   private final PgListener revocations;
 
   private ApiKeys(DataSource dataSource, Executor blocking, Settings settings) {
     this.store = new JdbcApiKeys(dataSource);
     this.blocking = blocking;
     this.settings = settings;
-    this.revocations = PgListener.start(dataSource, JdbcApiKeys.CHANNEL, this::forget, cache::clear);
+    this.revocations =
+        PgListener.start(dataSource, JdbcApiKeys.CHANNEL, this::forget, cache::clear);
   }
 
   /** Starts listening for revocations and stores {@code FRESHET_ADMIN_KEY} if it is set. */
   public static ApiKeys start(DataSource dataSource, Executor blocking, Settings settings) {
     ApiKeys keys = new ApiKeys(dataSource, blocking, settings);
     if (!settings.adminKey().isBlank()) {
-      keys.store.seed(SEEDED_ADMIN_ID, "FRESHET_ADMIN_KEY", List.of(Scope.ADMIN.wireName()), settings.adminKey());
+      keys.store.seed(
+          SEEDED_ADMIN_ID,
+          "FRESHET_ADMIN_KEY",
+          List.of(Scope.ADMIN.wireName()),
+          settings.adminKey());
       log.info("Admin key from FRESHET_ADMIN_KEY stored (id {})", SEEDED_ADMIN_ID);
     }
     return keys;
@@ -91,7 +102,8 @@ public final class ApiKeys implements AutoCloseable {
     return CompletableFuture.supplyAsync(
         () -> {
           Optional<ApiKey> key = store.findActiveByHash(hash).map(ApiKeys::toKey);
-          key.ifPresentOrElse(k -> cache.put(hash, new Cached(k, System.nanoTime())), () -> cache.remove(hash));
+          key.ifPresentOrElse(
+              k -> cache.put(hash, new Cached(k, System.nanoTime())), () -> cache.remove(hash));
           return key;
         },
         blocking);

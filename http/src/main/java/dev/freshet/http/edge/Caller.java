@@ -5,12 +5,14 @@ import org.apache.pekko.http.javadsl.model.AttributeKey;
 
 /**
  * Who sent a request, as the edge established it before any route ran: the API key (empty for
- * anonymous callers of public routes, or when auth is off), the client's IP and the request's trace id.
+ * anonymous callers of public routes, or when auth is off), the client's IP and the request's trace
+ * id.
  */
 public record Caller(Optional<ApiKeys.ApiKey> key, String clientIp, String traceId) {
 
   /** Where the edge leaves the caller on the request for the routes. */
-  public static final AttributeKey<Caller> ATTRIBUTE = AttributeKey.create("freshet-caller", Caller.class);
+  public static final AttributeKey<Caller> ATTRIBUTE =
+      AttributeKey.create("freshet-caller", Caller.class);
 
   /** Whose Idempotency-Keys and per-key limits these are: the key's id, else the client's IP. */
   public String owner() {

@@ -1,12 +1,11 @@
 package dev.freshet.http.edge;
 
-import dev.freshet.http.api.ApiErrors;
-import dev.freshet.http.api.ApiException;
-import dev.freshet.http.metrics.RequestMetrics;
-
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import dev.freshet.http.api.ApiErrors;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.metrics.RequestMetrics;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,8 +41,11 @@ public final class Edge extends AllDirectives {
 
   private static final Logger access = LoggerFactory.getLogger("dev.freshet.http.access");
 
-  /** The WebSocket endpoint takes its key from a query parameter: browsers cannot set headers there. */
+  /**
+   * The WebSocket endpoint takes its key from a query parameter: browsers cannot set headers there.
+   */
   static final String STREAM = "/v1/stream";
+
   static final String ACCESS_TOKEN = "access_token";
 
   public record Settings(
@@ -56,11 +58,15 @@ public final class Edge extends AllDirectives {
         if (!value.isBlank()) headers.add(RawHeader.create(e.getKey(), value));
       }
       List<String> origins =
-          Arrays.stream(c.getString("cors.allowed-origins").split("[,\\s]+")).filter(s -> !s.isBlank()).toList();
+          Arrays.stream(c.getString("cors.allowed-origins").split("[,\\s]+"))
+              .filter(s -> !s.isBlank())
+              .toList();
       for (String origin : origins) {
         if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
           throw new IllegalArgumentException(
-              "freshet.http.cors.allowed-origins: '" + origin + "' is not an origin such as https://shop.example.com (or *)");
+              "freshet.http.cors.allowed-origins: '"
+                  + origin
+                  + "' is not an origin such as https://shop.example.com (or *)");
         }
       }
       return new Settings(c.getBoolean("trust-forwarded-for"), origins, List.copyOf(headers));
@@ -94,9 +100,9 @@ public final class Edge extends AllDirectives {
 
   /**
    * pekko-http-cors' settings for {@code allowed}, given to it as its own configuration: its Java
-   * constant for "any origin" ({@code HttpOriginMatcher.ALL}) is null when the Scala matcher was loaded
-   * first (a class-initialisation cycle in the library), which made every request with an Origin
-   * header fail. Parsed from configuration, "*" and lists take the library's own code path.
+   * constant for "any origin" ({@code HttpOriginMatcher.ALL}) is null when the Scala matcher was
+   * loaded first (a class-initialisation cycle in the library), which made every request with an
+   * Origin header fail. Parsed from configuration, "*" and lists take the library's own code path.
    */
   static CorsSettings corsSettings(List<String> allowed, Config systemConfig) {
     Map<String, Object> cors = new HashMap<>();
@@ -104,8 +110,17 @@ public final class Edge extends AllDirectives {
     // keys travel in a header, never in cookies: no credentials, so "*" is never an echoed origin
     cors.put("allow-credentials", false);
     cors.put("allowed-methods", List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"));
-    cors.put("allowed-headers", List.of("Authorization", "Content-Type", Idempotency.HEADER, TraceIds.REQUEST_ID_HEADER, "traceparent"));
-    cors.put("exposed-headers", List.of("Retry-After", TraceIds.REQUEST_ID_HEADER, "Idempotent-Replayed"));
+    cors.put(
+        "allowed-headers",
+        List.of(
+            "Authorization",
+            "Content-Type",
+            Idempotency.HEADER,
+            TraceIds.REQUEST_ID_HEADER,
+            "traceparent"));
+    cors.put(
+        "exposed-headers",
+        List.of("Retry-After", TraceIds.REQUEST_ID_HEADER, "Idempotent-Replayed"));
     cors.put("allow-generic-http-requests", true);
     return CorsSettings.create(
         ConfigFactory.parseMap(Map.of("pekko.http.cors", cors)).withFallback(systemConfig));
@@ -119,10 +134,12 @@ public final class Edge extends AllDirectives {
           String traceId = TraceIds.of(request);
           String method = request.method().value();
           String path = request.getUri().path();
-          Optional<Endpoint> endpoint = Endpoints.find(method.equals("HEAD") ? "GET" : method, path);
+          Optional<Endpoint> endpoint =
+              Endpoints.find(method.equals("HEAD") ? "GET" : method, path);
           String route = endpoint.map(Endpoint::template).orElse("unmatched");
           String ip = clientIp(request);
-          Supplier<Route> gated = () -> errors.handle(traceId, () -> gate(request, endpoint, ip, traceId, routes));
+          Supplier<Route> gated =
+              () -> errors.handle(traceId, () -> gate(request, endpoint, ip, traceId, routes));
           return mapResponse(
               response -> finish(response, route, method, path, traceId, start),
               () ->
@@ -130,8 +147,11 @@ public final class Edge extends AllDirectives {
                       traceId,
                       () -> {
                         HeaderCheck.requireClean(request);
-                        // errors inside are answered within the CORS directive, so that a page can read them
-                        return crossOrigin(request) ? CorsDirectives.cors(cors, gated) : gated.get();
+                        // errors inside are answered within the CORS directive, so that a page can
+                        // read them
+                        return crossOrigin(request)
+                            ? CorsDirectives.cors(cors, gated)
+                            : gated.get();
                       }));
         });
   }
@@ -142,24 +162,36 @@ public final class Edge extends AllDirectives {
    */
   private static boolean crossOrigin(HttpRequest request) {
     Optional<Origin> origin = request.getHeader(Origin.class);
-    if (origin.isEmpty()) return request.getHeader("Origin").isPresent(); // unparsable: the library refuses it
+    if (origin.isEmpty())
+      return request.getHeader("Origin").isPresent(); // unparsable: the library refuses it
     Optional<Host> host = request.getHeader(Host.class);
     if (host.isEmpty()) return true;
     for (HttpOrigin o : origin.get().getOrigins()) {
       if (!sameAuthority(o, host.get())) return true;
     }
-    return !origin.get().getOrigins().iterator().hasNext(); // "Origin: null" (sandboxed pages, files) is cross-origin
+    return !origin
+        .get()
+        .getOrigins()
+        .iterator()
+        .hasNext(); // "Origin: null" (sandboxed pages, files) is cross-origin
   }
 
-  /** {@code origin}'s host and port against the Host header (whose absent port is the scheme's default). */
+  /**
+   * {@code origin}'s host and port against the Host header (whose absent port is the scheme's
+   * default).
+   */
   private static boolean sameAuthority(HttpOrigin origin, Host host) {
     if (!origin.host().host().address().equalsIgnoreCase(host.host().address())) return false;
-    int originPort = origin.host().port() != 0 ? origin.host().port() : origin.scheme().equals("https") ? 443 : 80;
+    int originPort =
+        origin.host().port() != 0
+            ? origin.host().port()
+            : origin.scheme().equals("https") ? 443 : 80;
     int hostPort = host.port();
     return hostPort == 0 ? originPort == 80 || originPort == 443 : hostPort == originPort;
   }
 
-  private HttpResponse finish(HttpResponse response, String route, String method, String path, String traceId, long start) {
+  private HttpResponse finish(
+      HttpResponse response, String route, String method, String path, String traceId, long start) {
     long nanos = System.nanoTime() - start;
     int status = response.status().intValue();
     metrics.observe(route, method, status, nanos);
@@ -172,18 +204,34 @@ public final class Edge extends AllDirectives {
         else access.debug(line, args);
       }
     }
-    return response.addHeaders(settings.securityHeaders()).addHeader(RawHeader.create(TraceIds.REQUEST_ID_HEADER, traceId));
+    return response
+        .addHeaders(settings.securityHeaders())
+        .addHeader(RawHeader.create(TraceIds.REQUEST_ID_HEADER, traceId));
   }
 
-  private Route gate(HttpRequest request, Optional<Endpoint> found, String ip, String traceId, Supplier<Route> routes) {
+  private Route gate(
+      HttpRequest request,
+      Optional<Endpoint> found,
+      String ip,
+      String traceId,
+      Supplier<Route> routes) {
     String path = request.getUri().path();
     if (found.isEmpty()) {
       List<String> methods = Endpoints.methodsFor(path);
       if (!methods.isEmpty()) {
         throw new ApiException(
-            405, "method_not_allowed", request.method().value() + " is not allowed on " + path + " (allowed: " + String.join(", ", methods) + ")", null);
+            405,
+            "method_not_allowed",
+            request.method().value()
+                + " is not allowed on "
+                + path
+                + " (allowed: "
+                + String.join(", ", methods)
+                + ")",
+            null);
       }
-      throw new ApiException(404, "no_route", "There is no route " + request.method().value() + " " + path, null);
+      throw new ApiException(
+          404, "no_route", "There is no route " + request.method().value() + " " + path, null);
     }
     Endpoint endpoint = found.get();
     if (endpoint.template().startsWith("/health/")) {
@@ -205,20 +253,31 @@ public final class Edge extends AllDirectives {
       return refuse(
           request,
           endpoint,
-          new ApiException(401, "unauthorized", "an API key is required: send Authorization: Bearer <key>", "Authorization"));
+          new ApiException(
+              401,
+              "unauthorized",
+              "an API key is required: send Authorization: Bearer <key>",
+              "Authorization"));
     }
     return onSuccess(
         keys.authenticate(presented.get()),
         key -> {
           if (key.isEmpty()) {
-            return refuse(request, endpoint, new ApiException(401, "unauthorized", "the API key is unknown or revoked", "Authorization"));
+            return refuse(
+                request,
+                endpoint,
+                new ApiException(
+                    401, "unauthorized", "the API key is unknown or revoked", "Authorization"));
           }
           if (!key.get().allows(endpoint.scope())) {
             return refuse(
                 request,
                 endpoint,
                 new ApiException(
-                    403, "forbidden", "API key " + key.get().id() + " lacks the scope " + endpoint.scope().wireName(), "Authorization"));
+                    403,
+                    "forbidden",
+                    "API key " + key.get().id() + " lacks the scope " + endpoint.scope().wireName(),
+                    "Authorization"));
           }
           admitTier(endpoint.scope(), key.get().id());
           return proceed(new Caller(key, ip, traceId), routes);
@@ -236,7 +295,8 @@ public final class Edge extends AllDirectives {
 
   /** An unauthorised WebSocket upgrade is told why over the socket, which browsers can read. */
   private Route refuse(HttpRequest request, Endpoint endpoint, ApiException reason) {
-    if (endpoint.template().equals(STREAM) && request.getAttribute(AttributeKeys.webSocketUpgrade).isPresent()) {
+    if (endpoint.template().equals(STREAM)
+        && request.getAttribute(AttributeKeys.webSocketUpgrade).isPresent()) {
       return refuseStream.apply(reason);
     }
     throw reason;
@@ -259,14 +319,17 @@ public final class Edge extends AllDirectives {
   }
 
   /**
-   * The client's address: the socket's peer, or with {@code trust-forwarded-for} (behind a proxy that
-   * sets it) the first address of {@code X-Forwarded-For}. Trusting the header otherwise would let a
-   * client pick its own IP and escape the anonymous limit.
+   * The client's address: the socket's peer, or with {@code trust-forwarded-for} (behind a proxy
+   * that sets it) the first address of {@code X-Forwarded-For}. Trusting the header otherwise would
+   * let a client pick its own IP and escape the anonymous limit.
    */
   private String clientIp(HttpRequest request) {
     if (settings.trustForwardedFor()) {
       Optional<String> forwarded =
-          request.getHeader("X-Forwarded-For").map(h -> h.value().split(",")[0].trim()).filter(s -> !s.isEmpty());
+          request
+              .getHeader("X-Forwarded-For")
+              .map(h -> h.value().split(",")[0].trim())
+              .filter(s -> !s.isEmpty());
       if (forwarded.isPresent()) return forwarded.get();
     }
     return request

@@ -3,8 +3,8 @@ package dev.freshet.http.edge;
 import java.util.List;
 
 /**
- * One public route: its method, its path template ({@code /v1/users/{userId}/state}), the scope a key
- * needs for it (none for public routes) and a one-line summary for the OpenAPI document.
+ * One public route: its method, its path template ({@code /v1/users/{userId}/state}), the scope a
+ * key needs for it (none for public routes) and a one-line summary for the OpenAPI document.
  */
 public record Endpoint(String method, String template, Scope scope, String summary) {
 
@@ -18,7 +18,10 @@ public record Endpoint(String method, String template, Scope scope, String summa
     return List.of(template.substring(1).split("/"));
   }
 
-  /** Literal segments count: a literal match ({@code /v1/items/popular}) wins over a parameter ({@code {itemId}}). */
+  /**
+   * Literal segments count: a literal match ({@code /v1/items/popular}) wins over a parameter
+   * ({@code {itemId}}).
+   */
   int literalSegments() {
     return (int) segments().stream().filter(s -> !s.startsWith("{")).count();
   }

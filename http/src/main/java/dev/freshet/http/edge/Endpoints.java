@@ -18,39 +18,89 @@ public final class Endpoints {
       List.of(
           // catalog
           new Endpoint("POST", "/v1/items", Scope.ADMIN, "Upsert up to 1,000 catalog items"),
-          new Endpoint("GET", "/v1/items/popular", Scope.RANK, "Most popular active items (non-personal)"),
+          new Endpoint(
+              "GET", "/v1/items/popular", Scope.RANK, "Most popular active items (non-personal)"),
           new Endpoint("GET", "/v1/items/latest", Scope.RANK, "Newest active items (non-personal)"),
           new Endpoint("GET", "/v1/items/{itemId}", Scope.RANK, "One catalog item"),
           // ingest
-          new Endpoint("POST", "/v1/impressions", Scope.INGEST, "Record a batch of one user's impressions"),
-          new Endpoint("POST", "/v1/events", Scope.INGEST, "Record a batch of events of many users"),
-          new Endpoint("GET", "/v1/stream", Scope.INGEST, "WebSocket ingest: one events batch per message, one ack per batch"),
+          new Endpoint(
+              "POST", "/v1/impressions", Scope.INGEST, "Record a batch of one user's impressions"),
+          new Endpoint(
+              "POST", "/v1/events", Scope.INGEST, "Record a batch of events of many users"),
+          new Endpoint(
+              "GET",
+              "/v1/stream",
+              Scope.INGEST,
+              "WebSocket ingest: one events batch per message, one ack per batch"),
           // ranking and the user's library
-          new Endpoint("GET", "/v1/users/{userId}/recommendations", Scope.RANK, "Rank unseen items for a user"),
-          new Endpoint("GET", "/v1/users/{userId}/state", Scope.RANK, "A user's live state and freshness"),
-          new Endpoint("PUT", "/v1/users/{userId}/persona", Scope.RANK, "Set a user's cold-start persona"),
+          new Endpoint(
+              "GET",
+              "/v1/users/{userId}/recommendations",
+              Scope.RANK,
+              "Rank unseen items for a user"),
+          new Endpoint(
+              "GET", "/v1/users/{userId}/state", Scope.RANK, "A user's live state and freshness"),
+          new Endpoint(
+              "PUT", "/v1/users/{userId}/persona", Scope.RANK, "Set a user's cold-start persona"),
           // privacy
-          new Endpoint("PUT", "/v1/users/{userId}/consent", Scope.RANK, "Give or withdraw consent to store a user's behaviour"),
-          new Endpoint("GET", "/v1/users/{userId}/export", Scope.ADMIN, "Everything stored about a user (access request)"),
+          new Endpoint(
+              "PUT",
+              "/v1/users/{userId}/consent",
+              Scope.RANK,
+              "Give or withdraw consent to store a user's behaviour"),
+          new Endpoint(
+              "GET",
+              "/v1/users/{userId}/export",
+              Scope.ADMIN,
+              "Everything stored about a user (access request)"),
           new Endpoint("DELETE", "/v1/users/{userId}", Scope.ADMIN, "Erase a user everywhere"),
-          new Endpoint("GET", "/v1/users/{userId}/history", Scope.RANK, "A user's impression history by day"),
+          new Endpoint(
+              "GET",
+              "/v1/users/{userId}/history",
+              Scope.RANK,
+              "A user's impression history by day"),
           new Endpoint("GET", "/v1/users/{userId}/replay", Scope.RANK, "Seen items served again"),
           new Endpoint("GET", "/v1/users/{userId}/favorites", Scope.RANK, "A user's favourites"),
-          new Endpoint("PUT", "/v1/users/{userId}/favorites/{itemId}", Scope.RANK, "Add a favourite"),
-          new Endpoint("DELETE", "/v1/users/{userId}/favorites/{itemId}", Scope.RANK, "Remove a favourite"),
-          new Endpoint("POST", "/v1/users/{userId}/favorites/share", Scope.RANK, "Create a read-only link to a user's favourites"),
-          new Endpoint("DELETE", "/v1/users/{userId}/favorites/share", Scope.RANK, "Revoke a user's favourite links"),
-          new Endpoint("GET", "/v1/shared/favorites/{token}", PUBLIC, "Favourites behind a shared link"),
+          new Endpoint(
+              "PUT", "/v1/users/{userId}/favorites/{itemId}", Scope.RANK, "Add a favourite"),
+          new Endpoint(
+              "DELETE", "/v1/users/{userId}/favorites/{itemId}", Scope.RANK, "Remove a favourite"),
+          new Endpoint(
+              "POST",
+              "/v1/users/{userId}/favorites/share",
+              Scope.RANK,
+              "Create a read-only link to a user's favourites"),
+          new Endpoint(
+              "DELETE",
+              "/v1/users/{userId}/favorites/share",
+              Scope.RANK,
+              "Revoke a user's favourite links"),
+          new Endpoint(
+              "GET", "/v1/shared/favorites/{token}", PUBLIC, "Favourites behind a shared link"),
           // operations
           new Endpoint("GET", "/v1/admin/keys", Scope.ADMIN, "List API keys (never their secrets)"),
-          new Endpoint("POST", "/v1/admin/keys", Scope.ADMIN, "Create an API key; its secret is shown once"),
-          new Endpoint("DELETE", "/v1/admin/keys/{keyId}", Scope.ADMIN, "Revoke an API key on every node at once"),
+          new Endpoint(
+              "POST", "/v1/admin/keys", Scope.ADMIN, "Create an API key; its secret is shown once"),
+          new Endpoint(
+              "DELETE",
+              "/v1/admin/keys/{keyId}",
+              Scope.ADMIN,
+              "Revoke an API key on every node at once"),
           new Endpoint("GET", "/v1/admin/pool", Scope.ADMIN, "Predictive pool generation status"),
-          new Endpoint("GET", "/v1/admin/pipelines", Scope.ADMIN, "Read-model pipelines: offsets, lag, errors"),
-          new Endpoint("GET", "/v1/admin/alerts", Scope.ADMIN, "Alert rules evaluated on this node: state, value, threshold"),
+          new Endpoint(
+              "GET",
+              "/v1/admin/pipelines",
+              Scope.ADMIN,
+              "Read-model pipelines: offsets, lag, errors"),
+          new Endpoint(
+              "GET",
+              "/v1/admin/alerts",
+              Scope.ADMIN,
+              "Alert rules evaluated on this node: state, value, threshold"),
           new Endpoint("GET", "/metrics", Scope.ADMIN, "Prometheus metrics"),
           new Endpoint("GET", "/health/alive", PUBLIC, "Liveness"),
-          new Endpoint("GET", "/health/ready", PUBLIC, "Readiness: cluster membership, sharding, database"),
+          new Endpoint(
+              "GET", "/health/ready", PUBLIC, "Readiness: cluster membership, sharding, database"),
           new Endpoint("GET", "/v1/openapi.json", PUBLIC, "This API's OpenAPI 3 document"));
 
   /** An endpoint with its template split once, for matching every request without allocating. */
@@ -58,13 +108,17 @@ public final class Endpoints {
     boolean matches(String[] path) {
       if (segments.length != path.length) return false;
       for (int i = 0; i < segments.length; i++) {
-        if (segments[i].startsWith("{") ? path[i].isEmpty() : !segments[i].equals(path[i])) return false;
+        if (segments[i].startsWith("{") ? path[i].isEmpty() : !segments[i].equals(path[i]))
+          return false;
       }
       return true;
     }
   }
 
-  /** Most literal segments first, so that {@code /v1/items/popular} is found before {@code /v1/items/{itemId}}. */
+  /**
+   * Most literal segments first, so that {@code /v1/items/popular} is found before {@code
+   * /v1/items/{itemId}}.
+   */
   private static final List<Compiled> BY_SPECIFICITY =
       ALL.stream()
           .sorted(Comparator.comparingInt(Endpoint::literalSegments).reversed())
@@ -77,7 +131,8 @@ public final class Endpoints {
   public static Optional<Endpoint> find(String method, String path) {
     String[] segments = segments(path);
     for (Compiled c : BY_SPECIFICITY) {
-      if (c.endpoint().method().equals(method) && c.matches(segments)) return Optional.of(c.endpoint());
+      if (c.endpoint().method().equals(method) && c.matches(segments))
+        return Optional.of(c.endpoint());
     }
     return Optional.empty();
   }
@@ -87,7 +142,8 @@ public final class Endpoints {
     String[] segments = segments(path);
     List<String> methods = new ArrayList<>();
     for (Compiled c : BY_SPECIFICITY) {
-      if (c.matches(segments) && !methods.contains(c.endpoint().method())) methods.add(c.endpoint().method());
+      if (c.matches(segments) && !methods.contains(c.endpoint().method()))
+        methods.add(c.endpoint().method());
     }
     return methods;
   }

@@ -1,7 +1,6 @@
 package dev.freshet.http.edge;
 
 import dev.freshet.http.api.ApiException;
-
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -12,10 +11,10 @@ import org.apache.pekko.stream.javadsl.Flow;
  * Refuses a request whose header values hold anything but visible ASCII, space and tab, and closes
  * its connection.
  *
- * <p>Why: Pekko HTTP's header parser (1.3) reads a byte 0xC0–0xF7 in a header value as the lead of a
- * UTF-8 sequence and takes the next one to three bytes with it, whatever they are. A lead byte just
- * before a line end swallows the CRLF, so the next header line (say {@code Content-Length}) becomes
- * part of this value and disappears; the body then parses as a second request on the same
+ * <p>Why: Pekko HTTP's header parser (1.3) reads a byte 0xC0–0xF7 in a header value as the lead of
+ * a UTF-8 sequence and takes the next one to three bytes with it, whatever they are. A lead byte
+ * just before a line end swallows the CRLF, so the next header line (say {@code Content-Length})
+ * becomes part of this value and disappears; the body then parses as a second request on the same
  * connection, which a proxy in front never saw (request smuggling). Such a value always carries the
  * swallowed CR or LF, or the undecodable byte itself. Refusing the request and closing the
  * connection means nothing after such a header is ever run as a request: {@link #untilMalformed}
@@ -42,7 +41,10 @@ public final class HeaderCheck {
         .ifPresent(
             name -> {
               throw ApiException.closing(
-                  400, "malformed_header", "the value of header " + name + " holds control or non-ASCII characters", name);
+                  400,
+                  "malformed_header",
+                  "the value of header " + name + " holds control or non-ASCII characters",
+                  name);
             });
   }
 

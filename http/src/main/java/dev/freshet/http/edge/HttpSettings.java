@@ -1,8 +1,7 @@
 package dev.freshet.http.edge;
 
-import dev.freshet.http.api.TimeWindow;
-
 import com.typesafe.config.Config;
+import dev.freshet.http.api.TimeWindow;
 import java.time.Duration;
 
 /** {@code freshet.http}: where the edge listens and how much it accepts. */

@@ -1,13 +1,12 @@
 package dev.freshet.http.edge;
 
-import dev.freshet.http.api.ApiErrors;
-import dev.freshet.http.api.ApiException;
-import dev.freshet.http.routes.Ingest;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import dev.freshet.http.api.ApiErrors;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.routes.Ingest;
 import dev.freshet.persistence.Hashes;
 import dev.freshet.persistence.JdbcIdempotency;
 import java.time.Duration;
@@ -39,7 +38,8 @@ public final class Idempotency {
   record Settings(Duration ttl, Duration takeoverAfter, Duration purgeInterval) {
     static Settings fromConfig(Config config) {
       Config c = config.getConfig("freshet.idempotency");
-      return new Settings(c.getDuration("ttl"), c.getDuration("takeover-after"), c.getDuration("purge-interval"));
+      return new Settings(
+          c.getDuration("ttl"), c.getDuration("takeover-after"), c.getDuration("purge-interval"));
     }
   }
 
@@ -48,7 +48,8 @@ public final class Idempotency {
   private final ObjectMapper mapper;
   private final Settings settings;
 
-  private Idempotency(JdbcIdempotency store, Executor blocking, ObjectMapper mapper, Settings settings) {
+  private Idempotency(
+      JdbcIdempotency store, Executor blocking, ObjectMapper mapper, Settings settings) {
     this.store = store;
     this.blocking = blocking;
     this.mapper = mapper;
@@ -56,12 +57,21 @@ public final class Idempotency {
   }
 
   /** Idempotency over {@code dataSource}; expired keys are purged every {@code purge-interval}. */
-  static Idempotency start(ActorSystem<?> system, DataSource dataSource, Executor blocking, ObjectMapper mapper, Settings settings) {
-    Idempotency idempotency = new Idempotency(new JdbcIdempotency(dataSource), blocking, mapper, settings);
+  static Idempotency start(
+      ActorSystem<?> system,
+      DataSource dataSource,
+      Executor blocking,
+      ObjectMapper mapper,
+      Settings settings) {
+    Idempotency idempotency =
+        new Idempotency(new JdbcIdempotency(dataSource), blocking, mapper, settings);
     system
         .scheduler()
         .scheduleWithFixedDelay(
-            settings.purgeInterval(), settings.purgeInterval(), idempotency::purge, system.executionContext());
+            settings.purgeInterval(),
+            settings.purgeInterval(),
+            idempotency::purge,
+            system.executionContext());
     return idempotency;
   }
 
@@ -70,7 +80,8 @@ public final class Idempotency {
         () -> {
           try {
             int purged = store.purgeOlderThan(settings.ttl());
-            if (purged > 0) log.info("Purged {} idempotency keys older than {}", purged, settings.ttl());
+            if (purged > 0)
+              log.info("Purged {} idempotency keys older than {}", purged, settings.ttl());
           } catch (RuntimeException e) {
             log.warn("Purging idempotency keys failed; retrying at the next interval", e);
           }
@@ -79,12 +90,16 @@ public final class Idempotency {
   }
 
   /**
-   * Runs {@code work} once per ({@code caller}, {@code key}): without a key it simply runs; with one,
-   * a repeat of the same request gets the first answer, a different request under the same key is a
-   * 422 and a repeat while the first is still being applied is a 409.
+   * Runs {@code work} once per ({@code caller}, {@code key}): without a key it simply runs; with
+   * one, a repeat of the same request gets the first answer, a different request under the same key
+   * is a 422 and a repeat while the first is still being applied is a 409.
    */
   public CompletionStage<Ingest.Answer> once(
-      Caller caller, Optional<String> key, String route, JsonNode request, Supplier<CompletionStage<Ingest.Answer>> work) {
+      Caller caller,
+      Optional<String> key,
+      String route,
+      JsonNode request,
+      Supplier<CompletionStage<Ingest.Answer>> work) {
     if (key.isEmpty()) return work.get();
     String k = key.get();
     if (!KEY.matcher(k).matches()) {
@@ -92,25 +107,34 @@ public final class Idempotency {
     }
     String owner = caller.owner();
     String hash = Hashes.sha256(bytes(request));
-    return CompletableFuture.supplyAsync(() -> store.claim(owner, k, route, hash, settings.takeoverAfter()), blocking)
+    return CompletableFuture.supplyAsync(
+            () -> store.claim(owner, k, route, hash, settings.takeoverAfter()), blocking)
         .thenCompose(
             claim -> {
               if (claim instanceof JdbcIdempotency.Replay replay) {
-                return CompletableFuture.completedFuture(new Ingest.Answer(replay.status(), parse(replay.response()), true));
+                return CompletableFuture.completedFuture(
+                    new Ingest.Answer(replay.status(), parse(replay.response()), true));
               }
               if (claim instanceof JdbcIdempotency.InFlight) {
                 throw new ApiException(
-                    409, "idempotency_key_in_flight", "a request with this " + HEADER + " is being applied; retry shortly", HEADER);
+                    409,
+                    "idempotency_key_in_flight",
+                    "a request with this " + HEADER + " is being applied; retry shortly",
+                    HEADER);
               }
               if (claim instanceof JdbcIdempotency.Mismatch) {
                 throw new ApiException(
-                    422, "idempotency_key_reused", HEADER + " " + k + " was already used for a different request", HEADER);
+                    422,
+                    "idempotency_key_reused",
+                    HEADER + " " + k + " was already used for a different request",
+                    HEADER);
               }
               return apply(owner, k, work);
             });
   }
 
-  private CompletionStage<Ingest.Answer> apply(String owner, String key, Supplier<CompletionStage<Ingest.Answer>> work) {
+  private CompletionStage<Ingest.Answer> apply(
+      String owner, String key, Supplier<CompletionStage<Ingest.Answer>> work) {
     CompletionStage<Ingest.Answer> applied;
     try {
       applied = work.get();
@@ -125,16 +149,23 @@ public final class Idempotency {
                 return CompletableFuture.runAsync(() -> store.release(owner, key), blocking)
                     .handle(
                         (done, releaseFailure) -> {
-                          throw new java.util.concurrent.CompletionException(ApiErrors.unwrap(failure));
+                          throw new java.util.concurrent.CompletionException(
+                              ApiErrors.unwrap(failure));
                         })
                     .thenApply(x -> (Ingest.Answer) x);
               }
               return CompletableFuture.supplyAsync(
                   () -> {
                     try {
-                      store.complete(owner, key, answer.status(), new String(bytes(answer.body()), java.nio.charset.StandardCharsets.UTF_8));
+                      store.complete(
+                          owner,
+                          key,
+                          answer.status(),
+                          new String(
+                              bytes(answer.body()), java.nio.charset.StandardCharsets.UTF_8));
                     } catch (RuntimeException e) {
-                      // the batch is durable, so the client still hears so; a repeat will wait for the takeover
+                      // the batch is durable, so the client still hears so; a repeat will wait for
+                      // the takeover
                       log.warn("Storing the answer for an idempotency key failed", e);
                     }
                     return answer;

@@ -1,10 +1,9 @@
 package dev.freshet.http.edge;
 
+import com.typesafe.config.ConfigFactory;
 import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiException;
 import dev.freshet.http.api.ApiJson;
-
-import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
@@ -23,36 +22,56 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
  * after such an answer.
  *
  * <p>An unknown or lower-case method is 400 {@code unsupported_method} here, not Pekko's 501: to a
- * client of this API a method outside GET, POST, PUT, DELETE, HEAD and OPTIONS is a request that can
- * never succeed, which is what a 4xx says; a 5xx would have it retried and counted as our failure.
- * Likewise an HTTP version other than 1.0 and 1.1.
+ * client of this API a method outside GET, POST, PUT, DELETE, HEAD and OPTIONS is a request that
+ * can never succeed, which is what a 4xx says; a 5xx would have it retried and counted as our
+ * failure. Likewise an HTTP version other than 1.0 and 1.1.
  */
 public final class JsonParsingErrors extends ParsingErrorHandler {
 
   private final ApiErrors errors = new ApiErrors(ApiJson.mapper());
+
   /**
    * Pekko makes this handler by reflection, without the node's configuration: the security headers
    * come from the application's own (environment overrides included), as the edge's do.
    */
-  private final List<HttpHeader> securityHeaders = Edge.Settings.fromConfig(ConfigFactory.load()).securityHeaders();
+  private final List<HttpHeader> securityHeaders =
+      Edge.Settings.fromConfig(ConfigFactory.load()).securityHeaders();
 
   @Override
-  public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
+  public HttpResponse handle(
+      StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     String traceId = TraceIds.fresh();
-    log.info("Refused an unparsable request with {} ({}): {}", status.intValue(), traceId, info.summary());
+    log.info(
+        "Refused an unparsable request with {} ({}): {}",
+        status.intValue(),
+        traceId,
+        info.summary());
     ApiException refusal =
         switch (status.intValue()) {
-          case 501 -> new ApiException(
-              400, "unsupported_method", "Unsupported HTTP method: use GET, POST, PUT, DELETE, HEAD or OPTIONS", "method");
-          case 505 -> new ApiException(400, "unsupported_version", "Unsupported HTTP version: use HTTP/1.1", null);
+          case 501 ->
+              new ApiException(
+                  400,
+                  "unsupported_method",
+                  "Unsupported HTTP method: use GET, POST, PUT, DELETE, HEAD or OPTIONS",
+                  "method");
+          case 505 ->
+              new ApiException(
+                  400, "unsupported_version", "Unsupported HTTP version: use HTTP/1.1", null);
           case 413 -> new ApiException(413, "too_large", info.summary(), null);
           case 414 -> new ApiException(414, "uri_too_long", info.summary(), "uri");
           case 431 -> new ApiException(431, "headers_too_large", info.summary(), null);
-          default -> new ApiException(
-              status.intValue() >= 500 ? 400 : status.intValue(), "malformed_request", info.summary(), null);
+          default ->
+              new ApiException(
+                  status.intValue() >= 500 ? 400 : status.intValue(),
+                  "malformed_request",
+                  info.summary(),
+                  null);
         };
     HttpResponse response =
-        errors.toResponse(refusal, traceId).addHeaders(securityHeaders).addHeader(RawHeader.create(TraceIds.REQUEST_ID_HEADER, traceId));
+        errors
+            .toResponse(refusal, traceId)
+            .addHeaders(securityHeaders)
+            .addHeader(RawHeader.create(TraceIds.REQUEST_ID_HEADER, traceId));
     // the answer to a HEAD has no body, even when the HEAD itself was malformed
     return info.summary().startsWith("HEAD ") ? response.withEntity(HttpEntities.EMPTY) : response;
   }

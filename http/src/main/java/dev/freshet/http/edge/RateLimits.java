@@ -1,9 +1,8 @@
 package dev.freshet.http.edge;
 
-import dev.freshet.http.api.ApiException;
-
 import com.typesafe.config.Config;
 import dev.freshet.actors.CborSerializable;
+import dev.freshet.http.api.ApiException;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -24,14 +23,14 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * Rate-limit tiers (SPEC C10) as Bucket4j token buckets: anonymous callers per client IP, ingest per
- * user, rank and admin per key. Each limit refills greedily over a minute, so a client over its limit
- * is told the seconds until its next token.
+ * Rate-limit tiers (SPEC C10) as Bucket4j token buckets: anonymous callers per client IP, ingest
+ * per user, rank and admin per key. Each limit refills greedily over a minute, so a client over its
+ * limit is told the seconds until its next token.
  *
- * <p>Across nodes: every node keeps its own buckets, and every {@code sync-interval} it publishes what
- * it consumed per bucket on a cluster pub-sub topic; the other nodes take the same tokens out of their
- * buckets. A limit therefore holds for the whole cluster, overshooting by at most what clients manage
- * to send in one sync interval, with no remote call on the request path.
+ * <p>Across nodes: every node keeps its own buckets, and every {@code sync-interval} it publishes
+ * what it consumed per bucket on a cluster pub-sub topic; the other nodes take the same tokens out
+ * of their buckets. A limit therefore holds for the whole cluster, overshooting by at most what
+ * clients manage to send in one sync interval, with no remote call on the request path.
  */
 public final class RateLimits {
 
@@ -71,6 +70,7 @@ public final class RateLimits {
   private final Settings settings;
   private final Map<Tier, Bandwidth> bandwidths = new HashMap<>();
   private final ConcurrentHashMap<String, Entry> buckets = new ConcurrentHashMap<>();
+
   /** What this node consumed since the last report, per bucket. */
   private final ConcurrentHashMap<String, AtomicLong> unreported = new ConcurrentHashMap<>();
 
@@ -89,7 +89,12 @@ public final class RateLimits {
         .perMinute()
         .forEach(
             (tier, n) ->
-                bandwidths.put(tier, Bandwidth.builder().capacity(n).refillGreedy(n, Duration.ofMinutes(1)).build()));
+                bandwidths.put(
+                    tier,
+                    Bandwidth.builder()
+                        .capacity(n)
+                        .refillGreedy(n, Duration.ofMinutes(1))
+                        .build()));
   }
 
   /** Limits on this node, synchronised with the other nodes of {@code system}'s cluster. */
@@ -117,15 +122,19 @@ public final class RateLimits {
     ConsumptionProbe probe = entry(tier, key).bucket.tryConsumeAndReturnRemaining(1);
     if (!probe.isConsumed()) {
       throw ApiException.rateLimited(
-          "rate limit of " + settings.perMinute().get(tier) + " requests a minute reached (" + tier.name().toLowerCase() + ")",
+          "rate limit of "
+              + settings.perMinute().get(tier)
+              + " requests a minute reached ("
+              + tier.name().toLowerCase()
+              + ")",
           seconds(probe.getNanosToWaitForRefill()));
     }
     unreported.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
   }
 
   /**
-   * Takes one ingest batch from each of {@code userIds}, or none at all (a 429) if any of them is over
-   * its limit, so that a refused batch costs no user a token.
+   * Takes one ingest batch from each of {@code userIds}, or none at all (a 429) if any of them is
+   * over its limit, so that a refused batch costs no user a token.
    */
   public void admitIngest(List<String> userIds) {
     if (!settings.enabled()) return;
@@ -134,10 +143,15 @@ public final class RateLimits {
       return;
     }
     for (String userId : userIds) {
-      EstimationProbe probe = entry(Tier.INGEST, key(Tier.INGEST, userId)).bucket.estimateAbilityToConsume(1);
+      EstimationProbe probe =
+          entry(Tier.INGEST, key(Tier.INGEST, userId)).bucket.estimateAbilityToConsume(1);
       if (!probe.canBeConsumed()) {
         throw ApiException.rateLimited(
-            "user " + userId + " is over " + settings.perMinute().get(Tier.INGEST) + " ingest batches a minute",
+            "user "
+                + userId
+                + " is over "
+                + settings.perMinute().get(Tier.INGEST)
+                + " ingest batches a minute",
             seconds(probe.getNanosToWaitForRefill()));
       }
     }
@@ -149,7 +163,9 @@ public final class RateLimits {
   }
 
   private Entry entry(Tier tier, String key) {
-    Entry e = buckets.computeIfAbsent(key, k -> new Entry(Bucket.builder().addLimit(bandwidths.get(tier)).build()));
+    Entry e =
+        buckets.computeIfAbsent(
+            key, k -> new Entry(Bucket.builder().addLimit(bandwidths.get(tier)).build()));
     e.lastUsed = System.nanoTime();
     return e;
   }
@@ -168,7 +184,9 @@ public final class RateLimits {
 
   /** Another node's consumption, taken out of this node's buckets. */
   void apply(Consumed consumed) {
-    consumed.tokens().forEach((key, n) -> entry(tierOf(key), key).bucket.consumeIgnoringRateLimits(n));
+    consumed
+        .tokens()
+        .forEach((key, n) -> entry(tierOf(key), key).bucket.consumeIgnoringRateLimits(n));
   }
 
   /** This node's consumption since the last call, reset. */
@@ -183,7 +201,9 @@ public final class RateLimits {
     return out;
   }
 
-  /** Forgets buckets unused for longer than a full refill takes: they would be full again anyway. */
+  /**
+   * Forgets buckets unused for longer than a full refill takes: they would be full again anyway.
+   */
   void sweep() {
     long now = System.nanoTime();
     buckets.entrySet().removeIf(e -> now - e.getValue().lastUsed > IDLE_NANOS);
@@ -199,7 +219,9 @@ public final class RateLimits {
               timers -> {
                 timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.syncInterval());
                 long[] ticks = {0};
-                long sweepEvery = Math.max(1, Duration.ofMinutes(1).toMillis() / settings.syncInterval().toMillis());
+                long sweepEvery =
+                    Math.max(
+                        1, Duration.ofMinutes(1).toMillis() / settings.syncInterval().toMillis());
                 return Behaviors.receive(Sync.class)
                     .onMessage(
                         Consumed.class,

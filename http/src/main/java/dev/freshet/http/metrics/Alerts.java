@@ -26,15 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SPEC C9's alerts evaluated live on this node, from this node's own metrics: the same conditions as
- * {@code k8s/prometheus/freshet-alerts.yml}, whose thresholds {@code freshet.alerts} holds. Rates and
- * percentiles "over the window" need history, which a scrape does not have, so the node keeps a
- * snapshot of its {@code freshet_} metrics every sample interval for one window and compares the
- * oldest kept with now. An alert fires once its condition has held for its {@code for}, as in
- * Prometheus; before that it is pending. Conditions on a share (failures, duplicates, freshness) also
- * need a minimum volume, so that one failed batch out of two pages nobody.
+ * SPEC C9's alerts evaluated live on this node, from this node's own metrics: the same conditions
+ * as {@code k8s/prometheus/freshet-alerts.yml}, whose thresholds {@code freshet.alerts} holds.
+ * Rates and percentiles "over the window" need history, which a scrape does not have, so the node
+ * keeps a snapshot of its {@code freshet_} metrics every sample interval for one window and
+ * compares the oldest kept with now. An alert fires once its condition has held for its {@code
+ * for}, as in Prometheus; before that it is pending. Conditions on a share (failures, duplicates,
+ * freshness) also need a minimum volume, so that one failed batch out of two pages nobody.
  *
- * <p>Evaluated at every sample (which also logs each alert that starts or stops firing) and on request.
+ * <p>Evaluated at every sample (which also logs each alert that starts or stops firing) and on
+ * request.
  */
 public final class Alerts {
 
@@ -55,11 +56,15 @@ public final class Alerts {
                 rule.volumeKey() == null ? 0 : r.getDouble(rule.volumeKey()),
                 r.getDuration("for")));
       }
-      return new Settings(c.getDuration("sample-interval"), c.getDuration("window"), Map.copyOf(limits));
+      return new Settings(
+          c.getDuration("sample-interval"), c.getDuration("window"), Map.copyOf(limits));
     }
   }
 
-  /** One alert's configuration: the line, the least volume it is judged on, and how long it must hold. */
+  /**
+   * One alert's configuration: the line, the least volume it is judged on, and how long it must
+   * hold.
+   */
   public record Limit(double threshold, double minVolume, Duration holdFor) {}
 
   /**
@@ -106,7 +111,10 @@ public final class Alerts {
       return new Reading(value, Double.NaN);
     }
 
-    /** {@code part} as a share of {@code whole}, judged on {@code whole}'s volume; none when whole is 0. */
+    /**
+     * {@code part} as a share of {@code whole}, judged on {@code whole}'s volume; none when whole
+     * is 0.
+     */
     static Reading share(double part, double whole) {
       return new Reading(whole == 0 ? Double.NaN : part / whole, whole);
     }
@@ -118,8 +126,8 @@ public final class Alerts {
   }
 
   /**
-   * One alert: the name it has in the rule file, its key under {@code freshet.alerts}, the key of its
-   * minimum volume (null: none), and how this node reads its value.
+   * One alert: the name it has in the rule file, its key under {@code freshet.alerts}, the key of
+   * its minimum volume (null: none), and how this node reads its value.
    */
   private record Rule(
       String name,
@@ -150,8 +158,10 @@ public final class Alerts {
               "Many active users have less than half of the pool unseen",
               "Share of active (resident) users with at least 50 % of the active pool unseen (the freshness KPI)",
               w -> {
-                double fresh = w.gauge("freshet_freshness_users", label("band", "half_or_more_unseen"));
-                double stale = w.gauge("freshet_freshness_users", label("band", "under_half_unseen"));
+                double fresh =
+                    w.gauge("freshet_freshness_users", label("band", "half_or_more_unseen"));
+                double stale =
+                    w.gauge("freshet_freshness_users", label("band", "under_half_unseen"));
                 double users = zeroIfNaN(fresh) + zeroIfNaN(stale);
                 return Reading.share(zeroIfNaN(fresh), users);
               }),
@@ -276,7 +286,8 @@ public final class Alerts {
   Cancellable start(ActorSystem<?> system) {
     return system
         .scheduler()
-        .scheduleAtFixedRate(Duration.ZERO, settings.sampleInterval(), this::sample, system.executionContext());
+        .scheduleAtFixedRate(
+            Duration.ZERO, settings.sampleInterval(), this::sample, system.executionContext());
   }
 
   /** Every alert's state now. */
@@ -294,7 +305,8 @@ public final class Alerts {
       MetricSnapshots snapshots = scrape();
       evaluate(now, snapshots, true);
       history.addLast(new Sample(now, snapshots));
-      while (history.size() > 1 && history.peekFirst().atMillis() < now - settings.window().toMillis()) {
+      while (history.size() > 1
+          && history.peekFirst().atMillis() < now - settings.window().toMillis()) {
         history.removeFirst();
       }
     } catch (RuntimeException e) {
@@ -325,20 +337,31 @@ public final class Alerts {
       if (Double.isNaN(reading.value())) {
         note = "no data";
       } else if (!Double.isNaN(reading.volume()) && reading.volume() < limit.minVolume()) {
-        note = "judged from " + fmt(limit.minVolume()) + " " + rule.volumeUnit() + " on; there were " + fmt(reading.volume());
+        note =
+            "judged from "
+                + fmt(limit.minVolume())
+                + " "
+                + rule.volumeUnit()
+                + " on; there were "
+                + fmt(reading.volume());
       } else {
         holds = rule.comparison().holds(reading.value(), limit.threshold());
       }
       Long since = holds ? activeSince.computeIfAbsent(rule.name(), n -> now) : null;
       if (!holds) activeSince.remove(rule.name());
-      String state = !holds ? "ok" : now - since >= limit.holdFor().toMillis() ? "firing" : "pending";
+      String state =
+          !holds ? "ok" : now - since >= limit.holdFor().toMillis() ? "firing" : "pending";
       boolean isFiring = state.equals("firing");
       // only the periodic evaluation logs, so that each change is logged once whoever looked first
       if (logChanges && isFiring != firing.getOrDefault(rule.name(), false)) {
         if (isFiring) {
           log.warn(
               "Alert {} firing: {}: {} {} {}",
-              rule.name(), rule.summary(), fmt(reading.value()), rule.comparison().symbol, fmt(limit.threshold()));
+              rule.name(),
+              rule.summary(),
+              fmt(reading.value()),
+              rule.comparison().symbol,
+              fmt(limit.threshold()));
         } else {
           log.info("Alert {} resolved", rule.name());
         }
@@ -363,14 +386,19 @@ public final class Alerts {
   }
 
   private static String fmt(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.4g", v);
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? Long.toString((long) v)
+        : String.format(java.util.Locale.ROOT, "%.4g", v);
   }
 
   private static double zeroIfNaN(double v) {
     return Double.isNaN(v) ? 0 : v;
   }
 
-  /** A classic histogram's observations in the window: per-bucket counts under ascending upper bounds. */
+  /**
+   * A classic histogram's observations in the window: per-bucket counts under ascending upper
+   * bounds.
+   */
   record Histogram(double[] upperBounds, long[] counts) {
 
     long count() {
@@ -380,8 +408,9 @@ public final class Alerts {
     }
 
     /**
-     * The {@code q}-quantile as Prometheus' {@code histogram_quantile} estimates it: linear within the
-     * bucket the rank falls into, the last finite bound if it falls into +Inf; NaN without observations.
+     * The {@code q}-quantile as Prometheus' {@code histogram_quantile} estimates it: linear within
+     * the bucket the rank falls into, the last finite bound if it falls into +Inf; NaN without
+     * observations.
      */
     double quantile(double q) {
       long total = count();
@@ -402,7 +431,10 @@ public final class Alerts {
     }
   }
 
-  /** Reads values now, and increases since the oldest sample still in the window (or since none: all of it). */
+  /**
+   * Reads values now, and increases since the oldest sample still in the window (or since none: all
+   * of it).
+   */
   static final class Window {
     private final MetricSnapshots now;
     private final MetricSnapshots then;
@@ -427,14 +459,15 @@ public final class Alerts {
     double maxGauge(String name) {
       double max = Double.NaN;
       if (find(now, name) instanceof GaugeSnapshot g) {
-        for (var p : g.getDataPoints()) max = Double.isNaN(max) ? p.getValue() : Math.max(max, p.getValue());
+        for (var p : g.getDataPoints())
+          max = Double.isNaN(max) ? p.getValue() : Math.max(max, p.getValue());
       }
       return max;
     }
 
     /**
-     * How much a counter's matching series went up in the window, series by series; a series that went
-     * down was reset (its source restarted), so all of its value is new.
+     * How much a counter's matching series went up in the window, series by series; a series that
+     * went down was reset (its source restarted), so all of its value is new.
      */
     double increase(String name, Predicate<Labels> filter) {
       Map<Labels, Double> before = new HashMap<>();

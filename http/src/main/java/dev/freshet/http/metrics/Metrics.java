@@ -1,22 +1,20 @@
 package dev.freshet.http.metrics;
 
 import com.typesafe.config.Config;
-
+import dev.freshet.actors.pool.FreshnessBands;
+import dev.freshet.actors.pool.PoolMetrics;
+import dev.freshet.actors.user.JournalLatency;
+import dev.freshet.actors.user.UserEntity;
 import dev.freshet.streams.PopularityFeed;
 import dev.freshet.streams.RankingEventWriter;
 import dev.freshet.streams.readmodel.PipelineMonitor;
 import dev.freshet.streams.readmodel.PipelineStatus;
 import dev.freshet.streams.readmodel.ProjectionCounters;
-
-import dev.freshet.actors.pool.FreshnessBands;
-import dev.freshet.actors.pool.PoolMetrics;
-import dev.freshet.actors.user.JournalLatency;
-import dev.freshet.actors.user.UserEntity;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,28 +22,29 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
+import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.ClusterSharding;
 import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.pattern.Patterns;
 
 /**
- * This node's metrics in one Prometheus registry (one per node, so that several nodes in one JVM do not
- * collide), served as Prometheus text at {@code /metrics}. Figures other parts keep themselves are
- * read through callbacks at scrape time, so nothing is counted twice.
+ * This node's metrics in one Prometheus registry (one per node, so that several nodes in one JVM do
+ * not collide), served as Prometheus text at {@code /metrics}. Figures other parts keep themselves
+ * are read through callbacks at scrape time, so nothing is counted twice.
  */
 public final class Metrics {
 
-  private static final ContentType TEXT = ContentTypes.parse(PrometheusTextFormatWriter.CONTENT_TYPE);
+  private static final ContentType TEXT =
+      ContentTypes.parse(PrometheusTextFormatWriter.CONTENT_TYPE);
 
   /**
-   * JVM metrics once per JVM: JvmMetrics remembers every registry it was registered with, so one per
-   * node would keep every stopped node's registry (and what its callbacks reach) alive.
+   * JVM metrics once per JVM: JvmMetrics remembers every registry it was registered with, so one
+   * per node would keep every stopped node's registry (and what its callbacks reach) alive.
    */
   private static final PrometheusRegistry JVM = jvmRegistry();
 
@@ -65,7 +64,8 @@ public final class Metrics {
     journalWrites =
         Histogram.builder()
             .name("freshet_journal_write_seconds")
-            .help("User-entity journal writes, from the command that caused one to the write being durable")
+            .help(
+                "User-entity journal writes, from the command that caused one to the write being durable")
             .classicOnly()
             .classicUpperBounds(IngestMetrics.SECONDS_BUCKETS)
             .withoutExemplars()
@@ -76,21 +76,55 @@ public final class Metrics {
   /** {@code freshet.metrics} and {@code freshet.alerts}. */
   public record Settings(Duration entitiesInterval, Alerts.Settings alerts) {
     public static Settings fromConfig(Config config) {
-      return new Settings(config.getDuration("freshet.metrics.entities-interval"), Alerts.Settings.fromConfig(config));
+      return new Settings(
+          config.getDuration("freshet.metrics.entities-interval"),
+          Alerts.Settings.fromConfig(config));
     }
   }
 
   /** The registry with predictive pool generation's figures (C5). */
   public static Metrics of(PoolMetrics pool) {
     Metrics m = new Metrics();
-    m.counter("freshet_pool_signals", "Pool-low signals received by the coordinator", pool, PoolMetrics::signals);
-    m.counter("freshet_pool_generation_requests", "Generation requests sent to the generator", pool, PoolMetrics::requests);
-    m.counter("freshet_pool_generation_completed", "Generation requests that completed", pool, PoolMetrics::completed);
-    m.counter("freshet_pool_generation_failed", "Generation requests that failed (their demand is retried)", pool, PoolMetrics::failed);
-    m.counter("freshet_pool_generated_items", "Items the generator added to the catalog", pool, PoolMetrics::itemsGenerated);
-    m.gauge("freshet_pool_users_at_risk", "Users with fewer unseen items than the at-risk limit", pool, PoolMetrics::usersAtRisk);
-    m.gauge("freshet_pool_demand_waiting", "Categories with demand not yet asked for", pool, PoolMetrics::demandWaiting);
-    m.gauge("freshet_pool_requests_in_flight", "Generation requests awaiting the generator", pool, PoolMetrics::requestsInFlight);
+    m.counter(
+        "freshet_pool_signals",
+        "Pool-low signals received by the coordinator",
+        pool,
+        PoolMetrics::signals);
+    m.counter(
+        "freshet_pool_generation_requests",
+        "Generation requests sent to the generator",
+        pool,
+        PoolMetrics::requests);
+    m.counter(
+        "freshet_pool_generation_completed",
+        "Generation requests that completed",
+        pool,
+        PoolMetrics::completed);
+    m.counter(
+        "freshet_pool_generation_failed",
+        "Generation requests that failed (their demand is retried)",
+        pool,
+        PoolMetrics::failed);
+    m.counter(
+        "freshet_pool_generated_items",
+        "Items the generator added to the catalog",
+        pool,
+        PoolMetrics::itemsGenerated);
+    m.gauge(
+        "freshet_pool_users_at_risk",
+        "Users with fewer unseen items than the at-risk limit",
+        pool,
+        PoolMetrics::usersAtRisk);
+    m.gauge(
+        "freshet_pool_demand_waiting",
+        "Categories with demand not yet asked for",
+        pool,
+        PoolMetrics::demandWaiting);
+    m.gauge(
+        "freshet_pool_requests_in_flight",
+        "Generation requests awaiting the generator",
+        pool,
+        PoolMetrics::requestsInFlight);
     return m;
   }
 
@@ -101,33 +135,64 @@ public final class Metrics {
    * dropped counts.
    */
   public Metrics registerPipelines(
-      PipelineMonitor monitor, ProjectionCounters counters, RankingEventWriter rankingEvents, PopularityFeed popularityFeed) {
-    pipelineGauge("freshet_pipeline_lag_seconds", "Age of the oldest journal event a projection has not committed", monitor, PipelineStatus::lagSeconds);
-    pipelineGauge("freshet_pipeline_offset", "Journal ordering a projection has committed", monitor, s -> s.offset());
-    pipelineGauge("freshet_pipeline_pending_events", "Tagged journal events past a projection's offset", monitor, s -> s.pendingEvents());
-    pipelineGauge("freshet_pipeline_rows_per_second", "Rows a projection wrote per second over the last sample", monitor, PipelineStatus::rowsPerSecond);
-    pipelineGauge("freshet_pipeline_healthy", "1 unless a projection's last error is newer than its last batch", monitor, s -> s.healthy() ? 1 : 0);
+      PipelineMonitor monitor,
+      ProjectionCounters counters,
+      RankingEventWriter rankingEvents,
+      PopularityFeed popularityFeed) {
+    pipelineGauge(
+        "freshet_pipeline_lag_seconds",
+        "Age of the oldest journal event a projection has not committed",
+        monitor,
+        PipelineStatus::lagSeconds);
+    pipelineGauge(
+        "freshet_pipeline_offset",
+        "Journal ordering a projection has committed",
+        monitor,
+        s -> s.offset());
+    pipelineGauge(
+        "freshet_pipeline_pending_events",
+        "Tagged journal events past a projection's offset",
+        monitor,
+        s -> s.pendingEvents());
+    pipelineGauge(
+        "freshet_pipeline_rows_per_second",
+        "Rows a projection wrote per second over the last sample",
+        monitor,
+        PipelineStatus::rowsPerSecond);
+    pipelineGauge(
+        "freshet_pipeline_healthy",
+        "1 unless a projection's last error is newer than its last batch",
+        monitor,
+        s -> s.healthy() ? 1 : 0);
     CounterWithCallback.builder()
         .name("freshet_pipeline_rows")
         .help("Rows a projection has written (cluster-wide, from its offset row)")
         .labelNames("projection", "tag")
-        .callback(cb -> monitor.current().forEach(s -> cb.call(s.rowsTotal(), s.projection(), s.tag())))
+        .callback(
+            cb -> monitor.current().forEach(s -> cb.call(s.rowsTotal(), s.projection(), s.tag())))
         .register(registry);
     CounterWithCallback.builder()
         .name("freshet_pipeline_skipped_rows")
         .help("Rows this node's projections skipped, by reason")
         .labelNames("projection", "reason")
-        .callback(cb -> counters.skipped().forEach((k, v) -> cb.call(v.sum(), k.projection(), k.reason())))
+        .callback(
+            cb ->
+                counters.skipped().forEach((k, v) -> cb.call(v.sum(), k.projection(), k.reason())))
         .register(registry);
     CounterWithCallback.builder()
         .name("freshet_pipeline_dead_letters")
         .help("Events this node's projections set aside in read_model_dead_letters, by reason")
         .labelNames("projection", "reason")
-        .callback(cb -> counters.deadLetters().forEach((k, v) -> cb.call(v.sum(), k.projection(), k.reason())))
+        .callback(
+            cb ->
+                counters
+                    .deadLetters()
+                    .forEach((k, v) -> cb.call(v.sum(), k.projection(), k.reason())))
         .register(registry);
     CounterWithCallback.builder()
         .name("freshet_pipeline_failed_batches")
-        .help("Batches this node's projections failed (each restarts the stream from its committed offset)")
+        .help(
+            "Batches this node's projections failed (each restarts the stream from its committed offset)")
         .labelNames("projection")
         .callback(cb -> counters.failures().forEach((p, v) -> cb.call(v.sum(), p)))
         .register(registry);
@@ -143,21 +208,31 @@ public final class Metrics {
         .labelNames("projection")
         .callback(cb -> counters.batches().forEach((p, v) -> cb.call(v.sum(), p)))
         .register(registry);
-    counter("freshet_ranking_events_dropped", "Ranking events dropped by the write-behind (buffer full or write failed)", rankingEvents, RankingEventWriter::dropped);
-    counter("freshet_popularity_signals_dropped", "Popularity signals dropped because the feed's buffer was full", popularityFeed, PopularityFeed::dropped);
+    counter(
+        "freshet_ranking_events_dropped",
+        "Ranking events dropped by the write-behind (buffer full or write failed)",
+        rankingEvents,
+        RankingEventWriter::dropped);
+    counter(
+        "freshet_popularity_signals_dropped",
+        "Popularity signals dropped because the feed's buffer was full",
+        popularityFeed,
+        PopularityFeed::dropped);
     return this;
   }
 
   /**
-   * Adds how fresh this node's resident (active) users are: how many have at least half of the active
-   * pool unseen, less than half, or an empty pool; how many have fewer unseen items than the at-risk
-   * limit; and the freshness KPI, the share of them with at least half unseen (absent with no users).
-   * Summed over nodes the counts are the cluster's; the KPI of the cluster is the ratio of the sums.
+   * Adds how fresh this node's resident (active) users are: how many have at least half of the
+   * active pool unseen, less than half, or an empty pool; how many have fewer unseen items than the
+   * at-risk limit; and the freshness KPI, the share of them with at least half unseen (absent with
+   * no users). Summed over nodes the counts are the cluster's; the KPI of the cluster is the ratio
+   * of the sums.
    */
   public Metrics registerFreshness(FreshnessBands bands) {
     GaugeWithCallback.builder()
         .name("freshet_freshness_users")
-        .help("Resident users by unseen share of the active pool (half_or_more_unseen, under_half_unseen, empty_pool)")
+        .help(
+            "Resident users by unseen share of the active pool (half_or_more_unseen, under_half_unseen, empty_pool)")
         .labelNames("band")
         .callback(
             cb -> {
@@ -166,10 +241,15 @@ public final class Metrics {
               cb.call(bands.users(FreshnessBands.Share.EMPTY_POOL), "empty_pool");
             })
         .register(registry);
-    gauge("freshet_freshness_users_few_unseen", "Resident users with fewer unseen active items than the at-risk limit", bands, FreshnessBands::fewUnseen);
+    gauge(
+        "freshet_freshness_users_few_unseen",
+        "Resident users with fewer unseen active items than the at-risk limit",
+        bands,
+        FreshnessBands::fewUnseen);
     GaugeWithCallback.builder()
         .name("freshet_freshness_kpi")
-        .help("Share of resident users (non-empty pool) with at least half of the active pool unseen")
+        .help(
+            "Share of resident users (non-empty pool) with at least half of the active pool unseen")
         .callback(cb -> bands.kpi().ifPresent(cb::call))
         .register(registry);
     return this;
@@ -191,7 +271,8 @@ public final class Metrics {
               if (n >= 0) cb.call(n, "user");
             })
         .register(registry);
-    // the region's shard statistics are counts; its full state would list every resident entity's id
+    // the region's shard statistics are counts; its full state would list every resident entity's
+    // id
     ActorRef region =
         ClusterSharding.get(system.classicSystem()).shardRegion(UserEntity.TYPE_KEY.name());
     system
@@ -205,19 +286,27 @@ public final class Metrics {
                         reply ->
                             users.set(
                                 ((ShardRegion.ShardRegionStats) reply)
-                                    .getStats().values().stream().mapToLong(n -> ((Number) n).longValue()).sum())),
+                                    .getStats().values().stream()
+                                        .mapToLong(n -> ((Number) n).longValue())
+                                        .sum())),
             system.executionContext());
     return this;
   }
 
-  /** Adds SPEC C9's alerts, evaluated on this node ({@code GET /v1/admin/alerts}), sampling from now on. */
+  /**
+   * Adds SPEC C9's alerts, evaluated on this node ({@code GET /v1/admin/alerts}), sampling from now
+   * on.
+   */
   public Metrics startAlerts(ActorSystem<?> system, Alerts.Settings settings) {
     alerts = new Alerts(registry, settings);
     alerts.start(system);
     return this;
   }
 
-  /** Where user entities report their journal writes' latency ({@code freshet_journal_write_seconds}). */
+  /**
+   * Where user entities report their journal writes' latency ({@code
+   * freshet_journal_write_seconds}).
+   */
   public JournalLatency journalLatency() {
     return nanos -> journalWrites.observe(nanos / 1e9);
   }
@@ -232,12 +321,17 @@ public final class Metrics {
     return alerts;
   }
 
-  private void pipelineGauge(String name, String help, PipelineMonitor monitor, ToDoubleFunction<PipelineStatus> value) {
+  private void pipelineGauge(
+      String name, String help, PipelineMonitor monitor, ToDoubleFunction<PipelineStatus> value) {
     GaugeWithCallback.builder()
         .name(name)
         .help(help)
         .labelNames("projection", "tag")
-        .callback(cb -> monitor.current().forEach(s -> cb.call(value.applyAsDouble(s), s.projection(), s.tag())))
+        .callback(
+            cb ->
+                monitor
+                    .current()
+                    .forEach(s -> cb.call(value.applyAsDouble(s), s.projection(), s.tag())))
         .register(registry);
   }
 
@@ -246,11 +340,19 @@ public final class Metrics {
   }
 
   private <T> void counter(String name, String help, T source, ToDoubleFunction<T> value) {
-    CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.applyAsDouble(source))).register(registry);
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(value.applyAsDouble(source)))
+        .register(registry);
   }
 
   private <T> void gauge(String name, String help, T source, ToDoubleFunction<T> value) {
-    GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.applyAsDouble(source))).register(registry);
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(value.applyAsDouble(source)))
+        .register(registry);
   }
 
   /** A scrape, in Prometheus text format. */

@@ -5,8 +5,8 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * Per-route request figures (SPEC C9). The route label is the endpoint's template
- * ({@code /v1/users/{userId}/state}), never the raw path, so that user ids do not become series.
+ * Per-route request figures (SPEC C9). The route label is the endpoint's template ({@code
+ * /v1/users/{userId}/state}), never the raw path, so that user ids do not become series.
  */
 public final class RequestMetrics {
 
@@ -32,7 +32,8 @@ public final class RequestMetrics {
             .name("freshet_http_request_duration_seconds")
             .help("Time from a request's arrival to its response, by route template and method")
             .labelNames("route", "method")
-            .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .classicUpperBounds(
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .classicOnly()
             .register(registry);
   }

@@ -1,11 +1,5 @@
 package dev.freshet.http.pool;
 
-import dev.freshet.http.api.ApiErrors;
-import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
-import dev.freshet.http.api.ItemsRequest;
-import dev.freshet.http.api.TimeWindow;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +7,11 @@ import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.ItemUpsert;
 import dev.freshet.actors.pool.GenerationRequest;
 import dev.freshet.actors.pool.PoolGenerator;
+import dev.freshet.http.api.ApiErrors;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.ItemsRequest;
+import dev.freshet.http.api.TimeWindow;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -73,25 +72,35 @@ public final class WebhookGenerator implements PoolGenerator {
     public Settings {
       url = url == null ? "" : url.strip();
       token = token == null ? "" : token.strip();
-      if (attempts < 1) throw new IllegalArgumentException("freshet.pool.webhook.attempts must be at least 1");
-      if (!positive(timeout)) throw new IllegalArgumentException("freshet.pool.webhook.timeout must be positive");
-      // Patterns.retry's own requirements, checked here so a bad config fails at start, not on first use
+      if (attempts < 1)
+        throw new IllegalArgumentException("freshet.pool.webhook.attempts must be at least 1");
+      if (!positive(timeout))
+        throw new IllegalArgumentException("freshet.pool.webhook.timeout must be positive");
+      // Patterns.retry's own requirements, checked here so a bad config fails at start, not on
+      // first use
       if (!positive(minBackoff) || maxBackoff == null || maxBackoff.compareTo(minBackoff) < 0) {
-        throw new IllegalArgumentException("freshet.pool.webhook needs 0 < min-backoff <= max-backoff");
+        throw new IllegalArgumentException(
+            "freshet.pool.webhook needs 0 < min-backoff <= max-backoff");
       }
       if (!(randomFactor >= 0 && randomFactor <= 1)) {
-        throw new IllegalArgumentException("freshet.pool.webhook.random-factor must be between 0 and 1");
+        throw new IllegalArgumentException(
+            "freshet.pool.webhook.random-factor must be between 0 and 1");
       }
-      if (maxFailures < 1) throw new IllegalArgumentException("freshet.pool.webhook.breaker.max-failures must be at least 1");
+      if (maxFailures < 1)
+        throw new IllegalArgumentException(
+            "freshet.pool.webhook.breaker.max-failures must be at least 1");
       if (!positive(resetTimeout)) {
-        throw new IllegalArgumentException("freshet.pool.webhook.breaker.reset-timeout must be positive");
+        throw new IllegalArgumentException(
+            "freshet.pool.webhook.breaker.reset-timeout must be positive");
       }
-      if (maxResponseBytes < 1) throw new IllegalArgumentException("the response size limit must be positive");
+      if (maxResponseBytes < 1)
+        throw new IllegalArgumentException("the response size limit must be positive");
     }
 
     /**
-     * Reads {@code freshet.pool.webhook} from the application's root config; responses may be as large
-     * as a catalog upsert ({@code freshet.http.max-catalog-body-size}), which is what they are.
+     * Reads {@code freshet.pool.webhook} from the application's root config; responses may be as
+     * large as a catalog upsert ({@code freshet.http.max-catalog-body-size}), which is what they
+     * are.
      */
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig("freshet.pool.webhook");
@@ -112,10 +121,27 @@ public final class WebhookGenerator implements PoolGenerator {
     /** Never prints the token: settings end up in logs. */
     @Override
     public String toString() {
-      return "Settings[url=" + url + ", token=" + (token.isEmpty() ? "none" : "***") + ", timeout=" + timeout
-          + ", attempts=" + attempts + ", minBackoff=" + minBackoff + ", maxBackoff=" + maxBackoff
-          + ", randomFactor=" + randomFactor + ", maxFailures=" + maxFailures + ", resetTimeout=" + resetTimeout
-          + ", maxResponseBytes=" + maxResponseBytes + "]";
+      return "Settings[url="
+          + url
+          + ", token="
+          + (token.isEmpty() ? "none" : "***")
+          + ", timeout="
+          + timeout
+          + ", attempts="
+          + attempts
+          + ", minBackoff="
+          + minBackoff
+          + ", maxBackoff="
+          + maxBackoff
+          + ", randomFactor="
+          + randomFactor
+          + ", maxFailures="
+          + maxFailures
+          + ", resetTimeout="
+          + resetTimeout
+          + ", maxResponseBytes="
+          + maxResponseBytes
+          + "]";
     }
 
     private static boolean positive(Duration d) {
@@ -146,23 +172,32 @@ public final class WebhookGenerator implements PoolGenerator {
     this.http = Http.get(system);
     this.poolSettings =
         ConnectionPoolSettings.create(system.classicSystem())
-            // POST is not idempotent, so the pool would not retry it anyway; say so, as all retrying is ours
+            // POST is not idempotent, so the pool would not retry it anyway; say so, as all
+            // retrying is ours
             .withMaxRetries(0)
-            // The breaker abandons an attempt after `timeout`, but the request would still hold a pooled
+            // The breaker abandons an attempt after `timeout`, but the request would still hold a
+            // pooled
             // connection until the server answered. Idling that long closes the connection instead.
             .withConnectionSettings(
-                ClientConnectionSettings.create(system.classicSystem()).withIdleTimeout(settings.timeout()));
-    // The breaker's call timeout is the per-attempt timeout: an attempt that overruns it is a failure the
+                ClientConnectionSettings.create(system.classicSystem())
+                    .withIdleTimeout(settings.timeout()));
+    // The breaker's call timeout is the per-attempt timeout: an attempt that overruns it is a
+    // failure the
     // breaker counts, and its future is failed at once however the HTTP exchange is doing.
     this.breaker =
         CircuitBreaker.create(
-            system.classicSystem().scheduler(), settings.maxFailures(), settings.timeout(), settings.resetTimeout());
+            system.classicSystem().scheduler(),
+            settings.maxFailures(),
+            settings.timeout(),
+            settings.resetTimeout());
     // close the client's pools in order, before the ActorSystem tears them down mid-flight
     org.apache.pekko.actor.CoordinatedShutdown.get(system.classicSystem())
         .addTask(
             org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceStop(),
             "webhook-generator-pools",
-            () -> http.shutdownAllConnectionPools().thenApply(done -> org.apache.pekko.Done.getInstance()));
+            () ->
+                http.shutdownAllConnectionPools()
+                    .thenApply(done -> org.apache.pekko.Done.getInstance()));
   }
 
   @Override
@@ -180,10 +215,14 @@ public final class WebhookGenerator implements PoolGenerator {
           new WebhookException("could not write the webhook request: " + ApiJson.brief(e), e));
     }
     Call call = new Call(request.id());
-    // Retries sit OUTSIDE the breaker: each attempt is one breaker call. A dead endpoint thus opens the
-    // breaker after max-failures attempts (across all requests), and from then on attempts, this call's
-    // remaining ones included, fail fast instead of each waiting out a timeout against it. Retrying inside
-    // one breaker call would count a whole retried call as a single failure and hide the endpoint's state.
+    // Retries sit OUTSIDE the breaker: each attempt is one breaker call. A dead endpoint thus opens
+    // the
+    // breaker after max-failures attempts (across all requests), and from then on attempts, this
+    // call's
+    // remaining ones included, fail fast instead of each waiting out a timeout against it. Retrying
+    // inside
+    // one breaker call would count a whole retried call as a single failure and hide the endpoint's
+    // state.
     // Pekko's `attempts` counts the retries after the first try.
     CompletionStage<List<ItemUpsert>> retried =
         Patterns.retry(
@@ -203,15 +242,20 @@ public final class WebhookGenerator implements PoolGenerator {
     return result;
   }
 
-  // ---- one attempt -----------------------------------------------------------------------------------
+  // ---- one attempt
+  // -----------------------------------------------------------------------------------
 
   /** What one generate() call has been through so far, for its log lines and final message. */
   private static final class Call {
     final String requestId;
     final AtomicInteger attempts = new AtomicInteger();
+
     /** Attempts that reached the endpoint (not refused by an open breaker). */
     final AtomicInteger sent = new AtomicInteger();
-    /** The last failure the endpoint itself caused, reported with a breaker that opened after it. */
+
+    /**
+     * The last failure the endpoint itself caused, reported with a breaker that opened after it.
+     */
     final AtomicReference<AttemptFailure> lastSent = new AtomicReference<>();
 
     Call(String requestId) {
@@ -221,7 +265,8 @@ public final class WebhookGenerator implements PoolGenerator {
     WebhookException outcome(AttemptFailure last) {
       if (last.breakerOpen && lastSent.get() != null) {
         AttemptFailure before = lastSent.get();
-        return new WebhookException(before.message(sent.get()) + "; " + last.message(1), before.getCause());
+        return new WebhookException(
+            before.message(sent.get()) + "; " + last.message(1), before.getCause());
       }
       return new WebhookException(last.message(last.breakerOpen ? 1 : sent.get()), last.getCause());
     }
@@ -235,8 +280,10 @@ public final class WebhookGenerator implements PoolGenerator {
               call.sent.incrementAndGet();
               return exchange(body);
             },
-            // Only an unhealthy endpoint (5xx, timeout, unreachable) counts towards opening the breaker: an
-            // endpoint answering 4xx or a bad body is up and quick, and opening would not protect it.
+            // Only an unhealthy endpoint (5xx, timeout, unreachable) counts towards opening the
+            // breaker: an
+            // endpoint answering 4xx or a bad body is up and quick, and opening would not protect
+            // it.
             (items, failure) -> failure.map(f -> classify(f).retryable).orElse(false))
         .whenComplete(
             (items, failure) -> {
@@ -245,24 +292,32 @@ public final class WebhookGenerator implements PoolGenerator {
               if (!f.breakerOpen) call.lastSent.set(f);
               log.warn(
                   "Pool webhook attempt {}/{} for request {} failed: {}",
-                  n, settings.attempts(), call.requestId, f.getMessage());
+                  n,
+                  settings.attempts(),
+                  call.requestId,
+                  f.getMessage());
             });
   }
 
-  /** The HTTP exchange; fails with an {@link AttemptFailure} saying whether another attempt may help. */
+  /**
+   * The HTTP exchange; fails with an {@link AttemptFailure} saying whether another attempt may
+   * help.
+   */
   private CompletionStage<List<ItemUpsert>> exchange(byte[] body) {
     HttpRequest post =
         HttpRequest.POST(settings.url())
             .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body))
             .addHeader(Accept.create(MediaTypes.APPLICATION_JSON.toRange()));
     if (!settings.token().isEmpty()) post = post.addHeader(Authorization.oauth2(settings.token()));
-    return http.singleRequest(post, http.defaultClientHttpsContext(), poolSettings, system.classicSystem().log())
+    return http.singleRequest(
+            post, http.defaultClientHttpsContext(), poolSettings, system.classicSystem().log())
         .thenCompose(this::answer);
   }
 
   private CompletionStage<List<ItemUpsert>> answer(HttpResponse response) {
     int status = response.status().intValue();
-    // Always read the entity, whatever the status: an unread entity keeps its pooled connection busy.
+    // Always read the entity, whatever the status: an unread entity keeps its pooled connection
+    // busy.
     return response
         .entity()
         .withSizeLimit(settings.maxResponseBytes())
@@ -272,11 +327,14 @@ public final class WebhookGenerator implements PoolGenerator {
               if (failure != null) throw unreadable(failure);
               if (status >= 500) {
                 throw AttemptFailure.retryable(
-                    "webhook answered " + status, n -> "webhook answered " + status + " after " + n + " attempts", null);
+                    "webhook answered " + status,
+                    n -> "webhook answered " + status + " after " + n + " attempts",
+                    null);
               }
               if (status < 200 || status >= 300) {
                 throw AttemptFailure.permanent(
-                    "webhook answered " + status + excerpt(strict.getData()) + " (not retried)", null);
+                    "webhook answered " + status + excerpt(strict.getData()) + " (not retried)",
+                    null);
               }
               return items(strict.getData());
             });
@@ -297,13 +355,16 @@ public final class WebhookGenerator implements PoolGenerator {
     try {
       node = mapper.readTree(data.toArray());
     } catch (IOException e) {
-      throw AttemptFailure.permanent("webhook answered with invalid JSON: " + ApiJson.brief(e), null);
+      throw AttemptFailure.permanent(
+          "webhook answered with invalid JSON: " + ApiJson.brief(e), null);
     }
     try {
-      return ItemsRequest.parse(node, embeddingDimension, settings.timeWindow(), System.currentTimeMillis());
+      return ItemsRequest.parse(
+          node, embeddingDimension, settings.timeWindow(), System.currentTimeMillis());
     } catch (ApiException e) {
       // the message names the field at fault, e.g. "items[3].category is required"
-      throw AttemptFailure.permanent("webhook answered with an invalid items body: " + e.getMessage(), null);
+      throw AttemptFailure.permanent(
+          "webhook answered with an invalid items body: " + e.getMessage(), null);
     }
   }
 
@@ -319,7 +380,8 @@ public final class WebhookGenerator implements PoolGenerator {
             "attempt", request.attempt()));
   }
 
-  // ---- failures --------------------------------------------------------------------------------------
+  // ---- failures
+  // --------------------------------------------------------------------------------------
 
   /**
    * One attempt's failure. {@code repeated} words it, given their number, when it ended a call of
@@ -330,7 +392,12 @@ public final class WebhookGenerator implements PoolGenerator {
     final boolean breakerOpen;
     private final IntFunction<String> repeated;
 
-    private AttemptFailure(String message, IntFunction<String> repeated, boolean retryable, boolean breakerOpen, Throwable cause) {
+    private AttemptFailure(
+        String message,
+        IntFunction<String> repeated,
+        boolean retryable,
+        boolean breakerOpen,
+        Throwable cause) {
       super(message, cause, false, false);
       this.repeated = repeated;
       this.retryable = retryable;
@@ -357,18 +424,28 @@ public final class WebhookGenerator implements PoolGenerator {
       long remaining = open.remainingDuration().toMillis();
       String base = "circuit breaker open (" + settings.maxFailures() + " consecutive failures); ";
       return new AttemptFailure(
-          base + (remaining > 0 ? "retrying after " + human(Duration.ofMillis(remaining)) : "a trial call is under way"),
-          null, false, true, null);
+          base
+              + (remaining > 0
+                  ? "retrying after " + human(Duration.ofMillis(remaining))
+                  : "a trial call is under way"),
+          null,
+          false,
+          true,
+          null);
     }
     if (cause instanceof TimeoutException) {
       // the breaker's call timeout, the connection's idle timeout, or toStrict's: all are `timeout`
       String after = human(settings.timeout());
       return AttemptFailure.retryable(
-          "webhook timed out after " + after, n -> "webhook timed out after " + after + " (" + n + " attempts)", cause);
+          "webhook timed out after " + after,
+          n -> "webhook timed out after " + after + " (" + n + " attempts)",
+          cause);
     }
     String why = rootMessage(cause);
     return AttemptFailure.retryable(
-        "webhook unreachable (" + why + ")", n -> "webhook unreachable (" + why + ") after " + n + " attempts", cause);
+        "webhook unreachable (" + why + ")",
+        n -> "webhook unreachable (" + why + ") after " + n + " attempts",
+        cause);
   }
 
   private static String rootMessage(Throwable t) {
@@ -379,7 +456,8 @@ public final class WebhookGenerator implements PoolGenerator {
 
   /** The start of an error body, on one line: webhooks often say there what they disliked. */
   private static String excerpt(ByteString data) {
-    String text = data.take(200).decodeString(StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
+    String text =
+        data.take(200).decodeString(StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
     return text.isEmpty() ? "" : ": " + text + (data.size() > 200 ? "…" : "");
   }
 
@@ -392,7 +470,8 @@ public final class WebhookGenerator implements PoolGenerator {
 
   private static void checkUrl(String url) {
     if (url.isEmpty()) {
-      throw new IllegalArgumentException("freshet.pool.webhook.url is not set (FRESHET_POOL_WEBHOOK_URL)");
+      throw new IllegalArgumentException(
+          "freshet.pool.webhook.url is not set (FRESHET_POOL_WEBHOOK_URL)");
     }
     URI uri;
     try {

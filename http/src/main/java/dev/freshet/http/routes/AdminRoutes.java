@@ -1,24 +1,22 @@
 package dev.freshet.http.routes;
 
-import dev.freshet.http.api.ApiJson;
-import dev.freshet.http.metrics.Alerts;
-
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.actors.pool.PoolCoordinator;
+import dev.freshet.actors.pool.PoolStatus;
+import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.metrics.Alerts;
 import dev.freshet.streams.readmodel.PipelineMonitor;
 import dev.freshet.streams.readmodel.PipelineStatus;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.freshet.actors.pool.PoolCoordinator;
-import dev.freshet.actors.pool.PoolStatus;
-import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -58,13 +56,15 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   /**
-   * SPEC C9's alerts as this node sees them now (the rules of {@code k8s/prometheus/freshet-alerts.yml}
-   * on this node's own metrics): per alert its state (ok, pending, firing), value, threshold and what
-   * it measures; firing ones first.
+   * SPEC C9's alerts as this node sees them now (the rules of {@code
+   * k8s/prometheus/freshet-alerts.yml} on this node's own metrics): per alert its state (ok,
+   * pending, firing), value, threshold and what it measures; firing ones first.
    */
   private Route alerts() {
     List<Alerts.Status> statuses = new java.util.ArrayList<>(alerts.evaluate());
-    statuses.sort(java.util.Comparator.comparingInt(s -> s.state().equals("firing") ? 0 : s.state().equals("pending") ? 1 : 2));
+    statuses.sort(
+        java.util.Comparator.comparingInt(
+            s -> s.state().equals("firing") ? 0 : s.state().equals("pending") ? 1 : 2));
     ObjectNode body = mapper.createObjectNode();
     body.put("evaluatedAt", java.time.Instant.now().toString());
     body.put("windowSeconds", alerts.settings().window().toSeconds());
@@ -90,10 +90,10 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   /**
-   * Every read-model projection wherever it runs: committed offset, lag (age of the oldest event not
-   * yet committed), events waiting, rows/s over the last sampling interval, totals (dead letters among
-   * them) and the last error.
-   * Taken from the node's latest sample, or sampled now if there is none yet.
+   * Every read-model projection wherever it runs: committed offset, lag (age of the oldest event
+   * not yet committed), events waiting, rows/s over the last sampling interval, totals (dead
+   * letters among them) and the last error. Taken from the node's latest sample, or sampled now if
+   * there is none yet.
    */
   private Route pipelines() {
     CompletionStage<List<PipelineStatus>> statuses =

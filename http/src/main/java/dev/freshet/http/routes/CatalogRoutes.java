@@ -34,7 +34,12 @@ public final class CatalogRoutes extends ApiRoutes {
   private final HttpSettings settings;
   private final JsonBodies bodies;
 
-  public CatalogRoutes(Catalog catalog, Popularity popularity, HttpSettings settings, JsonBodies bodies, ObjectMapper mapper) {
+  public CatalogRoutes(
+      Catalog catalog,
+      Popularity popularity,
+      HttpSettings settings,
+      JsonBodies bodies,
+      ObjectMapper mapper) {
     super(mapper);
     this.catalog = catalog;
     this.popularity = popularity;
@@ -46,14 +51,21 @@ public final class CatalogRoutes extends ApiRoutes {
   public Route routes() {
     return concat(
         path("items", () -> post(() -> bodies.catalog(this::upsert))),
-        path(segment("items").slash("popular"), () -> get(() -> parameterMap(q -> list(q, ItemLists::popular)))),
-        path(segment("items").slash("latest"), () -> get(() -> parameterMap(q -> list(q, ItemLists::latest)))),
+        path(
+            segment("items").slash("popular"),
+            () -> get(() -> parameterMap(q -> list(q, ItemLists::popular)))),
+        path(
+            segment("items").slash("latest"),
+            () -> get(() -> parameterMap(q -> list(q, ItemLists::latest)))),
         path(segment("items").slash(segment()), id -> get(() -> item(id))));
   }
 
   private Route upsert(JsonNode body) {
-    var upserts = ItemsRequest.parse(body, settings.embeddingDimension(), settings.timeWindow(), System.currentTimeMillis());
-    return onSuccess(catalog.upsert(upserts), stored -> json(200, ApiJson.fields("upserted", stored.size())));
+    var upserts =
+        ItemsRequest.parse(
+            body, settings.embeddingDimension(), settings.timeWindow(), System.currentTimeMillis());
+    return onSuccess(
+        catalog.upsert(upserts), stored -> json(200, ApiJson.fields("upserted", stored.size())));
   }
 
   private Route item(String id) {
@@ -62,18 +74,21 @@ public final class CatalogRoutes extends ApiRoutes {
         catalog.find(id),
         item ->
             item.map(i -> json(200, ItemJson.of(mapper, i)))
-                .orElseThrow(() -> new ApiException(404, "not_found", "No item with id " + id, "id")));
+                .orElseThrow(
+                    () -> new ApiException(404, "not_found", "No item with id " + id, "id")));
   }
 
   @FunctionalInterface
   private interface ItemList {
-    List<ItemLists.Listed> list(CatalogSnapshot catalog, PopularityBoard board, Optional<String> category, int k);
+    List<ItemLists.Listed> list(
+        CatalogSnapshot catalog, PopularityBoard board, Optional<String> category, int k);
   }
 
   /** {@code GET /v1/items/popular} and {@code /latest}: non-personal, for anyone. */
   private Route list(Map<String, String> query, ItemList list) {
     int k = RecommendationQuery.k(query.get("k"));
     Optional<String> category = RecommendationQuery.category(query.get("category"));
-    return json(200, ItemListAnswer.of(list.list(catalog.snapshot(), popularity.board(), category, k)));
+    return json(
+        200, ItemListAnswer.of(list.list(catalog.snapshot(), popularity.board(), category, k)));
   }
 }

@@ -1,13 +1,5 @@
 package dev.freshet.http.routes;
 
-import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
-import dev.freshet.http.api.EventBatch;
-import dev.freshet.http.api.ImpressionBatch;
-import dev.freshet.http.api.TimeWindow;
-import dev.freshet.http.edge.RateLimits;
-import dev.freshet.http.metrics.IngestMetrics;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogSnapshot;
@@ -15,6 +7,13 @@ import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.SignalWeights;
 import dev.freshet.actors.user.UserEntity;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.EventBatch;
+import dev.freshet.http.api.ImpressionBatch;
+import dev.freshet.http.api.TimeWindow;
+import dev.freshet.http.edge.RateLimits;
+import dev.freshet.http.metrics.IngestMetrics;
 import dev.freshet.streams.PopularityFeed;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,15 +33,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * The two ingest batches of API.md, shared by {@code POST /v1/impressions}, {@code POST /v1/events} and
- * the WebSocket stream: validate the whole batch, resolve item ids, write each user's part to that
- * user's entity (one journal write per user) and answer once every write is durable.
+ * The two ingest batches of API.md, shared by {@code POST /v1/impressions}, {@code POST /v1/events}
+ * and the WebSocket stream: validate the whole batch, resolve item ids, write each user's part to
+ * that user's entity (one journal write per user) and answer once every write is durable.
  */
 public final class Ingest {
 
   /**
-   * An ingest answer: the HTTP status it is sent with, its JSON fields in order, and whether it is the
-   * stored first answer to a replayed Idempotency-Key.
+   * An ingest answer: the HTTP status it is sent with, its JSON fields in order, and whether it is
+   * the stored first answer to a replayed Idempotency-Key.
    */
   public record Answer(int status, Map<String, Object> body, boolean replayed) {
     Answer(int status, Map<String, Object> body) {
@@ -86,7 +85,8 @@ public final class Ingest {
   /** One user's impressions, counted in the metrics as coming from {@code source}. */
   public CompletionStage<Answer> impressions(JsonNode body, IngestMetrics.Source source) {
     long started = System.nanoTime();
-    ImpressionBatch batch = admitted(source, () -> ImpressionBatch.parse(body), b -> List.of(b.userId()));
+    ImpressionBatch batch =
+        admitted(source, () -> ImpressionBatch.parse(body), b -> List.of(b.userId()));
     long now = System.currentTimeMillis();
     return denseIds(batch.itemIds(), i -> "itemIds[" + i + "]")
         .thenCompose(
@@ -107,7 +107,14 @@ public final class Ingest {
         .thenApply(
             r ->
                 new Answer(
-                    202, ApiJson.fields("recorded", r.recorded(), "duplicates", r.duplicates(), "stored", r.stored())));
+                    202,
+                    ApiJson.fields(
+                        "recorded",
+                        r.recorded(),
+                        "duplicates",
+                        r.duplicates(),
+                        "stored",
+                        r.stored())));
   }
 
   /**
@@ -118,7 +125,10 @@ public final class Ingest {
     return events(body, IngestMetrics.Source.EVENTS);
   }
 
-  /** Many users' events, counted in the metrics as coming from {@code source} (the WebSocket stream's). */
+  /**
+   * Many users' events, counted in the metrics as coming from {@code source} (the WebSocket
+   * stream's).
+   */
   public CompletionStage<Answer> events(JsonNode body, IngestMetrics.Source source) {
     long started = System.nanoTime();
     EventBatch batch =
@@ -135,7 +145,15 @@ public final class Ingest {
                 EventBatch.Event e = batch.events().get(i);
                 byUser
                     .computeIfAbsent(e.userId(), u -> new ArrayList<>())
-                    .add(new Interaction(ids[i], e.type(), e.at(), e.intent(), e.value(), e.rankingId(), e.position()));
+                    .add(
+                        new Interaction(
+                            ids[i],
+                            e.type(),
+                            e.at(),
+                            e.intent(),
+                            e.value(),
+                            e.rankingId(),
+                            e.position()));
               }
               List<CompletableFuture<UserEntity.EventsResult>> replies = new ArrayList<>();
               byUser.forEach(
@@ -151,7 +169,8 @@ public final class Ingest {
                   .whenComplete(metrics.accepted(source, byUser.values(), replies))
                   .thenApply(
                       done -> {
-                        // users without consent: nothing of theirs stored, nor counted in popularity
+                        // users without consent: nothing of theirs stored, nor counted in
+                        // popularity
                         Set<String> notStored = new HashSet<>();
                         int accepted = 0;
                         int unstored = 0;
@@ -166,17 +185,25 @@ public final class Ingest {
                         }
                         countForPopularity(batch, ids, notStored); // durable now, so it may count
                         return new Answer(
-                            202, ApiJson.fields("accepted", accepted, "stored", unstored == 0, "notStored", unstored));
+                            202,
+                            ApiJson.fields(
+                                "accepted",
+                                accepted,
+                                "stored",
+                                unstored == 0,
+                                "notStored",
+                                unstored));
                       });
             })
         .whenComplete(metrics.batch(source, batch.events().size(), started));
   }
 
   /**
-   * The batch {@code parse} reads, once its users are within their ingest limits; a refusal (bad input,
-   * a limit) is counted for {@code source} and thrown.
+   * The batch {@code parse} reads, once its users are within their ingest limits; a refusal (bad
+   * input, a limit) is counted for {@code source} and thrown.
    */
-  private <B> B admitted(IngestMetrics.Source source, Supplier<B> parse, Function<B, List<String>> users) {
+  private <B> B admitted(
+      IngestMetrics.Source source, Supplier<B> parse, Function<B, List<String>> users) {
     try {
       B batch = parse.get();
       limits.admitIngest(users.apply(batch));
@@ -197,7 +224,8 @@ public final class Ingest {
       EventBatch.Event e = batch.events().get(i);
       if (skippedUsers.contains(e.userId())) continue;
       Item item = snapshot.byDenseId(denseIds[i]);
-      double weight = signals.affinityDelta(e.type(), e.intent(), e.value() == null ? 0 : e.value());
+      double weight =
+          signals.affinityDelta(e.type(), e.intent(), e.value() == null ? 0 : e.value());
       popularityFeed.record(denseIds[i], item == null ? null : item.category(), weight);
     }
   }
@@ -205,7 +233,8 @@ public final class Ingest {
   /** Maps item ids to dense ids; an id unknown even after catching up with the store is a 400. */
   private CompletionStage<int[]> denseIds(List<String> itemIds, IntFunction<String> fieldOf) {
     int[] ids = new int[itemIds.size()];
-    if (resolve(catalog.snapshot(), itemIds, ids) < 0) return CompletableFuture.completedFuture(ids);
+    if (resolve(catalog.snapshot(), itemIds, ids) < 0)
+      return CompletableFuture.completedFuture(ids);
     return catalog
         .refreshAsync()
         .thenApply(
@@ -214,7 +243,10 @@ public final class Ingest {
               if (unknown >= 0) {
                 String field = fieldOf.apply(unknown);
                 throw new ApiException(
-                    400, "unknown_item", field + " (" + itemIds.get(unknown) + ") is not in the catalog", field);
+                    400,
+                    "unknown_item",
+                    field + " (" + itemIds.get(unknown) + ") is not in the catalog",
+                    field);
               }
               return ids;
             });

@@ -22,7 +22,8 @@ public final class IngestRoutes extends ApiRoutes {
   private final Idempotency idempotency;
   private final JsonBodies bodies;
 
-  public IngestRoutes(Ingest ingest, Idempotency idempotency, JsonBodies bodies, ObjectMapper mapper) {
+  public IngestRoutes(
+      Ingest ingest, Idempotency idempotency, JsonBodies bodies, ObjectMapper mapper) {
     super(mapper);
     this.ingest = ingest;
     this.idempotency = idempotency;
@@ -32,23 +33,50 @@ public final class IngestRoutes extends ApiRoutes {
   /** The routes below {@code /v1}. */
   public Route routes() {
     return concat(
-        path("impressions", () -> post(() -> bodies.beacon(body -> idempotent("/v1/impressions", body, () -> ingest.impressions(body))))),
-        path("events", () -> post(() -> bodies.beacon(body -> idempotent("/v1/events", body, () -> ingest.events(body))))));
+        path(
+            "impressions",
+            () ->
+                post(
+                    () ->
+                        bodies.beacon(
+                            body ->
+                                idempotent(
+                                    "/v1/impressions", body, () -> ingest.impressions(body))))),
+        path(
+            "events",
+            () ->
+                post(
+                    () ->
+                        bodies.beacon(
+                            body -> idempotent("/v1/events", body, () -> ingest.events(body))))));
   }
 
-  /** An ingest batch under its optional Idempotency-Key: a replay gets the first answer, marked as one. */
-  private Route idempotent(String route, JsonNode body, Supplier<CompletionStage<Ingest.Answer>> work) {
+  /**
+   * An ingest batch under its optional Idempotency-Key: a replay gets the first answer, marked as
+   * one.
+   */
+  private Route idempotent(
+      String route, JsonNode body, Supplier<CompletionStage<Ingest.Answer>> work) {
     return extractRequest(
         request ->
             optionalHeaderValueByName(
                 Idempotency.HEADER,
                 key ->
                     onSuccess(
-                        idempotency.once(request.getAttribute(Caller.ATTRIBUTE).orElseThrow(), key, route, body, work),
+                        idempotency.once(
+                            request.getAttribute(Caller.ATTRIBUTE).orElseThrow(),
+                            key,
+                            route,
+                            body,
+                            work),
                         answer -> {
-                          HttpResponse response = ApiJson.response(mapper, answer.status(), answer.body());
+                          HttpResponse response =
+                              ApiJson.response(mapper, answer.status(), answer.body());
                           return complete(
-                              answer.replayed() ? response.addHeader(RawHeader.create("Idempotent-Replayed", "true")) : response);
+                              answer.replayed()
+                                  ? response.addHeader(
+                                      RawHeader.create("Idempotent-Replayed", "true"))
+                                  : response);
                         })));
   }
 }

@@ -1,18 +1,17 @@
 package dev.freshet.http.routes;
 
-import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
-import dev.freshet.http.api.JsonBodies;
-import dev.freshet.http.api.Fields;
-import dev.freshet.http.edge.ApiKeys;
-import dev.freshet.http.edge.Scope;
-
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.Fields;
+import dev.freshet.http.api.JsonBodies;
+import dev.freshet.http.edge.ApiKeys;
+import dev.freshet.http.edge.Scope;
 import dev.freshet.persistence.JdbcApiKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -65,7 +64,10 @@ public final class KeyRoutes extends AllDirectives {
     Fields.requireObject(body);
     String name =
         Fields.optionalText(body, "name", "name", MAX_NAME)
-            .orElseThrow(() -> ApiException.invalid("name", "name is required (1-" + MAX_NAME + " characters)"));
+            .orElseThrow(
+                () ->
+                    ApiException.invalid(
+                        "name", "name is required (1-" + MAX_NAME + " characters)"));
     List<String> scopes = scopes(body.get("scopes"));
     return onSuccess(
         CompletableFuture.supplyAsync(() -> keys.store().create(name, scopes), blocking),
@@ -83,12 +85,14 @@ public final class KeyRoutes extends AllDirectives {
         revoked ->
             revoked
                 .map(k -> complete(ApiJson.response(mapper, 200, json(k))))
-                .orElseThrow(() -> new ApiException(404, "not_found", "No API key with id " + id, "keyId")));
+                .orElseThrow(
+                    () -> new ApiException(404, "not_found", "No API key with id " + id, "keyId")));
   }
 
   private static List<String> scopes(JsonNode node) {
     if (node == null || !node.isArray() || node.isEmpty()) {
-      throw ApiException.invalid("scopes", "scopes must be a non-empty array of ingest, rank, admin");
+      throw ApiException.invalid(
+          "scopes", "scopes must be a non-empty array of ingest, rank, admin");
     }
     Set<String> scopes = new LinkedHashSet<>();
     for (int i = 0; i < node.size(); i++) {

@@ -1,11 +1,5 @@
 package dev.freshet.http.routes;
 
-import dev.freshet.http.edge.HttpSettings;
-import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
-import dev.freshet.http.api.JsonBodies;
-import dev.freshet.http.api.Fields;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +12,11 @@ import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.user.Favorites;
 import dev.freshet.actors.user.UserEntity;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.Fields;
+import dev.freshet.http.api.JsonBodies;
+import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.streams.UserData;
 import java.time.Instant;
 import java.util.List;
@@ -30,10 +29,10 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.query.EventEnvelope;
 
 /**
- * A user's privacy rights (SPEC C10): consent, access (everything stored about the user) and erasure
- * (everywhere: journal, snapshots, read models, rankings, share links, the live state). The user's
- * entity goes first in both erasure and consent, so that nothing of the user is written afterwards
- * that the database step does not cover; it is sharded, so this works from any node.
+ * A user's privacy rights (SPEC C10): consent, access (everything stored about the user) and
+ * erasure (everywhere: journal, snapshots, read models, rankings, share links, the live state). The
+ * user's entity goes first in both erasure and consent, so that nothing of the user is written
+ * afterwards that the database step does not cover; it is sharded, so this works from any node.
  */
 public final class PrivacyRoutes extends ApiRoutes {
 
@@ -44,7 +43,12 @@ public final class PrivacyRoutes extends ApiRoutes {
   private final JsonBodies bodies;
 
   public PrivacyRoutes(
-      Users users, Catalog catalog, UserData data, HttpSettings settings, JsonBodies bodies, ObjectMapper mapper) {
+      Users users,
+      Catalog catalog,
+      UserData data,
+      HttpSettings settings,
+      JsonBodies bodies,
+      ObjectMapper mapper) {
     super(mapper);
     this.users = users;
     this.catalog = catalog;
@@ -53,7 +57,9 @@ public final class PrivacyRoutes extends ApiRoutes {
     this.bodies = bodies;
   }
 
-  /** The routes of {@code /v1/users/{userId}} itself and of its {@code export} and {@code consent}. */
+  /**
+   * The routes of {@code /v1/users/{userId}} itself and of its {@code export} and {@code consent}.
+   */
   public Route forUser(String userId) {
     return concat(
         pathEnd(() -> delete(() -> erase(userId))),
@@ -71,28 +77,36 @@ public final class PrivacyRoutes extends ApiRoutes {
     }
     long now = System.currentTimeMillis();
     return onSuccess(
-        users.entity(userId)
+        users
+            .entity(userId)
             .askWithStatus(
                 (ActorRef<StatusReply<UserEntity.ConsentView>> replyTo) ->
                     new UserEntity.SetConsent(consent.booleanValue(), now, replyTo),
                 settings.askTimeout()),
-        view -> json(200, ApiJson.fields("userId", userId, "consent", view.consent(), "changed", view.changed())));
+        view ->
+            json(
+                200,
+                ApiJson.fields(
+                    "userId", userId, "consent", view.consent(), "changed", view.changed())));
   }
 
   // ---- erasure ---------------------------------------------------------------------------------
 
   /**
-   * The entity forgets first (one journal write; the user's later commands meet a new user), then one
-   * transaction deletes everything up to that write and leaves a tombstone for writes in flight. A
-   * failure in between leaves the entity empty and the rows in place: the request can be repeated.
+   * The entity forgets first (one journal write; the user's later commands meet a new user), then
+   * one transaction deletes everything up to that write and leaves a tombstone for writes in
+   * flight. A failure in between leaves the entity empty and the rows in place: the request can be
+   * repeated.
    */
   private Route erase(String userId) {
     Fields.id("userId", userId);
     long now = System.currentTimeMillis();
     CompletionStage<Map<String, Integer>> removed =
-        users.entity(userId)
+        users
+            .entity(userId)
             .askWithStatus(
-                (ActorRef<StatusReply<UserEntity.Forgotten>> replyTo) -> new UserEntity.Forget(now, replyTo),
+                (ActorRef<StatusReply<UserEntity.Forgotten>> replyTo) ->
+                    new UserEntity.Forget(now, replyTo),
                 settings.askTimeout())
             .thenCompose(forgotten -> data.erase(userId, forgotten.sequenceNr()));
     return onSuccess(
@@ -104,7 +118,10 @@ public final class PrivacyRoutes extends ApiRoutes {
   private Route export(String userId) {
     Fields.id("userId", userId);
     CompletableFuture<UserEntity.UserExport> live =
-        users.entity(userId).askWithStatus(UserEntity.GetExport::new, settings.askTimeout()).toCompletableFuture();
+        users
+            .entity(userId)
+            .askWithStatus(UserEntity.GetExport::new, settings.askTimeout())
+            .toCompletableFuture();
     CompletableFuture<List<EventEnvelope>> journal = data.journal(userId).toCompletableFuture();
     CompletableFuture<Map<String, String>> rows = data.rows(userId).toCompletableFuture();
     CompletionStage<ObjectNode> export =
@@ -114,7 +131,10 @@ public final class PrivacyRoutes extends ApiRoutes {
   }
 
   private ObjectNode exportJson(
-      String userId, UserEntity.UserExport live, List<EventEnvelope> journal, Map<String, String> rows) {
+      String userId,
+      UserEntity.UserExport live,
+      List<EventEnvelope> journal,
+      Map<String, String> rows) {
     CatalogSnapshot snapshot = catalog.snapshot();
     ObjectNode body = mapper.createObjectNode();
     body.put("userId", userId);
@@ -126,7 +146,9 @@ public final class PrivacyRoutes extends ApiRoutes {
     state.remove("userId");
     state.remove("consent");
     state.set("seenItems", items(snapshot, live.seenItems()));
-    state.set("userVector", live.vector() == null ? mapper.nullNode() : mapper.valueToTree(live.vector()));
+    state.set(
+        "userVector",
+        live.vector() == null ? mapper.nullNode() : mapper.valueToTree(live.vector()));
     body.set("state", state);
 
     ArrayNode favorites = body.putArray("favorites");
@@ -140,7 +162,8 @@ public final class PrivacyRoutes extends ApiRoutes {
     for (EventEnvelope e : journal) events.add(journalEvent(snapshot, e));
 
     ObjectNode readModels = body.putObject("readModels");
-    for (String section : List.of("impressions", "events", "activity", "featureSnapshots", "deadLetters")) {
+    for (String section :
+        List.of("impressions", "events", "activity", "featureSnapshots", "deadLetters")) {
       readModels.set(section, parse(rows.get(section)));
     }
     body.set("rankings", parse(rows.get("rankings")));
@@ -204,7 +227,9 @@ public final class PrivacyRoutes extends ApiRoutes {
     ObjectNode p = mapper.createObjectNode();
     p.set("categories", mapper.valueToTree(persona.categories()));
     p.set("tags", mapper.valueToTree(persona.tags()));
-    p.set("vector", persona.vector() == null ? mapper.nullNode() : mapper.valueToTree(persona.vector()));
+    p.set(
+        "vector",
+        persona.vector() == null ? mapper.nullNode() : mapper.valueToTree(persona.vector()));
     return p;
   }
 
@@ -231,6 +256,4 @@ public final class PrivacyRoutes extends ApiRoutes {
       throw new IllegalStateException("PostgreSQL answered JSON that does not parse", e);
     }
   }
-
-
 }

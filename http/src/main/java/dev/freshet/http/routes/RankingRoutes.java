@@ -29,7 +29,12 @@ public final class RankingRoutes extends ApiRoutes {
   private final JsonBodies bodies;
 
   public RankingRoutes(
-      Users users, RankingSettings rankingSettings, RankingLog rankingLog, int embeddingDimension, JsonBodies bodies, ObjectMapper mapper) {
+      Users users,
+      RankingSettings rankingSettings,
+      RankingLog rankingLog,
+      int embeddingDimension,
+      JsonBodies bodies,
+      ObjectMapper mapper) {
     super(mapper);
     this.users = users;
     this.rankingSettings = rankingSettings;
@@ -50,7 +55,8 @@ public final class RankingRoutes extends ApiRoutes {
     Fields.id("userId", userId);
     RankingRequest request = RecommendationQuery.parse(query, rankingSettings);
     return onSuccess(
-        users.<UserEntity.RankingResult>ask(userId, replyTo -> new UserEntity.Recommend(request, replyTo)),
+        users.<UserEntity.RankingResult>ask(
+            userId, replyTo -> new UserEntity.Recommend(request, replyTo)),
         r -> {
           if (r.personal()) { // nothing is kept under the id of a user without consent
             rankingLog.served(userId, r.served());

@@ -1,5 +1,10 @@
 package dev.freshet.http.routes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiException;
 import dev.freshet.http.api.ApiJson;
@@ -8,12 +13,6 @@ import dev.freshet.http.edge.Caller;
 import dev.freshet.http.edge.Idempotency;
 import dev.freshet.http.edge.TraceIds;
 import dev.freshet.http.metrics.IngestMetrics;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
 import dev.freshet.persistence.StoreException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -48,9 +47,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v1/stream}: WebSocket ingest for long-lived clients (SPEC C1). Each text message is one
- * events batch exactly as the body of {@code POST /v1/events}, plus an optional client {@code "id"}
- * (echoed back) and {@code "idempotencyKey"}. Every message is answered, in the order received:
+ * {@code GET /v1/stream}: WebSocket ingest for long-lived clients (SPEC C1). Each text message is
+ * one events batch exactly as the body of {@code POST /v1/events}, plus an optional client {@code
+ * "id"} (echoed back) and {@code "idempotencyKey"}. Every message is answered, in the order
+ * received:
  *
  * <pre>
  * {"type":"ack","id":"b-7","seq":7,"accepted":12}                       once the batch is durable
@@ -58,14 +58,14 @@ import org.slf4j.LoggerFactory;
  * {"type":"error","id":"b-9","seq":9,"status":400,"error":{"code","message","field","traceId"},"closing":true}
  * </pre>
  *
- * {@code seq} counts the messages of the connection from 1. A batch refused for a reason that may pass
- * (409 idempotency key in flight, 429, 503) leaves the connection open and may be resent. Bad input
- * (binary, too large, not JSON, an invalid batch) ends the connection: nothing of that batch is stored,
- * the server reads no further message, answers the batches already in flight and closes.
+ * {@code seq} counts the messages of the connection from 1. A batch refused for a reason that may
+ * pass (409 idempotency key in flight, 429, 503) leaves the connection open and may be resent. Bad
+ * input (binary, too large, not JSON, an invalid batch) ends the connection: nothing of that batch
+ * is stored, the server reads no further message, answers the batches already in flight and closes.
  *
- * <p>The close frame itself cannot carry the reason: Pekko HTTP's server API has no way to send a close
- * frame with our own status code or reason. Completing the handler flow always closes with 1000 and no
- * reason, failing it closes with 1011 "internal error" ({@code FrameOutHandler}: {@code
+ * <p>The close frame itself cannot carry the reason: Pekko HTTP's server API has no way to send a
+ * close frame with our own status code or reason. Completing the handler flow always closes with
+ * 1000 and no reason, failing it closes with 1011 "internal error" ({@code FrameOutHandler}: {@code
  * UserHandlerCompleted} / {@code UserHandlerErredOut}; the {@code ActivelyCloseWithCode} event is
  * internal). So the error message sent just before a normal close is the close reason, and the
  * handler never fails on purpose, which would tell the client "internal error" instead.
@@ -155,10 +155,10 @@ public final class StreamRoutes extends AllDirectives {
   }
 
   /**
-   * For the edge's authentication: an upgrade request it will not serve (no key, a bad key) gets the
-   * WebSocket anyway, one error message with {@code reason} and a close, because a browser's WebSocket
-   * API shows neither the status nor the body of a refused upgrade. A request that is not an upgrade
-   * gets {@code reason} as an ordinary HTTP error.
+   * For the edge's authentication: an upgrade request it will not serve (no key, a bad key) gets
+   * the WebSocket anyway, one error message with {@code reason} and a close, because a browser's
+   * WebSocket API shows neither the status nor the body of a refused upgrade. A request that is not
+   * an upgrade gets {@code reason} as an ordinary HTTP error.
    */
   public Route refuse(ApiException reason) {
     return extractRequest(
@@ -170,10 +170,13 @@ public final class StreamRoutes extends AllDirectives {
                         .map(
                             u -> {
                               connections.labelValues("refused").inc();
-                              Map<String, Object> error = error(null, null, reason, true, traceId(request));
-                              // coupled: once the one message is out, reading stops too and the socket closes
+                              Map<String, Object> error =
+                                  error(null, null, reason, true, traceId(request));
+                              // coupled: once the one message is out, reading stops too and the
+                              // socket closes
                               Flow<Message, Message, NotUsed> refusal =
-                                  Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(text(error)));
+                                  Flow.fromSinkAndSourceCoupled(
+                                      Sink.ignore(), Source.single(text(error)));
                               return complete(u.handleMessagesWith(refusal));
                             })
                         .orElseGet(() -> complete(errors.toResponse(reason, traceId(request))))));
@@ -181,15 +184,19 @@ public final class StreamRoutes extends AllDirectives {
 
   /** The edge's trace id for the request, so that stream errors and log lines can be matched up. */
   private static String traceId(HttpRequest request) {
-    return request.getAttribute(Caller.ATTRIBUTE).map(Caller::traceId).orElseGet(() -> TraceIds.of(request));
+    return request
+        .getAttribute(Caller.ATTRIBUTE)
+        .map(Caller::traceId)
+        .orElseGet(() -> TraceIds.of(request));
   }
 
   /**
-   * The one place every stream batch goes through, as {@code POST /v1/events} would handle its body;
-   * {@code idempotencyKey} is the message's {@code "idempotencyKey"} and {@code request} the upgrade
-   * request (its key, its client), for what wraps ingest per request, such as idempotency.
+   * The one place every stream batch goes through, as {@code POST /v1/events} would handle its
+   * body; {@code idempotencyKey} is the message's {@code "idempotencyKey"} and {@code request} the
+   * upgrade request (its key, its client), for what wraps ingest per request, such as idempotency.
    */
-  CompletionStage<Ingest.Answer> handle(HttpRequest request, JsonNode batch, Optional<String> idempotencyKey) {
+  CompletionStage<Ingest.Answer> handle(
+      HttpRequest request, JsonNode batch, Optional<String> idempotencyKey) {
     // a stream batch is an events batch: the same key on either path is the same batch
     return idempotency.once(
         request.getAttribute(Caller.ATTRIBUTE).orElseThrow(),
@@ -204,7 +211,8 @@ public final class StreamRoutes extends AllDirectives {
     return Flow.<Message>create()
         .via(connection.stop.flow())
         .zipWithIndex()
-        // bounded: at most `parallelism` batches in flight, so a slow journal stops the reading of the
+        // bounded: at most `parallelism` batches in flight, so a slow journal stops the reading of
+        // the
         // socket (TCP backpressure) rather than piling messages up in memory
         .mapAsync(settings.parallelism(), m -> connection.process(m.first(), m.second() + 1))
         .mapConcat(reply -> reply)
@@ -232,15 +240,16 @@ public final class StreamRoutes extends AllDirectives {
     /**
      * The reply to message {@code seq}: none when the connection is already closing (the message is
      * not applied, so there is nothing to tell), else one ack or error. A batch that was already in
-     * flight when an earlier one turned out to be bad is still answered before the close, so that the
-     * client knows exactly which batches are stored.
+     * flight when an earlier one turned out to be bad is still answered before the close, so that
+     * the client knows exactly which batches are stored.
      */
     CompletionStage<List<Message>> process(Message message, long seq) {
       if (closing.get()) return CompletableFuture.completedFuture(List.of());
       return read(message)
           .handle(
               (text, failure) -> {
-                if (failure != null) return CompletableFuture.completedFuture(reject(null, seq, readError(failure)));
+                if (failure != null)
+                  return CompletableFuture.completedFuture(reject(null, seq, readError(failure)));
                 return apply(text, seq);
               })
           .thenCompose(reply -> reply);
@@ -258,7 +267,9 @@ public final class StreamRoutes extends AllDirectives {
         return CompletableFuture.completedFuture(reject(null, seq, bad));
       }
       try {
-        idempotencyKey = Fields.optionalText(body, "idempotencyKey", "idempotencyKey", MAX_IDEMPOTENCY_KEY_LENGTH);
+        idempotencyKey =
+            Fields.optionalText(
+                body, "idempotencyKey", "idempotencyKey", MAX_IDEMPOTENCY_KEY_LENGTH);
       } catch (ApiException bad) {
         return CompletableFuture.completedFuture(reject(id, seq, bad));
       }
@@ -271,7 +282,8 @@ public final class StreamRoutes extends AllDirectives {
       } catch (RuntimeException e) {
         answer = CompletableFuture.failedFuture(e);
       }
-      return answer.handle((a, failure) -> failure == null ? ack(id, seq, a) : failed(id, seq, failure));
+      return answer.handle(
+          (a, failure) -> failure == null ? ack(id, seq, a) : failed(id, seq, failure));
     }
 
     private List<Message> ack(String id, long seq, Ingest.Answer answer) {
@@ -285,7 +297,10 @@ public final class StreamRoutes extends AllDirectives {
       return List.of(text(ack));
     }
 
-    /** What ApiErrors answers over HTTP, except that only bad input (and our bugs) end the connection. */
+    /**
+     * What ApiErrors answers over HTTP, except that only bad input (and our bugs) end the
+     * connection.
+     */
     private List<Message> failed(String id, long seq, Throwable failure) {
       Throwable e = ApiErrors.unwrap(failure);
       if (e instanceof ApiException api) {
@@ -295,17 +310,32 @@ public final class StreamRoutes extends AllDirectives {
       }
       if (e instanceof TimeoutException) {
         log.warn("Stream batch timed out: {}", e.getMessage());
-        return retry(id, seq, new ApiException(503, "unavailable", "the batch timed out inside Freshet; resend it", null));
+        return retry(
+            id,
+            seq,
+            new ApiException(
+                503, "unavailable", "the batch timed out inside Freshet; resend it", null));
       }
       if (e instanceof StoreException || e instanceof StatusReply.ErrorMessage) {
         log.error("Stream batch failed on a dependency", e);
-        return retry(id, seq, new ApiException(503, "unavailable", "storage is unavailable; resend the batch later", null));
+        return retry(
+            id,
+            seq,
+            new ApiException(
+                503, "unavailable", "storage is unavailable; resend the batch later", null));
       }
       // a bug of ours: whether the batch is stored is unknown, so stop rather than guess
       log.error("Stream batch failed unexpectedly", e);
       messages.labelValues("failed").inc();
       close();
-      return List.of(text(error(id, seq, new ApiException(500, "internal", "internal error", null), true, traceId)));
+      return List.of(
+          text(
+              error(
+                  id,
+                  seq,
+                  new ApiException(500, "internal", "internal error", null),
+                  true,
+                  traceId)));
     }
 
     private List<Message> retry(String id, long seq, ApiException reason) {
@@ -331,15 +361,20 @@ public final class StreamRoutes extends AllDirectives {
 
   /**
    * The whole text of a message. Frames may arrive streamed; unlike {@code toStrict}, this stops at
-   * {@code maxMessageBytes} instead of buffering whatever the client sends, and at the read timeout.
+   * {@code maxMessageBytes} instead of buffering whatever the client sends, and at the read
+   * timeout.
    */
   private CompletionStage<String> read(Message message) {
     if (!message.isText()) {
       // nothing of it is used; cancelling its data lets the connection's reading go on to the close
-      if (!message.isStrict()) message.asBinaryMessage().getStreamedData().runWith(Sink.cancelled(), materializer);
+      if (!message.isStrict())
+        message.asBinaryMessage().getStreamedData().runWith(Sink.cancelled(), materializer);
       return CompletableFuture.failedFuture(
           new ApiException(
-              415, "binary_message", "only text messages are accepted: send each batch as JSON text", "message"));
+              415,
+              "binary_message",
+              "only text messages are accepted: send each batch as JSON text",
+              "message"));
     }
     TextMessage text = message.asTextMessage();
     if (text.isStrict()) {
@@ -359,11 +394,15 @@ public final class StreamRoutes extends AllDirectives {
     Throwable e = ApiErrors.unwrap(failure);
     if (e instanceof ApiException api) return api;
     if (e instanceof StreamLimitReachedException) {
-      return new ApiException(413, "body_too_large", "message exceeds " + maxMessageBytes + " bytes", "message");
+      return new ApiException(
+          413, "body_too_large", "message exceeds " + maxMessageBytes + " bytes", "message");
     }
     if (e instanceof TimeoutException) {
       return new ApiException(
-          408, "message_timeout", "message not complete within " + settings.readTimeout().toMillis() + " ms", "message");
+          408,
+          "message_timeout",
+          "message not complete within " + settings.readTimeout().toMillis() + " ms",
+          "message");
     }
     log.warn("Could not read a stream message", e);
     return new ApiException(400, "unreadable_message", "message could not be read", "message");
@@ -375,16 +414,21 @@ public final class StreamRoutes extends AllDirectives {
     try {
       node = mapper.readTree(text);
     } catch (IOException e) {
-      throw new ApiException(400, "malformed_json", "message is not valid JSON: " + ApiJson.brief(e), "message");
+      throw new ApiException(
+          400, "malformed_json", "message is not valid JSON: " + ApiJson.brief(e), "message");
     }
     if (!(node instanceof ObjectNode object)) {
-      throw ApiException.invalid("message", "message must be a JSON object like the body of POST /v1/events");
+      throw ApiException.invalid(
+          "message", "message must be a JSON object like the body of POST /v1/events");
     }
     return object;
   }
 
-  /** The error JSON of API.md (as over HTTP) in a stream message, with what a client needs to react. */
-  private static Map<String, Object> error(String id, Long seq, ApiException reason, boolean closing, String traceId) {
+  /**
+   * The error JSON of API.md (as over HTTP) in a stream message, with what a client needs to react.
+   */
+  private static Map<String, Object> error(
+      String id, Long seq, ApiException reason, boolean closing, String traceId) {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", reason.code());
     error.put("message", reason.getMessage());
@@ -396,7 +440,8 @@ public final class StreamRoutes extends AllDirectives {
     if (seq != null) message.put("seq", seq);
     message.put("status", reason.status());
     message.put("error", error);
-    if (reason.retryAfterSeconds() > 0) message.put("retryAfterSeconds", reason.retryAfterSeconds());
+    if (reason.retryAfterSeconds() > 0)
+      message.put("retryAfterSeconds", reason.retryAfterSeconds());
     message.put("closing", closing);
     return message;
   }

@@ -1,13 +1,5 @@
 package dev.freshet.http.routes;
 
-import dev.freshet.http.edge.HttpSettings;
-import dev.freshet.http.api.ApiErrors;
-import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
-import dev.freshet.http.api.Fields;
-import dev.freshet.http.api.ItemJson;
-import dev.freshet.http.api.RecommendationQuery;
-
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +11,13 @@ import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.user.FavoriteShares;
 import dev.freshet.actors.user.Favorites;
 import dev.freshet.actors.user.UserEntity;
+import dev.freshet.http.api.ApiErrors;
+import dev.freshet.http.api.ApiException;
+import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.Fields;
+import dev.freshet.http.api.ItemJson;
+import dev.freshet.http.api.RecommendationQuery;
+import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.streams.UserHistory;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -39,8 +38,10 @@ public final class UserLibraryRoutes extends ApiRoutes {
 
   static final int DEFAULT_HISTORY_LIMIT = 50;
   static final int MAX_HISTORY_LIMIT = 500;
+
   /** Tokens are 32 random bytes in base64url: anything else cannot be one. */
-  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final java.util.regex.Pattern TOKEN =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
 
   private final Users users;
   private final Catalog catalog;
@@ -78,7 +79,10 @@ public final class UserLibraryRoutes extends ApiRoutes {
             () -> concat(post(() -> share(userId)), delete(() -> revokeShares(userId)))),
         path(
             segment("favorites").slash(segment()),
-            itemId -> concat(put(() -> addFavorite(userId, itemId)), delete(() -> removeFavorite(userId, itemId)))));
+            itemId ->
+                concat(
+                    put(() -> addFavorite(userId, itemId)),
+                    delete(() -> removeFavorite(userId, itemId)))));
   }
 
   /** {@code /v1/shared/favorites/{token}}: anyone holding the link may read, nobody may change. */
@@ -86,12 +90,15 @@ public final class UserLibraryRoutes extends ApiRoutes {
     return path(segment("favorites").slash(segment()), token -> get(() -> sharedFavorites(token)));
   }
 
-  // ---- history and replay ------------------------------------------------------------------------
+  // ---- history and replay
+  // ------------------------------------------------------------------------
 
   private Route history(String userId, Map<String, String> query) {
     Fields.id("userId", userId);
-    int limit = Fields.boundedInt("limit", query.get("limit"), DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
-    Optional<UserHistory.Cursor> before = Optional.ofNullable(query.get("before")).map(this::cursor);
+    int limit =
+        Fields.boundedInt("limit", query.get("limit"), DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
+    Optional<UserHistory.Cursor> before =
+        Optional.ofNullable(query.get("before")).map(this::cursor);
     return onSuccess(
         history.page(userId, before, limit),
         page -> {
@@ -102,7 +109,8 @@ public final class UserLibraryRoutes extends ApiRoutes {
           String currentDay = null;
           ArrayNode items = null;
           for (UserHistory.Entry e : page.entries()) {
-            String day = Instant.ofEpochMilli(e.atMillis()).atZone(ZoneOffset.UTC).toLocalDate().toString();
+            String day =
+                Instant.ofEpochMilli(e.atMillis()).atZone(ZoneOffset.UTC).toLocalDate().toString();
             if (!day.equals(currentDay)) {
               ObjectNode group = days.addObject();
               group.put("day", day);
@@ -118,7 +126,8 @@ public final class UserLibraryRoutes extends ApiRoutes {
             if (e.rankingId() != null) i.put("rankingId", e.rankingId());
             if (e.position() != null) i.put("position", e.position());
             i.put("replayCount", e.replayCount());
-            if (e.lastReplayedAt() > 0) i.put("lastReplayedAt", Instant.ofEpochMilli(e.lastReplayedAt()).toString());
+            if (e.lastReplayedAt() > 0)
+              i.put("lastReplayedAt", Instant.ofEpochMilli(e.lastReplayedAt()).toString());
           }
           body.put("next", page.next().map(UserHistory.Cursor::token).orElse(null));
           return json(200, body);
@@ -149,9 +158,11 @@ public final class UserLibraryRoutes extends ApiRoutes {
     Optional<String> category = RecommendationQuery.category(query.get("category"));
     long now = System.currentTimeMillis();
     return onSuccess(
-        users.entity(userId)
+        users
+            .entity(userId)
             .askWithStatus(
-                (ActorRef<StatusReply<UserEntity.ReplayResult>> replyTo) -> new UserEntity.Replay(k, category, now, replyTo),
+                (ActorRef<StatusReply<UserEntity.ReplayResult>> replyTo) ->
+                    new UserEntity.Replay(k, category, now, replyTo),
                 settings.askTimeout()),
         result -> {
           ObjectNode body = mapper.createObjectNode();
@@ -169,7 +180,8 @@ public final class UserLibraryRoutes extends ApiRoutes {
         });
   }
 
-  // ---- favourites ----------------------------------------------------------------------------------
+  // ---- favourites
+  // ----------------------------------------------------------------------------------
 
   private Route favorites(String userId) {
     Fields.id("userId", userId);
@@ -186,7 +198,8 @@ public final class UserLibraryRoutes extends ApiRoutes {
         knownItem(itemId)
             .thenCompose(
                 item ->
-                    users.entity(userId)
+                    users
+                        .entity(userId)
                         .askWithStatus(
                             (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
                                 new UserEntity.AddFavorite(item.denseId(), now, replyTo),
@@ -194,8 +207,10 @@ public final class UserLibraryRoutes extends ApiRoutes {
                         .exceptionally(
                             failure -> {
                               // the entity's only refusal: the bound on favourites
-                              if (ApiErrors.unwrap(failure) instanceof StatusReply.ErrorMessage full) {
-                                throw new ApiException(409, "favorites_full", full.getMessage(), "itemId");
+                              if (ApiErrors.unwrap(failure)
+                                  instanceof StatusReply.ErrorMessage full) {
+                                throw new ApiException(
+                                    409, "favorites_full", full.getMessage(), "itemId");
                               }
                               throw new java.util.concurrent.CompletionException(failure);
                             }));
@@ -209,7 +224,8 @@ public final class UserLibraryRoutes extends ApiRoutes {
         knownItem(itemId)
             .thenCompose(
                 item ->
-                    users.entity(userId)
+                    users
+                        .entity(userId)
                         .askWithStatus(
                             (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
                                 new UserEntity.RemoveFavorite(item.denseId(), replyTo),
@@ -221,7 +237,10 @@ public final class UserLibraryRoutes extends ApiRoutes {
     return catalog
         .find(itemId)
         .thenApply(
-            item -> item.orElseThrow(() -> new ApiException(404, "not_found", "No item with id " + itemId, "itemId")));
+            item ->
+                item.orElseThrow(
+                    () ->
+                        new ApiException(404, "not_found", "No item with id " + itemId, "itemId")));
   }
 
   private ObjectNode favoritesJson(String userId, UserEntity.FavoritesView view) {
@@ -242,7 +261,8 @@ public final class UserLibraryRoutes extends ApiRoutes {
     return body;
   }
 
-  // ---- shared links ---------------------------------------------------------------------------------
+  // ---- shared links
+  // ---------------------------------------------------------------------------------
 
   private Route share(String userId) {
     Fields.id("userId", userId);
@@ -259,17 +279,17 @@ public final class UserLibraryRoutes extends ApiRoutes {
   }
 
   private Route sharedFavorites(String token) {
-    ApiException unknown = new ApiException(404, "not_found", "No shared favorites for this link", "token");
+    ApiException unknown =
+        new ApiException(404, "not_found", "No shared favorites for this link", "token");
     if (!TOKEN.matcher(token).matches()) throw unknown;
     CompletionStage<UserEntity.FavoritesView> view =
         CompletableFuture.supplyAsync(() -> shares.resolve(token), blocking)
             .thenCompose(
                 owner ->
-                    users.entity(owner.orElseThrow(() -> unknown))
+                    users
+                        .entity(owner.orElseThrow(() -> unknown))
                         .askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()));
     // read-only and anonymous: the owner's id is not shown
     return onSuccess(view, v -> json(200, favoritesJson(null, v)));
   }
-
-
 }

@@ -9,7 +9,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.pattern.StatusReply;
 
-/** The user entities as the routes reach them: through Cluster Sharding, each ask bounded by the edge's timeout. */
+/**
+ * The user entities as the routes reach them: through Cluster Sharding, each ask bounded by the
+ * edge's timeout.
+ */
 public final class Users {
 
   private final ClusterSharding sharding;
@@ -21,7 +24,8 @@ public final class Users {
   }
 
   /** The reply of user {@code userId}'s entity to {@code command}; a refusal fails the stage. */
-  public <T> CompletionStage<T> ask(String userId, Function<ActorRef<StatusReply<T>>, UserEntity.Command> command) {
+  public <T> CompletionStage<T> ask(
+      String userId, Function<ActorRef<StatusReply<T>>, UserEntity.Command> command) {
     return entity(userId).askWithStatus(command::apply, askTimeout);
   }
 

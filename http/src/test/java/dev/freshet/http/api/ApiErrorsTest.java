@@ -22,20 +22,24 @@ class ApiErrorsTest {
   @Test
   void valuesTheDatabaseRefusesArePermanent() {
     for (String state : new String[] {"22008", "22003", "22P05", "22021", "23505"}) {
-      assertThat(status(new StoreException("upsert failed", new SQLException("refused", state)))).as(state).isEqualTo(400);
+      assertThat(status(new StoreException("upsert failed", new SQLException("refused", state))))
+          .as(state)
+          .isEqualTo(400);
     }
   }
 
   @Test
   void anUnavailableDatabaseOrATimeoutIsTemporary() {
-    assertThat(status(new StoreException("down", new SQLException("connection refused", "08001")))).isEqualTo(503);
+    assertThat(status(new StoreException("down", new SQLException("connection refused", "08001"))))
+        .isEqualTo(503);
     assertThat(status(new StoreException("pool", new SQLException("timeout")))).isEqualTo(503);
     assertThat(status(new TimeoutException("ask timed out"))).isEqualTo(503);
   }
 
   @Test
   void anEntitysRefusalIsUnprocessable() {
-    HttpResponse response = errors.toResponse(new StatusReply.ErrorMessage("a user keeps at most 1000 favorites"), "t");
+    HttpResponse response =
+        errors.toResponse(new StatusReply.ErrorMessage("a user keeps at most 1000 favorites"), "t");
     assertThat(response.status().intValue()).isEqualTo(422);
   }
 
@@ -48,7 +52,9 @@ class ApiErrorsTest {
 
   @Test
   void echoedLoneSurrogatesNeverBreakTheErrorJson() {
-    HttpResponse response = errors.toResponse(ApiException.invalid("a\uD800", "variant x\uDC00y is not configured"), "t");
+    HttpResponse response =
+        errors.toResponse(
+            ApiException.invalid("a\uD800", "variant x\uDC00y is not configured"), "t");
     assertThat(response.status().intValue()).isEqualTo(400);
   }
 }

@@ -40,11 +40,21 @@ class EventBatchTest {
     refused(() -> parse(ok + "{'type':'poke','userId':'u','itemId':'i'}"), "events[1].type");
     refused(() -> parse(ok + "{'type':'click','userId':'a b','itemId':'i'}"), "events[1].userId");
     refused(() -> parse(ok + "{'type':'click','userId':'u'}"), "events[1].itemId");
-    refused(() -> parse(ok + "{'type':'click','userId':'u','itemId':'i','value':1}"), "events[1].value");
-    refused(() -> parse(ok + "{'type':'dwell','userId':'u','itemId':'i','value':-1}"), "events[1].value");
-    refused(() -> parse(ok + "{'type':'click','userId':'u','itemId':'i','position':-1}"), "events[1].position");
-    refused(() -> parse(ok + "{'type':'click','userId':'u','itemId':'i','ts':'0000-01-01T00:00:00Z'}"), "events[1].ts");
-    refused(() -> parse(ok + "{'type':'skip','userId':'u','itemId':'i','intent':'\\ud800'}"), "events[1].intent");
+    refused(
+        () -> parse(ok + "{'type':'click','userId':'u','itemId':'i','value':1}"),
+        "events[1].value");
+    refused(
+        () -> parse(ok + "{'type':'dwell','userId':'u','itemId':'i','value':-1}"),
+        "events[1].value");
+    refused(
+        () -> parse(ok + "{'type':'click','userId':'u','itemId':'i','position':-1}"),
+        "events[1].position");
+    refused(
+        () -> parse(ok + "{'type':'click','userId':'u','itemId':'i','ts':'0000-01-01T00:00:00Z'}"),
+        "events[1].ts");
+    refused(
+        () -> parse(ok + "{'type':'skip','userId':'u','itemId':'i','intent':'\\ud800'}"),
+        "events[1].intent");
     refused(() -> parse(ok + "1"), "events[1]");
     refused(() -> EventBatch.parse(json("{'events':[]}"), WINDOW, NOW), "events");
     refused(() -> EventBatch.parse(json("[]"), WINDOW, NOW), "body");

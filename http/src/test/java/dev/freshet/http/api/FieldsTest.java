@@ -25,16 +25,19 @@ class FieldsTest {
   @Test
   void errorsNameTheField() {
     assertThatThrownBy(() -> Fields.id("itemIds[4]", "no spaces"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.field()).isEqualTo("itemIds[4]");
-          assertThat(e.status()).isEqualTo(400);
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.field()).isEqualTo("itemIds[4]");
+              assertThat(e.status()).isEqualTo(400);
+            });
   }
 
   /** 2026-01-02T03:04:05Z, the clock of the timestamp tests. */
   private static final long NOW = 1_767_323_045_000L;
 
-  private static final TimeWindow WINDOW = new TimeWindow(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofMinutes(5));
+  private static final TimeWindow WINDOW =
+      new TimeWindow(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofMinutes(5));
 
   private static long timestamp(String json) throws Exception {
     return Fields.timestamp(ApiJson.mapper().readTree(json), "t", "events[3].ts", WINDOW, NOW);
@@ -54,9 +57,21 @@ class FieldsTest {
   void timestampsOutsideTheWindowAreRefusedNamingTheField() {
     for (String bad :
         new String[] {
-          "-5", "0", "\"0000-01-01T00:00:00Z\"", "\"1999-12-31T23:59:59Z\"", "\"+999999999-12-31T23:59:59Z\"",
-          "\"-999999999-01-01T00:00:00Z\"", "9223372036854775807", "-9223372036854775808", "1000000000000000000",
-          "\"2026-01-02T03:09:06Z\"", "1.5e12", "\"2026-13-01T00:00:00Z\"", "\"yesterday\"", "true", "[]"
+          "-5",
+          "0",
+          "\"0000-01-01T00:00:00Z\"",
+          "\"1999-12-31T23:59:59Z\"",
+          "\"+999999999-12-31T23:59:59Z\"",
+          "\"-999999999-01-01T00:00:00Z\"",
+          "9223372036854775807",
+          "-9223372036854775808",
+          "1000000000000000000",
+          "\"2026-01-02T03:09:06Z\"",
+          "1.5e12",
+          "\"2026-13-01T00:00:00Z\"",
+          "\"yesterday\"",
+          "true",
+          "[]"
         }) {
       assertThatThrownBy(() -> timestamp("{\"t\":" + bad + "}"))
           .as(bad)
@@ -71,11 +86,24 @@ class FieldsTest {
 
   @Test
   void freeTextMustBeStorable() {
-    assertThat(Fields.text("intent", "weather \uD83C\uDF27 today", 64)).isEqualTo("weather \uD83C\uDF27 today");
-    for (String bad : new String[] {"a\u0000b", "tab\there", "line\nbreak", "\u007F", "\u0085", "lone \uD800 high", "lone \uDC00 low", "\uDC00\uD800", "end\uD83C"}) {
+    assertThat(Fields.text("intent", "weather \uD83C\uDF27 today", 64))
+        .isEqualTo("weather \uD83C\uDF27 today");
+    for (String bad :
+        new String[] {
+          "a\u0000b",
+          "tab\there",
+          "line\nbreak",
+          "\u007F",
+          "\u0085",
+          "lone \uD800 high",
+          "lone \uDC00 low",
+          "\uDC00\uD800",
+          "end\uD83C"
+        }) {
       assertThatThrownBy(() -> Fields.text("events[0].intent", bad, 64))
           .as(bad)
-          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("events[0].intent"));
+          .isInstanceOfSatisfying(
+              ApiException.class, e -> assertThat(e.field()).isEqualTo("events[0].intent"));
     }
   }
 }

@@ -42,8 +42,12 @@ class ItemsRequestTest {
     refused(() -> parse(ok + "{'id':'b','category':'c','popularity':-1}"), "items[1].popularity");
     refused(() -> parse(ok + "{'id':'b','category':'c','embedding':[1]}"), "items[1].embedding");
     refused(() -> parse(ok + "{'id':'b','category':'c','tags':[1]}"), "items[1].tags[0]");
-    refused(() -> parse(ok + "{'id':'b','category':'c','createdAt':'+999999999-12-31T23:59:59Z'}"), "items[1].createdAt");
+    refused(
+        () -> parse(ok + "{'id':'b','category':'c','createdAt':'+999999999-12-31T23:59:59Z'}"),
+        "items[1].createdAt");
     refused(() -> parse(ok + "{'id':'b','category':'c','attributes':[]}"), "items[1].attributes");
-    refused(() -> parse(ok + "{'id':'b','category':'c','attributes':{'a':{'b':'\\u0000'}}}"), "items[1].attributes.a.b");
+    refused(
+        () -> parse(ok + "{'id':'b','category':'c','attributes':{'a':{'b':'\\u0000'}}}"),
+        "items[1].attributes.a.b");
   }
 }

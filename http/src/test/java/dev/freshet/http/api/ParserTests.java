@@ -10,13 +10,17 @@ import java.time.Duration;
 import java.time.Instant;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
-/** What the parsers' unit tests share: JSON from text, a fixed clock and window, and the refusal check. */
+/**
+ * What the parsers' unit tests share: JSON from text, a fixed clock and window, and the refusal
+ * check.
+ */
 final class ParserTests {
 
   /** 2026-01-02T03:04:05Z. */
   static final long NOW = 1_767_323_045_000L;
 
-  static final TimeWindow WINDOW = new TimeWindow(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofMinutes(5));
+  static final TimeWindow WINDOW =
+      new TimeWindow(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofMinutes(5));
 
   private ParserTests() {}
 

@@ -11,7 +11,9 @@ class PersonaRequestTest {
 
   @Test
   void readsCategoriesTagsAndVectorWithoutRepeats() {
-    Persona persona = PersonaRequest.parse(json("{'categories':['news','news','art'],'tags':['t'],'vector':[1,0]}"), 2);
+    Persona persona =
+        PersonaRequest.parse(
+            json("{'categories':['news','news','art'],'tags':['t'],'vector':[1,0]}"), 2);
 
     assertThat(persona.categories()).containsExactly("news", "art");
     assertThat(persona.tags()).containsExactly("t");
@@ -22,7 +24,8 @@ class PersonaRequestTest {
   void aPersonaNeedsSomethingAndEveryBadFieldIsNamed() {
     refused(() -> PersonaRequest.parse(json("{}"), 2), "body");
     refused(() -> PersonaRequest.parse(json("{'categories':'news'}"), 2), "categories");
-    refused(() -> PersonaRequest.parse(json("{'categories':['ok','a\\udc00']}"), 2), "categories[1]");
+    refused(
+        () -> PersonaRequest.parse(json("{'categories':['ok','a\\udc00']}"), 2), "categories[1]");
     refused(() -> PersonaRequest.parse(json("{'tags':[1]}"), 2), "tags[0]");
     refused(() -> PersonaRequest.parse(json("{'vector':[1]}"), 2), "vector");
     refused(() -> PersonaRequest.parse(json("{'vector':[1,'x']}"), 2), "vector[1]");

@@ -16,13 +16,15 @@ class RecommendationQueryTest {
   @Test
   void readsTheQueryWithDefaults() {
     RankingRequest request =
-        RecommendationQuery.parse(Map.of("k", "5", "category", "news", "exclude", "a,b,a", "explain", ""), RANKING);
+        RecommendationQuery.parse(
+            Map.of("k", "5", "category", "news", "exclude", "a,b,a", "explain", ""), RANKING);
 
     assertThat(request.k()).isEqualTo(5);
     assertThat(request.category()).hasValue("news");
     assertThat(request.exclude()).containsExactlyInAnyOrder("a", "b");
     assertThat(request.explain()).isTrue();
-    assertThat(RecommendationQuery.parse(Map.of(), RANKING).k()).isEqualTo(RecommendationQuery.DEFAULT_K);
+    assertThat(RecommendationQuery.parse(Map.of(), RANKING).k())
+        .isEqualTo(RecommendationQuery.DEFAULT_K);
   }
 
   @Test
@@ -32,7 +34,9 @@ class RecommendationQueryTest {
     refused(() -> RecommendationQuery.parse(Map.of("k", "1e3"), RANKING), "k");
     refused(() -> RecommendationQuery.parse(Map.of("explain", "maybe"), RANKING), "explain");
     refused(() -> RecommendationQuery.parse(Map.of("exclude", "a,b c"), RANKING), "exclude[1]");
-    refused(() -> RecommendationQuery.parse(Map.of("exclude", "a,".repeat(1_000) + "b"), RANKING), "exclude");
+    refused(
+        () -> RecommendationQuery.parse(Map.of("exclude", "a,".repeat(1_000) + "b"), RANKING),
+        "exclude");
     refused(() -> RecommendationQuery.parse(Map.of("variant", "nope"), RANKING), "variant");
     refused(() -> RecommendationQuery.parse(Map.of("category", "a\u0007"), RANKING), "category");
   }

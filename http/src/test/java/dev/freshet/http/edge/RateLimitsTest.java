@@ -1,10 +1,9 @@
 package dev.freshet.http.edge;
 
-import dev.freshet.http.api.ApiException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freshet.http.api.ApiException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,8 @@ class RateLimitsTest {
     RateLimits limits = limits(2);
     limits.admitIngest(List.of("busy"));
     limits.admitIngest(List.of("busy"));
-    assertThatThrownBy(() -> limits.admitIngest(List.of("calm", "busy"))).isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> limits.admitIngest(List.of("calm", "busy")))
+        .isInstanceOf(ApiException.class);
     // the refused batch took nothing from calm
     limits.admitIngest(List.of("calm"));
     limits.admitIngest(List.of("calm"));
@@ -64,12 +64,14 @@ class RateLimitsTest {
     here.apply(new RateLimits.Consumed("there", report));
     here.admit(RateLimits.Tier.RANK, "key_shared");
     here.admit(RateLimits.Tier.RANK, "key_shared");
-    assertThatThrownBy(() -> here.admit(RateLimits.Tier.RANK, "key_shared")).isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> here.admit(RateLimits.Tier.RANK, "key_shared"))
+        .isInstanceOf(ApiException.class);
   }
 
   @Test
   void switchedOffNothingIsLimited() {
-    RateLimits off = RateLimits.local(new RateLimits.Settings(false, Map.of(), Duration.ofSeconds(1)));
+    RateLimits off =
+        RateLimits.local(new RateLimits.Settings(false, Map.of(), Duration.ofSeconds(1)));
     for (int i = 0; i < 1000; i++) off.admit(RateLimits.Tier.ANONYMOUS, "1.2.3.4");
     off.admitIngest(List.of("a", "b"));
   }

@@ -11,9 +11,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 
 /**
- * The arithmetic behind {@code /v1/admin/alerts}: increases over the window series by series (a reset
- * series counts all of its value), and the p95 of a histogram's observations in the window the way
- * Prometheus' {@code histogram_quantile} interpolates.
+ * The arithmetic behind {@code /v1/admin/alerts}: increases over the window series by series (a
+ * reset series counts all of its value), and the p95 of a histogram's observations in the window
+ * the way Prometheus' {@code histogram_quantile} interpolates.
  */
 class AlertsWindowTest {
 
@@ -59,7 +59,11 @@ class AlertsWindowTest {
   @Test
   void p95OfTheWindowInterpolatesLikeHistogramQuantile() {
     Histogram writes =
-        Histogram.builder().name("w").classicOnly().classicUpperBounds(0.1, 0.2, 0.5).register(registry);
+        Histogram.builder()
+            .name("w")
+            .classicOnly()
+            .classicUpperBounds(0.1, 0.2, 0.5)
+            .register(registry);
     // before the window: slow writes that must not count
     for (int i = 0; i < 50; i++) writes.observe(0.4);
     MetricSnapshots then = registry.scrape();
@@ -76,10 +80,12 @@ class AlertsWindowTest {
 
   @Test
   void aQuantileInTheInfBucketIsTheLastFiniteBoundAndNoneWithoutObservations() {
-    Histogram writes = Histogram.builder().name("x").classicOnly().classicUpperBounds(0.1, 0.2).register(registry);
+    Histogram writes =
+        Histogram.builder().name("x").classicOnly().classicUpperBounds(0.1, 0.2).register(registry);
     Alerts.Window empty = new Alerts.Window(registry.scrape(), null);
     assertThat(empty.histogramIncrease("x").quantile(0.95)).isNaN();
     for (int i = 0; i < 10; i++) writes.observe(3);
-    assertThat(new Alerts.Window(registry.scrape(), null).histogramIncrease("x").quantile(0.95)).isEqualTo(0.2);
+    assertThat(new Alerts.Window(registry.scrape(), null).histogramIncrease("x").quantile(0.95))
+        .isEqualTo(0.2);
   }
 }

@@ -1,7 +1,5 @@
 package dev.freshet.http.pool;
 
-import dev.freshet.http.api.ApiJson;
-
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.freshet.actors.catalog.ItemStatus;
 import dev.freshet.actors.catalog.ItemUpsert;
 import dev.freshet.actors.pool.GenerationRequest;
+import dev.freshet.http.api.ApiJson;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -40,7 +39,8 @@ class WebhookGeneratorTest {
 
   private static final int DIMENSION = 4;
   private static final GenerationRequest REQUEST =
-      new GenerationRequest("req-1", "jazz", 2, true, 7, "7 users crossed 90 % coverage", 1, 1_700_000_000_000L);
+      new GenerationRequest(
+          "req-1", "jazz", 2, true, 7, "7 users crossed 90 % coverage", 1, 1_700_000_000_000L);
   private static final String TWO_ITEMS =
       """
       {"items":[
@@ -58,6 +58,7 @@ class WebhookGeneratorTest {
   private final AtomicInteger calls = new AtomicInteger();
   private final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
+
   /** What the server answers to its n-th call (1-based). */
   private volatile IntFunction<Reply> script = n -> new Reply(200, TWO_ITEMS, 0);
 
@@ -111,15 +112,19 @@ class WebhookGeneratorTest {
   }
 
   /**
-   * Short back-offs so every case takes well under a second or two. The timeout is generous (a JVM's
-   * first request is slow) except in the case about timeouts.
+   * Short back-offs so every case takes well under a second or two. The timeout is generous (a
+   * JVM's first request is slow) except in the case about timeouts.
    */
   private WebhookGenerator generator(String url, String overrides) {
     Config config =
         ConfigFactory.parseString(
-                "freshet.pool.webhook { url = \"" + url + "\", token = \"\", timeout = 2s, attempts = 3,"
+                "freshet.pool.webhook { url = \""
+                    + url
+                    + "\", token = \"\", timeout = 2s, attempts = 3,"
                     + " min-backoff = 20ms, max-backoff = 50ms, random-factor = 0 }\n"
-                    + "freshet.pool.webhook { " + overrides + " }")
+                    + "freshet.pool.webhook { "
+                    + overrides
+                    + " }")
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
     return new WebhookGenerator(system, WebhookGenerator.Settings.fromConfig(config), DIMENSION);
@@ -129,7 +134,8 @@ class WebhookGeneratorTest {
     return generator(url(), overrides);
   }
 
-  private static List<ItemUpsert> success(CompletionStage<List<ItemUpsert>> stage) throws Exception {
+  private static List<ItemUpsert> success(CompletionStage<List<ItemUpsert>> stage)
+      throws Exception {
     return stage.toCompletableFuture().get(10, SECONDS);
   }
 
@@ -193,23 +199,31 @@ class WebhookGeneratorTest {
   void fiveHundredsAreRetriedUntilTheWebhookAnswers() throws Exception {
     script = n -> n <= 2 ? new Reply(503, "{\"error\":\"busy\"}", 0) : new Reply(200, TWO_ITEMS, 0);
     WebhookGenerator generator = generator("");
-    GenerationRequest anyCategory = new GenerationRequest("req-2", null, 5, false, 1, "1 user crossed 85 % coverage", 2, 0);
+    GenerationRequest anyCategory =
+        new GenerationRequest("req-2", null, 5, false, 1, "1 user crossed 85 % coverage", 2, 0);
 
     List<ItemUpsert> items = success(generator.generate(anyCategory));
 
     assertThat(items).extracting(ItemUpsert::id).containsExactly("gen-1", "gen-2");
     assertThat(calls).hasValue(3);
-    assertThat(bodies).allSatisfy(body -> {
-      assertThat(body.get("requestId").asText()).isEqualTo("req-2");
-      assertThat(body.get("category").isNull()).isTrue();
-      assertThat(body.get("attempt").asInt()).isEqualTo(2);
-    });
+    assertThat(bodies)
+        .allSatisfy(
+            body -> {
+              assertThat(body.get("requestId").asText()).isEqualTo("req-2");
+              assertThat(body.get("category").isNull()).isTrue();
+              assertThat(body.get("attempt").asInt()).isEqualTo(2);
+            });
     assertThat(authorizations).containsOnly(""); // no token configured, no header
   }
 
   @Test
   void aMalformedAnswerFailsAtOnceNamingTheField() throws Exception {
-    script = n -> new Reply(200, "{\"items\":[{\"id\":\"gen-1\",\"category\":\"jazz\"},{\"id\":\"gen-2\"}]}", 0);
+    script =
+        n ->
+            new Reply(
+                200,
+                "{\"items\":[{\"id\":\"gen-1\",\"category\":\"jazz\"},{\"id\":\"gen-2\"}]}",
+                0);
     WebhookGenerator generator = generator("");
 
     Throwable failure = failure(generator.generate(REQUEST));
@@ -227,7 +241,8 @@ class WebhookGeneratorTest {
 
     Throwable failure = failure(generator.generate(REQUEST));
 
-    assertThat(failure).hasMessage("webhook answered 422: {\"error\":\"count must be at most 1\"} (not retried)");
+    assertThat(failure)
+        .hasMessage("webhook answered 422: {\"error\":\"count must be at most 1\"} (not retried)");
     assertThat(calls).hasValue(1);
   }
 
@@ -249,7 +264,8 @@ class WebhookGeneratorTest {
 
     assertThat(second)
         .isInstanceOf(WebhookGenerator.WebhookException.class)
-        .hasMessageMatching("circuit breaker open \\(2 consecutive failures\\); retrying after (29|30)s");
+        .hasMessageMatching(
+            "circuit breaker open \\(2 consecutive failures\\); retrying after (29|30)s");
     assertThat(calls).hasValue(2);
     assertThat(took).isLessThan(Duration.ofMillis(250));
   }
@@ -264,13 +280,16 @@ class WebhookGeneratorTest {
 
     Throwable failure = failure(generator.generate(REQUEST));
 
-    assertThat(failure).hasMessageStartingWith("webhook unreachable (").hasMessageEndingWith(") after 3 attempts");
+    assertThat(failure)
+        .hasMessageStartingWith("webhook unreachable (")
+        .hasMessageEndingWith(") after 3 attempts");
   }
 
   @Test
   void settingsComeFromReferenceConfAndKeepTheTokenOutOfToString() {
     Config config =
-        ConfigFactory.parseString("freshet.pool.webhook { url = \"https://gen.example/items\", token = t0ken }")
+        ConfigFactory.parseString(
+                "freshet.pool.webhook { url = \"https://gen.example/items\", token = t0ken }")
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
     WebhookGenerator.Settings settings = WebhookGenerator.Settings.fromConfig(config);
@@ -287,7 +306,8 @@ class WebhookGeneratorTest {
 
     WebhookGenerator.Settings unset =
         WebhookGenerator.Settings.fromConfig(
-            ConfigFactory.parseString("freshet.pool.webhook.url = \"\"").withFallback(ConfigFactory.defaultReference()));
+            ConfigFactory.parseString("freshet.pool.webhook.url = \"\"")
+                .withFallback(ConfigFactory.defaultReference()));
     assertThatThrownBy(() -> new WebhookGenerator(system, unset, DIMENSION))
         .hasMessageContaining("FRESHET_POOL_WEBHOOK_URL");
   }

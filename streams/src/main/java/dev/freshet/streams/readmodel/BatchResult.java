@@ -3,7 +3,9 @@ package dev.freshet.streams.readmodel;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What one batch wrote: rows, and the rows skipped by reason (for example {@code item_deleted}). */
+/**
+ * What one batch wrote: rows, and the rows skipped by reason (for example {@code item_deleted}).
+ */
 public final class BatchResult {
 
   private int rows;

@@ -14,14 +14,18 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Sequence;
 
 /**
- * {@code read_model_dead_letters}: the journal events a projection set aside because it cannot write
- * them, with the reason, so that one event never stops a projection and none is dropped unseen.
+ * {@code read_model_dead_letters}: the journal events a projection set aside because it cannot
+ * write them, with the reason, so that one event never stops a projection and none is dropped
+ * unseen.
  */
 final class DeadLetters {
 
   /** The event's time is one no partition can be made for (out of PostgreSQL's or Java's range). */
   static final String PARTITION_OUT_OF_RANGE = "partition_out_of_range";
-  /** The database refused the event's rows as data (a value too long, out of range, a constraint). */
+
+  /**
+   * The database refused the event's rows as data (a value too long, out of range, a constraint).
+   */
   static final String INVALID_ROW = "invalid_row";
 
   static final List<String> REASONS = List.of(PARTITION_OUT_OF_RANGE, INVALID_ROW);
@@ -39,8 +43,8 @@ final class DeadLetters {
    * erased since are dropped like their rows would be. Answers how many rows are new, by reason (a
    * replayed batch finds its dead letters there already).
    */
-  static Map<String, Integer> write(Connection c, String projection, String tag, List<DeadLetter> letters)
-      throws SQLException {
+  static Map<String, Integer> write(
+      Connection c, String projection, String tag, List<DeadLetter> letters) throws SQLException {
     Map<String, Integer> written = new TreeMap<>();
     if (letters.isEmpty()) return written;
     Set<EventEnvelope> kept = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -82,13 +86,20 @@ final class DeadLetters {
   /** The event as JSON with its type, for whoever looks into why it was set aside. */
   static String describe(Object event) {
     try {
-      return "{\"type\":\"" + event.getClass().getSimpleName() + "\",\"event\":" + JSON.writeValueAsString(event) + "}";
+      return "{\"type\":\""
+          + event.getClass().getSimpleName()
+          + "\",\"event\":"
+          + JSON.writeValueAsString(event)
+          + "}";
     } catch (Exception e) {
       return String.valueOf(event);
     }
   }
 
-  /** At most MAX_TEXT characters, and no NUL, which PostgreSQL's text refuses (that would fail the batch). */
+  /**
+   * At most MAX_TEXT characters, and no NUL, which PostgreSQL's text refuses (that would fail the
+   * batch).
+   */
   private static String truncate(String s) {
     return (s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) : s).replace((char) 0, '\uFFFD');
   }

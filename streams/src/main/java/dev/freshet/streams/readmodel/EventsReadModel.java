@@ -31,7 +31,8 @@ public final class EventsReadModel implements ReadModel {
   public void partitionsNeeded(List<EventEnvelope> batch, PartitionNeeds needs) {
     for (EventEnvelope envelope : batch) {
       if (envelope.event() instanceof InteractionsRecorded e) {
-        for (Interaction i : e.interactions()) if (i.type() != InteractionType.IMPRESSION) needs.add(NAME, i.at());
+        for (Interaction i : e.interactions())
+          if (i.type() != InteractionType.IMPRESSION) needs.add(NAME, i.at());
       }
     }
   }
@@ -41,7 +42,8 @@ public final class EventsReadModel implements ReadModel {
     List<EventEnvelope> batch = JournalRows.withoutErased(c, read);
     Set<Integer> dense = new HashSet<>();
     for (EventEnvelope envelope : batch) {
-      if (envelope.event() instanceof InteractionsRecorded e) e.interactions().forEach(i -> dense.add(i.itemId()));
+      if (envelope.event() instanceof InteractionsRecorded e)
+        e.interactions().forEach(i -> dense.add(i.itemId()));
     }
     Map<Integer, String> items = JournalRows.itemIds(c, dense);
     BatchResult result = new BatchResult();
@@ -70,8 +72,10 @@ public final class EventsReadModel implements ReadModel {
           ps.setString(5, i.type().wire());
           ps.setString(6, i.intent());
           ps.setString(7, i.rankingId());
-          if (i.position() == null) ps.setNull(8, Types.INTEGER); else ps.setInt(8, i.position());
-          if (i.value() == null) ps.setNull(9, Types.BIGINT); else ps.setLong(9, i.value());
+          if (i.position() == null) ps.setNull(8, Types.INTEGER);
+          else ps.setInt(8, i.position());
+          if (i.value() == null) ps.setNull(9, Types.BIGINT);
+          else ps.setLong(9, i.value());
           ps.setTimestamp(10, new Timestamp(i.at()));
           ps.addBatch();
           n++;

@@ -16,10 +16,10 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,11 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code user_features}: every {@code interval}, a snapshot of the features of each user active since
- * the previous run (as {@code user_activity} records), asked of the user's entity, which is where the
- * decayed features live. The run's high-water mark is kept on the {@code read_model_offsets} row of
- * {@code user_features}, so a restart neither repeats nor skips users. A user erased while a run is
- * under way may have answered with what it knew before: such snapshots are dropped (see {@link ErasedUsers}).
+ * {@code user_features}: every {@code interval}, a snapshot of the features of each user active
+ * since the previous run (as {@code user_activity} records), asked of the user's entity, which is
+ * where the decayed features live. The run's high-water mark is kept on the {@code
+ * read_model_offsets} row of {@code user_features}, so a restart neither repeats nor skips users. A
+ * user erased while a run is under way may have answered with what it knew before: such snapshots
+ * are dropped (see {@link ErasedUsers}).
  */
 public final class FeatureSnapshots implements Pipeline {
 
@@ -47,11 +48,15 @@ public final class FeatureSnapshots implements Pipeline {
   private static final Logger log = LoggerFactory.getLogger(FeatureSnapshots.class);
 
   /** {@code freshet.read-models.feature-snapshots}. */
-  public record Settings(Duration interval, int parallelism, int maxUsersPerRun, Duration askTimeout) {
+  public record Settings(
+      Duration interval, int parallelism, int maxUsersPerRun, Duration askTimeout) {
     public static Settings fromConfig(com.typesafe.config.Config config) {
       var c = config.getConfig("freshet.read-models.feature-snapshots");
       return new Settings(
-          c.getDuration("interval"), c.getInt("parallelism"), c.getInt("max-users-per-run"), c.getDuration("ask-timeout"));
+          c.getDuration("interval"),
+          c.getInt("parallelism"),
+          c.getInt("max-users-per-run"),
+          c.getDuration("ask-timeout"));
     }
   }
 
@@ -59,7 +64,8 @@ public final class FeatureSnapshots implements Pipeline {
 
   /**
    * The users active since the last run, listed at {@code listedAt} (the database's clock): an
-   * erasure after that may have come after some of them answered, one before it left none of theirs.
+   * erasure after that may have come after some of them answered, one before it left none of
+   * theirs.
    */
   private record Run(Instant listedAt, List<Active> active) {}
 
@@ -82,10 +88,16 @@ public final class FeatureSnapshots implements Pipeline {
   public CompletionStage<Done> run() {
     return Source.tick(settings.interval(), settings.interval(), Done.getInstance())
         .via(killSwitch.flow())
-        .mapAsync(1, tick -> takeSnapshots().exceptionally(e -> {
-          log.warn("Feature snapshots failed; the next run picks up the same users", e);
-          return 0;
-        }))
+        .mapAsync(
+            1,
+            tick ->
+                takeSnapshots()
+                    .exceptionally(
+                        e -> {
+                          log.warn(
+                              "Feature snapshots failed; the next run picks up the same users", e);
+                          return 0;
+                        }))
         .runWith(Sink.ignore(), system);
   }
 
@@ -108,10 +120,15 @@ public final class FeatureSnapshots implements Pipeline {
                       a ->
                           sharding
                               .entityRefFor(UserEntity.TYPE_KEY, a.userId())
-                              .<UserEntity.UserStateView>askWithStatus(UserEntity.GetState::new, settings.askTimeout())
+                              .<UserEntity.UserStateView>askWithStatus(
+                                  UserEntity.GetState::new, settings.askTimeout())
                               .thenApply(view -> new Snapshot(a.userId(), view)))
                   .grouped(500)
-                  .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch, run.listedAt()), blocking))
+                  .mapAsync(
+                      1,
+                      batch ->
+                          CompletableFuture.supplyAsync(
+                              () -> write(batch, run.listedAt()), blocking))
                   .runWith(Sink.fold(0, Integer::sum), system)
                   .thenApply(
                       n -> {
@@ -126,7 +143,8 @@ public final class FeatureSnapshots implements Pipeline {
     try (Connection c = dataSource.getConnection()) {
       OffsetRows.ensure(c, NAME, TAG);
       c.setAutoCommit(false);
-      // under the writers' lock, so that an erasure either comes entirely after listedAt or before it
+      // under the writers' lock, so that an erasure either comes entirely after listedAt or before
+      // it
       ErasedUsers.lockForWrite(c);
       Instant listedAt;
       try (Statement s = c.createStatement();
@@ -157,7 +175,8 @@ public final class FeatureSnapshots implements Pipeline {
   }
 
   private int write(List<Snapshot> batch, Instant listedAt) {
-    return Transactions.inTransaction(dataSource, "Could not write feature snapshots", c -> write(c, batch, listedAt));
+    return Transactions.inTransaction(
+        dataSource, "Could not write feature snapshots", c -> write(c, batch, listedAt));
   }
 
   private static String json(Object features) {
@@ -170,7 +189,8 @@ public final class FeatureSnapshots implements Pipeline {
 
   private int write(Connection c, List<Snapshot> batch, Instant listedAt) throws SQLException {
     Map<String, ErasedUsers.Tombstone> erased =
-        ErasedUsers.lockAndFind(c, batch.stream().map(Snapshot::userId).collect(Collectors.toSet()));
+        ErasedUsers.lockAndFind(
+            c, batch.stream().map(Snapshot::userId).collect(Collectors.toSet()));
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO user_features (user_id, taken_at, seen, unseen, coverage, features) "

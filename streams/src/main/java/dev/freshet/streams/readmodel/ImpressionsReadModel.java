@@ -20,15 +20,17 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 
 /**
  * {@code user_impressions}: one row per (user, item) from its first-time impression (either ingest
- * route), its view count and last sighting moved by each repeat. Within a batch every first sighting
- * is written before any repeat, which is the journal's own order for one (user, item). It also keeps
- * {@code user_activity}, since every user event the read models project passes through here.
+ * route), its view count and last sighting moved by each repeat. Within a batch every first
+ * sighting is written before any repeat, which is the journal's own order for one (user, item). It
+ * also keeps {@code user_activity}, since every user event the read models project passes through
+ * here.
  */
 public final class ImpressionsReadModel implements ReadModel {
 
   public static final String NAME = "user_impressions";
 
-  private record First(String userId, int denseId, long at, String surface, String rankingId, Integer position) {}
+  private record First(
+      String userId, int denseId, long at, String surface, String rankingId, Integer position) {}
 
   private record Key(String userId, int denseId) {}
 
@@ -72,7 +74,8 @@ public final class ImpressionsReadModel implements ReadModel {
         ps.setTimestamp(4, at);
         ps.setString(5, f.surface());
         ps.setString(6, f.rankingId());
-        if (f.position() == null) ps.setNull(7, Types.INTEGER); else ps.setInt(7, f.position());
+        if (f.position() == null) ps.setNull(7, Types.INTEGER);
+        else ps.setInt(7, f.position());
         ps.addBatch();
         n++;
       }
@@ -101,8 +104,10 @@ public final class ImpressionsReadModel implements ReadModel {
         }
         int[] counts = keys.isEmpty() ? new int[0] : ps.executeBatch();
         for (int i = 0; i < counts.length; i++) {
-          // the first sighting was never projected (its item was gone then): nothing to count against
-          if (counts[i] == 0) result.skipped("no_first_impression", (int) repeats.get(keys.get(i))[0]);
+          // the first sighting was never projected (its item was gone then): nothing to count
+          // against
+          if (counts[i] == 0)
+            result.skipped("no_first_impression", (int) repeats.get(keys.get(i))[0]);
           else result.wrote(1);
         }
       }
@@ -118,7 +123,8 @@ public final class ImpressionsReadModel implements ReadModel {
       if (envelope.event() instanceof ImpressionsRecorded e) {
         for (int i = 0; i < e.itemIds().length; i++) {
           Integer position = e.positions() == null ? null : e.positions()[i];
-          firsts.add(new First(user, e.itemIds()[i], e.atMillis(), e.surface(), e.rankingId(), position));
+          firsts.add(
+              new First(user, e.itemIds()[i], e.atMillis(), e.surface(), e.rankingId(), position));
         }
       } else if (envelope.event() instanceof InteractionsRecorded e) {
         for (Interaction i : e.interactions()) {

@@ -1,18 +1,18 @@
 package dev.freshet.streams.readmodel;
 
+import dev.freshet.persistence.ErasedUsers;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import dev.freshet.persistence.ErasedUsers;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Sequence;
@@ -29,7 +29,8 @@ final class JournalRows {
    * read before it), after taking the writers' lock that orders this transaction against erasures.
    * Later events of the same user id are a new user's and stay. Call first in a read model's write.
    */
-  static List<EventEnvelope> withoutErased(Connection c, List<EventEnvelope> batch) throws SQLException {
+  static List<EventEnvelope> withoutErased(Connection c, List<EventEnvelope> batch)
+      throws SQLException {
     Set<String> users = new HashSet<>();
     for (EventEnvelope e : batch) users.add(userId(e));
     Map<String, ErasedUsers.Tombstone> erased = ErasedUsers.lockAndFind(c, users);
@@ -37,7 +38,8 @@ final class JournalRows {
     List<EventEnvelope> kept = new ArrayList<>(batch.size());
     for (EventEnvelope e : batch) {
       ErasedUsers.Tombstone tombstone = erased.get(userId(e));
-      if (tombstone == null || ((Sequence) e.offset()).value() > tombstone.journalOrdering()) kept.add(e);
+      if (tombstone == null || ((Sequence) e.offset()).value() > tombstone.journalOrdering())
+        kept.add(e);
     }
     return kept;
   }
@@ -51,10 +53,12 @@ final class JournalRows {
    * The catalog ids of these dense ids, in one query. An id missing from the answer belongs to an
    * item deleted since the event was written: its rows are skipped, not failed.
    */
-  static Map<Integer, String> itemIds(Connection c, Collection<Integer> denseIds) throws SQLException {
+  static Map<Integer, String> itemIds(Connection c, Collection<Integer> denseIds)
+      throws SQLException {
     Map<Integer, String> ids = new HashMap<>();
     if (denseIds.isEmpty()) return ids;
-    try (PreparedStatement ps = c.prepareStatement("SELECT dense_id, id FROM items WHERE dense_id = ANY(?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT dense_id, id FROM items WHERE dense_id = ANY(?)")) {
       Array array = c.createArrayOf("integer", denseIds.toArray());
       ps.setArray(1, array);
       try (ResultSet rs = ps.executeQuery()) {
@@ -65,8 +69,9 @@ final class JournalRows {
   }
 
   /**
-   * Marks users active at the journal write times of their events (for the feature snapshots). Users
-   * are written in sorted order so that two projections upserting the same users cannot deadlock.
+   * Marks users active at the journal write times of their events (for the feature snapshots).
+   * Users are written in sorted order so that two projections upserting the same users cannot
+   * deadlock.
    */
   static void markActive(Connection c, Collection<EventEnvelope> batch) throws SQLException {
     Map<String, Long> latest = new TreeMap<>();

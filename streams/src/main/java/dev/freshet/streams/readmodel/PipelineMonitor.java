@@ -1,11 +1,11 @@
 package dev.freshet.streams.readmodel;
 
+import dev.freshet.persistence.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import dev.freshet.persistence.StoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +34,8 @@ public final class PipelineMonitor {
           + "(SELECT j.write_timestamp FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id "
           + "  WHERE t.tag = o.tag AND t.event_id > o.ordering ORDER BY t.event_id LIMIT 1) AS oldest_pending, "
           + "(SELECT count(*) FROM (SELECT 1 FROM event_tag t WHERE t.tag = o.tag AND t.event_id > o.ordering LIMIT "
-          + PENDING_COUNT_CAP + ") p) AS pending, "
+          + PENDING_COUNT_CAP
+          + ") p) AS pending, "
           + "o.dead_letters_total "
           + "FROM read_model_offsets o ORDER BY o.projection, o.tag";
 
@@ -49,12 +50,16 @@ public final class PipelineMonitor {
   }
 
   /** Samples now and then every {@code interval} on the blocking dispatcher. */
-  public static PipelineMonitor start(ActorSystem<?> system, DataSource dataSource, Duration interval) {
+  public static PipelineMonitor start(
+      ActorSystem<?> system, DataSource dataSource, Duration interval) {
     PipelineMonitor monitor = new PipelineMonitor(dataSource);
     system
         .scheduler()
         .scheduleWithFixedDelay(
-            Duration.ZERO, interval, monitor::sampleQuietly, system.dispatchers().lookup(DispatcherSelector.blocking()));
+            Duration.ZERO,
+            interval,
+            monitor::sampleQuietly,
+            system.dispatchers().lookup(DispatcherSelector.blocking()));
     return monitor;
   }
 

@@ -20,14 +20,19 @@ public final class ProjectionCounters {
   private final Map<String, LongAdder> batchNanos = new ConcurrentHashMap<>();
 
   void skipped(String projection, Map<String, Integer> byReason) {
-    byReason.forEach((reason, n) -> skipped.computeIfAbsent(new Key(projection, reason), k -> new LongAdder()).add(n));
+    byReason.forEach(
+        (reason, n) ->
+            skipped.computeIfAbsent(new Key(projection, reason), k -> new LongAdder()).add(n));
   }
 
   void deadLettered(String projection, Map<String, Integer> byReason) {
     byReason.forEach((reason, n) -> deadLetter(projection, reason).add(n));
   }
 
-  /** Starts the dead-letter series of a projection at 0 (a series born at 1 shows no increase in Prometheus). */
+  /**
+   * Starts the dead-letter series of a projection at 0 (a series born at 1 shows no increase in
+   * Prometheus).
+   */
   void expectDeadLetters(String projection, Iterable<String> reasons) {
     reasons.forEach(reason -> deadLetter(projection, reason));
   }

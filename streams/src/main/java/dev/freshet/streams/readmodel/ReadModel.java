@@ -14,9 +14,14 @@ public interface ReadModel {
   /** The projection's name, its key in {@code read_model_offsets} and its label in metrics. */
   String name();
 
-  /** The months (UTC) the batch writes to, per partitioned table, so their partitions exist first. */
+  /**
+   * The months (UTC) the batch writes to, per partitioned table, so their partitions exist first.
+   */
   default void partitionsNeeded(List<EventEnvelope> batch, PartitionNeeds needs) {}
 
-  /** Writes the rows of {@code batch}; must not commit. Unknown items are skipped and reported, not failed. */
+  /**
+   * Writes the rows of {@code batch}; must not commit. Unknown items are skipped and reported, not
+   * failed.
+   */
   BatchResult write(Connection connection, List<EventEnvelope> batch) throws SQLException;
 }

@@ -35,20 +35,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One read model fed from one journal tag: {@code eventsByTag} from the committed offset, batched by
- * {@code groupedWithin}, each batch written in one transaction together with its offset (so the rows
- * and the offset are committed or lost together, and a crash anywhere replays exactly the uncommitted
- * batch). Any failure restarts the stream with backoff from the committed offset.
+ * One read model fed from one journal tag: {@code eventsByTag} from the committed offset, batched
+ * by {@code groupedWithin}, each batch written in one transaction together with its offset (so the
+ * rows and the offset are committed or lost together, and a crash anywhere replays exactly the
+ * uncommitted batch). Any failure restarts the stream with backoff from the committed offset.
  *
  * <p>The offset row is locked and compared with the offset this run expects before anything is
- * written: if another runner moved it (a projection handed over while its old runner still drained),
- * the batch is rolled back and the stream restarts from the newer offset, so no batch is applied twice.
+ * written: if another runner moved it (a projection handed over while its old runner still
+ * drained), the batch is rolled back and the stream restarts from the newer offset, so no batch is
+ * applied twice.
  *
  * <p>An event the projection cannot write is set aside, never a stop: its partitions cannot be made
- * (a time such as year 0 or 999999999), or the database refuses its rows as data (a value
- * out of range, a constraint; the batch is then retried event by event under savepoints). Such an
- * event is skipped and counted by reason and becomes a row of {@code read_model_dead_letters}, written
- * in the transaction that moves the offset past it. Only failures of the event itself count: a
+ * (a time such as year 0 or 999999999), or the database refuses its rows as data (a value out of
+ * range, a constraint; the batch is then retried event by event under savepoints). Such an event is
+ * skipped and counted by reason and becomes a row of {@code read_model_dead_letters}, written in
+ * the transaction that moves the offset past it. Only failures of the event itself count: a
  * database that cannot be reached fails the batch, which is retried with backoff like any other.
  */
 public final class ReadModelProjection implements Pipeline {
@@ -97,7 +98,8 @@ public final class ReadModelProjection implements Pipeline {
   @Override
   public CompletionStage<Done> run() {
     RestartSettings restart =
-        RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
+        RestartSettings.create(
+            settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
     return RestartSource.onFailuresWithBackoff(
             restart,
             () ->
@@ -106,7 +108,9 @@ public final class ReadModelProjection implements Pipeline {
                     // the kill switch sits before the batching: draining flushes the open batch
                     .via(killSwitch.flow())
                     .groupedWithin(settings.batchSize(), settings.maxDelay())
-                    .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> writeOrFail(batch), blocking)))
+                    .mapAsync(
+                        1,
+                        batch -> CompletableFuture.supplyAsync(() -> writeOrFail(batch), blocking)))
         .runWith(Sink.ignore(), system);
   }
 
@@ -135,7 +139,11 @@ public final class ReadModelProjection implements Pipeline {
       counters.failed(model.name());
       partitions.forget(); // retention may have dropped a partition this node thought was there
       recordError(e);
-      log.warn("Projection {} failed a batch of {} events; restarting from its committed offset", name(), batch.size(), e);
+      log.warn(
+          "Projection {} failed a batch of {} events; restarting from its committed offset",
+          name(),
+          batch.size(),
+          e);
       throw new IllegalStateException("Projection " + name() + " batch failed", e);
     }
   }
@@ -165,7 +173,10 @@ public final class ReadModelProjection implements Pipeline {
           } catch (SQLException | DateTimeException | ArithmeticException e) {
             if (!isEventError(e)) throw e;
             c.rollback(whole);
-            log.warn("Projection {}: the database refused a batch as data ({}); writing it event by event", name(), e.getMessage());
+            log.warn(
+                "Projection {}: the database refused a batch as data ({}); writing it event by event",
+                name(),
+                e.getMessage());
             result.add(writeOneByOne(c, writable, deadLetters));
           }
         }
@@ -196,30 +207,41 @@ public final class ReadModelProjection implements Pipeline {
     counters.batch(model.name(), System.nanoTime() - start);
     if (result.skippedTotal() > 0) {
       counters.skipped(model.name(), result.skippedByReason());
-      log.warn("Projection {} skipped rows {} in a batch of {} events up to ordering {}",
-          name(), result.skippedByReason(), batch.size(), lastOrdering);
+      log.warn(
+          "Projection {} skipped rows {} in a batch of {} events up to ordering {}",
+          name(),
+          result.skippedByReason(),
+          batch.size(),
+          lastOrdering);
     }
     if (!deadLettered.isEmpty()) {
       counters.deadLettered(model.name(), deadLettered);
-      log.warn("Projection {} set aside events {} in read_model_dead_letters, up to ordering {}",
-          name(), deadLettered, lastOrdering);
+      log.warn(
+          "Projection {} set aside events {} in read_model_dead_letters, up to ordering {}",
+          name(),
+          deadLettered,
+          lastOrdering);
     }
     return result;
   }
 
   /**
-   * The events of {@code batch} whose partitions exist now. When making them for the whole batch fails
-   * on an event's time, each event's partitions are made on their own and the events whose cannot be
-   * are set aside; any other failure (the database unreachable) fails the batch.
+   * The events of {@code batch} whose partitions exist now. When making them for the whole batch
+   * fails on an event's time, each event's partitions are made on their own and the events whose
+   * cannot be are set aside; any other failure (the database unreachable) fails the batch.
    */
-  private List<EventEnvelope> withPartitions(List<EventEnvelope> batch, List<DeadLetter> deadLetters) {
+  private List<EventEnvelope> withPartitions(
+      List<EventEnvelope> batch, List<DeadLetter> deadLetters) {
     try {
       ensurePartitions(batch);
       return batch;
     } catch (RuntimeException e) {
       if (!isOutOfRange(e)) throw e;
-      log.warn("Projection {}: partitions for a batch of {} events could not be made ({}); making them event by event",
-          name(), batch.size(), e.getMessage());
+      log.warn(
+          "Projection {}: partitions for a batch of {} events could not be made ({}); making them event by event",
+          name(),
+          batch.size(),
+          e.getMessage());
     }
     List<EventEnvelope> writable = new ArrayList<>(batch.size());
     for (EventEnvelope envelope : batch) {
@@ -228,9 +250,15 @@ public final class ReadModelProjection implements Pipeline {
         writable.add(envelope);
       } catch (RuntimeException e) {
         if (!isOutOfRange(e)) throw e;
-        deadLetters.add(new DeadLetter(envelope, DeadLetters.PARTITION_OUT_OF_RANGE, DeadLetters.detail(e)));
-        log.warn("Projection {} sets aside event {} #{} (ordering {}): no partition for its time: {}", name(),
-            envelope.persistenceId(), envelope.sequenceNr(), ((Sequence) envelope.offset()).value(), DeadLetters.detail(e));
+        deadLetters.add(
+            new DeadLetter(envelope, DeadLetters.PARTITION_OUT_OF_RANGE, DeadLetters.detail(e)));
+        log.warn(
+            "Projection {} sets aside event {} #{} (ordering {}): no partition for its time: {}",
+            name(),
+            envelope.persistenceId(),
+            envelope.sequenceNr(),
+            ((Sequence) envelope.offset()).value(),
+            DeadLetters.detail(e));
       }
     }
     return writable;
@@ -244,17 +272,19 @@ public final class ReadModelProjection implements Pipeline {
 
   /**
    * Making a partition failed on the time itself, the same however often it is tried: it has no
-   * month a partition can be made for (ReadModelPartitions.monthOf: year 0, BC, past 9999), Java cannot
-   * compute one, or PostgreSQL refuses the month's bounds as data. Not a connection lost or a database
-   * down: those are retried.
+   * month a partition can be made for (ReadModelPartitions.monthOf: year 0, BC, past 9999), Java
+   * cannot compute one, or PostgreSQL refuses the month's bounds as data. Not a connection lost or
+   * a database down: those are retried.
    */
   private static boolean isOutOfRange(RuntimeException e) {
     if (e instanceof DateTimeException || e instanceof ArithmeticException) return true;
-    return e instanceof StoreException && e.getCause() instanceof SQLException cause && isDataError(cause);
+    return e instanceof StoreException
+        && e.getCause() instanceof SQLException cause
+        && isDataError(cause);
   }
 
-  private BatchResult writeOneByOne(Connection c, List<EventEnvelope> batch, List<DeadLetter> deadLetters)
-      throws SQLException {
+  private BatchResult writeOneByOne(
+      Connection c, List<EventEnvelope> batch, List<DeadLetter> deadLetters) throws SQLException {
     BatchResult result = new BatchResult();
     for (EventEnvelope envelope : batch) {
       Savepoint one = c.setSavepoint();
@@ -266,14 +296,22 @@ public final class ReadModelProjection implements Pipeline {
         c.rollback(one);
         result.skipped(DeadLetters.INVALID_ROW, 1);
         deadLetters.add(new DeadLetter(envelope, DeadLetters.INVALID_ROW, DeadLetters.detail(e)));
-        log.warn("Projection {} sets aside event {} #{} (ordering {}): {}", name(), envelope.persistenceId(),
-            envelope.sequenceNr(), ((Sequence) envelope.offset()).value(), e.getMessage());
+        log.warn(
+            "Projection {} sets aside event {} #{} (ordering {}): {}",
+            name(),
+            envelope.persistenceId(),
+            envelope.sequenceNr(),
+            ((Sequence) envelope.offset()).value(),
+            e.getMessage());
       }
     }
     return result;
   }
 
-  /** A failure of the event's own data: the database refused it as data, or Java could not convert its values. */
+  /**
+   * A failure of the event's own data: the database refused it as data, or Java could not convert
+   * its values.
+   */
   private static boolean isEventError(Exception e) {
     return e instanceof SQLException sql ? isDataError(sql) : true;
   }
@@ -287,7 +325,8 @@ public final class ReadModelProjection implements Pipeline {
   private long lockedOffset(Connection c, boolean forUpdate) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT ordering FROM read_model_offsets WHERE projection = ? AND tag = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            "SELECT ordering FROM read_model_offsets WHERE projection = ? AND tag = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
       ps.setString(1, model.name());
       ps.setString(2, tag);
       try (ResultSet rs = ps.executeQuery()) {

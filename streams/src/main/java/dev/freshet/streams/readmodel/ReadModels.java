@@ -17,7 +17,8 @@ import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
  */
 public final class ReadModels {
 
-  public static final List<ReadModel> ALL = List.of(new ImpressionsReadModel(), new EventsReadModel());
+  public static final List<ReadModel> ALL =
+      List.of(new ImpressionsReadModel(), new EventsReadModel());
 
   private ReadModels() {}
 
@@ -33,15 +34,29 @@ public final class ReadModels {
     ReadModelPartitions partitions = new ReadModelPartitions(dataSource);
     List<String> tags = UserEventTags.all(tagSlices);
     for (ReadModel model : ALL) {
-      daemon(system, "read-model-" + model.name(), tags.size(), i ->
-          new ReadModelProjection(system, model, tags.get(i), journal, dataSource, partitions, settings, counters));
+      daemon(
+          system,
+          "read-model-" + model.name(),
+          tags.size(),
+          i ->
+              new ReadModelProjection(
+                  system, model, tags.get(i), journal, dataSource, partitions, settings, counters));
     }
-    daemon(system, "read-model-" + FeatureSnapshots.NAME, 1, i -> new FeatureSnapshots(system, dataSource, snapshots));
-    daemon(system, "retention", 1, i -> new RetentionJob(system, dataSource, partitions, retention));
+    daemon(
+        system,
+        "read-model-" + FeatureSnapshots.NAME,
+        1,
+        i -> new FeatureSnapshots(system, dataSource, snapshots));
+    daemon(
+        system, "retention", 1, i -> new RetentionJob(system, dataSource, partitions, retention));
   }
 
-  /** {@code instances} daemons of {@code name}, each running its pipeline and drained by {@link ReadModelDaemon.Stop}. */
-  private static void daemon(ActorSystem<?> system, String name, int instances, IntFunction<Pipeline> pipeline) {
+  /**
+   * {@code instances} daemons of {@code name}, each running its pipeline and drained by {@link
+   * ReadModelDaemon.Stop}.
+   */
+  private static void daemon(
+      ActorSystem<?> system, String name, int instances, IntFunction<Pipeline> pipeline) {
     ShardedDaemonProcess.get(system)
         .init(
             ReadModelDaemon.Command.class,

@@ -29,11 +29,15 @@ public final class RetentionJob implements Pipeline {
   private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
 
   /** {@code freshet.retention}. */
-  public record Settings(Duration period, boolean requireExport, Duration interval, int deleteBatchSize) {
+  public record Settings(
+      Duration period, boolean requireExport, Duration interval, int deleteBatchSize) {
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig("freshet.retention");
       return new Settings(
-          c.getDuration("period"), c.getBoolean("require-export"), c.getDuration("interval"), c.getInt("delete-batch-size"));
+          c.getDuration("period"),
+          c.getBoolean("require-export"),
+          c.getDuration("interval"),
+          c.getInt("delete-batch-size"));
     }
   }
 
@@ -43,12 +47,21 @@ public final class RetentionJob implements Pipeline {
   private final Settings settings;
   private final SharedKillSwitch killSwitch = KillSwitches.shared("retention");
 
-  public RetentionJob(ActorSystem<?> system, DataSource dataSource, ReadModelPartitions partitions, Settings settings) {
+  public RetentionJob(
+      ActorSystem<?> system,
+      DataSource dataSource,
+      ReadModelPartitions partitions,
+      Settings settings) {
     this.system = system;
     this.settings = settings;
     this.dataSource = dataSource;
     this.retention =
-        new Retention(dataSource, partitions, settings.period(), settings.requireExport(), settings.deleteBatchSize());
+        new Retention(
+            dataSource,
+            partitions,
+            settings.period(),
+            settings.requireExport(),
+            settings.deleteBatchSize());
   }
 
   @Override
@@ -69,7 +82,8 @@ public final class RetentionJob implements Pipeline {
                         blocking)
                     .handle(
                         (result, error) -> {
-                          if (error != null) log.warn("Retention run failed; the next run tries again", error);
+                          if (error != null)
+                            log.warn("Retention run failed; the next run tries again", error);
                           return Done.getInstance();
                         }))
         .runWith(Sink.ignore(), system);
