@@ -15,11 +15,11 @@ import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /** A real HTTP client over a real socket to one node's edge. */
-final class Api {
+public final class Api {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
-  record Response(int status, JsonNode body) {
+  public record Response(int status, JsonNode body) {
     String errorField() {
       return body.path("error").path("field").asText(null);
     }
@@ -32,7 +32,7 @@ final class Api {
   /** Sent as {@code Authorization: Bearer <key>} with every request, when set. */
   private final String key;
 
-  Api(FreshetNode node) {
+  public Api(FreshetNode node) {
     this(node.httpPort());
   }
 
@@ -69,7 +69,7 @@ final class Api {
     }
   }
 
-  Response get(String path) {
+  public Response get(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
   }
 
@@ -78,7 +78,7 @@ final class Api {
     return raw(HttpRequest.newBuilder(URI.create(base + path)).GET()).body();
   }
 
-  Response post(String path, String body) {
+  public Response post(String path, String body) {
     return post(path, body, "application/json");
   }
 
@@ -166,7 +166,7 @@ final class Api {
     return ids.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
   }
 
-  static List<String> rankedIds(Response ranking) {
+  public static List<String> rankedIds(Response ranking) {
     List<String> ids = new ArrayList<>();
     ranking.body().path("items").forEach(item -> ids.add(item.path("id").asText()));
     return ids;

@@ -14,10 +14,10 @@ import java.util.Optional;
 import org.apache.pekko.actor.Address;
 
 /** Real nodes for tests: port 0 everywhere, no management server, no demo catalog unless asked. */
-final class TestNodes {
+public final class TestNodes {
   private TestNodes() {}
 
-  static Config config(Map<String, Object> overrides) {
+  public static Config config(Map<String, Object> overrides) {
     Map<String, Object> values = new HashMap<>();
     values.put("freshet.http.host", "127.0.0.1");
     values.put("freshet.http.port", 0);
@@ -84,7 +84,7 @@ final class TestNodes {
     return FreshetNode.start(config(values), seed);
   }
 
-  static EmbeddedDatabase database() {
+  public static EmbeddedDatabase database() {
     try {
       return EmbeddedDatabase.start(Files.createTempDirectory("freshet-test-pg"), 0);
     } catch (IOException e) {

@@ -1,7 +1,10 @@
-package dev.freshet.cluster;
+package dev.freshet.cluster.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freshet.cluster.Api;
+import dev.freshet.cluster.FreshetNode;
+import dev.freshet.cluster.TestNodes;
 import dev.freshet.persistence.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
