@@ -26,14 +26,14 @@ public final class TestNodes {
     values.put("freshet.demo-catalog.enabled", false);
     values.put("freshet.catalog.refresh-interval", "500ms");
     values.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
-    // every test node starts and stops, so the cluster's 1 s ticks are a large share of the suite's
-    // waiting: a node is Up and leaves on the leader's tick, members meet by gossip, and each
-    // singleton
-    // (sharding's coordinators are singletons too, with their own copies of the setting) retries
-    // its
-    // hand-over on leaving once a second, which alone made every stop take a second longer
-    values.put("pekko.cluster.leader-actions-interval", "100ms");
-    values.put("pekko.cluster.gossip-interval", "200ms");
+    // every test node stops, and each singleton on it (sharding's coordinators are singletons too,
+    // with
+    // their own copies of the setting) retries its hand-over on leaving once a second: a second of
+    // every
+    // stop, with nobody to hand over to. (Faster leader ticks and gossip saved little more; with
+    // them a
+    // two-node test once timed out on sharding's first coordinator update while the second node
+    // joined.)
     for (String singleton :
         List.of(
             "pekko.cluster.singleton",
