@@ -1300,18 +1300,7 @@ final class HostileRequests {
       }
       case 23 -> {
         // a second request hidden behind the first: with Connection: close it must never be served
-        String hidden =
-            "GET /v1/admin/keys HTTP/1.1"
-                + eol
-                + "Host: x"
-                + eol
-                + "Authorization: Bearer "
-                + keys.byScope().get("admin")
-                + eol
-                + "X-Request-Id: fz-smuggled-"
-                + d.number
-                + eol
-                + eol;
+        String hidden = hiddenRequest(d, eol);
         r.remove("Content-Length")
             .header("Transfer-Encoding", "chunked")
             .header("Content-Length", "4");
@@ -1363,18 +1352,7 @@ final class HostileRequests {
         // body is a whole second request: if the lead byte swallows the line end, Content-Length is
         // lost
         // and the body is served as a request of its own
-        String hidden =
-            "GET /v1/admin/keys HTTP/1.1"
-                + eol
-                + "Host: x"
-                + eol
-                + "Authorization: Bearer "
-                + keys.byScope().get("admin")
-                + eol
-                + "X-Request-Id: fz-smuggled-"
-                + d.number
-                + eol
-                + eol;
+        String hidden = hiddenRequest(d, eol);
         r.remove("Connection").remove("Content-Length");
         r.header("X-Fuzz", new byte[] {'v', (byte) 0xf3});
         r.body(RawHttp.ascii(hidden));
@@ -1567,5 +1545,23 @@ final class HostileRequests {
 
   static String abbreviate(String s, int max) {
     return s.length() <= max ? s : s.substring(0, max) + "…(" + s.length() + ")";
+  }
+
+  /**
+   * A request to hide behind another one's framing: served, it would answer with its marked
+   * X-Request-Id, which the oracle looks for as a sign of smuggling.
+   */
+  private String hiddenRequest(Draft d, String eol) {
+    return "GET /v1/admin/keys HTTP/1.1"
+        + eol
+        + "Host: x"
+        + eol
+        + "Authorization: Bearer "
+        + keys.byScope().get("admin")
+        + eol
+        + "X-Request-Id: fz-smuggled-"
+        + d.number
+        + eol
+        + eol;
   }
 }

@@ -158,22 +158,11 @@ public final class ApiErrors extends AllDirectives {
    */
   private static String printable(String message) {
     if (message == null) return "";
-    StringBuilder out = null;
-    for (int i = 0; i < message.length(); i++) {
-      char c = message.charAt(i);
-      boolean paired =
-          Character.isHighSurrogate(c)
-              && i + 1 < message.length()
-              && Character.isLowSurrogate(message.charAt(i + 1));
-      if (paired) {
-        if (out != null) out.append(c).append(message.charAt(i + 1));
-        i++;
-        continue;
-      }
-      if (Character.isSurrogate(c) && out == null) out = new StringBuilder(message.substring(0, i));
-      if (out != null) out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
-    }
-    return out == null ? message : out.toString();
+    int at = Fields.loneSurrogate(message, 0);
+    if (at < 0) return message;
+    StringBuilder out = new StringBuilder(message);
+    for (; at >= 0; at = Fields.loneSurrogate(message, at + 1)) out.setCharAt(at, '\uFFFD');
+    return out.toString();
   }
 
   /** The failure itself, without the CompletionException/ExecutionException wrapping of futures. */

@@ -95,18 +95,28 @@ public final class Fields {
 
   /** {@code value} if every surrogate in it is half of a pair: a lone one has no UTF-8 form. */
   static String wellFormed(String field, String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char ch = value.charAt(i);
-      if (Character.isHighSurrogate(ch)
-          && i + 1 < value.length()
-          && Character.isLowSurrogate(value.charAt(i + 1))) {
-        i++; // a pair: one supplementary character
-      } else if (Character.isSurrogate(ch)) {
-        throw ApiException.invalid(
-            field, field + " contains an unpaired UTF-16 surrogate, which is not text");
-      }
+    if (loneSurrogate(value, 0) >= 0) {
+      throw ApiException.invalid(
+          field, field + " contains an unpaired UTF-16 surrogate, which is not text");
     }
     return value;
+  }
+
+  /**
+   * The index of the first surrogate at or after {@code from} that is not half of a pair, or -1.
+   */
+  static int loneSurrogate(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (Character.isHighSurrogate(ch)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++; // a pair: one supplementary character
+      } else if (Character.isSurrogate(ch)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   static JsonNode requiredArray(JsonNode parent, String name, String field, int maxSize) {

@@ -28,13 +28,17 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
  */
 public final class JsonParsingErrors extends ParsingErrorHandler {
 
-  private final ApiErrors errors = new ApiErrors(ApiJson.mapper());
+  /**
+   * Pekko makes a handler by reflection for every connection, so what it needs is made once per
+   * JVM, not per connection.
+   */
+  private static final ApiErrors errors = new ApiErrors(ApiJson.mapper());
 
   /**
-   * Pekko makes this handler by reflection, without the node's configuration: the security headers
-   * come from the application's own (environment overrides included), as the edge's do.
+   * Without the node's configuration (Pekko passes none): the security headers come from the
+   * application's own (environment overrides included), as the edge's do.
    */
-  private final List<HttpHeader> securityHeaders =
+  private static final List<HttpHeader> securityHeaders =
       Edge.Settings.fromConfig(ConfigFactory.load()).securityHeaders();
 
   @Override

@@ -2,10 +2,12 @@ package dev.freshet.http.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.freshet.persistence.StoreException;
 import java.sql.SQLException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.Test;
@@ -51,10 +53,21 @@ class ApiErrorsTest {
   }
 
   @Test
-  void echoedLoneSurrogatesNeverBreakTheErrorJson() {
+  void echoedLoneSurrogatesNeverBreakTheErrorJson() throws Exception {
     HttpResponse response =
         errors.toResponse(
             ApiException.invalid("a\uD800", "variant x\uDC00y is not configured"), "t");
     assertThat(response.status().intValue()).isEqualTo(400);
+    // each lone surrogate becomes U+FFFD; a pair stays the character it is
+    JsonNode error = error(response);
+    assertThat(error.path("field").asText()).isEqualTo("a\uFFFD");
+    assertThat(error.path("message").asText()).isEqualTo("variant x\uFFFDy is not configured");
+    HttpResponse paired = errors.toResponse(ApiException.invalid("f", "rain \uD83C\uDF27"), "t");
+    assertThat(error(paired).path("message").asText()).isEqualTo("rain \uD83C\uDF27");
+  }
+
+  private static JsonNode error(HttpResponse response) throws Exception {
+    byte[] body = ((HttpEntity.Strict) response.entity()).getData().toArray();
+    return ApiJson.mapper().readTree(body).path("error");
   }
 }
