@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The unmeasured setup of {@code rank-spec}: uploads the {@link SpecData} catalog, records every
@@ -120,7 +121,7 @@ final class SpecSetup {
       return answered().mapToLong(UserCheck::poolSize).max().orElse(0);
     }
 
-    private java.util.stream.Stream<UserCheck> answered() {
+    private Stream<UserCheck> answered() {
       return users.stream().filter(u -> u.status() == 200);
     }
   }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class PipelineSamplerTest {
   private static String row(
       String projection, String tag, double lag, long pending, long rows, boolean healthy) {
     return String.format(
-        java.util.Locale.ROOT,
+        Locale.ROOT,
         "{\"projection\":\"%s\",\"tag\":\"%s\",\"healthy\":%s,\"offset\":7,"
             + "\"lagSeconds\":%s,\"pendingEvents\":%d,\"rowsPerSecond\":1.5,\"rowsTotal\":%d,\"skippedTotal\":1,"
             + "\"batchesTotal\":3,\"lastEventAt\":null,\"updatedAt\":null,\"lastError\":null}",

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +34,7 @@ class WorkloadRunnerTest {
   private StubServer server;
   private Supplier<HttpConnection> connections;
   private final AtomicInteger impressionRequests = new AtomicInteger();
-  private final Set<String> protocolViolations = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> protocolViolations = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void startStub() throws IOException {

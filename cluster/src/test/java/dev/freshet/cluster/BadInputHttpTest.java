@@ -2,13 +2,19 @@ package dev.freshet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.sql.SQLException;
+import java.util.Collections;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,7 +60,7 @@ class BadInputHttpTest extends SingleNodeTest {
                     "SELECT count(*) FROM event_journal WHERE persistence_id = 'User|victim'")) {
       rs.next();
       return rs.getLong(1);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -171,7 +177,7 @@ class BadInputHttpTest extends SingleNodeTest {
         "application/xml", "application/x-www-form-urlencoded", "application/octet-stream");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void chunkedBodyOver64KiBIsRefusedWhileStreaming() {
     byte[] big =
         ("{\"userId\":\"victim\",\"itemIds\":[\"ok1\"],\"pad\":\"" + "y".repeat(80_000) + "\"}")
@@ -183,8 +189,7 @@ class BadInputHttpTest extends SingleNodeTest {
                 .header("Content-Type", "application/json")
                 // an InputStream publisher has no known length: the client sends it chunked
                 .POST(
-                    HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new java.io.ByteArrayInputStream(big))));
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
 
     assertThat(response.status()).isEqualTo(413);
     assertThat(response.errorField()).isEqualTo("body");
@@ -210,7 +215,7 @@ class BadInputHttpTest extends SingleNodeTest {
     assertThat(response.errorField()).isEqualTo(field);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void invalidUserIdInPath() {
     assertThat(api.get("/v1/users/bad%20id/recommendations").errorField()).isEqualTo("userId");
     assertThat(api.get("/v1/users/bad%20id/state").status()).isEqualTo(400);
@@ -305,7 +310,7 @@ class BadInputHttpTest extends SingleNodeTest {
         "{\"events\":["
             + String.join(
                 ",",
-                java.util.Collections.nCopies(
+                Collections.nCopies(
                     1_001, "{\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\"}"))
             + "]}";
     return Stream.of(
@@ -451,7 +456,7 @@ class BadInputHttpTest extends SingleNodeTest {
     assertThat(response.errorField()).isEqualTo("before");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void parserErrorsNameNoInternalClasses() {
     for (String body :
         new String[] {
@@ -468,12 +473,12 @@ class BadInputHttpTest extends SingleNodeTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void theDocumentedMaximumExcludeListFitsTheUrl() {
     String ids =
-        java.util.stream.IntStream.range(0, 1_000)
+        IntStream.range(0, 1_000)
             .mapToObj(i -> "x".repeat(124) + String.format("%04d", i))
-            .collect(java.util.stream.Collectors.joining(","));
+            .collect(Collectors.joining(","));
     Api.Response response = api.get("/v1/users/victim/recommendations?k=5&exclude=" + ids);
 
     assertThat(response.status()).isEqualTo(200);
@@ -482,7 +487,7 @@ class BadInputHttpTest extends SingleNodeTest {
         .isEqualTo("exclude");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void itemsRefuseTextPlain() {
     Api.Response response = api.post("/v1/items", Api.items("tp", 1, 1, "active"), "text/plain");
 

@@ -3,12 +3,14 @@ package dev.freshet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -74,7 +76,7 @@ class EdgeFramingTest {
    * never saw. The first request is refused, and nothing after it on the connection ever runs.
    */
   @ParameterizedTest(name = "a 0x{0} byte ending header {1}")
-  @org.junit.jupiter.params.provider.CsvSource({
+  @CsvSource({
     "E0, X-Note",
     "F4, X-Note",
     "E0, User-Agent",
@@ -219,7 +221,7 @@ class EdgeFramingTest {
   void forwardedForIsIgnoredUnlessTrusted() {
     String openapi =
         "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 10.9.%d.1\r\nConnection: close\r\n\r\n";
-    List<Integer> statuses = new java.util.ArrayList<>();
+    List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 4; i++)
       statuses.addAll(
           RawSocket.send("127.0.0.4", port, RawSocket.bytes(String.format(openapi, i)), 3_000)

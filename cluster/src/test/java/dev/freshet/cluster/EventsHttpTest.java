@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.freshet.actors.user.UserEntity;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -109,17 +113,17 @@ class EventsHttpTest extends SingleNodeTest {
 
     Shards.awaitTrue(
         "popularity updated",
-        java.time.Duration.ofSeconds(5),
+        Duration.ofSeconds(5),
         () -> "e29".equals(Api.rankedIds(api.get("/v1/items/popular?k=3")).get(0)));
     Api.Response popular = api.get("/v1/items/popular?k=3&category=c2");
     assertThat(Api.rankedIds(popular)).containsExactly("e29", "e26", "e2");
     // 1 + 3 + 2, decayed by at most a few seconds of a 6-hour half-life
     assertThat(popular.body().path("items").get(0).path("trending").asDouble())
-        .isCloseTo(6.0, org.assertj.core.data.Offset.offset(0.01));
+        .isCloseTo(6.0, Offset.offset(0.01));
     assertThat(popular.body().path("items").get(2).path("trending").asDouble()).isZero();
 
     // newer than the items created with this request's "now", and inside the accepted time window
-    java.time.Instant now = java.time.Instant.now();
+    Instant now = Instant.now();
     api.post(
         "/v1/items",
         "{\"items\":[{\"id\":\"fresh-1\",\"category\":\"c9\",\"createdAt\":\""
@@ -162,7 +166,7 @@ class EventsHttpTest extends SingleNodeTest {
   /** Mean 1-based position of the c1 items (e1, e4, …) among the ranked e-items. */
   private static double meanC1Position(List<String> ids) {
     List<String> items = ids.stream().filter(id -> id.matches("e\\d+")).toList();
-    return java.util.stream.IntStream.range(0, items.size())
+    return IntStream.range(0, items.size())
             .filter(i -> Integer.parseInt(items.get(i).substring(1)) % 3 == 1)
             .average()
             .orElseThrow()

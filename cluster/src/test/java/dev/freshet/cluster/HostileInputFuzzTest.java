@@ -9,7 +9,12 @@ import dev.freshet.cluster.HostileRequests.Kind;
 import dev.freshet.cluster.HostileRequests.Operation;
 import dev.freshet.cluster.RawHttp.Outcome;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,8 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -530,12 +537,11 @@ class HostileInputFuzzTest {
    */
   private static RawHttp.Response canned(
       String response, byte[] request, boolean head, int timeoutMillis) throws IOException {
-    try (java.net.ServerSocket server =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Thread serving =
           new Thread(
               () -> {
-                try (java.net.Socket socket = server.accept()) {
+                try (Socket socket = server.accept()) {
                   var in = socket.getInputStream();
                   int matched = 0;
                   while (matched < 4) {
@@ -690,9 +696,9 @@ class HostileInputFuzzTest {
     return problems;
   }
 
-  private static java.util.Optional<Problem> expectation(Case c, RawHttp.Response r) {
+  private static Optional<Problem> expectation(Case c, RawHttp.Response r) {
     if (c.expect() == Expect.AS_VALID && !sameClass(r.status(), c.op().validStatus())) {
-      return java.util.Optional.of(
+      return Optional.of(
           new Problem(
               "a valid variant refused",
               "answered "
@@ -703,18 +709,18 @@ class HostileInputFuzzTest {
                   + abbreviate(r.bodyText(), 300)));
     }
     if (c.expect() == Expect.REFUSED && r.status() >= 200 && r.status() < 300) {
-      return java.util.Optional.of(
+      return Optional.of(
           new Problem(
               "a value the contract forbids accepted",
               "answered " + r.statusLine() + ": " + abbreviate(r.bodyText(), 200)));
     }
     if (c.expect() == Expect.SUCCESS && (r.status() < 200 || r.status() >= 300)) {
-      return java.util.Optional.of(
+      return Optional.of(
           new Problem(
               "a valid variant refused",
               "answered " + r.statusLine() + ": " + abbreviate(r.bodyText(), 300)));
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** The error JSON's code, or "" when the answer holds none. */
@@ -979,7 +985,7 @@ class HostileInputFuzzTest {
     final Problem problem;
     final Case example;
     final RawHttp.Response response;
-    final java.util.Set<String> routes = new java.util.TreeSet<>();
+    final Set<String> routes = new TreeSet<>();
     int count;
 
     Finding(Problem problem, Case example, RawHttp.Response response) {
@@ -991,8 +997,7 @@ class HostileInputFuzzTest {
 
   /** Counts of everything sent and answered, and every violation grouped by type and signature. */
   private static final class Report {
-    static final java.nio.file.Path TRACE =
-        java.nio.file.Path.of("target", "hostile-input-fuzz-cases.tsv");
+    static final Path TRACE = Path.of("target", "hostile-input-fuzz-cases.tsv");
     private final long seed;
     private int cases;
     private long millis;
@@ -1086,8 +1091,8 @@ class HostileInputFuzzTest {
     void finish(long millis) {
       this.millis = millis;
       try {
-        java.nio.file.Files.createDirectories(TRACE.getParent());
-        java.nio.file.Files.write(TRACE, trace, StandardCharsets.UTF_8);
+        Files.createDirectories(TRACE.getParent());
+        Files.write(TRACE, trace, StandardCharsets.UTF_8);
       } catch (IOException e) {
         System.out.println("could not write " + TRACE + ": " + e);
       }

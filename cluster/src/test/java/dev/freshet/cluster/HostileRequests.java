@@ -2,6 +2,7 @@ package dev.freshet.cluster;
 
 import static dev.freshet.cluster.HostileValues.*;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -649,7 +651,7 @@ final class HostileRequests {
         d.name("raw control character inside a string (" + hex(new byte[] {c}) + ")");
       }
       case 2 -> {
-        d.bodyBytes = java.util.Arrays.copyOf(valid, d.rnd.nextInt(valid.length));
+        d.bodyBytes = Arrays.copyOf(valid, d.rnd.nextInt(valid.length));
         d.name("truncated JSON");
       }
       case 3 -> {
@@ -1035,7 +1037,7 @@ final class HostileRequests {
         canaryHere(
             d); // right after: whether this line survives shows whether the one above ended where
         // it should
-        d.note = hex(java.util.Arrays.copyOfRange(value, 1, value.length));
+        d.note = hex(Arrays.copyOfRange(value, 1, value.length));
         d.name(
             lead
                 ? "header value ending in a UTF-8 lead byte (E0-F7)"
@@ -1310,7 +1312,7 @@ final class HostileRequests {
       case 24 -> {
         byte[] all = r.bytes();
         int headEnd = indexOf(all, RawHttp.ascii(eol + eol));
-        r.raw = java.util.Arrays.copyOf(all, Math.max(1, headEnd));
+        r.raw = Arrays.copyOf(all, Math.max(1, headEnd));
         d.canary = false;
         d.halfClose = true;
         d.name("head without its final empty line");
@@ -1421,17 +1423,17 @@ final class HostileRequests {
     return Integer.parseInt(segment.substring(1, segment.length() - 1));
   }
 
-  private static com.fasterxml.jackson.core.JsonPointer pointer(String[] path) {
+  private static JsonPointer pointer(String[] path) {
     StringBuilder p = new StringBuilder();
     for (String s : path)
       p.append('/')
           .append(
               isIndex(s) ? Integer.toString(index(s)) : s.replace("~", "~0").replace("/", "~1"));
-    return com.fasterxml.jackson.core.JsonPointer.compile(p.toString());
+    return JsonPointer.compile(p.toString());
   }
 
   private static String[] parentOf(String[] path) {
-    return java.util.Arrays.copyOf(path, path.length - 1);
+    return Arrays.copyOf(path, path.length - 1);
   }
 
   private static ArrayNode arrayAt(JsonNode root, String[] path) {
@@ -1507,12 +1509,12 @@ final class HostileRequests {
     int at = text.indexOf(":\"");
     int position = at < 0 ? json.length / 2 : at + 2;
     return concat(
-        java.util.Arrays.copyOf(json, position),
-        concat(bytes, java.util.Arrays.copyOfRange(json, position, json.length)));
+        Arrays.copyOf(json, position),
+        concat(bytes, Arrays.copyOfRange(json, position, json.length)));
   }
 
   static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }

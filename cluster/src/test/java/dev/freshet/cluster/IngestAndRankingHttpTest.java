@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -171,8 +172,7 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
     for (var item : ranking.body().path("items")) {
       double sum = 0;
       for (var contribution : item.path("explain")) sum += contribution.asDouble();
-      assertThat(sum)
-          .isCloseTo(item.path("score").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(sum).isCloseTo(item.path("score").asDouble(), Offset.offset(1e-9));
     }
     assertThat(ranking.body().path("items").get(0).path("reason").asText()).isEqualTo("popular");
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,9 +90,7 @@ class MetricsHttpTest {
     assertThat(api.post("/v1/impressions", Api.impressions("bob", Api.ids("m", 0, 30))).status())
         .isEqualTo(202);
     // an unknown item: refused as the client's mistake, nothing recorded
-    assertThat(
-            api.post("/v1/impressions", Api.impressions("alice", java.util.List.of("nope")))
-                .status())
+    assertThat(api.post("/v1/impressions", Api.impressions("alice", List.of("nope"))).status())
         .isEqualTo(400);
     // carol's events: a new impression, a click and a repeated impression
     String events =

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +42,8 @@ class PoolAggregationHttpTest {
   }
 
   /** Sends each user's batch from 16 threads at once. */
-  private static void forEveryUser(
-      ExecutorService pool, java.util.function.IntFunction<List<String>> items) throws Exception {
+  private static void forEveryUser(ExecutorService pool, IntFunction<List<String>> items)
+      throws Exception {
     List<Future<Integer>> sent = new ArrayList<>();
     for (int u = 0; u < USERS; u++) {
       int user = u;

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.junit.jupiter.api.AfterAll;
@@ -418,10 +420,7 @@ class PrivacyHttpTest {
   @Test
   void aDeleteWorksFromANodeThatDoesNotHostTheUser() throws Exception {
     FreshetNode second =
-        TestNodes.onDatabase(
-            db,
-            Optional.of(
-                org.apache.pekko.cluster.typed.Cluster.get(node.system()).selfMember().address()));
+        TestNodes.onDatabase(db, Optional.of(Cluster.get(node.system()).selfMember().address()));
     try {
       Shards.awaitTrue(
           "two members up",
@@ -455,9 +454,9 @@ class PrivacyHttpTest {
   }
 
   private static long countUp(FreshetNode n) {
-    var members = org.apache.pekko.cluster.typed.Cluster.get(n.system()).state().getMembers();
+    var members = Cluster.get(n.system()).state().getMembers();
     long up = 0;
-    for (var m : members) if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) up++;
+    for (var m : members) if (m.status() == MemberStatus.up()) up++;
     return up;
   }
 

@@ -9,12 +9,14 @@ import dev.freshet.persistence.EmbeddedDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,8 +89,7 @@ class RankingHttpTest {
     for (JsonNode item : top) {
       double sum = 0;
       for (JsonNode contribution : item.path("explain")) sum += contribution.asDouble();
-      assertThat(sum)
-          .isCloseTo(item.path("score").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(sum).isCloseTo(item.path("score").asDouble(), Offset.offset(1e-9));
     }
   }
 
@@ -176,7 +177,7 @@ class RankingHttpTest {
                     "SELECT count(*) FROM ranking_events WHERE user_id = '" + user + "'")) {
       rs.next();
       return rs.getInt(1);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }

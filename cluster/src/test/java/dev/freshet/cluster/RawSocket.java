@@ -11,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,7 +72,7 @@ final class RawSocket {
       int headEnd = text.indexOf("\r\n\r\n", at);
       if (!status.lookingAt() || headEnd < 0) break;
       statuses.add(Integer.parseInt(status.group(1)));
-      String head = text.substring(at, headEnd).toLowerCase(java.util.Locale.ROOT);
+      String head = text.substring(at, headEnd).toLowerCase(Locale.ROOT);
       at = headEnd + 4;
       Matcher length = CONTENT_LENGTH.matcher(head);
       if (length.find()) {

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -185,7 +186,7 @@ class ReadModelCrashTest {
     List<String> impressions = new ArrayList<>();
     List<String> events = new ArrayList<>();
     for (String user : users) {
-      Map<String, String[]> rows = new java.util.TreeMap<>();
+      Map<String, String[]> rows = new TreeMap<>();
       for (UserEntity.Event event : Journal.events(node.system(), user)) {
         if (event instanceof UserEntity.ImpressionsRecorded e) {
           for (int i = 0; i < e.itemIds().length; i++) {

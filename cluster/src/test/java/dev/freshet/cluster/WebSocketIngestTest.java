@@ -7,8 +7,10 @@ import dev.freshet.actors.user.UserEntity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,8 +250,7 @@ class WebSocketIngestTest {
   @Test
   void binaryAndTooLargeMessagesAreRefusedAndClose() {
     try (Client ws = Client.withBearer(KEY)) {
-      ws.sendBinary(
-          batch("bin", click("ws-big", "w1")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ws.sendBinary(batch("bin", click("ws-big", "w1")).getBytes(StandardCharsets.UTF_8));
       JsonNode error = ws.next();
       assertThat(error.path("status").asInt()).isEqualTo(415);
       assertThat(error.path("error").path("code").asText()).isEqualTo("binary_message");
@@ -428,7 +429,7 @@ class WebSocketIngestTest {
                   .header("Authorization", "Bearer " + KEY)
                   .GET()
                   .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString())
+              HttpResponse.BodyHandlers.ofString())
           .body();
     } catch (Exception e) {
       throw new IllegalStateException("GET " + path + " failed", e);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -52,7 +53,7 @@ public final class PopularityFeed {
             "complete-popularity-feed",
             () -> {
               queue.complete();
-              return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+              return CompletableFuture.completedFuture(Done.getInstance());
             });
     return new PopularityFeed(queue);
   }

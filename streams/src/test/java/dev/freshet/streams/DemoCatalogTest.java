@@ -6,6 +6,7 @@ import dev.freshet.actors.catalog.ItemUpsert;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class DemoCatalogTest {
@@ -33,7 +34,7 @@ class DemoCatalogTest {
     for (ItemUpsert item : items) {
       double norm = 0;
       for (float x : item.embedding()) norm += x * x;
-      assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+      assertThat(Math.sqrt(norm)).isCloseTo(1.0, Offset.offset(1e-4));
       assertThat(item.createdAtMillis())
           .isBetween(1_800_000_000_000L - 90L * 86_400_000L, 1_800_000_000_000L);
       assertThat(item.tags()).hasSizeBetween(2, 3).doesNotHaveDuplicates();

@@ -2,6 +2,8 @@ package dev.freshet.actors.features;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,7 +59,7 @@ public final class UserFeatures {
     this.tags = tags;
     this.notInterested = notInterested == null ? new DecayedValues() : notInterested;
     // interaction types are only ever appended, so older snapshots have a prefix of the counters
-    this.counts = java.util.Arrays.copyOf(counts, InteractionType.values().length);
+    this.counts = Arrays.copyOf(counts, InteractionType.values().length);
     this.intents = new TreeMap<>(intents);
     this.dwellCount = dwellCount;
     this.dwellTotalMillis = dwellTotalMillis;
@@ -184,9 +186,7 @@ public final class UserFeatures {
     current.put("events", session.events());
     current.put(
         "startedAt",
-        session.startedAt() == 0
-            ? null
-            : java.time.Instant.ofEpochMilli(session.startedAt()).toString());
+        session.startedAt() == 0 ? null : Instant.ofEpochMilli(session.startedAt()).toString());
     out.put("session", current);
     out.put("hasVector", vector.mean() != null);
     if (persona != null) {

@@ -1,5 +1,6 @@
 package dev.freshet.actors.pool;
 
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -114,11 +115,9 @@ public final class FreshnessBands implements Extension {
    * The freshness KPI: the share of resident users with a non-empty pool who have at least half of
    * it unseen; empty when there are none.
    */
-  public java.util.OptionalDouble kpi() {
+  public OptionalDouble kpi() {
     long fresh = users(Share.HALF_OR_MORE_UNSEEN);
     long all = fresh + users(Share.UNDER_HALF_UNSEEN);
-    return all == 0
-        ? java.util.OptionalDouble.empty()
-        : java.util.OptionalDouble.of((double) fresh / all);
+    return all == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) fresh / all);
   }
 }

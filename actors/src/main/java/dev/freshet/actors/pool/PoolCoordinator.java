@@ -4,8 +4,10 @@ import dev.freshet.actors.CborSerializable;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -99,7 +102,7 @@ public final class PoolCoordinator {
     final Set<String> users = new HashSet<>();
     int wanted;
     boolean urgent;
-    final Set<Double> thresholds = new java.util.TreeSet<>();
+    final Set<Double> thresholds = new TreeSet<>();
     int attempt = 1;
     long notBefore;
 
@@ -316,10 +319,7 @@ public final class PoolCoordinator {
         .mapToLong(d -> d.notBefore)
         .filter(t -> t > now)
         .min()
-        .ifPresent(
-            t ->
-                timers.startSingleTimer(
-                    RETRY, Flush.INSTANCE, java.time.Duration.ofMillis(t - now)));
+        .ifPresent(t -> timers.startSingleTimer(RETRY, Flush.INSTANCE, Duration.ofMillis(t - now)));
   }
 
   /** Items created after a user's report are unseen by that user: count them in. */
@@ -339,7 +339,7 @@ public final class PoolCoordinator {
 
   private static List<PoolStatus.RequestRecord> newestFirst(Deque<PoolStatus.RequestRecord> list) {
     List<PoolStatus.RequestRecord> out = new ArrayList<>(list);
-    java.util.Collections.reverse(out);
+    Collections.reverse(out);
     return out;
   }
 

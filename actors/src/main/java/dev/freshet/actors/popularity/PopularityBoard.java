@@ -1,5 +1,6 @@
 package dev.freshet.actors.popularity;
 
+import dev.freshet.actors.features.Decay;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,7 +49,7 @@ public final class PopularityBoard {
    */
   public PopularityBoard merge(PopularityDeltas deltas, long halfLifeMillis) {
     long at = Math.max(asOf, deltas.at());
-    double decay = dev.freshet.actors.features.Decay.factor(asOf, at, halfLifeMillis);
+    double decay = Decay.factor(asOf, at, halfLifeMillis);
     int size = items.length;
     for (int id : deltas.items().keySet()) size = Math.max(size, id + 1);
     double[] next = Arrays.copyOf(items, size);

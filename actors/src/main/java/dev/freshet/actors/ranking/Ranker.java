@@ -5,6 +5,8 @@ import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.features.UserFeatures;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import org.roaringbitmap.IntConsumer;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -102,10 +105,10 @@ public final class Ranker {
     for (String id : request.exclude())
       catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
     // flat bit sets for the per-candidate test: cheaper than the compressed bitmap's look-up
-    java.util.BitSet seen = new java.util.BitSet();
+    BitSet seen = new BitSet();
     for (int id : ctx.seen().toArray()) seen.set(id);
-    java.util.BitSet skip = new java.util.BitSet();
-    excluded.forEach((org.roaringbitmap.IntConsumer) skip::set);
+    BitSet skip = new BitSet();
+    excluded.forEach((IntConsumer) skip::set);
     boolean wantSeen = request.replay();
     TopScores top = new TopScores(limit);
     for (int i = 0; i < pool.length; i++) {
@@ -168,7 +171,7 @@ public final class Ranker {
     int[] bestFirst() {
       Integer[] order = new Integer[size];
       for (int i = 0; i < size; i++) order[i] = i;
-      java.util.Arrays.sort(order, (a, b) -> worse(a, b) ? 1 : worse(b, a) ? -1 : 0);
+      Arrays.sort(order, (a, b) -> worse(a, b) ? 1 : worse(b, a) ? -1 : 0);
       int[] out = new int[size];
       for (int i = 0; i < size; i++) out[i] = indexes[order[i]];
       return out;

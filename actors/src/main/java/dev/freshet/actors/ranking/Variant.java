@@ -1,5 +1,7 @@
 package dev.freshet.actors.ranking;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -11,8 +13,7 @@ public record Variant(
 
   public Variant {
     // a HashMap: looked up once per candidate of every ranking
-    categoryWeights =
-        java.util.Collections.unmodifiableMap(new java.util.HashMap<>(categoryWeights));
+    categoryWeights = Collections.unmodifiableMap(new HashMap<>(categoryWeights));
   }
 
   /** The weights that apply to an item of {@code category}. */

@@ -3,6 +3,7 @@ package dev.freshet.actors.user;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -55,7 +56,7 @@ public final class Favorites {
   /** Newest first. */
   public List<Favorite> newestFirst() {
     List<Favorite> out = new ArrayList<>(items);
-    java.util.Collections.reverse(out);
+    Collections.reverse(out);
     return out;
   }
 }

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -43,7 +44,7 @@ public final class SeenSet {
         fresh[n++] = i;
       }
     }
-    return n == fresh.length ? fresh : java.util.Arrays.copyOf(fresh, n);
+    return n == fresh.length ? fresh : Arrays.copyOf(fresh, n);
   }
 
   /** Applies a recorded event. */

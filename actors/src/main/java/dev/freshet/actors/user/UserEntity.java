@@ -21,10 +21,13 @@ import dev.freshet.actors.ranking.RankingContext;
 import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.ranking.RankingSettings;
 import dev.freshet.actors.ranking.Variant;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -535,7 +538,7 @@ public final class UserEntity
   private final UserEntitySettings settings;
   private final Ranker ranker;
   private final ActorRef<PoolCoordinator.Command> pool;
-  private final java.util.Set<String> readModelTag;
+  private final Set<String> readModelTag;
   private final ActorContext<Command> context;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final JournalLatency journalLatency;
@@ -568,7 +571,7 @@ public final class UserEntity
     this.pool = pool;
     this.settings = settings;
     this.ranker = new Ranker(settings.ranking());
-    this.readModelTag = java.util.Set.of(UserEventTags.of(userId, settings.tagSlices()));
+    this.readModelTag = Set.of(UserEventTags.of(userId, settings.tagSlices()));
   }
 
   @Override
@@ -580,13 +583,13 @@ public final class UserEntity
    * Only the events a read model projects are tagged; the rest never leave the entity's journal.
    */
   @Override
-  public java.util.Set<String> tagsFor(Event event) {
+  public Set<String> tagsFor(Event event) {
     if (event instanceof ImpressionsRecorded
         || event instanceof ImpressionsRepeated
         || event instanceof InteractionsRecorded) {
       return readModelTag;
     }
-    return java.util.Set.of();
+    return Set.of();
   }
 
   @Override
@@ -890,10 +893,9 @@ public final class UserEntity
   static UserStateView view(
       String userId, State state, CatalogSnapshot catalog, long now, UserEntitySettings settings) {
     Freshness freshness = Freshness.of(state.seen(), catalog);
-    Map<String, Object> features = new java.util.LinkedHashMap<>();
+    Map<String, Object> features = new LinkedHashMap<>();
     if (state.lastImpressionAt() != 0) {
-      features.put(
-          "lastImpressionAt", java.time.Instant.ofEpochMilli(state.lastImpressionAt()).toString());
+      features.put("lastImpressionAt", Instant.ofEpochMilli(state.lastImpressionAt()).toString());
     }
     features.putAll(state.features().summary(now, settings.features()));
     return new UserStateView(

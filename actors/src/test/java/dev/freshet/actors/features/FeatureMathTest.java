@@ -5,6 +5,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The feature maths as plain functions, no ActorSystem. */
@@ -161,10 +162,9 @@ class FeatureMathTest {
     assertThat(features.session().recentItems()).containsExactly(1); // only engaged items
 
     var summary = features.summary(now, settings);
-    assertThat(summary.get("intents"))
-        .isEqualTo(java.util.Map.of("bad_timing", 1L, "not_interested", 1L));
+    assertThat(summary.get("intents")).isEqualTo(Map.of("bad_timing", 1L, "not_interested", 1L));
     @SuppressWarnings("unchecked")
-    var dwell = (java.util.Map<String, Object>) summary.get("dwell");
+    var dwell = (Map<String, Object>) summary.get("dwell");
     assertThat(dwell.get("meanMillis")).isEqualTo(30_000L);
   }
 }

@@ -10,6 +10,7 @@ import dev.freshet.actors.catalog.ItemStatus;
 import dev.freshet.actors.features.FeatureSettings;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
+import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.features.UserFeatures;
 import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.popularity.PopularityDeltas;
@@ -305,7 +306,7 @@ class RankerTest {
   void aPersonaSpeaksForAColdUserUntilTheirOwnBehaviourDoes() {
     RankingSettings settings = settings("freshet.ranking.exploration.share = 0");
     UserFeatures features = new UserFeatures();
-    features.setPersona(new dev.freshet.actors.features.Persona(List.of("cat-2"), List.of(), null));
+    features.setPersona(new Persona(List.of("cat-2"), List.of(), null));
 
     List<String> cold =
         ids(

@@ -4,17 +4,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import dev.freshet.actors.catalog.CatalogSnapshot;
+import dev.freshet.actors.catalog.Item;
+import dev.freshet.actors.catalog.ItemStatus;
 import dev.freshet.actors.catalog.TestCatalogs;
+import dev.freshet.actors.features.Interaction;
+import dev.freshet.actors.features.InteractionType;
+import dev.freshet.actors.features.Persona;
+import dev.freshet.actors.pool.Freshness;
 import dev.freshet.actors.pool.PoolCoordinator;
+import dev.freshet.actors.pool.PoolLevels;
+import dev.freshet.actors.popularity.PopularityBoard;
+import dev.freshet.actors.ranking.Feature;
+import dev.freshet.actors.ranking.RankedItem;
+import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.user.UserEntity.ImpressionsRecorded;
 import dev.freshet.actors.user.UserEntity.ImpressionsResult;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.stream.IntStream;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +58,7 @@ class UserEntityTest {
   private EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> kit;
 
   /** Every journal write latency the entity reported. */
-  private final java.util.List<Long> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Long> latencies = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -48,12 +71,12 @@ class UserEntityTest {
     return EventSourcedBehaviorTestKit.create(testKit.system(), entity(userId));
   }
 
-  private org.apache.pekko.actor.typed.Behavior<UserEntity.Command> entity(String userId) {
+  private Behavior<UserEntity.Command> entity(String userId) {
     return UserEntity.create(
         userId,
         PersistenceId.of("User", userId),
         catalog::get,
-        dev.freshet.actors.popularity.PopularityBoard::empty,
+        PopularityBoard::empty,
         pool.ref(),
         UserEntitySettings.fromConfig(testKit.system().settings().config()),
         latencies::add);
@@ -105,9 +128,8 @@ class UserEntityTest {
     assertThat(((ImpressionsRecorded) record(9).event()).positions()).isNull();
   }
 
-  private dev.freshet.actors.features.Interaction event(
-      int item, dev.freshet.actors.features.InteractionType type, long at, String intent) {
-    return new dev.freshet.actors.features.Interaction(item, type, at, intent, null, null, null);
+  private Interaction event(int item, InteractionType type, long at, String intent) {
+    return new Interaction(item, type, at, intent, null, null, null);
   }
 
   @Test
@@ -117,34 +139,19 @@ class UserEntityTest {
         kit.<StatusReply<UserEntity.EventsResult>>runCommand(
             replyTo ->
                 new UserEntity.RecordEvents(
-                    java.util.List.of(
-                        event(
-                            1,
-                            dev.freshet.actors.features.InteractionType.IMPRESSION,
-                            5_000,
-                            null), // seen before
-                        event(
-                            2, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null),
-                        event(
-                            2,
-                            dev.freshet.actors.features.InteractionType.IMPRESSION,
-                            5_000,
-                            null), // repeat
-                        event(2, dev.freshet.actors.features.InteractionType.CLICK, 6_000, null),
-                        event(
-                            5,
-                            dev.freshet.actors.features.InteractionType.SKIP,
-                            7_000,
-                            "bad_timing")),
+                    List.of(
+                        event(1, InteractionType.IMPRESSION, 5_000, null), // seen before
+                        event(2, InteractionType.IMPRESSION, 5_000, null),
+                        event(2, InteractionType.IMPRESSION, 5_000, null), // repeat
+                        event(2, InteractionType.CLICK, 6_000, null),
+                        event(5, InteractionType.SKIP, 7_000, "bad_timing")),
                     replyTo));
 
     assertThat(result.reply().getValue()).isEqualTo(new UserEntity.EventsResult(5, 1, true));
     assertThat(((UserEntity.ImpressionsRepeated) result.events().get(1)).itemIds())
         .containsExactly(1, 2);
     var journaled = ((UserEntity.InteractionsRecorded) result.events().get(0)).interactions();
-    assertThat(journaled)
-        .extracting(dev.freshet.actors.features.Interaction::itemId)
-        .containsExactly(2, 2, 5);
+    assertThat(journaled).extracting(Interaction::itemId).containsExactly(2, 2, 5);
     assertThat(journaled.get(1).category())
         .isEqualTo("cat-2"); // the item's category, kept in the event
     var features = result.state().features();
@@ -157,28 +164,27 @@ class UserEntityTest {
 
     assertThat(kit.getState().features().categoryAffinity("cat-2", 6_000, 86_400_000L))
         .isEqualTo(1.0);
-    assertThat(kit.getState().features().count(dev.freshet.actors.features.InteractionType.SKIP))
-        .isEqualTo(1);
+    assertThat(kit.getState().features().count(InteractionType.SKIP)).isEqualTo(1);
   }
 
   @Test
   void recoveryGivesTheSameStateWhateverTheCatalogHoldsByThen() {
-    var items = new java.util.ArrayList<dev.freshet.actors.catalog.Item>();
+    var items = new ArrayList<Item>();
     for (int i = 0; i < 100; i++) {
       items.add(
-          new dev.freshet.actors.catalog.Item(
+          new Item(
               "item-" + i,
               i,
               "cat-" + (i % 4),
-              java.util.List.of("t" + i),
+              List.of("t" + i),
               1_000L * i,
-              dev.freshet.actors.catalog.ItemStatus.ACTIVE,
+              ItemStatus.ACTIVE,
               100 - i,
               new float[] {i, 1f},
               "{}"));
     }
     catalog.set(CatalogSnapshot.empty().withChanges(items, 1));
-    events(event(2, dev.freshet.actors.features.InteractionType.CLICK, 1_000L, null));
+    events(event(2, InteractionType.CLICK, 1_000L, null));
     float[] vector = kit.getState().features().vector();
     assertThat(vector).containsExactly(2f, 1f);
 
@@ -247,15 +253,13 @@ class UserEntityTest {
         kit.<StatusReply<UserEntity.RankingResult>>runCommand(
                 replyTo ->
                     new UserEntity.Recommend(
-                        new dev.freshet.actors.ranking.RankingRequest(
-                            5, java.util.Optional.empty(), java.util.Set.of(), false),
-                        replyTo))
+                        new RankingRequest(5, Optional.empty(), Set.of(), false), replyTo))
             .reply()
             .getValue()
             .served();
 
     assertThat(ranking.items())
-        .extracting(dev.freshet.actors.ranking.RankedItem::id)
+        .extracting(RankedItem::id)
         .containsExactly("item-3", "item-4", "item-5", "item-6", "item-7");
     assertThat(Arrays.stream(ranking.items().toArray())).hasSize(5);
   }
@@ -277,7 +281,7 @@ class UserEntityTest {
   @Test
   void eachCoverageThresholdSignalsOnceWithTheSizeWanted() {
     record(IntStream.range(0, 84).toArray()); // 84 %
-    pool.expectNoMessage(java.time.Duration.ofMillis(50));
+    pool.expectNoMessage(Duration.ofMillis(50));
 
     var crossing = record(84, 85); // 86 %
     assertThat(crossing.events()).hasSize(2);
@@ -285,10 +289,10 @@ class UserEntityTest {
     var first = expectSignal(0.85).signal();
     assertThat(first.wanted()).isEqualTo(10);
     assertThat(first.urgent()).isFalse();
-    assertThat(first.freshness()).isEqualTo(dev.freshet.actors.pool.Freshness.of(100, 86));
+    assertThat(first.freshness()).isEqualTo(Freshness.of(100, 86));
 
     record(86, 87); // 88 %: still above 85 %, no repeat
-    pool.expectNoMessage(java.time.Duration.ofMillis(50));
+    pool.expectNoMessage(Duration.ofMillis(50));
 
     record(88, 89, 90); // 91 %
     assertThat(expectSignal(0.90).signal().wanted()).isEqualTo(20);
@@ -319,15 +323,15 @@ class UserEntityTest {
     var rearm = record(100); // the next impression re-arms 85 %
     assertThat(rearm.events()).hasSize(2);
     assertThat(((UserEntity.PoolLevelsChanged) rearm.events().get(1)).levels())
-        .isEqualTo(dev.freshet.actors.pool.PoolLevels.NONE);
-    pool.expectNoMessage(java.time.Duration.ofMillis(50));
+        .isEqualTo(PoolLevels.NONE);
+    pool.expectNoMessage(Duration.ofMillis(50));
 
     record(IntStream.range(101, 184).toArray()); // 170 of 200: 85 % again
     expectSignal(0.85);
 
     kit.restart(); // the levels are part of the journal: no second signal after recovery
     record(184);
-    pool.expectNoMessage(java.time.Duration.ofMillis(50));
+    pool.expectNoMessage(Duration.ofMillis(50));
   }
 
   @Test
@@ -337,9 +341,7 @@ class UserEntityTest {
     kit.<StatusReply<UserEntity.EventsResult>>runCommand(
         replyTo ->
             new UserEntity.RecordEvents(
-                java.util.List.of(
-                    event(1, dev.freshet.actors.features.InteractionType.CLICK, 1_000, null)),
-                replyTo));
+                List.of(event(1, InteractionType.CLICK, 1_000, null)), replyTo));
     record(cat1);
     record(IntStream.range(0, 100).filter(i -> i % 4 != 1).limit(61).toArray()); // 86 % overall
     assertThat(expectSignal(0.85).signal().category()).isEqualTo("cat-1");
@@ -352,7 +354,7 @@ class UserEntityTest {
     record(10, 11, 12);
     var first =
         kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
-            replyTo -> new UserEntity.Replay(5, java.util.Optional.empty(), 9_000L, replyTo));
+            replyTo -> new UserEntity.Replay(5, Optional.empty(), 9_000L, replyTo));
 
     assertThat(first.reply().getValue().items())
         .extracting(r -> r.item().id())
@@ -369,7 +371,7 @@ class UserEntityTest {
 
     var second =
         kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
-            replyTo -> new UserEntity.Replay(1, java.util.Optional.empty(), 9_500L, replyTo));
+            replyTo -> new UserEntity.Replay(1, Optional.empty(), 9_500L, replyTo));
     var again = second.reply().getValue().items().get(0);
     assertThat(again.replayCount()).isEqualTo(2);
     assertThat(again.lastReplayedAt()).isEqualTo(9_500L);
@@ -382,7 +384,7 @@ class UserEntityTest {
   void replayOfAUserWhoSawNothingIsEmptyAndWritesNothing() {
     var result =
         kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
-            replyTo -> new UserEntity.Replay(5, java.util.Optional.empty(), 9_000L, replyTo));
+            replyTo -> new UserEntity.Replay(5, Optional.empty(), 9_000L, replyTo));
     assertThat(result.reply().getValue().items()).isEmpty();
     assertThat(result.hasNoEvents()).isTrue();
   }
@@ -435,9 +437,8 @@ class UserEntityTest {
           UserEntity.Event,
           UserEntity.State,
           StatusReply<UserEntity.EventsResult>>
-      events(dev.freshet.actors.features.Interaction... events) {
-    return kit.runCommand(
-        replyTo -> new UserEntity.RecordEvents(java.util.List.of(events), replyTo));
+      events(Interaction... events) {
+    return kit.runCommand(replyTo -> new UserEntity.RecordEvents(List.of(events), replyTo));
   }
 
   private static UserEntity.RankingResult recommend(
@@ -445,15 +446,13 @@ class UserEntityTest {
     return on.<StatusReply<UserEntity.RankingResult>>runCommand(
             replyTo ->
                 new UserEntity.Recommend(
-                    new dev.freshet.actors.ranking.RankingRequest(
-                        5, java.util.Optional.empty(), java.util.Set.of(), true),
-                    replyTo))
+                    new RankingRequest(5, Optional.empty(), Set.of(), true), replyTo))
         .reply()
         .getValue();
   }
 
-  private static java.util.List<String> ids(UserEntity.RankingResult result) {
-    return result.served().items().stream().map(dev.freshet.actors.ranking.RankedItem::id).toList();
+  private static List<String> ids(UserEntity.RankingResult result) {
+    return result.served().items().stream().map(RankedItem::id).toList();
   }
 
   @Test
@@ -474,8 +473,8 @@ class UserEntityTest {
     assertThat(impressions.reply().getValue()).isEqualTo(new ImpressionsResult(0, 0, false));
     var interactions =
         events(
-            event(4, dev.freshet.actors.features.InteractionType.IMPRESSION, 5_000, null),
-            event(4, dev.freshet.actors.features.InteractionType.CLICK, 6_000, null));
+            event(4, InteractionType.IMPRESSION, 5_000, null),
+            event(4, InteractionType.CLICK, 6_000, null));
     assertThat(interactions.hasNoEvents()).isTrue();
     assertThat(interactions.reply().getValue()).isEqualTo(new UserEntity.EventsResult(2, 0, false));
 
@@ -483,9 +482,7 @@ class UserEntityTest {
         kit.<StatusReply<UserEntity.RankingResult>>runCommand(
             replyTo ->
                 new UserEntity.Recommend(
-                    new dev.freshet.actors.ranking.RankingRequest(
-                        5, java.util.Optional.empty(), java.util.Set.of(), false),
-                    replyTo));
+                    new RankingRequest(5, Optional.empty(), Set.of(), false), replyTo));
     assertThat(ranking.hasNoEvents()).isTrue();
     assertThat(ranking.reply().getValue().personal()).isFalse();
 
@@ -499,20 +496,15 @@ class UserEntityTest {
   @Test
   void withdrawingConsentDropsTheBehaviouralStateAndRankingTurnsNonPersonal() {
     var stranger = kitFor("stranger"); // first: creating a kit clears every journal
-    kit.<StatusReply<org.apache.pekko.Done>>runCommand(
-        r ->
-            new UserEntity.SetPersona(
-                new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null),
-                r));
+    kit.<StatusReply<Done>>runCommand(
+        r -> new UserEntity.SetPersona(new Persona(List.of("cat-3"), null, null), r));
     kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
         r -> new UserEntity.AddFavorite(9, 1_000L, r));
     long now = System.currentTimeMillis();
-    events(
-        event(2, dev.freshet.actors.features.InteractionType.CLICK, now, null),
-        event(6, dev.freshet.actors.features.InteractionType.LIKE, now, null));
+    events(event(2, InteractionType.CLICK, now, null), event(6, InteractionType.LIKE, now, null));
     record(0, 1, 3, 4, 5);
     kit.<StatusReply<UserEntity.ReplayResult>>runCommand(
-        r -> new UserEntity.Replay(2, java.util.Optional.empty(), now, r));
+        r -> new UserEntity.Replay(2, Optional.empty(), now, r));
     UserEntity.State before = kit.getState();
     assertThat(before.seen().size()).isEqualTo(7);
     assertThat(before.features().hasHistory()).isTrue();
@@ -527,12 +519,11 @@ class UserEntityTest {
     assertThat(after.seen().size()).isZero();
     assertThat(after.lastImpressionAt()).isZero();
     assertThat(after.features().hasHistory()).isFalse();
-    assertThat(after.features().count(dev.freshet.actors.features.InteractionType.IMPRESSION))
-        .isZero();
+    assertThat(after.features().count(InteractionType.IMPRESSION)).isZero();
     assertThat(after.features().vector()).isNull();
     assertThat(after.features().session().events()).isZero();
     assertThat(after.features().categoryAffinity("cat-2", now, 86_400_000L)).isZero();
-    assertThat(after.pool()).isEqualTo(dev.freshet.actors.pool.PoolLevels.NONE);
+    assertThat(after.pool()).isEqualTo(PoolLevels.NONE);
     assertThat(after.replays().total()).isZero();
     // what the user told us stays: persona and favourites
     assertThat(after.features().persona().categories()).containsExactly("cat-3");
@@ -545,11 +536,11 @@ class UserEntityTest {
     // the persona's cat-3 would lift cat-3 items if it were used
     for (var item : nonPersonal.served().items()) {
       for (String feature :
-          java.util.List.of(
-              dev.freshet.actors.ranking.Feature.CATEGORY_AFFINITY.key(),
-              dev.freshet.actors.ranking.Feature.TAG_AFFINITY.key(),
-              dev.freshet.actors.ranking.Feature.VECTOR_SIMILARITY.key(),
-              dev.freshet.actors.ranking.Feature.SESSION_SIMILARITY.key())) {
+          List.of(
+              Feature.CATEGORY_AFFINITY.key(),
+              Feature.TAG_AFFINITY.key(),
+              Feature.VECTOR_SIMILARITY.key(),
+              Feature.SESSION_SIMILARITY.key())) {
         assertThat(item.explain().getOrDefault(feature, 0.0))
             .as(item.id() + " " + feature)
             .isZero();
@@ -570,10 +561,8 @@ class UserEntityTest {
 
   /** Asks a spawned entity (the test kit cannot run a command that stops its entity). */
   private static <T> T ask(
-      org.apache.pekko.actor.typed.ActorRef<UserEntity.Command> entity,
-      java.util.function.Function<
-              org.apache.pekko.actor.typed.ActorRef<StatusReply<T>>, UserEntity.Command>
-          command) {
+      ActorRef<UserEntity.Command> entity,
+      Function<ActorRef<StatusReply<T>>, UserEntity.Command> command) {
     TestProbe<StatusReply<T>> probe = testKit.createTestProbe();
     entity.tell(command.apply(probe.ref()));
     return probe.receiveMessage().getValue();
@@ -582,21 +571,14 @@ class UserEntityTest {
   @Test
   void forgetEmptiesTheStateRepliesWithItsSequenceNumberStopsAndRecoveryStaysEmpty() {
     var entity = testKit.spawn(entity("leaver"));
-    UserEntityTest.<org.apache.pekko.Done>ask(
-        entity,
-        r ->
-            new UserEntity.SetPersona(
-                new dev.freshet.actors.features.Persona(java.util.List.of("cat-3"), null, null),
-                r));
+    UserEntityTest.<Done>ask(
+        entity, r -> new UserEntity.SetPersona(new Persona(List.of("cat-3"), null, null), r));
     UserEntityTest.<UserEntity.FavoritesView>ask(
         entity, r -> new UserEntity.AddFavorite(9, 1_000L, r));
     UserEntityTest.<UserEntity.EventsResult>ask(
         entity,
         r ->
-            new UserEntity.RecordEvents(
-                java.util.List.of(
-                    event(2, dev.freshet.actors.features.InteractionType.CLICK, 2_000L, null)),
-                r));
+            new UserEntity.RecordEvents(List.of(event(2, InteractionType.CLICK, 2_000L, null)), r));
     ImpressionsResult shown =
         UserEntityTest.<ImpressionsResult>ask(
             entity,
@@ -608,8 +590,7 @@ class UserEntityTest {
     assertThat(forgotten.receiveMessage().getValue().sequenceNr()).isEqualTo(5);
     forgotten.expectTerminated(entity);
 
-    var journal =
-        org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    var journal = PersistenceTestKit.create(testKit.system());
     assertThat(journal.persistedInStorage("User|leaver"))
         .hasSize(5)
         .last()
@@ -623,7 +604,7 @@ class UserEntityTest {
     assertThat(export.favorites()).isEmpty();
     assertThat(export.persona()).isNull();
     assertThat(export.vector()).isNull();
-    assertThat(export.state().features().get("interactions")).isEqualTo(java.util.Map.of());
+    assertThat(export.state().features().get("interactions")).isEqualTo(Map.of());
     assertThat(export.state().consent())
         .isTrue(); // a user who comes back is a new user, with the default
     ImpressionsResult fresh =
@@ -634,12 +615,8 @@ class UserEntityTest {
 
   @Test
   void theExportHoldsTheLiveState() {
-    kit.<StatusReply<org.apache.pekko.Done>>runCommand(
-        r ->
-            new UserEntity.SetPersona(
-                new dev.freshet.actors.features.Persona(
-                    java.util.List.of("cat-3"), java.util.List.of("t"), null),
-                r));
+    kit.<StatusReply<Done>>runCommand(
+        r -> new UserEntity.SetPersona(new Persona(List.of("cat-3"), List.of("t"), null), r));
     kit.<StatusReply<UserEntity.FavoritesView>>runCommand(
         r -> new UserEntity.AddFavorite(9, 1_000L, r));
     record(0, 5, 7);
@@ -660,7 +637,7 @@ class UserEntityTest {
   void everyJournalWriteReportsItsLatencyAndNothingElseDoes() {
     latencies.clear();
     record(1, 2);
-    events(event(3, dev.freshet.actors.features.InteractionType.CLICK, 1_000L, null));
+    events(event(3, InteractionType.CLICK, 1_000L, null));
     assertThat(latencies).hasSize(2).allSatisfy(nanos -> assertThat(nanos).isPositive());
 
     kit.runCommand(UserEntity.GetState::new);

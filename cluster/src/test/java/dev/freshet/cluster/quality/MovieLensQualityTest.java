@@ -2,6 +2,7 @@ package dev.freshet.cluster.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freshet.actors.ranking.Feature;
 import dev.freshet.cluster.Api;
 import dev.freshet.cluster.FreshetNode;
 import dev.freshet.cluster.TestNodes;
@@ -108,7 +109,7 @@ class MovieLensQualityTest {
 
   private static Map<String, Object> popularityOnly() {
     Map<String, Object> weights = new LinkedHashMap<>();
-    for (var feature : dev.freshet.actors.ranking.Feature.values()) weights.put(feature.key(), 0.0);
+    for (var feature : Feature.values()) weights.put(feature.key(), 0.0);
     weights.put("popularity", 1.0);
     weights.put("trending", 1.0);
     return weights;

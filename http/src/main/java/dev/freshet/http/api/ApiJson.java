@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -36,8 +38,8 @@ public final class ApiJson {
   /**
    * A JSON object with its fields in the order given (Map.of has none): key, value, key, value, …
    */
-  public static java.util.Map<String, Object> fields(Object... keysAndValues) {
-    java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+  public static Map<String, Object> fields(Object... keysAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2)
       map.put((String) keysAndValues[i], keysAndValues[i + 1]);
     return map;

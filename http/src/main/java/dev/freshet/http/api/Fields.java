@@ -1,6 +1,7 @@
 package dev.freshet.http.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -152,7 +153,7 @@ public final class Fields {
     } catch (DateTimeParseException notInstant) {
       try {
         return Optional.of(OffsetDateTime.parse(s).toInstant());
-      } catch (java.time.DateTimeException e) {
+      } catch (DateTimeException e) {
         return Optional.empty();
       }
     }

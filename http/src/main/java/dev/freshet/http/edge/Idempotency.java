@@ -9,11 +9,13 @@ import dev.freshet.http.api.ApiException;
 import dev.freshet.http.routes.Ingest;
 import dev.freshet.persistence.Hashes;
 import dev.freshet.persistence.JdbcIdempotency;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -149,8 +151,7 @@ public final class Idempotency {
                 return CompletableFuture.runAsync(() -> store.release(owner, key), blocking)
                     .handle(
                         (done, releaseFailure) -> {
-                          throw new java.util.concurrent.CompletionException(
-                              ApiErrors.unwrap(failure));
+                          throw new CompletionException(ApiErrors.unwrap(failure));
                         })
                     .thenApply(x -> (Ingest.Answer) x);
               }
@@ -161,8 +162,7 @@ public final class Idempotency {
                           owner,
                           key,
                           answer.status(),
-                          new String(
-                              bytes(answer.body()), java.nio.charset.StandardCharsets.UTF_8));
+                          new String(bytes(answer.body()), StandardCharsets.UTF_8));
                     } catch (RuntimeException e) {
                       // the batch is durable, so the client still hears so; a repeat will wait for
                       // the takeover

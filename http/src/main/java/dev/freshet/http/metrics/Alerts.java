@@ -17,6 +17,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -388,7 +389,7 @@ public final class Alerts {
   private static String fmt(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e15
         ? Long.toString((long) v)
-        : String.format(java.util.Locale.ROOT, "%.4g", v);
+        : String.format(Locale.ROOT, "%.4g", v);
   }
 
   private static double zeroIfNaN(double v) {

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -191,13 +194,11 @@ public final class WebhookGenerator implements PoolGenerator {
             settings.timeout(),
             settings.resetTimeout());
     // close the client's pools in order, before the ActorSystem tears them down mid-flight
-    org.apache.pekko.actor.CoordinatedShutdown.get(system.classicSystem())
+    CoordinatedShutdown.get(system.classicSystem())
         .addTask(
-            org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceStop(),
+            CoordinatedShutdown.PhaseServiceStop(),
             "webhook-generator-pools",
-            () ->
-                http.shutdownAllConnectionPools()
-                    .thenApply(done -> org.apache.pekko.Done.getInstance()));
+            () -> http.shutdownAllConnectionPools().thenApply(done -> Done.getInstance()));
   }
 
   @Override
@@ -465,7 +466,7 @@ public final class WebhookGenerator implements PoolGenerator {
     long ms = d.toMillis();
     if (ms < 1000) return ms + "ms";
     if (ms % 1000 == 0 || ms >= 10_000) return ((ms + 999) / 1000) + "s";
-    return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+    return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
   }
 
   private static void checkUrl(String url) {

@@ -10,6 +10,9 @@ import dev.freshet.http.metrics.Alerts;
 import dev.freshet.streams.readmodel.PipelineMonitor;
 import dev.freshet.streams.readmodel.PipelineStatus;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -61,12 +64,12 @@ public final class AdminRoutes extends AllDirectives {
    * pending, firing), value, threshold and what it measures; firing ones first.
    */
   private Route alerts() {
-    List<Alerts.Status> statuses = new java.util.ArrayList<>(alerts.evaluate());
+    List<Alerts.Status> statuses = new ArrayList<>(alerts.evaluate());
     statuses.sort(
-        java.util.Comparator.comparingInt(
+        Comparator.comparingInt(
             s -> s.state().equals("firing") ? 0 : s.state().equals("pending") ? 1 : 2));
     ObjectNode body = mapper.createObjectNode();
-    body.put("evaluatedAt", java.time.Instant.now().toString());
+    body.put("evaluatedAt", Instant.now().toString());
     body.put("windowSeconds", alerts.settings().window().toSeconds());
     body.put("firing", statuses.stream().filter(s -> s.state().equals("firing")).count());
     ArrayNode array = body.putArray("alerts");

@@ -24,8 +24,10 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.pattern.StatusReply;
@@ -40,8 +42,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
   static final int MAX_HISTORY_LIMIT = 500;
 
   /** Tokens are 32 random bytes in base64url: anything else cannot be one. */
-  private static final java.util.regex.Pattern TOKEN =
-      java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
 
   private final Users users;
   private final Catalog catalog;
@@ -212,7 +213,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
                                 throw new ApiException(
                                     409, "favorites_full", full.getMessage(), "itemId");
                               }
-                              throw new java.util.concurrent.CompletionException(failure);
+                              throw new CompletionException(failure);
                             }));
     return onSuccess(added, view -> json(view.changed() ? 201 : 200, favoritesJson(userId, view)));
   }

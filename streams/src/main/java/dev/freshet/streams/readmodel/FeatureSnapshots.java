@@ -1,6 +1,8 @@
 package dev.freshet.streams.readmodel;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.persistence.ErasedUsers;
 import dev.freshet.persistence.Transactions;
@@ -50,7 +52,7 @@ public final class FeatureSnapshots implements Pipeline {
   /** {@code freshet.read-models.feature-snapshots}. */
   public record Settings(
       Duration interval, int parallelism, int maxUsersPerRun, Duration askTimeout) {
-    public static Settings fromConfig(com.typesafe.config.Config config) {
+    public static Settings fromConfig(Config config) {
       var c = config.getConfig("freshet.read-models.feature-snapshots");
       return new Settings(
           c.getDuration("interval"),
@@ -182,7 +184,7 @@ public final class FeatureSnapshots implements Pipeline {
   private static String json(Object features) {
     try {
       return JSON.writeValueAsString(features);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("Features not serializable", e);
     }
   }
