@@ -125,12 +125,12 @@ class CorsPolicyTest {
         "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: https://shop.example.org\r\n\r\n";
 
-    RawSocket.Exchange any =
-        RawSocket.send("127.0.0.1", anyOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
+    RawHttp.Conversation any =
+        RawHttp.converse("127.0.0.1", anyOrigin.node().httpPort(), RawHttp.bytes(upgrade), 1_500);
     assertThat(any.statuses()).startsWith(101);
 
-    RawSocket.Exchange none =
-        RawSocket.send("127.0.0.1", noOrigin.node().httpPort(), RawSocket.bytes(upgrade), 1_500);
+    RawHttp.Conversation none =
+        RawHttp.converse("127.0.0.1", noOrigin.node().httpPort(), RawHttp.bytes(upgrade), 1_500);
     assertThat(none.statuses()).containsExactly(403);
     assertThat(none.text())
         .contains("origin_not_allowed")

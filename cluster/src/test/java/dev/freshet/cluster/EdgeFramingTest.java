@@ -98,10 +98,10 @@ class EdgeFramingTest {
             + ": a";
     String rest = "\r\nContent-Length: " + smuggled.length() + "\r\n\r\n" + smuggled;
 
-    RawSocket.Exchange exchange =
-        RawSocket.send(
+    RawHttp.Conversation exchange =
+        RawHttp.converse(
             port,
-            RawSocket.bytes(head, new byte[] {lead}, rest.getBytes(StandardCharsets.ISO_8859_1)));
+            RawHttp.bytes(head, new byte[] {lead}, rest.getBytes(StandardCharsets.ISO_8859_1)));
 
     assertThat(exchange.statuses()).containsExactly(400);
     assertThat(exchange.closed()).as("the connection is closed after the refusal").isTrue();
@@ -114,7 +114,7 @@ class EdgeFramingTest {
     String first = post("/v1/impressions", impressions("pipelined-a"), "");
     String second = post("/v1/impressions", impressions("pipelined-b"), "Connection: close\r\n");
 
-    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(first + second));
+    RawHttp.Conversation exchange = RawHttp.converse(port, RawHttp.bytes(first + second));
 
     assertThat(exchange.statuses()).containsExactly(202, 202);
     assertThat(seen("pipelined-a")).isEqualTo(2);
@@ -136,7 +136,7 @@ class EdgeFramingTest {
             + "\r\n"
             + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 
-    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head + chunks));
+    RawHttp.Conversation exchange = RawHttp.converse(port, RawHttp.bytes(head + chunks));
 
     assertThat(exchange.statuses()).containsExactly(400);
     assertThat(exchange.text()).doesNotContain("\"internal\"");
@@ -150,7 +150,8 @@ class EdgeFramingTest {
             + "\r\n"
             + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"use";
 
-    RawSocket.Exchange exchange = RawSocket.send("127.0.0.1", port, RawSocket.bytes(head), 12_000);
+    RawHttp.Conversation exchange =
+        RawHttp.converse("127.0.0.1", port, RawHttp.bytes(head), 12_000);
 
     assertThat(exchange.statuses()).containsExactly(408);
     assertThat(exchange.text()).contains("\"body_timeout\"");
@@ -168,8 +169,8 @@ class EdgeFramingTest {
         "GET /v1/items/f\u0000 HTTP/1.1"
       })
   void unparsableRequestsGetErrorJson(String requestLine) {
-    RawSocket.Exchange exchange =
-        RawSocket.send(port, RawSocket.bytes(requestLine + "\r\nHost: 127.0.0.1\r\n\r\n"));
+    RawHttp.Conversation exchange =
+        RawHttp.converse(port, RawHttp.bytes(requestLine + "\r\nHost: 127.0.0.1\r\n\r\n"));
 
     assertThat(exchange.statuses()).hasSize(1);
     assertThat(exchange.statuses().get(0)).isBetween(400, 499);
@@ -187,7 +188,7 @@ class EdgeFramingTest {
             + ADMIN_KEY
             + "\r\nConnection: close\r\n\r\n";
 
-    RawSocket.Exchange exchange = RawSocket.send(port, RawSocket.bytes(head));
+    RawHttp.Conversation exchange = RawHttp.converse(port, RawHttp.bytes(head));
 
     assertThat(exchange.statuses()).containsExactly(200);
     assertThat(exchange.text()).endsWith("\r\n\r\n");
@@ -199,20 +200,21 @@ class EdgeFramingTest {
     String openapi =
         "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     for (int i = 0; i < 3; i++)
-      assertThat(RawSocket.send("127.0.0.2", port, RawSocket.bytes(openapi), 3_000).statuses())
+      assertThat(RawHttp.converse("127.0.0.2", port, RawHttp.bytes(openapi), 3_000).statuses())
           .containsExactly(200);
-    RawSocket.Exchange refused = RawSocket.send("127.0.0.2", port, RawSocket.bytes(openapi), 3_000);
+    RawHttp.Conversation refused =
+        RawHttp.converse("127.0.0.2", port, RawHttp.bytes(openapi), 3_000);
     assertThat(refused.statuses()).containsExactly(429);
     assertThat(refused.text()).containsIgnoringCase("Retry-After:");
 
-    assertThat(RawSocket.send("127.0.0.3", port, RawSocket.bytes(openapi), 3_000).statuses())
+    assertThat(RawHttp.converse("127.0.0.3", port, RawHttp.bytes(openapi), 3_000).statuses())
         .containsExactly(200);
 
     // an unknown key from the exhausted address is still told it is unknown, not to retry later
     String unknownKey =
         "GET /v1/items/f1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fsk_unknown\r\nConnection: close\r\n\r\n";
-    RawSocket.Exchange unauthorized =
-        RawSocket.send("127.0.0.2", port, RawSocket.bytes(unknownKey), 3_000);
+    RawHttp.Conversation unauthorized =
+        RawHttp.converse("127.0.0.2", port, RawHttp.bytes(unknownKey), 3_000);
     assertThat(unauthorized.statuses()).containsExactly(401);
     assertThat(unauthorized.text()).contains("\"field\":\"Authorization\"");
   }
@@ -224,7 +226,7 @@ class EdgeFramingTest {
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 4; i++)
       statuses.addAll(
-          RawSocket.send("127.0.0.4", port, RawSocket.bytes(String.format(openapi, i)), 3_000)
+          RawHttp.converse("127.0.0.4", port, RawHttp.bytes(String.format(openapi, i)), 3_000)
               .statuses());
     assertThat(statuses).containsExactly(200, 200, 200, 429);
   }

@@ -1,10 +1,13 @@
 package dev.freshet.cluster;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -198,7 +201,9 @@ final class RawHttp {
                   // its right
                 }
               });
-      Reader reader = new Reader(socket, start, readTimeoutMillis);
+      Reader reader =
+          new Reader(
+              new BufferedInputStream(socket.getInputStream()), socket, start, readTimeoutMillis);
       Response response = reader.response(head);
       written.cancel(true);
       return response;
@@ -213,6 +218,69 @@ final class RawHttp {
           millis(start),
           "connect: " + e);
     }
+  }
+
+  /**
+   * What came back on one connection: every response's status in order, the raw text, and whether
+   * the server closed it.
+   */
+  record Conversation(List<Integer> statuses, String text, boolean closed) {}
+
+  static Conversation converse(int port, byte[] requests) {
+    return converse("127.0.0.1", port, requests, 3_000);
+  }
+
+  /**
+   * Sends {@code requests} (any number, pipelined, or broken framing) from source address {@code
+   * from} (any 127.x.y.z works on Linux loopback) and reads until the server closes the connection
+   * or stays silent for {@code quietMillis}.
+   */
+  static Conversation converse(String from, int port, byte[] requests, int quietMillis) {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
+      socket.setSoTimeout(quietMillis);
+      socket.getOutputStream().write(requests);
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      boolean closed = false;
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[8192];
+      try {
+        for (int n; (n = in.read(buffer)) != -1; ) received.write(buffer, 0, n);
+        closed = true;
+      } catch (SocketTimeoutException quiet) {
+        // the server keeps the connection open: what it sent so far is the answer
+      } catch (IOException reset) {
+        closed = true; // a reset after the answer is a close too
+      }
+      return new Conversation(
+          statuses(received.toByteArray()), received.toString(StandardCharsets.ISO_8859_1), closed);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The status of each response in {@code received}, read one after the other; the last one's body
+   * may be cut short (a HEAD response announces a length it does not send).
+   */
+  static List<Integer> statuses(byte[] received) {
+    InputStream in = new ByteArrayInputStream(received);
+    List<Integer> statuses = new ArrayList<>();
+    while (true) {
+      Response r = new Reader(in, null, System.nanoTime(), 60_000).response(false);
+      if (r.status() > 0) statuses.add(r.status());
+      if (r.outcome() != Outcome.ANSWERED) return statuses;
+    }
+  }
+
+  /** The ASCII bytes of {@code head} (CRLFs written out), then {@code rest}. */
+  static byte[] bytes(String head, byte[]... rest) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(ascii(head));
+    for (byte[] r : rest) out.writeBytes(r);
+    return out.toByteArray();
   }
 
   private static long millis(long startNanos) {
@@ -243,9 +311,10 @@ final class RawHttp {
     private final Map<String, List<String>> headers = new LinkedHashMap<>();
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
 
-    Reader(Socket socket, long start, int timeoutMillis) throws IOException {
+    /** {@code socket}: null for bytes already received, after which nothing trails. */
+    Reader(InputStream in, Socket socket, long start, int timeoutMillis) {
       this.socket = socket;
-      this.in = new BufferedInputStream(socket.getInputStream());
+      this.in = in;
       this.start = start;
       this.deadline = start + timeoutMillis * 1_000_000L;
     }
@@ -273,7 +342,7 @@ final class RawHttp {
     }
 
     private Response done(Outcome outcome, String problem) {
-      byte[] trailing = outcome == Outcome.ANSWERED ? trailing() : new byte[0];
+      byte[] trailing = outcome == Outcome.ANSWERED && socket != null ? trailing() : new byte[0];
       return new Response(
           outcome,
           status,
