@@ -122,6 +122,28 @@ public final class Api {
 
   // ---- request bodies --------------------------------------------------------------------------
 
+  /** One interaction for {@code /v1/events}; {@code extra} is more fields, each after a comma. */
+  static String event(String type, String user, String item, String extra) {
+    return "{\"type\":\""
+        + type
+        + "\",\"userId\":\""
+        + user
+        + "\",\"itemId\":\""
+        + item
+        + "\""
+        + extra
+        + "}";
+  }
+
+  static String event(String type, String user, String item) {
+    return event(type, user, item, "");
+  }
+
+  /** A {@code /v1/events} body. */
+  static String events(String... events) {
+    return "{\"events\":[" + String.join(",", events) + "]}";
+  }
+
   static String impressions(String userId, List<String> itemIds) {
     return "{\"userId\":\"" + userId + "\",\"itemIds\":[" + quoted(itemIds) + "]}";
   }

@@ -1,5 +1,7 @@
 package dev.freshet.cluster;
 
+import static dev.freshet.cluster.Api.event;
+import static dev.freshet.cluster.Api.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,22 +21,6 @@ class EventsHttpTest extends SingleNodeTest {
   static void catalog() {
     // e0, e3, e6 … are in c0; e1, e4 … in c1; e2, e5 … in c2
     assertThat(api.post("/v1/items", Api.items("e", 30, 3, "active")).status()).isEqualTo(200);
-  }
-
-  private static String event(String type, String user, String item, String extra) {
-    return "{\"type\":\""
-        + type
-        + "\",\"userId\":\""
-        + user
-        + "\",\"itemId\":\""
-        + item
-        + "\""
-        + extra
-        + "}";
-  }
-
-  private static String events(String... events) {
-    return "{\"events\":[" + String.join(",", events) + "]}";
   }
 
   private static JsonNode features(String user) {

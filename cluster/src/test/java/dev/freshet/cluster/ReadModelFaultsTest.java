@@ -1,5 +1,6 @@
 package dev.freshet.cluster;
 
+import static dev.freshet.cluster.Api.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.persistence.EmbeddedDatabase;
@@ -11,10 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** The projections under faults: bad rows, a PostgreSQL restart, and a node shutting down. */
 class ReadModelFaultsTest {
-
-  private static String event(String type, String user, String item) {
-    return "{\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"itemId\":\"" + item + "\"}";
-  }
 
   @Test
   void anEventForAnItemDeletedSinceIsSkippedAndCountedAndTheProjectionGoesOn() throws Exception {

@@ -1,5 +1,7 @@
 package dev.freshet.cluster;
 
+import static dev.freshet.cluster.Api.event;
+import static dev.freshet.cluster.Api.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,22 +32,6 @@ class ReadModelHttpTest {
   @AfterAll
   static void stopDatabase() {
     db.close();
-  }
-
-  private static String event(String type, String user, String item, String extra) {
-    return "{\"type\":\""
-        + type
-        + "\",\"userId\":\""
-        + user
-        + "\",\"itemId\":\""
-        + item
-        + "\""
-        + extra
-        + "}";
-  }
-
-  private static String events(String... events) {
-    return "{\"events\":[" + String.join(",", events) + "]}";
   }
 
   private static void accepted(Api api, String... events) {

@@ -1,5 +1,7 @@
 package dev.freshet.cluster;
 
+import static dev.freshet.cluster.Api.event;
+import static dev.freshet.cluster.Api.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -386,10 +388,6 @@ class WebSocketIngestTest {
 
   private static String click(String user, String item) {
     return event("click", user, item);
-  }
-
-  private static String event(String type, String user, String item) {
-    return "{\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"itemId\":\"" + item + "\"}";
   }
 
   /** Interactions in the user's journal (PostgreSQL), i.e. what is durable. */
