@@ -33,17 +33,19 @@ public record SignalWeights(
         c.getDouble("not-interested"));
   }
 
-  /** The affinity change of {@code i}, its value (a dwell's length) taken as 0 when absent. */
+  /** The affinity change of {@code i}. */
   public double affinityDelta(Interaction i) {
-    return affinityDelta(i.type(), i.intent(), i.value() == null ? 0 : i.value());
+    return affinityDelta(i.type(), i.intent(), i.value());
   }
 
   /**
    * The affinity change of one interaction. A negative action with a situational intent (bad
    * timing, already done, too far, free text) changes nothing; with {@code not_interested} it
-   * counts at least as much as {@code notInterested}.
+   * counts at least as much as {@code notInterested}. {@code valueMillis}, a dwell's length, counts
+   * as 0 when absent.
    */
-  public double affinityDelta(InteractionType type, String intent, long valueMillis) {
+  public double affinityDelta(InteractionType type, String intent, Long valueMillis) {
+    long dwelt = valueMillis == null ? 0 : valueMillis;
     double base =
         switch (type) {
           case IMPRESSION -> 0.0;
@@ -52,7 +54,7 @@ public record SignalWeights(
           case FAVORITE -> favorite;
           case SHARE -> share;
           case PURCHASE -> purchase;
-          case DWELL -> dwell * Math.min(1.0, Math.max(0L, valueMillis) / (double) dwellFullMillis);
+          case DWELL -> dwell * Math.min(1.0, Math.max(0L, dwelt) / (double) dwellFullMillis);
           case DISLIKE -> dislike;
           case SKIP -> skip;
         };

@@ -43,26 +43,26 @@ class FeatureMathTest {
 
   @Test
   void situationalIntentsDoNotLowerAffinityButNotInterestedDoes() {
-    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.BAD_TIMING, 0)).isZero();
-    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.TOO_FAR, 0)).isZero();
-    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.ALREADY_DONE, 0)).isZero();
-    assertThat(signals.affinityDelta(InteractionType.SKIP, "raining today", 0)).isZero();
-    assertThat(signals.affinityDelta(InteractionType.SKIP, null, 0)).isEqualTo(-0.25);
-    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.NOT_INTERESTED, 0))
+    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.BAD_TIMING, 0L)).isZero();
+    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.TOO_FAR, 0L)).isZero();
+    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.ALREADY_DONE, 0L)).isZero();
+    assertThat(signals.affinityDelta(InteractionType.SKIP, "raining today", 0L)).isZero();
+    assertThat(signals.affinityDelta(InteractionType.SKIP, null, 0L)).isEqualTo(-0.25);
+    assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.NOT_INTERESTED, 0L))
         .isEqualTo(-1.5);
-    assertThat(signals.affinityDelta(InteractionType.DISLIKE, Intent.NOT_INTERESTED, 0))
+    assertThat(signals.affinityDelta(InteractionType.DISLIKE, Intent.NOT_INTERESTED, 0L))
         .isEqualTo(-2.0);
-    assertThat(signals.affinityDelta(InteractionType.DISLIKE, Intent.BAD_TIMING, 0)).isZero();
-    assertThat(signals.affinityDelta(InteractionType.CLICK, Intent.BAD_TIMING, 0)).isEqualTo(1.0);
-    assertThat(signals.affinityDelta(InteractionType.IMPRESSION, null, 0)).isZero();
+    assertThat(signals.affinityDelta(InteractionType.DISLIKE, Intent.BAD_TIMING, 0L)).isZero();
+    assertThat(signals.affinityDelta(InteractionType.CLICK, Intent.BAD_TIMING, 0L)).isEqualTo(1.0);
+    assertThat(signals.affinityDelta(InteractionType.IMPRESSION, null, 0L)).isZero();
   }
 
   @Test
   void dwellCountsInProportionUpToAFullMinute() {
-    assertThat(signals.affinityDelta(InteractionType.DWELL, null, 30_000))
+    assertThat(signals.affinityDelta(InteractionType.DWELL, null, 30_000L))
         .isCloseTo(0.5, offset(1e-12));
-    assertThat(signals.affinityDelta(InteractionType.DWELL, null, 600_000)).isEqualTo(1.0);
-    assertThat(signals.affinityDelta(InteractionType.DWELL, null, -5)).isZero();
+    assertThat(signals.affinityDelta(InteractionType.DWELL, null, 600_000L)).isEqualTo(1.0);
+    assertThat(signals.affinityDelta(InteractionType.DWELL, null, -5L)).isZero();
   }
 
   @Test

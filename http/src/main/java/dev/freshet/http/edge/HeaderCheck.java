@@ -3,6 +3,7 @@ package dev.freshet.http.edge;
 import dev.freshet.http.api.ApiException;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.AttributeKey;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -28,16 +29,31 @@ public final class HeaderCheck {
   private HeaderCheck() {}
 
   /**
+   * The connection flow's finding, so that the edge need not scan the headers again: the name of
+   * the first malformed header, or "" when all are clean.
+   */
+  private static final AttributeKey<String> MALFORMED =
+      AttributeKey.create("freshet-malformed-header", String.class);
+
+  /**
    * The requests of one connection up to and including the first with a malformed header; then the
    * connection ends once that request is answered.
    */
   public static Flow<HttpRequest, HttpRequest, NotUsed> untilMalformed() {
-    return Flow.<HttpRequest>create().takeWhile(r -> malformed(r).isEmpty(), true);
+    return Flow.<HttpRequest>create()
+        .map(r -> r.addAttribute(MALFORMED, malformed(r).orElse("")))
+        .takeWhile(r -> r.getAttribute(MALFORMED).orElseThrow().isEmpty(), true);
   }
 
-  /** A 400 naming the first header whose value is malformed, if any. */
+  /**
+   * A 400 naming the first header whose value is malformed, if any: as the connection flow found,
+   * or scanned here for a request that did not pass it.
+   */
   static void requireClean(HttpRequest request) {
-    malformed(request)
+    request
+        .getAttribute(MALFORMED)
+        .or(() -> Optional.of(malformed(request).orElse("")))
+        .filter(name -> !name.isEmpty())
         .ifPresent(
             name -> {
               throw ApiException.closing(

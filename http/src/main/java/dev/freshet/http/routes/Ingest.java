@@ -224,8 +224,7 @@ public final class Ingest {
       EventBatch.Event e = batch.events().get(i);
       if (skippedUsers.contains(e.userId())) continue;
       Item item = snapshot.byDenseId(denseIds[i]);
-      double weight =
-          signals.affinityDelta(e.type(), e.intent(), e.value() == null ? 0 : e.value());
+      double weight = signals.affinityDelta(e.type(), e.intent(), e.value());
       popularityFeed.record(denseIds[i], item == null ? null : item.category(), weight);
     }
   }
