@@ -173,9 +173,7 @@ class PrivacyHttpTest {
 
   /**
    * The read models, ranking events and feature snapshots have caught up with everything the user
-   * sent, and no later feature snapshot of the user is due. (One user at a time: the snapshots'
-   * high-water mark is a time, so a user whose activity is projected after a later one of another
-   * user's can be passed over.)
+   * sent, and no later feature snapshot of the user is due.
    */
   private static void awaitWritten(String user) throws InterruptedException {
     tables.awaitCaughtUp(Duration.ofSeconds(30));
@@ -187,11 +185,9 @@ class PrivacyHttpTest {
                 && tables.count("SELECT count(*) FROM user_features WHERE user_id = '" + user + "'")
                     > 0
                 && tables.count(
-                        "SELECT count(*) FROM user_activity a, read_model_offsets o WHERE a.user_id = '"
+                        "SELECT count(*) FROM user_activity WHERE user_id = '"
                             + user
-                            + "' "
-                            + "AND o.projection = 'user_features' AND o.tag = 'all' "
-                            + "AND a.last_active_at <= 'epoch'::timestamptz + o.ordering * interval '1 millisecond'")
+                            + "' AND version = snapshot_version")
                     == 1);
   }
 

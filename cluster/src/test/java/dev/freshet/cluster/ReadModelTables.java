@@ -47,6 +47,16 @@ final class ReadModelTables {
     }
   }
 
+  /** A statement that changes the tables, as another writer would. */
+  void execute(String sql) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      s.executeUpdate(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
   long count(String sql) {
     return Long.parseLong(rows(sql).get(0));
   }

@@ -37,10 +37,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code user_features}: every {@code interval}, a snapshot of the features of each user active
  * since the previous run (as {@code user_activity} records), asked of the user's entity, which is
- * where the decayed features live. The run's high-water mark is kept on the {@code
- * read_model_offsets} row of {@code user_features}, so a restart neither repeats nor skips users. A
- * user erased while a run is under way may have answered with what it knew before: such snapshots
- * are dropped (see {@link ErasedUsers}).
+ * where the decayed features live. A user is due when the projections saw activity after the
+ * version of its last snapshot ({@code user_activity.version > snapshot_version}); a snapshot
+ * records the version it covered in its own transaction, so a restart neither repeats nor skips
+ * users, and activity projected late (another tag's projection lagging) is never passed over. The
+ * {@code read_model_offsets} row of {@code user_features} shows the newest activity covered. A user
+ * erased while a run is under way may have answered with what it knew before: such snapshots are
+ * dropped (see {@link ErasedUsers}).
  */
 public final class FeatureSnapshots implements Pipeline {
 
@@ -62,7 +65,7 @@ public final class FeatureSnapshots implements Pipeline {
     }
   }
 
-  private record Active(String userId, Timestamp at) {}
+  private record Active(String userId, Timestamp at, long version) {}
 
   /**
    * The users active since the last run, listed at {@code listedAt} (the database's clock): an
@@ -71,7 +74,7 @@ public final class FeatureSnapshots implements Pipeline {
    */
   private record Run(Instant listedAt, List<Active> active) {}
 
-  private record Snapshot(String userId, UserEntity.UserStateView view) {}
+  private record Snapshot(Active user, UserEntity.UserStateView view) {}
 
   private final ActorSystem<?> system;
   private final DataSource dataSource;
@@ -124,7 +127,7 @@ public final class FeatureSnapshots implements Pipeline {
                               .entityRefFor(UserEntity.TYPE_KEY, a.userId())
                               .<UserEntity.UserStateView>askWithStatus(
                                   UserEntity.GetState::new, settings.askTimeout())
-                              .thenApply(view -> new Snapshot(a.userId(), view)))
+                              .thenApply(view -> new Snapshot(a, view)))
                   .grouped(500)
                   .mapAsync(
                       1,
@@ -156,15 +159,13 @@ public final class FeatureSnapshots implements Pipeline {
       }
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT a.user_id, a.last_active_at FROM user_activity a, read_model_offsets o "
-                  + "WHERE o.projection = ? AND o.tag = ? AND a.last_active_at > 'epoch'::timestamptz + o.ordering * interval '1 millisecond' "
-                  + "ORDER BY a.last_active_at LIMIT ?")) {
-        ps.setString(1, NAME);
-        ps.setString(2, TAG);
-        ps.setInt(3, settings.maxUsersPerRun());
+              "SELECT user_id, last_active_at, version FROM user_activity "
+                  + "WHERE version > snapshot_version ORDER BY last_active_at LIMIT ?")) {
+        ps.setInt(1, settings.maxUsersPerRun());
         List<Active> active = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) active.add(new Active(rs.getString(1), rs.getTimestamp(2)));
+          while (rs.next())
+            active.add(new Active(rs.getString(1), rs.getTimestamp(2), rs.getLong(3)));
         }
         c.commit();
         return new Run(listedAt, active);
@@ -192,16 +193,17 @@ public final class FeatureSnapshots implements Pipeline {
   private int write(Connection c, List<Snapshot> batch, Instant listedAt) throws SQLException {
     Map<String, ErasedUsers.Tombstone> erased =
         ErasedUsers.lockAndFind(
-            c, batch.stream().map(Snapshot::userId).collect(Collectors.toSet()));
+            c, batch.stream().map(s -> s.user().userId()).collect(Collectors.toSet()));
+    covered(c, batch);
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO user_features (user_id, taken_at, seen, unseen, coverage, features) "
                 + "VALUES (?, now(), ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
       int written = 0;
       for (Snapshot s : batch) {
-        ErasedUsers.Tombstone tombstone = erased.get(s.userId());
+        ErasedUsers.Tombstone tombstone = erased.get(s.user().userId());
         if (tombstone != null && !tombstone.erasedAt().isBefore(listedAt)) continue;
-        ps.setString(1, s.userId());
+        ps.setString(1, s.user().userId());
         ps.setInt(2, s.view().seen());
         ps.setInt(3, s.view().unseen());
         ps.setDouble(4, s.view().coverage());
@@ -214,12 +216,30 @@ public final class FeatureSnapshots implements Pipeline {
     }
   }
 
+  /**
+   * Records the versions the snapshots cover: a user whose version moved on since it was listed
+   * stays due.
+   */
+  private static void covered(Connection c, List<Snapshot> batch) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE user_activity SET snapshot_version = GREATEST(snapshot_version, ?) WHERE user_id = ?")) {
+      for (Snapshot s : batch) {
+        ps.setLong(1, s.user().version());
+        ps.setString(2, s.user().userId());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** The newest activity covered, for the pipelines' view (never moves back). */
   private void advance(Timestamp mark, int written) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "UPDATE read_model_offsets SET ordering = ?, updated_at = now(), rows_total = rows_total + ?, "
-                    + "batches_total = batches_total + 1, last_event_at = ? WHERE projection = ? AND tag = ?")) {
+                "UPDATE read_model_offsets SET ordering = GREATEST(ordering, ?), updated_at = now(), rows_total = rows_total + ?, "
+                    + "batches_total = batches_total + 1, last_event_at = GREATEST(last_event_at, ?) WHERE projection = ? AND tag = ?")) {
       ps.setLong(1, mark.getTime());
       ps.setLong(2, written);
       ps.setTimestamp(3, mark);

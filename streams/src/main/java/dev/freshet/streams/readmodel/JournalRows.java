@@ -69,9 +69,9 @@ final class JournalRows {
   }
 
   /**
-   * Marks users active at the journal write times of their events (for the feature snapshots).
-   * Users are written in sorted order so that two projections upserting the same users cannot
-   * deadlock.
+   * Marks users active at the journal write times of their events, and their feature snapshots due
+   * (a new version). Users are written in sorted order so that two projections upserting the same
+   * users cannot deadlock.
    */
   static void markActive(Connection c, Collection<EventEnvelope> batch) throws SQLException {
     Map<String, Long> latest = new TreeMap<>();
@@ -79,7 +79,8 @@ final class JournalRows {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO user_activity (user_id, last_active_at) VALUES (?, 'epoch'::timestamptz + ? * interval '1 millisecond') "
-                + "ON CONFLICT (user_id) DO UPDATE SET last_active_at = GREATEST(user_activity.last_active_at, EXCLUDED.last_active_at)")) {
+                + "ON CONFLICT (user_id) DO UPDATE SET last_active_at = GREATEST(user_activity.last_active_at, EXCLUDED.last_active_at), "
+                + "version = user_activity.version + 1")) {
       for (Map.Entry<String, Long> e : latest.entrySet()) {
         ps.setString(1, e.getKey());
         ps.setLong(2, e.getValue());
