@@ -36,16 +36,6 @@ class ReadModelDeadLettersTest {
     return new Interaction(item, type, at, intent, null, null, null);
   }
 
-  private static String click(String user, String item, String extra) {
-    return "{\"type\":\"click\",\"userId\":\""
-        + user
-        + "\",\"itemId\":\""
-        + item
-        + "\""
-        + extra
-        + "}";
-  }
-
   @Test
   void eventsTheReadModelsCannotWriteAreSetAsideAndTheEventsAfterThemAreWritten() throws Exception {
     EmbeddedDatabase db = TestNodes.database();
@@ -85,9 +75,9 @@ class ReadModelDeadLettersTest {
                 api.post(
                         "/v1/events",
                         "{\"events\":["
-                            + click(user, "dl-5", "")
+                            + Api.event("click", user, "dl-5")
                             + ","
-                            + click(user, "dl-6", "")
+                            + Api.event("click", user, "dl-6")
                             + "]}")
                     .status())
             .isEqualTo(202);
@@ -245,7 +235,9 @@ class ReadModelDeadLettersTest {
       assertThat(
               api.post(
                       "/v1/events",
-                      "{\"events\":[" + click("held", "t-2", ",\"ts\":\"" + goodAt + "\"") + "]}")
+                      "{\"events\":["
+                          + Api.event("click", "held", "t-2", ",\"ts\":\"" + goodAt + "\"")
+                          + "]}")
                   .status())
           .isEqualTo(202);
 
