@@ -112,6 +112,50 @@ class RequestValidationRoutesTest extends RouteTesting {
     assertError(post("/v1/impressions", body), status, code, field);
   }
 
+  private static String ev(String fields) {
+    return "{\"events\":[{\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ok1\"},{"
+        + fields
+        + "}]}";
+  }
+
+  static Stream<Arguments> badEvents() {
+    return Stream.of(
+        Arguments.of("{}", "invalid_field", "events"),
+        Arguments.of("{\"events\":[1]}", "invalid_field", "events[0]"),
+        Arguments.of(
+            ev("\"type\":\"poke\",\"userId\":\"victim\",\"itemId\":\"ok1\""),
+            "invalid_field",
+            "events[1].type"),
+        Arguments.of(
+            ev("\"type\":\"click\",\"itemId\":\"ok1\""), "invalid_field", "events[1].userId"),
+        Arguments.of(
+            ev("\"type\":\"click\",\"userId\":\"victim\",\"itemId\":\"ghost\""),
+            "unknown_item",
+            "events[1].itemId"),
+        Arguments.of(
+            ev("\"type\":\"dwell\",\"userId\":\"victim\",\"itemId\":\"ok1\""),
+            "invalid_field",
+            "events[1].value"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badEvents")
+  void badEventBatchesNameTheEventAndField(String body, String code, String field) {
+    assertError(post("/v1/events", body), 400, code, field);
+  }
+
+  @Test
+  void anIdempotencyKeyThatCannotBeOneIsRefusedBeforeItIsClaimed() {
+    for (String key : new String[] {"a b", "k".repeat(256)}) {
+      TestRouteResult result =
+          run(
+              HttpRequest.POST("/v1/impressions")
+                  .addHeader(header("Idempotency-Key", key))
+                  .withEntity(jsonBody("{\"userId\":\"victim\",\"itemIds\":[\"ok1\"]}")));
+      assertError(result, 400, "invalid_field", "Idempotency-Key");
+    }
+  }
+
   @Test
   void aChunkedBodyOver64KiBIsRefusedWhileStreaming() {
     Source<ByteString, ?> chunks =
