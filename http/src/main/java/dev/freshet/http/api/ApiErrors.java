@@ -76,6 +76,9 @@ public final class ApiErrors extends AllDirectives {
       HttpResponse response =
           error(api.status(), api.code(), api.getMessage(), api.field(), traceId);
       if (api.closesConnection()) response = response.addHeader(Connection.create("close"));
+      if (!api.allowedMethods().isEmpty())
+        response =
+            response.addHeader(RawHeader.create("Allow", String.join(", ", api.allowedMethods())));
       return api.retryAfterSeconds() > 0
           ? response.addHeader(
               RawHeader.create("Retry-After", Long.toString(api.retryAfterSeconds())))

@@ -1,5 +1,7 @@
 package dev.freshet.http.api;
 
+import java.util.List;
+
 /**
  * A request the edge refuses, with what API.md's error JSON carries: a status, a machine-readable
  * code, a message for people and, for bad input, the field at fault (e.g. {@code itemIds[3]}).
@@ -11,9 +13,10 @@ public final class ApiException extends RuntimeException {
   private final String field;
   private final long retryAfterSeconds;
   private final boolean closesConnection;
+  private final List<String> allowedMethods;
 
   public ApiException(int status, String code, String message, String field) {
-    this(status, code, message, field, 0, false);
+    this(status, code, message, field, 0, false, List.of());
   }
 
   private ApiException(
@@ -22,13 +25,15 @@ public final class ApiException extends RuntimeException {
       String message,
       String field,
       long retryAfterSeconds,
-      boolean closesConnection) {
+      boolean closesConnection,
+      List<String> allowedMethods) {
     super(message, null, false, false); // control flow, not a fault: no stack trace
     this.status = status;
     this.code = code;
     this.field = field;
     this.retryAfterSeconds = retryAfterSeconds;
     this.closesConnection = closesConnection;
+    this.allowedMethods = List.copyOf(allowedMethods);
   }
 
   /**
@@ -36,7 +41,19 @@ public final class ApiException extends RuntimeException {
    * Connection: close}).
    */
   public static ApiException closing(int status, String code, String message, String field) {
-    return new ApiException(status, code, message, field, 0, true);
+    return new ApiException(status, code, message, field, 0, true, List.of());
+  }
+
+  /** A 405: {@code path} is served, by {@code allowed} (sent as {@code Allow}) only. */
+  public static ApiException methodNotAllowed(String method, String path, List<String> allowed) {
+    return new ApiException(
+        405,
+        "method_not_allowed",
+        method + " is not allowed on " + path + " (allowed: " + String.join(", ", allowed) + ")",
+        null,
+        0,
+        false,
+        allowed);
   }
 
   /**
@@ -44,7 +61,7 @@ public final class ApiException extends RuntimeException {
    */
   public static ApiException rateLimited(String message, long retryAfterSeconds) {
     return new ApiException(
-        429, "rate_limited", message, null, Math.max(1, retryAfterSeconds), false);
+        429, "rate_limited", message, null, Math.max(1, retryAfterSeconds), false, List.of());
   }
 
   /** A 413: the body exceeds {@code limit} bytes. */
@@ -72,6 +89,11 @@ public final class ApiException extends RuntimeException {
   /** Whether the connection is closed after this answer (its framing can no longer be trusted). */
   public boolean closesConnection() {
     return closesConnection;
+  }
+
+  /** The methods a 405's path is served by (empty for any other answer). */
+  public List<String> allowedMethods() {
+    return allowedMethods;
   }
 
   /** The offending field, or {@code null} when the error is not about one. */

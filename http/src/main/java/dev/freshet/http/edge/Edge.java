@@ -219,16 +219,7 @@ public final class Edge extends AllDirectives {
     if (found.isEmpty()) {
       List<String> methods = Endpoints.methodsFor(path);
       if (!methods.isEmpty()) {
-        throw new ApiException(
-            405,
-            "method_not_allowed",
-            request.method().value()
-                + " is not allowed on "
-                + path
-                + " (allowed: "
-                + String.join(", ", methods)
-                + ")",
-            null);
+        throw ApiException.methodNotAllowed(request.method().value(), path, methods);
       }
       throw new ApiException(
           404, "no_route", "There is no route " + request.method().value() + " " + path, null);

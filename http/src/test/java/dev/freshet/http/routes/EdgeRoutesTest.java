@@ -35,9 +35,12 @@ class EdgeRoutesTest extends RouteTesting {
     TestRouteResult post = run(HttpRequest.POST("/v1/users/u1/state"));
     assertThat(assertError(post, 405, "method_not_allowed", null).path("message").asText())
         .endsWith("(allowed: GET)");
+    post.assertHeaderExists("Allow", "GET");
 
     TestRouteResult favorite = run(HttpRequest.POST("/v1/users/u1/favorites/ok1"));
     assertThat(assertError(favorite, 405, "method_not_allowed", null).path("message").asText())
+        .contains("PUT", "DELETE");
+    assertThat(favorite.response().getHeader("Allow").orElseThrow().value())
         .contains("PUT", "DELETE");
 
     TestRouteResult patch = run(HttpRequest.create("/v1/items").withMethod(HttpMethods.PATCH));
