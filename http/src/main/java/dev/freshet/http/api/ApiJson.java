@@ -4,10 +4,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -35,14 +34,18 @@ public final class ApiJson {
     }
   }
 
+  private static final ObjectMapper STORED = mapper();
+
   /**
-   * A JSON object with its fields in the order given (Map.of has none): key, value, key, value, …
+   * JSON that Freshet stored itself (an item's attributes, rows PostgreSQL renders as JSON), as a
+   * tree to answer with; {@code what} names it in the failure.
    */
-  public static Map<String, Object> fields(Object... keysAndValues) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2)
-      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    return map;
+  static JsonNode stored(String json, String what) {
+    try {
+      return STORED.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(what + " is not JSON", e);
+    }
   }
 
   /**

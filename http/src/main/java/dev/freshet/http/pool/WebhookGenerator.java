@@ -370,15 +370,25 @@ public final class WebhookGenerator implements PoolGenerator {
   }
 
   private byte[] requestBody(GenerationRequest request) throws JsonProcessingException {
-    return mapper.writeValueAsBytes(
-        ApiJson.fields(
-            "requestId", request.id(),
-            "category", request.category(),
-            "count", request.count(),
-            "urgent", request.urgent(),
-            "users", request.users(),
-            "reason", request.reason(),
-            "attempt", request.attempt()));
+    return mapper.writeValueAsBytes(WebhookRequest.of(request));
+  }
+
+  /**
+   * What the webhook is sent: the coordinator's request in the webhook's terms ({@code category}
+   * {@code null} = any).
+   */
+  record WebhookRequest(
+      String requestId,
+      String category,
+      int count,
+      boolean urgent,
+      int users,
+      String reason,
+      int attempt) {
+    static WebhookRequest of(GenerationRequest r) {
+      return new WebhookRequest(
+          r.id(), r.category(), r.count(), r.urgent(), r.users(), r.reason(), r.attempt());
+    }
   }
 
   // ---- failures

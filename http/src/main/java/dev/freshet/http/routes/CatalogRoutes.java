@@ -9,10 +9,10 @@ import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.ranking.ItemLists;
+import dev.freshet.http.api.Acknowledgement;
 import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.api.Fields;
-import dev.freshet.http.api.ItemJson;
+import dev.freshet.http.api.ItemAnswer;
 import dev.freshet.http.api.ItemListAnswer;
 import dev.freshet.http.api.ItemsRequest;
 import dev.freshet.http.api.JsonBodies;
@@ -65,7 +65,7 @@ public final class CatalogRoutes extends ApiRoutes {
         ItemsRequest.parse(
             body, settings.embeddingDimension(), settings.timeWindow(), System.currentTimeMillis());
     return onSuccess(
-        catalog.upsert(upserts), stored -> json(200, ApiJson.fields("upserted", stored.size())));
+        catalog.upsert(upserts), stored -> json(200, new Acknowledgement.Upserted(stored.size())));
   }
 
   private Route item(String id) {
@@ -73,7 +73,7 @@ public final class CatalogRoutes extends ApiRoutes {
     return onSuccess(
         catalog.find(id),
         item ->
-            item.map(i -> json(200, ItemJson.of(mapper, i)))
+            item.map(i -> json(200, ItemAnswer.of(i)))
                 .orElseThrow(
                     () -> new ApiException(404, "not_found", "No item with id " + id, "id")));
   }

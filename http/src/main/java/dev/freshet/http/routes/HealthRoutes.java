@@ -1,7 +1,7 @@
 package dev.freshet.http.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.Acknowledgement.Health;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -20,7 +20,7 @@ public final class HealthRoutes extends ApiRoutes {
   /** The routes below {@code /health}. */
   public Route routes() {
     return concat(
-        path("alive", () -> get(() -> json(200, ApiJson.fields("status", "alive")))),
+        path("alive", () -> get(() -> json(200, Health.ALIVE))),
         path("ready", () -> get(this::ready)));
   }
 
@@ -29,7 +29,7 @@ public final class HealthRoutes extends ApiRoutes {
         readiness.check(),
         reason ->
             reason
-                .map(r -> json(503, ApiJson.fields("status", "not ready", "reason", r)))
-                .orElseGet(() -> json(200, ApiJson.fields("status", "ready"))));
+                .map(r -> json(503, Health.notReady(r)))
+                .orElseGet(() -> json(200, Health.READY)));
   }
 }

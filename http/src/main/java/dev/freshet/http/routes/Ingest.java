@@ -8,9 +8,9 @@ import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.SignalWeights;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.api.EventBatch;
 import dev.freshet.http.api.ImpressionBatch;
+import dev.freshet.http.api.IngestAnswer;
 import dev.freshet.http.api.TimeWindow;
 import dev.freshet.http.edge.RateLimits;
 import dev.freshet.http.metrics.IngestMetrics;
@@ -40,11 +40,12 @@ import org.apache.pekko.pattern.StatusReply;
 public final class Ingest {
 
   /**
-   * An ingest answer: the HTTP status it is sent with, its JSON fields in order, and whether it is
-   * the stored first answer to a replayed Idempotency-Key.
+   * An ingest answer: the HTTP status it is sent with, its body (an {@link IngestAnswer}, or the
+   * stored JSON of the first answer to a replayed Idempotency-Key), and whether it is such a
+   * replay.
    */
-  public record Answer(int status, Map<String, Object> body, boolean replayed) {
-    Answer(int status, Map<String, Object> body) {
+  public record Answer(int status, Object body, boolean replayed) {
+    Answer(int status, Object body) {
       this(status, body, false);
     }
   }
@@ -104,17 +105,7 @@ public final class Ingest {
                         askTimeout))
         .whenComplete(metrics.recorded(source))
         .whenComplete(metrics.batch(source, batch.itemIds().size(), started))
-        .thenApply(
-            r ->
-                new Answer(
-                    202,
-                    ApiJson.fields(
-                        "recorded",
-                        r.recorded(),
-                        "duplicates",
-                        r.duplicates(),
-                        "stored",
-                        r.stored())));
+        .thenApply(r -> new Answer(202, IngestAnswer.Impressions.of(r)));
   }
 
   /**
@@ -184,15 +175,7 @@ public final class Ingest {
                           }
                         }
                         countForPopularity(batch, ids, notStored); // durable now, so it may count
-                        return new Answer(
-                            202,
-                            ApiJson.fields(
-                                "accepted",
-                                accepted,
-                                "stored",
-                                unstored == 0,
-                                "notStored",
-                                unstored));
+                        return new Answer(202, IngestAnswer.Events.of(accepted, unstored));
                       });
             })
         .whenComplete(metrics.batch(source, batch.events().size(), started));

@@ -4,41 +4,36 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.api.Fields;
 import dev.freshet.http.api.JsonBodies;
+import dev.freshet.http.api.KeyAnswer;
 import dev.freshet.http.edge.ApiKeys;
 import dev.freshet.http.edge.Scope;
-import dev.freshet.persistence.JdbcApiKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /v1/admin/keys}: create (the secret is shown once, in the creation's answer), list (never
  * the secret) and revoke API keys. A revoked key stops working on every node at once.
  */
-public final class KeyRoutes extends AllDirectives {
+public final class KeyRoutes extends ApiRoutes {
 
   private static final int MAX_NAME = 100;
 
   private final ApiKeys keys;
   private final Executor blocking;
-  private final ObjectMapper mapper;
   private final JsonBodies bodies;
 
   public KeyRoutes(ApiKeys keys, Executor blocking, ObjectMapper mapper, JsonBodies bodies) {
+    super(mapper);
     this.keys = keys;
     this.blocking = blocking;
-    this.mapper = mapper;
     this.bodies = bodies;
   }
 
@@ -52,12 +47,7 @@ public final class KeyRoutes extends AllDirectives {
   private Route list() {
     return onSuccess(
         CompletableFuture.supplyAsync(() -> keys.store().list(), blocking),
-        list -> {
-          ObjectNode body = mapper.createObjectNode();
-          ArrayNode array = body.putArray("keys");
-          list.forEach(k -> array.add(json(k)));
-          return complete(ApiJson.response(mapper, 200, body));
-        });
+        list -> json(200, KeyAnswer.Listed.of(list)));
   }
 
   private Route create(JsonNode body) {
@@ -71,11 +61,7 @@ public final class KeyRoutes extends AllDirectives {
     List<String> scopes = scopes(body.get("scopes"));
     return onSuccess(
         CompletableFuture.supplyAsync(() -> keys.store().create(name, scopes), blocking),
-        created -> {
-          ObjectNode node = json(created.stored());
-          node.put("key", created.secret());
-          return complete(ApiJson.response(mapper, 201, node));
-        });
+        created -> json(201, KeyAnswer.created(created)));
   }
 
   private Route revoke(String id) {
@@ -84,7 +70,7 @@ public final class KeyRoutes extends AllDirectives {
         CompletableFuture.supplyAsync(() -> keys.revoke(id), blocking),
         revoked ->
             revoked
-                .map(k -> complete(ApiJson.response(mapper, 200, json(k))))
+                .map(k -> json(200, KeyAnswer.of(k)))
                 .orElseThrow(
                     () -> new ApiException(404, "not_found", "No API key with id " + id, "keyId")));
   }
@@ -102,18 +88,5 @@ public final class KeyRoutes extends AllDirectives {
       scopes.add(Scope.parse(s.asText(), field).wireName());
     }
     return new ArrayList<>(scopes);
-  }
-
-  private ObjectNode json(JdbcApiKeys.StoredKey k) {
-    ObjectNode n = mapper.createObjectNode();
-    n.put("id", k.id());
-    n.put("name", k.name());
-    ArrayNode scopes = n.putArray("scopes");
-    k.scopes().forEach(scopes::add);
-    n.put("prefix", k.prefix());
-    n.put("createdAt", k.createdAt().toString());
-    n.put("revokedAt", k.revokedAt() == null ? null : k.revokedAt().toString());
-    n.put("active", k.active());
-    return n;
   }
 }

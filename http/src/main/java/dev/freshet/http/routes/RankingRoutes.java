@@ -6,12 +6,13 @@ import dev.freshet.actors.ranking.RankingLog;
 import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.ranking.RankingSettings;
 import dev.freshet.actors.user.UserEntity;
-import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.Acknowledgement;
 import dev.freshet.http.api.Fields;
 import dev.freshet.http.api.JsonBodies;
 import dev.freshet.http.api.PersonaRequest;
 import dev.freshet.http.api.RankingAnswer;
 import dev.freshet.http.api.RecommendationQuery;
+import dev.freshet.http.api.UserStateAnswer;
 import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -68,7 +69,8 @@ public final class RankingRoutes extends ApiRoutes {
 
   private Route state(String userId) {
     Fields.id("userId", userId);
-    return onSuccess(users.ask(userId, UserEntity.GetState::new), view -> json(200, view));
+    return onSuccess(
+        users.ask(userId, UserEntity.GetState::new), view -> json(200, UserStateAnswer.of(view)));
   }
 
   /** {@code PUT /v1/users/{id}/persona}: the cold-start taste of a user without history. */
@@ -77,6 +79,6 @@ public final class RankingRoutes extends ApiRoutes {
     var persona = PersonaRequest.parse(body, embeddingDimension);
     return onSuccess(
         users.<Done>ask(userId, replyTo -> new UserEntity.SetPersona(persona, replyTo)),
-        done -> json(200, ApiJson.fields("userId", userId, "persona", "set")));
+        done -> json(200, Acknowledgement.PersonaSet.of(userId)));
   }
 }

@@ -1,6 +1,7 @@
 package dev.freshet.http.routes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -75,6 +76,8 @@ public final class StreamRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(StreamRoutes.class);
   private static final int MAX_CLIENT_ID_LENGTH = 128;
   private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+  private static final TypeReference<LinkedHashMap<String, Object>> FIELDS =
+      new TypeReference<>() {};
 
   /** {@code freshet.http.stream}. */
   record Settings(int parallelism, Duration readTimeout) {
@@ -292,7 +295,7 @@ public final class StreamRoutes extends AllDirectives {
       ack.put("type", "ack");
       if (id != null) ack.put("id", id);
       ack.put("seq", seq);
-      ack.putAll(answer.body());
+      ack.putAll(mapper.convertValue(answer.body(), FIELDS)); // the ingest answer's, in order
       if (answer.replayed()) ack.put("replayed", true);
       return List.of(text(ack));
     }

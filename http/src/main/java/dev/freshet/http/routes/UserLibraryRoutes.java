@@ -3,24 +3,20 @@ package dev.freshet.http.routes;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.actors.catalog.Catalog;
-import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.user.FavoriteShares;
-import dev.freshet.actors.user.Favorites;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiException;
-import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.FavoritesAnswer;
 import dev.freshet.http.api.Fields;
-import dev.freshet.http.api.ItemJson;
+import dev.freshet.http.api.HistoryAnswer;
 import dev.freshet.http.api.RecommendationQuery;
+import dev.freshet.http.api.ReplayAnswer;
 import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.streams.UserHistory;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -102,37 +98,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
         Optional.ofNullable(query.get("before")).map(this::cursor);
     return onSuccess(
         history.page(userId, before, limit),
-        page -> {
-          CatalogSnapshot snapshot = catalog.snapshot();
-          ObjectNode body = mapper.createObjectNode();
-          body.put("userId", userId);
-          ArrayNode days = body.putArray("days");
-          String currentDay = null;
-          ArrayNode items = null;
-          for (UserHistory.Entry e : page.entries()) {
-            String day =
-                Instant.ofEpochMilli(e.atMillis()).atZone(ZoneOffset.UTC).toLocalDate().toString();
-            if (!day.equals(currentDay)) {
-              ObjectNode group = days.addObject();
-              group.put("day", day);
-              items = group.putArray("items");
-              currentDay = day;
-            }
-            ObjectNode i = items.addObject();
-            Item item = snapshot.byDenseId(e.itemId());
-            i.put("itemId", item == null ? null : item.id());
-            if (item != null) i.put("category", item.category());
-            i.put("at", Instant.ofEpochMilli(e.atMillis()).toString());
-            if (e.surface() != null) i.put("surface", e.surface());
-            if (e.rankingId() != null) i.put("rankingId", e.rankingId());
-            if (e.position() != null) i.put("position", e.position());
-            i.put("replayCount", e.replayCount());
-            if (e.lastReplayedAt() > 0)
-              i.put("lastReplayedAt", Instant.ofEpochMilli(e.lastReplayedAt()).toString());
-          }
-          body.put("next", page.next().map(UserHistory.Cursor::token).orElse(null));
-          return json(200, body);
-        });
+        page -> json(200, HistoryAnswer.of(userId, page, catalog.snapshot())));
   }
 
   /** {@code before}: the {@code next} of a previous page, or an ISO-8601 instant. */
@@ -165,20 +131,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
                 (ActorRef<StatusReply<UserEntity.ReplayResult>> replyTo) ->
                     new UserEntity.Replay(k, category, now, replyTo),
                 settings.askTimeout()),
-        result -> {
-          ObjectNode body = mapper.createObjectNode();
-          body.put("userId", userId);
-          ArrayNode items = body.putArray("items");
-          for (UserEntity.ReplayedItem r : result.items()) {
-            ObjectNode i = items.addObject();
-            i.put("id", r.item().id());
-            i.put("position", r.item().position());
-            i.put("score", r.item().score());
-            i.put("replayCount", r.replayCount());
-            i.put("lastReplayedAt", Instant.ofEpochMilli(r.lastReplayedAt()).toString());
-          }
-          return json(200, body);
-        });
+        result -> json(200, ReplayAnswer.of(userId, result)));
   }
 
   // ---- favourites
@@ -188,7 +141,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
     Fields.id("userId", userId);
     return onSuccess(
         users.entity(userId).askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()),
-        view -> json(200, favoritesJson(userId, view)));
+        view -> json(200, FavoritesAnswer.of(userId, view, catalog.snapshot())));
   }
 
   private Route addFavorite(String userId, String itemId) {
@@ -215,7 +168,10 @@ public final class UserLibraryRoutes extends ApiRoutes {
                               }
                               throw new CompletionException(failure);
                             }));
-    return onSuccess(added, view -> json(view.changed() ? 201 : 200, favoritesJson(userId, view)));
+    return onSuccess(
+        added,
+        view ->
+            json(view.changed() ? 201 : 200, FavoritesAnswer.of(userId, view, catalog.snapshot())));
   }
 
   private Route removeFavorite(String userId, String itemId) {
@@ -231,7 +187,7 @@ public final class UserLibraryRoutes extends ApiRoutes {
                             (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
                                 new UserEntity.RemoveFavorite(item.denseId(), replyTo),
                             settings.askTimeout())),
-        view -> json(200, favoritesJson(userId, view)));
+        view -> json(200, FavoritesAnswer.of(userId, view, catalog.snapshot())));
   }
 
   private CompletionStage<Item> knownItem(String itemId) {
@@ -244,24 +200,6 @@ public final class UserLibraryRoutes extends ApiRoutes {
                         new ApiException(404, "not_found", "No item with id " + itemId, "itemId")));
   }
 
-  private ObjectNode favoritesJson(String userId, UserEntity.FavoritesView view) {
-    ObjectNode body = mapper.createObjectNode();
-    if (userId != null) { // the owner's view; a shared link shows the items only
-      body.put("userId", userId);
-      body.put("changed", view.changed());
-    }
-    ArrayNode items = body.putArray("items");
-    CatalogSnapshot snapshot = catalog.snapshot();
-    for (Favorites.Favorite f : view.favorites()) {
-      Item item = snapshot.byDenseId(f.itemId());
-      if (item == null) continue;
-      ObjectNode i = items.addObject();
-      i.setAll(ItemJson.of(mapper, item));
-      i.put("addedAt", Instant.ofEpochMilli(f.addedAtMillis()).toString());
-    }
-    return body;
-  }
-
   // ---- shared links
   // ---------------------------------------------------------------------------------
 
@@ -269,14 +207,14 @@ public final class UserLibraryRoutes extends ApiRoutes {
     Fields.id("userId", userId);
     return onSuccess(
         CompletableFuture.supplyAsync(() -> shares.create(userId), blocking),
-        token -> json(201, ApiJson.fields("token", token, "url", "/v1/shared/favorites/" + token)));
+        token -> json(201, FavoritesAnswer.Link.of(token)));
   }
 
   private Route revokeShares(String userId) {
     Fields.id("userId", userId);
     return onSuccess(
         CompletableFuture.supplyAsync(() -> shares.revokeAll(userId), blocking),
-        n -> json(200, ApiJson.fields("userId", userId, "revoked", n)));
+        n -> json(200, new FavoritesAnswer.LinksRevoked(userId, n)));
   }
 
   private Route sharedFavorites(String token) {
@@ -291,6 +229,6 @@ public final class UserLibraryRoutes extends ApiRoutes {
                         .entity(owner.orElseThrow(() -> unknown))
                         .askWithStatus(UserEntity.GetFavorites::new, settings.askTimeout()));
     // read-only and anonymous: the owner's id is not shown
-    return onSuccess(view, v -> json(200, favoritesJson(null, v)));
+    return onSuccess(view, v -> json(200, FavoritesAnswer.shared(v, catalog.snapshot())));
   }
 }

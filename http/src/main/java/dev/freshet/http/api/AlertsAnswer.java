@@ -1,0 +1,62 @@
+package dev.freshet.http.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.freshet.http.metrics.Alerts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * {@code GET /v1/admin/alerts}: SPEC C9's alerts as this node sees them now, firing ones first,
+ * then pending, then ok.
+ */
+public record AlertsAnswer(
+    String evaluatedAt, long windowSeconds, long firing, List<AlertsAnswer.Alert> alerts) {
+
+  /** One alert: {@code value} and {@code activeSince} are {@code null} when there is none. */
+  public record Alert(
+      String name,
+      String config,
+      String state,
+      Double value,
+      double threshold,
+      String comparison,
+      long forSeconds,
+      String activeSince,
+      String severity,
+      String summary,
+      String description,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String note) {
+
+    static Alert of(Alerts.Status s) {
+      return new Alert(
+          s.name(),
+          s.config(),
+          s.state(),
+          s.value(),
+          s.threshold(),
+          s.comparison(),
+          s.forSeconds(),
+          s.activeSince() == null ? null : s.activeSince().toString(),
+          s.severity(),
+          s.summary(),
+          s.description(),
+          s.note());
+    }
+  }
+
+  public static AlertsAnswer of(List<Alerts.Status> statuses, Duration window, Instant now) {
+    List<Alert> alerts =
+        statuses.stream()
+            .sorted(Comparator.comparingInt(s -> rank(s.state())))
+            .map(Alert::of)
+            .toList();
+    long firing = alerts.stream().filter(a -> a.state().equals("firing")).count();
+    return new AlertsAnswer(now.toString(), window.toSeconds(), firing, alerts);
+  }
+
+  private static int rank(String state) {
+    return state.equals("firing") ? 0 : state.equals("pending") ? 1 : 2;
+  }
+}
