@@ -33,7 +33,7 @@ public record AlertsAnswer(
       return new Alert(
           s.name(),
           s.config(),
-          s.state(),
+          s.state().key(),
           s.value(),
           s.threshold(),
           s.comparison(),
@@ -49,14 +49,10 @@ public record AlertsAnswer(
   public static AlertsAnswer of(List<Alerts.Status> statuses, Duration window, Instant now) {
     List<Alert> alerts =
         statuses.stream()
-            .sorted(Comparator.comparingInt(s -> rank(s.state())))
+            .sorted(Comparator.comparing(Alerts.Status::state))
             .map(Alert::of)
             .toList();
-    long firing = alerts.stream().filter(a -> a.state().equals("firing")).count();
+    long firing = statuses.stream().filter(s -> s.state() == Alerts.State.FIRING).count();
     return new AlertsAnswer(now.toString(), window.toSeconds(), firing, alerts);
-  }
-
-  private static int rank(String state) {
-    return state.equals("firing") ? 0 : state.equals("pending") ? 1 : 2;
   }
 }

@@ -75,7 +75,7 @@ public final class Alerts {
   public record Status(
       String name,
       String config,
-      String state,
+      State state,
       Double value,
       double threshold,
       String comparison,
@@ -85,6 +85,21 @@ public final class Alerts {
       String summary,
       String description,
       String note) {}
+
+  /** Where an alert stands, most urgent first. */
+  public enum State {
+    /** The condition has held for at least the alert's {@code for}. */
+    FIRING,
+    /** The condition holds, for less than the alert's {@code for} so far. */
+    PENDING,
+    /** The condition does not hold, or there is nothing to judge. */
+    OK;
+
+    /** The name in the API and the logs. */
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   private enum Comparison {
     ABOVE(">"),
@@ -350,9 +365,11 @@ public final class Alerts {
       }
       Long since = holds ? activeSince.computeIfAbsent(rule.name(), n -> now) : null;
       if (!holds) activeSince.remove(rule.name());
-      String state =
-          !holds ? "ok" : now - since >= limit.holdFor().toMillis() ? "firing" : "pending";
-      boolean isFiring = state.equals("firing");
+      State state =
+          !holds
+              ? State.OK
+              : now - since >= limit.holdFor().toMillis() ? State.FIRING : State.PENDING;
+      boolean isFiring = state == State.FIRING;
       // only the periodic evaluation logs, so that each change is logged once whoever looked first
       if (logChanges && isFiring != firing.getOrDefault(rule.name(), false)) {
         if (isFiring) {

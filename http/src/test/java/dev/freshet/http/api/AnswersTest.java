@@ -249,12 +249,23 @@ class AnswersTest {
   void alertsPutFiringFirstAndKeepANullValue() throws Exception {
     Alerts.Status ok =
         new Alerts.Status(
-            "Lag", "freshet.alerts.lag", "ok", null, 30, ">", 60, null, "warning", "s", "d", null);
+            "Lag",
+            "freshet.alerts.lag",
+            Alerts.State.OK,
+            null,
+            30,
+            ">",
+            60,
+            null,
+            "warning",
+            "s",
+            "d",
+            null);
     Alerts.Status firing =
         new Alerts.Status(
             "Errors",
             "freshet.alerts.errors",
-            "firing",
+            Alerts.State.FIRING,
             0.5,
             0.1,
             ">=",
