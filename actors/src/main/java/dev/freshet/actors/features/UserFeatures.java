@@ -165,39 +165,32 @@ public final class UserFeatures {
     return vector.mean();
   }
 
-  /** A readable summary for {@code GET /v1/users/{id}/state}. */
-  public Map<String, Object> summary(long now, FeatureSettings settings) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("categoryAffinity", rounded(categories.snapshot(now, settings.halfLifeMillis())));
-    out.put("tagAffinity", rounded(tags.snapshot(now, settings.halfLifeMillis())));
+  /**
+   * The features as people read them, decayed to {@code now}; {@code lastImpressionAt} (epoch
+   * millis, 0 for never) is the entity's to tell.
+   */
+  public FeatureSummary summary(long now, FeatureSettings settings, long lastImpressionAt) {
     Map<String, Long> byType = new LinkedHashMap<>();
     for (InteractionType type : InteractionType.values()) {
       if (counts[type.ordinal()] > 0) byType.put(type.wire(), counts[type.ordinal()]);
     }
-    out.put("interactions", byType);
-    out.put("intents", Map.copyOf(intents));
-    Map<String, Object> dwell = new LinkedHashMap<>();
-    dwell.put("count", dwellCount);
-    dwell.put("meanMillis", dwellCount == 0 ? 0 : dwellTotalMillis / dwellCount);
-    dwell.put("maxMillis", dwellMaxMillis);
-    out.put("dwell", dwell);
-    Map<String, Object> current = new LinkedHashMap<>();
-    current.put("active", session.activeAt(now, settings.sessionGapMillis()));
-    current.put("events", session.events());
-    current.put(
-        "startedAt",
-        session.startedAt() == 0 ? null : Instant.ofEpochMilli(session.startedAt()).toString());
-    out.put("session", current);
-    out.put("hasVector", vector.mean() != null);
-    if (persona != null) {
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("categories", persona.categories());
-      p.put("tags", persona.tags());
-      p.put("hasVector", persona.vector() != null);
-      p.put("inUse", !hasHistory());
-      out.put("persona", p);
-    }
-    return out;
+    return new FeatureSummary(
+        lastImpressionAt == 0 ? null : Instant.ofEpochMilli(lastImpressionAt).toString(),
+        rounded(categories.snapshot(now, settings.halfLifeMillis())),
+        rounded(tags.snapshot(now, settings.halfLifeMillis())),
+        byType,
+        Map.copyOf(intents),
+        new FeatureSummary.Dwell(
+            dwellCount, dwellCount == 0 ? 0 : dwellTotalMillis / dwellCount, dwellMaxMillis),
+        new FeatureSummary.CurrentSession(
+            session.activeAt(now, settings.sessionGapMillis()),
+            session.events(),
+            session.startedAt() == 0 ? null : Instant.ofEpochMilli(session.startedAt()).toString()),
+        vector.mean() != null,
+        persona == null
+            ? null
+            : new FeatureSummary.PersonaInUse(
+                persona.categories(), persona.tags(), persona.vector() != null, !hasHistory()));
   }
 
   private static Map<String, Double> rounded(Map<String, Double> values) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.freshet.actors.CborSerializable;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.features.FeatureSettings;
+import dev.freshet.actors.features.FeatureSummary;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.Persona;
@@ -21,9 +22,7 @@ import dev.freshet.actors.ranking.RankingContext;
 import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.ranking.RankingSettings;
 import dev.freshet.actors.ranking.Variant;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -210,7 +209,7 @@ public final class UserEntity
       List<Double> thresholdsReached,
       int favorites,
       long replays,
-      Map<String, Object> features,
+      FeatureSummary features,
       boolean consent)
       implements CborSerializable {}
 
@@ -893,11 +892,8 @@ public final class UserEntity
   static UserStateView view(
       String userId, State state, CatalogSnapshot catalog, long now, UserEntitySettings settings) {
     Freshness freshness = Freshness.of(state.seen(), catalog);
-    Map<String, Object> features = new LinkedHashMap<>();
-    if (state.lastImpressionAt() != 0) {
-      features.put("lastImpressionAt", Instant.ofEpochMilli(state.lastImpressionAt()).toString());
-    }
-    features.putAll(state.features().summary(now, settings.features()));
+    FeatureSummary features =
+        state.features().summary(now, settings.features(), state.lastImpressionAt());
     return new UserStateView(
         userId,
         state.seen().size(),

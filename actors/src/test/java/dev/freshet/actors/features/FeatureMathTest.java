@@ -161,10 +161,9 @@ class FeatureMathTest {
     assertThat(features.vector()).containsExactly(1f, 0f);
     assertThat(features.session().recentItems()).containsExactly(1); // only engaged items
 
-    var summary = features.summary(now, settings);
-    assertThat(summary.get("intents")).isEqualTo(Map.of("bad_timing", 1L, "not_interested", 1L));
-    @SuppressWarnings("unchecked")
-    var dwell = (Map<String, Object>) summary.get("dwell");
-    assertThat(dwell.get("meanMillis")).isEqualTo(30_000L);
+    var summary = features.summary(now, settings, 0);
+    assertThat(summary.intents()).isEqualTo(Map.of("bad_timing", 1L, "not_interested", 1L));
+    assertThat(summary.dwell().meanMillis()).isEqualTo(30_000L);
+    assertThat(summary.lastImpressionAt()).isNull();
   }
 }

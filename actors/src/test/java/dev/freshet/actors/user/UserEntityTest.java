@@ -604,7 +604,7 @@ class UserEntityTest {
     assertThat(export.favorites()).isEmpty();
     assertThat(export.persona()).isNull();
     assertThat(export.vector()).isNull();
-    assertThat(export.state().features().get("interactions")).isEqualTo(Map.of());
+    assertThat(export.state().features().interactions()).isEqualTo(Map.of());
     assertThat(export.state().consent())
         .isTrue(); // a user who comes back is a new user, with the default
     ImpressionsResult fresh =

@@ -50,7 +50,7 @@ public record PrivacyExport(
       List<Double> thresholdsReached,
       int favorites,
       long replays,
-      Map<String, Object> features,
+      FeaturesAnswer features,
       List<String> seenItems,
       float[] userVector) {}
 
@@ -150,7 +150,7 @@ public record PrivacyExport(
             view.thresholdsReached(),
             view.favorites(),
             view.replays(),
-            view.features(),
+            FeaturesAnswer.of(view.features()),
             items(catalog, live.seenItems()),
             live.vector());
     List<Favorite> favorites = new ArrayList<>();

@@ -8,8 +8,7 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/users/{id}/state}: the user's live figures against the current pool, per category
- * too. {@code features} is the entity's readable summary of its feature state, shown as the entity
- * words it.
+ * too, and the user's features.
  */
 public record UserStateAnswer(
     String userId,
@@ -21,7 +20,7 @@ public record UserStateAnswer(
     List<Double> thresholdsReached,
     int favorites,
     long replays,
-    Map<String, Object> features,
+    FeaturesAnswer features,
     boolean consent) {
 
   /** One pool's freshness: active items, those the user has not seen, the seen share. */
@@ -42,7 +41,7 @@ public record UserStateAnswer(
         view.thresholdsReached(),
         view.favorites(),
         view.replays(),
-        view.features(),
+        FeaturesAnswer.of(view.features()),
         view.consent());
   }
 

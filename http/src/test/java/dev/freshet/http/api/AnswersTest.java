@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.catalog.ItemStatus;
+import dev.freshet.actors.features.FeatureSummary;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.Persona;
@@ -141,8 +142,17 @@ class AnswersTest {
   @Test
   void anExportAfterConsentWasWithdrawnShowsEverythingStillStoredAndEachEventAsARecord()
       throws Exception {
-    Map<String, Object> features = new LinkedHashMap<>();
-    features.put("hasVector", false);
+    FeatureSummary features =
+        new FeatureSummary(
+            null,
+            Map.of(),
+            Map.of(),
+            Map.of("click", 1L),
+            Map.of(),
+            new FeatureSummary.Dwell(1, 1200, 1200),
+            new FeatureSummary.CurrentSession(false, 2, "2026-11-22T10:00:00Z"),
+            false,
+            new FeatureSummary.PersonaInUse(List.of("news"), List.of(), true, false));
     UserEntity.UserStateView state =
         new UserEntity.UserStateView(
             "u-1",
@@ -206,7 +216,12 @@ class AnswersTest {
             "{\"userId\":\"u-1\",\"exportedAt\":\"2026-11-23T00:00:00Z\",\"consent\":false,\"persona\":null,"
                 + "\"state\":{\"seen\":2,\"unseen\":3,\"poolSize\":5,\"coverage\":0.4,"
                 + "\"categories\":{\"news\":{\"poolSize\":5,\"unseen\":3,\"coverage\":0.4}},"
-                + "\"thresholdsReached\":[],\"favorites\":1,\"replays\":0,\"features\":{\"hasVector\":false},"
+                + "\"thresholdsReached\":[],\"favorites\":1,\"replays\":0,\"features\":{\"categoryAffinity\":{},\"tagAffinity\":{},"
+                + "\"interactions\":{\"click\":1},\"intents\":{},"
+                + "\"dwell\":{\"count\":1,\"meanMillis\":1200,\"maxMillis\":1200},"
+                + "\"session\":{\"active\":false,\"events\":2,\"startedAt\":\"2026-11-22T10:00:00Z\"},"
+                + "\"hasVector\":false,"
+                + "\"persona\":{\"categories\":[\"news\"],\"tags\":[],\"hasVector\":true,\"inUse\":false}},"
                 + "\"seenItems\":[\"a\",null],\"userVector\":null},"
                 + "\"favorites\":[{\"itemId\":\"a\",\"addedAt\":\"2026-11-20T08:00:00Z\"}],"
                 + "\"journal\":["
