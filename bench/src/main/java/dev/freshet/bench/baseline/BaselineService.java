@@ -193,11 +193,13 @@ public final class BaselineService implements AutoCloseable {
     BaselineService service = start(options);
     Runtime.getRuntime().addShutdownHook(new Thread(service::close, "baseline-shutdown"));
     System.out.printf(
-        "baseline service on port %d (%d handler threads, %d connections, schema %s, %s)%n",
+        "baseline service on port %d (%d handler threads, %d connections, schema %s of PostgreSQL"
+            + " %s at %s)%n",
         service.port(),
         options.threads(),
         options.poolSize(),
         options.schema(),
+        service.store.serverVersion(),
         options.dbUrl() == null ? "embedded PostgreSQL " + service.jdbcUrl() : options.dbUrl());
     Thread.currentThread().join();
   }

@@ -244,6 +244,16 @@ final class BaselineStore implements AutoCloseable {
     }
   }
 
+  /** {@code SHOW server_version} of the PostgreSQL it uses. */
+  String serverVersion() throws SQLException {
+    try (Connection c = pool.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   boolean ready() {
     try (Connection c = pool.getConnection();
         Statement st = c.createStatement()) {
