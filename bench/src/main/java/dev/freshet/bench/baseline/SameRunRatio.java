@@ -50,7 +50,9 @@ public final class SameRunRatio {
       System.exit(2);
     }
     List<String> lines = new ArrayList<>();
-    lines.add("| workload | Freshet | baseline | rate ratio (Freshet / baseline) | p99 ratio |");
+    lines.add(
+        "| workload | Freshet | baseline | rate ratio (Freshet / baseline, > 1: Freshet faster)"
+            + " | p99 ratio (Freshet / baseline, < 1: Freshet better) |");
     lines.add("| --- | --- | --- | --- | --- |");
     for (int i = 0; i < args.length; i += 5) {
       String counter = args[i + 2];
