@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Freshet against the naive baseline (issue 14) in ONE run, on ONE PostgreSQL server:
+#  - builds once (mvn package, nothing installed into ~/.m2);
+#  - starts a fresh Freshet node (keys and limits off, no demo catalog, embedded PostgreSQL on a fixed
+#    port in a temporary data directory), then the baseline service (dev.freshet.bench.baseline.
+#    BaselineService) pointed at that same embedded server, its tables in schema "baseline" of the
+#    same database; both JVMs get the same flags;
+#  - sets up the same data in both (rank-spec --setup only: 10,000 items s-*, SPEC_USERS users su-* with
+#    1,000 seen items and 30 events each; not measured);
+#  - for each workload runs the load generator against one and then the other (the order alternates
+#    from one workload to the next), each time WARMUP of unmeasured load right before DURATION measured:
+#      1. ingest: batches of 20 of the 10,000 items for random users u-0 .. u-99999
+#      2. rank k=20 for users u-* (little history: what step 1 gave them)
+#      3. rank k=20 for users su-* (1,000 seen items each, rank-spec's conditions)
+#  - prints a table of each side's rate and p99 and the ratios, with the conditions.
+#
+#   bench/run-baseline-compare.sh [DURATION] [WARMUP]   (defaults 20s and 30s; output in
+#                                                        bench/results-baseline-<time>.txt)
+# Environment: CONCURRENCY (32), SPEC_USERS (1000), FRESHET_HTTP_PORT (8080), BASELINE_PORT (8090),
+# PG_PORT (55432), BASELINE_POOL (16 connections and 16 handler threads),
+# JVM_OPTS (-Xms512m -Xmx4g -XX:+UseG1GC, for both servers).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+duration="${1:-20s}"
+warmup="${2:-30s}"
+concurrency="${CONCURRENCY:-32}"
+spec_users="${SPEC_USERS:-1000}"
+f_port="${FRESHET_HTTP_PORT:-8080}"
+b_port="${BASELINE_PORT:-8090}"
+pg_port="${PG_PORT:-55432}"
+b_pool="${BASELINE_POOL:-16}"
+jvm="${JVM_OPTS:--Xms512m -Xmx4g -XX:+UseG1GC}"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+out="$root/bench/results-baseline-$stamp.txt"
+work="$(mktemp -d)"
+bench_jar="$root/bench/target/freshet-bench.jar"
+
+(cd "$root" && mvn -q -B -DskipTests package)
+
+node="" baseline=""
+cleanup() {
+  [ -n "$baseline" ] && kill -TERM "$baseline" 2>/dev/null && wait "$baseline" 2>/dev/null || true
+  [ -n "$node" ] && kill -TERM "$node" 2>/dev/null && wait "$node" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_ready() { # url, log
+  for _ in $(seq 1 180); do
+    curl -sf "$1/health/ready" > /dev/null && return 0
+    sleep 1
+  done
+  echo "not ready: $1; last lines of $2:" >&2; tail -20 "$2" >&2; exit 1
+}
+
+# shellcheck disable=SC2086
+env FRESHET_AUTH=off FRESHET_RATE_LIMITS=off FRESHET_DEMO_CATALOG=off FRESHET_DATA_DIR="$work/freshet" \
+  FRESHET_HTTP_PORT="$f_port" FRESHET_EMBEDDED_DB_PORT="$pg_port" \
+  java $jvm -jar "$root/cluster/target/freshet.jar" > "$work/node.log" 2>&1 &
+node=$!
+wait_ready "http://127.0.0.1:$f_port" "$work/node.log"
+# shellcheck disable=SC2086
+java $jvm -cp "$bench_jar" dev.freshet.bench.baseline.BaselineService --port "$b_port" \
+  --db-url "jdbc:postgresql://127.0.0.1:$pg_port/postgres" --db-user postgres --schema baseline \
+  --pool-size "$b_pool" --threads "$b_pool" > "$work/baseline.log" 2>&1 &
+baseline=$!
+wait_ready "http://127.0.0.1:$b_port" "$work/baseline.log"
+
+declare -A url=([freshet]="http://127.0.0.1:$f_port" [baseline]="http://127.0.0.1:$b_port")
+bench() { # side, file, args...
+  local side="$1" file="$2"; shift 2
+  echo "### $side" | tee -a "$out"
+  java -jar "$bench_jar" "$@" --url "${url[$side]}" 2>/dev/null | tee "$work/$file" | tee -a "$out"
+}
+{
+  echo "# Freshet against the naive baseline, same run: $(date -u +%FT%TZ)"
+  echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load average at start $(cut -d' ' -f1-3 /proc/loadavg); node, baseline, PostgreSQL and load generator all on it"
+  echo "# commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)'); JVM flags (both servers): $jvm"
+  echo "# PostgreSQL: Freshet's embedded server (fsync=on, synchronous_commit=on) on port $pg_port, shared: Freshet's tables in schema public, the baseline's in schema baseline of the same database"
+  echo "# $(grep -m1 '^baseline service' "$work/baseline.log")"
+  echo "# Freshet: FRESHET_AUTH=off FRESHET_RATE_LIMITS=off FRESHET_DEMO_CATALOG=off, defaults otherwise"
+  echo "# each measurement: $warmup warm-up (unmeasured, same load) right before $duration measured, $concurrency requests in flight"
+} | tee "$out"
+
+echo "## 0. setup (not measured): 10,000 items, $spec_users users su-* x 1,000 seen + 30 events, /state check" | tee -a "$out"
+for side in freshet baseline; do
+  bench "$side" "setup-$side.txt" rank-spec --setup only --users "$spec_users"
+done
+
+common=(--concurrency "$concurrency" --warmup "$warmup" --duration "$duration")
+echo "## 1. ingest: batches of 20 of 10,000 items, 100,000 users u-*" | tee -a "$out"
+for side in freshet baseline; do
+  bench "$side" "ingest-$side.txt" ingest --users 100000 --items 10000 --items-prefix s- --batch 20 "${common[@]}"
+done
+echo "## 2. rank k=20, 10,000 items, users u-* with little history (from step 1)" | tee -a "$out"
+for side in baseline freshet; do
+  bench "$side" "rank-$side.txt" rank --users 100000 --items 10000 --items-prefix s- --k 20 "${common[@]}"
+done
+echo "## 3. rank k=20, 10,000 items, users su-* with 1,000 seen (rank-spec conditions)" | tee -a "$out"
+for side in freshet baseline; do
+  bench "$side" "spec-$side.txt" rank-spec --setup skip --users "$spec_users" --k 20 "${common[@]}"
+done
+
+{
+  echo
+  echo "## Same-run ratios ($(nproc) cores; $concurrency in flight; $warmup warm-up + $duration measured each; commit $(git -C "$root" rev-parse --short HEAD))"
+  java -cp "$bench_jar" dev.freshet.bench.baseline.SameRunRatio \
+    "durable ingest, batches of 20, 100,000 users" ingest impressions "$work/ingest-freshet.txt" "$work/ingest-baseline.txt" \
+    "ranking k = 20, 10,000 items, users with little history" rank rankings "$work/rank-freshet.txt" "$work/rank-baseline.txt" \
+    "ranking k = 20, 10,000 items, $spec_users users with 1,000 seen" rank rankings "$work/spec-freshet.txt" "$work/spec-baseline.txt"
+} | tee -a "$out"
+echo "results in $out"
