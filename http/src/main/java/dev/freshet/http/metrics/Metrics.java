@@ -139,6 +139,14 @@ public final class Metrics {
       ProjectionCounters counters,
       RankingEventWriter rankingEvents,
       PopularityFeed popularityFeed) {
+    pipelineGauges(monitor);
+    projectionCounters(monitor, counters);
+    writeBehindDrops(rankingEvents, popularityFeed);
+    return this;
+  }
+
+  /** Per projection and tag, from the pipeline monitor's latest sample. */
+  private void pipelineGauges(PipelineMonitor monitor) {
     pipelineGauge(
         "freshet_pipeline_lag_seconds",
         "Age of the oldest journal event a projection has not committed",
@@ -164,6 +172,13 @@ public final class Metrics {
         "1 unless a projection's last error is newer than its last batch",
         monitor,
         s -> s.healthy() ? 1 : 0);
+  }
+
+  /**
+   * Rows (cluster-wide, from the offset rows), and this node's skips, dead letters, failures and
+   * batches.
+   */
+  private void projectionCounters(PipelineMonitor monitor, ProjectionCounters counters) {
     CounterWithCallback.builder()
         .name("freshet_pipeline_rows")
         .help("Rows a projection has written (cluster-wide, from its offset row)")
@@ -208,6 +223,10 @@ public final class Metrics {
         .labelNames("projection")
         .callback(cb -> counters.batches().forEach((p, v) -> cb.call(v.sum(), p)))
         .register(registry);
+  }
+
+  /** What the write-behind buffers dropped. */
+  private void writeBehindDrops(RankingEventWriter rankingEvents, PopularityFeed popularityFeed) {
     counter(
         "freshet_ranking_events_dropped",
         "Ranking events dropped by the write-behind (buffer full or write failed)",
@@ -218,7 +237,6 @@ public final class Metrics {
         "Popularity signals dropped because the feed's buffer was full",
         popularityFeed,
         PopularityFeed::dropped);
-    return this;
   }
 
   /**
