@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiException;
-import dev.freshet.http.routes.Ingest;
 import dev.freshet.persistence.Hashes;
 import dev.freshet.persistence.JdbcIdempotency;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +31,17 @@ import org.slf4j.LoggerFactory;
  * two clients cannot collide, and are kept for {@code freshet.idempotency.ttl}.
  */
 public final class Idempotency {
+
+  /**
+   * An answer that an Idempotency-Key can replay: the HTTP status it is sent with, its body (an
+   * {@link IngestAnswer}, or the stored JSON of the first answer to a replayed Idempotency-Key),
+   * and whether it is such a replay.
+   */
+  public record Answer(int status, Object body, boolean replayed) {
+    public Answer(int status, Object body) {
+      this(status, body, false);
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Idempotency.class);
   public static final String HEADER = "Idempotency-Key";
@@ -96,12 +106,12 @@ public final class Idempotency {
    * one, a repeat of the same request gets the first answer, a different request under the same key
    * is a 422 and a repeat while the first is still being applied is a 409.
    */
-  public CompletionStage<Ingest.Answer> once(
+  public CompletionStage<Answer> once(
       Caller caller,
       Optional<String> key,
       String route,
       JsonNode request,
-      Supplier<CompletionStage<Ingest.Answer>> work) {
+      Supplier<CompletionStage<Answer>> work) {
     if (key.isEmpty()) return work.get();
     String k = key.get();
     if (!KEY.matcher(k).matches()) {
@@ -115,7 +125,7 @@ public final class Idempotency {
             claim -> {
               if (claim instanceof JdbcIdempotency.Replay replay) {
                 return CompletableFuture.completedFuture(
-                    new Ingest.Answer(replay.status(), parse(replay.response()), true));
+                    new Answer(replay.status(), parse(replay.response()), true));
               }
               if (claim instanceof JdbcIdempotency.InFlight) {
                 throw new ApiException(
@@ -135,9 +145,9 @@ public final class Idempotency {
             });
   }
 
-  private CompletionStage<Ingest.Answer> apply(
-      String owner, String key, Supplier<CompletionStage<Ingest.Answer>> work) {
-    CompletionStage<Ingest.Answer> applied;
+  private CompletionStage<Answer> apply(
+      String owner, String key, Supplier<CompletionStage<Answer>> work) {
+    CompletionStage<Answer> applied;
     try {
       applied = work.get();
     } catch (RuntimeException e) {
@@ -153,7 +163,7 @@ public final class Idempotency {
                         (done, releaseFailure) -> {
                           throw new CompletionException(ApiErrors.unwrap(failure));
                         })
-                    .thenApply(x -> (Ingest.Answer) x);
+                    .thenApply(x -> (Answer) x);
               }
               return CompletableFuture.supplyAsync(
                   () -> {

@@ -12,6 +12,7 @@ import dev.freshet.http.api.EventBatch;
 import dev.freshet.http.api.ImpressionBatch;
 import dev.freshet.http.api.IngestAnswer;
 import dev.freshet.http.api.TimeWindow;
+import dev.freshet.http.edge.Idempotency;
 import dev.freshet.http.edge.RateLimits;
 import dev.freshet.http.metrics.IngestMetrics;
 import dev.freshet.streams.PopularityFeed;
@@ -38,17 +39,6 @@ import org.apache.pekko.pattern.StatusReply;
  * that user's entity (one journal write per user) and answer once every write is durable.
  */
 public final class Ingest {
-
-  /**
-   * An ingest answer: the HTTP status it is sent with, its body (an {@link IngestAnswer}, or the
-   * stored JSON of the first answer to a replayed Idempotency-Key), and whether it is such a
-   * replay.
-   */
-  public record Answer(int status, Object body, boolean replayed) {
-    Answer(int status, Object body) {
-      this(status, body, false);
-    }
-  }
 
   private final ClusterSharding sharding;
   private final Catalog catalog;
@@ -79,12 +69,13 @@ public final class Ingest {
   }
 
   /** {@code POST /v1/impressions}: one user's impressions. */
-  public CompletionStage<Answer> impressions(JsonNode body) {
+  public CompletionStage<Idempotency.Answer> impressions(JsonNode body) {
     return impressions(body, IngestMetrics.Source.IMPRESSIONS);
   }
 
   /** One user's impressions, counted in the metrics as coming from {@code source}. */
-  public CompletionStage<Answer> impressions(JsonNode body, IngestMetrics.Source source) {
+  public CompletionStage<Idempotency.Answer> impressions(
+      JsonNode body, IngestMetrics.Source source) {
     long started = System.nanoTime();
     ImpressionBatch batch =
         admitted(source, () -> ImpressionBatch.parse(body), b -> List.of(b.userId()));
@@ -105,14 +96,14 @@ public final class Ingest {
                         askTimeout))
         .whenComplete(metrics.recorded(source))
         .whenComplete(metrics.batch(source, batch.itemIds().size(), started))
-        .thenApply(r -> new Answer(202, IngestAnswer.Impressions.of(r)));
+        .thenApply(r -> new Idempotency.Answer(202, IngestAnswer.Impressions.of(r)));
   }
 
   /**
    * {@code POST /v1/events}: many users' events. Each user's events go to that user's entity as one
    * command (one journal write); the answer waits for all of them.
    */
-  public CompletionStage<Answer> events(JsonNode body) {
+  public CompletionStage<Idempotency.Answer> events(JsonNode body) {
     return events(body, IngestMetrics.Source.EVENTS);
   }
 
@@ -120,7 +111,7 @@ public final class Ingest {
    * Many users' events, counted in the metrics as coming from {@code source} (the WebSocket
    * stream's).
    */
-  public CompletionStage<Answer> events(JsonNode body, IngestMetrics.Source source) {
+  public CompletionStage<Idempotency.Answer> events(JsonNode body, IngestMetrics.Source source) {
     long started = System.nanoTime();
     EventBatch batch =
         admitted(
@@ -175,7 +166,8 @@ public final class Ingest {
                           }
                         }
                         countForPopularity(batch, ids, notStored); // durable now, so it may count
-                        return new Answer(202, IngestAnswer.Events.of(accepted, unstored));
+                        return new Idempotency.Answer(
+                            202, IngestAnswer.Events.of(accepted, unstored));
                       });
             })
         .whenComplete(metrics.batch(source, batch.events().size(), started));

@@ -56,7 +56,7 @@ public final class IngestRoutes extends ApiRoutes {
    * one.
    */
   private Route idempotent(
-      String route, JsonNode body, Supplier<CompletionStage<Ingest.Answer>> work) {
+      String route, JsonNode body, Supplier<CompletionStage<Idempotency.Answer>> work) {
     return extractRequest(
         request ->
             optionalHeaderValueByName(

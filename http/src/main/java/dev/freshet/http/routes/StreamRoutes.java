@@ -198,7 +198,7 @@ public final class StreamRoutes extends AllDirectives {
    * body; {@code idempotencyKey} is the message's {@code "idempotencyKey"} and {@code request} the
    * upgrade request (its key, its client), for what wraps ingest per request, such as idempotency.
    */
-  CompletionStage<Ingest.Answer> handle(
+  CompletionStage<Idempotency.Answer> handle(
       HttpRequest request, JsonNode batch, Optional<String> idempotencyKey) {
     // a stream batch is an events batch: the same key on either path is the same batch
     return idempotency.once(
@@ -279,7 +279,7 @@ public final class StreamRoutes extends AllDirectives {
       // the rest is exactly a POST /v1/events body (whose parser ignores fields it does not know)
       body.remove("id");
       body.remove("idempotencyKey");
-      CompletionStage<Ingest.Answer> answer;
+      CompletionStage<Idempotency.Answer> answer;
       try {
         answer = handle(request, body, idempotencyKey);
       } catch (RuntimeException e) {
@@ -289,7 +289,7 @@ public final class StreamRoutes extends AllDirectives {
           (a, failure) -> failure == null ? ack(id, seq, a) : failed(id, seq, failure));
     }
 
-    private List<Message> ack(String id, long seq, Ingest.Answer answer) {
+    private List<Message> ack(String id, long seq, Idempotency.Answer answer) {
       messages.labelValues("ack").inc();
       Map<String, Object> ack = new LinkedHashMap<>();
       ack.put("type", "ack");

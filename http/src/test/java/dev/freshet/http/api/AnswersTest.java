@@ -15,11 +15,9 @@ import dev.freshet.actors.pool.Freshness;
 import dev.freshet.actors.pool.PoolLevels;
 import dev.freshet.actors.user.Favorites;
 import dev.freshet.actors.user.UserEntity;
-import dev.freshet.http.metrics.Alerts;
 import dev.freshet.persistence.JdbcApiKeys;
 import dev.freshet.streams.UserHistory;
 import dev.freshet.streams.readmodel.PipelineStatus;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -258,52 +256,6 @@ class AnswersTest {
                 + "\"readModels\":{\"impressions\":[],\"events\":[{\"a\":1}],\"activity\":null,"
                 + "\"featureSnapshots\":[],\"deadLetters\":[]},"
                 + "\"rankings\":[],\"favoriteShares\":[]}");
-  }
-
-  @Test
-  void alertsPutFiringFirstAndKeepANullValue() throws Exception {
-    Alerts.Status ok =
-        new Alerts.Status(
-            "Lag",
-            "freshet.alerts.lag",
-            Alerts.State.OK,
-            null,
-            30,
-            ">",
-            60,
-            null,
-            "warning",
-            "s",
-            "d",
-            null);
-    Alerts.Status firing =
-        new Alerts.Status(
-            "Errors",
-            "freshet.alerts.errors",
-            Alerts.State.FIRING,
-            0.5,
-            0.1,
-            ">=",
-            0,
-            Instant.parse("2026-11-22T10:00:00Z"),
-            "critical",
-            "s",
-            "d",
-            "n");
-    assertThat(
-            json(
-                AlertsAnswer.of(
-                    List.of(ok, firing),
-                    Duration.ofMinutes(5),
-                    Instant.parse("2026-11-22T10:05:00Z"))))
-        .isEqualTo(
-            "{\"evaluatedAt\":\"2026-11-22T10:05:00Z\",\"windowSeconds\":300,\"firing\":1,\"alerts\":["
-                + "{\"name\":\"Errors\",\"config\":\"freshet.alerts.errors\",\"state\":\"firing\",\"value\":0.5,"
-                + "\"threshold\":0.1,\"comparison\":\">=\",\"forSeconds\":0,\"activeSince\":\"2026-11-22T10:00:00Z\","
-                + "\"severity\":\"critical\",\"summary\":\"s\",\"description\":\"d\",\"note\":\"n\"},"
-                + "{\"name\":\"Lag\",\"config\":\"freshet.alerts.lag\",\"state\":\"ok\",\"value\":null,"
-                + "\"threshold\":30.0,\"comparison\":\">\",\"forSeconds\":60,\"activeSince\":null,"
-                + "\"severity\":\"warning\",\"summary\":\"s\",\"description\":\"d\"}]}");
   }
 
   @Test

@@ -1,7 +1,6 @@
-package dev.freshet.http.api;
+package dev.freshet.http.metrics;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.freshet.http.metrics.Alerts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
