@@ -61,6 +61,12 @@ public final class CatalogSnapshot {
   private final int[] itemCategory;
   private final int[][] itemTags;
 
+  /**
+   * What ranking derives from this snapshot for every user (its user-independent score terms), kept
+   * here so that it lives exactly as long as the snapshot; opaque to the catalog.
+   */
+  private volatile Object rankingTerms;
+
   private CatalogSnapshot(Map<String, Item> byId, Item[] byDense, long version) {
     this.byId = byId;
     this.byDense = byDense;
@@ -238,6 +244,16 @@ public final class CatalogSnapshot {
 
   public double maxPopularity() {
     return maxPopularity;
+  }
+
+  /** What ranking last cached on this snapshot, or {@code null}. */
+  public Object rankingTerms() {
+    return rankingTerms;
+  }
+
+  /** Caches what ranking derived from this snapshot, replacing what it cached before. */
+  public void rankingTerms(Object terms) {
+    this.rankingTerms = terms;
   }
 
   /** Dense ids per category, keeping the order of {@code items}. */

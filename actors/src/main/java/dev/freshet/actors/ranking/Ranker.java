@@ -93,30 +93,18 @@ public final class Ranker {
 
   /**
    * Scores every eligible candidate in a primitive loop (no allocation per candidate) and keeps the
-   * best {@code limit} in a min-heap; only those become {@link Scored} objects with their features.
-   * Pinned items are scored too wherever they would rank, so that they can take their slots.
+   * best {@code limit} in a min-heap; only those become {@link Scored} objects with their features,
+   * computed again directly (so the scores served are those of {@link UserSignals#score}). Pinned
+   * items are scored too wherever they would rank, so that they can take their slots.
    */
   private List<Scored> score(
       RankingContext ctx, RankingRequest request, Variant variant, int limit) {
     CatalogSnapshot catalog = ctx.catalog();
     int[] pool = catalog.activeInServingOrder(request.category());
     UserSignals user = UserSignals.of(ctx, settings);
-    RoaringBitmap excluded = new RoaringBitmap();
-    for (String id : request.exclude())
-      catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
-    // flat bit sets for the per-candidate test: cheaper than the compressed bitmap's look-up
-    BitSet seen = new BitSet();
-    for (int id : ctx.seen().toArray()) seen.set(id);
-    BitSet skip = new BitSet();
-    excluded.forEach((IntConsumer) skip::set);
+    RoaringBitmap excluded = excluded(catalog, request);
     boolean wantSeen = request.replay();
-    TopScores top = new TopScores(limit);
-    for (int i = 0; i < pool.length; i++) {
-      int denseId = pool[i];
-      if (seen.get(denseId) != wantSeen || skip.get(denseId)) continue;
-      Item item = catalog.byDenseId(denseId);
-      top.offer(user.score(item, variant.weightsFor(item.category())), i);
-    }
+    TopScores top = topScores(ctx, request, variant, limit, user, excluded);
     List<Scored> out = new ArrayList<>(top.size());
     Set<Integer> kept = new HashSet<>();
     for (int index : top.bestFirst()) {
@@ -134,6 +122,51 @@ public final class Ranker {
           .ifPresent(item -> out.add(user.scored(item, variant)));
     }
     return out;
+  }
+
+  private static RoaringBitmap excluded(CatalogSnapshot catalog, RankingRequest request) {
+    RoaringBitmap excluded = new RoaringBitmap();
+    for (String id : request.exclude())
+      catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
+    return excluded;
+  }
+
+  /** The best {@code limit} of the request's pool by {@link UserSignals#fastScore}. */
+  TopScores topScores(RankingContext ctx, RankingRequest request, Variant variant, int limit) {
+    return topScores(
+        ctx,
+        request,
+        variant,
+        limit,
+        UserSignals.of(ctx, settings),
+        excluded(ctx.catalog(), request));
+  }
+
+  private TopScores topScores(
+      RankingContext ctx,
+      RankingRequest request,
+      Variant variant,
+      int limit,
+      UserSignals user,
+      RoaringBitmap excluded) {
+    int[] pool = ctx.catalog().activeInServingOrder(request.category());
+    // the user-independent terms, computed once per catalog and popularity board for every user
+    SharedTerms shared = SharedTerms.of(ctx, settings.freshnessHalfLifeMillis());
+    SharedTerms.ForVariant terms = shared.forVariant(variant);
+    double freshnessFactor = shared.freshnessFactor(ctx.now());
+    // flat bit sets for the per-candidate test: cheaper than the compressed bitmap's look-up
+    BitSet seen = new BitSet();
+    for (int id : ctx.seen().toArray()) seen.set(id);
+    BitSet skip = new BitSet();
+    excluded.forEach((IntConsumer) skip::set);
+    boolean wantSeen = request.replay();
+    TopScores top = new TopScores(limit);
+    for (int i = 0; i < pool.length; i++) {
+      int denseId = pool[i];
+      if (seen.get(denseId) != wantSeen || skip.get(denseId)) continue;
+      top.offer(user.fastScore(shared, terms, freshnessFactor, denseId), i);
+    }
+    return top;
   }
 
   /**
@@ -169,12 +202,25 @@ public final class Ranker {
 
     /** The kept indexes, best score first, equal scores in index order. */
     int[] bestFirst() {
-      Integer[] order = new Integer[size];
-      for (int i = 0; i < size; i++) order[i] = i;
-      Arrays.sort(order, (a, b) -> worse(a, b) ? 1 : worse(b, a) ? -1 : 0);
+      Integer[] order = order();
       int[] out = new int[size];
       for (int i = 0; i < size; i++) out[i] = indexes[order[i]];
       return out;
+    }
+
+    /** The kept scores in the order of {@link #bestFirst}. */
+    double[] bestScores() {
+      Integer[] order = order();
+      double[] out = new double[size];
+      for (int i = 0; i < size; i++) out[i] = scores[order[i]];
+      return out;
+    }
+
+    private Integer[] order() {
+      Integer[] order = new Integer[size];
+      for (int i = 0; i < size; i++) order[i] = i;
+      Arrays.sort(order, (a, b) -> worse(a, b) ? 1 : worse(b, a) ? -1 : 0);
+      return order;
     }
 
     /** Slot a ranks below slot b: a lower score, or the same score later in serving order. */
@@ -429,6 +475,34 @@ public final class Ranker {
       }
       return score;
     }
+
+    /**
+     * {@link #score} from the shared terms: the same sums in the same order, the user-independent
+     * ones read from arrays (freshness within rounding of the direct formula, see {@link
+     * SharedTerms}). Relies on the features' order: popularity and trending, freshness, then the
+     * user's own.
+     */
+    double fastScore(
+        SharedTerms shared, SharedTerms.ForVariant terms, double freshnessFactor, int id) {
+      int category = ctx.catalog().categoryOf(id);
+      double[] w = terms.weights(category);
+      double score = terms.popular(id);
+      if (w[FRESHNESS] != 0) score += w[FRESHNESS] * shared.freshness(id, freshnessFactor);
+      if (w[CATEGORY_AFFINITY] != 0) score += w[CATEGORY_AFFINITY] * categoryAffinity[category];
+      if (w[TAG_AFFINITY] != 0) score += w[TAG_AFFINITY] * tags(id);
+      if (w[VECTOR_SIMILARITY] != 0) score += w[VECTOR_SIMILARITY] * shared.cosine(userVector, id);
+      if (w[SESSION_SIMILARITY] != 0)
+        score += w[SESSION_SIMILARITY] * shared.cosine(sessionCentroid, id);
+      if (w[INTENT_PENALTY] != 0) score += w[INTENT_PENALTY] * intentPenalty[category];
+      return score;
+    }
+
+    private static final int FRESHNESS = Feature.FRESHNESS.ordinal(),
+        CATEGORY_AFFINITY = Feature.CATEGORY_AFFINITY.ordinal(),
+        TAG_AFFINITY = Feature.TAG_AFFINITY.ordinal(),
+        VECTOR_SIMILARITY = Feature.VECTOR_SIMILARITY.ordinal(),
+        SESSION_SIMILARITY = Feature.SESSION_SIMILARITY.ordinal(),
+        INTENT_PENALTY = Feature.INTENT_PENALTY.ordinal();
 
     Scored scored(Item item, Variant variant) {
       double[] w = variant.weightsFor(item.category());
