@@ -11,6 +11,8 @@ import dev.freshet.actors.user.UserEntity.InteractionsRecorded;
 import dev.freshet.persistence.Database;
 import dev.freshet.persistence.DatabaseSettings;
 import dev.freshet.persistence.EmbeddedDatabase;
+import dev.freshet.persistence.JdbcRankingEventStore;
+import dev.freshet.persistence.JdbcUserData;
 import dev.freshet.persistence.ReadModelPartitions;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -143,6 +145,52 @@ class ProjectionStatementsTest {
     assertThat(count("SELECT count(*) FROM read_model_dead_letters WHERE user_id LIKE 'bad%'"))
         .isEqualTo(1L);
     assertThat(count("SELECT count(*) FROM user_impressions WHERE user_id = 'bad-gone'")).isZero();
+  }
+
+  @Test
+  void aBatchOfRankingsIsOneInsertWithTheCandidatesAsArrays() throws Exception {
+    JdbcRankingEventStore store = new JdbcRankingEventStore(counting, Duration.ofSeconds(10));
+    List<Integer> statements = new ArrayList<>();
+    for (int n : new int[] {1, 100}) {
+      List<JdbcRankingEventStore.Row> rows = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        List<JdbcRankingEventStore.Candidate> candidates = new ArrayList<>();
+        for (int p = 1; p <= 20; p++)
+          candidates.add(new JdbcRankingEventStore.Candidate("item-" + p, p, 1.0 / p, "affinity"));
+        rows.add(
+            new JdbcRankingEventStore.Row(
+                "rk-" + n + "-" + i, "ranked", "control", i % 2 == 0, candidates, 1_000L + i));
+      }
+      rows.add(
+          new JdbcRankingEventStore.Row(
+              "rk-" + n + "-empty", "ranked", "shadow", false, List.of(), 1_000L));
+      counting.reset();
+      store.insert(rows);
+      store.insert(rows); // a retried batch changes nothing
+      statements.add(counting.committedTransactions().get(0));
+    }
+    System.out.printf(
+        "Statements per ranking_events batch: %d for 1 ranking, %d for 100%n",
+        statements.get(0), statements.get(1));
+    assertThat(statements.get(1)).isEqualTo(statements.get(0));
+    assertThat(count("SELECT count(*) FROM ranking_events WHERE user_id = 'ranked'"))
+        .isEqualTo(103L);
+    assertThat(
+            count(
+                "SELECT count(*) FROM ranking_events WHERE ranking_id = 'rk-100-7' AND NOT served "
+                    + "AND item_ids[3] = 'item-3' AND positions[3] = 3 AND scores[4] = 0.25 "
+                    + "AND reasons[20] = 'affinity' AND cardinality(item_ids) = 20 "
+                    + "AND created_at = 'epoch'::timestamptz + interval '1007 milliseconds'"))
+        .isEqualTo(1L);
+    assertThat(
+            count(
+                "SELECT count(*) FROM ranking_events WHERE ranking_id = 'rk-100-empty' AND item_ids = '{}'"))
+        .isEqualTo(1L);
+    // the export shows the candidates as before: [{item, position, score, reason}, ...]
+    String export = new JdbcUserData(raw, Duration.ofDays(1)).export("ranked").get("rankings");
+    assertThat(export)
+        .contains(
+            "{\"item\" : \"item-2\", \"position\" : 2, \"score\" : 0.5, \"reason\" : \"affinity\"}");
   }
 
   private static int statementsOfOneBatch(ReadModel model, List<EventEnvelope> events)
