@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * rows and the offset are committed or lost together, and a crash anywhere replays exactly the
  * uncommitted batch). Any failure restarts the stream with backoff from the committed offset.
  *
- * <p>The offset row is locked and compared with the offset this run expects before anything is
- * written: if another runner moved it (a projection handed over while its old runner still
- * drained), the batch is rolled back and the stream restarts from the newer offset, so no batch is
- * applied twice.
+ * <p>The offset is moved only from the offset this run expects ({@code UPDATE … WHERE ordering =
+ * expected}, the transaction's last statement): if another runner moved it (a projection handed
+ * over while its old runner still drained), the update finds no row, the batch is rolled back and
+ * the stream restarts from the newer offset, so no batch is applied twice. A runner whose update
+ * waits for another's lock on the row sees the moved offset once that one commits.
  *
  * <p>An event the projection cannot write is set aside, never a stop: its partitions cannot be made
  * (a time such as year 0 or 999999999), or the database refuses its rows as data (a value out of
@@ -123,7 +124,7 @@ public final class ReadModelProjection implements Pipeline {
   private long loadOffset() {
     try (Connection c = dataSource.getConnection()) {
       OffsetRows.ensure(c, model.name(), tag);
-      long offset = lockedOffset(c, false);
+      long offset = offset(c);
       committed.set(offset);
       log.info("Projection {} starts after journal ordering {}", name(), offset);
       return offset;
@@ -201,8 +202,8 @@ public final class ReadModelProjection implements Pipeline {
   }
 
   /**
-   * One transaction: the offset row locked and checked, the rows of {@code writable}, the dead
-   * letters, the offset moved to {@code last}. The rows go in one set-based write per table (a
+   * One transaction: the rows of {@code writable}, the dead letters, the offset moved to {@code
+   * last} if it is still where this run left it. The rows go in one set-based write per table (a
    * constant number of statements whatever the batch's size), or, {@code eventByEvent}, each
    * event's under a savepoint of its own so that an event the database refuses is set aside. A
    * set-based write refused as data throws {@link RefusedAsData} after the rollback.
@@ -217,11 +218,6 @@ public final class ReadModelProjection implements Pipeline {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        long current = lockedOffset(c, true);
-        if (current != committed.get()) {
-          throw new IllegalStateException(
-              "offset moved from " + committed.get() + " to " + current + " by another runner");
-        }
         BatchResult result = new BatchResult();
         for (DeadLetter d : outOfRange) result.skipped(d.reason(), 1);
         if (!writable.isEmpty()) {
@@ -243,7 +239,7 @@ public final class ReadModelProjection implements Pipeline {
                 "UPDATE read_model_offsets SET ordering = ?, updated_at = now(), rows_total = rows_total + ?, "
                     + "skipped_total = skipped_total + ?, dead_letters_total = dead_letters_total + ?, "
                     + "batches_total = batches_total + 1, last_event_at = ? "
-                    + "WHERE projection = ? AND tag = ?")) {
+                    + "WHERE projection = ? AND tag = ? AND ordering = ?")) {
           ps.setLong(1, ((Sequence) last.offset()).value());
           ps.setLong(2, result.rows());
           ps.setLong(3, result.skippedTotal());
@@ -251,7 +247,11 @@ public final class ReadModelProjection implements Pipeline {
           ps.setTimestamp(5, new Timestamp(last.timestamp()));
           ps.setString(6, model.name());
           ps.setString(7, tag);
-          ps.executeUpdate();
+          ps.setLong(8, committed.get());
+          if (ps.executeUpdate() == 0) {
+            throw new IllegalStateException(
+                "offset moved from " + committed.get() + " to " + offset(c) + " by another runner");
+          }
         }
         c.commit();
         return new Committed(result, deadLettered);
@@ -359,11 +359,10 @@ public final class ReadModelProjection implements Pipeline {
     return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
-  private long lockedOffset(Connection c, boolean forUpdate) throws SQLException {
+  private long offset(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT ordering FROM read_model_offsets WHERE projection = ? AND tag = ?"
-                + (forUpdate ? " FOR UPDATE" : ""))) {
+            "SELECT ordering FROM read_model_offsets WHERE projection = ? AND tag = ?")) {
       ps.setString(1, model.name());
       ps.setString(2, tag);
       try (ResultSet rs = ps.executeQuery()) {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
@@ -31,6 +32,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.Sequence;
+import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,8 +204,53 @@ class ProjectionStatementsTest {
     return transactions.get(0);
   }
 
+  @Test
+  void aBatchIsNotAppliedWhenAnotherRunnerMovedTheOffsetMeanwhile() throws Exception {
+    ReadModel model = new EventsReadModel();
+    project(model, ingestBatches("warm-fence", 1));
+    List<EventEnvelope> events = ingestBatches("fenced", 3);
+    long moved = ((Sequence) events.get(events.size() - 1).offset()).value();
+    AtomicBoolean once = new AtomicBoolean();
+    project(
+        model,
+        (tag, offset) -> {
+          // another runner commits these events after this one read its offset
+          if (once.compareAndSet(false, true)) {
+            try {
+              execute(
+                  "UPDATE read_model_offsets SET ordering = "
+                      + moved
+                      + " WHERE projection = 'events' AND tag = '"
+                      + TAG
+                      + "'");
+            } catch (SQLException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          return Source.from(after(events, offset));
+        });
+    assertThat(count("SELECT count(*) FROM events WHERE user_id LIKE 'fenced%'")).isZero();
+    assertThat(
+            count(
+                "SELECT ordering FROM read_model_offsets WHERE projection = 'events' AND tag = '"
+                    + TAG
+                    + "'"))
+        .isEqualTo(moved);
+  }
+
+  private static List<EventEnvelope> after(List<EventEnvelope> events, Offset offset) {
+    return events.stream()
+        .filter(e -> ((Sequence) e.offset()).value() > ((Sequence) offset).value())
+        .toList();
+  }
+
   /** Runs the projection over {@code events} as its journal, in one batch, to its end. */
   private static void project(ReadModel model, List<EventEnvelope> events) throws Exception {
+    project(model, (tag, offset) -> Source.from(after(events, offset)));
+  }
+
+  /** Runs the projection over {@code journal}, each run of it in one batch, to its end. */
+  private static void project(ReadModel model, EventsByTagQuery journal) throws Exception {
     ProjectionSettings settings =
         new ProjectionSettings(
             true,
@@ -215,18 +262,7 @@ class ProjectionStatementsTest {
             Duration.ofSeconds(2));
     ReadModelProjection projection =
         new ReadModelProjection(
-            system,
-            model,
-            TAG,
-            (tag, offset) ->
-                Source.from(
-                    events.stream()
-                        .filter(e -> ((Sequence) e.offset()).value() > ((Sequence) offset).value())
-                        .toList()),
-            counting,
-            partitions,
-            settings,
-            new ProjectionCounters());
+            system, model, TAG, journal, counting, partitions, settings, new ProjectionCounters());
     projection.run().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
