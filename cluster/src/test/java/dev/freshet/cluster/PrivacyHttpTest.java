@@ -375,7 +375,12 @@ class PrivacyHttpTest {
         .insert(
             List.of(
                 new JdbcRankingEventStore.Row(
-                    "late-ranking", X, "control", true, "[]", System.currentTimeMillis() - 1_000)));
+                    "late-ranking",
+                    X,
+                    "control",
+                    true,
+                    List.of(),
+                    System.currentTimeMillis() - 1_000)));
     assertThat(rowsByIdColumn(X).values()).containsOnly(0L);
 
     // ---- the same id comes back as a brand-new user

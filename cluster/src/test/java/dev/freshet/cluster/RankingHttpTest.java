@@ -147,8 +147,8 @@ class RankingHttpTest {
     try (Connection c = node.database().dataSource().getConnection();
         PreparedStatement q =
             c.prepareStatement(
-                "SELECT r.variant, (cand->>'position')::int FROM ranking_events r, jsonb_array_elements(r.candidates) cand "
-                    + "WHERE r.ranking_id = ? AND r.served AND cand->>'item' = ?")) {
+                "SELECT r.variant, cand.position FROM ranking_events r, unnest(r.item_ids, r.positions) AS cand(item, position) "
+                    + "WHERE r.ranking_id = ? AND r.served AND cand.item = ?")) {
       q.setString(1, journaled.rankingId());
       q.setString(2, third.path("id").asText());
       try (ResultSet rs = q.executeQuery()) {

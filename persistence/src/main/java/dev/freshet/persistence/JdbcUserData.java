@@ -49,8 +49,11 @@ public final class JdbcUserData {
             + "FROM read_model_dead_letters WHERE user_id = ? ORDER BY created_at, projection, seq_nr");
     EXPORT.put(
         "rankings",
-        "SELECT ranking_id AS \"rankingId\", created_at AS \"createdAt\", variant, served, candidates "
-            + "FROM ranking_events WHERE user_id = ? ORDER BY created_at, ranking_id");
+        "SELECT ranking_id AS \"rankingId\", created_at AS \"createdAt\", variant, served, "
+            + "(SELECT COALESCE(json_agg(json_build_object('item', c.item, 'position', c.position, "
+            + "'score', c.score, 'reason', c.reason) ORDER BY c.k), '[]') "
+            + "FROM unnest(item_ids, positions, scores, reasons) WITH ORDINALITY AS c(item, position, score, reason, k)) "
+            + "AS candidates FROM ranking_events WHERE user_id = ? ORDER BY created_at, ranking_id");
     // a link's token is a secret that only its holder has; its hash is of no use to the user
     EXPORT.put(
         "favoriteShares",

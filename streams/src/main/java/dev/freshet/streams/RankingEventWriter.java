@@ -1,8 +1,5 @@
 package dev.freshet.streams;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.freshet.actors.ranking.RankedItem;
 import dev.freshet.actors.ranking.Ranking;
@@ -29,14 +26,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Write-behind of ranking events to PostgreSQL: rankings are queued without blocking the response,
- * batched ({@code groupedWithin}), written one batch at a time with retries and backoff, and the
- * queue is drained at shutdown before the database closes. A full queue drops (and counts) events
- * rather than slowing ranking down.
+ * batched ({@code groupedWithin}), written one batch at a time (one INSERT for the whole batch, the
+ * candidates as array columns) with retries and backoff, and the queue is drained at shutdown
+ * before the database closes. A full queue drops (and counts) events rather than slowing ranking
+ * down.
  */
 public final class RankingEventWriter implements RankingLog {
 
   private static final Logger log = LoggerFactory.getLogger(RankingEventWriter.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BoundedSourceQueue<JdbcRankingEventStore.Row> queue;
   private final LongAdder dropped = new LongAdder();
@@ -131,16 +128,13 @@ public final class RankingEventWriter implements RankingLog {
     if (queue.offer(row) != QueueOfferResult.enqueued()) dropped.increment();
   }
 
-  private static String candidates(Ranking ranking) {
-    ArrayNode array = JSON.createArrayNode();
-    for (RankedItem item : ranking.items()) {
-      ObjectNode node = array.addObject();
-      node.put("item", item.id());
-      node.put("position", item.position());
-      node.put("score", item.score());
-      node.put("reason", item.reason());
-    }
-    return array.toString();
+  private static List<JdbcRankingEventStore.Candidate> candidates(Ranking ranking) {
+    return ranking.items().stream()
+        .map(
+            item ->
+                new JdbcRankingEventStore.Candidate(
+                    item.id(), item.position(), item.score(), item.reason()))
+        .toList();
   }
 
   public long dropped() {

@@ -353,7 +353,8 @@ class TrainingExportAndRetentionTest {
   private static void ranking(String rankingId, String user, String variant, Instant at)
       throws SQLException {
     update(
-        "INSERT INTO ranking_events (ranking_id, user_id, variant, served, candidates, created_at) VALUES (?, ?, ?, true, '[]', ?)",
+        "INSERT INTO ranking_events (ranking_id, user_id, variant, served, item_ids, positions, scores, reasons, created_at) "
+            + "VALUES (?, ?, ?, true, '{}', '{}', '{}', '{}', ?)",
         rankingId,
         user,
         variant,

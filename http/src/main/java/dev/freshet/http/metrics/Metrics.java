@@ -159,7 +159,7 @@ public final class Metrics {
         s -> s.offset());
     pipelineGauge(
         "freshet_pipeline_pending_events",
-        "Tagged journal events past a projection's offset",
+        "Journal orderings between a projection's offset and its tag's newest event (at least the tagged events to go)",
         monitor,
         s -> s.pendingEvents());
     pipelineGauge(

@@ -3,6 +3,7 @@ package dev.freshet.streams.readmodel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -49,24 +50,44 @@ final class DeadLetters {
     if (letters.isEmpty()) return written;
     Set<EventEnvelope> kept = Collections.newSetFromMap(new IdentityHashMap<>());
     kept.addAll(JournalRows.withoutErased(c, letters.stream().map(DeadLetter::envelope).toList()));
+    List<DeadLetter> rows = letters.stream().filter(l -> kept.contains(l.envelope())).toList();
+    if (rows.isEmpty()) return written;
+    int n = rows.size();
+    String[] pids = new String[n];
+    Long[] seqNrs = new Long[n];
+    Long[] orderings = new Long[n];
+    String[] users = new String[n];
+    String[] reasons = new String[n];
+    String[] details = new String[n];
+    String[] events = new String[n];
+    for (int i = 0; i < n; i++) {
+      DeadLetter letter = rows.get(i);
+      EventEnvelope e = letter.envelope();
+      pids[i] = e.persistenceId();
+      seqNrs[i] = e.sequenceNr();
+      orderings[i] = ((Sequence) e.offset()).value();
+      users[i] = JournalRows.userId(e);
+      reasons[i] = letter.reason();
+      details[i] = truncate(letter.detail());
+      events[i] = truncate(describe(e.event()));
+    }
+    // one statement for all; the rows it answers are the new ones (a replayed batch finds its own)
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO read_model_dead_letters (projection, tag, persistence_id, seq_nr, journal_ordering, user_id, "
-                + "reason, detail, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      for (DeadLetter letter : letters) {
-        EventEnvelope e = letter.envelope();
-        if (!kept.contains(e)) continue;
-        ps.setString(1, projection);
-        ps.setString(2, tag);
-        ps.setString(3, e.persistenceId());
-        ps.setLong(4, e.sequenceNr());
-        ps.setLong(5, ((Sequence) e.offset()).value());
-        ps.setString(6, JournalRows.userId(e));
-        ps.setString(7, letter.reason());
-        ps.setString(8, truncate(letter.detail()));
-        ps.setString(9, truncate(describe(e.event())));
-        // one statement per row: there are few, and the count tells a new row from a replayed one
-        if (ps.executeUpdate() > 0) written.merge(letter.reason(), 1, Integer::sum);
+                + "reason, detail, event) SELECT ?, ?, u.* FROM unnest(?::text[], ?::bigint[], ?::bigint[], "
+                + "?::text[], ?::text[], ?::text[], ?::text[]) AS u ON CONFLICT DO NOTHING RETURNING reason")) {
+      ps.setString(1, projection);
+      ps.setString(2, tag);
+      ps.setArray(3, c.createArrayOf("text", pids));
+      ps.setArray(4, c.createArrayOf("bigint", seqNrs));
+      ps.setArray(5, c.createArrayOf("bigint", orderings));
+      ps.setArray(6, c.createArrayOf("text", users));
+      ps.setArray(7, c.createArrayOf("text", reasons));
+      ps.setArray(8, c.createArrayOf("text", details));
+      ps.setArray(9, c.createArrayOf("text", events));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) written.merge(rs.getString(1), 1, Integer::sum);
       }
     }
     return written;

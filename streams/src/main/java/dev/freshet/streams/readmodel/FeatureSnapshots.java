@@ -195,41 +195,62 @@ public final class FeatureSnapshots implements Pipeline {
         ErasedUsers.lockAndFind(
             c, batch.stream().map(s -> s.user().userId()).collect(Collectors.toSet()));
     covered(c, batch);
+    List<Snapshot> kept = new ArrayList<>(batch.size());
+    for (Snapshot s : batch) {
+      ErasedUsers.Tombstone tombstone = erased.get(s.user().userId());
+      if (tombstone == null || tombstone.erasedAt().isBefore(listedAt)) kept.add(s);
+    }
+    if (kept.isEmpty()) return 0;
+    int n = kept.size();
+    String[] users = new String[n];
+    Integer[] seen = new Integer[n];
+    Integer[] unseen = new Integer[n];
+    Double[] coverage = new Double[n];
+    String[] features = new String[n];
+    for (int i = 0; i < n; i++) {
+      Snapshot s = kept.get(i);
+      users[i] = s.user().userId();
+      seen[i] = s.view().seen();
+      unseen[i] = s.view().unseen();
+      coverage[i] = s.view().coverage();
+      features[i] = json(s.view().features());
+    }
+    // the whole batch in one statement
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO user_features (user_id, taken_at, seen, unseen, coverage, features) "
-                + "VALUES (?, now(), ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
-      int written = 0;
-      for (Snapshot s : batch) {
-        ErasedUsers.Tombstone tombstone = erased.get(s.user().userId());
-        if (tombstone != null && !tombstone.erasedAt().isBefore(listedAt)) continue;
-        ps.setString(1, s.user().userId());
-        ps.setInt(2, s.view().seen());
-        ps.setInt(3, s.view().unseen());
-        ps.setDouble(4, s.view().coverage());
-        ps.setString(5, json(s.view().features()));
-        ps.addBatch();
-        written++;
-      }
-      if (written > 0) ps.executeBatch();
-      return written;
+                + "SELECT u.user_id, now(), u.seen, u.unseen, u.coverage, u.features::jsonb "
+                + "FROM unnest(?::text[], ?::int[], ?::int[], ?::float8[], ?::text[]) "
+                + "AS u(user_id, seen, unseen, coverage, features) ON CONFLICT DO NOTHING")) {
+      ps.setArray(1, c.createArrayOf("text", users));
+      ps.setArray(2, c.createArrayOf("integer", seen));
+      ps.setArray(3, c.createArrayOf("integer", unseen));
+      ps.setArray(4, c.createArrayOf("float8", coverage));
+      ps.setArray(5, c.createArrayOf("text", features));
+      ps.executeUpdate();
+      return n;
     }
   }
 
   /**
-   * Records the versions the snapshots cover: a user whose version moved on since it was listed
-   * stays due.
+   * Records the versions the snapshots cover, in one statement: a user whose version moved on since
+   * it was listed stays due.
    */
   private static void covered(Connection c, List<Snapshot> batch) throws SQLException {
+    if (batch.isEmpty()) return;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE user_activity SET snapshot_version = GREATEST(snapshot_version, ?) WHERE user_id = ?")) {
-      for (Snapshot s : batch) {
-        ps.setLong(1, s.user().version());
-        ps.setString(2, s.user().userId());
-        ps.addBatch();
-      }
-      ps.executeBatch();
+            "UPDATE user_activity a SET snapshot_version = GREATEST(a.snapshot_version, u.version) "
+                + "FROM unnest(?::text[], ?::bigint[]) AS u(user_id, version) WHERE a.user_id = u.user_id")) {
+      ps.setArray(
+          1,
+          c.createArrayOf(
+              "text", batch.stream().map(s -> s.user().userId()).toArray(String[]::new)));
+      ps.setArray(
+          2,
+          c.createArrayOf(
+              "bigint", batch.stream().map(s -> s.user().version()).toArray(Long[]::new)));
+      ps.executeUpdate();
     }
   }
 

@@ -6,16 +6,11 @@ import dev.freshet.actors.user.UserEntity.ImpressionsRecorded;
 import dev.freshet.actors.user.UserEntity.ImpressionsRepeated;
 import dev.freshet.actors.user.UserEntity.InteractionsRecorded;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.persistence.query.EventEnvelope;
 
 /**
@@ -23,7 +18,8 @@ import org.apache.pekko.persistence.query.EventEnvelope;
  * route), its view count and last sighting moved by each repeat. Within a batch every first
  * sighting is written before any repeat, which is the journal's own order for one (user, item). It
  * also keeps {@code user_activity}, since every user event the read models project passes through
- * here.
+ * here. The events become rows here ({@link #firsts}, {@link #repeats}); {@link SetWrites} writes
+ * them, one statement per kind of row and batch.
  */
 public final class ImpressionsReadModel implements ReadModel {
 
@@ -49,70 +45,31 @@ public final class ImpressionsReadModel implements ReadModel {
     List<EventEnvelope> batch = JournalRows.withoutErased(c, read);
     BatchResult result = new BatchResult();
     result.skipped("user_erased", read.size() - batch.size());
-    List<First> firsts = firsts(batch);
-    Map<Key, long[]> repeats = repeats(batch); // count, latest time
-    Set<Integer> dense = new HashSet<>();
-    firsts.forEach(f -> dense.add(f.denseId()));
-    repeats.keySet().forEach(k -> dense.add(k.denseId()));
-    Map<Integer, String> items = JournalRows.itemIds(c, dense);
-
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO user_impressions (user_id, item_id, first_seen_at, view_count, last_seen_at, surface, ranking_id, position) "
-                + "VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      int n = 0;
-      for (First f : firsts) {
-        String item = items.get(f.denseId());
-        if (item == null) {
-          result.skipped("item_deleted", 1);
-          continue;
-        }
-        Timestamp at = new Timestamp(f.at());
-        ps.setString(1, f.userId());
-        ps.setString(2, item);
-        ps.setTimestamp(3, at);
-        ps.setTimestamp(4, at);
-        ps.setString(5, f.surface());
-        ps.setString(6, f.rankingId());
-        if (f.position() == null) ps.setNull(7, Types.INTEGER);
-        else ps.setInt(7, f.position());
-        ps.addBatch();
-        n++;
-      }
-      if (n > 0) ps.executeBatch();
-      result.wrote(n);
-    }
-
-    if (!repeats.isEmpty()) {
-      List<Key> keys = new ArrayList<>();
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "UPDATE user_impressions SET view_count = view_count + ?, last_seen_at = GREATEST(last_seen_at, ?) "
-                  + "WHERE user_id = ? AND item_id = ?")) {
-        for (Map.Entry<Key, long[]> e : repeats.entrySet()) {
-          String item = items.get(e.getKey().denseId());
-          if (item == null) {
-            result.skipped("item_deleted", (int) e.getValue()[0]);
-            continue;
-          }
-          ps.setInt(1, (int) e.getValue()[0]);
-          ps.setTimestamp(2, new Timestamp(e.getValue()[1]));
-          ps.setString(3, e.getKey().userId());
-          ps.setString(4, item);
-          ps.addBatch();
-          keys.add(e.getKey());
-        }
-        int[] counts = keys.isEmpty() ? new int[0] : ps.executeBatch();
-        for (int i = 0; i < counts.length; i++) {
-          // the first sighting was never projected (its item was gone then): nothing to count
-          // against
-          if (counts[i] == 0)
-            result.skipped("no_first_impression", (int) repeats.get(keys.get(i))[0]);
-          else result.wrote(1);
-        }
-      }
-    }
-    if (!batch.isEmpty()) JournalRows.markActive(c, batch);
+    if (batch.isEmpty()) return result;
+    // the events as rows ...
+    List<SetWrites.FirstRow> firsts =
+        firsts(batch).stream()
+            .map(
+                f ->
+                    new SetWrites.FirstRow(
+                        f.userId(), f.denseId(), f.at(), f.surface(), f.rankingId(), f.position()))
+            .toList();
+    List<SetWrites.RepeatRow> repeats = new ArrayList<>();
+    repeats(batch)
+        .forEach(
+            (key, counted) ->
+                repeats.add(
+                    new SetWrites.RepeatRow(key.userId(), key.denseId(), counted[0], counted[1])));
+    // ... written with one statement per kind of row, first sightings before repeats
+    int placed = SetWrites.insertFirsts(c, firsts);
+    result.wrote(placed);
+    result.skipped("item_deleted", firsts.size() - placed);
+    SetWrites.Repeats counted = SetWrites.countRepeats(c, repeats);
+    result.skipped("item_deleted", (int) counted.itemDeleted());
+    // the first sighting was never projected (its item was gone then): nothing to count against
+    result.skipped("no_first_impression", (int) counted.noFirstImpression());
+    result.wrote((int) counted.updated());
+    SetWrites.markActive(c, JournalRows.latestByUser(batch));
     return result;
   }
 

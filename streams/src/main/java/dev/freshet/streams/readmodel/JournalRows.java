@@ -1,14 +1,10 @@
 package dev.freshet.streams.readmodel;
 
 import dev.freshet.persistence.ErasedUsers;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +13,7 @@ import java.util.TreeMap;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Sequence;
 
-/** What the read models share: user ids from persistence ids, item ids from dense ids, activity. */
+/** What the read models share: the erased users' events left out, user ids, activity times. */
 final class JournalRows {
 
   private static final String USER_PREFIX = "User|";
@@ -50,43 +46,12 @@ final class JournalRows {
   }
 
   /**
-   * The catalog ids of these dense ids, in one query. An id missing from the answer belongs to an
-   * item deleted since the event was written: its rows are skipped, not failed.
+   * The latest journal write time (epoch ms) of each user's events in {@code batch}: when the user
+   * was last active.
    */
-  static Map<Integer, String> itemIds(Connection c, Collection<Integer> denseIds)
-      throws SQLException {
-    Map<Integer, String> ids = new HashMap<>();
-    if (denseIds.isEmpty()) return ids;
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT dense_id, id FROM items WHERE dense_id = ANY(?)")) {
-      Array array = c.createArrayOf("integer", denseIds.toArray());
-      ps.setArray(1, array);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) ids.put(rs.getInt(1), rs.getString(2));
-      }
-    }
-    return ids;
-  }
-
-  /**
-   * Marks users active at the journal write times of their events, and their feature snapshots due
-   * (a new version). Users are written in sorted order so that two projections upserting the same
-   * users cannot deadlock.
-   */
-  static void markActive(Connection c, Collection<EventEnvelope> batch) throws SQLException {
+  static Map<String, Long> latestByUser(Collection<EventEnvelope> batch) {
     Map<String, Long> latest = new TreeMap<>();
     for (EventEnvelope e : batch) latest.merge(userId(e), e.timestamp(), Math::max);
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO user_activity (user_id, last_active_at) VALUES (?, 'epoch'::timestamptz + ? * interval '1 millisecond') "
-                + "ON CONFLICT (user_id) DO UPDATE SET last_active_at = GREATEST(user_activity.last_active_at, EXCLUDED.last_active_at), "
-                + "version = user_activity.version + 1")) {
-      for (Map.Entry<String, Long> e : latest.entrySet()) {
-        ps.setString(1, e.getKey());
-        ps.setLong(2, e.getValue());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+    return latest;
   }
 }

@@ -40,17 +40,19 @@ import org.slf4j.LoggerFactory;
  * rows and the offset are committed or lost together, and a crash anywhere replays exactly the
  * uncommitted batch). Any failure restarts the stream with backoff from the committed offset.
  *
- * <p>The offset row is locked and compared with the offset this run expects before anything is
- * written: if another runner moved it (a projection handed over while its old runner still
- * drained), the batch is rolled back and the stream restarts from the newer offset, so no batch is
- * applied twice.
+ * <p>The offset is moved only from the offset this run expects ({@code UPDATE … WHERE ordering =
+ * expected}, the transaction's last statement): if another runner moved it (a projection handed
+ * over while its old runner still drained), the update finds no row, the batch is rolled back and
+ * the stream restarts from the newer offset, so no batch is applied twice. A runner whose update
+ * waits for another's lock on the row sees the moved offset once that one commits.
  *
  * <p>An event the projection cannot write is set aside, never a stop: its partitions cannot be made
  * (a time such as year 0 or 999999999), or the database refuses its rows as data (a value out of
- * range, a constraint; the batch is then retried event by event under savepoints). Such an event is
- * skipped and counted by reason and becomes a row of {@code read_model_dead_letters}, written in
- * the transaction that moves the offset past it. Only failures of the event itself count: a
- * database that cannot be reached fails the batch, which is retried with backoff like any other.
+ * range, a constraint; the batch is then rolled back and written again event by event under
+ * savepoints, which the batches without a bad event never pay for). Such an event is skipped and
+ * counted by reason and becomes a row of {@code read_model_dead_letters}, written in the
+ * transaction that moves the offset past it. Only failures of the event itself count: a database
+ * that cannot be reached fails the batch, which is retried with backoff like any other.
  */
 public final class ReadModelProjection implements Pipeline {
 
@@ -122,7 +124,7 @@ public final class ReadModelProjection implements Pipeline {
   private long loadOffset() {
     try (Connection c = dataSource.getConnection()) {
       OffsetRows.ensure(c, model.name(), tag);
-      long offset = lockedOffset(c, false);
+      long offset = offset(c);
       committed.set(offset);
       log.info("Projection {} starts after journal ordering {}", name(), offset);
       return offset;
@@ -148,61 +150,35 @@ public final class ReadModelProjection implements Pipeline {
     }
   }
 
+  /** What a committed batch did: its rows, and the dead letters it added by reason. */
+  private record Committed(BatchResult result, Map<String, Integer> deadLettered) {}
+
+  /** The database refused the set-based write of a batch as data: one of its events is bad. */
+  private static final class RefusedAsData extends RuntimeException {
+    RefusedAsData(Exception cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
   private BatchResult write(List<EventEnvelope> batch) throws SQLException {
     long start = System.nanoTime();
-    List<DeadLetter> deadLetters = new ArrayList<>();
-    List<EventEnvelope> writable = withPartitions(batch, deadLetters);
+    List<DeadLetter> outOfRange = new ArrayList<>();
+    List<EventEnvelope> writable = withPartitions(batch, outOfRange);
     EventEnvelope last = batch.get(batch.size() - 1);
     long lastOrdering = ((Sequence) last.offset()).value();
-    BatchResult result;
-    Map<String, Integer> deadLettered;
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        long current = lockedOffset(c, true);
-        if (current != committed.get()) {
-          throw new IllegalStateException(
-              "offset moved from " + committed.get() + " to " + current + " by another runner");
-        }
-        result = new BatchResult();
-        for (DeadLetter d : deadLetters) result.skipped(d.reason(), 1);
-        if (!writable.isEmpty()) {
-          Savepoint whole = c.setSavepoint();
-          try {
-            result.add(model.write(c, writable));
-          } catch (SQLException | DateTimeException | ArithmeticException e) {
-            if (!isEventError(e)) throw e;
-            c.rollback(whole);
-            log.warn(
-                "Projection {}: the database refused a batch as data ({}); writing it event by event",
-                name(),
-                e.getMessage());
-            result.add(writeOneByOne(c, writable, deadLetters));
-          }
-        }
-        deadLettered = DeadLetters.write(c, model.name(), tag, deadLetters);
-        int deadLetterCount = deadLettered.values().stream().mapToInt(Integer::intValue).sum();
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "UPDATE read_model_offsets SET ordering = ?, updated_at = now(), rows_total = rows_total + ?, "
-                    + "skipped_total = skipped_total + ?, dead_letters_total = dead_letters_total + ?, "
-                    + "batches_total = batches_total + 1, last_event_at = ? "
-                    + "WHERE projection = ? AND tag = ?")) {
-          ps.setLong(1, lastOrdering);
-          ps.setLong(2, result.rows());
-          ps.setLong(3, result.skippedTotal());
-          ps.setLong(4, deadLetterCount);
-          ps.setTimestamp(5, new Timestamp(last.timestamp()));
-          ps.setString(6, model.name());
-          ps.setString(7, tag);
-          ps.executeUpdate();
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+    Committed committedBatch;
+    try {
+      committedBatch = commit(writable, outOfRange, last, false);
+    } catch (RefusedAsData e) {
+      // rolled back whole: the same batch again, each event under its own savepoint
+      log.warn(
+          "Projection {}: the database refused a batch as data ({}); writing it event by event",
+          name(),
+          e.getMessage());
+      committedBatch = commit(writable, outOfRange, last, true);
     }
+    BatchResult result = committedBatch.result();
+    Map<String, Integer> deadLettered = committedBatch.deadLettered();
     committed.set(lastOrdering);
     counters.batch(model.name(), System.nanoTime() - start);
     if (result.skippedTotal() > 0) {
@@ -223,6 +199,67 @@ public final class ReadModelProjection implements Pipeline {
           lastOrdering);
     }
     return result;
+  }
+
+  /**
+   * One transaction: the rows of {@code writable}, the dead letters, the offset moved to {@code
+   * last} if it is still where this run left it. The rows go in one set-based write per table (a
+   * constant number of statements whatever the batch's size), or, {@code eventByEvent}, each
+   * event's under a savepoint of its own so that an event the database refuses is set aside. A
+   * set-based write refused as data throws {@link RefusedAsData} after the rollback.
+   */
+  private Committed commit(
+      List<EventEnvelope> writable,
+      List<DeadLetter> outOfRange,
+      EventEnvelope last,
+      boolean eventByEvent)
+      throws SQLException {
+    List<DeadLetter> deadLetters = new ArrayList<>(outOfRange);
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        BatchResult result = new BatchResult();
+        for (DeadLetter d : outOfRange) result.skipped(d.reason(), 1);
+        if (!writable.isEmpty()) {
+          if (eventByEvent) {
+            result.add(writeOneByOne(c, writable, deadLetters));
+          } else {
+            try {
+              result.add(model.write(c, writable));
+            } catch (SQLException | DateTimeException | ArithmeticException e) {
+              if (!isEventError(e)) throw e;
+              throw new RefusedAsData(e);
+            }
+          }
+        }
+        Map<String, Integer> deadLettered = DeadLetters.write(c, model.name(), tag, deadLetters);
+        int deadLetterCount = deadLettered.values().stream().mapToInt(Integer::intValue).sum();
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE read_model_offsets SET ordering = ?, updated_at = now(), rows_total = rows_total + ?, "
+                    + "skipped_total = skipped_total + ?, dead_letters_total = dead_letters_total + ?, "
+                    + "batches_total = batches_total + 1, last_event_at = ? "
+                    + "WHERE projection = ? AND tag = ? AND ordering = ?")) {
+          ps.setLong(1, ((Sequence) last.offset()).value());
+          ps.setLong(2, result.rows());
+          ps.setLong(3, result.skippedTotal());
+          ps.setLong(4, deadLetterCount);
+          ps.setTimestamp(5, new Timestamp(last.timestamp()));
+          ps.setString(6, model.name());
+          ps.setString(7, tag);
+          ps.setLong(8, committed.get());
+          if (ps.executeUpdate() == 0) {
+            throw new IllegalStateException(
+                "offset moved from " + committed.get() + " to " + offset(c) + " by another runner");
+          }
+        }
+        c.commit();
+        return new Committed(result, deadLettered);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
   }
 
   /**
@@ -322,11 +359,10 @@ public final class ReadModelProjection implements Pipeline {
     return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
-  private long lockedOffset(Connection c, boolean forUpdate) throws SQLException {
+  private long offset(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT ordering FROM read_model_offsets WHERE projection = ? AND tag = ?"
-                + (forUpdate ? " FOR UPDATE" : ""))) {
+            "SELECT ordering FROM read_model_offsets WHERE projection = ? AND tag = ?")) {
       ps.setString(1, model.name());
       ps.setString(2, tag);
       try (ResultSet rs = ps.executeQuery()) {
