@@ -71,7 +71,12 @@ public final class EntityFootprint {
 
   static final double SPEC_HEAP_BYTES = 3 * 1024;
   static final double SPEC_RECOVERY_MS = 20;
-  private static final Duration ASK = Duration.ofSeconds(30);
+
+  /**
+   * Every ask schedules its timeout on Pekko's timer wheel, where a cancelled task stays until it
+   * would have fired: the heap is measured {@code settle} seconds (≥ this) after the last ask.
+   */
+  private static final Duration ASK = Duration.ofSeconds(10);
 
   /** What to measure. */
   public record Options(
@@ -87,10 +92,11 @@ public final class EntityFootprint {
       int concurrency,
       int histogramTop,
       int catalogItems,
+      int settleSeconds,
       long seed) {
 
     static Options defaults() {
-      return new Options(2000, 1000, 20, 50, 10_000, 1000, 30, 100, 4, 32, 25, 10_000, 42);
+      return new Options(2000, 1000, 20, 50, 10_000, 1000, 30, 100, 4, 32, 25, 10_000, 11, 42);
     }
 
     /** These options with the command line's {@code --name value} pairs applied. */
@@ -108,6 +114,7 @@ public final class EntityFootprint {
       v.put("concurrency", (long) concurrency);
       v.put("top", (long) histogramTop);
       v.put("items", (long) catalogItems);
+      v.put("settle", (long) settleSeconds);
       v.put("seed", seed);
       for (int i = 0; i < args.length; i += 2) {
         String name = args[i].startsWith("--") ? args[i].substring(2) : "";
@@ -131,6 +138,7 @@ public final class EntityFootprint {
           v.get("concurrency").intValue(),
           v.get("top").intValue(),
           v.get("items").intValue(),
+          v.get("settle").intValue(),
           v.get("seed"));
     }
 
@@ -310,6 +318,8 @@ public final class EntityFootprint {
         }
         out.println(
             "journal / snapshot: rows of one user of the group; warm p50: a second GetState right after (command cost without recovery)");
+        deleteSnapshots(db, journalOnlyUsers);
+        printRecoveryParts(node, db, groups, out);
       } finally {
         node.stop();
       }
@@ -396,7 +406,8 @@ public final class EntityFootprint {
     if (seen != o.seen())
       throw new IllegalStateException(
           "user " + ids.get(ids.size() - 1) + " has " + seen + " seen, not " + o.seen());
-    Thread.sleep(1000); // journal writes' stragglers, metrics samplers
+    // the asks' cancelled timeouts leave the timer wheel, journal writes' stragglers finish
+    Thread.sleep(Math.max(500, o.settleSeconds() * 1000L));
     Map<String, long[]> classes = new HashMap<>();
     long total = liveHistogram(classes);
     System.gc();
@@ -643,6 +654,103 @@ public final class EntityFootprint {
     }
   }
 
+  /**
+   * What a recovery is made of, outside the entity: the two queries pekko-persistence-jdbc runs
+   * (the latest snapshot; the events after it) timed over JDBC with every row fetched, and the
+   * deserialization of what they return with the node's own serializers. Medians over up to 10
+   * users of each group, passes 2 and 3 of 3.
+   */
+  private static void printRecoveryParts(
+      FreshetNode node, EmbeddedDatabase db, Map<String, List<String>> groups, PrintStream out)
+      throws Exception {
+    org.apache.pekko.serialization.Serialization serialization =
+        org.apache.pekko.serialization.SerializationExtension.get(node.system().classicSystem());
+    out.println();
+    out.println(
+        "## Recovery parts (JDBC from this process, node's serializers; medians over up to 10 users, passes 2-3)");
+    out.printf(
+        Locale.ROOT,
+        "%-26s %9s %9s %10s %7s %9s %10s%n",
+        "group",
+        "snap ms",
+        "snap KiB",
+        "snap de ms",
+        "events",
+        "evq ms",
+        "ev de ms");
+    try (Connection c = connect(db);
+        PreparedStatement snap =
+            c.prepareStatement(
+                "SELECT sequence_number, snapshot_ser_id, snapshot_ser_manifest, snapshot_payload"
+                    + " FROM snapshot WHERE persistence_id = ? ORDER BY sequence_number DESC LIMIT 1");
+        PreparedStatement events =
+            c.prepareStatement(
+                "SELECT event_ser_id, event_ser_manifest, event_payload FROM event_journal"
+                    + " WHERE persistence_id = ? AND sequence_number > ? AND deleted = false"
+                    + " ORDER BY sequence_number")) {
+      for (var group : groups.entrySet()) {
+        List<double[]> parts = new ArrayList<>();
+        List<String> users = group.getValue().subList(0, Math.min(10, group.getValue().size()));
+        for (int pass = 1; pass <= 3; pass++) {
+          for (String user : users) {
+            String pid = UserEntity.TYPE_KEY.name() + "|" + user;
+            double[] part = new double[6];
+            long t0 = System.nanoTime();
+            snap.setString(1, pid);
+            long from = 0;
+            byte[] payload = null;
+            int serId = 0;
+            String manifest = null;
+            try (ResultSet rs = snap.executeQuery()) {
+              if (rs.next()) {
+                from = rs.getLong(1);
+                serId = rs.getInt(2);
+                manifest = rs.getString(3);
+                payload = rs.getBytes(4);
+              }
+            }
+            long t1 = System.nanoTime();
+            if (payload != null) serialization.deserialize(payload, serId, manifest).get();
+            long t2 = System.nanoTime();
+            events.setString(1, pid);
+            events.setLong(2, from);
+            List<Object[]> rows = new ArrayList<>();
+            try (ResultSet rs = events.executeQuery()) {
+              while (rs.next())
+                rows.add(new Object[] {rs.getInt(1), rs.getString(2), rs.getBytes(3)});
+            }
+            long t3 = System.nanoTime();
+            for (Object[] r : rows)
+              serialization.deserialize((byte[]) r[2], (Integer) r[0], (String) r[1]).get();
+            long t4 = System.nanoTime();
+            part[0] = (t1 - t0) / 1e6;
+            part[1] = payload == null ? 0 : payload.length / 1024.0;
+            part[2] = (t2 - t1) / 1e6;
+            part[3] = rows.size();
+            part[4] = (t3 - t2) / 1e6;
+            part[5] = (t4 - t3) / 1e6;
+            if (pass > 1) parts.add(part);
+          }
+        }
+        double[] m = new double[6];
+        for (int i = 0; i < 6; i++) {
+          final int col = i;
+          m[i] = pct(sorted(parts.stream().map(a -> a[col]).toList()), 50);
+        }
+        out.printf(
+            Locale.ROOT,
+            "%-26s %9.2f %9.1f %10.2f %7.0f %9.2f %10.2f%n",
+            group.getKey(),
+            m[0],
+            m[1],
+            m[2],
+            m[3],
+            m[4],
+            m[5]);
+      }
+    }
+  }
+
   private static List<String> filter(List<String> ids, String prefix) {
     return ids.stream().filter(id -> id.startsWith(prefix)).toList();
   }
@@ -719,6 +827,10 @@ public final class EntityFootprint {
         o.smallSeen(),
         o.interactions(),
         o.rounds());
+    out.printf(
+        Locale.ROOT,
+        "# heap histograms %d s after the last ask (its timeout task leaves Pekko's timer wheel)%n",
+        o.settleSeconds());
   }
 
   private static double[] sorted(List<Double> values) {

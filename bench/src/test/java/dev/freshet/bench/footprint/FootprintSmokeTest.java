@@ -16,7 +16,7 @@ class FootprintSmokeTest {
   @Test
   void runsInATinyConfiguration() throws Exception {
     EntityFootprint.Options tiny =
-        new EntityFootprint.Options(20, 200, 20, 2, 400, 100, 5, 10, 2, 8, 10, 1000, 1);
+        new EntityFootprint.Options(20, 200, 20, 2, 400, 100, 5, 10, 2, 8, 10, 1000, 0, 1);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     EntityFootprint.Result result =
         EntityFootprint.run(tiny, new PrintStream(bytes, true, StandardCharsets.UTF_8));
