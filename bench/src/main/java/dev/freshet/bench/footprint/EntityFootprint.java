@@ -162,7 +162,8 @@ public final class EntityFootprint {
       double p99,
       double max,
       int samples,
-      double warmP50) {}
+      double warmP50,
+      double cpuMs) {}
 
   public record Result(
       double heapBytesPerUser, double usedBytesPerUser, List<Latencies> recovery) {}
@@ -246,12 +247,23 @@ public final class EntityFootprint {
                   samples.put(g, new ArrayList<>());
                   warm.put(g, new ArrayList<>());
                 });
+        Map<String, long[]> cpu = new HashMap<>();
+        // the node's own background CPU (cluster gossip, samplers, timers) while no user is asked
+        awaitPassivated(node);
+        long idleCpu0 = processCpuNanos();
+        long idleWall0 = System.nanoTime();
+        Thread.sleep(1000);
+        double idleCpuPerNano =
+            (processCpuNanos() - idleCpu0) / (double) (System.nanoTime() - idleWall0);
+        jdk.jfr.Recording jfr = startJfr();
         for (int round = 1; round <= o.rounds(); round++) {
           awaitPassivated(node);
           // Pekko saves a snapshot at the end of a recovery that replayed snapshot-every events or
           // more: without this, only round 1 would recover a journal-only user from its journal
           deleteSnapshots(db, journalOnlyUsers);
           for (var group : groups.entrySet()) {
+            long cpu0 = processCpuNanos();
+            long wall0 = System.nanoTime();
             for (String user : group.getValue()) {
               double cold = getStateMillis(node, user, o);
               double again = getStateMillis(node, user, o);
@@ -260,8 +272,19 @@ public final class EntityFootprint {
                 warm.get(group.getKey()).add(again);
               }
             }
+            if (round > 1 || o.rounds() == 1) {
+              long[] c = cpu.computeIfAbsent(group.getKey(), k -> new long[2]);
+              c[0] +=
+                  processCpuNanos() - cpu0 - (long) (idleCpuPerNano * (System.nanoTime() - wall0));
+              c[1] += group.getValue().size();
+            }
           }
         }
+        stopJfr(jfr, out);
+        out.printf(
+            Locale.ROOT,
+            "node's background CPU while idle: %.1f %% of a core (subtracted from cpu ms)%n",
+            idleCpuPerNano * 100);
         out.println();
         out.printf(
             Locale.ROOT,
@@ -270,7 +293,7 @@ public final class EntityFootprint {
             o.rounds());
         out.printf(
             Locale.ROOT,
-            "%-26s %8s %9s %7s %7s %7s %7s  %-12s  %s%n",
+            "%-26s %8s %9s %7s %7s %7s %7s  %-12s %8s  %s%n",
             "group",
             "journal",
             "snapshot",
@@ -279,6 +302,7 @@ public final class EntityFootprint {
             "max ms",
             "n",
             "warm p50 ms",
+            "cpu ms",
             "SPEC");
         for (var group : groups.entrySet()) {
           String name = group.getKey();
@@ -297,7 +321,8 @@ public final class EntityFootprint {
                   pct(s, 99),
                   s[s.length - 1],
                   s.length,
-                  pct(sorted(warm.get(name)), 50));
+                  pct(sorted(warm.get(name)), 50),
+                  cpu.get(name)[0] / 1e6 / cpu.get(name)[1]);
           recovery.add(l);
           String target =
               seenCount >= 10_000
@@ -305,7 +330,7 @@ public final class EntityFootprint {
                   : "";
           out.printf(
               Locale.ROOT,
-              "%-26s %8d %9d %7.1f %7.1f %7.1f %7d  %-12.2f  %s%n",
+              "%-26s %8d %9d %7.1f %7.1f %7.1f %7d  %-12.2f %8.2f  %s%n",
               name,
               l.journalRows(),
               l.snapshotRows(),
@@ -314,10 +339,12 @@ public final class EntityFootprint {
               l.max(),
               l.samples(),
               l.warmP50(),
+              l.cpuMs(),
               target);
         }
         out.println(
-            "journal / snapshot: rows of one user of the group; warm p50: a second GetState right after (command cost without recovery)");
+            "journal / snapshot: rows of one user of the group; warm p50: a second GetState right after (command cost without recovery);"
+                + " cpu ms: this JVM's CPU time per user over the group's loop, less the idle node's (both GetStates, the recovery, Pekko's snapshot after a long replay; not PostgreSQL's)");
         deleteSnapshots(db, journalOnlyUsers);
         printRecoveryParts(node, db, groups, out);
       } finally {
@@ -749,6 +776,31 @@ public final class EntityFootprint {
             m[5]);
       }
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /**
+   * With {@code -Dfootprint.jfr=FILE}, a JFR recording ("profile" settings) of the recovery rounds.
+   */
+  private static jdk.jfr.Recording startJfr() throws Exception {
+    String file = System.getProperty("footprint.jfr");
+    if (file == null) return null;
+    jdk.jfr.Recording recording =
+        new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+    recording.setDestination(Path.of(file));
+    recording.start();
+    return recording;
+  }
+
+  private static void stopJfr(jdk.jfr.Recording recording, PrintStream out) {
+    if (recording == null) return;
+    recording.stop();
+    recording.close();
+    out.println("JFR recording of the recovery rounds: " + System.getProperty("footprint.jfr"));
   }
 
   private static List<String> filter(List<String> ids, String prefix) {
