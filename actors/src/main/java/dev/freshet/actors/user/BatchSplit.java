@@ -33,10 +33,31 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
    * repeat.
    */
   static BatchSplit impressions(SeenSet seen, UserEntity.RecordImpressions batch) {
+    return impressions(seen, batch, false);
+  }
+
+  /**
+   * As {@link #impressions(SeenSet, UserEntity.RecordImpressions)}; {@code legacyEvents}: as the
+   * two events of versions before {@link UserEntity.ImpressionsShown}, for a rolling upgrade.
+   */
+  static BatchSplit impressions(
+      SeenSet seen, UserEntity.RecordImpressions batch, boolean legacyEvents) {
     int[] ids = batch.itemIds();
     int[] fresh = seen.firstTimeIndexes(ids);
     int[] freshIds = pick(ids, fresh);
     int[] repeated = allBut(ids, fresh);
+    if (legacyEvents) {
+      List<UserEntity.Event> events = new ArrayList<>(2);
+      if (fresh.length > 0) {
+        int[] positions = batch.positions() == null ? null : pick(batch.positions(), fresh);
+        events.add(
+            new UserEntity.ImpressionsRecorded(
+                freshIds, batch.atMillis(), positions, batch.surface(), batch.rankingId()));
+      }
+      if (repeated.length > 0)
+        events.add(new UserEntity.ImpressionsRepeated(repeated, batch.atMillis()));
+      return new BatchSplit(events, freshIds, fresh.length, repeated.length);
+    }
     List<UserEntity.Event> events =
         ids.length == 0
             ? List.of()
@@ -59,6 +80,19 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
    */
   static BatchSplit interactions(
       SeenSet seen, List<Interaction> batch, IntFunction<Item> items, SignalWeights signals) {
+    return interactions(seen, batch, items, signals, false);
+  }
+
+  /**
+   * As {@link #interactions(SeenSet, List, IntFunction, SignalWeights)}; {@code legacyEvents}: the
+   * repeats in an {@link UserEntity.ImpressionsRepeated} of their own, as versions before did.
+   */
+  static BatchSplit interactions(
+      SeenSet seen,
+      List<Interaction> batch,
+      IntFunction<Item> items,
+      SignalWeights signals,
+      boolean legacyEvents) {
     int[] impressionIds =
         batch.stream()
             .filter(e -> e.type() == InteractionType.IMPRESSION)
@@ -91,15 +125,22 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
       }
     }
     int[] journaledIds = journaled.stream().mapToInt(Interaction::itemId).toArray();
-    List<UserEntity.Event> events =
-        batch.isEmpty()
-            ? List.of()
-            : List.of(
-                new UserEntity.InteractionsRecorded(
-                    journaled,
-                    embeddings,
-                    repeated.stream().mapToInt(Integer::intValue).toArray(),
-                    repeatedAt));
+    int[] repeatedIds = repeated.stream().mapToInt(Integer::intValue).toArray();
+    List<UserEntity.Event> events;
+    if (legacyEvents) {
+      events = new ArrayList<>(2);
+      if (!journaled.isEmpty())
+        events.add(new UserEntity.InteractionsRecorded(journaled, embeddings));
+      if (repeatedIds.length > 0)
+        events.add(new UserEntity.ImpressionsRepeated(repeatedIds, repeatedAt));
+    } else {
+      events =
+          batch.isEmpty()
+              ? List.of()
+              : List.of(
+                  new UserEntity.InteractionsRecorded(
+                      journaled, embeddings, repeatedIds, repeatedAt));
+    }
     return new BatchSplit(
         events,
         pick(journaledIds, seen.firstTimeIndexes(journaledIds)),

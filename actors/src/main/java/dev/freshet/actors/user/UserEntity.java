@@ -240,18 +240,20 @@ public final class UserEntity
   }
 
   /**
-   * Legacy, read only: the first-time impressions of one batch, as journaled before {@link
-   * ImpressionsShown} (with an {@link ImpressionsRepeated} beside it for the repeats). Journals
-   * written then still replay; nothing writes it any more.
+   * Legacy: the first-time impressions of one batch, as journaled before {@link ImpressionsShown}
+   * (with an {@link ImpressionsRepeated} beside it for the repeats). Journals written then still
+   * replay; written now only with {@code freshet.user.legacy-batch-events}, which nodes of those
+   * versions read, for a rolling upgrade.
    */
   public record ImpressionsRecorded(
       int[] itemIds, long atMillis, int[] positions, String surface, String rankingId)
       implements Event {}
 
   /**
-   * Legacy, read only: the repeated impressions of one batch, as journaled before {@link
-   * ImpressionsShown} and {@link InteractionsRecorded#repeated()} held them. It changes nothing in
-   * the state; the read model counts its views. Nothing writes it any more.
+   * Legacy: the repeated impressions of one batch, as journaled before {@link ImpressionsShown} and
+   * {@link InteractionsRecorded#repeated()} held them (and now only with {@code
+   * freshet.user.legacy-batch-events}). It changes nothing in the state; the read model counts its
+   * views.
    */
   public record ImpressionsRepeated(int[] itemIds, long atMillis) implements Event {}
 
@@ -634,8 +636,11 @@ public final class UserEntity
    */
   @Override
   public Set<String> tagsFor(Event event) {
-    // the legacy ImpressionsRecorded and ImpressionsRepeated are never written any more
-    if (event instanceof ImpressionsShown || event instanceof InteractionsRecorded) {
+    if (event instanceof ImpressionsShown
+        || event instanceof InteractionsRecorded
+        // written only with freshet.user.legacy-batch-events, during a rolling upgrade
+        || event instanceof ImpressionsRecorded
+        || event instanceof ImpressionsRepeated) {
       return readModelTag;
     }
     return Set.of();
@@ -727,7 +732,7 @@ public final class UserEntity
 
   private ReplyEffect<Event, State> onRecord(State state, RecordImpressions cmd) {
     long start = System.nanoTime();
-    BatchSplit split = BatchSplit.impressions(state.seen(), cmd);
+    BatchSplit split = BatchSplit.impressions(state.seen(), cmd, settings.legacyBatchEvents());
     ImpressionsResult result = new ImpressionsResult(split.newImpressions(), split.repeats(), true);
     return persistWithPoolLevels(state, split, cmd.atMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
@@ -737,7 +742,11 @@ public final class UserEntity
     long start = System.nanoTime();
     BatchSplit split =
         BatchSplit.interactions(
-            state.seen(), cmd.events(), catalog.get()::byDenseId, settings.features().signals());
+            state.seen(),
+            cmd.events(),
+            catalog.get()::byDenseId,
+            settings.features().signals(),
+            settings.legacyBatchEvents());
     EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
     return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));

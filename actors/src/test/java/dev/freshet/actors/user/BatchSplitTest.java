@@ -131,6 +131,39 @@ class BatchSplitTest {
   }
 
   @Test
+  void forARollingUpgradeBatchesAreJournaledAsTheTwoEventsOfOlderVersions() {
+    BatchSplit shown =
+        BatchSplit.impressions(
+            seen(1), shown(new int[] {2, 1, 5, 2}, new int[] {0, 1, 2, 3}), true);
+    assertThat(shown.events()).hasSize(2);
+    var recorded = (UserEntity.ImpressionsRecorded) shown.events().get(0);
+    assertThat(recorded.itemIds()).containsExactly(2, 5);
+    assertThat(recorded.positions()).containsExactly(0, 2);
+    assertThat(((UserEntity.ImpressionsRepeated) shown.events().get(1)).itemIds())
+        .containsExactly(1, 2);
+    assertThat(BatchSplit.impressions(seen(3), shown(new int[] {3}, null), true).events())
+        .singleElement()
+        .isInstanceOf(UserEntity.ImpressionsRepeated.class);
+
+    BatchSplit events =
+        BatchSplit.interactions(
+            seen(1),
+            List.of(
+                event(1, InteractionType.IMPRESSION, 5_000),
+                event(2, InteractionType.CLICK, 6_000)),
+            items,
+            signals,
+            true);
+    assertThat(events.events()).hasSize(2);
+    var interactions = (UserEntity.InteractionsRecorded) events.events().get(0);
+    assertThat(interactions.interactions()).extracting(Interaction::itemId).containsExactly(2);
+    assertThat(interactions.repeated()).isEmpty();
+    var repeated = (UserEntity.ImpressionsRepeated) events.events().get(1);
+    assertThat(repeated.itemIds()).containsExactly(1);
+    assertThat(repeated.atMillis()).isEqualTo(5_000L);
+  }
+
+  @Test
   void interactionsCarryTheEmbeddingOfEveryItemEngagedWithThatHasOne() {
     BatchSplit split =
         BatchSplit.interactions(

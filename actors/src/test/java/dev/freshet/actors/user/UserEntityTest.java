@@ -219,6 +219,35 @@ class UserEntityTest {
     assertThat(was.features().vector()).isNull();
   }
 
+  @Test
+  void duringARollingUpgradeTheEntityWritesTheLegacyEventsAndAfterwardsRecoversFromThem() {
+    var legacySettings =
+        UserEntitySettings.fromConfig(
+            ConfigFactory.parseString(
+                    "freshet.user { snapshot-every = 1000, legacy-batch-events = on }")
+                .withFallback(testKit.system().settings().config()));
+    EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> upgrading =
+        EventSourcedBehaviorTestKit.create(testKit.system(), entity("upgrading", legacySettings));
+    var result =
+        upgrading.<StatusReply<ImpressionsResult>>runCommand(
+            r -> new UserEntity.RecordImpressions(new int[] {1, 2, 1}, 1_000L, r));
+    assertThat(result.events())
+        .hasExactlyElementsOfTypes(
+            UserEntity.ImpressionsRecorded.class, UserEntity.ImpressionsRepeated.class);
+    assertThat(result.reply().getValue()).isEqualTo(new ImpressionsResult(2, 1, true));
+
+    // the second rollout: the same events, recovered by an entity that writes one event per batch
+    // (a new kit starts from an empty journal, so it is given them)
+    var upgraded = replayingKitFor("upgrading");
+    upgraded.initialize(result.events().toArray(new UserEntity.Event[0]));
+    assertThat(upgraded.getState().seen().toArray()).containsExactly(1, 2);
+    var next =
+        upgraded.<StatusReply<ImpressionsResult>>runCommand(
+            r -> new UserEntity.RecordImpressions(new int[] {2, 3}, 2_000L, r));
+    assertThat(next.reply().getValue()).isEqualTo(new ImpressionsResult(1, 1, true));
+    assertThat(next.events()).singleElement().isInstanceOf(ImpressionsShown.class);
+  }
+
   private Interaction event(int item, InteractionType type, long at, String intent) {
     return new Interaction(item, type, at, intent, null, null, null);
   }
