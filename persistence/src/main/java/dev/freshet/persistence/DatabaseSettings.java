@@ -3,32 +3,42 @@ package dev.freshet.persistence;
 import com.typesafe.config.Config;
 
 /**
- * Where the PostgreSQL server is and how big the node's two pools are: the application's own
- * ({@code poolSize}: read models, feature snapshots, ranking events, catalog) and the journal's
- * Slick pool ({@code journalPoolSize}: threads and connections, journal writes, recovery, snapshots
- * and the read journal's queries). An empty {@code url} means "start the embedded server"
- * (single-node mode).
+ * Where the PostgreSQL server is and how big the node's three pools are: the application's own
+ * ({@code poolSize}: read models, feature snapshots, ranking events, catalog), the journal's Slick
+ * pool ({@code journalPoolSize}, threads = connections: journal writes, recovery, snapshots) and
+ * the read journal's ({@code readJournalPoolSize}: the projections' eventsByTag, history and
+ * export). An empty {@code url} means "start the embedded server" (single-node mode).
  */
 public record DatabaseSettings(
-    String url, String user, String password, int poolSize, int journalPoolSize) {
+    String url,
+    String user,
+    String password,
+    int poolSize,
+    int journalPoolSize,
+    int readJournalPoolSize) {
 
   public DatabaseSettings(String url, String user, String password, int poolSize) {
-    this(url, user, password, poolSize, forCores(Runtime.getRuntime().availableProcessors()));
+    this(url, user, password, poolSize, forCores(cores()), forCores(cores()));
   }
 
   /**
-   * Both pool sizes, when configured as 0, are derived from the processors this JVM may use ({@link
+   * The pool sizes, when configured as 0, are derived from the processors this JVM may use ({@link
    * #forCores}).
    */
   public static DatabaseSettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.db");
-    int cores = Runtime.getRuntime().availableProcessors();
+    int cores = cores();
     return new DatabaseSettings(
         c.getString("url"),
         c.getString("user"),
         c.getString("password"),
         sized(c.getInt("pool-size"), cores),
-        sized(c.getInt("journal-pool-size"), cores));
+        sized(c.getInt("journal-pool-size"), cores),
+        sized(c.getInt("read-journal-pool-size"), cores));
+  }
+
+  private static int cores() {
+    return Runtime.getRuntime().availableProcessors();
   }
 
   private static int sized(int configured, int cores) {
@@ -51,7 +61,8 @@ public record DatabaseSettings(
   }
 
   public DatabaseSettings withConnection(String newUrl, String newUser, String newPassword) {
-    return new DatabaseSettings(newUrl, newUser, newPassword, poolSize, journalPoolSize);
+    return new DatabaseSettings(
+        newUrl, newUser, newPassword, poolSize, journalPoolSize, readJournalPoolSize);
   }
 
   @Override

@@ -20,14 +20,16 @@ class PoolSizingTest {
     DatabaseSettings db = settings("");
     assertThat(db.poolSize()).isEqualTo(Math.max(4, 2 * cores));
     assertThat(db.journalPoolSize()).isEqualTo(Math.max(4, 2 * cores));
+    assertThat(db.readJournalPoolSize()).isEqualTo(Math.max(4, 2 * cores));
     assertThat(DatabaseSettings.forCores(1)).isEqualTo(4);
     assertThat(DatabaseSettings.forCores(2)).isEqualTo(4);
     assertThat(DatabaseSettings.forCores(8)).isEqualTo(16);
   }
 
   @Test
-  void theJournalsSlickPoolHasAsManyThreadsAsConnectionsAndWritesWithHalf() {
-    DatabaseSettings db = settings("freshet.db { pool-size = 3, journal-pool-size = 6 }");
+  void theJournalsSlickPoolsHaveAsManyThreadsAsConnectionsAndTheWriterUsesHalf() {
+    DatabaseSettings db =
+        settings("freshet.db { pool-size = 3, journal-pool-size = 6, read-journal-pool-size = 2 }");
     assertThat(db.poolSize()).isEqualTo(3);
 
     Config journal = JournalConfig.forDatabase(db);
@@ -37,5 +39,14 @@ class PoolSizingTest {
     assertThat(slick.getInt("minConnections")).isEqualTo(3);
     assertThat(journal.getInt("jdbc-journal.parallelism")).isEqualTo(3);
     assertThat(journal.getString("jdbc-journal.use-shared-db")).isEqualTo("slick");
+    assertThat(journal.getString("jdbc-snapshot-store.use-shared-db")).isEqualTo("slick");
+
+    // the read journal polls on a pool of its own
+    assertThat(journal.getString("jdbc-read-journal.use-shared-db")).isEqualTo("slick-read");
+    Config read = journal.getConfig("pekko-persistence-jdbc.shared-databases.slick-read");
+    assertThat(read.getString("profile")).isEqualTo("slick.jdbc.PostgresProfile$");
+    assertThat(read.getInt("db.numThreads")).isEqualTo(2);
+    assertThat(read.getInt("db.maxConnections")).isEqualTo(2);
+    assertThat(read.getString("db.url")).isEqualTo(db.url());
   }
 }
