@@ -39,7 +39,13 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
     assertThat(second.status()).isEqualTo(202);
     assertThat(second.body().path("recorded").asInt()).isEqualTo(0);
     assertThat(second.body().path("duplicates").asInt()).isEqualTo(4);
-    assertThat(Journal.impressions(node.system(), "twice")).hasSize(1);
+    // one event per batch: the second holds repeats only
+    var journaled = Journal.impressions(node.system(), "twice");
+    assertThat(journaled).hasSize(2);
+    assertThat(journaled.get(0).firstTime()).hasSize(3);
+    assertThat(journaled.get(0).repeated()).hasSize(1);
+    assertThat(journaled.get(1).firstTime()).isEmpty();
+    assertThat(journaled.get(1).repeated()).hasSize(4);
     assertThat(api.get("/v1/users/twice/state").body().path("seen").asInt()).isEqualTo(3);
   }
 
@@ -65,9 +71,10 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
                 + "\"surface\":\"home-feed\",\"rankingId\":\"r-123\",\"positions\":[1,2,3]}");
 
     assertThat(response.body().path("recorded").asInt()).isEqualTo(2);
-    UserEntity.ImpressionsRecorded event = Journal.impressions(node.system(), "context").get(1);
+    UserEntity.ImpressionsShown event = Journal.impressions(node.system(), "context").get(1);
     var catalog = node.catalog().snapshot();
-    assertThat(event.itemIds())
+    assertThat(event.repeated()).containsExactly(catalog.byId("it40").orElseThrow().denseId());
+    assertThat(event.firstTime())
         .containsExactly(
             catalog.byId("it41").orElseThrow().denseId(),
             catalog.byId("it42").orElseThrow().denseId());
@@ -116,8 +123,8 @@ class IngestAndRankingHttpTest extends SingleNodeTest {
       mine.subList(0, 50).forEach(sent::addAll);
     }
     List<Integer> journaled = new ArrayList<>();
-    for (UserEntity.ImpressionsRecorded event : Journal.impressions(node.system(), user)) {
-      for (int id : event.itemIds()) journaled.add(id);
+    for (UserEntity.ImpressionsShown event : Journal.impressions(node.system(), user)) {
+      for (int id : event.firstTime()) journaled.add(id);
     }
     assertThat(journaled).doesNotHaveDuplicates().hasSize(sent.size());
     assertThat(recordedTotal).isEqualTo(sent.size());

@@ -13,10 +13,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 final class Journal {
   private Journal() {}
 
-  static List<UserEntity.ImpressionsRecorded> impressions(ActorSystem<?> system, String userId) {
-    List<UserEntity.ImpressionsRecorded> impressions = new ArrayList<>();
+  /** The user's impression batches, one event each. */
+  static List<UserEntity.ImpressionsShown> impressions(ActorSystem<?> system, String userId) {
+    List<UserEntity.ImpressionsShown> impressions = new ArrayList<>();
     for (UserEntity.Event event : events(system, userId)) {
-      if (event instanceof UserEntity.ImpressionsRecorded recorded) impressions.add(recorded);
+      if (event instanceof UserEntity.ImpressionsShown shown) impressions.add(shown);
     }
     return impressions;
   }

@@ -232,12 +232,7 @@ class PrivacyHttpTest {
     List<String> types = new ArrayList<>();
     export.path("journal").forEach(e -> types.add(e.path("type").asText()));
     assertThat(types)
-        .contains(
-            "PersonaSet",
-            "ImpressionsRecorded",
-            "ImpressionsRepeated",
-            "InteractionsRecorded",
-            "FavoriteAdded");
+        .contains("PersonaSet", "ImpressionsShown", "InteractionsRecorded", "FavoriteAdded");
     JsonNode click = null;
     for (JsonNode e : export.path("journal")) {
       for (JsonNode i : e.path("interactions"))
@@ -346,7 +341,8 @@ class PrivacyHttpTest {
             Offset.sequence(stale),
             "User|" + X,
             99L,
-            new UserEntity.ImpressionsRecorded(new int[] {dense}, 1_000L, null, null, null),
+            new UserEntity.ImpressionsShown(
+                new int[] {dense}, new int[0], 1_000L, null, null, null),
             1_000L);
     EventEnvelope interaction =
         new EventEnvelope(
@@ -557,7 +553,7 @@ class PrivacyHttpTest {
     List<UserEntity.Event> journal = Journal.events(node.system(), quiet);
     assertThat(((UserEntity.ConsentSet) journal.get(1)).consent()).isTrue();
     assertThat(journal.subList(2, journal.size()))
-        .hasAtLeastOneElementOfType(UserEntity.ImpressionsRecorded.class)
+        .hasAtLeastOneElementOfType(UserEntity.ImpressionsShown.class)
         .hasAtLeastOneElementOfType(UserEntity.InteractionsRecorded.class);
   }
 

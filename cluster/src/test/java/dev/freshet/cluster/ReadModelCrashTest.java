@@ -188,7 +188,21 @@ class ReadModelCrashTest {
     for (String user : users) {
       Map<String, String[]> rows = new TreeMap<>();
       for (UserEntity.Event event : Journal.events(node.system(), user)) {
-        if (event instanceof UserEntity.ImpressionsRecorded e) {
+        if (event instanceof UserEntity.ImpressionsShown e) {
+          for (int i = 0; i < e.firstTime().length; i++) {
+            String item = catalog.byDenseId(e.firstTime()[i]).id();
+            String position = e.positions() == null ? "-1" : String.valueOf(e.positions()[i]);
+            rows.put(
+                item,
+                new String[] {
+                  "1", or(e.surface()), or(e.rankingId()), position, String.valueOf(e.atMillis())
+                });
+          }
+          for (int id : e.repeated()) {
+            String[] row = rows.get(catalog.byDenseId(id).id());
+            row[0] = String.valueOf(Integer.parseInt(row[0]) + 1);
+          }
+        } else if (event instanceof UserEntity.ImpressionsRecorded e) {
           for (int i = 0; i < e.itemIds().length; i++) {
             String item = catalog.byDenseId(e.itemIds()[i]).id();
             String position = e.positions() == null ? "-1" : String.valueOf(e.positions()[i]);
@@ -223,6 +237,10 @@ class ReadModelCrashTest {
                       position,
                       String.valueOf(i.at())));
             }
+          }
+          for (int id : e.repeated()) {
+            String[] row = rows.get(catalog.byDenseId(id).id());
+            row[0] = String.valueOf(Integer.parseInt(row[0]) + 1);
           }
         }
       }

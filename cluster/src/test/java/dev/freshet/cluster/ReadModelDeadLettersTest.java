@@ -129,7 +129,7 @@ class ReadModelDeadLettersTest {
                     .rows(
                         "SELECT event FROM read_model_dead_letters WHERE projection = 'user_impressions'")
                     .get(0))
-            .contains("\"type\":\"ImpressionsRecorded\"", "\"atMillis\":" + YEAR_0);
+            .contains("\"type\":\"ImpressionsShown\"", "\"atMillis\":" + YEAR_0);
 
         // counted on the offset rows (with the skipped events they are part of) ...
         assertThat(

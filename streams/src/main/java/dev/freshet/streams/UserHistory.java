@@ -108,7 +108,22 @@ public final class UserHistory {
     Timeline add(EventEnvelope envelope) {
       long seq = envelope.sequenceNr();
       Object event = envelope.event();
-      if (event instanceof UserEntity.ImpressionsRecorded e) {
+      if (event instanceof UserEntity.ImpressionsShown e) {
+        // the first-time impressions only: a repeat is no new entry in the history
+        for (int i = 0; i < e.firstTime().length; i++) {
+          Integer position = e.positions() == null ? null : e.positions()[i];
+          impressions.add(
+              new Entry(
+                  e.firstTime()[i],
+                  e.atMillis(),
+                  e.surface(),
+                  e.rankingId(),
+                  position,
+                  0,
+                  0,
+                  new Cursor(e.atMillis(), seq, i)));
+        }
+      } else if (event instanceof UserEntity.ImpressionsRecorded e) { // legacy
         for (int i = 0; i < e.itemIds().length; i++) {
           Integer position = e.positions() == null ? null : e.positions()[i];
           impressions.add(

@@ -12,13 +12,13 @@ import java.util.function.IntFunction;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * How a batch splits against what the user has already seen: the events to journal (first-time
- * impressions and every interaction in one, repeated impressions in another, for the read models'
- * view counts), the items seen for the first time (which move the pool levels), and the counts the
- * caller is told. Pure: the seen set is not changed, so a command handler decides what to persist
- * before anything is applied.
+ * How a batch splits against what the user has already seen: the event to journal (one per batch,
+ * telling first-time impressions and every interaction from repeated impressions, which only move
+ * the read models' view counts), the items seen for the first time (which move the pool levels),
+ * and the counts the caller is told. Pure: the seen set is not changed, so a command handler
+ * decides what to persist before anything is applied.
  *
- * @param events what to journal, in order; empty for an empty batch
+ * @param events what to journal: one event, or none for an empty batch
  * @param firstSeen the dense ids the user sees for the first time with this batch
  * @param newImpressions the impressions that are first-time ones
  * @param repeats the impressions that are not
@@ -33,30 +33,66 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
    * repeat.
    */
   static BatchSplit impressions(SeenSet seen, UserEntity.RecordImpressions batch) {
+    return impressions(seen, batch, false);
+  }
+
+  /**
+   * As {@link #impressions(SeenSet, UserEntity.RecordImpressions)}; {@code legacyEvents}: as the
+   * two events of versions before {@link UserEntity.ImpressionsShown}, for a rolling upgrade.
+   */
+  static BatchSplit impressions(
+      SeenSet seen, UserEntity.RecordImpressions batch, boolean legacyEvents) {
     int[] ids = batch.itemIds();
     int[] fresh = seen.firstTimeIndexes(ids);
     int[] freshIds = pick(ids, fresh);
-    List<UserEntity.Event> events = new ArrayList<>(2);
-    if (fresh.length > 0) {
-      int[] positions = batch.positions() == null ? null : pick(batch.positions(), fresh);
-      events.add(
-          new UserEntity.ImpressionsRecorded(
-              freshIds, batch.atMillis(), positions, batch.surface(), batch.rankingId()));
-    }
     int[] repeated = allBut(ids, fresh);
-    if (repeated.length > 0)
-      events.add(new UserEntity.ImpressionsRepeated(repeated, batch.atMillis()));
+    if (legacyEvents) {
+      List<UserEntity.Event> events = new ArrayList<>(2);
+      if (fresh.length > 0) {
+        int[] positions = batch.positions() == null ? null : pick(batch.positions(), fresh);
+        events.add(
+            new UserEntity.ImpressionsRecorded(
+                freshIds, batch.atMillis(), positions, batch.surface(), batch.rankingId()));
+      }
+      if (repeated.length > 0)
+        events.add(new UserEntity.ImpressionsRepeated(repeated, batch.atMillis()));
+      return new BatchSplit(events, freshIds, fresh.length, repeated.length);
+    }
+    List<UserEntity.Event> events =
+        ids.length == 0
+            ? List.of()
+            : List.of(
+                new UserEntity.ImpressionsShown(
+                    freshIds,
+                    repeated,
+                    batch.atMillis(),
+                    batch.positions() == null ? null : pick(batch.positions(), fresh),
+                    batch.surface(),
+                    batch.rankingId()));
     return new BatchSplit(events, freshIds, fresh.length, repeated.length);
   }
 
   /**
-   * A batch of interactions: every one is journaled but repeated impressions, each with the
-   * category and tags its item has now ({@code items}: by dense id, {@code null} for an unknown
-   * one), and with the embedding of every item engaged with ({@code signals} say which interactions
-   * engage), so that recovery needs no catalog.
+   * A batch of interactions: every one is journaled but repeated impressions (only listed), each
+   * with the category and tags its item has now ({@code items}: by dense id, {@code null} for an
+   * unknown one), and with the embedding of every item engaged with ({@code signals} say which
+   * interactions engage), so that recovery needs no catalog.
    */
   static BatchSplit interactions(
       SeenSet seen, List<Interaction> batch, IntFunction<Item> items, SignalWeights signals) {
+    return interactions(seen, batch, items, signals, false);
+  }
+
+  /**
+   * As {@link #interactions(SeenSet, List, IntFunction, SignalWeights)}; {@code legacyEvents}: the
+   * repeats in an {@link UserEntity.ImpressionsRepeated} of their own, as versions before did.
+   */
+  static BatchSplit interactions(
+      SeenSet seen,
+      List<Interaction> batch,
+      IntFunction<Item> items,
+      SignalWeights signals,
+      boolean legacyEvents) {
     int[] impressionIds =
         batch.stream()
             .filter(e -> e.type() == InteractionType.IMPRESSION)
@@ -89,13 +125,21 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
       }
     }
     int[] journaledIds = journaled.stream().mapToInt(Interaction::itemId).toArray();
-    List<UserEntity.Event> events = new ArrayList<>(2);
-    if (!journaled.isEmpty())
-      events.add(new UserEntity.InteractionsRecorded(journaled, embeddings));
-    if (!repeated.isEmpty()) {
-      events.add(
-          new UserEntity.ImpressionsRepeated(
-              repeated.stream().mapToInt(Integer::intValue).toArray(), repeatedAt));
+    int[] repeatedIds = repeated.stream().mapToInt(Integer::intValue).toArray();
+    List<UserEntity.Event> events;
+    if (legacyEvents) {
+      events = new ArrayList<>(2);
+      if (!journaled.isEmpty())
+        events.add(new UserEntity.InteractionsRecorded(journaled, embeddings));
+      if (repeatedIds.length > 0)
+        events.add(new UserEntity.ImpressionsRepeated(repeatedIds, repeatedAt));
+    } else {
+      events =
+          batch.isEmpty()
+              ? List.of()
+              : List.of(
+                  new UserEntity.InteractionsRecorded(
+                      journaled, embeddings, repeatedIds, repeatedAt));
     }
     return new BatchSplit(
         events,

@@ -56,7 +56,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One user's live state: the set of items the user has been shown, kept by one event-sourced entity
  * per user under Cluster Sharding. Because every command for a user goes through this one actor,
  * concurrent batches (many tabs, retries) are serialized here and each (user, item) is recorded
- * exactly once: a batch persists a single event holding only its first-time impressions.
+ * exactly once: a batch persists a single event telling its first-time impressions from its
+ * repeats.
  */
 public final class UserEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -216,35 +217,75 @@ public final class UserEntity
   public sealed interface Event extends CborSerializable {}
 
   /**
-   * The first-time impressions of one batch (never a repeat of an earlier event's ids), with the
-   * context they were shown in, for the read models: {@code positions} aligned with {@code
-   * itemIds}, or {@code null} like {@code surface} and {@code rankingId} when not given.
+   * One batch of impressions, in one journal row: {@code firstTime} the items the user sees for the
+   * first time (each once, never one of an earlier event's), with the context they were shown in
+   * for the read models ({@code positions} aligned with {@code firstTime}, or {@code null} like
+   * {@code surface} and {@code rankingId} when not given); {@code repeated} the showings of items
+   * seen before (or twice in the batch), an id once per showing: they change nothing in the state,
+   * but the read model counts views. Either array may be empty, never both.
+   */
+  public record ImpressionsShown(
+      int[] firstTime,
+      int[] repeated,
+      long atMillis,
+      int[] positions,
+      String surface,
+      String rankingId)
+      implements Event {
+
+    public ImpressionsShown {
+      if (firstTime == null) firstTime = new int[0];
+      if (repeated == null) repeated = new int[0];
+    }
+  }
+
+  /**
+   * Legacy: the first-time impressions of one batch, as journaled before {@link ImpressionsShown}
+   * (with an {@link ImpressionsRepeated} beside it for the repeats). Journals written then still
+   * replay; written now only with {@code freshet.user.legacy-batch-events}, which nodes of those
+   * versions read, for a rolling upgrade.
    */
   public record ImpressionsRecorded(
       int[] itemIds, long atMillis, int[] positions, String surface, String rankingId)
       implements Event {}
 
   /**
-   * Items of one batch that the user had been shown before (or twice in the batch): they change
-   * nothing in the state, but the read model counts views and the operator counts duplicate
-   * attempts. An id appears once per repeated showing.
+   * Legacy: the repeated impressions of one batch, as journaled before {@link ImpressionsShown} and
+   * {@link InteractionsRecorded#repeated()} held them (and now only with {@code
+   * freshet.user.legacy-batch-events}). It changes nothing in the state; the read model counts its
+   * views.
    */
   public record ImpressionsRepeated(int[] itemIds, long atMillis) implements Event {}
 
   /**
-   * A batch of events: every interaction, and the impressions among them that were first-time ones
-   * (a repeated impression changes nothing, so it is not journaled). Each interaction implies the
-   * user has seen the item. {@code embeddings} holds, by dense id, the embedding each item engaged
-   * with had then, so that replaying the journal moves the user vector as it did live whatever the
-   * catalog holds by then.
+   * A batch of events in one journal row: every interaction, and among them the impressions that
+   * were first-time ones; the impressions of items seen before (or twice in the batch) are only
+   * listed in {@code repeated}, an id once per showing, the latest of their times in {@code
+   * repeatedAt}: they change nothing in the state, but the read model counts views. Each
+   * interaction implies the user has seen the item. {@code embeddings} holds, by dense id, the
+   * embedding each item engaged with had then, so that replaying the journal moves the user vector
+   * as it did live whatever the catalog holds by then.
    *
    * <p>Events journaled before the embeddings were carried have none ({@code null}): they replay
    * without moving the user vector. Looking the items up in today's catalog instead would make the
    * state depend on when it is recovered; a vector is a decayed mean that the next engagement moves
-   * again, and the snapshots taken back then hold it as it was.
+   * again, and the snapshots taken back then hold it as it was. Events journaled before the repeats
+   * were carried here have none (an {@link ImpressionsRepeated} followed them).
    */
   public record InteractionsRecorded(
-      List<Interaction> interactions, Map<Integer, float[]> embeddings) implements Event {
+      List<Interaction> interactions,
+      Map<Integer, float[]> embeddings,
+      int[] repeated,
+      long repeatedAt)
+      implements Event {
+
+    public InteractionsRecorded {
+      if (repeated == null) repeated = new int[0];
+    }
+
+    public InteractionsRecorded(List<Interaction> interactions, Map<Integer, float[]> embeddings) {
+      this(interactions, embeddings, new int[0], 0L);
+    }
 
     public InteractionsRecorded(List<Interaction> interactions) {
       this(interactions, Map.of());
@@ -383,10 +424,22 @@ public final class UserEntity
     // ---- transitions, one per event; {@code features} is the entity's configuration, never the
     // catalog
 
+    /** The first-time impressions move the state; the repeated ones change nothing. */
+    State showImpressions(ImpressionsShown event, FeatureSettings settings) {
+      return firstTime(event.firstTime(), event.atMillis(), settings);
+    }
+
+    /** Legacy: the same transition as {@link #showImpressions} for its first-time impressions. */
     State recordImpressions(ImpressionsRecorded event, FeatureSettings settings) {
-      seen.addAll(event.itemIds());
-      lastImpressionAt = Math.max(lastImpressionAt, event.atMillis());
-      features.countImpressions(event.itemIds().length, event.atMillis(), settings);
+      return firstTime(event.itemIds(), event.atMillis(), settings);
+    }
+
+    private State firstTime(int[] itemIds, long atMillis, FeatureSettings settings) {
+      // a batch of repeats only is no impression for the features or the session either
+      if (itemIds.length == 0) return this;
+      seen.addAll(itemIds);
+      lastImpressionAt = Math.max(lastImpressionAt, atMillis);
+      features.countImpressions(itemIds.length, atMillis, settings);
       return this;
     }
 
@@ -583,9 +636,11 @@ public final class UserEntity
    */
   @Override
   public Set<String> tagsFor(Event event) {
-    if (event instanceof ImpressionsRecorded
-        || event instanceof ImpressionsRepeated
-        || event instanceof InteractionsRecorded) {
+    if (event instanceof ImpressionsShown
+        || event instanceof InteractionsRecorded
+        // written only with freshet.user.legacy-batch-events, during a rolling upgrade
+        || event instanceof ImpressionsRecorded
+        || event instanceof ImpressionsRepeated) {
       return readModelTag;
     }
     return Set.of();
@@ -677,7 +732,7 @@ public final class UserEntity
 
   private ReplyEffect<Event, State> onRecord(State state, RecordImpressions cmd) {
     long start = System.nanoTime();
-    BatchSplit split = BatchSplit.impressions(state.seen(), cmd);
+    BatchSplit split = BatchSplit.impressions(state.seen(), cmd, settings.legacyBatchEvents());
     ImpressionsResult result = new ImpressionsResult(split.newImpressions(), split.repeats(), true);
     return persistWithPoolLevels(state, split, cmd.atMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
@@ -687,7 +742,11 @@ public final class UserEntity
     long start = System.nanoTime();
     BatchSplit split =
         BatchSplit.interactions(
-            state.seen(), cmd.events(), catalog.get()::byDenseId, settings.features().signals());
+            state.seen(),
+            cmd.events(),
+            catalog.get()::byDenseId,
+            settings.features().signals(),
+            settings.legacyBatchEvents());
     EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
     return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
@@ -913,6 +972,8 @@ public final class UserEntity
     FeatureSettings features = settings.features();
     return newEventHandlerBuilder()
         .forAnyState()
+        .onEvent(ImpressionsShown.class, (state, event) -> state.showImpressions(event, features))
+        // legacy events, from journals written before ImpressionsShown
         .onEvent(
             ImpressionsRecorded.class, (state, event) -> state.recordImpressions(event, features))
         .onEvent(ImpressionsRepeated.class, (state, event) -> state)

@@ -49,7 +49,7 @@ class BatchSplitTest {
   }
 
   @Test
-  void impressionsRecordEachUnseenIdOnceWithItsPositionAndRepeatTheRestInBatchOrder() {
+  void impressionsMakeOneEventWithEachUnseenIdOnceWithItsPositionAndTheRepeatsInBatchOrder() {
     BatchSplit split =
         BatchSplit.impressions(
             seen(1), shown(new int[] {2, 1, 5, 2, 6}, new int[] {0, 1, 2, 3, 4}));
@@ -57,23 +57,29 @@ class BatchSplitTest {
     assertThat(split.newImpressions()).isEqualTo(3);
     assertThat(split.repeats()).isEqualTo(2);
     assertThat(split.firstSeen()).containsExactly(2, 5, 6);
-    var recorded = (UserEntity.ImpressionsRecorded) split.events().get(0);
-    assertThat(recorded.itemIds()).containsExactly(2, 5, 6);
-    assertThat(recorded.positions()).containsExactly(0, 2, 4);
-    assertThat(recorded.surface()).isEqualTo("home");
-    assertThat(recorded.atMillis()).isEqualTo(2_000L);
-    assertThat(((UserEntity.ImpressionsRepeated) split.events().get(1)).itemIds())
-        .containsExactly(1, 2);
+    var shown = (UserEntity.ImpressionsShown) split.events().get(0);
+    assertThat(split.events()).hasSize(1);
+    assertThat(shown.firstTime()).containsExactly(2, 5, 6);
+    assertThat(shown.positions()).containsExactly(0, 2, 4);
+    assertThat(shown.surface()).isEqualTo("home");
+    assertThat(shown.rankingId()).isEqualTo("rank-1");
+    assertThat(shown.atMillis()).isEqualTo(2_000L);
+    assertThat(shown.repeated()).containsExactly(1, 2);
   }
 
   @Test
-  void impressionsWithoutPositionsOrWithoutAnythingNewMakeOneEventOrNone() {
+  void impressionsWithoutPositionsOrWithoutAnythingNewMakeOneEventAndAnEmptyBatchNone() {
     BatchSplit allNew = BatchSplit.impressions(seen(), shown(new int[] {3}, null));
-    assertThat(allNew.events()).singleElement().isInstanceOf(UserEntity.ImpressionsRecorded.class);
-    assertThat(((UserEntity.ImpressionsRecorded) allNew.events().get(0)).positions()).isNull();
+    var fresh = (UserEntity.ImpressionsShown) allNew.events().get(0);
+    assertThat(allNew.events()).hasSize(1);
+    assertThat(fresh.positions()).isNull();
+    assertThat(fresh.repeated()).isEmpty();
 
-    BatchSplit allSeen = BatchSplit.impressions(seen(3), shown(new int[] {3}, null));
-    assertThat(allSeen.events()).singleElement().isInstanceOf(UserEntity.ImpressionsRepeated.class);
+    BatchSplit allSeen = BatchSplit.impressions(seen(3), shown(new int[] {3, 3}, null));
+    var repeats = (UserEntity.ImpressionsShown) allSeen.events().get(0);
+    assertThat(allSeen.events()).hasSize(1);
+    assertThat(repeats.firstTime()).isEmpty();
+    assertThat(repeats.repeated()).containsExactly(3, 3);
     assertThat(allSeen.firstSeen()).isEmpty();
 
     assertThat(BatchSplit.impressions(seen(), shown(new int[0], null)).events()).isEmpty();
@@ -94,19 +100,67 @@ class BatchSplitTest {
             items,
             signals);
 
-    var journaled = ((UserEntity.InteractionsRecorded) split.events().get(0)).interactions();
+    assertThat(split.events()).hasSize(1);
+    var event = (UserEntity.InteractionsRecorded) split.events().get(0);
+    var journaled = event.interactions();
     assertThat(journaled).extracting(Interaction::itemId).containsExactly(2, 2, 7, 3);
     assertThat(journaled)
         .extracting(Interaction::category)
         .containsExactly("cat-0", "cat-0", null, "cat-1");
     assertThat(journaled.get(0).tags()).containsExactly("t2");
-    var repeated = (UserEntity.ImpressionsRepeated) split.events().get(1);
-    assertThat(repeated.itemIds()).containsExactly(1, 2);
-    assertThat(repeated.atMillis()).isEqualTo(5_500L);
+    assertThat(event.repeated()).containsExactly(1, 2);
+    assertThat(event.repeatedAt()).isEqualTo(5_500L);
     assertThat(split.newImpressions()).isEqualTo(1);
     assertThat(split.repeats()).isEqualTo(2);
     assertThat(split.firstSeen())
         .containsExactly(2, 7, 3); // a click or skip means the item was seen
+  }
+
+  @Test
+  void interactionsThatAreAllRepeatsStillMakeOneEvent() {
+    BatchSplit split =
+        BatchSplit.interactions(
+            seen(1), List.of(event(1, InteractionType.IMPRESSION, 5_000)), items, signals);
+
+    var event = (UserEntity.InteractionsRecorded) split.events().get(0);
+    assertThat(split.events()).hasSize(1);
+    assertThat(event.interactions()).isEmpty();
+    assertThat(event.repeated()).containsExactly(1);
+    assertThat(split.firstSeen()).isEmpty();
+    assertThat(split.repeats()).isEqualTo(1);
+  }
+
+  @Test
+  void forARollingUpgradeBatchesAreJournaledAsTheTwoEventsOfOlderVersions() {
+    BatchSplit shown =
+        BatchSplit.impressions(
+            seen(1), shown(new int[] {2, 1, 5, 2}, new int[] {0, 1, 2, 3}), true);
+    assertThat(shown.events()).hasSize(2);
+    var recorded = (UserEntity.ImpressionsRecorded) shown.events().get(0);
+    assertThat(recorded.itemIds()).containsExactly(2, 5);
+    assertThat(recorded.positions()).containsExactly(0, 2);
+    assertThat(((UserEntity.ImpressionsRepeated) shown.events().get(1)).itemIds())
+        .containsExactly(1, 2);
+    assertThat(BatchSplit.impressions(seen(3), shown(new int[] {3}, null), true).events())
+        .singleElement()
+        .isInstanceOf(UserEntity.ImpressionsRepeated.class);
+
+    BatchSplit events =
+        BatchSplit.interactions(
+            seen(1),
+            List.of(
+                event(1, InteractionType.IMPRESSION, 5_000),
+                event(2, InteractionType.CLICK, 6_000)),
+            items,
+            signals,
+            true);
+    assertThat(events.events()).hasSize(2);
+    var interactions = (UserEntity.InteractionsRecorded) events.events().get(0);
+    assertThat(interactions.interactions()).extracting(Interaction::itemId).containsExactly(2);
+    assertThat(interactions.repeated()).isEmpty();
+    var repeated = (UserEntity.ImpressionsRepeated) events.events().get(1);
+    assertThat(repeated.itemIds()).containsExactly(1);
+    assertThat(repeated.atMillis()).isEqualTo(5_000L);
   }
 
   @Test

@@ -27,8 +27,9 @@ class PoolUpdateTest {
   /** A user who has seen {@code ids} and is at the levels {@code pool}. */
   private UserEntity.State seen(PoolLevels pool, int... ids) {
     return new UserEntity.State()
-        .recordImpressions(
-            new UserEntity.ImpressionsRecorded(ids, 1_000L, null, null, null), settings.features())
+        .showImpressions(
+            new UserEntity.ImpressionsShown(ids, new int[0], 1_000L, null, null, null),
+            settings.features())
         .withPoolLevels(pool);
   }
 

@@ -63,6 +63,6 @@ class RejectedPersistsTest {
 
     // alive, with the rejected batch not recorded: 2 and 3 are new, 1 is still seen
     assertThat(record(user, 1, 2, 3).getValue()).isEqualTo(new ImpressionsResult(2, 1, true));
-    journal.expectNextPersistedClass("User|rejected-1", UserEntity.ImpressionsRecorded.class);
+    journal.expectNextPersistedClass("User|rejected-1", UserEntity.ImpressionsShown.class);
   }
 }

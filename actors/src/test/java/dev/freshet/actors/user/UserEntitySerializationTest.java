@@ -19,8 +19,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Snapshots and events as the entity wrote them before its state got private fields and its
- * interaction events carried embeddings (the bytes below were written by that code) still load.
+ * Snapshots and events as the entity wrote them before its state got private fields, its
+ * interaction events carried embeddings and repeats, and a batch of impressions became one {@link
+ * UserEntity.ImpressionsShown} (the bytes below were written by that code) still load.
  */
 class UserEntitySerializationTest {
 
@@ -34,6 +35,19 @@ class UserEntitySerializationTest {
   /** An InteractionsRecorded of one click on item 2 (cat-2, tag x), without embeddings. */
   private static final String OLD_INTERACTIONS =
       "v2xpbnRlcmFjdGlvbnOBv2ZpdGVtSWQCZHR5cGVlQ0xJQ0tiYXQZF3BmaW50ZW509mV2YWx1ZfZpcmFua2luZ0lk9mhwb3NpdGlvbvZoY2F0ZWdvcnllY2F0LTJkdGFnc4FheP//";
+
+  /**
+   * Legacy impression events as the entity wrote them before {@link UserEntity.ImpressionsShown}
+   * (the bytes were written by that code): first-time ids 1, 2, 3 at positions 0-2 on "home" in
+   * ranking "r-1" at 5,000; first-time id 4 at 6,000 without context; repeats of 2, 3, 3 at 7,000.
+   */
+  private static final String OLD_IMPRESSIONS =
+      "v2dpdGVtSWRzgwECA2hhdE1pbGxpcxkTiGlwb3NpdGlvbnODAAECZ3N1cmZhY2VkaG9tZWlyYW5raW5nSWRjci0x/w==";
+
+  private static final String OLD_IMPRESSIONS_NO_CONTEXT =
+      "v2dpdGVtSWRzgQRoYXRNaWxsaXMZF3BpcG9zaXRpb25z9mdzdXJmYWNl9mlyYW5raW5nSWT2/w==";
+
+  private static final String OLD_REPEATS = "v2dpdGVtSWRzgwIDA2hhdE1pbGxpcxkbWP8=";
 
   private static final int JACKSON_CBOR = 33;
   private static final ActorTestKit testKit = ActorTestKit.create();
@@ -108,5 +122,73 @@ class UserEntitySerializationTest {
     var back =
         read(Base64.getEncoder().encodeToString(written), UserEntity.InteractionsRecorded.class);
     assertThat(back.embeddingOf(2)).containsExactly(0.5f, 1f);
+  }
+
+  @Test
+  void oldImpressionEventsLoadAndReplayAsTheyDid() {
+    var recorded = read(OLD_IMPRESSIONS, UserEntity.ImpressionsRecorded.class);
+    assertThat(recorded.itemIds()).containsExactly(1, 2, 3);
+    assertThat(recorded.positions()).containsExactly(0, 1, 2);
+    assertThat(recorded.surface()).isEqualTo("home");
+    assertThat(recorded.rankingId()).isEqualTo("r-1");
+    assertThat(recorded.atMillis()).isEqualTo(5_000L);
+    var bare = read(OLD_IMPRESSIONS_NO_CONTEXT, UserEntity.ImpressionsRecorded.class);
+    assertThat(bare.itemIds()).containsExactly(4);
+    assertThat(bare.positions()).isNull();
+    assertThat(bare.surface()).isNull();
+    var repeated = read(OLD_REPEATS, UserEntity.ImpressionsRepeated.class);
+    assertThat(repeated.itemIds()).containsExactly(2, 3, 3);
+    assertThat(repeated.atMillis()).isEqualTo(7_000L);
+
+    var features = UserEntitySettings.fromConfig(testKit.system().settings().config()).features();
+    UserEntity.State state =
+        new UserEntity.State()
+            .recordImpressions(recorded, features)
+            .recordImpressions(bare, features);
+    assertThat(state.seen().toArray()).containsExactly(1, 2, 3, 4);
+    assertThat(state.lastImpressionAt()).isEqualTo(6_000L);
+    assertThat(state.features().count(InteractionType.IMPRESSION)).isEqualTo(4);
+  }
+
+  @Test
+  void anOldInteractionsEventHasNoRepeats() {
+    var event = read(OLD_INTERACTIONS, UserEntity.InteractionsRecorded.class);
+    assertThat(event.repeated()).isEmpty();
+    assertThat(event.repeatedAt()).isZero();
+  }
+
+  @Test
+  void anImpressionsShownEventKeepsBothHalvesAndItsContext() throws Exception {
+    var event =
+        new UserEntity.ImpressionsShown(
+            new int[] {5, 6}, new int[] {2, 5}, 2_000L, new int[] {1, 2}, "home", "r-1");
+    byte[] written = serialization.serialize(event).get();
+
+    var back = read(Base64.getEncoder().encodeToString(written), UserEntity.ImpressionsShown.class);
+    assertThat(back.firstTime()).containsExactly(5, 6);
+    assertThat(back.repeated()).containsExactly(2, 5);
+    assertThat(back.positions()).containsExactly(1, 2);
+    assertThat(back.surface()).isEqualTo("home");
+    assertThat(back.rankingId()).isEqualTo("r-1");
+    assertThat(back.atMillis()).isEqualTo(2_000L);
+    assertThat(names(written))
+        .containsExactlyInAnyOrder(
+            "firstTime", "repeated", "atMillis", "positions", "surface", "rankingId");
+  }
+
+  @Test
+  void anInteractionsEventKeepsItsRepeats() {
+    var click =
+        new Interaction(
+            2, InteractionType.CLICK, 6_000, null, null, null, null, "cat-2", List.of());
+    var event =
+        new UserEntity.InteractionsRecorded(List.of(click), Map.of(), new int[] {1, 1}, 5_500L);
+    byte[] written = serialization.serialize(event).get();
+
+    var back =
+        read(Base64.getEncoder().encodeToString(written), UserEntity.InteractionsRecorded.class);
+    assertThat(back.repeated()).containsExactly(1, 1);
+    assertThat(back.repeatedAt()).isEqualTo(5_500L);
+    assertThat(back.interactions()).hasSize(1);
   }
 }

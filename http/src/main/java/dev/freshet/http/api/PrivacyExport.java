@@ -70,7 +70,27 @@ public record PrivacyExport(
    */
   public sealed interface JournalEvent {}
 
-  /** {@code ImpressionsRecorded}: the context fields only when they were given. */
+  /**
+   * {@code ImpressionsShown}, one batch: the first-time {@code items} with their context (only when
+   * it was given), and the {@code repeated} showings of items seen before (only when there were
+   * some).
+   */
+  public record ImpressionsShown(
+      long sequenceNr,
+      String writtenAt,
+      String type,
+      String at,
+      List<String> items,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> repeated,
+      @JsonInclude(JsonInclude.Include.NON_NULL) int[] positions,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String surface,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String rankingId)
+      implements JournalEvent {}
+
+  /**
+   * {@code ImpressionsRecorded}, written before {@code ImpressionsShown}: the context fields only
+   * when they were given.
+   */
   public record Impressions(
       long sequenceNr,
       String writtenAt,
@@ -82,12 +102,25 @@ public record PrivacyExport(
       @JsonInclude(JsonInclude.Include.NON_NULL) String rankingId)
       implements JournalEvent {}
 
-  /** {@code ImpressionsRepeated} and {@code ItemsReplayed}. */
+  /**
+   * {@code ImpressionsRepeated} (written before {@code ImpressionsShown}) and {@code
+   * ItemsReplayed}.
+   */
   public record Items(long sequenceNr, String writtenAt, String type, String at, List<String> items)
       implements JournalEvent {}
 
+  /**
+   * {@code InteractionsRecorded}, one batch: its interactions, and the {@code repeated} impressions
+   * of items seen before with the latest of their times (only when there were some; journals
+   * written before kept them in an {@code ImpressionsRepeated}).
+   */
   public record Interactions(
-      long sequenceNr, String writtenAt, String type, List<InteractionAnswer> interactions)
+      long sequenceNr,
+      String writtenAt,
+      String type,
+      List<InteractionAnswer> interactions,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> repeated,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String repeatedAt)
       implements JournalEvent {}
 
   /** One interaction: what was given of it only, {@code tags} only when the item had some. */
@@ -184,7 +217,18 @@ public record PrivacyExport(
     String written = instant(envelope.timestamp());
     Object event = envelope.event();
     String type = event.getClass().getSimpleName();
-    if (event instanceof UserEntity.ImpressionsRecorded e) {
+    if (event instanceof UserEntity.ImpressionsShown e) {
+      return new ImpressionsShown(
+          seq,
+          written,
+          type,
+          instant(e.atMillis()),
+          items(catalog, e.firstTime()),
+          items(catalog, e.repeated()),
+          e.positions(),
+          e.surface(),
+          e.rankingId());
+    } else if (event instanceof UserEntity.ImpressionsRecorded e) {
       return new Impressions(
           seq,
           written,
@@ -211,7 +255,14 @@ public record PrivacyExport(
                 i.category(),
                 i.tags()));
       }
-      return new Interactions(seq, written, type, interactions);
+      boolean repeats = e.repeated().length > 0;
+      return new Interactions(
+          seq,
+          written,
+          type,
+          interactions,
+          items(catalog, e.repeated()),
+          repeats ? instant(e.repeatedAt()) : null);
     } else if (event instanceof UserEntity.PersonaSet e) {
       return new PersonaSet(seq, written, type, PersonaAnswer.of(e.persona()));
     } else if (event instanceof UserEntity.PoolLevelsChanged e) {

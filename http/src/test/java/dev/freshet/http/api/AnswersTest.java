@@ -184,7 +184,15 @@ class AnswersTest {
             new UserEntity.PersonaSet(new Persona(List.of("news"), List.of(), new float[] {0.5f})),
             new UserEntity.PoolLevelsChanged(new PoolLevels(3, true)),
             new UserEntity.FavoriteAdded(1, t),
-            new UserEntity.ConsentSet(false, t));
+            new UserEntity.ConsentSet(false, t),
+            new UserEntity.ImpressionsShown(
+                new int[] {1}, new int[] {0, 0}, t, new int[] {3}, null, "r-2"),
+            new UserEntity.ImpressionsShown(new int[0], new int[] {1}, t, null, null, null),
+            new UserEntity.InteractionsRecorded(
+                List.of(new Interaction(0, InteractionType.LIKE, t, null, null, null, null)),
+                Map.of(),
+                new int[] {0},
+                t));
     List<EventEnvelope> journal = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
       journal.add(EventEnvelope.apply(Offset.sequence(i + 1), "User|u-1", i + 1, events.get(i), t));
@@ -251,6 +259,24 @@ class AnswersTest {
                 + "{\"sequenceNr\":6,"
                 + head
                 + "\"ConsentSet\",\"consent\":false,\"at\":"
+                + at
+                + "},"
+                + "{\"sequenceNr\":7,"
+                + head
+                + "\"ImpressionsShown\",\"at\":"
+                + at
+                + ",\"items\":[null],\"repeated\":[\"a\",\"a\"],\"positions\":[3],\"rankingId\":\"r-2\"},"
+                + "{\"sequenceNr\":8,"
+                + head
+                + "\"ImpressionsShown\",\"at\":"
+                + at
+                + ",\"items\":[],\"repeated\":[null]},"
+                + "{\"sequenceNr\":9,"
+                + head
+                + "\"InteractionsRecorded\",\"interactions\":["
+                + "{\"type\":\"like\",\"itemId\":\"a\",\"at\":"
+                + at
+                + "}],\"repeated\":[\"a\"],\"repeatedAt\":"
                 + at
                 + "}],"
                 + "\"readModels\":{\"impressions\":[],\"events\":[{\"a\":1}],\"activity\":null,"

@@ -4,6 +4,7 @@ import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.user.UserEntity.ImpressionsRecorded;
 import dev.freshet.actors.user.UserEntity.ImpressionsRepeated;
+import dev.freshet.actors.user.UserEntity.ImpressionsShown;
 import dev.freshet.actors.user.UserEntity.InteractionsRecorded;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,11 +16,13 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 
 /**
  * {@code user_impressions}: one row per (user, item) from its first-time impression (either ingest
- * route), its view count and last sighting moved by each repeat. Within a batch every first
- * sighting is written before any repeat, which is the journal's own order for one (user, item). It
- * also keeps {@code user_activity}, since every user event the read models project passes through
- * here. The events become rows here ({@link #firsts}, {@link #repeats}); {@link SetWrites} writes
- * them, one statement per kind of row and batch.
+ * route), its view count and last sighting moved by each repeat. A batch is one journal event
+ * ({@code ImpressionsShown}, or {@code InteractionsRecorded} with its repeats); journals written
+ * before hold the legacy {@code ImpressionsRecorded} and {@code ImpressionsRepeated}, read alike.
+ * Within a batch every first sighting is written before any repeat, which is the journal's own
+ * order for one (user, item). It also keeps {@code user_activity}, since every user event the read
+ * models project passes through here. The events become rows here ({@link #firsts}, {@link
+ * #repeats}); {@link SetWrites} writes them, one statement per kind of row and batch.
  */
 public final class ImpressionsReadModel implements ReadModel {
 
@@ -77,7 +80,14 @@ public final class ImpressionsReadModel implements ReadModel {
     List<First> firsts = new ArrayList<>();
     for (EventEnvelope envelope : batch) {
       String user = JournalRows.userId(envelope);
-      if (envelope.event() instanceof ImpressionsRecorded e) {
+      if (envelope.event() instanceof ImpressionsShown e) {
+        for (int i = 0; i < e.firstTime().length; i++) {
+          Integer position = e.positions() == null ? null : e.positions()[i];
+          firsts.add(
+              new First(
+                  user, e.firstTime()[i], e.atMillis(), e.surface(), e.rankingId(), position));
+        }
+      } else if (envelope.event() instanceof ImpressionsRecorded e) { // legacy
         for (int i = 0; i < e.itemIds().length; i++) {
           Integer position = e.positions() == null ? null : e.positions()[i];
           firsts.add(
@@ -97,15 +107,23 @@ public final class ImpressionsReadModel implements ReadModel {
   private static Map<Key, long[]> repeats(List<EventEnvelope> batch) {
     Map<Key, long[]> repeats = new LinkedHashMap<>();
     for (EventEnvelope envelope : batch) {
-      if (envelope.event() instanceof ImpressionsRepeated e) {
-        String user = JournalRows.userId(envelope);
-        for (int id : e.itemIds()) {
-          long[] counted = repeats.computeIfAbsent(new Key(user, id), k -> new long[2]);
-          counted[0]++;
-          counted[1] = Math.max(counted[1], e.atMillis());
-        }
+      Object event = envelope.event();
+      if (event instanceof ImpressionsShown e) {
+        countRepeats(repeats, JournalRows.userId(envelope), e.repeated(), e.atMillis());
+      } else if (event instanceof InteractionsRecorded e) {
+        countRepeats(repeats, JournalRows.userId(envelope), e.repeated(), e.repeatedAt());
+      } else if (event instanceof ImpressionsRepeated e) { // legacy
+        countRepeats(repeats, JournalRows.userId(envelope), e.itemIds(), e.atMillis());
       }
     }
     return repeats;
+  }
+
+  private static void countRepeats(Map<Key, long[]> repeats, String user, int[] ids, long at) {
+    for (int id : ids) {
+      long[] counted = repeats.computeIfAbsent(new Key(user, id), k -> new long[2]);
+      counted[0]++;
+      counted[1] = Math.max(counted[1], at);
+    }
   }
 }
