@@ -17,6 +17,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    CommonPool.atLeastTwoThreads();
     Config config = ConfigFactory.load();
     FreshetNode node;
     try {

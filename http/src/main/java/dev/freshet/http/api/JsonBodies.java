@@ -86,8 +86,11 @@ public final class JsonBodies extends AllDirectives {
               entity
                   .withSizeLimit(limit)
                   .toStrict(readTimeout.toMillis(), system)
-                  .exceptionally(
-                      failure -> {
+                  // handle, not exceptionally: Scala's converted future runs exceptionally's
+                  // function asynchronously on the common pool, a new thread per call on 2 cores
+                  .handle(
+                      (strict, failure) -> {
+                        if (failure == null) return strict;
                         if (ApiErrors.unwrap(failure) instanceof TimeoutException) {
                           // the client announced more than it sent: its fault, not ours (408, not
                           // 503)

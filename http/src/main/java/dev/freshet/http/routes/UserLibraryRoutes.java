@@ -158,8 +158,9 @@ public final class UserLibraryRoutes extends ApiRoutes {
                             (ActorRef<StatusReply<UserEntity.FavoritesView>> replyTo) ->
                                 new UserEntity.AddFavorite(item.denseId(), now, replyTo),
                             settings.askTimeout())
-                        .exceptionally(
-                            failure -> {
+                        .handle(
+                            (view, failure) -> {
+                              if (failure == null) return view;
                               // the entity's only refusal: the bound on favourites
                               if (ApiErrors.unwrap(failure)
                                   instanceof StatusReply.ErrorMessage full) {
