@@ -44,7 +44,6 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -666,12 +665,17 @@ public final class UserEntity
         .build();
   }
 
+  /**
+   * A dispatch by type rather than Pekko's handler builder: the builder's tables are built for
+   * every entity instance, about 2.5 KiB of heap per resident user ({@code
+   * bench/run-footprint.sh}), and this lambda is a few bytes. Replies stay enforced: every branch
+   * returns a {@link ReplyEffect}.
+   */
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    CommandHandlerWithReply<Command, Event, State> handlers = handlers();
     return (state, command) -> {
       lastCommand.handling(command);
-      return handlers.apply(state, command);
+      return state.consent() ? withConsent(state, command) : withoutConsent(state, command);
     };
   }
 
@@ -680,54 +684,42 @@ public final class UserEntity
    * personal; without it nothing is stored and the user is ranked as a brand-new user would be,
    * with no seen set, no features and no persona. Every other command is the same either way.
    */
-  private CommandHandlerWithReply<Command, Event, State> handlers() {
-    CommandHandlerWithReplyBuilder<Command, Event, State> builder =
-        newCommandHandlerWithReplyBuilder();
-    builder
-        .forState(State::consent)
-        .onCommand(RecordImpressions.class, this::onRecord)
-        .onCommand(RecordEvents.class, this::onRecordEvents)
-        .onCommand(Recommend.class, this::onRecommend);
-    builder
-        .forState(state -> !state.consent())
-        .onCommand(
-            RecordImpressions.class,
-            cmd ->
-                Effect()
-                    .reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false))))
-        .onCommand(
-            RecordEvents.class,
-            cmd ->
-                Effect()
-                    .reply(
-                        cmd.replyTo(),
-                        StatusReply.success(new EventsResult(cmd.events().size(), 0, false))))
-        .onCommand(
-            Recommend.class,
-            cmd ->
-                Effect()
-                    .reply(
-                        cmd.replyTo(),
-                        StatusReply.success(
-                            rank(new State(), cmd, System.currentTimeMillis(), false))));
-    builder
-        .forAnyState()
-        .onCommand(
-            SetPersona.class,
-            (state, cmd) ->
-                timed(Effect().persist(new PersonaSet(cmd.persona())), System.nanoTime())
-                    .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.getInstance())))
-        .onCommand(SetConsent.class, this::onSetConsent)
-        .onCommand(Forget.class, this::onForget)
-        .onCommand(GetExport.class, this::onGetExport)
-        .onCommand(GetState.class, this::onGetState)
-        .onCommand(Replay.class, this::onReplay)
-        .onCommand(AddFavorite.class, this::onAddFavorite)
-        .onCommand(RemoveFavorite.class, this::onRemoveFavorite)
-        .onCommand(
-            GetFavorites.class,
-            (state, cmd) -> Effect().reply(cmd.replyTo(), favorites(state, false)));
-    return builder.build();
+  private ReplyEffect<Event, State> withConsent(State state, Command command) {
+    if (command instanceof RecordImpressions cmd) return onRecord(state, cmd);
+    if (command instanceof RecordEvents cmd) return onRecordEvents(state, cmd);
+    if (command instanceof Recommend cmd) return onRecommend(state, cmd);
+    return eitherWay(state, command);
+  }
+
+  private ReplyEffect<Event, State> withoutConsent(State state, Command command) {
+    if (command instanceof RecordImpressions cmd)
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false)));
+    if (command instanceof RecordEvents cmd)
+      return Effect()
+          .reply(
+              cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false)));
+    if (command instanceof Recommend cmd)
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.success(rank(new State(), cmd, System.currentTimeMillis(), false)));
+    return eitherWay(state, command);
+  }
+
+  private ReplyEffect<Event, State> eitherWay(State state, Command command) {
+    if (command instanceof SetPersona cmd)
+      return timed(Effect().persist(new PersonaSet(cmd.persona())), System.nanoTime())
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(Done.getInstance()));
+    if (command instanceof SetConsent cmd) return onSetConsent(state, cmd);
+    if (command instanceof Forget cmd) return onForget(state, cmd);
+    if (command instanceof GetExport cmd) return onGetExport(state, cmd);
+    if (command instanceof GetState cmd) return onGetState(state, cmd);
+    if (command instanceof Replay cmd) return onReplay(state, cmd);
+    if (command instanceof AddFavorite cmd) return onAddFavorite(state, cmd);
+    if (command instanceof RemoveFavorite cmd) return onRemoveFavorite(state, cmd);
+    if (command instanceof GetFavorites cmd)
+      return Effect().reply(cmd.replyTo(), favorites(state, false));
+    throw new IllegalArgumentException("unknown command " + command.getClass().getName());
   }
 
   private ReplyEffect<Event, State> onRecord(State state, RecordImpressions cmd) {
@@ -967,25 +959,26 @@ public final class UserEntity
         state.consent());
   }
 
+  /** One transition of the state per event (a lambda, not a builder's table per instance). */
   @Override
   public EventHandler<State, Event> eventHandler() {
     FeatureSettings features = settings.features();
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(ImpressionsShown.class, (state, event) -> state.showImpressions(event, features))
-        // legacy events, from journals written before ImpressionsShown
-        .onEvent(
-            ImpressionsRecorded.class, (state, event) -> state.recordImpressions(event, features))
-        .onEvent(ImpressionsRepeated.class, (state, event) -> state)
-        .onEvent(
-            InteractionsRecorded.class, (state, event) -> state.applyInteractions(event, features))
-        .onEvent(PersonaSet.class, (state, event) -> state.setPersona(event.persona()))
-        .onEvent(PoolLevelsChanged.class, (state, event) -> state.withPoolLevels(event.levels()))
-        .onEvent(ItemsReplayed.class, (state, event) -> state.replayed(event))
-        .onEvent(FavoriteAdded.class, (state, event) -> state.addFavorite(event))
-        .onEvent(FavoriteRemoved.class, (state, event) -> state.removeFavorite(event))
-        .onEvent(ConsentSet.class, (state, event) -> state.setConsent(event))
-        .onEvent(UserForgotten.class, (state, event) -> state.forget())
-        .build();
+    return (state, event) -> apply(state, event, features);
+  }
+
+  static State apply(State state, Event event, FeatureSettings features) {
+    if (event instanceof ImpressionsShown e) return state.showImpressions(e, features);
+    if (event instanceof InteractionsRecorded e) return state.applyInteractions(e, features);
+    if (event instanceof PersonaSet e) return state.setPersona(e.persona());
+    if (event instanceof PoolLevelsChanged e) return state.withPoolLevels(e.levels());
+    if (event instanceof ItemsReplayed e) return state.replayed(e);
+    if (event instanceof FavoriteAdded e) return state.addFavorite(e);
+    if (event instanceof FavoriteRemoved e) return state.removeFavorite(e);
+    if (event instanceof ConsentSet e) return state.setConsent(e);
+    if (event instanceof UserForgotten) return state.forget();
+    // legacy events, from journals written before ImpressionsShown
+    if (event instanceof ImpressionsRecorded e) return state.recordImpressions(e, features);
+    if (event instanceof ImpressionsRepeated) return state;
+    throw new IllegalArgumentException("unknown event " + event.getClass().getName());
   }
 }
