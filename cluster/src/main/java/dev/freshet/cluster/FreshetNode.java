@@ -5,20 +5,29 @@ import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.popularity.Popularity;
+import dev.freshet.actors.user.UserEntity;
 import dev.freshet.http.metrics.Metrics;
 import dev.freshet.persistence.Database;
 import dev.freshet.persistence.DatabaseSettings;
 import dev.freshet.persistence.EmbeddedDatabase;
 import dev.freshet.persistence.JournalConfig;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -184,6 +193,28 @@ public final class FreshetNode {
 
   public Popularity popularity() {
     return popularity;
+  }
+
+  /**
+   * Ids of the user entities alive on this node now (Cluster Sharding's region state): what tests
+   * and the footprint benchmark check residence with.
+   */
+  public Set<String> residentUsers() {
+    try {
+      ShardRegion.CurrentShardRegionState state =
+          AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+                  ClusterSharding.get(system).shardState(),
+                  replyTo -> new GetShardRegionState(UserEntity.TYPE_KEY, replyTo),
+                  Duration.ofSeconds(10),
+                  system.scheduler())
+              .toCompletableFuture()
+              .get();
+      Set<String> ids = new HashSet<>();
+      for (ShardRegion.ShardState shard : state.getShards()) ids.addAll(shard.getEntityIds());
+      return ids;
+    } catch (Exception e) {
+      throw new IllegalStateException("Shard region state unavailable", e);
+    }
   }
 
   public Database database() {

@@ -22,23 +22,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -439,7 +433,7 @@ public final class EntityFootprint {
     long total = liveHistogram(classes);
     System.gc();
     long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    int residents = residentUsers(node).size();
+    int residents = node.residentUsers().size();
     if (residents < to)
       throw new IllegalStateException("only " + residents + " of " + to + " users resident");
     out.printf(
@@ -549,24 +543,6 @@ public final class EntityFootprint {
     return total;
   }
 
-  static Set<String> residentUsers(FreshetNode node) {
-    try {
-      ShardRegion.CurrentShardRegionState state =
-          AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                  ClusterSharding.get(node.system()).shardState(),
-                  replyTo -> new GetShardRegionState(UserEntity.TYPE_KEY, replyTo),
-                  Duration.ofSeconds(10),
-                  node.system().scheduler())
-              .toCompletableFuture()
-              .get();
-      Set<String> ids = new HashSet<>();
-      for (ShardRegion.ShardState shard : state.getShards()) ids.addAll(shard.getEntityIds());
-      return ids;
-    } catch (Exception e) {
-      throw new IllegalStateException("shard region state unavailable", e);
-    }
-  }
-
   // ---- writing users
   // -----------------------------------------------------------------------------
 
@@ -674,7 +650,7 @@ public final class EntityFootprint {
 
   private static void awaitPassivated(FreshetNode node) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!residentUsers(node).isEmpty()) {
+    while (!node.residentUsers().isEmpty()) {
       if (System.nanoTime() > deadline)
         throw new IllegalStateException("entities did not passivate");
       Thread.sleep(200);
