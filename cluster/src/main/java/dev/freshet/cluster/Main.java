@@ -12,12 +12,14 @@ import org.slf4j.LoggerFactory;
 /** Starts one Freshet node and tells the operator where to look. Ctrl-C stops it cleanly. */
 public final class Main {
 
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
-
   private Main() {}
 
   public static void main(String[] args) {
+    // before the first logger: logback's start-up initialises ForkJoinPool, and the JDK reads the
+    // common pool's size once, then (so no static logger in this class)
     CommonPool.atLeastTwoThreads();
+    Logger log = LoggerFactory.getLogger(Main.class);
+    CommonPool.report(log);
     Config config = ConfigFactory.load();
     FreshetNode node;
     try {

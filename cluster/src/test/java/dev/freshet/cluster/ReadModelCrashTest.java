@@ -10,6 +10,7 @@ import dev.freshet.persistence.EmbeddedDatabase;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,10 @@ class ReadModelCrashTest {
       Thread load = new Thread(() -> ingest(new Api(port), users, 8, 100, ingesting, acknowledged));
       try {
         awaitReady(new Api(port), child);
+        // Main sized the common pool before anything initialised it (else every asynchronous
+        // CompletableFuture step on 2 cores starts a thread)
+        assertThat(Files.readString(CHILD_LOG.toPath()))
+            .contains("asynchronous CompletableFuture steps run on the common pool");
         load.start();
         Shards.awaitTrue(
             "projections part-way, with ingest going on",
@@ -265,6 +270,8 @@ class ReadModelCrashTest {
     return value == null ? "-" : value;
   }
 
+  private static final File CHILD_LOG = new File("target/read-model-crash-child.log");
+
   private static Process startChild(EmbeddedDatabase db, int port) throws IOException {
     Map<String, String> props = new HashMap<>();
     props.put("freshet.db.url", db.jdbcUrl());
@@ -289,7 +296,7 @@ class ReadModelCrashTest {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("dev.freshet.cluster.Main");
-    File log = new File("target/read-model-crash-child.log");
+    File log = CHILD_LOG;
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
   }
 
