@@ -161,6 +161,21 @@ public final class Ranker {
     excluded.forEach((IntConsumer) skip::set);
     boolean wantSeen = request.replay();
     TopScores top = new TopScores(limit);
+    if (!wantSeen && user.neutral()) {
+      // no terms of the user's own: walk the pool best neutral score first and stop once the rest
+      // cannot reach the top list (the same list and scores as the full scan below)
+      SharedTerms.ForVariant.NeutralOrder order =
+          terms.neutralOrder(request.category(), freshnessFactor);
+      double slack = order.slack(freshnessFactor);
+      for (int r = 0; r < order.indexes.length; r++) {
+        if (top.isFull() && order.scores[r] + slack < top.worst()) break;
+        int i = order.indexes[r];
+        int denseId = pool[i];
+        if (seen.get(denseId) || skip.get(denseId)) continue;
+        top.offer(user.fastScore(shared, terms, freshnessFactor, denseId), i);
+      }
+      return top;
+    }
     for (int i = 0; i < pool.length; i++) {
       int denseId = pool[i];
       if (seen.get(denseId) != wantSeen || skip.get(denseId)) continue;
@@ -183,13 +198,13 @@ public final class Ranker {
       indexes = new int[Math.max(1, limit)];
     }
 
-    /** Offers in increasing index order. */
+    /** Offers a candidate; in any order, equal scores keep the lower index. */
     void offer(double score, int index) {
       if (size < scores.length) {
         scores[size] = score;
         indexes[size] = index;
         siftUp(size++);
-      } else if (score > scores[0]) {
+      } else if (score > scores[0] || (score == scores[0] && index < indexes[0])) {
         scores[0] = score;
         indexes[0] = index;
         siftDown(0);
@@ -198,6 +213,15 @@ public final class Ranker {
 
     int size() {
       return size;
+    }
+
+    boolean isFull() {
+      return size == scores.length;
+    }
+
+    /** The lowest score kept (the one the next better candidate replaces). */
+    double worst() {
+      return scores[0];
     }
 
     /** The kept indexes, best score first, equal scores in index order. */
@@ -461,6 +485,23 @@ public final class Ranker {
           .forEach((c, v) -> put(penalties, catalog.categoryIndex(c), -Math.tanh(v)));
       return new UserSignals(
           ctx, settings, unit(vector), unit(sessionCentroid(ctx)), categories, tags, penalties);
+    }
+
+    /**
+     * No term of the user's own can be non-zero: no affinity, penalty, vector or session (e.g. a
+     * user with impressions only).
+     */
+    boolean neutral() {
+      return userVector == null
+          && sessionCentroid == null
+          && allZero(categoryAffinity)
+          && allZero(tagAffinity)
+          && allZero(intentPenalty);
+    }
+
+    private static boolean allZero(double[] values) {
+      for (double v : values) if (v != 0) return false;
+      return true;
     }
 
     private static void put(double[] values, int index, double value) {

@@ -4,6 +4,9 @@ import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.popularity.PopularityBoard;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The parts of a score that do not depend on the user, in primitive arrays indexed by dense id:
@@ -251,6 +254,87 @@ final class SharedTerms {
     /** The weighted popularity and trending of the item. */
     double popular(int denseId) {
       return popular[denseId];
+    }
+
+    /** Neutral orders by category ("" for the whole pool), computed on first use. */
+    private final Map<String, NeutralOrder> neutral = new ConcurrentHashMap<>();
+
+    /**
+     * The pool of {@code category} in the order of a neutral user's score as of a freshness factor
+     * close to {@code factor}: computed anew once the factor has drifted by more than {@link
+     * NeutralOrder#MAX_DRIFT} of itself (about every 90 s at a week's half-life).
+     */
+    NeutralOrder neutralOrder(Optional<String> category, double factor) {
+      int[] pool = catalog.activeInServingOrder(category);
+      // only the catalog's own categories are kept: a request may name any string
+      if (pool.length == 0) return new NeutralOrder(pool, factor);
+      String key = category.orElse("");
+      NeutralOrder order = neutral.get(key);
+      if (order == null
+          || Math.abs(factor - order.factor) > NeutralOrder.MAX_DRIFT * order.factor) {
+        order = new NeutralOrder(pool, factor);
+        neutral.put(key, order);
+      }
+      return order;
+    }
+
+    /**
+     * A pool sorted by the score of a user with no signals of their own (no affinities, vector,
+     * session or penalties), whose score is {@code popular(id) + w_freshness · freshness(id)}: such
+     * a ranking walks this order and stops once no later item can reach its top list, instead of
+     * scoring the whole pool. The order is as of one freshness factor {@code f0}; at another factor
+     * {@code f} an item's score differs from the one it was sorted by by at most {@code
+     * |w_freshness| · freshness_anchor(id) · |f − f0|} (clamping at 1 only brings values closer),
+     * which {@link #slack} bounds for the whole pool.
+     */
+    final class NeutralOrder {
+      static final double MAX_DRIFT = 1e-4;
+
+      final double factor;
+
+      /** Indexes into the pool, best neutral score first, equal scores in serving order. */
+      final int[] indexes;
+
+      /** The neutral score (as of {@link #factor}) of {@code indexes[r]}. */
+      final double[] scores;
+
+      /** max over the pool of {@code |w_freshness| · freshness_anchor(id)}. */
+      private final double freshnessBound;
+
+      private NeutralOrder(int[] pool, double factor) {
+        this.factor = factor;
+        int freshnessFeature = Feature.FRESHNESS.ordinal();
+        double[] byIndex = new double[pool.length];
+        double bound = 0;
+        for (int i = 0; i < pool.length; i++) {
+          int id = pool[i];
+          double w = weights(catalog.categoryOf(id))[freshnessFeature];
+          double score = popular(id);
+          if (w != 0) score += w * freshness(id, factor);
+          byIndex[i] = score;
+          bound = Math.max(bound, Math.abs(w) * freshness[id]);
+        }
+        Integer[] order = new Integer[pool.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(
+            order,
+            (a, b) -> byIndex[a] != byIndex[b] ? Double.compare(byIndex[b], byIndex[a]) : a - b);
+        indexes = new int[pool.length];
+        scores = new double[pool.length];
+        for (int r = 0; r < order.length; r++) {
+          indexes[r] = order[r];
+          scores[r] = byIndex[order[r]];
+        }
+        freshnessBound = bound;
+      }
+
+      /**
+       * How far above its sorted score an item may score at freshness factor {@code now}, with a
+       * margin for rounding.
+       */
+      double slack(double now) {
+        return freshnessBound * Math.abs(now - factor) + 1e-9;
+      }
     }
   }
 }

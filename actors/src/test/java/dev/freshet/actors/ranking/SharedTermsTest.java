@@ -15,6 +15,7 @@ import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.popularity.PopularityDeltas;
 import dev.freshet.actors.user.SeenSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -77,6 +78,92 @@ class SharedTermsTest {
         }
       }
     }
+  }
+
+  /**
+   * A user with no signals of their own walks the neutral order and stops early: the top list must
+   * be exactly the full scan's, at the time the order was computed for and at times whose freshness
+   * factor has drifted within and beyond the order's tolerance, for the whole pool and one
+   * category, with seen and excluded items, and with ties (equal popularity and creation time).
+   */
+  @Test
+  void aNeutralUsersTopListEqualsTheFullScans() {
+    for (int seed = 1; seed <= 4; seed++) {
+      Random random = new Random(100 + seed);
+      CatalogSnapshot catalog = catalog(random, 400 + random.nextInt(400), 2 + random.nextInt(5));
+      PopularityBoard board = board(random, catalog);
+      RankingSettings settings =
+          RankingSettings.fromConfig(
+              ConfigFactory.parseString(
+                      "freshet.ranking.ab.variants = [{ name = a, share = 50 },"
+                          + " { name = b, share = 50, weights { trending = 0, freshness = 2.5 } }]\n"
+                          + "freshet.ranking.category-weights { cat-1 { freshness = -0.5 } }")
+                  .withFallback(ConfigFactory.load()));
+      Ranker ranker = new Ranker(settings);
+      UserFeatures impressionsOnly = new UserFeatures();
+      impressionsOnly.countImpressions(20, NOW - HOUR, featureSettings);
+      long[] times = {NOW, NOW + 1, NOW + 2 * HOUR, NOW - 7 * HOUR, NOW + 9 * DAY, NOW + 9 * DAY};
+      for (long now : times) {
+        for (UserFeatures features : List.of(new UserFeatures(), impressionsOnly)) {
+          SeenSet seen = new SeenSet();
+          for (int i = 0; i < 60; i++) seen.addAll(new int[] {random.nextInt(catalog.size())});
+          Set<String> exclude = Set.of(catalog.byDenseId(random.nextInt(catalog.size())).id());
+          RankingContext ctx =
+              new RankingContext(catalog, board, seen, features, now, featureSettings);
+          for (Optional<String> category : List.of(Optional.<String>empty(), Optional.of("cat-1")))
+            for (Variant variant : settings.variants())
+              for (int limit : new int[] {1, 7, 20, 150}) {
+                RankingRequest request = new RankingRequest(limit, category, exclude, false);
+                int[] pool = catalog.activeInServingOrder(category);
+                int[] all = ranker.topScores(ctx, request, variant, pool.length).bestFirst();
+                int[] top = ranker.topScores(ctx, request, variant, limit).bestFirst();
+                assertThat(top)
+                    .as(
+                        "seed %d, %s, %s, limit %d at %d",
+                        seed, variant.name(), category, limit, now)
+                    .containsExactly(Arrays.copyOf(all, Math.min(limit, all.length)));
+              }
+        }
+      }
+    }
+  }
+
+  /**
+   * What makes the early stop exact: at any freshness factor, a neutral user's score of an item is
+   * within the order's slack of the score the order was sorted by (the drift the order tolerates
+   * before it is sorted anew, and far beyond it).
+   */
+  @Test
+  void theNeutralOrdersSlackBoundsEveryScoreAtAnotherFreshnessFactor() {
+    Random random = new Random(7);
+    CatalogSnapshot catalog = catalog(random, 500, 4);
+    PopularityBoard board = board(random, catalog);
+    RankingSettings settings =
+        RankingSettings.fromConfig(
+            ConfigFactory.parseString(
+                    "freshet.ranking.category-weights { cat-1 { freshness = -3 }, cat-2 {"
+                        + " freshness = 4 } }")
+                .withFallback(ConfigFactory.load()));
+    RankingContext ctx =
+        new RankingContext(catalog, board, new SeenSet(), new UserFeatures(), NOW, featureSettings);
+    SharedTerms shared = SharedTerms.of(ctx, settings.freshnessHalfLifeMillis());
+    SharedTerms.ForVariant terms = shared.forVariant(settings.variants().get(0));
+    double f0 = shared.freshnessFactor(NOW);
+    SharedTerms.ForVariant.NeutralOrder order = terms.neutralOrder(Optional.empty(), f0);
+    Ranker.UserSignals user = Ranker.UserSignals.of(ctx, settings);
+    assertThat(user.neutral()).isTrue();
+    int[] pool = catalog.activeInServingOrder(Optional.empty());
+    for (double drift : new double[] {0, 0.99e-4, -0.99e-4, 0.3, -0.3}) {
+      double f = f0 * (1 + drift);
+      for (int r = 0; r < order.indexes.length; r++) {
+        double score = user.fastScore(shared, terms, f, pool[order.indexes[r]]);
+        assertThat(Math.abs(score - order.scores[r])).isLessThanOrEqualTo(order.slack(f));
+        if (r > 0) assertThat(order.scores[r]).isLessThanOrEqualTo(order.scores[r - 1]);
+      }
+    }
+    // the slack shrinks to rounding at the factor the order was sorted for
+    assertThat(order.slack(f0)).isLessThan(1e-8);
+    assertThat(order.slack(f0 * 1.3)).isGreaterThan(0.01);
   }
 
   @Test
