@@ -718,7 +718,9 @@ public final class UserEntity
     if (command instanceof AddFavorite cmd) return onAddFavorite(state, cmd);
     if (command instanceof RemoveFavorite cmd) return onRemoveFavorite(state, cmd);
     if (command instanceof GetFavorites cmd)
-      return Effect().reply(cmd.replyTo(), favorites(state, false));
+      return pristine()
+          ? answerAndLeave(cmd.replyTo(), favorites(state, false))
+          : Effect().reply(cmd.replyTo(), favorites(state, false));
     throw new IllegalArgumentException("unknown command " + command.getClass().getName());
   }
 
@@ -769,12 +771,7 @@ public final class UserEntity
     EffectBuilder<Event, State> effect =
         timed(Effect().persist(new UserForgotten(cmd.atMillis())), start);
     if (state.pool().atRisk()) effect = effect.thenRun(s -> pool.tell(leftRisk(cmd.atMillis())));
-    // passivating, the shard buffers what arrives meanwhile and starts a fresh entity for it
-    effect =
-        shard.isEmpty()
-            ? effect.thenStop()
-            : effect.thenRun(
-                s -> shard.get().tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    effect = shard.isEmpty() ? effect.thenStop() : effect.thenRun(s -> passivate());
     return effect.thenReply(cmd.replyTo(), s -> StatusReply.success(new Forgotten(forgottenAt)));
   }
 
@@ -840,6 +837,7 @@ public final class UserEntity
     long start = System.nanoTime();
     long now = System.currentTimeMillis();
     RankingResult result = rank(state, cmd, now, true);
+    if (pristine()) return answerAndLeave(cmd.replyTo(), StatusReply.success(result));
     // the catalog may have changed since the user's last impression: levels move (and signal) here
     // too
     return persistWithPoolLevels(state, BatchSplit.NONE, now, start)
@@ -936,7 +934,33 @@ public final class UserEntity
 
   private ReplyEffect<Event, State> onGetState(State state, GetState cmd) {
     UserStateView view = view(userId, state, catalog.get(), System.currentTimeMillis(), settings);
+    if (pristine()) return answerAndLeave(cmd.replyTo(), StatusReply.success(view));
     return Effect().reply(cmd.replyTo(), StatusReply.success(view));
+  }
+
+  /**
+   * Whether nothing of this user was ever journaled: a user the node has never heard of, or only
+   * asked about. Such an entity is cheap to recover and holds nothing worth keeping in memory.
+   */
+  private boolean pristine() {
+    return lastSequenceNumber(context) == 0;
+  }
+
+  /**
+   * Answers a read of a pristine user and leaves memory at once (under Cluster Sharding), instead
+   * of lingering for the idle timeout: rankings for visitors who never come back would otherwise
+   * fill the node with empty entities.
+   */
+  private <R> ReplyEffect<Event, State> answerAndLeave(
+      ActorRef<StatusReply<R>> replyTo, StatusReply<R> answer) {
+    return shard.isEmpty()
+        ? Effect().reply(replyTo, answer)
+        : Effect().none().thenRun(s -> passivate()).thenReply(replyTo, s -> answer);
+  }
+
+  /** Asks the shard to stop this entity; what arrives meanwhile starts a fresh one. */
+  private void passivate() {
+    shard.ifPresent(ref -> ref.tell(new ClusterSharding.Passivate<>(context.getSelf())));
   }
 
   /** The state figures against the current pool: seen counts every item ever shown. */
