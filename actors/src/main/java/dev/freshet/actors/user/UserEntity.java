@@ -953,7 +953,7 @@ public final class UserEntity
    */
   private <R> ReplyEffect<Event, State> answerAndLeave(
       ActorRef<StatusReply<R>> replyTo, StatusReply<R> answer) {
-    return shard.isEmpty()
+    return shard.isEmpty() || !settings.passivatePristine()
         ? Effect().reply(replyTo, answer)
         : Effect().none().thenRun(s -> passivate()).thenReply(replyTo, s -> answer);
   }

@@ -7,15 +7,17 @@ import dev.freshet.actors.ranking.RankingSettings;
 
 /**
  * {@code freshet.user} (how often to snapshot, how many snapshots to keep, how many read-model
- * tags, whether a batch is journaled as the two events of older versions) and {@code
- * freshet.features} (how the real-time features decay and are bounded) and {@code freshet.ranking}
- * (how the entity ranks for its user) and {@code freshet.pool} (when its pool runs low).
+ * tags, whether a batch is journaled as the two events of older versions, whether users with
+ * nothing journaled leave memory after each read) and {@code freshet.features} (how the real-time
+ * features decay and are bounded) and {@code freshet.ranking} (how the entity ranks for its user)
+ * and {@code freshet.pool} (when its pool runs low).
  */
 public record UserEntitySettings(
     int snapshotEvery,
     int keepSnapshots,
     int tagSlices,
     boolean legacyBatchEvents,
+    boolean passivatePristine,
     FeatureSettings features,
     RankingSettings ranking,
     PoolSettings pool) {
@@ -27,6 +29,7 @@ public record UserEntitySettings(
         c.getInt("keep-snapshots"),
         c.getInt("tag-slices"),
         c.getBoolean("legacy-batch-events"),
+        c.getBoolean("passivate-pristine"),
         FeatureSettings.fromConfig(config),
         RankingSettings.fromConfig(config),
         PoolSettings.fromConfig(config));
