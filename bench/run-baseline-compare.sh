@@ -12,13 +12,15 @@
 #      1. ingest: batches of 20 of the 10,000 items for random users u-0 .. u-99999
 #      2. rank k=20 for users u-* (little history: what step 1 gave them)
 #      3. rank k=20 for users su-* (1,000 seen items each, rank-spec's conditions)
-#  - prints a table of each side's rate and p99 and the ratios, with the conditions.
+#  - prints a table of each side's rate and p99 and the ratios, with the conditions, and the CPU the
+#    server, PostgreSQL and the load generator used inside each measured window (cores, ms/request).
 #
 #   bench/run-baseline-compare.sh [DURATION] [WARMUP]   (defaults 20s and 30s; output in
 #                                                        bench/results-baseline-<time>.txt)
 # Environment: CONCURRENCY (32), SPEC_USERS (1000), FRESHET_HTTP_PORT (8080), BASELINE_PORT (8090),
 # PG_PORT (55432), BASELINE_POOL (16 connections and 16 handler threads),
-# JVM_OPTS (-Xms512m -Xmx4g -XX:+UseG1GC, for both servers).
+# JVM_OPTS (for both servers; default bin/freshet's: -Xms1g -Xmx4g -XX:+UseShenandoahGC, G1 where the JVM
+# has no Shenandoah).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-20s}"
@@ -29,7 +31,7 @@ f_port="${FRESHET_HTTP_PORT:-8080}"
 b_port="${BASELINE_PORT:-8090}"
 pg_port="${PG_PORT:-55432}"
 b_pool="${BASELINE_POOL:-16}"
-jvm="${JVM_OPTS:--Xms512m -Xmx4g -XX:+UseG1GC}"
+jvm="${JVM_OPTS:-$(java -XX:+UseShenandoahGC -version > /dev/null 2>&1 && echo "-Xms1g -Xmx4g -XX:+UseShenandoahGC" || echo "-Xms1g -Xmx4g -XX:+UseG1GC")}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="$root/bench/results-baseline-$stamp.txt"
 work="$(mktemp -d)"
@@ -67,6 +69,17 @@ baseline=$!
 wait_ready "http://127.0.0.1:$b_port" "$work/baseline.log"
 
 declare -A url=([freshet]="http://127.0.0.1:$f_port" [baseline]="http://127.0.0.1:$b_port")
+declare -A pid=([freshet]="$node" [baseline]="$baseline")
+seconds() { # 30s, 2m, 500ms -> whole seconds
+  case "$1" in *ms) echo $(( ${1%ms} / 1000 ));; *m) echo $(( ${1%m} * 60 ));; *s) echo "${1%s}";; *) echo "$1";; esac
+}
+warm_s=$(seconds "$warmup")
+dur_s=$(seconds "$duration")
+ticks() { # CPU clock ticks (user + system) of the given processes
+  local t=0 p
+  for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
 bench() { # side, file, args...
   local side="$1" file="$2"; shift 2
   echo "### $side" | tee -a "$out"
@@ -87,18 +100,47 @@ for side in freshet baseline; do
   bench "$side" "setup-$side.txt" rank-spec --setup only --users "$spec_users"
 done
 
+# A measured workload: the load generator as in bench(), and the CPU the server (node or baseline JVM),
+# PostgreSQL (all its processes) and the load generator used inside the measured window (from 1 s after
+# the warm-up to 1 s before the end), as cores and as CPU milliseconds per request.
+measure() { # side, file, args...
+  local side="$1" file="$2"; shift 2
+  echo "### $side" | tee -a "$out"
+  java -jar "$bench_jar" "$@" --url "${url[$side]}" > "$work/$file" 2>/dev/null &
+  local gen=$! window=$((dur_s - 2))
+  sleep $((warm_s + 1))
+  local s0 p0 g0 s1 p1 g1
+  s0=$(ticks "${pid[$side]}"); p0=$(ticks $(pgrep -x postgres)); g0=$(ticks "$gen")
+  sleep "$window"
+  s1=$(ticks "${pid[$side]}"); p1=$(ticks $(pgrep -x postgres)); g1=$(ticks "$gen")
+  wait "$gen" || true
+  tee -a "$out" < "$work/$file"
+  python3 - "$work/$file" "$side" "$window" "$(getconf CLK_TCK)" $((s1 - s0)) $((p1 - p0)) $((g1 - g0)) <<'EOF' | tee -a "$out" "$work/$file.cpu"
+import json, sys
+path, side, window, hz = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+server, pg, gen = (int(x) / hz / window for x in sys.argv[5:8])
+line = next(l for l in open(path) if l.startswith("RESULT "))
+result = json.loads(line[len("RESULT "):])
+workload = next(v for k, v in result.items() if isinstance(v, dict) and "requestsPerS" in v)
+rps = workload["requestsPerS"]
+per = lambda cores: 1000 * cores / rps if rps else float("nan")
+print(f"cpu {side}: server {server:.2f} cores ({per(server):.3f} ms/request), PostgreSQL {pg:.2f} cores"
+      f" ({per(pg):.3f} ms/request), load generator {gen:.2f} cores, at {rps:,.0f} requests/s")
+EOF
+}
+
 common=(--concurrency "$concurrency" --warmup "$warmup" --duration "$duration")
 echo "## 1. ingest: batches of 20 of 10,000 items, 100,000 users u-*" | tee -a "$out"
 for side in freshet baseline; do
-  bench "$side" "ingest-$side.txt" ingest --users 100000 --items 10000 --items-prefix s- --batch 20 "${common[@]}"
+  measure "$side" "ingest-$side.txt" ingest --users 100000 --items 10000 --items-prefix s- --batch 20 "${common[@]}"
 done
 echo "## 2. rank k=20, 10,000 items, users u-* with little history (from step 1)" | tee -a "$out"
 for side in baseline freshet; do
-  bench "$side" "rank-$side.txt" rank --users 100000 --items 10000 --items-prefix s- --k 20 "${common[@]}"
+  measure "$side" "rank-$side.txt" rank --users 100000 --items 10000 --items-prefix s- --k 20 "${common[@]}"
 done
 echo "## 3. rank k=20, 10,000 items, users su-* with 1,000 seen (rank-spec conditions)" | tee -a "$out"
 for side in freshet baseline; do
-  bench "$side" "spec-$side.txt" rank-spec --setup skip --users "$spec_users" --k 20 "${common[@]}"
+  measure "$side" "spec-$side.txt" rank-spec --setup skip --users "$spec_users" --k 20 "${common[@]}"
 done
 
 {
@@ -108,5 +150,10 @@ done
     "durable ingest, batches of 20, 100,000 users" ingest impressions "$work/ingest-freshet.txt" "$work/ingest-baseline.txt" \
     "ranking k = 20, 10,000 items, users with little history" rank rankings "$work/rank-freshet.txt" "$work/rank-baseline.txt" \
     "ranking k = 20, 10,000 items, $spec_users users with 1,000 seen" rank rankings "$work/spec-freshet.txt" "$work/spec-baseline.txt"
+  echo
+  echo "CPU inside each measured window (from /proc; PostgreSQL is shared, so its figure is whatever ran on it then):"
+  for w in ingest rank spec; do
+    for side in freshet baseline; do echo "- $w: $(cat "$work/$w-$side.txt.cpu")"; done
+  done
 } | tee -a "$out"
 echo "results in $out"
