@@ -52,17 +52,15 @@ class SharedTermsTest {
       CatalogSnapshot catalog = catalog(random, 300 + random.nextInt(300), 2 + random.nextInt(6));
       PopularityBoard board = board(random, catalog);
       RankingSettings settings =
-          RankingSettings.fromConfig(
-              ConfigFactory.parseString(
-                      "freshet.ranking.exploration.share = 0\n"
-                          + "freshet.ranking.max-per-category = 100000\n"
-                          + "freshet.ranking.ab.variants = [{ name = a, share = 50 },"
-                          + " { name = b, share = 50, weights { trending = 0, freshness = 0.9,"
-                          + " vectorSimilarity = 1.5 } },"
-                          + " { name = c, share = 0, weights { popularity = 0, trending = 0 } }]\n"
-                          + "freshet.ranking.category-weights { cat-1 { popularity = 5.0,"
-                          + " tagAffinity = 0 }, cat-2 { freshness = 0, sessionSimilarity = 2.0 } }")
-                  .withFallback(ConfigFactory.load()));
+          settings(
+              "freshet.ranking.exploration.share = 0\n"
+                  + "freshet.ranking.max-per-category = 100000\n"
+                  + "freshet.ranking.ab.variants = [{ name = a, share = 50 },"
+                  + " { name = b, share = 50, weights { trending = 0, freshness = 0.9,"
+                  + " vectorSimilarity = 1.5 } },"
+                  + " { name = c, share = 0, weights { popularity = 0, trending = 0 } }]\n"
+                  + "freshet.ranking.category-weights { cat-1 { popularity = 5.0,"
+                  + " tagAffinity = 0 }, cat-2 { freshness = 0, sessionSimilarity = 2.0 } }");
       Ranker ranker = new Ranker(settings);
       List<UserFeatures> users = users(random, catalog);
       // the first ranking computes the shared terms as of NOW; the others reuse them (within a
@@ -93,12 +91,10 @@ class SharedTermsTest {
       CatalogSnapshot catalog = catalog(random, 400 + random.nextInt(400), 2 + random.nextInt(5));
       PopularityBoard board = board(random, catalog);
       RankingSettings settings =
-          RankingSettings.fromConfig(
-              ConfigFactory.parseString(
-                      "freshet.ranking.ab.variants = [{ name = a, share = 50 },"
-                          + " { name = b, share = 50, weights { trending = 0, freshness = 2.5 } }]\n"
-                          + "freshet.ranking.category-weights { cat-1 { freshness = -0.5 } }")
-                  .withFallback(ConfigFactory.load()));
+          settings(
+              "freshet.ranking.ab.variants = [{ name = a, share = 50 },"
+                  + " { name = b, share = 50, weights { trending = 0, freshness = 2.5 } }]\n"
+                  + "freshet.ranking.category-weights { cat-1 { freshness = -0.5 } }");
       Ranker ranker = new Ranker(settings);
       UserFeatures impressionsOnly = new UserFeatures();
       impressionsOnly.countImpressions(20, NOW - HOUR, featureSettings);
@@ -139,11 +135,9 @@ class SharedTermsTest {
     CatalogSnapshot catalog = catalog(random, 500, 4);
     PopularityBoard board = board(random, catalog);
     RankingSettings settings =
-        RankingSettings.fromConfig(
-            ConfigFactory.parseString(
-                    "freshet.ranking.category-weights { cat-1 { freshness = -3 }, cat-2 {"
-                        + " freshness = 4 } }")
-                .withFallback(ConfigFactory.load()));
+        settings(
+            "freshet.ranking.category-weights { cat-1 { freshness = -3 }, cat-2 {"
+                + " freshness = 4 } }");
     RankingContext ctx =
         new RankingContext(catalog, board, new SeenSet(), new UserFeatures(), NOW, featureSettings);
     SharedTerms shared = SharedTerms.of(ctx, settings.freshnessHalfLifeMillis());
@@ -236,6 +230,12 @@ class SharedTermsTest {
         .isEqualTo(expected.stream().map(i -> catalog.byDenseId(pool[i]).id()).toList());
     for (int j = 0; j < expected.size(); j++)
       assertThat(ranking.items().get(j).score()).isEqualTo(reference.get(expected.get(j)));
+  }
+
+  /** Ranking settings from HOCON over the defaults. */
+  private static RankingSettings settings(String hocon) {
+    return RankingSettings.fromConfig(
+        ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()));
   }
 
   // ---- the direct computation ------------------------------------------------------------------
