@@ -19,11 +19,10 @@ import java.util.function.IntPredicate;
 public final class IndexComparison {
 
   /**
-   * Unmeasured search before the measured passes of each beam width and filter: long enough for C2
-   * to compile the library's search loop (a short warm-up made the first beam width look slower
-   * than the next, larger one).
+   * Unmeasured search right before the measured passes of each beam width and filter, after the
+   * warm-up of every combination ({@link #warmUp}).
    */
-  private static final double WARMUP_SECONDS = 2.0;
+  private static final double WARMUP_SECONDS = 0.5;
 
   /** Measured passes over all queries; the median counts. */
   private static final int REPEATS = 3;
@@ -120,6 +119,7 @@ public final class IndexComparison {
       log(
           "%s: built in %.1f s (%.1f CPU s), %.0f heap bytes/item (library estimate %.0f)",
           name, buildSeconds, buildCpuSeconds, heapPerItem, libraryPerItem);
+      warmUp(index);
       for (int ef : options.efs()) {
         efs.add(measureEf(index, ef));
       }
@@ -148,6 +148,28 @@ public final class IndexComparison {
         libraryPerItem,
         efs,
         failure);
+  }
+
+  /**
+   * One unmeasured pass of every beam width with and without each filter before anything is
+   * measured. Warming up each combination just before its measurement made the first one measured
+   * look slower than later, costlier ones (C2 was still compiling), and the unfiltered search
+   * faster than it stays once the filtered paths are compiled too; after this, every measured pass
+   * runs the same compiled code, as in a service that serves all kinds of queries.
+   */
+  private void warmUp(AnnIndex index) throws Exception {
+    long start = System.nanoTime();
+    List<IntPredicate> filters = new ArrayList<>();
+    filters.add(null);
+    exclusions.forEach(e -> filters.add(e.allowed()));
+    for (int ef : options.efs()) {
+      for (IntPredicate allowed : filters) {
+        for (float[] q : data.queries()) {
+          index.search(q, options.k(), ef, allowed);
+        }
+      }
+    }
+    log("%s: warm-up pass of every beam width and filter in %.1f s", index.name(), seconds(start));
   }
 
   private LibraryResult.EfResult measureEf(AnnIndex index, int ef) throws Exception {
@@ -231,9 +253,10 @@ public final class IndexComparison {
                     + " jdk.incubator.vector is given; hnswlib is scalar"),
         "- QPS: one thread, median of "
             + REPEATS
-            + " passes over all queries after "
+            + " passes over all queries; before them, one unmeasured pass of every beam width"
+            + " and filter, and "
             + WARMUP_SECONDS
-            + " s of unmeasured search, per beam width and filter",
+            + " s of the one measured",
         "- filters: the given fractions of items excluded uniformly at random (fixed per seed);"
             + " recall is against the exact top k of the allowed items",
         "");
