@@ -49,7 +49,13 @@ public record ComparisonOptions(
 
   /** Parses {@code --name value} pairs; throws {@link IllegalArgumentException} with the reason. */
   static ComparisonOptions parse(String... args) {
-    ComparisonOptions o = defaults();
+    ComparisonOptions d = defaults();
+    int items = d.items, dim = d.dim, queries = d.queries, clusters = d.clusters, k = d.k;
+    int m = d.m, efConstruction = d.efConstruction, buildThreads = d.buildThreads;
+    List<Integer> efs = d.efs;
+    List<Double> excluded = d.excluded;
+    List<String> libraries = d.libraries;
+    long seed = d.seed;
     for (int i = 0; i < args.length; i++) {
       String name = args[i];
       if (name.equals("--help") || name.equals("-h")) {
@@ -59,68 +65,30 @@ public record ComparisonOptions(
         throw new IllegalArgumentException("missing value for " + name);
       }
       String v = args[++i];
-      o =
-          switch (name) {
-            case "--items" -> o.with(positive(name, v), o.dim, o.queries, o.clusters, o.k);
-            case "--dim" -> o.with(o.items, positive(name, v), o.queries, o.clusters, o.k);
-            case "--queries" -> o.with(o.items, o.dim, positive(name, v), o.clusters, o.k);
-            case "--clusters" -> o.with(o.items, o.dim, o.queries, positive(name, v), o.k);
-            case "--k" -> o.with(o.items, o.dim, o.queries, o.clusters, positive(name, v));
-            case "--m" -> o.graph(positive(name, v), o.efConstruction, o.efs);
-            case "--ef-construction" -> o.graph(o.m, positive(name, v), o.efs);
-            case "--ef" -> o.graph(o.m, o.efConstruction, ints(name, v));
-            case "--exclude" -> o.run(fractions(name, v), o.libraries, o.seed, o.buildThreads);
-            case "--libraries" -> o.run(o.excluded, libraries(v), o.seed, o.buildThreads);
-            case "--seed" -> o.run(o.excluded, o.libraries, Long.parseLong(v), o.buildThreads);
-            case "--build-threads" -> o.run(o.excluded, o.libraries, o.seed, positive(name, v));
-            default -> throw new IllegalArgumentException("unknown option " + name);
-          };
-    }
-    if (o.k > o.items) {
-      throw new IllegalArgumentException("--k " + o.k + " is more than --items " + o.items);
-    }
-    for (int ef : o.efs) {
-      if (ef < o.k) {
-        throw new IllegalArgumentException("--ef " + ef + " is less than --k " + o.k);
+      switch (name) {
+        case "--items" -> items = positive(name, v);
+        case "--dim" -> dim = positive(name, v);
+        case "--queries" -> queries = positive(name, v);
+        case "--clusters" -> clusters = positive(name, v);
+        case "--k" -> k = positive(name, v);
+        case "--m" -> m = positive(name, v);
+        case "--ef-construction" -> efConstruction = positive(name, v);
+        case "--ef" -> efs = ints(name, v);
+        case "--exclude" -> excluded = fractions(name, v);
+        case "--libraries" -> libraries = libraries(v);
+        case "--seed" -> seed = Long.parseLong(v);
+        case "--build-threads" -> buildThreads = positive(name, v);
+        default -> throw new IllegalArgumentException("unknown option " + name);
       }
     }
-    return o;
-  }
-
-  private ComparisonOptions with(int items, int dim, int queries, int clusters, int k) {
-    return new ComparisonOptions(
-        items,
-        dim,
-        queries,
-        clusters,
-        k,
-        m,
-        efConstruction,
-        efs,
-        excluded,
-        libraries,
-        seed,
-        buildThreads);
-  }
-
-  private ComparisonOptions graph(int m, int efConstruction, List<Integer> efs) {
-    return new ComparisonOptions(
-        items,
-        dim,
-        queries,
-        clusters,
-        k,
-        m,
-        efConstruction,
-        efs,
-        excluded,
-        libraries,
-        seed,
-        buildThreads);
-  }
-
-  private ComparisonOptions run(
-      List<Double> excluded, List<String> libraries, long seed, int buildThreads) {
+    if (k > items) {
+      throw new IllegalArgumentException("--k " + k + " is more than --items " + items);
+    }
+    for (int ef : efs) {
+      if (ef < k) {
+        throw new IllegalArgumentException("--ef " + ef + " is less than --k " + k);
+      }
+    }
     return new ComparisonOptions(
         items,
         dim,
