@@ -1,9 +1,11 @@
 package dev.freshet.actors.catalog;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
@@ -24,6 +26,16 @@ public final class Catalog {
   private CompletableFuture<CatalogSnapshot> runningRefresh; // guarded by refreshQueue
   private CompletableFuture<CatalogSnapshot> queuedRefresh; // guarded by refreshQueue
   private volatile LongConsumer localChangeListener = version -> {};
+  private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Told every change this node's copy takes, in the order taken: the items as changed and the
+   * snapshot that now holds them. Called on the refreshing thread, so it must only hand the changes
+   * on (the vector indexes queue them).
+   */
+  public interface ChangeListener {
+    void changed(List<Item> items, CatalogSnapshot snapshot);
+  }
 
   public Catalog(CatalogStore store, Executor blockingExecutor) {
     this.store = store;
@@ -53,6 +65,23 @@ public final class Catalog {
     this.localChangeListener = listener;
   }
 
+  /**
+   * Adds a listener of the changes taken from now on, and tells it the current snapshot's items
+   * first (as one change), so it misses nothing between the two.
+   */
+  public void onChanges(ChangeListener listener) {
+    synchronized (refreshLock) {
+      changeListeners.add(listener);
+      CatalogSnapshot now = current.get();
+      List<Item> all = new ArrayList<>(now.size());
+      for (int id = 0; id < now.denseIdBound(); id++) {
+        Item item = now.byDenseId(id);
+        if (item != null) all.add(item);
+      }
+      if (!all.isEmpty()) listener.changed(all, now);
+    }
+  }
+
   /** Loads whatever changed since the current snapshot; blocking. One refresh runs at a time. */
   public CatalogSnapshot refresh() {
     synchronized (refreshLock) {
@@ -60,6 +89,8 @@ public final class Catalog {
       CatalogStore.CatalogChanges changes = store.changesSince(before.version());
       CatalogSnapshot after = before.withChanges(changes.items(), changes.version());
       current.set(after);
+      if (!changes.items().isEmpty())
+        for (ChangeListener listener : changeListeners) listener.changed(changes.items(), after);
       return after;
     }
   }
