@@ -58,6 +58,7 @@ public final class CatalogSnapshot {
   private final Map<String, Integer> categoryIndex;
 
   private final Map<String, Integer> tagIndex;
+  private final String[] categoryNames;
   private final int[] itemCategory;
   private final int[][] itemTags;
 
@@ -120,6 +121,8 @@ public final class CatalogSnapshot {
       }
     }
     this.categoryIndex = Map.copyOf(categories);
+    this.categoryNames = new String[categories.size()];
+    categories.forEach((name, index) -> categoryNames[index] = name);
     this.tagIndex = Map.copyOf(tags);
   }
 
@@ -217,6 +220,11 @@ public final class CatalogSnapshot {
   /** The index of a tag, or -1 if no item has it. */
   public int tagIndex(String tag) {
     return tagIndex.getOrDefault(tag, -1);
+  }
+
+  /** The category of this index (see {@link #categoryIndex}). */
+  public String categoryName(int index) {
+    return categoryNames[index];
   }
 
   public int categoryCount() {

@@ -12,8 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.roaringbitmap.IntConsumer;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -34,14 +36,38 @@ public final class Ranker {
     this.settings = settings;
   }
 
-  /** One scored candidate: dense id, score and the features it was computed from. */
-  record Scored(Item item, double score, double[] features, double[] weights) {}
+  /**
+   * One scored candidate: dense id, score, the features it was computed from, and the sources that
+   * proposed it (a mask of {@link CandidateSource} bits).
+   */
+  record Scored(Item item, double score, double[] features, double[] weights, int sources) {}
 
+  /** Ranks by scoring every unseen item of the pool. */
   public Ranking rank(
       RankingContext ctx, RankingRequest request, String rankingId, Variant variant) {
+    return rank(ctx, request, rankingId, variant, Retrieval.Retrieved.FULL_SCAN);
+  }
+
+  /**
+   * Ranks the candidates {@code retrieved} stands for: the whole pool, or the union of the
+   * retrieval sources with the vector neighbours found ({@link Retrieval#start}).
+   */
+  public Ranking rank(
+      RankingContext ctx,
+      RankingRequest request,
+      String rankingId,
+      Variant variant,
+      Retrieval.Retrieved retrieved) {
     int k = request.k();
     // enough candidates for the diversity rule and exploration to choose from
-    List<Scored> candidates = score(ctx, request, variant, k * 10 + 100);
+    List<Scored> candidates =
+        score(
+            ctx,
+            request,
+            variant,
+            k * 10 + 100,
+            retrieved,
+            () -> explorationSeed(ctx, request, rankingId, variant));
     candidates.sort((a, b) -> Double.compare(b.score(), a.score()));
     RankedItem[] slots = new RankedItem[k];
     Set<Integer> used = new HashSet<>();
@@ -83,9 +109,10 @@ public final class Ranker {
     List<RankedItem> numbered = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       RankedItem r = items.get(i);
-      numbered.add(new RankedItem(r.id(), r.score(), i + 1, r.reason(), r.explain()));
+      numbered.add(new RankedItem(r.id(), r.score(), i + 1, r.reason(), r.explain(), r.sources()));
     }
-    return new Ranking(rankingId, variant.name(), List.copyOf(numbered));
+    return new Ranking(
+        rankingId, variant.name(), List.copyOf(numbered), retrieved.degraded().orElse(null));
   }
 
   // ---- scoring ---------------------------------------------------------------------------------
@@ -97,18 +124,22 @@ public final class Ranker {
    * items are scored too wherever they would rank, so that they can take their slots.
    */
   private List<Scored> score(
-      RankingContext ctx, RankingRequest request, Variant variant, int limit) {
+      RankingContext ctx,
+      RankingRequest request,
+      Variant variant,
+      int limit,
+      Retrieval.Retrieved retrieved,
+      LongSupplier seed) {
     CatalogSnapshot catalog = ctx.catalog();
-    int[] pool = catalog.activeInServingOrder(request.category());
     UserSignals user = UserSignals.of(ctx, settings);
     RoaringBitmap excluded = excluded(catalog, request);
     boolean wantSeen = request.replay();
-    TopScores top = topScores(ctx, request, variant, limit, user, excluded);
-    List<Scored> out = new ArrayList<>(top.size());
+    TopList top = topScores(ctx, request, variant, limit, user, excluded, retrieved, seed);
+    List<Scored> out = new ArrayList<>(top.scores().size());
     Set<Integer> kept = new HashSet<>();
-    for (int index : top.bestFirst()) {
-      int denseId = pool[index];
-      out.add(user.scored(catalog.byDenseId(denseId), variant));
+    for (int index : top.scores().bestFirst()) {
+      int denseId = top.pool()[index];
+      out.add(user.scored(catalog.byDenseId(denseId), variant, top.sourcesOf(denseId)));
       kept.add(denseId);
     }
     for (RankingSettings.Pin pin : wantSeen ? List.<RankingSettings.Pin>of() : settings.pinned()) {
@@ -118,12 +149,22 @@ public final class Ranker {
           .filter(
               item -> !ctx.seen().contains(item.denseId()) && !excluded.contains(item.denseId()))
           .filter(item -> request.category().map(item.category()::equals).orElse(true))
-          .ifPresent(item -> out.add(user.scored(item, variant)));
+          .ifPresent(item -> out.add(user.scored(item, variant, CandidateSource.PINNED.bit())));
     }
     return out;
   }
 
-  private static RoaringBitmap excluded(CatalogSnapshot catalog, RankingRequest request) {
+  /**
+   * The best candidates as indexes into {@code pool}; {@code candidates} says which sources
+   * proposed each, or is null when the whole pool was scored.
+   */
+  private record TopList(TopScores scores, int[] pool, Candidates candidates) {
+    int sourcesOf(int denseId) {
+      return candidates == null ? CandidateSource.POOL.bit() : candidates.sourcesOf(denseId);
+    }
+  }
+
+  static RoaringBitmap excluded(CatalogSnapshot catalog, RankingRequest request) {
     RoaringBitmap excluded = new RoaringBitmap();
     for (String id : request.exclude())
       catalog.byId(id).ifPresent(item -> excluded.add(item.denseId()));
@@ -133,21 +174,26 @@ public final class Ranker {
   /** The best {@code limit} of the request's pool by {@link UserSignals#fastScore}. */
   TopScores topScores(RankingContext ctx, RankingRequest request, Variant variant, int limit) {
     return topScores(
-        ctx,
-        request,
-        variant,
-        limit,
-        UserSignals.of(ctx, settings),
-        excluded(ctx.catalog(), request));
+            ctx,
+            request,
+            variant,
+            limit,
+            UserSignals.of(ctx, settings),
+            excluded(ctx.catalog(), request),
+            Retrieval.Retrieved.FULL_SCAN,
+            () -> 0L)
+        .scores();
   }
 
-  private TopScores topScores(
+  private TopList topScores(
       RankingContext ctx,
       RankingRequest request,
       Variant variant,
       int limit,
       UserSignals user,
-      RoaringBitmap excluded) {
+      RoaringBitmap excluded,
+      Retrieval.Retrieved retrieved,
+      LongSupplier seed) {
     int[] pool = ctx.catalog().activeInServingOrder(request.category());
     // the user-independent terms, computed once per catalog and popularity board for every user
     SharedTerms shared = SharedTerms.of(ctx, settings.freshnessHalfLifeMillis());
@@ -173,14 +219,34 @@ public final class Ranker {
         if (seen.get(denseId) || skip.get(denseId)) continue;
         top.offer(user.fastScore(shared, terms, freshnessFactor, denseId), i);
       }
-      return top;
+      return new TopList(top, pool, null);
+    }
+    if (!wantSeen && !retrieved.fullScan()) {
+      // a large pool: score the retrieved candidates only, ranked by the whole pool's serving order
+      // on equal scores as the full scan would
+      Candidates candidates =
+          Candidates.collect(
+              ctx,
+              request,
+              settings.retrieval(),
+              terms,
+              freshnessFactor,
+              user,
+              seen,
+              skip,
+              retrieved,
+              seed.getAsLong());
+      for (int denseId : candidates.sources().keySet())
+        top.offer(
+            user.fastScore(shared, terms, freshnessFactor, denseId), shared.servingRank(denseId));
+      return new TopList(top, ctx.catalog().activeInServingOrder(Optional.empty()), candidates);
     }
     for (int i = 0; i < pool.length; i++) {
       int denseId = pool[i];
       if (seen.get(denseId) != wantSeen || skip.get(denseId)) continue;
       top.offer(user.fastScore(shared, terms, freshnessFactor, denseId), i);
     }
-    return top;
+    return new TopList(top, pool, null);
   }
 
   /**
@@ -439,7 +505,13 @@ public final class Ranker {
           contributions.put(Feature.at(i).key(), s.weights()[i] * s.features()[i]);
       }
     }
-    return new RankedItem(s.item().id(), s.score(), position, reason, contributions);
+    return new RankedItem(
+        s.item().id(),
+        s.score(),
+        position,
+        reason,
+        contributions,
+        explain ? CandidateSource.keys(s.sources()) : List.of());
   }
 
   // ---- the user's side of the features, computed once per ranking -----------------------------
@@ -552,11 +624,11 @@ public final class Ranker {
         SESSION_SIMILARITY = Feature.SESSION_SIMILARITY.ordinal(),
         INTENT_PENALTY = Feature.INTENT_PENALTY.ordinal();
 
-    Scored scored(Item item, Variant variant) {
+    Scored scored(Item item, Variant variant, int sources) {
       double[] w = variant.weightsFor(item.category());
       double[] f = new double[w.length];
       for (int i = 0; i < w.length; i++) f[i] = w[i] != 0 ? feature(Feature.at(i), item) : 0.0;
-      return new Scored(item, score(item, w), f, w);
+      return new Scored(item, score(item, w), f, w, sources);
     }
 
     double feature(Feature feature, Item item) {

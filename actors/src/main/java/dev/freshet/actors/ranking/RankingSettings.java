@@ -11,7 +11,8 @@ import java.util.OptionalLong;
 
 /**
  * {@code freshet.ranking}: feature weights (global, per category, per A/B variant), the re-ranking
- * rules (diversity, pinned slots, exploration) and the A/B split with an optional shadow variant.
+ * rules (diversity, pinned slots, exploration), the A/B split with an optional shadow variant, and
+ * candidate retrieval for large pools.
  */
 public record RankingSettings(
     long freshnessHalfLifeMillis,
@@ -22,7 +23,8 @@ public record RankingSettings(
     List<Pin> pinned,
     String abSalt,
     List<Variant> variants,
-    Optional<Variant> shadow) {
+    Optional<Variant> shadow,
+    RetrievalSettings retrieval) {
 
   /** An item placed at a fixed position (1-based) whenever it is eligible for the user. */
   public record Pin(String itemId, int position, String reason) {}
@@ -62,7 +64,8 @@ public record RankingSettings(
         List.copyOf(pins),
         c.getString("ab.salt"),
         List.copyOf(variants),
-        shadow);
+        shadow,
+        RetrievalSettings.from(c.getConfig("retrieval")));
   }
 
   /**

@@ -63,6 +63,9 @@ final class SharedTerms {
   /** The embedding's dimension per dense id, -1 without one. */
   private final int[] dimension;
 
+  /** Per dense id its index in the whole active pool's serving order (-1 when not active). */
+  private final int[] servingRank;
+
   private volatile ForVariant[] variants = new ForVariant[0];
 
   private SharedTerms(
@@ -74,7 +77,8 @@ final class SharedTerms {
       int[] start,
       int[] dims,
       float[] values,
-      int[] dimension) {
+      int[] dimension,
+      int[] servingRank) {
     this.catalog = catalog;
     this.board = board;
     this.halfLifeMillis = halfLifeMillis;
@@ -84,6 +88,7 @@ final class SharedTerms {
     this.dims = dims;
     this.values = values;
     this.dimension = dimension;
+    this.servingRank = servingRank;
   }
 
   /**
@@ -147,7 +152,8 @@ final class SharedTerms {
           previous.start,
           previous.dims,
           previous.values,
-          previous.dimension);
+          previous.dimension,
+          previous.servingRank);
     }
     int[] start = new int[n + 1];
     int[] dimension = new int[n];
@@ -174,8 +180,26 @@ final class SharedTerms {
       }
     }
     start[n] = at;
+    int[] servingRank = new int[n];
+    Arrays.fill(servingRank, -1);
+    int[] pool = catalog.activeInServingOrder(Optional.empty());
+    for (int i = 0; i < pool.length; i++) servingRank[pool[i]] = i;
     return new SharedTerms(
-        catalog, board, halfLifeMillis, anchor, freshness, start, dims, values, dimension);
+        catalog,
+        board,
+        halfLifeMillis,
+        anchor,
+        freshness,
+        start,
+        dims,
+        values,
+        dimension,
+        servingRank);
+  }
+
+  /** The item's index in the whole active pool's serving order; -1 when it is not active. */
+  int servingRank(int denseId) {
+    return servingRank[denseId];
   }
 
   /** What freshness as of the anchor is multiplied by to be freshness as of {@code now}. */

@@ -65,6 +65,11 @@ public final class SeenSet {
     return RoaringBitmap.andCardinality(bitmap, ids);
   }
 
+  /** A new bitmap of the seen ids and {@code others}; neither is changed. */
+  public RoaringBitmap union(RoaringBitmap others) {
+    return RoaringBitmap.or(bitmap, others);
+  }
+
   public int[] toArray() {
     return bitmap.toArray();
   }

@@ -21,13 +21,16 @@ import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingContext;
 import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.ranking.RankingSettings;
+import dev.freshet.actors.ranking.Retrieval;
 import dev.freshet.actors.ranking.Variant;
+import dev.freshet.actors.retrieval.VectorLookup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -112,6 +115,17 @@ public final class UserEntity
   /** Rank the catalog for this user. */
   public record Recommend(RankingRequest request, ActorRef<StatusReply<RankingResult>> replyTo)
       implements Command {}
+
+  /**
+   * A {@link Recommend} whose vector lookups a remote index answered: ranked when it arrives, with
+   * the user's state as it is then. Sent by the entity to itself only.
+   */
+  record RecommendRetrieved(Recommend recommend, Retrieval.Retrieved retrieved) implements Command {
+    @Override
+    public ActorRef<StatusReply<RankingResult>> replyTo() {
+      return recommend.replyTo();
+    }
+  }
 
   /**
    * The ranking to serve, and the shadow variant's ranking of the same moment when one is set;
@@ -509,7 +523,8 @@ public final class UserEntity
       Supplier<PopularityBoard> popularity,
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
-      JournalLatency journalLatency) {
+      JournalLatency journalLatency,
+      VectorLookup vectors) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -526,6 +541,7 @@ public final class UserEntity
                                 pool,
                                 settings,
                                 journalLatency,
+                                vectors,
                                 last))));
   }
 
@@ -542,6 +558,27 @@ public final class UserEntity
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
       JournalLatency journalLatency) {
+    return create(
+        userId,
+        persistenceId,
+        catalog,
+        popularity,
+        pool,
+        settings,
+        journalLatency,
+        VectorLookup.none());
+  }
+
+  /** {@link #create} with a vector index behind candidate retrieval. */
+  public static Behavior<Command> create(
+      String userId,
+      PersistenceId persistenceId,
+      Supplier<CatalogSnapshot> catalog,
+      Supplier<PopularityBoard> popularity,
+      ActorRef<PoolCoordinator.Command> pool,
+      UserEntitySettings settings,
+      JournalLatency journalLatency,
+      VectorLookup vectors) {
     return RejectedPersists.supervised(
         last ->
             behavior(
@@ -553,6 +590,7 @@ public final class UserEntity
                 pool,
                 settings,
                 journalLatency,
+                vectors,
                 last));
   }
 
@@ -565,6 +603,7 @@ public final class UserEntity
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
       JournalLatency journalLatency,
+      VectorLookup vectors,
       RejectedPersists.LastCommand last) {
     return Behaviors.setup(
         ctx ->
@@ -578,6 +617,7 @@ public final class UserEntity
                 pool,
                 settings,
                 journalLatency,
+                vectors,
                 last));
   }
 
@@ -588,6 +628,7 @@ public final class UserEntity
   private final Supplier<PopularityBoard> popularity;
   private final UserEntitySettings settings;
   private final Ranker ranker;
+  private final Retrieval retrieval;
   private final ActorRef<PoolCoordinator.Command> pool;
   private final Set<String> readModelTag;
   private final ActorContext<Command> context;
@@ -609,6 +650,7 @@ public final class UserEntity
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
       JournalLatency journalLatency,
+      VectorLookup vectors,
       RejectedPersists.LastCommand lastCommand) {
     super(persistenceId);
     this.lastCommand = lastCommand;
@@ -622,6 +664,7 @@ public final class UserEntity
     this.pool = pool;
     this.settings = settings;
     this.ranker = new Ranker(settings.ranking());
+    this.retrieval = new Retrieval(settings.ranking(), vectors);
     this.readModelTag = Set.of(UserEventTags.of(userId, settings.tagSlices()));
   }
 
@@ -687,7 +730,9 @@ public final class UserEntity
   private ReplyEffect<Event, State> withConsent(State state, Command command) {
     if (command instanceof RecordImpressions cmd) return onRecord(state, cmd);
     if (command instanceof RecordEvents cmd) return onRecordEvents(state, cmd);
-    if (command instanceof Recommend cmd) return onRecommend(state, cmd);
+    if (command instanceof Recommend cmd) return onRecommend(state, cmd, true);
+    if (command instanceof RecommendRetrieved cmd)
+      return recommend(state, cmd.recommend(), cmd.retrieved(), true);
     return eitherWay(state, command);
   }
 
@@ -698,11 +743,9 @@ public final class UserEntity
       return Effect()
           .reply(
               cmd.replyTo(), StatusReply.success(new EventsResult(cmd.events().size(), 0, false)));
-    if (command instanceof Recommend cmd)
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              StatusReply.success(rank(new State(), cmd, System.currentTimeMillis(), false)));
+    if (command instanceof Recommend cmd) return onRecommend(state, cmd, false);
+    if (command instanceof RecommendRetrieved cmd)
+      return recommend(state, cmd.recommend(), cmd.retrieved(), false);
     return eitherWay(state, command);
   }
 
@@ -833,10 +876,33 @@ public final class UserEntity
   // ---- ranking and replay
   // ------------------------------------------------------------------------
 
-  private ReplyEffect<Event, State> onRecommend(State state, Recommend cmd) {
+  /**
+   * Starts the ranking's vector lookups; an embedded index answers at once and the ranking is
+   * served in this message, a remote one's answer comes back as {@link RecommendRetrieved}. Without
+   * consent ({@code personal} false) the user is ranked as a brand-new user would be.
+   */
+  private ReplyEffect<Event, State> onRecommend(State state, Recommend cmd, boolean personal) {
+    State basis = personal ? state : new State();
+    CompletableFuture<Retrieval.Retrieved> lookups =
+        retrieval
+            .start(rankingContext(basis, System.currentTimeMillis()), cmd.request())
+            .toCompletableFuture();
+    if (lookups.isDone() && !lookups.isCompletedExceptionally())
+      return recommend(state, cmd, lookups.join(), personal);
+    context.pipeToSelf(
+        lookups,
+        (retrieved, failure) ->
+            new RecommendRetrieved(
+                cmd, retrieved != null ? retrieved : Retrieval.Retrieved.failed(failure)));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> recommend(
+      State state, Recommend cmd, Retrieval.Retrieved retrieved, boolean personal) {
     long start = System.nanoTime();
     long now = System.currentTimeMillis();
-    RankingResult result = rank(state, cmd, now, true);
+    RankingResult result = rank(personal ? state : new State(), cmd, now, personal, retrieved);
+    if (!personal) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
     if (pristine()) return answerAndLeave(cmd.replyTo(), StatusReply.success(result));
     // the catalog may have changed since the user's last impression: levels move (and signal) here
     // too
@@ -848,7 +914,8 @@ public final class UserEntity
    * Ranks for {@code basis}: the user, or a brand-new user when nothing of the user's may be used
    * (then the result is not {@code personal}).
    */
-  private RankingResult rank(State basis, Recommend cmd, long now, boolean personal) {
+  private RankingResult rank(
+      State basis, Recommend cmd, long now, boolean personal, Retrieval.Retrieved retrieved) {
     RankingContext context = rankingContext(basis, now);
     RankingSettings ranking = settings.ranking();
     // a variant asked for by name (validated at the edge) replaces the user's own
@@ -857,14 +924,19 @@ public final class UserEntity
             .variant()
             .flatMap(ranking::variantNamed)
             .orElseGet(() -> ranking.variantOf(userId));
-    Ranking served = ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), variant);
+    Ranking served =
+        ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), variant, retrieved);
     Ranking shadow =
         ranking
             .shadow()
             .map(
                 shadowVariant ->
                     ranker.rank(
-                        context, cmd.request(), UUID.randomUUID().toString(), shadowVariant))
+                        context,
+                        cmd.request(),
+                        UUID.randomUUID().toString(),
+                        shadowVariant,
+                        retrieved))
             .orElse(null);
     return new RankingResult(served, shadow, personal);
   }

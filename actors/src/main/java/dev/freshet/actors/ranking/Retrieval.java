@@ -1,0 +1,91 @@
+package dev.freshet.actors.ranking;
+
+import dev.freshet.actors.catalog.CatalogSnapshot;
+import dev.freshet.actors.retrieval.NeighbourQuery;
+import dev.freshet.actors.retrieval.Neighbours;
+import dev.freshet.actors.retrieval.VectorLookup;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The first half of a ranking over a large pool: decides whether the ranking retrieves candidates,
+ * and starts the vector lookups it needs (the user vector's and the session's neighbours). The
+ * second half is {@link Ranker#rank(RankingContext, RankingRequest, String, Variant, Retrieved)}.
+ * Split so that a user entity can wait for a remote index without blocking: an embedded index
+ * answers at once, and the entity ranks in the same message.
+ */
+public final class Retrieval {
+
+  /** What the lookups found for one ranking, and whether it retrieves at all. */
+  public record Retrieved(
+      boolean fullScan, Neighbours user, Neighbours session, Optional<String> degraded) {
+
+    /** Score every unseen item of the pool. */
+    public static final Retrieved FULL_SCAN =
+        new Retrieved(true, Neighbours.none(), Neighbours.none(), Optional.empty());
+
+    /** Retrieve without vector neighbours, because the lookup itself failed. */
+    public static Retrieved failed(Throwable failure) {
+      return new Retrieved(
+          false,
+          Neighbours.none(),
+          Neighbours.none(),
+          Optional.of("vector-lookup-failed: ranked from popularity and the user's state"));
+    }
+
+    /** Retrieve, with no vector neighbours (the user has no vector and no session). */
+    static final Retrieved NO_VECTORS =
+        new Retrieved(false, Neighbours.none(), Neighbours.none(), Optional.empty());
+  }
+
+  private final RankingSettings settings;
+  private final VectorLookup lookup;
+
+  public Retrieval(RankingSettings settings, VectorLookup lookup) {
+    this.settings = settings;
+    this.lookup = lookup;
+  }
+
+  public VectorLookup lookup() {
+    return lookup;
+  }
+
+  /** Whether a ranking of this request scores retrieved candidates rather than the whole pool. */
+  boolean retrieves(RankingContext ctx, RankingRequest request) {
+    RetrievalSettings r = settings.retrieval();
+    return r.enabled()
+        && !request.replay()
+        && ctx.catalog().activeInServingOrder(request.category()).length >= r.minPool();
+  }
+
+  public CompletionStage<Retrieved> start(RankingContext ctx, RankingRequest request) {
+    if (!retrieves(ctx, request)) return CompletableFuture.completedFuture(Retrieved.FULL_SCAN);
+    Ranker.UserSignals user = Ranker.UserSignals.of(ctx, settings);
+    RetrievalSettings r = settings.retrieval();
+    boolean byUser = user.userVector() != null && r.vector() > 0;
+    boolean bySession = user.sessionCentroid() != null && r.session() > 0;
+    if (!byUser && !bySession) return CompletableFuture.completedFuture(Retrieved.NO_VECTORS);
+    CatalogSnapshot catalog = ctx.catalog();
+    RoaringBitmap excluded = ctx.seen().union(Ranker.excluded(catalog, request));
+    CompletionStage<VectorLookup.Result> ofUser =
+        byUser
+            ? lookup.nearest(
+                new NeighbourQuery(
+                    user.userVector(), r.vector(), request.category(), excluded, catalog))
+            : CompletableFuture.completedFuture(
+                new VectorLookup.Result(Neighbours.none(), Optional.empty()));
+    CompletionStage<VectorLookup.Result> ofSession =
+        bySession
+            ? lookup.nearest(
+                new NeighbourQuery(
+                    user.sessionCentroid(), r.session(), request.category(), excluded, catalog))
+            : CompletableFuture.completedFuture(
+                new VectorLookup.Result(Neighbours.none(), Optional.empty()));
+    return ofUser.thenCombine(
+        ofSession,
+        (u, s) ->
+            new Retrieved(false, u.neighbours(), s.neighbours(), u.degraded().or(s::degraded)));
+  }
+}

@@ -1,0 +1,163 @@
+package dev.freshet.actors.retrieval;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.pattern.CircuitBreaker;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
+
+/**
+ * The degradation cascade in front of the vector indexes: a remote index (Qdrant) through a circuit
+ * breaker with a call timeout, then the embedded index if it is ready, then nothing (rankings fall
+ * back to popularity and the user's state). It always answers; an answer that did not come from the
+ * first choice says why ({@link Result#degraded}), and {@link LookupMetrics} counts it.
+ */
+public final class VectorLookup {
+
+  /** Neighbours, and why they are not the first choice's when they are not. */
+  public record Result(Neighbours neighbours, Optional<String> degraded) {
+    static Result of(Neighbours neighbours) {
+      return new Result(neighbours, Optional.empty());
+    }
+  }
+
+  /** What the lookups did, for /metrics. */
+  public interface LookupMetrics {
+    /** One index answered in {@code nanos}. */
+    void answered(String kind, long nanos);
+
+    /** One index could not answer, for {@code reason} (a short code). */
+    void failed(String kind, String reason);
+
+    /** An answer was degraded, for {@code reason} (the first failure's code). */
+    void degraded(String reason);
+
+    LookupMetrics NONE =
+        new LookupMetrics() {
+          @Override
+          public void answered(String kind, long nanos) {}
+
+          @Override
+          public void failed(String kind, String reason) {}
+
+          @Override
+          public void degraded(String reason) {}
+        };
+  }
+
+  private final Optional<VectorIndex> remote;
+  private final Optional<CircuitBreaker> breaker;
+  private final Optional<VectorIndex> embedded;
+  private final LookupMetrics metrics;
+
+  /**
+   * @param remote the first choice when configured; it needs {@code breaker}
+   * @param embedded the node's own index: the first choice without a remote one, else the fallback
+   */
+  public VectorLookup(
+      Optional<VectorIndex> remote,
+      Optional<CircuitBreaker> breaker,
+      Optional<VectorIndex> embedded,
+      LookupMetrics metrics) {
+    if (remote.isPresent() && breaker.isEmpty())
+      throw new IllegalArgumentException("a remote index needs a circuit breaker");
+    this.remote = remote;
+    this.breaker = breaker;
+    this.embedded = embedded;
+    this.metrics = metrics;
+  }
+
+  /** No index at all: every lookup answers nothing, and that is not a degradation. */
+  public static VectorLookup none() {
+    return new VectorLookup(
+        Optional.empty(), Optional.empty(), Optional.empty(), LookupMetrics.NONE);
+  }
+
+  public Optional<VectorIndex> remote() {
+    return remote;
+  }
+
+  public Optional<VectorIndex> embedded() {
+    return embedded;
+  }
+
+  /** The breaker's state: {@code closed}, {@code open}, {@code half-open}, or empty without one. */
+  public Optional<String> breakerState() {
+    return breaker.map(b -> b.isOpen() ? "open" : b.isHalfOpen() ? "half-open" : "closed");
+  }
+
+  public CompletionStage<Result> nearest(NeighbourQuery query) {
+    if (remote.isEmpty()) return fromEmbedded(query, null);
+    VectorIndex index = remote.get();
+    long start = System.nanoTime();
+    CompletionStage<Neighbours> call;
+    try {
+      call = breaker.get().callWithCircuitBreakerCS(() -> index.nearest(query));
+    } catch (RuntimeException failure) {
+      call = CompletableFuture.failedFuture(failure);
+    }
+    return call.handle(
+            (neighbours, failure) -> {
+              if (failure == null) {
+                metrics.answered(index.kind(), System.nanoTime() - start);
+                return CompletableFuture.completedFuture(Result.of(neighbours));
+              }
+              String reason = index.kind() + "-" + reasonOf(failure);
+              metrics.failed(index.kind(), reason);
+              return fromEmbedded(query, reason);
+            })
+        .thenCompose(stage -> stage);
+  }
+
+  /**
+   * The embedded index's answer; {@code reason} is why the remote one did not answer, if it did
+   * not.
+   */
+  private CompletionStage<Result> fromEmbedded(NeighbourQuery query, String reason) {
+    if (embedded.isEmpty())
+      return CompletableFuture.completedFuture(degraded(Neighbours.none(), reason, "popularity"));
+    VectorIndex index = embedded.get();
+    if ("empty".equals(index.status().state())) {
+      // no item has an embedding: there is nothing a vector could find, which degrades nothing
+      return CompletableFuture.completedFuture(degraded(Neighbours.none(), reason, "popularity"));
+    }
+    long start = System.nanoTime();
+    try {
+      Neighbours neighbours = index.nearest(query).toCompletableFuture().join();
+      metrics.answered(index.kind(), System.nanoTime() - start);
+      return CompletableFuture.completedFuture(degraded(neighbours, reason, "embedded"));
+    } catch (RuntimeException failure) {
+      String own = index.kind() + "-" + reasonOf(failure);
+      metrics.failed(index.kind(), own);
+      return CompletableFuture.completedFuture(
+          degraded(Neighbours.none(), reason == null ? own : reason + ", " + own, "popularity"));
+    }
+  }
+
+  private Result degraded(Neighbours neighbours, String reason, String answeredBy) {
+    if (reason == null) return Result.of(neighbours);
+    metrics.degraded(reason.split(",")[0]);
+    String how =
+        answeredBy.equals("embedded")
+            ? "answered from the embedded index"
+            : "ranked from popularity and the user's state";
+    return new Result(neighbours, Optional.of(reason + ": " + how));
+  }
+
+  /**
+   * A short code for a failure: {@code timeout}, {@code circuit-open}, {@code building}, {@code
+   * failed}.
+   */
+  static String reasonOf(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null)
+      cause = cause.getCause();
+    if (cause instanceof CircuitBreakerOpenException) return "circuit-open";
+    if (cause instanceof TimeoutException) return "timeout";
+    if (cause instanceof IndexUnavailable unavailable && unavailable.reason().contains("building"))
+      return "building";
+    return "failed";
+  }
+}
