@@ -2,6 +2,7 @@ package dev.freshet.cluster;
 
 import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.FreshetRoutes;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
@@ -41,7 +42,8 @@ final class EdgeSubsystem {
       PopularitySubsystem popularity,
       UserSubsystem users,
       ReadModelSubsystem readModels,
-      Metrics metrics) {
+      Metrics metrics,
+      VectorLookup vectors) {
     HttpSettings settings = HttpSettings.fromConfig(config);
     EdgeServices services = EdgeServices.start(system, config, database.dataSource());
     CoordinatedShutdown.get(system.classicSystem())
@@ -71,7 +73,8 @@ final class EdgeSubsystem {
                 new UserData(
                     system,
                     readModels.journal(),
-                    new JdbcUserData(database.dataSource(), privacy.tombstoneTtl()))),
+                    new JdbcUserData(database.dataSource(), privacy.tombstoneTtl())),
+                vectors),
             new FreshetRoutes.Operations(
                 readiness(system, config), users.pool(), readModels.pipelines(), metrics),
             services);

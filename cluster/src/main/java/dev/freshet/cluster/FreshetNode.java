@@ -5,6 +5,7 @@ import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.popularity.Popularity;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.http.metrics.Metrics;
 import dev.freshet.persistence.Database;
@@ -118,6 +119,7 @@ public final class FreshetNode {
     PoolMetrics poolMetrics = new PoolMetrics();
     // before the entities: they report every journal write's latency to it from their first command
     Metrics metrics = Metrics.of(poolMetrics);
+    VectorLookup vectors = VectorSubsystem.init(system, config, catalog, metrics.vectors());
     UserSubsystem users =
         UserSubsystem.init(
             system,
@@ -126,7 +128,8 @@ public final class FreshetNode {
             popularity.popularity(),
             poolMetrics,
             metrics.journalLatency(),
-            settings.embeddingDimension());
+            settings.embeddingDimension(),
+            vectors);
     CatalogSubsystem.seedDemo(system, catalog, settings);
     ReadModelSubsystem readModels =
         ReadModelSubsystem.init(system, config, database, users.settings().tagSlices());
@@ -142,7 +145,7 @@ public final class FreshetNode {
         .startAlerts(system, metricsSettings.alerts());
     ServerBinding binding =
         EdgeSubsystem.init(
-            system, config, database, catalog, popularity, users, readModels, metrics);
+            system, config, database, catalog, popularity, users, readModels, metrics, vectors);
     return new FreshetNode(system, catalog, popularity.popularity(), binding, database);
   }
 

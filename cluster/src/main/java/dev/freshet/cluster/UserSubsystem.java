@@ -6,6 +6,7 @@ import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolGenerator;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.popularity.Popularity;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.actors.user.JournalLatency;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.actors.user.UserEntitySettings;
@@ -27,7 +28,8 @@ record UserSubsystem(UserEntitySettings settings, ActorRef<PoolCoordinator.Comma
       Popularity popularity,
       PoolMetrics poolMetrics,
       JournalLatency journalLatency,
-      int embeddingDimension) {
+      int embeddingDimension,
+      VectorLookup vectors) {
     UserEntitySettings settings = UserEntitySettings.fromConfig(config);
     ActorRef<PoolCoordinator.Command> pool =
         PoolCoordinator.init(
@@ -36,7 +38,8 @@ record UserSubsystem(UserEntitySettings settings, ActorRef<PoolCoordinator.Comma
             generator(system, config, embeddingDimension),
             catalog,
             poolMetrics);
-    UserEntity.init(system, catalog::snapshot, popularity::board, pool, settings, journalLatency);
+    UserEntity.init(
+        system, catalog::snapshot, popularity::board, pool, settings, journalLatency, vectors);
     return new UserSubsystem(settings, pool);
   }
 

@@ -9,6 +9,7 @@ import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.ranking.RankingLog;
 import dev.freshet.actors.ranking.RankingSettings;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.actors.user.FavoriteShares;
 import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiJson;
@@ -30,6 +31,7 @@ import dev.freshet.http.routes.KeyRoutes;
 import dev.freshet.http.routes.PrivacyRoutes;
 import dev.freshet.http.routes.RankingRoutes;
 import dev.freshet.http.routes.ReadinessCheck;
+import dev.freshet.http.routes.SimilarRoutes;
 import dev.freshet.http.routes.StreamRoutes;
 import dev.freshet.http.routes.UserLibraryRoutes;
 import dev.freshet.http.routes.Users;
@@ -60,6 +62,7 @@ public final class FreshetRoutes extends AllDirectives {
   private final Edge edge;
   private final Metrics metrics;
   private final CatalogRoutes catalog;
+  private final SimilarRoutes similar;
   private final IngestRoutes ingest;
   private final StreamRoutes stream;
   private final RankingRoutes ranking;
@@ -85,7 +88,8 @@ public final class FreshetRoutes extends AllDirectives {
       RankingLog rankingLog,
       UserHistory history,
       FavoriteShares shares,
-      UserData userData) {}
+      UserData userData,
+      VectorLookup vectors) {}
 
   /** What operators see through the edge: readiness, pool generation, pipelines and metrics. */
   public record Operations(
@@ -136,6 +140,7 @@ public final class FreshetRoutes extends AllDirectives {
             settings.maxBodyBytes(),
             metrics.registry());
     Users users = new Users(sharding, settings.askTimeout());
+    this.similar = new SimilarRoutes(catalog, backends.vectors(), users, mapper);
     this.ranking =
         new RankingRoutes(
             users,
@@ -156,6 +161,7 @@ public final class FreshetRoutes extends AllDirectives {
             operations.pipelines(),
             metrics.alerts(),
             settings.askTimeout(),
+            backends.vectors(),
             mapper);
     this.health = new HealthRoutes(operations.readiness(), mapper);
     this.edge =
@@ -189,6 +195,7 @@ public final class FreshetRoutes extends AllDirectives {
   private Route v1() {
     return concat(
         path(segment("openapi.json"), () -> get(() -> complete(openApi.response()))),
+        similar.routes(),
         catalog.routes(),
         ingest.routes(),
         path("stream", () -> get(stream::route)),

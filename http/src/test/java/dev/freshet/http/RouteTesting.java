@@ -17,6 +17,7 @@ import dev.freshet.actors.popularity.PopularityTracker;
 import dev.freshet.actors.ranking.Ranking;
 import dev.freshet.actors.ranking.RankingLog;
 import dev.freshet.actors.ranking.RankingSettings;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
@@ -151,7 +152,8 @@ public abstract class RouteTesting extends RouteTest {
                     system,
                     NO_JOURNAL,
                     new JdbcUserData(
-                        noDatabase, PrivacySettings.fromConfig(config).tombstoneTtl()))),
+                        noDatabase, PrivacySettings.fromConfig(config).tombstoneTtl())),
+                VectorLookup.none()),
             new FreshetRoutes.Operations(
                 readiness(), pool, new PipelineMonitor(noDatabase), metrics),
             edgeServices);

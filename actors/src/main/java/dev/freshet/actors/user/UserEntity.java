@@ -135,6 +135,12 @@ public final class UserEntity
   public record RankingResult(Ranking served, Ranking shadow, boolean personal)
       implements CborSerializable {}
 
+  /**
+   * The items the user has seen (a copy), e.g. to leave them out of similar items; empty without
+   * consent, as nothing is recorded then.
+   */
+  public record GetSeen(ActorRef<StatusReply<SeenSet>> replyTo) implements Command {}
+
   /** Read the user's state figures. */
   public record GetState(ActorRef<StatusReply<UserStateView>> replyTo) implements Command {}
 
@@ -757,6 +763,10 @@ public final class UserEntity
     if (command instanceof Forget cmd) return onForget(state, cmd);
     if (command instanceof GetExport cmd) return onGetExport(state, cmd);
     if (command instanceof GetState cmd) return onGetState(state, cmd);
+    if (command instanceof GetSeen cmd) {
+      StatusReply<SeenSet> seen = StatusReply.success(SeenSet.fromBytes(state.seen().toBytes()));
+      return pristine() ? answerAndLeave(cmd.replyTo(), seen) : Effect().reply(cmd.replyTo(), seen);
+    }
     if (command instanceof Replay cmd) return onReplay(state, cmd);
     if (command instanceof AddFavorite cmd) return onAddFavorite(state, cmd);
     if (command instanceof RemoveFavorite cmd) return onRemoveFavorite(state, cmd);

@@ -22,6 +22,11 @@ public final class Endpoints {
               "GET", "/v1/items/popular", Scope.RANK, "Most popular active items (non-personal)"),
           new Endpoint("GET", "/v1/items/latest", Scope.RANK, "Newest active items (non-personal)"),
           new Endpoint("GET", "/v1/items/{itemId}", Scope.RANK, "One catalog item"),
+          new Endpoint(
+              "GET",
+              "/v1/items/{itemId}/similar",
+              Scope.RANK,
+              "Active items nearest to an item by embedding"),
           // ingest
           new Endpoint(
               "POST", "/v1/impressions", Scope.INGEST, "Record a batch of one user's impressions"),
@@ -87,6 +92,8 @@ public final class Endpoints {
               Scope.ADMIN,
               "Revoke an API key on every node at once"),
           new Endpoint("GET", "/v1/admin/pool", Scope.ADMIN, "Predictive pool generation status"),
+          new Endpoint(
+              "GET", "/v1/admin/vectors", Scope.ADMIN, "Vector indexes: state, size, breaker"),
           new Endpoint(
               "GET",
               "/v1/admin/pipelines",

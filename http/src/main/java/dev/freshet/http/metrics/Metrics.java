@@ -52,6 +52,7 @@ public final class Metrics {
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private final Histogram journalWrites;
   private final IngestMetrics ingest;
+  private final VectorMetrics vectors;
   private Alerts alerts;
 
   private static PrometheusRegistry jvmRegistry() {
@@ -71,6 +72,7 @@ public final class Metrics {
             .withoutExemplars()
             .register(registry);
     ingest = new IngestMetrics(registry);
+    vectors = new VectorMetrics(registry);
   }
 
   /** {@code freshet.metrics} and {@code freshet.alerts}. */
@@ -331,6 +333,11 @@ public final class Metrics {
 
   public IngestMetrics ingest() {
     return ingest;
+  }
+
+  /** Where the vector lookups report; {@link VectorMetrics#register} adds the indexes' gauges. */
+  public VectorMetrics vectors() {
+    return vectors;
   }
 
   /** The alerts of {@link #startAlerts}, which every node sets up. */

@@ -3,8 +3,10 @@ package dev.freshet.http.routes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolStatus;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.api.PipelinesAnswer;
 import dev.freshet.http.api.PoolAnswer;
+import dev.freshet.http.api.VectorsAnswer;
 import dev.freshet.http.metrics.Alerts;
 import dev.freshet.http.metrics.AlertsAnswer;
 import dev.freshet.streams.readmodel.PipelineMonitor;
@@ -30,6 +32,7 @@ public final class AdminRoutes extends ApiRoutes {
   private final PipelineMonitor pipelines;
   private final Alerts alerts;
   private final Executor blocking;
+  private final VectorLookup vectors;
 
   public AdminRoutes(
       ActorSystem<?> system,
@@ -37,8 +40,10 @@ public final class AdminRoutes extends ApiRoutes {
       PipelineMonitor pipelines,
       Alerts alerts,
       Duration askTimeout,
+      VectorLookup vectors,
       ObjectMapper mapper) {
     super(mapper);
+    this.vectors = vectors;
     this.system = system;
     this.pool = pool;
     this.pipelines = pipelines;
@@ -51,7 +56,8 @@ public final class AdminRoutes extends ApiRoutes {
     return concat(
         path("pool", () -> get(this::pool)),
         path("pipelines", () -> get(this::pipelines)),
-        path("alerts", () -> get(this::alerts)));
+        path("alerts", () -> get(this::alerts)),
+        path("vectors", () -> get(() -> json(200, VectorsAnswer.of(vectors)))));
   }
 
   /**

@@ -1,0 +1,86 @@
+package dev.freshet.cluster;
+
+import com.typesafe.config.Config;
+import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.actors.retrieval.EmbeddedIndexSettings;
+import dev.freshet.actors.retrieval.EmbeddedVectorIndex;
+import dev.freshet.actors.retrieval.VectorIndex;
+import dev.freshet.actors.retrieval.VectorLookup;
+import dev.freshet.http.metrics.VectorMetrics;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.pattern.CircuitBreaker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vector indexes behind candidate retrieval and similar items ({@code freshet.vectors}): the
+ * embedded index following this node's catalog, and Qdrant in front of it when configured, through
+ * a circuit breaker.
+ */
+final class VectorSubsystem {
+
+  private static final Logger log = LoggerFactory.getLogger(VectorSubsystem.class);
+
+  private VectorSubsystem() {}
+
+  static VectorLookup init(
+      ActorSystem<?> system, Config config, Catalog catalog, VectorMetrics metrics) {
+    Config c = config.getConfig("freshet.vectors");
+    String kind = c.getString("index");
+    if (!kind.equals("embedded"))
+      throw new IllegalArgumentException(
+          "freshet.vectors.index: unknown index '" + kind + "' (embedded)");
+    EmbeddedIndexSettings embeddedSettings = EmbeddedIndexSettings.from(c.getConfig("embedded"));
+    Optional<VectorIndex> embedded = Optional.empty();
+    if (embeddedSettings.enabled()) {
+      EmbeddedVectorIndex index = new EmbeddedVectorIndex(embeddedSettings);
+      catalog.onChanges(index);
+      closeOnShutdown(system, "close-embedded-vector-index", index);
+      embedded = Optional.of(index);
+    }
+    Optional<VectorIndex> remote = Optional.empty();
+    Optional<CircuitBreaker> breaker = Optional.empty();
+    log.info(
+        "vector index index={} embedded={} remote={}",
+        kind,
+        embedded.isPresent(),
+        remote.map(VectorIndex::kind).orElse("none"));
+    VectorLookup lookup = new VectorLookup(remote, breaker, embedded, metrics);
+    metrics.register(lookup);
+    return lookup;
+  }
+
+  private static CircuitBreaker breaker(ActorSystem<?> system, Config c) {
+    CircuitBreaker breaker =
+        CircuitBreaker.create(
+            system.classicSystem().scheduler(),
+            c.getInt("max-failures"),
+            c.getDuration("call-timeout"),
+            c.getDuration("reset-timeout"));
+    breaker.addOnOpenListener(() -> log.warn("vector index breaker open"));
+    breaker.addOnHalfOpenListener(() -> log.info("vector index breaker half-open"));
+    breaker.addOnCloseListener(() -> log.info("vector index breaker closed"));
+    return breaker;
+  }
+
+  private static void closeOnShutdown(ActorSystem<?> system, String name, AutoCloseable closeable) {
+    CoordinatedShutdown.get(system.classicSystem())
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(),
+            name,
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        closeable.close();
+                      } catch (Exception e) {
+                        log.warn("closing {} failed", name, e);
+                      }
+                      return Done.getInstance();
+                    }));
+  }
+}
