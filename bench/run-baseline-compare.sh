@@ -17,7 +17,11 @@
 #
 #   bench/run-baseline-compare.sh [DURATION] [WARMUP]   (defaults 20s and 30s; output in
 #                                                        bench/results-baseline-<time>.txt)
-# Environment: CONCURRENCY (32), SPEC_USERS (1000), FRESHET_HTTP_PORT (8080), BASELINE_PORT (8090),
+# Catalog scale (issue 15): POOLS="10000 100000 1000000" WORKLOADS=spec runs workload 3 once per
+# catalog size, growing the same catalog (users su<pool>-* of their own at each size), and prints
+# the embedded vector index's memory per item; Freshet's node is measured only once its index is ready.
+# Environment: CONCURRENCY (32), SPEC_USERS (1000), POOLS ("10000"), WORKLOADS ("ingest rank spec"),
+# FRESHET_HTTP_PORT (8080), BASELINE_PORT (8090),
 # PG_PORT (55432), BASELINE_POOL (16 connections and 16 handler threads),
 # JVM_OPTS (for both servers; default bin/freshet's: -Xms1g -Xmx4g -XX:+UseShenandoahGC, G1 where the JVM
 # has no Shenandoah).
@@ -27,6 +31,8 @@ duration="${1:-20s}"
 warmup="${2:-30s}"
 concurrency="${CONCURRENCY:-32}"
 spec_users="${SPEC_USERS:-1000}"
+pools="${POOLS:-10000}"
+workloads="${WORKLOADS:-ingest rank spec}"
 f_port="${FRESHET_HTTP_PORT:-8080}"
 b_port="${BASELINE_PORT:-8090}"
 pg_port="${PG_PORT:-55432}"
@@ -95,11 +101,6 @@ bench() { # side, file, args...
   echo "# each measurement: $warmup warm-up (unmeasured, same load) right before $duration measured, $concurrency requests in flight"
 } | tee "$out"
 
-echo "## 0. setup (not measured): 10,000 items, $spec_users users su-* x 1,000 seen + 30 events, /state check" | tee -a "$out"
-for side in freshet baseline; do
-  bench "$side" "setup-$side.txt" rank-spec --setup only --users "$spec_users"
-done
-
 # A measured workload: the load generator as in bench(), and the CPU the server (node or baseline JVM),
 # PostgreSQL (all its processes) and the load generator used inside the measured window (from 1 s after
 # the warm-up to 1 s before the end), as cores and as CPU milliseconds per request.
@@ -130,30 +131,71 @@ EOF
 }
 
 common=(--concurrency "$concurrency" --warmup "$warmup" --duration "$duration")
-echo "## 1. ingest: batches of 20 of 10,000 items, 100,000 users u-*" | tee -a "$out"
-for side in freshet baseline; do
-  measure "$side" "ingest-$side.txt" ingest --users 100000 --items 10000 --items-prefix s- --batch 20 "${common[@]}"
-done
-echo "## 2. rank k=20, 10,000 items, users u-* with little history (from step 1)" | tee -a "$out"
-for side in baseline freshet; do
-  measure "$side" "rank-$side.txt" rank --users 100000 --items 10000 --items-prefix s- --k 20 "${common[@]}"
-done
-echo "## 3. rank k=20, 10,000 items, users su-* with 1,000 seen (rank-spec conditions)" | tee -a "$out"
-for side in freshet baseline; do
-  measure "$side" "spec-$side.txt" rank-spec --setup skip --users "$spec_users" --k 20 "${common[@]}"
-done
+wants() { [[ " $workloads " == *" $1 "* ]]; }
+# users su-* of the 10,000-item catalog (workloads 2 and 3 at the first size); su<pool>-* beyond it
+prefix_of() { [ "$1" = 10000 ] && echo "su-" || echo "su$1-"; }
+setup() { # pool
+  local p="$1"
+  echo "## setup (not measured): $p items, $spec_users users $(prefix_of "$p")* x 1,000 seen + 30 events, /state check" | tee -a "$out"
+  for side in freshet baseline; do
+    bench "$side" "setup-$side-$p.txt" rank-spec --setup only --pool "$p" --users "$spec_users" --users-prefix "$(prefix_of "$p")"
+  done
+  # rankings are measured once the embedded index holds the catalog (it answers "building" before)
+  for _ in $(seq 1 3600); do
+    index_status "$p" > /dev/null && break
+    sleep 1
+  done
+  index_status "$p" | tee -a "$out" "$work/index-$p.txt"
+}
+ratios=()
+cat > "$work/index_status.py" <<'EOF'
+import json, sys
+pool = int(sys.argv[1])
+i = json.load(sys.stdin)["indexes"][0]
+print("vector index at {:,} items: {} {}, {:,} items, {:,} bytes ({} B/item; the vectors are the"
+      " catalog items' own, not counted), last build {:,} ms".format(
+          pool, i["kind"], i["state"], i["items"], i["bytes"], i.get("bytesPerItem", 0),
+          i.get("lastBuildMillis", 0)))
+sys.exit(0 if i["state"] == "ready" and i["pending"] == 0 and i["items"] >= pool else 1)
+EOF
+index_status() { # pool: prints the embedded index's figures; fails until it is ready with the pool
+  curl -sf "${url[freshet]}/v1/admin/vectors" | python3 "$work/index_status.py" "$1"
+}
+first_pool="${pools%% *}"
+if wants ingest || wants rank || wants spec; then setup "$first_pool"; fi
+if wants ingest; then
+  echo "## 1. ingest: batches of 20 of $first_pool items, 100,000 users u-*" | tee -a "$out"
+  for side in freshet baseline; do
+    measure "$side" "ingest-$side.txt" ingest --users 100000 --items "$first_pool" --items-prefix s- --batch 20 "${common[@]}"
+  done
+  ratios+=("durable ingest, batches of 20, 100,000 users" ingest impressions "$work/ingest-freshet.txt" "$work/ingest-baseline.txt")
+fi
+if wants rank; then
+  echo "## 2. rank k=20, $first_pool items, users u-* with little history (from step 1)" | tee -a "$out"
+  for side in baseline freshet; do
+    measure "$side" "rank-$side.txt" rank --users 100000 --items "$first_pool" --items-prefix s- --k 20 "${common[@]}"
+  done
+  ratios+=("ranking k = 20, $first_pool items, users with little history" rank rankings "$work/rank-freshet.txt" "$work/rank-baseline.txt")
+fi
+if wants spec; then
+  for p in $pools; do
+    [ "$p" = "$first_pool" ] || setup "$p"
+    echo "## 3. rank k=20, $p items, users $(prefix_of "$p")* with 1,000 seen (rank-spec conditions)" | tee -a "$out"
+    for side in freshet baseline; do
+      measure "$side" "spec-$side-$p.txt" rank-spec --setup skip --pool "$p" --users "$spec_users" --users-prefix "$(prefix_of "$p")" --k 20 "${common[@]}"
+    done
+    ratios+=("ranking k = 20, $p items, $spec_users users with 1,000 seen" rank rankings "$work/spec-freshet-$p.txt" "$work/spec-baseline-$p.txt")
+  done
+fi
 
 {
   echo
   echo "## Same-run ratios ($(nproc) cores; $concurrency in flight; $warmup warm-up + $duration measured each; commit $(git -C "$root" rev-parse --short HEAD))"
-  java -cp "$bench_jar" dev.freshet.bench.baseline.SameRunRatio \
-    "durable ingest, batches of 20, 100,000 users" ingest impressions "$work/ingest-freshet.txt" "$work/ingest-baseline.txt" \
-    "ranking k = 20, 10,000 items, users with little history" rank rankings "$work/rank-freshet.txt" "$work/rank-baseline.txt" \
-    "ranking k = 20, 10,000 items, $spec_users users with 1,000 seen" rank rankings "$work/spec-freshet.txt" "$work/spec-baseline.txt"
+  java -cp "$bench_jar" dev.freshet.bench.baseline.SameRunRatio "${ratios[@]}"
+  echo
+  cat "$work"/index-*.txt 2>/dev/null || true
   echo
   echo "CPU inside each measured window (from /proc; PostgreSQL is shared, so its figure is whatever ran on it then):"
-  for w in ingest rank spec; do
-    for side in freshet baseline; do echo "- $w: $(cat "$work/$w-$side.txt.cpu")"; done
-  done
+  for f in "$work"/*.txt.cpu; do echo "- $(basename "$f" .txt.cpu): $(cat "$f")"; done
 } | tee -a "$out"
 echo "results in $out"

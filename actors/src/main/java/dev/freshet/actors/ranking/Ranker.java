@@ -59,6 +59,7 @@ public final class Ranker {
       Variant variant,
       Retrieval.Retrieved retrieved) {
     int k = request.k();
+    if (!variant.retrieval()) retrieved = Retrieval.Retrieved.FULL_SCAN;
     // enough candidates for the diversity rule and exploration to choose from
     List<Scored> candidates =
         score(

@@ -80,7 +80,8 @@ public record RankingSettings(
         v.getString("name"),
         v.hasPath("share") ? v.getInt("share") : 0,
         own,
-        categoryWeights(perCategory, own));
+        categoryWeights(perCategory, own),
+        !v.hasPath("retrieval") || v.getBoolean("retrieval"));
   }
 
   /** {@code base} with the features named in {@code c} replaced. */

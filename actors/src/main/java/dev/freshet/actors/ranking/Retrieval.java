@@ -52,16 +52,22 @@ public final class Retrieval {
     return lookup;
   }
 
-  /** Whether a ranking of this request scores retrieved candidates rather than the whole pool. */
-  boolean retrieves(RankingContext ctx, RankingRequest request) {
+  /**
+   * Whether a ranking of this request with this variant scores retrieved candidates rather than the
+   * whole pool.
+   */
+  boolean retrieves(RankingContext ctx, RankingRequest request, Variant variant) {
     RetrievalSettings r = settings.retrieval();
     return r.enabled()
+        && variant.retrieval()
         && !request.replay()
         && ctx.catalog().activeInServingOrder(request.category()).length >= r.minPool();
   }
 
-  public CompletionStage<Retrieved> start(RankingContext ctx, RankingRequest request) {
-    if (!retrieves(ctx, request)) return CompletableFuture.completedFuture(Retrieved.FULL_SCAN);
+  public CompletionStage<Retrieved> start(
+      RankingContext ctx, RankingRequest request, Variant variant) {
+    if (!retrieves(ctx, request, variant))
+      return CompletableFuture.completedFuture(Retrieved.FULL_SCAN);
     Ranker.UserSignals user = Ranker.UserSignals.of(ctx, settings);
     RetrievalSettings r = settings.retrieval();
     boolean byUser = user.userVector() != null && r.vector() > 0;

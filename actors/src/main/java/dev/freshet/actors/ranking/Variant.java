@@ -6,10 +6,20 @@ import java.util.Map;
 
 /**
  * One arm of an A/B test: its name, its share of users (percent) and its feature weights, with
- * optional overrides per category (e.g. news weighs freshness more).
+ * optional overrides per category (e.g. news weighs freshness more), and whether it may retrieve
+ * candidates over a large pool ({@code retrieval = off} scores the whole pool: to A/B test
+ * retrieval itself against the full scan).
  */
 public record Variant(
-    String name, int share, double[] weights, Map<String, double[]> categoryWeights) {
+    String name,
+    int share,
+    double[] weights,
+    Map<String, double[]> categoryWeights,
+    boolean retrieval) {
+
+  public Variant(String name, int share, double[] weights, Map<String, double[]> categoryWeights) {
+    this(name, share, weights, categoryWeights, true);
+  }
 
   public Variant {
     // a HashMap: looked up once per candidate of every ranking

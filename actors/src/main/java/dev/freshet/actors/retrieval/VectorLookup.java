@@ -53,7 +53,9 @@ public final class VectorLookup {
   private final LookupMetrics metrics;
 
   /**
-   * @param remote the first choice when configured; it needs {@code breaker}
+   * @param remote the first choice when configured
+   * @param breaker guards the remote index's calls; empty when the index has its own (its state
+   *     then shows in the index's status)
    * @param embedded the node's own index: the first choice without a remote one, else the fallback
    */
   public VectorLookup(
@@ -61,8 +63,6 @@ public final class VectorLookup {
       Optional<CircuitBreaker> breaker,
       Optional<VectorIndex> embedded,
       LookupMetrics metrics) {
-    if (remote.isPresent() && breaker.isEmpty())
-      throw new IllegalArgumentException("a remote index needs a circuit breaker");
     this.remote = remote;
     this.breaker = breaker;
     this.embedded = embedded;
@@ -83,9 +83,18 @@ public final class VectorLookup {
     return embedded;
   }
 
-  /** The breaker's state: {@code closed}, {@code open}, {@code half-open}, or empty without one. */
+  /**
+   * The remote index's breaker: {@code closed}, {@code open}, {@code half-open}; empty without a
+   * remote index.
+   */
   public Optional<String> breakerState() {
-    return breaker.map(b -> b.isOpen() ? "open" : b.isHalfOpen() ? "half-open" : "closed");
+    if (breaker.isPresent()) {
+      CircuitBreaker b = breaker.get();
+      return Optional.of(b.isOpen() ? "open" : b.isHalfOpen() ? "half-open" : "closed");
+    }
+    return remote
+        .map(index -> index.status().state())
+        .filter(s -> s.equals("open") || s.equals("half-open") || s.equals("closed"));
   }
 
   public CompletionStage<Result> nearest(NeighbourQuery query) {
@@ -94,7 +103,10 @@ public final class VectorLookup {
     long start = System.nanoTime();
     CompletionStage<Neighbours> call;
     try {
-      call = breaker.get().callWithCircuitBreakerCS(() -> index.nearest(query));
+      call =
+          breaker.isPresent()
+              ? breaker.get().callWithCircuitBreakerCS(() -> index.nearest(query))
+              : index.nearest(query);
     } catch (RuntimeException failure) {
       call = CompletableFuture.failedFuture(failure);
     }

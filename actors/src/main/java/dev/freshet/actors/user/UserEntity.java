@@ -895,7 +895,7 @@ public final class UserEntity
     State basis = personal ? state : new State();
     CompletableFuture<Retrieval.Retrieved> lookups =
         retrieval
-            .start(rankingContext(basis, System.currentTimeMillis()), cmd.request())
+            .start(rankingContext(basis, System.currentTimeMillis()), cmd.request(), variantOf(cmd))
             .toCompletableFuture();
     if (lookups.isDone() && !lookups.isCompletedExceptionally())
       return recommend(state, cmd, lookups.join(), personal);
@@ -928,12 +928,7 @@ public final class UserEntity
       State basis, Recommend cmd, long now, boolean personal, Retrieval.Retrieved retrieved) {
     RankingContext context = rankingContext(basis, now);
     RankingSettings ranking = settings.ranking();
-    // a variant asked for by name (validated at the edge) replaces the user's own
-    Variant variant =
-        cmd.request()
-            .variant()
-            .flatMap(ranking::variantNamed)
-            .orElseGet(() -> ranking.variantOf(userId));
+    Variant variant = variantOf(cmd);
     Ranking served =
         ranker.rank(context, cmd.request(), UUID.randomUUID().toString(), variant, retrieved);
     Ranking shadow =
@@ -949,6 +944,15 @@ public final class UserEntity
                         retrieved))
             .orElse(null);
     return new RankingResult(served, shadow, personal);
+  }
+
+  /** A variant asked for by name (validated at the edge) replaces the user's own. */
+  private Variant variantOf(Recommend cmd) {
+    RankingSettings ranking = settings.ranking();
+    return cmd.request()
+        .variant()
+        .flatMap(ranking::variantNamed)
+        .orElseGet(() -> ranking.variantOf(userId));
   }
 
   private RankingContext rankingContext(State basis, long now) {

@@ -120,8 +120,10 @@ class RetrievalTest {
   private static Ranking rank(
       RankingSettings settings, RankingContext ctx, RankingRequest request, VectorLookup lookup) {
     Retrieval retrieval = new Retrieval(settings, lookup);
-    Retrieval.Retrieved retrieved = retrieval.start(ctx, request).toCompletableFuture().join();
-    return new Ranker(settings).rank(ctx, request, "r-1", settings.variantOf("u"), retrieved);
+    Variant variant = settings.variantOf("u");
+    Retrieval.Retrieved retrieved =
+        retrieval.start(ctx, request, variant).toCompletableFuture().join();
+    return new Ranker(settings).rank(ctx, request, "r-1", variant, retrieved);
   }
 
   private static VectorLookup embedded() {

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Test;
  * replayed through the HTTP API in timestamp order. For each user's last 20 % of ratings, the
  * positive ones (rating ≥ 4) are evaluation points: just before each is ingested, the user's top 20
  * is requested from the full ranking and from a popularity-only variant of the same moment, and a
- * hit is counted when the movie is among them. The full ranking must beat popularity-only.
+ * hit is counted when the movie is among them. The full ranking must beat popularity-only. The
+ * catalog (9,742 movies) is large enough for candidate retrieval: the full ranking retrieves, and a
+ * third arm ("scan", retrieval off) scores every movie, so that retrieval's hit-rate is compared
+ * with the full scan's on the same evaluation points and must be within noise of it.
  */
 class MovieLensQualityTest {
 
@@ -61,28 +64,54 @@ class MovieLensQualityTest {
           "freshet.ranking.ab.variants",
           List.of(
               Map.of("name", "full", "share", 100),
+              Map.of("name", "scan", "share", 0, "retrieval", false),
               Map.of("name", "popularity", "share", 0, "weights", popularityOnly())));
       FreshetNode node = FreshetNode.start(TestNodes.config(config), Optional.empty());
       try {
         Api api = new Api(node);
         loadCatalog(api, genres, allGenres);
         Map<String, int[]> hits = replay(api, ratings, evaluation);
-        double full = (double) hits.get("full")[0] / evaluation.size();
-        double popularity = (double) hits.get("popularity")[0] / evaluation.size();
+        int n = evaluation.size();
+        double full = (double) hits.get("full")[0] / n;
+        double scan = (double) hits.get("scan")[0] / n;
+        double popularity = (double) hits.get("popularity")[0] / n;
+        // paired: the same evaluation points; the difference's standard error from the points
+        // where exactly one of the two arms hit
+        int onlyRetrieval = hits.get("full-only")[0], onlyScan = hits.get("scan-only")[0];
+        double diff = full - scan;
+        double se =
+            Math.sqrt(onlyRetrieval + onlyScan - Math.pow(onlyRetrieval - onlyScan, 2) / n) / n;
         System.out.printf(
             "MovieLens ml-latest-small replay: %,d ratings, %,d users, %,d movies, %,d evaluation points%n"
-                + "  hit-rate@%d full ranking      %.4f (%d hits)%n"
-                + "  hit-rate@%d popularity-only   %.4f (%d hits)%n",
+                + "  hit-rate@%d full ranking, retrieval  %.4f ± %.4f (%d hits)%n"
+                + "  hit-rate@%d full ranking, full scan  %.4f ± %.4f (%d hits)%n"
+                + "  retrieval - full scan               %+.4f ± %.4f (95%%; hit by one arm only: %d retrieval, %d scan)%n"
+                + "  hit-rate@%d popularity-only          %.4f ± %.4f (%d hits)%n",
             ratings.size(),
             ratings.stream().map(Rating::user).distinct().count(),
             genres.size(),
-            evaluation.size(),
+            n,
             K,
             full,
+            interval(full, n),
             hits.get("full")[0],
             K,
+            scan,
+            interval(scan, n),
+            hits.get("scan")[0],
+            diff,
+            1.96 * se,
+            onlyRetrieval,
+            onlyScan,
+            K,
             popularity,
+            interval(popularity, n),
             hits.get("popularity")[0]);
+        // retrieval must not lose quality beyond noise: less than the hit-rate's own 95 % interval
+        // (the paired interval above is far narrower: it shows whether the difference is
+        // systematic,
+        // not whether it matters)
+        assertThat(diff).isGreaterThanOrEqualTo(-interval(scan, n));
         assertThat(full).isGreaterThan(popularity);
       } finally {
         node.stop();
@@ -115,6 +144,11 @@ class MovieLensQualityTest {
     return weights;
   }
 
+  /** Half the width of a hit-rate's 95 % interval (normal approximation). */
+  private static double interval(double rate, int n) {
+    return 1.96 * Math.sqrt(rate * (1 - rate) / n);
+  }
+
   /** Each user's last 20 % of ratings by time, the positive ones. */
   private static Set<Rating> evaluationPoints(List<Rating> ratings) {
     Map<Integer, List<Rating>> byUser = new HashMap<>();
@@ -133,18 +167,25 @@ class MovieLensQualityTest {
    * Replays every rating in time order; before each evaluation point, asks both arms for a top 20.
    */
   private static Map<String, int[]> replay(Api api, List<Rating> ratings, Set<Rating> evaluation) {
-    Map<String, int[]> hits = new HashMap<>(Map.of("full", new int[1], "popularity", new int[1]));
+    List<String> arms = List.of("full", "scan", "popularity");
+    Map<String, int[]> hits = new HashMap<>();
+    for (String arm : List.of("full", "scan", "popularity", "full-only", "scan-only"))
+      hits.put(arm, new int[1]);
     List<String> pending = new ArrayList<>();
     for (Rating r : ratings) {
       if (evaluation.contains(r)) {
         flush(api, pending);
         String movie = "ml-" + r.movie();
-        for (String variant : hits.keySet()) {
+        Map<String, Boolean> hit = new HashMap<>();
+        for (String variant : arms) {
           Api.Response ranking =
               api.get("/v1/users/u" + r.user() + "/recommendations?k=" + K + "&variant=" + variant);
           assertThat(ranking.status()).isEqualTo(200);
-          if (Api.rankedIds(ranking).contains(movie)) hits.get(variant)[0]++;
+          hit.put(variant, Api.rankedIds(ranking).contains(movie));
+          if (hit.get(variant)) hits.get(variant)[0]++;
         }
+        if (hit.get("full") && !hit.get("scan")) hits.get("full-only")[0]++;
+        if (hit.get("scan") && !hit.get("full")) hits.get("scan-only")[0]++;
       }
       pending.add(event(r));
       if (pending.size() == 1_000) flush(api, pending);
