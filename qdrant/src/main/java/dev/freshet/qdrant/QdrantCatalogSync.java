@@ -73,7 +73,8 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
 
   private final Object lock = new Object();
   private final LinkedHashMap<Integer, Item> pending = new LinkedHashMap<>(); // guarded by lock
-  private volatile int pendingCount;
+  private int inFlight; // guarded by lock: items of the batch being written
+  private volatile int pendingCount; // pending plus in flight
   private volatile boolean closed;
 
   // written by the writer thread only
@@ -105,12 +106,12 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
   public void changed(List<Item> items, CatalogSnapshot snapshot) {
     synchronized (lock) {
       for (Item item : items) pending.put(item.denseId(), item);
-      pendingCount = pending.size();
+      pendingCount = pending.size() + inFlight;
       lock.notifyAll();
     }
   }
 
-  /** Catalog changes received and not yet written. */
+  /** Items whose latest change is not yet written (waiting or being written). */
   public int pending() {
     return pendingCount;
   }
@@ -220,7 +221,8 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
         batch.add(it.next());
         it.remove();
       }
-      pendingCount = pending.size();
+      inFlight = batch.size();
+      pendingCount = pending.size() + inFlight;
       return batch;
     }
   }
@@ -229,12 +231,16 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
   private void requeue(List<Item> batch) {
     synchronized (lock) {
       for (Item item : batch) pending.putIfAbsent(item.denseId(), item);
+      inFlight = 0;
       pendingCount = pending.size();
     }
   }
 
+  /** The batch in flight is written; if nothing else is pending, a catch-up has ended. */
   private void caughtUp() {
     synchronized (lock) {
+      inFlight = 0;
+      pendingCount = pending.size();
       if (!pending.isEmpty() || catchUpStartedNanos < 0) return;
     }
     long millis = (System.nanoTime() - catchUpStartedNanos) / 1_000_000;
@@ -251,8 +257,8 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
     long min = settings.retryBackoffMin().toMillis();
     long max = settings.retryBackoffMax().toMillis();
     long exp = attempt >= 30 ? max : Math.min(max, min << attempt);
-    // full jitter on the upper half, so nodes restarted together do not retry in step
-    return exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
+    // jitter on the upper half, so nodes restarted together do not retry in step
+    return Math.max(min, exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1));
   }
 
   /**
