@@ -167,9 +167,16 @@ public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
     Status.Code code = Futures.code(failure);
     metrics.searchFailures.increment();
     if (code == Status.Code.INVALID_ARGUMENT) {
-      // a refused request says nothing about Qdrant's health
+      // Qdrant answered: it is up (a half-open breaker's probe must end either way)
+      breaker.success();
       log.warn("qdrant search refused collection={} error=\"{}\"", settings.collection(), failure);
       return new IndexUnavailable("qdrant refused the search", failure);
+    }
+    if (code == Status.Code.NOT_FOUND) {
+      // up, but the sync has not created the collection yet (no embedding seen, or Qdrant was
+      // down until now); nothing to answer from, and nothing for the breaker
+      breaker.success();
+      return new IndexUnavailable("qdrant has no collection " + settings.collection(), failure);
     }
     breaker.failure();
     if (code == Status.Code.DEADLINE_EXCEEDED) {

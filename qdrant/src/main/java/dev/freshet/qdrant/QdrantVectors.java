@@ -42,10 +42,8 @@ public final class QdrantVectors {
         .addTask(
             CoordinatedShutdown.PhaseServiceStop(),
             "freshet-qdrant-close",
-            () -> {
-              index.close();
-              return CompletableFuture.completedFuture(Done.getInstance());
-            });
+            // closing waits for the writer and the channel: not on the dispatcher's thread
+            () -> CompletableFuture.runAsync(index::close).thenApply(closed -> Done.getInstance()));
     log.info(
         "qdrant vector index started host={} port={} tls={} apiKey={} collection={}",
         endpoint.host(),

@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.qdrant.client.grpc.Collections.CollectionConfig;
 import io.qdrant.client.grpc.Collections.CollectionExists;
@@ -48,6 +49,7 @@ import io.qdrant.client.grpc.Points.UpdateStatus;
 import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
 import io.qdrant.client.grpc.PointsGrpc;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -101,10 +103,21 @@ final class FakeQdrant implements AutoCloseable {
   private final String name = "fake-qdrant-" + UUID.randomUUID();
   private final Server server;
 
+  /** In this JVM only: {@link #channel()} reaches it. */
   FakeQdrant() throws Exception {
     server =
         InProcessServerBuilder.forName(name)
             .directExecutor()
+            .addService(new PointsService())
+            .addService(new CollectionsService())
+            .build()
+            .start();
+  }
+
+  /** On a TCP port of 127.0.0.1, plaintext, as Qdrant's gRPC port is by default. */
+  FakeQdrant(int port) throws Exception {
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
             .addService(new PointsService())
             .addService(new CollectionsService())
             .build()

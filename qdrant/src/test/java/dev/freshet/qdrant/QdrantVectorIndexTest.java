@@ -452,6 +452,21 @@ class QdrantVectorIndexTest {
   }
 
   @Test
+  void beforeTheCollectionExistsSearchesFailWithoutOpeningTheBreaker() throws Exception {
+    start("freshet.vectors.qdrant.breaker-max-failures = 2");
+    upsert(List.of(item("plain", "cat-0", ItemStatus.ACTIVE, null))); // no embedding anywhere
+    awaitSynced();
+    NeighbourQuery q = query(new float[] {1, 0, 0, 0}, 3, null, catalog.snapshot());
+    for (int i = 0; i < 3; i++) {
+      Throwable failure = failureOf(index.nearest(q));
+      assertThat(((IndexUnavailable) failure).reason())
+          .isEqualTo("qdrant has no collection " + target.collection);
+    }
+    assertThat(index.status().state()).isEqualTo("empty");
+    assertThat(index.metrics().searches()).isEqualTo(3);
+  }
+
+  @Test
   void aQueryOfTheWrongDimensionFailsTheStageWithoutThrowing() throws Exception {
     start("");
     upsert(items(3, 1, 11));
@@ -557,19 +572,25 @@ class QdrantVectorIndexTest {
   }
 
   @Test
-  void aBatchFailingMidwayIsRetriedWholeWithoutLosingChanges() throws Exception {
+  void aWriteThatTimesOutIsRetriedUntilItSucceeds() throws Exception {
     FakeQdrant fake = fakeOnly();
     start("freshet.vectors.qdrant.upsert-batch-size = 5");
     List<ItemUpsert> items = items(5, 1, 16);
     upsert(items);
     awaitSynced();
-    fake.mode = FakeQdrant.Mode.HANG; // writes time out too: sync-timeout, shortened here
+    fake.mode = FakeQdrant.Mode.HANG; // a restarted node rewrites everything; the writes hang
     index.close();
     index = null;
     start("freshet.vectors.qdrant { upsert-batch-size = 5, sync-timeout = 200ms }");
     await("a timed-out write", () -> index.metrics().failedBatches() >= 1);
+    assertThat(index.status().pending()).isEqualTo(5);
+    upsert(List.of(item("item-0", "cat-0", ItemStatus.FLAGGED, items.get(0).embedding())));
     fake.mode = FakeQdrant.Mode.NORMAL;
     awaitSynced();
+    assertThat(index.metrics().upsertedPoints()).isEqualTo(5); // the retried batch, once
+    assertThat(index.metrics().retries()).isGreaterThanOrEqualTo(1);
+    assertThat(point("item-0").orElseThrow().getPayloadMap().get("status").getStringValue())
+        .isEqualTo("flagged");
     assertThat(count()).isEqualTo(5);
   }
 }
