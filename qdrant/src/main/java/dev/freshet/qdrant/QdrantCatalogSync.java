@@ -50,9 +50,11 @@ import org.slf4j.LoggerFactory;
  * their status) and a delete of those without one, both with {@code wait=true}. Writes are
  * idempotent, so a batch that failed is retried as a whole, after a back-off that doubles up to
  * {@code retry-backoff-max}; its items go back to the pending set unless a newer change of them
- * arrived meanwhile. Nothing is dropped but items Qdrant refuses as invalid on their own (counted
- * and logged) and items whose embedding cannot be indexed (wrong dimension, zero, not finite:
- * counted, logged, and their old point deleted).
+ * arrived meanwhile. Nothing is dropped but items whose embedding cannot be indexed (wrong
+ * dimension, zero, not finite: counted, logged, and their old point deleted). A write refused as
+ * invalid or aimed at a missing collection makes the writer look at the collection again: one of
+ * another dimension is reported (and retried until an operator fixes it), a missing one is created
+ * and gets the whole catalog again.
  *
  * <p>At node start the catalog's first change is the whole catalog, so every node writes every item
  * once (idempotent); with Qdrant down, the pending set simply waits (it holds references to the
@@ -76,10 +78,12 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
   private int inFlight; // guarded by lock: items of the batch being written
   private volatile int pendingCount; // pending plus in flight
   private volatile boolean closed;
+  private volatile CatalogSnapshot latest = CatalogSnapshot.empty();
 
   // written by the writer thread only
   private final RoaringBitmap indexed = new RoaringBitmap();
   private boolean collectionReady;
+  private boolean everWritten; // a collection was set up before: one created now starts empty
   private long catchUpStartedNanos = -1;
   private volatile int dimension;
   private volatile int indexedCount;
@@ -104,6 +108,7 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
 
   @Override
   public void changed(List<Item> items, CatalogSnapshot snapshot) {
+    latest = snapshot;
     synchronized (lock) {
       for (Item item : items) pending.put(item.denseId(), item);
       pendingCount = pending.size() + inFlight;
@@ -152,7 +157,7 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
     }
   }
 
-  // ---- the writer thread -----------------------------------------------------------------------
+  // ---- the writer thread ----
 
   private void run() {
     int attempt = 0;
@@ -171,7 +176,6 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
               "qdrant sync recovered collection={} attempts={}", settings.collection(), attempt);
         attempt = 0;
         failing = false;
-        breaker.success();
         caughtUp();
       } catch (InterruptedException e) {
         requeue(batch);
@@ -184,7 +188,9 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
         Status.Code code = Futures.code(failure);
         if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED)
           breaker.failure();
-        if (code == Status.Code.NOT_FOUND) collectionReady = false; // deleted under us
+        // deleted under us, or replaced by one of another dimension: look at it again
+        if (code == Status.Code.NOT_FOUND || code == Status.Code.INVALID_ARGUMENT)
+          collectionReady = false;
         long sleep = backoffMillis(attempt++);
         String message = failure.getMessage();
         if (attempt == 1 || attempt % 10 == 0)
@@ -285,6 +291,7 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
                 + " and Cosine: point freshet.vectors.qdrant.collection at another collection or"
                 + " delete this one");
       dimension = existing;
+      everWritten = true;
       // a node that created the collection may have stopped before its payload indexes
       for (String field : INDEXED_FIELDS)
         if (!info.getPayloadSchemaMap().containsKey(field)) createPayloadIndex(field);
@@ -319,10 +326,33 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
             settings.syncTimeout()));
     for (String field : INDEXED_FIELDS) createPayloadIndex(field);
     collectionReady = true;
+    if (everWritten) rewriteAll();
+    everWritten = true;
     log.info(
         "qdrant collection created collection={} dimension={} distance=cosine",
         settings.collection(),
         dimension);
+  }
+
+  /**
+   * The collection was gone and is created anew (deleted by hand, or Qdrant lost its storage):
+   * every item of the latest snapshot is written again, not only the changes still pending.
+   */
+  private void rewriteAll() {
+    CatalogSnapshot snapshot = latest;
+    indexed.clear();
+    indexedCount = 0;
+    synchronized (lock) {
+      for (int d = 0; d < snapshot.denseIdBound(); d++) {
+        Item item = snapshot.byDenseId(d);
+        if (item != null) pending.putIfAbsent(d, item);
+      }
+      pendingCount = pending.size() + inFlight;
+    }
+    log.warn(
+        "qdrant collection was re-created, writing the whole catalog again collection={} items={}",
+        settings.collection(),
+        pendingCount);
   }
 
   private void createPayloadIndex(String field) throws Exception {
@@ -383,37 +413,16 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
     lastWriteAtMillis = System.currentTimeMillis();
   }
 
-  /**
-   * Upserts the points; a batch Qdrant refuses as invalid is split in halves until the refused item
-   * is alone, which is then counted, logged and left out (retrying it could never succeed).
-   */
   private void upsert(List<PointStruct> points, List<Item> items) throws Exception {
-    try {
-      checked(
-          call(
-              client.upsertAsync(
-                  UpsertPoints.newBuilder()
-                      .setCollectionName(settings.collection())
-                      .setWait(true)
-                      .addAllPoints(points)
-                      .build(),
-                  settings.syncTimeout())));
-    } catch (ExecutionException failure) {
-      if (Futures.code(failure) != Status.Code.INVALID_ARGUMENT) throw failure;
-      if (points.size() == 1) {
-        metrics.rejectedItems.increment();
-        log.error(
-            "qdrant refused item itemId={} denseId={} error=\"{}\"",
-            items.get(0).id(),
-            items.get(0).denseId(),
-            failure.getCause() == null ? failure.getMessage() : failure.getCause().getMessage());
-        return;
-      }
-      int half = points.size() / 2;
-      upsert(points.subList(0, half), items.subList(0, half));
-      upsert(points.subList(half, points.size()), items.subList(half, items.size()));
-      return;
-    }
+    checked(
+        call(
+            client.upsertAsync(
+                UpsertPoints.newBuilder()
+                    .setCollectionName(settings.collection())
+                    .setWait(true)
+                    .addAllPoints(points)
+                    .build(),
+                settings.syncTimeout())));
     for (Item item : items) indexed.add(item.denseId());
     metrics.upsertedPoints.add(points.size());
   }

@@ -15,7 +15,6 @@ public final class QdrantMetrics {
   final LongAdder failedBatches = new LongAdder();
   final LongAdder retries = new LongAdder();
   final LongAdder skippedItems = new LongAdder();
-  final LongAdder rejectedItems = new LongAdder();
   final LongAdder searches = new LongAdder();
   final LongAdder searchFailures = new LongAdder();
   final LongAdder searchTimeouts = new LongAdder();
@@ -52,11 +51,6 @@ public final class QdrantMetrics {
   /** Items not indexed: embedding of the wrong dimension, zero or not finite. */
   public long skippedItems() {
     return skippedItems.sum();
-  }
-
-  /** Items Qdrant refused as invalid even alone in a batch (logged; not retried). */
-  public long rejectedItems() {
-    return rejectedItems.sum();
   }
 
   /** Searches sent to Qdrant (answered, failed or timed out). */

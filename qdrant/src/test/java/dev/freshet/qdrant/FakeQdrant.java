@@ -189,7 +189,7 @@ final class FakeQdrant implements AutoCloseable {
     return Status.INVALID_ARGUMENT.withDescription(what).asRuntimeException();
   }
 
-  // ---- filters, as Qdrant evaluates them --------------------------------------------------------
+  // ---- filters, as Qdrant evaluates them ----
 
   static boolean matches(Filter filter, Point point) {
     if (filter.hasMinShould()) throw invalid("the fake does not implement min_should");
@@ -248,7 +248,7 @@ final class FakeQdrant implements AutoCloseable {
     };
   }
 
-  // ---- services ---------------------------------------------------------------------------------
+  // ---- services ----
 
   private final class PointsService extends PointsGrpc.PointsImplBase {
 

@@ -76,8 +76,7 @@ class QdrantVectorIndexTest {
     executor.shutdownNow();
   }
 
-  // ---- helpers
-  // -----------------------------------------------------------------------------------
+  // ---- helpers ----
 
   private QdrantVectorIndex start(String overrides) {
     index = QdrantVectors.open(target.settings(FAST + overrides), catalog, target.client());
@@ -185,7 +184,7 @@ class QdrantVectorIndexTest {
     return target.fake().get();
   }
 
-  // ---- the collection and the sync --------------------------------------------------------------
+  // ---- the collection and the sync ----
 
   @Test
   void createsTheCollectionWithTheFirstEmbeddingsDimensionCosineAndPayloadIndexes()
@@ -337,8 +336,38 @@ class QdrantVectorIndexTest {
     assertThat(info.getPayloadSchemaMap()).containsKeys("status", "category");
   }
 
-  // ---- searching
-  // ---------------------------------------------------------------------------------
+  @Test
+  void aCollectionReplacedUnderTheSyncIsReportedAndADeletedOneRewrittenWhole() throws Exception {
+    start("");
+    List<ItemUpsert> items = items(8, 2, 17);
+    upsert(items);
+    awaitSynced();
+
+    // an operator replaces the collection by one of another dimension
+    inspector.deleteCollectionAsync(target.collection).get(5, TimeUnit.SECONDS);
+    inspector
+        .createCollectionAsync(
+            target.collection,
+            VectorParams.newBuilder().setSize(8).setDistance(Distance.Cosine).build())
+        .get(5, TimeUnit.SECONDS);
+    upsert(List.of(item("item-3", "cat-1", ItemStatus.ARCHIVED, items.get(3).embedding())));
+    await("the mismatch to be found", () -> index.metrics().failedBatches() >= 2);
+    assertThat(index.sync().failing()).isTrue();
+    assertThat(index.status().pending()).isEqualTo(1); // kept, not dropped
+    assertThat(count()).isZero();
+
+    // and then deletes it: the sync creates it again and writes the whole catalog, not only item-3
+    inspector.deleteCollectionAsync(target.collection).get(5, TimeUnit.SECONDS);
+    awaitSynced();
+    assertThat(index.sync().failing()).isFalse();
+    assertThat(count()).isEqualTo(8);
+    assertThat(point("item-3").orElseThrow().getPayloadMap().get("status").getStringValue())
+        .isEqualTo("archived");
+    NeighbourQuery q = query(items.get(5).embedding(), 3, null, catalog.snapshot());
+    assertThat(nearest(q).denseIds()).containsExactly(exact(q));
+  }
+
+  // ---- searching ----
 
   @Test
   void searchFiltersByCategoryAndExcludedIdsOnTheServer() throws Exception {
@@ -476,8 +505,7 @@ class QdrantVectorIndexTest {
     assertThat(failureOf(stage)).isInstanceOf(IllegalArgumentException.class);
   }
 
-  // ---- failures (the fake only)
-  // ------------------------------------------------------------------
+  // ---- failures (the fake only) ----
 
   @Test
   void aFailingQdrantCompletesTheStageExceptionally() throws Exception {
@@ -566,9 +594,11 @@ class QdrantVectorIndexTest {
     assertThat(point("item-1").orElseThrow().getPayloadMap().get("status").getStringValue())
         .isEqualTo("archived");
     assertThat(index.sync().failing()).isFalse();
-    assertThat(index.status().state()).isEqualTo("closed"); // the sync's success closed it
+    // the sync's failures opened the breaker; a search probe closes it again
+    await("a probe to be allowed", () -> !index.status().state().equals("open"));
     NeighbourQuery q = query(items.get(4).embedding(), 3, null, catalog.snapshot());
     assertThat(nearest(q).denseIds()).containsExactly(exact(q));
+    assertThat(index.status().state()).isEqualTo("closed");
   }
 
   @Test
