@@ -71,6 +71,7 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
   private final QdrantSettings settings;
   private final QdrantMetrics metrics;
   private final CircuitBreaker breaker;
+  private final Runnable reconnectNow;
   private final Thread writer;
 
   private final Object lock = new Object();
@@ -92,8 +93,13 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
   private volatile boolean failing;
 
   QdrantCatalogSync(
-      QdrantClient client, QdrantSettings settings, QdrantMetrics metrics, CircuitBreaker breaker) {
+      QdrantClient client,
+      QdrantSettings settings,
+      QdrantMetrics metrics,
+      CircuitBreaker breaker,
+      Runnable reconnectNow) {
     this.client = client;
+    this.reconnectNow = reconnectNow;
     this.settings = settings;
     this.metrics = metrics;
     this.breaker = breaker;
@@ -209,6 +215,8 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
         } catch (InterruptedException e) {
           return;
         }
+        // gRPC's own reconnect back-off grows to 2 minutes while Qdrant is away; ours decides
+        if (code == Status.Code.UNAVAILABLE) reconnectNow.run();
         metrics.retries.increment();
       }
     }

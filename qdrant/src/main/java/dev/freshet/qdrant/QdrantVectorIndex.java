@@ -98,13 +98,23 @@ public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
     } catch (RuntimeException failure) { // the client checks its arguments before sending
       answer = CompletableFuture.failedFuture(failure);
     }
-    return answer.handle(
+    // completed by hand, so that callers see the IndexUnavailable itself, not a CompletionException
+    CompletableFuture<Neighbours> result = new CompletableFuture<>();
+    answer.whenComplete(
         (points, failure) -> {
           metrics.searched(System.nanoTime() - started);
-          if (failure != null) throw failed(failure);
+          if (failure != null) {
+            result.completeExceptionally(failed(failure));
+            return;
+          }
           breaker.success();
-          return accepted(points, query);
+          try {
+            result.complete(accepted(points, query));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
         });
+    return result;
   }
 
   /** The search request of a query: the filter as described above, ids and scores only. */

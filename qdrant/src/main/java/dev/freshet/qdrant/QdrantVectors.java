@@ -37,7 +37,8 @@ public final class QdrantVectors {
         // no version check: it is a blocking call at construction, and Qdrant may be down
         QdrantGrpcClient.newBuilder(built, true, false);
     settings.apiKey().ifPresent(grpc::withApiKey);
-    QdrantVectorIndex index = open(settings, catalog, new QdrantClient(grpc.build()));
+    QdrantVectorIndex index =
+        open(settings, catalog, new QdrantClient(grpc.build()), built::resetConnectBackoff);
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceStop(),
@@ -60,13 +61,23 @@ public final class QdrantVectors {
    */
   public static QdrantVectorIndex open(
       QdrantSettings settings, Catalog catalog, QdrantClient client) {
+    return open(settings, catalog, client, () -> {});
+  }
+
+  /**
+   * As {@link #open(QdrantSettings, Catalog, QdrantClient)}; {@code reconnectNow} (the channel's
+   * {@code resetConnectBackoff}) is run before the sync retries a write Qdrant was unavailable for.
+   */
+  public static QdrantVectorIndex open(
+      QdrantSettings settings, Catalog catalog, QdrantClient client, Runnable reconnectNow) {
     QdrantMetrics metrics = new QdrantMetrics();
     CircuitBreaker breaker =
         new CircuitBreaker(
             settings.breakerMaxFailures(),
             settings.breakerResetTimeout().toNanos(),
             System::nanoTime);
-    QdrantCatalogSync sync = new QdrantCatalogSync(client, settings, metrics, breaker);
+    QdrantCatalogSync sync =
+        new QdrantCatalogSync(client, settings, metrics, breaker, reconnectNow);
     sync.start();
     catalog.onChanges(sync);
     return new QdrantVectorIndex(client, settings, sync, metrics, breaker);

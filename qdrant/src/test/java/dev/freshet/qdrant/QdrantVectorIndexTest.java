@@ -520,6 +520,9 @@ class QdrantVectorIndexTest {
     Throwable failure = failureOf(stage);
     assertThat(failure).isInstanceOf(IndexUnavailable.class);
     assertThat(((IndexUnavailable) failure).reason()).isEqualTo("qdrant failed: UNAVAILABLE");
+    // as the stage's own failure, not wrapped, for callers that recover with handle/exceptionally
+    Throwable seen = stage.handle((answer, t) -> t).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(seen).isInstanceOf(IndexUnavailable.class);
     assertThat(index.metrics().searchFailures()).isEqualTo(1);
     assertThat(index.metrics().searches()).isEqualTo(1);
   }
