@@ -7,19 +7,20 @@ import dev.freshet.actors.retrieval.EmbeddedVectorIndex;
 import dev.freshet.actors.retrieval.VectorIndex;
 import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.metrics.VectorMetrics;
+import dev.freshet.qdrant.QdrantSettings;
+import dev.freshet.qdrant.QdrantVectors;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.pattern.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The vector indexes behind candidate retrieval and similar items ({@code freshet.vectors}): the
- * embedded index following this node's catalog, and Qdrant in front of it when configured, through
- * a circuit breaker.
+ * embedded index following this node's catalog, and Qdrant in front of it when configured ({@code
+ * freshet.vectors.index = qdrant}; its adapter has its own circuit breaker and timeout).
  */
 final class VectorSubsystem {
 
@@ -31,9 +32,9 @@ final class VectorSubsystem {
       ActorSystem<?> system, Config config, Catalog catalog, VectorMetrics metrics) {
     Config c = config.getConfig("freshet.vectors");
     String kind = c.getString("index");
-    if (!kind.equals("embedded"))
+    if (!kind.equals("embedded") && !kind.equals("qdrant"))
       throw new IllegalArgumentException(
-          "freshet.vectors.index: unknown index '" + kind + "' (embedded)");
+          "freshet.vectors.index: unknown index '" + kind + "' (embedded, qdrant)");
     EmbeddedIndexSettings embeddedSettings = EmbeddedIndexSettings.from(c.getConfig("embedded"));
     Optional<VectorIndex> embedded = Optional.empty();
     if (embeddedSettings.enabled()) {
@@ -42,29 +43,19 @@ final class VectorSubsystem {
       closeOnShutdown(system, "close-embedded-vector-index", index);
       embedded = Optional.of(index);
     }
-    Optional<VectorIndex> remote = Optional.empty();
-    Optional<CircuitBreaker> breaker = Optional.empty();
+    // Qdrant's index has its own circuit breaker and call timeout (freshet.vectors.qdrant)
+    Optional<VectorIndex> remote =
+        kind.equals("qdrant")
+            ? Optional.of(QdrantVectors.start(QdrantSettings.fromConfig(config), catalog, system))
+            : Optional.empty();
     log.info(
         "vector index index={} embedded={} remote={}",
         kind,
         embedded.isPresent(),
         remote.map(VectorIndex::kind).orElse("none"));
-    VectorLookup lookup = new VectorLookup(remote, breaker, embedded, metrics);
+    VectorLookup lookup = new VectorLookup(remote, Optional.empty(), embedded, metrics);
     metrics.register(lookup);
     return lookup;
-  }
-
-  private static CircuitBreaker breaker(ActorSystem<?> system, Config c) {
-    CircuitBreaker breaker =
-        CircuitBreaker.create(
-            system.classicSystem().scheduler(),
-            c.getInt("max-failures"),
-            c.getDuration("call-timeout"),
-            c.getDuration("reset-timeout"));
-    breaker.addOnOpenListener(() -> log.warn("vector index breaker open"));
-    breaker.addOnHalfOpenListener(() -> log.info("vector index breaker half-open"));
-    breaker.addOnCloseListener(() -> log.info("vector index breaker closed"));
-    return breaker;
   }
 
   private static void closeOnShutdown(ActorSystem<?> system, String name, AutoCloseable closeable) {

@@ -168,8 +168,13 @@ public final class VectorLookup {
       cause = cause.getCause();
     if (cause instanceof CircuitBreakerOpenException) return "circuit-open";
     if (cause instanceof TimeoutException) return "timeout";
-    if (cause instanceof IndexUnavailable unavailable && unavailable.reason().contains("building"))
-      return "building";
+    if (cause instanceof IndexUnavailable unavailable) {
+      String reason = unavailable.reason();
+      if (reason.contains("building")) return "building";
+      if (reason.contains("circuit open")) return "circuit-open";
+      if (reason.contains("did not answer within") || reason.contains("timed out"))
+        return "timeout";
+    }
     return "failed";
   }
 }
