@@ -119,7 +119,8 @@ public final class FreshetNode {
     PoolMetrics poolMetrics = new PoolMetrics();
     // before the entities: they report every journal write's latency to it from their first command
     Metrics metrics = Metrics.of(poolMetrics);
-    VectorLookup vectors = VectorSubsystem.init(system, config, catalog, metrics.vectors());
+    VectorLookup vectors =
+        VectorSubsystem.init(system, config, catalog, metrics.vectors(), metrics.registry());
     UserSubsystem users =
         UserSubsystem.init(
             system,

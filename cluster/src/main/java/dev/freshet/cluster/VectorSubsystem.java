@@ -8,7 +8,9 @@ import dev.freshet.actors.retrieval.VectorIndex;
 import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.metrics.VectorMetrics;
 import dev.freshet.qdrant.QdrantSettings;
+import dev.freshet.qdrant.QdrantVectorIndex;
 import dev.freshet.qdrant.QdrantVectors;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
@@ -29,7 +31,11 @@ final class VectorSubsystem {
   private VectorSubsystem() {}
 
   static VectorLookup init(
-      ActorSystem<?> system, Config config, Catalog catalog, VectorMetrics metrics) {
+      ActorSystem<?> system,
+      Config config,
+      Catalog catalog,
+      VectorMetrics metrics,
+      PrometheusRegistry registry) {
     Config c = config.getConfig("freshet.vectors");
     String kind = c.getString("index");
     if (!kind.equals("embedded") && !kind.equals("qdrant"))
@@ -44,10 +50,13 @@ final class VectorSubsystem {
       embedded = Optional.of(index);
     }
     // Qdrant's index has its own circuit breaker and call timeout (freshet.vectors.qdrant)
-    Optional<VectorIndex> remote =
-        kind.equals("qdrant")
-            ? Optional.of(QdrantVectors.start(QdrantSettings.fromConfig(config), catalog, system))
-            : Optional.empty();
+    Optional<VectorIndex> remote = Optional.empty();
+    if (kind.equals("qdrant")) {
+      QdrantVectorIndex qdrant =
+          QdrantVectors.start(QdrantSettings.fromConfig(config), catalog, system);
+      QdrantMetricsExport.register(registry, qdrant.metrics());
+      remote = Optional.of(qdrant);
+    }
     log.info(
         "vector index index={} embedded={} remote={}",
         kind,

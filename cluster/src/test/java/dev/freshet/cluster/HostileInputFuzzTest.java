@@ -256,6 +256,9 @@ class HostileInputFuzzTest {
     e.put("GET /v1/items/latest", new Example("/v1/items/latest", "k=5&category=c2", null, 200));
     e.put("GET /v1/items/{itemId}", new Example("/v1/items/fz-3", "", null, 200));
     e.put(
+        "GET /v1/items/{itemId}/similar",
+        new Example("/v1/items/fz-3/similar", "k=5&excludeSeenBy=fz-user", null, 200));
+    e.put(
         "POST /v1/impressions",
         new Example(
             "/v1/impressions",
@@ -331,6 +334,7 @@ class HostileInputFuzzTest {
         "DELETE /v1/admin/keys/{keyId}",
         new Example("/v1/admin/keys/" + victimKeyId, "", null, 200));
     e.put("GET /v1/admin/pool", new Example("/v1/admin/pool", "", null, 200));
+    e.put("GET /v1/admin/vectors", new Example("/v1/admin/vectors", "", null, 200));
     e.put("GET /v1/admin/pipelines", new Example("/v1/admin/pipelines", "", null, 200));
     e.put("GET /v1/admin/alerts", new Example("/v1/admin/alerts", "", null, 200));
     e.put("GET /metrics", new Example("/metrics", "", null, 200));
