@@ -37,7 +37,7 @@ public record EmbeddedIndexSettings(
   }
 
   public static EmbeddedIndexSettings defaults() {
-    return new EmbeddedIndexSettings(true, 16, 100, 100, 2_000, 20_000, 0.3, 42L);
+    return new EmbeddedIndexSettings(true, 16, 100, 50, 2_000, 20_000, 0.3, 42L);
   }
 
   /** From {@code freshet.vectors.embedded}. */
