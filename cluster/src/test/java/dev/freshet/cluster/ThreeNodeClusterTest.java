@@ -46,6 +46,27 @@ class ThreeNodeClusterTest {
             b.catalog().snapshot().byId("n59").isPresent()
                 && c.catalog().snapshot().byId("n59").isPresent());
 
+    // every node's vector index follows its catalog: an item archived through one node leaves
+    // every node's similar items
+    assertThat(new Api(a).post("/v1/items", vectorItems("active")).status()).isEqualTo(200);
+    Shards.awaitTrue(
+        "similar items on every node",
+        Duration.ofSeconds(3),
+        () -> running.stream().allMatch(node -> similarTo(node, "v0").contains("v2")));
+    assertThat(new Api(a).post("/v1/items", vectorItem(2, "archived")).status()).isEqualTo(200);
+    Shards.awaitTrue(
+        "archived item gone from every node's similar items",
+        Duration.ofSeconds(2),
+        () -> running.stream().noneMatch(node -> similarTo(node, "v0").contains("v2")));
+    // out of the pool again, so that the ranking below sees the n-items only
+    assertThat(new Api(a).post("/v1/items", vectorItems("archived")).status()).isEqualTo(200);
+    Shards.awaitTrue(
+        "vector items archived everywhere",
+        Duration.ofSeconds(2),
+        () ->
+            running.stream()
+                .allMatch(node -> !node.catalog().snapshot().byId("v5").orElseThrow().isActive()));
+
     // the same user through every node: one entity dedups across all of them
     Api.Response viaA =
         new Api(a).post("/v1/impressions", Api.impressions("wanderer", Api.ids("n", 0, 20)));
@@ -94,6 +115,31 @@ class ThreeNodeClusterTest {
     assertThat(Api.rankedIds(api.get("/v1/users/wanderer/recommendations?k=200")))
         .containsExactlyInAnyOrderElementsOf(unseen);
     assertThat(running).contains(hostOf("wanderer"));
+  }
+
+  /** v0 … v5: v0, v2 and v4 point one way, v1, v3 and v5 the other. */
+  private static String vectorItems(String status) {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 6; i++) items.add(vectorItemJson(i, status));
+    return "{\"items\":[" + String.join(",", items) + "]}";
+  }
+
+  private static String vectorItem(int i, String status) {
+    return "{\"items\":[" + vectorItemJson(i, status) + "]}";
+  }
+
+  private static String vectorItemJson(int i, String status) {
+    StringBuilder e = new StringBuilder("[");
+    for (int d = 0; d < 16; d++) e.append(d == 0 ? "" : ",").append(d == i % 2 ? 1.0 : 0.01 * i);
+    return "{\"id\":\"v%d\",\"category\":\"vc\",\"status\":\"%s\",\"embedding\":%s]}"
+        .formatted(i, status, e);
+  }
+
+  private static List<String> similarTo(FreshetNode node, String itemId) {
+    Api.Response r = new Api(node).get("/v1/items/" + itemId + "/similar?k=2");
+    List<String> ids = new ArrayList<>();
+    r.body().path("items").forEach(i -> ids.add(i.path("id").asText()));
+    return ids;
   }
 
   private FreshetNode start(Optional<Address> seed) {
