@@ -121,7 +121,7 @@ public final class Ranker {
   /**
    * Scores every eligible candidate in a primitive loop (no allocation per candidate) and keeps the
    * best {@code limit} in a min-heap; only those become {@link Scored} objects with their features,
-   * computed again directly (so the scores served are those of {@link UserSignals#score}). Pinned
+   * computed again directly (so the scores served are those of {@link UserSignals#scored}). Pinned
    * items are scored too wherever they would rank, so that they can take their slots.
    */
   private List<Scored> score(
@@ -588,20 +588,11 @@ public final class Ranker {
       if (index >= 0) values[index] = value;
     }
 
-    /** The weighted sum of the item's features: the same arithmetic as {@link #scored}. */
-    double score(Item item, double[] w) {
-      double score = 0;
-      for (int f = 0; f < w.length; f++) {
-        if (w[f] != 0) score += w[f] * feature(Feature.at(f), item);
-      }
-      return score;
-    }
-
     /**
-     * {@link #score} from the shared terms: the same sums in the same order, the user-independent
-     * ones read from arrays (freshness within rounding of the direct formula, see {@link
-     * SharedTerms}). Relies on the features' order: popularity and trending, freshness, then the
-     * user's own.
+     * {@link #scored}'s sum from the shared terms: the same sums in the same order, the
+     * user-independent ones read from arrays (freshness within rounding of the direct formula, see
+     * {@link SharedTerms}). Relies on the features' order: popularity and trending, freshness, then
+     * the user's own.
      */
     double fastScore(
         SharedTerms shared, SharedTerms.ForVariant terms, double freshnessFactor, int id) {
@@ -628,8 +619,15 @@ public final class Ranker {
     Scored scored(Item item, Variant variant, int sources) {
       double[] w = variant.weightsFor(item.category());
       double[] f = new double[w.length];
-      for (int i = 0; i < w.length; i++) f[i] = w[i] != 0 ? feature(Feature.at(i), item) : 0.0;
-      return new Scored(item, score(item, w), f, w, sources);
+      // the weighted sum of the features in their order (fastScore adds the same terms the same
+      // way)
+      double score = 0;
+      for (int i = 0; i < w.length; i++) {
+        if (w[i] == 0) continue;
+        f[i] = feature(Feature.at(i), item);
+        score += w[i] * f[i];
+      }
+      return new Scored(item, score, f, w, sources);
     }
 
     double feature(Feature feature, Item item) {
