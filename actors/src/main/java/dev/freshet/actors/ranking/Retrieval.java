@@ -70,28 +70,30 @@ public final class Retrieval {
       return CompletableFuture.completedFuture(Retrieved.FULL_SCAN);
     Ranker.UserSignals user = Ranker.UserSignals.of(ctx, settings);
     RetrievalSettings r = settings.retrieval();
-    boolean byUser = user.userVector() != null && r.vector() > 0;
-    boolean bySession = user.sessionCentroid() != null && r.session() > 0;
-    if (!byUser && !bySession) return CompletableFuture.completedFuture(Retrieved.NO_VECTORS);
-    CatalogSnapshot catalog = ctx.catalog();
-    RoaringBitmap excluded = ctx.seen().union(Ranker.excluded(catalog, request));
+    if ((user.userVector() == null || r.vector() == 0)
+        && (user.sessionCentroid() == null || r.session() == 0))
+      return CompletableFuture.completedFuture(Retrieved.NO_VECTORS);
+    RoaringBitmap excluded = ctx.seen().union(Ranker.excluded(ctx.catalog(), request));
     CompletionStage<VectorLookup.Result> ofUser =
-        byUser
-            ? lookup.nearest(
-                new NeighbourQuery(
-                    user.userVector(), r.vector(), request.category(), excluded, catalog))
-            : CompletableFuture.completedFuture(
-                new VectorLookup.Result(Neighbours.none(), Optional.empty()));
+        nearest(user.userVector(), r.vector(), request, excluded, ctx.catalog());
     CompletionStage<VectorLookup.Result> ofSession =
-        bySession
-            ? lookup.nearest(
-                new NeighbourQuery(
-                    user.sessionCentroid(), r.session(), request.category(), excluded, catalog))
-            : CompletableFuture.completedFuture(
-                new VectorLookup.Result(Neighbours.none(), Optional.empty()));
+        nearest(user.sessionCentroid(), r.session(), request, excluded, ctx.catalog());
     return ofUser.thenCombine(
         ofSession,
         (u, s) ->
             new Retrieved(false, u.neighbours(), s.neighbours(), u.degraded().or(s::degraded)));
+  }
+
+  /** The {@code k} neighbours of {@code vector}; none without a vector or with {@code k} 0. */
+  private CompletionStage<VectorLookup.Result> nearest(
+      float[] vector,
+      int k,
+      RankingRequest request,
+      RoaringBitmap excluded,
+      CatalogSnapshot catalog) {
+    if (vector == null || k == 0)
+      return CompletableFuture.completedFuture(
+          new VectorLookup.Result(Neighbours.none(), Optional.empty()));
+    return lookup.nearest(new NeighbourQuery(vector, k, request.category(), excluded, catalog));
   }
 }

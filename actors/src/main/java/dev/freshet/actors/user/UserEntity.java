@@ -554,28 +554,9 @@ public final class UserEntity
   /**
    * The entity outside Cluster Sharding (tests), supervised as Cluster Sharding runs it: a command
    * whose events the journal rejects is answered with an error. After {@link Forget} it stops
-   * itself.
+   * itself. {@code vectors} is the index behind candidate retrieval ({@link VectorLookup#none()}
+   * for none).
    */
-  public static Behavior<Command> create(
-      String userId,
-      PersistenceId persistenceId,
-      Supplier<CatalogSnapshot> catalog,
-      Supplier<PopularityBoard> popularity,
-      ActorRef<PoolCoordinator.Command> pool,
-      UserEntitySettings settings,
-      JournalLatency journalLatency) {
-    return create(
-        userId,
-        persistenceId,
-        catalog,
-        popularity,
-        pool,
-        settings,
-        journalLatency,
-        VectorLookup.none());
-  }
-
-  /** {@link #create} with a vector index behind candidate retrieval. */
   public static Behavior<Command> create(
       String userId,
       PersistenceId persistenceId,

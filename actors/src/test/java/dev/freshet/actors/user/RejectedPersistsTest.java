@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.freshet.actors.catalog.TestCatalogs;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.popularity.PopularityBoard;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.actors.user.UserEntity.ImpressionsResult;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -41,7 +42,8 @@ class RejectedPersistsTest {
             PopularityBoard::empty,
             pool.ref(),
             UserEntitySettings.fromConfig(testKit.system().settings().config()),
-            nanos -> {}));
+            nanos -> {},
+            VectorLookup.none()));
   }
 
   private StatusReply<ImpressionsResult> record(ActorRef<UserEntity.Command> user, int... ids) {

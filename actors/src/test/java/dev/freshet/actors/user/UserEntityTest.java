@@ -17,6 +17,7 @@ import dev.freshet.actors.popularity.PopularityBoard;
 import dev.freshet.actors.ranking.Feature;
 import dev.freshet.actors.ranking.RankedItem;
 import dev.freshet.actors.ranking.RankingRequest;
+import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.actors.user.UserEntity.ImpressionsResult;
 import dev.freshet.actors.user.UserEntity.ImpressionsShown;
 import java.time.Duration;
@@ -83,7 +84,8 @@ class UserEntityTest {
         PopularityBoard::empty,
         pool.ref(),
         settings,
-        latencies::add);
+        latencies::add,
+        VectorLookup.none());
   }
 
   /**
