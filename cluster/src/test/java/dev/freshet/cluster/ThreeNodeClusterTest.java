@@ -53,6 +53,17 @@ class ThreeNodeClusterTest {
         "similar items on every node",
         Duration.ofSeconds(3),
         () -> running.stream().allMatch(node -> similarTo(node, "v0").contains("v2")));
+    // what a user has seen is left out on every node, wherever the user's entity lives
+    assertThat(
+            new Api(a).post("/v1/impressions", Api.impressions("looker", List.of("v2"))).status())
+        .isEqualTo(202);
+    for (FreshetNode node : running) {
+      Api.Response r = new Api(node).get("/v1/items/v0/similar?k=2&excludeSeenBy=looker");
+      assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+      List<String> ids = new ArrayList<>();
+      r.body().path("items").forEach(i -> ids.add(i.path("id").asText()));
+      assertThat(ids).contains("v4").doesNotContain("v2");
+    }
     assertThat(new Api(a).post("/v1/items", vectorItem(2, "archived")).status()).isEqualTo(200);
     Shards.awaitTrue(
         "archived item gone from every node's similar items",

@@ -19,7 +19,8 @@ public record RankedItem(
     implements CborSerializable {
 
   public RankedItem {
-    sources = List.copyOf(sources);
+    // absent when a node of an older version answered (rolling upgrade)
+    sources = sources == null ? List.of() : List.copyOf(sources);
   }
 
   public RankedItem(

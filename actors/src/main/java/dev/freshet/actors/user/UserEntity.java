@@ -139,7 +139,10 @@ public final class UserEntity
    * The items the user has seen (a copy), e.g. to leave them out of similar items; empty without
    * consent, as nothing is recorded then.
    */
-  public record GetSeen(ActorRef<StatusReply<SeenSet>> replyTo) implements Command {}
+  public record GetSeen(ActorRef<StatusReply<SeenItems>> replyTo) implements Command {}
+
+  /** Reply to {@link GetSeen}; serializable, as the entity may live on another node. */
+  public record SeenItems(SeenSet seen) implements CborSerializable {}
 
   /** Read the user's state figures. */
   public record GetState(ActorRef<StatusReply<UserStateView>> replyTo) implements Command {}
@@ -745,7 +748,8 @@ public final class UserEntity
     if (command instanceof GetExport cmd) return onGetExport(state, cmd);
     if (command instanceof GetState cmd) return onGetState(state, cmd);
     if (command instanceof GetSeen cmd) {
-      StatusReply<SeenSet> seen = StatusReply.success(SeenSet.fromBytes(state.seen().toBytes()));
+      StatusReply<SeenItems> seen =
+          StatusReply.success(new SeenItems(SeenSet.fromBytes(state.seen().toBytes())));
       return pristine() ? answerAndLeave(cmd.replyTo(), seen) : Effect().reply(cmd.replyTo(), seen);
     }
     if (command instanceof Replay cmd) return onReplay(state, cmd);

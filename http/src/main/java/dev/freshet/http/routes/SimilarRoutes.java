@@ -8,7 +8,6 @@ import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.retrieval.NeighbourQuery;
 import dev.freshet.actors.retrieval.VectorLookup;
-import dev.freshet.actors.user.SeenSet;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.http.api.ApiException;
 import dev.freshet.http.api.Fields;
@@ -74,8 +73,8 @@ public final class SimilarRoutes extends ApiRoutes {
   private CompletionStage<RoaringBitmap> seenBy(Optional<String> user) {
     if (user.isEmpty()) return CompletableFuture.completedFuture(new RoaringBitmap());
     return users
-        .<SeenSet>ask(user.get(), UserEntity.GetSeen::new)
-        .thenApply(seen -> seen.union(new RoaringBitmap()));
+        .<UserEntity.SeenItems>ask(user.get(), UserEntity.GetSeen::new)
+        .thenApply(reply -> reply.seen().union(new RoaringBitmap()));
   }
 
   private CompletionStage<SimilarAnswer> neighbours(Item item, int k, RoaringBitmap excluded) {
