@@ -8,7 +8,9 @@ import io.qdrant.client.QdrantGrpcClient;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.pattern.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,12 @@ public final class QdrantVectors {
         QdrantGrpcClient.newBuilder(built, true, false);
     settings.apiKey().ifPresent(grpc::withApiKey);
     QdrantVectorIndex index =
-        open(settings, catalog, new QdrantClient(grpc.build()), built::resetConnectBackoff);
+        open(
+            settings,
+            catalog,
+            new QdrantClient(grpc.build()),
+            system.classicSystem().scheduler(),
+            built::resetConnectBackoff);
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceStop(),
@@ -60,22 +67,29 @@ public final class QdrantVectors {
    * QdrantVectorIndex#close()} closes it).
    */
   public static QdrantVectorIndex open(
-      QdrantSettings settings, Catalog catalog, QdrantClient client) {
-    return open(settings, catalog, client, () -> {});
+      QdrantSettings settings, Catalog catalog, QdrantClient client, Scheduler scheduler) {
+    return open(settings, catalog, client, scheduler, () -> {});
   }
 
   /**
-   * As {@link #open(QdrantSettings, Catalog, QdrantClient)}; {@code reconnectNow} (the channel's
-   * {@code resetConnectBackoff}) is run before the sync retries a write Qdrant was unavailable for.
+   * As {@link #open(QdrantSettings, Catalog, QdrantClient, Scheduler)}; {@code reconnectNow} (the
+   * channel's {@code resetConnectBackoff}) is run before the sync retries a write Qdrant was
+   * unavailable for.
    */
   public static QdrantVectorIndex open(
-      QdrantSettings settings, Catalog catalog, QdrantClient client, Runnable reconnectNow) {
+      QdrantSettings settings,
+      Catalog catalog,
+      QdrantClient client,
+      Scheduler scheduler,
+      Runnable reconnectNow) {
     QdrantMetrics metrics = new QdrantMetrics();
+    // Pekko's breaker; its call timeout only backs up the search's own gRPC deadline
     CircuitBreaker breaker =
-        new CircuitBreaker(
+        CircuitBreaker.create(
+            scheduler,
             settings.breakerMaxFailures(),
-            settings.breakerResetTimeout().toNanos(),
-            System::nanoTime);
+            settings.requestTimeout().multipliedBy(2),
+            settings.breakerResetTimeout());
     QdrantCatalogSync sync =
         new QdrantCatalogSync(client, settings, metrics, breaker, reconnectNow);
     sync.start();
