@@ -62,7 +62,7 @@ final class VectorSubsystem {
         kind,
         embedded.isPresent(),
         remote.map(VectorIndex::kind).orElse("none"));
-    VectorLookup lookup = new VectorLookup(remote, Optional.empty(), embedded, metrics);
+    VectorLookup lookup = new VectorLookup(remote, embedded, metrics);
     metrics.register(lookup);
     return lookup;
   }

@@ -5,14 +5,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 
 /**
- * The degradation cascade in front of the vector indexes: a remote index (Qdrant) through a circuit
- * breaker with a call timeout, then the embedded index if it is ready, then nothing (rankings fall
- * back to popularity and the user's state). It always answers; an answer that did not come from the
- * first choice says why ({@link Result#degraded}), and {@link LookupMetrics} counts it.
+ * The degradation cascade in front of the vector indexes: a remote index (Qdrant, which answers
+ * within its own timeout and circuit breaker), then the embedded index if it is ready, then nothing
+ * (rankings fall back to popularity and the user's state). It always answers; an answer that did
+ * not come from the first choice says why ({@link Result#degraded}), and {@link LookupMetrics}
+ * counts it.
  */
 public final class VectorLookup {
 
@@ -48,31 +48,24 @@ public final class VectorLookup {
   }
 
   private final Optional<VectorIndex> remote;
-  private final Optional<CircuitBreaker> breaker;
   private final Optional<VectorIndex> embedded;
   private final LookupMetrics metrics;
 
   /**
-   * @param remote the first choice when configured
-   * @param breaker guards the remote index's calls; empty when the index has its own (its state
-   *     then shows in the index's status)
+   * @param remote the first choice when configured; it bounds its own calls (a timeout and a
+   *     circuit breaker, whose state its status reports)
    * @param embedded the node's own index: the first choice without a remote one, else the fallback
    */
   public VectorLookup(
-      Optional<VectorIndex> remote,
-      Optional<CircuitBreaker> breaker,
-      Optional<VectorIndex> embedded,
-      LookupMetrics metrics) {
+      Optional<VectorIndex> remote, Optional<VectorIndex> embedded, LookupMetrics metrics) {
     this.remote = remote;
-    this.breaker = breaker;
     this.embedded = embedded;
     this.metrics = metrics;
   }
 
   /** No index at all: every lookup answers nothing, and that is not a degradation. */
   public static VectorLookup none() {
-    return new VectorLookup(
-        Optional.empty(), Optional.empty(), Optional.empty(), LookupMetrics.NONE);
+    return new VectorLookup(Optional.empty(), Optional.empty(), LookupMetrics.NONE);
   }
 
   public Optional<VectorIndex> remote() {
@@ -88,10 +81,6 @@ public final class VectorLookup {
    * remote index.
    */
   public Optional<String> breakerState() {
-    if (breaker.isPresent()) {
-      CircuitBreaker b = breaker.get();
-      return Optional.of(b.isOpen() ? "open" : b.isHalfOpen() ? "half-open" : "closed");
-    }
     return remote
         .map(index -> index.status().state())
         .filter(s -> s.equals("open") || s.equals("half-open") || s.equals("closed"));
@@ -103,10 +92,7 @@ public final class VectorLookup {
     long start = System.nanoTime();
     CompletionStage<Neighbours> call;
     try {
-      call =
-          breaker.isPresent()
-              ? breaker.get().callWithCircuitBreakerCS(() -> index.nearest(query))
-              : index.nearest(query);
+      call = index.nearest(query);
     } catch (RuntimeException failure) {
       call = CompletableFuture.failedFuture(failure);
     }

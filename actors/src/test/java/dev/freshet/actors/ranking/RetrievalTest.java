@@ -127,8 +127,7 @@ class RetrievalTest {
   }
 
   private static VectorLookup embedded() {
-    return new VectorLookup(
-        Optional.empty(), Optional.empty(), Optional.of(index), VectorLookup.LookupMetrics.NONE);
+    return new VectorLookup(Optional.empty(), Optional.of(index), VectorLookup.LookupMetrics.NONE);
   }
 
   @Test
@@ -199,9 +198,19 @@ class RetrievalTest {
         .allMatch(i -> catalog.byId(i.id()).orElseThrow().category().equals("cat-5"));
   }
 
-  /** A remote index that fails, hangs or answers, as told. */
+  /**
+   * A remote index that fails, hangs or answers, as told, behind a circuit breaker with a call
+   * timeout, as the Qdrant adapter is.
+   */
   private static final class Remote implements VectorIndex {
     volatile String mode = "fail";
+    private final CircuitBreaker breaker =
+        new CircuitBreaker(
+            testKit.system().classicSystem().scheduler(),
+            2,
+            FiniteDuration.create(200, TimeUnit.MILLISECONDS),
+            FiniteDuration.create(300, TimeUnit.MILLISECONDS),
+            testKit.system().executionContext());
 
     @Override
     public String kind() {
@@ -210,34 +219,29 @@ class RetrievalTest {
 
     @Override
     public CompletionStage<Neighbours> nearest(NeighbourQuery query) {
-      return switch (mode) {
-        case "fail" -> CompletableFuture.failedFuture(new IllegalStateException("down"));
-        case "hang" -> new CompletableFuture<>();
-        default -> index.nearest(query);
-      };
+      return breaker.callWithCircuitBreakerCS(
+          () ->
+              switch (mode) {
+                case "fail" -> CompletableFuture.failedFuture(new IllegalStateException("down"));
+                case "hang" -> new CompletableFuture<>();
+                default -> index.nearest(query);
+              });
     }
 
     @Override
     public IndexStatus status() {
-      return new IndexStatus("qdrant", mode, 0, 0, DIM, 0, 0, 0);
+      String state = breaker.isOpen() ? "open" : breaker.isHalfOpen() ? "half-open" : "closed";
+      return new IndexStatus("qdrant", state, 0, 0, DIM, 0, 0, 0);
     }
   }
 
   @Test
   void aFailingOrHangingRemoteIndexDegradesToTheEmbeddedOneThenRecovers() throws Exception {
     Remote remote = new Remote();
-    CircuitBreaker breaker =
-        new CircuitBreaker(
-            testKit.system().classicSystem().scheduler(),
-            2,
-            FiniteDuration.create(200, TimeUnit.MILLISECONDS),
-            FiniteDuration.create(300, TimeUnit.MILLISECONDS),
-            testKit.system().executionContext());
     List<String> degradedReasons = new ArrayList<>();
     VectorLookup lookup =
         new VectorLookup(
             Optional.of(remote),
-            Optional.of(breaker),
             Optional.of(index),
             new VectorLookup.LookupMetrics() {
               @Override
@@ -306,11 +310,7 @@ class RetrievalTest {
           }
         };
     VectorLookup lookup =
-        new VectorLookup(
-            Optional.empty(),
-            Optional.empty(),
-            Optional.of(building),
-            VectorLookup.LookupMetrics.NONE);
+        new VectorLookup(Optional.empty(), Optional.of(building), VectorLookup.LookupMetrics.NONE);
     Ranking ranking = rank(settings(""), heavyUser(), request(10), lookup);
     assertThat(ranking.items()).hasSize(10);
     assertThat(ranking.degraded())
