@@ -96,7 +96,7 @@ public final class CatalogSnapshot {
     double max = 0;
     for (Item item : byId.values()) {
       if (item.isActive()) {
-        activeItems.add(item);
+        if (previous == null) activeItems.add(item); // sorted below; a merge needs no list
         bitmap.add(item.denseId());
         max = Math.max(max, item.popularity());
       }
