@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.pekko.pattern.CircuitBreaker;
 import org.roaringbitmap.RoaringBitmap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,7 +193,7 @@ public final class QdrantCatalogSync implements Catalog.ChangeListener, AutoClos
         metrics.failedBatches.increment();
         Status.Code code = Futures.code(failure);
         if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED)
-          breaker.fail();
+          breaker.failure();
         // deleted under us, or replaced by one of another dimension: look at it again
         if (code == Status.Code.NOT_FOUND || code == Status.Code.INVALID_ARGUMENT)
           collectionReady = false;

@@ -22,10 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.pattern.CircuitBreaker;
-import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.roaringbitmap.IntIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +39,8 @@ import org.slf4j.LoggerFactory;
  * behind the node's catalog; at most {@code k} are answered.
  *
  * <p>A search has {@code request-timeout} to answer. Failures and timeouts complete the stage with
- * {@link IndexUnavailable} (never a throw), and feed Pekko's circuit breaker (the sync's
- * unavailable writes too) that, once open, fails searches at once until a probe succeeds; {@link
- * #status()} reports its state.
+ * {@link IndexUnavailable} (never a throw), and feed a circuit breaker that, once open, fails
+ * searches at once until a probe succeeds; {@link #status()} reports its state.
  */
 public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
 
@@ -91,15 +87,14 @@ public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
                   + query.vector().length
                   + ", the index "
                   + dimension));
+    if (!breaker.allow()) {
+      metrics.searchesRejectedByBreaker.increment();
+      return CompletableFuture.failedFuture(new IndexUnavailable("qdrant circuit open"));
+    }
     long started = System.nanoTime();
-    CompletionStage<List<ScoredPoint>> answer;
+    CompletableFuture<List<ScoredPoint>> answer;
     try {
-      answer =
-          breaker.callWithCircuitBreakerCS(
-              () ->
-                  Futures.toCompletable(
-                      client.searchAsync(request(query), settings.requestTimeout())),
-              (points, failure) -> failure.map(QdrantVectorIndex::isDown).orElse(false));
+      answer = Futures.toCompletable(client.searchAsync(request(query), settings.requestTimeout()));
     } catch (RuntimeException failure) { // the client checks its arguments before sending
       answer = CompletableFuture.failedFuture(failure);
     }
@@ -107,20 +102,12 @@ public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
     CompletableFuture<Neighbours> result = new CompletableFuture<>();
     answer.whenComplete(
         (points, failure) -> {
-          Throwable cause =
-              failure instanceof CompletionException && failure.getCause() != null
-                  ? failure.getCause()
-                  : failure;
-          if (cause instanceof CircuitBreakerOpenException) {
-            metrics.searchesRejectedByBreaker.increment();
-            result.completeExceptionally(new IndexUnavailable("qdrant circuit open"));
-            return;
-          }
           metrics.searched(System.nanoTime() - started);
-          if (cause != null) {
-            result.completeExceptionally(failed(cause));
+          if (failure != null) {
+            result.completeExceptionally(failed(failure));
             return;
           }
+          breaker.success();
           try {
             result.complete(accepted(points, query));
           } catch (RuntimeException e) {
@@ -128,16 +115,6 @@ public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
           }
         });
     return result;
-  }
-
-  /**
-   * Whether a failed search counts against the breaker: not when Qdrant answered, refusing the
-   * search (INVALID_ARGUMENT) or having no collection yet (NOT_FOUND: the sync has not created it;
-   * a half-open breaker's probe then closes it, since Qdrant is up).
-   */
-  private static boolean isDown(Throwable failure) {
-    Status.Code code = Futures.code(failure);
-    return code != Status.Code.INVALID_ARGUMENT && code != Status.Code.NOT_FOUND;
   }
 
   /** The search request of a query: the filter as described above, ids and scores only. */
@@ -200,11 +177,18 @@ public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
     Status.Code code = Futures.code(failure);
     metrics.searchFailures.increment();
     if (code == Status.Code.INVALID_ARGUMENT) {
+      // Qdrant answered: it is up (a half-open breaker's probe must end either way)
+      breaker.success();
       log.warn("qdrant search refused collection={} error=\"{}\"", settings.collection(), failure);
       return new IndexUnavailable("qdrant refused the search", failure);
     }
-    if (code == Status.Code.NOT_FOUND)
+    if (code == Status.Code.NOT_FOUND) {
+      // up, but the sync has not created the collection yet (no embedding seen, or Qdrant was
+      // down until now); nothing to answer from, and nothing for the breaker
+      breaker.success();
       return new IndexUnavailable("qdrant has no collection " + settings.collection(), failure);
+    }
+    breaker.failure();
     if (code == Status.Code.DEADLINE_EXCEEDED) {
       metrics.searchTimeouts.increment();
       return new IndexUnavailable(timeoutReason, failure);
@@ -215,7 +199,7 @@ public final class QdrantVectorIndex implements VectorIndex, AutoCloseable {
 
   @Override
   public IndexStatus status() {
-    String state = breaker.isOpen() ? "open" : breaker.isHalfOpen() ? "half-open" : "closed";
+    String state = breaker.state();
     int items = sync.indexed();
     int pending = sync.pending();
     int dimension = sync.dimension();

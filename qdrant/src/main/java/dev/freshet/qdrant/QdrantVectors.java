@@ -8,9 +8,7 @@ import io.qdrant.client.QdrantGrpcClient;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.pattern.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +38,7 @@ public final class QdrantVectors {
         QdrantGrpcClient.newBuilder(built, true, false);
     settings.apiKey().ifPresent(grpc::withApiKey);
     QdrantVectorIndex index =
-        open(
-            settings,
-            catalog,
-            new QdrantClient(grpc.build()),
-            system.classicSystem().scheduler(),
-            built::resetConnectBackoff);
+        open(settings, catalog, new QdrantClient(grpc.build()), built::resetConnectBackoff);
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceStop(),
@@ -67,29 +60,22 @@ public final class QdrantVectors {
    * QdrantVectorIndex#close()} closes it).
    */
   public static QdrantVectorIndex open(
-      QdrantSettings settings, Catalog catalog, QdrantClient client, Scheduler scheduler) {
-    return open(settings, catalog, client, scheduler, () -> {});
+      QdrantSettings settings, Catalog catalog, QdrantClient client) {
+    return open(settings, catalog, client, () -> {});
   }
 
   /**
-   * As {@link #open(QdrantSettings, Catalog, QdrantClient, Scheduler)}; {@code reconnectNow} (the
-   * channel's {@code resetConnectBackoff}) is run before the sync retries a write Qdrant was
-   * unavailable for.
+   * As {@link #open(QdrantSettings, Catalog, QdrantClient)}; {@code reconnectNow} (the channel's
+   * {@code resetConnectBackoff}) is run before the sync retries a write Qdrant was unavailable for.
    */
   public static QdrantVectorIndex open(
-      QdrantSettings settings,
-      Catalog catalog,
-      QdrantClient client,
-      Scheduler scheduler,
-      Runnable reconnectNow) {
+      QdrantSettings settings, Catalog catalog, QdrantClient client, Runnable reconnectNow) {
     QdrantMetrics metrics = new QdrantMetrics();
-    // Pekko's breaker; its call timeout only backs up the search's own gRPC deadline
     CircuitBreaker breaker =
-        CircuitBreaker.create(
-            scheduler,
+        new CircuitBreaker(
             settings.breakerMaxFailures(),
-            settings.requestTimeout().multipliedBy(2),
-            settings.breakerResetTimeout());
+            settings.breakerResetTimeout().toNanos(),
+            System::nanoTime);
     QdrantCatalogSync sync =
         new QdrantCatalogSync(client, settings, metrics, breaker, reconnectNow);
     sync.start();

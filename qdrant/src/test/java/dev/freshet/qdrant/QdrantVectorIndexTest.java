@@ -37,11 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.roaringbitmap.RoaringBitmap;
@@ -60,21 +56,6 @@ class QdrantVectorIndexTest {
 
   private QdrantTarget target;
   private ExecutorService executor;
-
-  /** Only for the scheduler of the index's circuit breaker. */
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = ActorSystem.create(Behaviors.empty(), "qdrant-vector-index-test");
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
-  }
-
   private Catalog catalog;
   private QdrantVectorIndex index;
   private QdrantClient inspector;
@@ -98,12 +79,7 @@ class QdrantVectorIndexTest {
   // ---- helpers ----
 
   private QdrantVectorIndex start(String overrides) {
-    index =
-        QdrantVectors.open(
-            target.settings(FAST + overrides),
-            catalog,
-            target.client(),
-            system.classicSystem().scheduler());
+    index = QdrantVectors.open(target.settings(FAST + overrides), catalog, target.client());
     return index;
   }
 
