@@ -1,11 +1,11 @@
 package dev.freshet.actors.ranking;
 
+import com.carrotsearch.hppc.IntArrayList;
+import com.carrotsearch.hppc.IntIntHashMap;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.retrieval.Neighbours;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 
@@ -23,8 +23,14 @@ final class Candidates {
   private final BitSet seen;
   private final BitSet skip;
 
-  /** Dense id → mask of {@link CandidateSource#bit}s, in the order first proposed. */
-  private final Map<Integer, Integer> sources = new HashMap<>();
+  /**
+   * Dense id → mask of {@link CandidateSource#bit}s (primitive: a ranking proposes up to a thousand
+   * candidates, and boxing them was a tenth of a ranking's time), and the ids in the order first
+   * proposed.
+   */
+  private final IntIntHashMap sources = new IntIntHashMap(1024);
+
+  private final IntArrayList order = new IntArrayList(1024);
 
   private Candidates(CatalogSnapshot catalog, Optional<String> category, BitSet seen, BitSet skip) {
     this.catalog = catalog;
@@ -60,8 +66,9 @@ final class Candidates {
     return c;
   }
 
-  Map<Integer, Integer> sources() {
-    return sources;
+  /** The candidates' dense ids, in the order first proposed. */
+  int[] ids() {
+    return order.toArray();
   }
 
   int sourcesOf(int denseId) {
@@ -76,7 +83,9 @@ final class Candidates {
 
   private boolean take(int denseId, CandidateSource source) {
     if (!eligible(denseId)) return false;
-    sources.merge(denseId, source.bit(), (a, b) -> a | b);
+    int before = sources.getOrDefault(denseId, 0);
+    if (before == 0) order.add(denseId);
+    sources.put(denseId, before | source.bit());
     return true;
   }
 

@@ -237,7 +237,7 @@ public final class Ranker {
               skip,
               retrieved,
               seed.getAsLong());
-      for (int denseId : candidates.sources().keySet())
+      for (int denseId : candidates.ids())
         top.offer(
             user.fastScore(shared, terms, freshnessFactor, denseId), shared.servingRank(denseId));
       return new TopList(top, ctx.catalog().activeInServingOrder(Optional.empty()), candidates);
@@ -542,10 +542,7 @@ public final class Ranker {
       long halfLife = ctx.featureSettings().halfLifeMillis();
       UserFeatures features = ctx.features();
       CatalogSnapshot catalog = ctx.catalog();
-      // a persona speaks for a user only until the user's own behaviour does
-      Persona persona = features.hasHistory() ? null : features.persona();
-      float[] vector = features.vector();
-      if (vector == null && persona != null) vector = persona.vector();
+      Persona persona = personaInUse(features);
       double[] categories = new double[catalog.categoryCount()];
       double[] tags = new double[catalog.tagCount()];
       double[] penalties = new double[catalog.categoryCount()];
@@ -564,7 +561,25 @@ public final class Ranker {
           .notInterestedByCategory(ctx.now(), halfLife)
           .forEach((c, v) -> put(penalties, catalog.categoryIndex(c), -Math.tanh(v)));
       return new UserSignals(
-          ctx, settings, unit(vector), unit(sessionCentroid(ctx)), categories, tags, penalties);
+          ctx, settings, userVector(ctx), sessionVector(ctx), categories, tags, penalties);
+    }
+
+    /** A persona speaks for a user only until the user's own behaviour does. */
+    private static Persona personaInUse(UserFeatures features) {
+      return features.hasHistory() ? null : features.persona();
+    }
+
+    /** The unit user vector (the persona's while the user has no history); null without one. */
+    static float[] userVector(RankingContext ctx) {
+      float[] vector = ctx.features().vector();
+      Persona persona = personaInUse(ctx.features());
+      if (vector == null && persona != null) vector = persona.vector();
+      return unit(vector);
+    }
+
+    /** The unit centroid of the current session's items; null without an active session. */
+    static float[] sessionVector(RankingContext ctx) {
+      return unit(sessionCentroid(ctx));
     }
 
     /**

@@ -15,6 +15,8 @@ import com.typesafe.config.Config;
  * @param popular the best of the request's pool by popularity, trending and freshness
  * @param fresh the newest of the pool
  * @param exploration under-exposed items (no recent interaction), drawn at random
+ * @param reuseNeighboursMillis how long a user's vector neighbours are reused while the user's
+ *     vector, session and request are unchanged (0: looked up for every ranking)
  */
 public record RetrievalSettings(
     boolean enabled,
@@ -25,9 +27,12 @@ public record RetrievalSettings(
     int perCategory,
     int popular,
     int fresh,
-    int exploration) {
+    int exploration,
+    long reuseNeighboursMillis) {
 
   public RetrievalSettings {
+    if (reuseNeighboursMillis < 0)
+      throw new IllegalArgumentException("freshet.ranking.retrieval.reuse-neighbours must be >= 0");
     for (int n :
         new int[] {minPool, vector, session, categories, perCategory, popular, fresh, exploration})
       if (n < 0) throw new IllegalArgumentException("freshet.ranking.retrieval sizes must be >= 0");
@@ -35,7 +40,7 @@ public record RetrievalSettings(
 
   /** Every ranking scores the whole pool. */
   public static RetrievalSettings fullScan() {
-    return new RetrievalSettings(false, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new RetrievalSettings(false, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   static RetrievalSettings from(Config c) {
@@ -48,6 +53,7 @@ public record RetrievalSettings(
         c.getInt("per-category"),
         c.getInt("popular"),
         c.getInt("fresh"),
-        c.getInt("exploration"));
+        c.getInt("exploration"),
+        c.getDuration("reuse-neighbours", java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 }

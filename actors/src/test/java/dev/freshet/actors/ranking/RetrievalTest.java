@@ -317,4 +317,122 @@ class RetrievalTest {
         .isEqualTo("embedded-building: ranked from popularity and the user's state");
     assertThat(ranking.items()).noneMatch(i -> i.sources().contains("vector"));
   }
+
+  /** The embedded index, counting the lookups it answers. */
+  private static final class Counting implements VectorIndex {
+    final java.util.concurrent.atomic.AtomicInteger lookups =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public String kind() {
+      return "embedded";
+    }
+
+    @Override
+    public CompletionStage<Neighbours> nearest(NeighbourQuery query) {
+      lookups.incrementAndGet();
+      return index.nearest(query);
+    }
+
+    @Override
+    public IndexStatus status() {
+      return index.status();
+    }
+  }
+
+  @Test
+  void aUserWhoRanksAgainUnchangedReusesTheNeighboursUntilMostAreSeen() {
+    Counting counting = new Counting();
+    VectorLookup lookup =
+        new VectorLookup(Optional.empty(), Optional.of(counting), VectorLookup.LookupMetrics.NONE);
+    RankingSettings settings = settings("");
+    Retrieval retrieval = new Retrieval(settings, lookup);
+    Variant variant = settings.variantOf("u");
+    RankingContext ctx = heavyUser();
+    RankingRequest request = request(20);
+
+    Retrieval.Retrieved first = retrieval.start(ctx, request, variant).toCompletableFuture().join();
+    // per ranking: the user vector's neighbours, and the session's if it is still active
+    int per = counting.lookups.get();
+    assertThat(per).isBetween(1, 2);
+    assertThat(first.user().size()).isEqualTo(60);
+    Retrieval.Retrieved again = retrieval.start(ctx, request, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(per);
+    assertThat(again).isSameAs(first);
+
+    // another request (an exclusion more), another lookup
+    RankingRequest other =
+        new RankingRequest(20, Optional.empty(), java.util.Set.of("item-5"), true);
+    retrieval.start(ctx, other, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(per * 2);
+    retrieval.start(ctx, request, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(per * 3);
+
+    // the user saw a quarter of the neighbours: still reused; then more than a quarter: looked up
+    // (the user vector's neighbours the session's list does not also hold, so each counts once)
+    java.util.Set<Integer> ofSession = new java.util.HashSet<>();
+    for (int id : first.session().denseIds()) ofSession.add(id);
+    int[] neighbours =
+        java.util.Arrays.stream(first.user().denseIds())
+            .filter(id -> !ofSession.contains(id))
+            .toArray();
+    int quarter = (first.user().size() + first.session().size()) / 4;
+    assertThat(neighbours.length).isGreaterThan(quarter);
+    SeenSet seen = new SeenSet();
+    seen.addAll(ctx.seen().toArray());
+    seen.addAll(java.util.Arrays.copyOf(neighbours, quarter));
+    RankingContext sawQuarter = withSeen(ctx, seen);
+    Retrieval.Retrieved reused =
+        retrieval.start(sawQuarter, request, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(per * 3);
+    // what the ranking serves never includes what the user saw since
+    Ranking ranking = new Ranker(settings).rank(sawQuarter, request, "r-2", variant, reused);
+    for (RankedItem item : ranking.items())
+      assertThat(sawQuarter.seen().contains(catalog.byId(item.id()).orElseThrow().denseId()))
+          .isFalse();
+    seen.addAll(java.util.Arrays.copyOf(neighbours, quarter + 1));
+    Retrieval.Retrieved fresh =
+        retrieval.start(withSeen(ctx, seen), request, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(per * 4);
+    assertThat(fresh.user().denseIds())
+        .doesNotContain(java.util.Arrays.copyOf(neighbours, quarter + 1));
+
+    // later than reuse-neighbours: looked up again
+    RankingContext later =
+        new RankingContext(
+            catalog,
+            PopularityBoard.empty(),
+            seen,
+            ctx.features(),
+            NOW + settings.retrieval().reuseNeighboursMillis() + 1,
+            features);
+    retrieval.start(later, request, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(per * 5);
+
+    // the user's vector moved (a new interaction): looked up again
+    RankingContext moved = heavyUser();
+    Item liked = catalog.byDenseId(5 + CATEGORIES * 30);
+    moved
+        .features()
+        .apply(
+            new Interaction(liked.denseId(), InteractionType.LIKE, NOW, null, null, null, null)
+                .withItem(liked.category(), liked.tags()),
+            liked.embedding(),
+            features);
+    retrieval.start(moved, request, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(per * 6);
+
+    // with reuse off, every ranking looks up
+    Retrieval never =
+        new Retrieval(settings("freshet.ranking.retrieval.reuse-neighbours = 0s"), lookup);
+    int before = counting.lookups.get();
+    never.start(ctx, request, variant).toCompletableFuture().join();
+    never.start(ctx, request, variant).toCompletableFuture().join();
+    assertThat(counting.lookups.get()).isEqualTo(before + 2 * per);
+  }
+
+  private static RankingContext withSeen(RankingContext ctx, SeenSet seen) {
+    return new RankingContext(
+        ctx.catalog(), ctx.popularity(), seen, ctx.features(), ctx.now(), ctx.featureSettings());
+  }
 }
