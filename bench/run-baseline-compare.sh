@@ -125,8 +125,10 @@ result = json.loads(line[len("RESULT "):])
 workload = next(v for k, v in result.items() if isinstance(v, dict) and "requestsPerS" in v)
 rps = workload["requestsPerS"]
 per = lambda cores: 1000 * cores / rps if rps else float("nan")
+# the generator's process gone by the window's end reads as 0 ticks: no figure rather than a negative one
+generator = f"{gen:.2f} cores" if gen >= 0 else "n/a (its process had ended)"
 print(f"cpu {side}: server {server:.2f} cores ({per(server):.3f} ms/request), PostgreSQL {pg:.2f} cores"
-      f" ({per(pg):.3f} ms/request), load generator {gen:.2f} cores, at {rps:,.0f} requests/s")
+      f" ({per(pg):.3f} ms/request), load generator {generator}, at {rps:,.0f} requests/s")
 EOF
 }
 
