@@ -1,0 +1,65 @@
+package dev.freshet.bench.learning;
+
+import dev.freshet.actors.learning.AlsModel;
+import dev.freshet.actors.learning.AlsSettings;
+import dev.freshet.actors.learning.ImplicitAls;
+import dev.freshet.actors.learning.Interactions;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What folding a user in costs per event (issue 16: under 1 ms): the user's factors solved again
+ * from all their weighted pairs against a trained model's item factors, as the user entity does on
+ * every interaction. The model is trained on random pairs (its quality is irrelevant to the cost,
+ * which depends on the factors and the user's pairs only).
+ *
+ * <p>Run: {@code bench/run-fold-in.sh} (builds the jars, runs JMH with the node's jar on the class
+ * path).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class FoldInBenchmark {
+
+  /** The user's distinct items with a weight (a user's history as the entity keeps it). */
+  @Param({"10", "100", "500"})
+  int pairs;
+
+  @Param({"64"})
+  int factors;
+
+  private AlsModel model;
+  private int[] items;
+  private float[] weights;
+
+  @Setup
+  public void train() {
+    int users = 200, catalog = 10_000;
+    Random random = new Random(42);
+    Interactions.Builder b = Interactions.builder(users, catalog);
+    for (int k = 0; k < 20_000; k++) b.add(random.nextInt(users), random.nextInt(catalog), 1);
+    model = ImplicitAls.train(b.build(), new AlsSettings(factors, 1, 30, 2, 42, 1));
+    items = random.ints(0, catalog).distinct().limit(pairs).toArray();
+    weights = new float[pairs];
+    for (int k = 0; k < pairs; k++) weights[k] = random.nextInt(5) == 0 ? -1.5f : 1f;
+  }
+
+  @Benchmark
+  public float[] foldIn() {
+    return model.foldIn(items, weights);
+  }
+}
