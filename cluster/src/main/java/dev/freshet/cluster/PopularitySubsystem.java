@@ -19,6 +19,8 @@ record PopularitySubsystem(Popularity popularity, PopularityFeed feed) {
         system.systemActorOf(
             PopularityTracker.create(popularity), "popularity-tracker", Props.empty());
     return new PopularitySubsystem(
-        popularity, PopularityFeed.start(system, tracker, settings.window(), settings.buffer()));
+        popularity,
+        PopularityFeed.start(
+            system, tracker, settings.window(), settings.buffer(), settings.halfLife().toMillis()));
   }
 }

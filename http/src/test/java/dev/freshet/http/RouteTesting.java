@@ -120,7 +120,8 @@ public abstract class RouteTesting extends RouteTest {
             system,
             tracker,
             popularityConfig.getDuration("window"),
-            popularityConfig.getInt("buffer"));
+            popularityConfig.getInt("buffer"),
+            popularityConfig.getDuration("half-life").toMillis());
     PoolMetrics poolMetrics = new PoolMetrics();
     HttpSettings settings = HttpSettings.fromConfig(config);
     var pool =

@@ -1,5 +1,6 @@
 package dev.freshet.streams;
 
+import dev.freshet.actors.features.Decay;
 import dev.freshet.actors.popularity.PopularityDeltas;
 import dev.freshet.actors.popularity.PopularityTracker;
 import java.time.Duration;
@@ -26,8 +27,8 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class PopularityFeed {
 
-  /** One interaction's weight for an item (dense id) of a category. */
-  public record Signal(int itemId, String category, double weight) {}
+  /** One interaction's weight for an item (dense id) of a category, at its event time. */
+  public record Signal(int itemId, String category, double weight, long at) {}
 
   private final BoundedSourceQueue<Signal> queue;
   private final LongAdder dropped = new LongAdder();
@@ -40,11 +41,12 @@ public final class PopularityFeed {
       ActorSystem<?> system,
       ActorRef<PopularityTracker.Command> tracker,
       Duration window,
-      int bufferSize) {
+      int bufferSize,
+      long halfLifeMillis) {
     BoundedSourceQueue<Signal> queue =
         Source.<Signal>queue(bufferSize)
             .groupedWithin(bufferSize, window)
-            .map(PopularityFeed::sum)
+            .map(signals -> sum(signals, halfLifeMillis))
             .to(Sink.foreach(deltas -> tracker.tell(new PopularityTracker.Publish(deltas))))
             .run(system);
     CoordinatedShutdown.get(system.classicSystem())
@@ -58,10 +60,13 @@ public final class PopularityFeed {
     return new PopularityFeed(queue);
   }
 
-  /** Records a positive signal; weights ≤ 0 say nothing about popularity and are ignored. */
-  public void record(int itemId, String category, double weight) {
+  /**
+   * Records a positive signal that happened at {@code at} (event time, epoch ms); weights ≤ 0 say
+   * nothing about popularity and are ignored.
+   */
+  public void record(int itemId, String category, double weight, long at) {
     if (weight <= 0) return;
-    if (queue.offer(new Signal(itemId, category, weight)) != QueueOfferResult.enqueued())
+    if (queue.offer(new Signal(itemId, category, weight, at)) != QueueOfferResult.enqueued())
       dropped.increment();
   }
 
@@ -70,13 +75,22 @@ public final class PopularityFeed {
     return dropped.sum();
   }
 
-  static PopularityDeltas sum(List<Signal> window) {
+  /**
+   * One window's deltas, as of its latest event: each signal decayed from its own event time to
+   * that one, so that an event of last week counts as last week's whenever it arrives (a late event
+   * or a historical import), and popularity follows event time, not the moment the node received
+   * the event.
+   */
+  static PopularityDeltas sum(List<Signal> window, long halfLifeMillis) {
+    long at = Long.MIN_VALUE;
+    for (Signal s : window) at = Math.max(at, s.at());
     Map<Integer, Double> items = new HashMap<>();
     Map<String, Double> categories = new HashMap<>();
     for (Signal s : window) {
-      items.merge(s.itemId(), s.weight(), Double::sum);
-      if (s.category() != null) categories.merge(s.category(), s.weight(), Double::sum);
+      double weight = s.weight() * Decay.factor(s.at(), at, halfLifeMillis);
+      items.merge(s.itemId(), weight, Double::sum);
+      if (s.category() != null) categories.merge(s.category(), weight, Double::sum);
     }
-    return new PopularityDeltas(items, categories, System.currentTimeMillis());
+    return new PopularityDeltas(items, categories, window.isEmpty() ? 0L : at);
   }
 }

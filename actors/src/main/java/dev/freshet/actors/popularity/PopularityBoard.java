@@ -45,19 +45,23 @@ public final class PopularityBoard {
   }
 
   /**
-   * This board decayed to {@code deltas.at()} plus the deltas. Deltas from the past count as now.
+   * The board as of the later of its time and {@code deltas.at()}, with the deltas added: the board
+   * decayed to the deltas' time when they are newer, the deltas decayed to the board's time when
+   * they are older (a late window, or history imported after live traffic), so that every
+   * interaction counts as of its event time.
    */
   public PopularityBoard merge(PopularityDeltas deltas, long halfLifeMillis) {
     long at = Math.max(asOf, deltas.at());
     double decay = Decay.factor(asOf, at, halfLifeMillis);
+    double late = Decay.factor(deltas.at(), at, halfLifeMillis);
     int size = items.length;
     for (int id : deltas.items().keySet()) size = Math.max(size, id + 1);
     double[] next = Arrays.copyOf(items, size);
     if (decay != 1.0) for (int i = 0; i < next.length; i++) next[i] *= decay;
-    deltas.items().forEach((id, w) -> next[id] += w);
+    deltas.items().forEach((id, w) -> next[id] += w * late);
     Map<String, Double> nextCategories = new HashMap<>();
     categories.forEach((c, v) -> nextCategories.put(c, v * decay));
-    deltas.categories().forEach((c, w) -> nextCategories.merge(c, w, Double::sum));
+    deltas.categories().forEach((c, w) -> nextCategories.merge(c, w * late, Double::sum));
     return new PopularityBoard(next, Map.copyOf(nextCategories), at);
   }
 

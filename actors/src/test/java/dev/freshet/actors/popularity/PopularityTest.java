@@ -31,9 +31,20 @@ class PopularityTest {
     assertThat(board.category("news")).isCloseTo(3.0, offset(1e-12));
     assertThat(board.maxItem()).isCloseTo(3.0, offset(1e-12));
     assertThat(board.asOf()).isEqualTo(HOUR);
-    // a late window counts at the board's time, never rewinds it
-    assertThat(board.merge(new PopularityDeltas(Map.of(7, 1.0), Map.of(), 0), HOUR).asOf())
-        .isEqualTo(HOUR);
+    // a late window never rewinds the board, and counts as of its own time: an hour old, half
+    PopularityBoard late =
+        board.merge(new PopularityDeltas(Map.of(7, 1.0), Map.of("news", 2.0), 0), HOUR);
+    assertThat(late.asOf()).isEqualTo(HOUR);
+    assertThat(late.item(7)).isCloseTo(2.5, offset(1e-12));
+    assertThat(late.category("news")).isCloseTo(4.0, offset(1e-12));
+    // the same as if the window had arrived in time
+    PopularityBoard inTime =
+        PopularityBoard.empty()
+            .merge(new PopularityDeltas(Map.of(3, 4.0, 7, 1.0), Map.of("news", 6.0), 0), HOUR)
+            .merge(new PopularityDeltas(Map.of(3, 1.0, 7, 2.0), Map.of("news", 1.0), HOUR), HOUR);
+    assertThat(late.item(7)).isCloseTo(inTime.item(7), offset(1e-12));
+    assertThat(late.item(3)).isCloseTo(inTime.item(3), offset(1e-12));
+    assertThat(late.category("news")).isCloseTo(inTime.category("news"), offset(1e-12));
   }
 
   @Test

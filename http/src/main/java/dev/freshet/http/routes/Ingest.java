@@ -200,7 +200,7 @@ public final class Ingest {
       if (skippedUsers.contains(e.userId())) continue;
       Item item = snapshot.byDenseId(denseIds[i]);
       double weight = signals.affinityDelta(e.type(), e.intent(), e.value());
-      popularityFeed.record(denseIds[i], item == null ? null : item.category(), weight);
+      popularityFeed.record(denseIds[i], item == null ? null : item.category(), weight, e.at());
     }
   }
 
