@@ -92,4 +92,9 @@ public final class StaticSplit {
       for (int i = 0; i < out.length; i++) out[i] = model.score(user, i);
     };
   }
+
+  /** An EASE model's scores for the user's training pairs. */
+  public static Scorer of(EaseModel model, Interactions train) {
+    return (user, out) -> model.scores(train.itemsOf(user), train.weightsOf(user), out);
+  }
 }
