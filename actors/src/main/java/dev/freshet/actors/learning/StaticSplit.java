@@ -21,8 +21,12 @@ public final class StaticSplit {
     void scores(int user, double[] out);
   }
 
-  /** Mean NDCG@k and Recall@k over {@code users} users with held-out items. */
-  public record Result(double ndcg, double recall, int users, int k) {}
+  /**
+   * Mean NDCG@k and Recall@k over {@code users} users with held-out items, and each user's values
+   * (for intervals).
+   */
+  public record Result(
+      double ndcg, double recall, int users, int k, double[] ndcgs, double[] recalls) {}
 
   private StaticSplit() {}
 
@@ -63,7 +67,7 @@ public final class StaticSplit {
   public static Result evaluate(Split split, Scorer scorer, int k) {
     Interactions train = split.train();
     double[] scores = new double[train.items()];
-    double ndcg = 0, recall = 0;
+    double[] ndcgs = new double[train.users()], recalls = new double[train.users()];
     int users = 0;
     for (int u = 0; u < train.users(); u++) {
       int[] held = split.heldOut()[u];
@@ -72,11 +76,20 @@ public final class StaticSplit {
       for (int item : train.itemsOf(u)) trained.set(item);
       scorer.scores(u, scores);
       int[] top = TopK.of(scores, k, trained);
-      ndcg += RankingMetrics.ndcg(top, i -> Arrays.binarySearch(held, i) >= 0, held.length, k);
-      recall += RankingMetrics.recall(top, i -> Arrays.binarySearch(held, i) >= 0, held.length, k);
-      users++;
+      ndcgs[users] =
+          RankingMetrics.ndcg(top, i -> Arrays.binarySearch(held, i) >= 0, held.length, k);
+      recalls[users++] =
+          RankingMetrics.recall(top, i -> Arrays.binarySearch(held, i) >= 0, held.length, k);
     }
-    return new Result(users == 0 ? 0 : ndcg / users, users == 0 ? 0 : recall / users, users, k);
+    ndcgs = Arrays.copyOf(ndcgs, users);
+    recalls = Arrays.copyOf(recalls, users);
+    return new Result(
+        Arrays.stream(ndcgs).average().orElse(0),
+        Arrays.stream(recalls).average().orElse(0),
+        users,
+        k,
+        ndcgs,
+        recalls);
   }
 
   /** Items by how many users have them in {@code train}, the same list for every user. */
