@@ -33,10 +33,18 @@ public final class DecayedValues {
     return entries;
   }
 
-  /** Adds {@code delta} to {@code key} at time {@code at}. */
+  /**
+   * Adds {@code delta} to {@code key} at event time {@code at}: a late event (older than the key's
+   * last update) adds its delta decayed to that update's time, so the order in which events arrive
+   * does not change the value.
+   */
   public void add(String key, double delta, long at, long halfLifeMillis, int maxKeys) {
     Entry before = entries.get(key);
-    double value = before == null ? delta : decayed(before, at, halfLifeMillis) + delta;
+    double value =
+        before == null
+            ? delta
+            : decayed(before, at, halfLifeMillis)
+                + delta * Decay.factor(at, before.at(), halfLifeMillis);
     entries.put(key, new Entry(value, Math.max(at, before == null ? at : before.at())));
     if (entries.size() > maxKeys) evictWeakest(at, halfLifeMillis);
   }

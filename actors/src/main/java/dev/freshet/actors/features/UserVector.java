@@ -28,7 +28,11 @@ public final class UserVector {
     this.at = at;
   }
 
-  /** Adds an engaged item's embedding with a positive weight at time {@code now}. */
+  /**
+   * Adds an engaged item's embedding with a positive weight at event time {@code now}: the sums
+   * decay to it when it is later than their time; a late event's weight decays to their time
+   * instead, so the order in which events arrive does not change the mean.
+   */
   public void add(float[] embedding, double w, long now, long halfLifeMillis) {
     if (embedding == null || w <= 0) return;
     if (sum == null || sum.length != embedding.length) {
@@ -36,8 +40,9 @@ public final class UserVector {
       weight = 0.0;
     }
     double decay = Decay.factor(at, now, halfLifeMillis);
-    for (int d = 0; d < sum.length; d++) sum[d] = (float) (sum[d] * decay + w * embedding[d]);
-    weight = weight * decay + w;
+    double late = w * Decay.factor(now, at, halfLifeMillis);
+    for (int d = 0; d < sum.length; d++) sum[d] = (float) (sum[d] * decay + late * embedding[d]);
+    weight = weight * decay + late;
     at = Math.max(at, now);
   }
 

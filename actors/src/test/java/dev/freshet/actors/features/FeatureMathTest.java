@@ -41,6 +41,30 @@ class FeatureMathTest {
     assertThat(values.snapshot(DAY, DAY).keySet()).containsExactly("b", "c", "news");
   }
 
+  /** Event time: the same events in any order of arrival give the same values. */
+  @Test
+  void lateEventsCountAsOfWhenTheyHappened() {
+    DecayedValues inOrder = new DecayedValues(), late = new DecayedValues();
+    inOrder.add("news", 2.0, 0, DAY, 3);
+    inOrder.add("news", 1.0, DAY, DAY, 3);
+    inOrder.add("news", 4.0, 3 * DAY, DAY, 3);
+    late.add("news", 4.0, 3 * DAY, DAY, 3);
+    late.add("news", 2.0, 0, DAY, 3);
+    late.add("news", 1.0, DAY, DAY, 3);
+    assertThat(late.get("news", 3 * DAY, DAY)).isCloseTo(4.0 + 1.0 / 4 + 2.0 / 8, offset(1e-12));
+    assertThat(late.get("news", 5 * DAY, DAY))
+        .isCloseTo(inOrder.get("news", 5 * DAY, DAY), offset(1e-12));
+
+    UserVector first = new UserVector(), second = new UserVector();
+    first.add(new float[] {1, 0}, 1.0, 0, DAY);
+    first.add(new float[] {0, 1}, 1.0, 2 * DAY, DAY);
+    second.add(new float[] {0, 1}, 1.0, 2 * DAY, DAY);
+    second.add(new float[] {1, 0}, 1.0, 0, DAY);
+    // the older like weighs a quarter of the newer one either way
+    assertThat(second.mean()[0]).isCloseTo(0.25f / 1.25f, offset(1e-6f));
+    assertThat(second.mean()).containsExactly(first.mean(), offset(1e-6f));
+  }
+
   @Test
   void situationalIntentsDoNotLowerAffinityButNotInterestedDoes() {
     assertThat(signals.affinityDelta(InteractionType.SKIP, Intent.BAD_TIMING, 0L)).isZero();
