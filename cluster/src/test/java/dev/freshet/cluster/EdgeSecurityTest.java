@@ -112,6 +112,60 @@ class EdgeSecurityTest {
     assertThat(anonymous.get("/v1/shared/favorites/" + "x".repeat(43)).status()).isEqualTo(404);
   }
 
+  /**
+   * {@code asOf} ranks as of another time, for evaluation: admin keys only, and the user's features
+   * decay to that time (a like of two weeks ago weighs a quarter of today's now, as much as today's
+   * one minute after it happened).
+   */
+  @Test
+  void onlyAdminsRankAsOfAnotherTimeAndFeaturesDecayToIt() {
+    assertThat(admin.post("/v1/items", Api.items("asof-a", 5, i -> "asof-x", "active")).status())
+        .isEqualTo(200);
+    assertThat(admin.post("/v1/items", Api.items("asof-b", 5, i -> "asof-y", "active")).status())
+        .isEqualTo(200);
+    long now = System.currentTimeMillis(), twoWeeksAgo = now - 14 * 86_400_000L;
+    assertThat(
+            admin
+                .post(
+                    "/v1/events",
+                    "{\"events\":[{\"type\":\"like\",\"userId\":\"asof-user\",\"itemId\":\"asof-a0\",\"ts\":"
+                        + twoWeeksAgo
+                        + "},{\"type\":\"like\",\"userId\":\"asof-user\",\"itemId\":\"asof-b0\",\"ts\":"
+                        + (now - 60_000)
+                        + "}]}")
+                .status())
+        .isEqualTo(202);
+    String path = "/v1/users/asof-user/recommendations?explain=true&k=3&category=";
+
+    Api ranker = new Api(a).withKey(keyOf.get(Scope.RANK));
+    Api.Response refused = ranker.get(path + "asof-x&asOf=" + (twoWeeksAgo + 60_000));
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.body().path("error").path("field").asText()).isEqualTo("asOf");
+    assertThat(ranker.get(path + "asof-x").status()).isEqualTo(200);
+    Api.Response bad = admin.get(path + "asof-x&asOf=yesterday");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().path("error").path("field").asText()).isEqualTo("asOf");
+
+    // now: the old like has decayed two half-lives against the new one
+    double oldNow = affinity(admin.get(path + "asof-x")),
+        newNow = affinity(admin.get(path + "asof-y"));
+    assertThat(oldNow / newNow).isCloseTo(0.25, org.assertj.core.data.Offset.offset(0.01));
+    // a minute after the old like (the new one is still ahead, and counts undecayed): equal
+    String then = "&asOf=" + java.time.Instant.ofEpochMilli(twoWeeksAgo + 60_000);
+    double oldThen = affinity(admin.get(path + "asof-x" + then)),
+        newThen = affinity(admin.get(path + "asof-y" + then));
+    assertThat(oldThen / newThen).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
+  }
+
+  /** The category affinity contribution of a ranking's first item. */
+  private static double affinity(Api.Response ranking) {
+    assertThat(ranking.status()).as(ranking.body().toString()).isEqualTo(200);
+    double contribution =
+        ranking.body().path("items").path(0).path("explain").path("categoryAffinity").asDouble();
+    assertThat(contribution).as(ranking.body().toString()).isPositive();
+    return contribution;
+  }
+
   @Test
   void keysAreStoredOnlyAsHashes() throws Exception {
     Api.Response created =

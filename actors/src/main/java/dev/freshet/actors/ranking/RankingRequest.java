@@ -17,11 +17,13 @@ public record RankingRequest(
     Set<String> exclude,
     boolean explain,
     Optional<String> variant,
-    boolean replay)
+    boolean replay,
+    Optional<Long> asOf)
     implements CborSerializable {
 
   public RankingRequest {
     exclude = Set.copyOf(exclude);
+    asOf = asOf == null ? Optional.empty() : asOf;
   }
 
   public RankingRequest(
@@ -30,7 +32,21 @@ public record RankingRequest(
       Set<String> exclude,
       boolean explain,
       Optional<String> variant) {
-    this(k, category, exclude, explain, variant, false);
+    this(k, category, exclude, explain, variant, false, Optional.empty());
+  }
+
+  /**
+   * The same request ranked as of {@code asOfMillis} (evaluation only: the user's features decay to
+   * that time) instead of the node's clock.
+   */
+  public RankingRequest asOf(long asOfMillis) {
+    return new RankingRequest(
+        k, category, exclude, explain, variant, replay, Optional.of(asOfMillis));
+  }
+
+  /** The time the ranking is as of: {@link #asOf()} if set, else {@code clock}'s. */
+  public long timeOr(long clockMillis) {
+    return asOf.orElse(clockMillis);
   }
 
   public RankingRequest(int k, Optional<String> category, Set<String> exclude, boolean explain) {
@@ -39,6 +55,7 @@ public record RankingRequest(
 
   /** Replay: the best {@code k} items the user has seen, optionally of one category. */
   public static RankingRequest replay(int k, Optional<String> category) {
-    return new RankingRequest(k, category, Set.of(), false, Optional.empty(), true);
+    return new RankingRequest(
+        k, category, Set.of(), false, Optional.empty(), true, Optional.empty());
   }
 }

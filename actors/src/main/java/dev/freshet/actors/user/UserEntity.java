@@ -880,7 +880,10 @@ public final class UserEntity
     State basis = personal ? state : new State();
     CompletableFuture<Retrieval.Retrieved> lookups =
         retrieval
-            .start(rankingContext(basis, System.currentTimeMillis()), cmd.request(), variantOf(cmd))
+            .start(
+                rankingContext(basis, cmd.request().timeOr(System.currentTimeMillis())),
+                cmd.request(),
+                variantOf(cmd))
             .toCompletableFuture();
     if (lookups.isDone() && !lookups.isCompletedExceptionally())
       return recommend(state, cmd, lookups.join(), personal);
@@ -896,7 +899,8 @@ public final class UserEntity
       State state, Recommend cmd, Retrieval.Retrieved retrieved, boolean personal) {
     long start = System.nanoTime();
     long now = System.currentTimeMillis();
-    RankingResult result = rank(personal ? state : new State(), cmd, now, personal, retrieved);
+    RankingResult result =
+        rank(personal ? state : new State(), cmd, cmd.request().timeOr(now), personal, retrieved);
     if (!personal) return Effect().reply(cmd.replyTo(), StatusReply.success(result));
     if (pristine()) return answerAndLeave(cmd.replyTo(), StatusReply.success(result));
     // the catalog may have changed since the user's last impression: levels move (and signal) here

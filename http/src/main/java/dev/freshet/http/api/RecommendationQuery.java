@@ -17,6 +17,42 @@ public final class RecommendationQuery {
   private RecommendationQuery() {}
 
   public static RankingRequest parse(Map<String, String> query, RankingSettings ranking) {
+    return parse(query, ranking, false);
+  }
+
+  /**
+   * The request; {@code asOf} (an ISO-8601 instant or epoch milliseconds: rank as of that time, for
+   * evaluation) only when {@code mayRankAsOf}, i.e. for an admin key, else 403.
+   */
+  public static RankingRequest parse(
+      Map<String, String> query, RankingSettings ranking, boolean mayRankAsOf) {
+    RankingRequest request = parseNow(query, ranking);
+    String asOf = query.get("asOf");
+    if (asOf == null || asOf.isEmpty()) return request;
+    if (!mayRankAsOf)
+      throw new ApiException(
+          403, "forbidden", "asOf is for evaluation and needs an admin key", "asOf");
+    return request.asOf(asOfMillis(asOf));
+  }
+
+  private static long asOfMillis(String value) {
+    try {
+      long millis = Long.parseLong(value);
+      if (millis >= 0 && millis <= MAX_AS_OF.toEpochMilli()) return millis;
+    } catch (NumberFormatException notMillis) {
+      Optional<java.time.Instant> at = Fields.instant(value);
+      if (at.isPresent()
+          && !at.get().isBefore(java.time.Instant.EPOCH)
+          && !at.get().isAfter(MAX_AS_OF)) return at.get().toEpochMilli();
+    }
+    throw ApiException.invalid(
+        "asOf", "asOf must be an ISO-8601 instant or epoch milliseconds from 1970 to 9999");
+  }
+
+  private static final java.time.Instant MAX_AS_OF =
+      java.time.Instant.parse("9999-12-31T23:59:59Z");
+
+  private static RankingRequest parseNow(Map<String, String> query, RankingSettings ranking) {
     int k = k(query.get("k"));
     Optional<String> category = category(query.get("category"));
     Set<String> exclude = new LinkedHashSet<>();

@@ -14,6 +14,14 @@ public record Caller(Optional<ApiKeys.ApiKey> key, String clientIp, String trace
   public static final AttributeKey<Caller> ATTRIBUTE =
       AttributeKey.create("freshet-caller", Caller.class);
 
+  /**
+   * Whether the caller may do what only admins may: an admin key, or no key on a route that needs
+   * one (the edge lets requests without a key reach such routes only when keys are off).
+   */
+  public boolean isAdmin() {
+    return key.map(k -> k.allows(Scope.ADMIN)).orElse(true);
+  }
+
   /** Whose Idempotency-Keys and per-key limits these are: the key's id, else the client's IP. */
   public String owner() {
     return key.map(ApiKeys.ApiKey::id).orElse("ip:" + clientIp);

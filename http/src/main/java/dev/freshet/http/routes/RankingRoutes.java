@@ -13,6 +13,7 @@ import dev.freshet.http.api.PersonaRequest;
 import dev.freshet.http.api.RankingAnswer;
 import dev.freshet.http.api.RecommendationQuery;
 import dev.freshet.http.api.UserStateAnswer;
+import dev.freshet.http.edge.Caller;
 import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -47,19 +48,36 @@ public final class RankingRoutes extends ApiRoutes {
   /** The routes below {@code /v1/users/{userId}}. */
   public Route forUser(String userId) {
     return concat(
-        path("recommendations", () -> get(() -> parameterMap(q -> recommend(userId, q)))),
+        path(
+            "recommendations",
+            () ->
+                get(
+                    () ->
+                        extractRequest(
+                            request ->
+                                parameterMap(
+                                    q ->
+                                        recommend(
+                                            userId,
+                                            q,
+                                            request
+                                                .getAttribute(Caller.ATTRIBUTE)
+                                                .map(Caller::isAdmin)
+                                                .orElse(false)))))),
         path("state", () -> get(() -> state(userId))),
         path("persona", () -> put(() -> bodies.json(body -> setPersona(userId, body)))));
   }
 
-  private Route recommend(String userId, Map<String, String> query) {
+  private Route recommend(String userId, Map<String, String> query, boolean admin) {
     Fields.id("userId", userId);
-    RankingRequest request = RecommendationQuery.parse(query, rankingSettings);
+    RankingRequest request = RecommendationQuery.parse(query, rankingSettings, admin);
     return onSuccess(
         users.<UserEntity.RankingResult>ask(
             userId, replyTo -> new UserEntity.Recommend(request, replyTo)),
         r -> {
-          if (r.personal()) { // nothing is kept under the id of a user without consent
+          // nothing is kept under the id of a user without consent, and an evaluation's ranking
+          // as of another time was never shown to anybody
+          if (r.personal() && request.asOf().isEmpty()) {
             rankingLog.served(userId, r.served());
             if (r.shadow() != null) rankingLog.shadow(userId, r.shadow());
           }
