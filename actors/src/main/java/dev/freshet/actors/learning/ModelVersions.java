@@ -1,0 +1,44 @@
+package dev.freshet.actors.learning;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where trained models are kept, each version with how it evaluated: the port the training job
+ * writes to and nodes read the serving model from (PostgreSQL in production).
+ */
+public interface ModelVersions {
+
+  /** How a model did on the time holdout it was trained for, against popularity on the same. */
+  record Evaluation(double ndcg, double recall, double popularityNdcg, int users, int k) {}
+
+  /**
+   * One trained model. {@code itemFactors} holds {@code factors} floats per item, the item with
+   * dense id {@code i} at {@code i * factors} (empty for an algorithm without item factors).
+   */
+  record Version(
+      long version,
+      Instant trainedAt,
+      String algorithm,
+      String params,
+      Evaluation evaluation,
+      int users,
+      int items,
+      int factors,
+      float[] itemFactors,
+      boolean promoted,
+      String note) {}
+
+  /** Stores a new version (its {@code version} is ignored) and answers the number it was given. */
+  long record(Version version);
+
+  /** Marks {@code version} as the one to serve (and no other). */
+  void promote(long version);
+
+  /** The version marked to serve, with its factors. */
+  Optional<Version> serving();
+
+  /** The latest versions first, without their factors. */
+  List<Version> latest(int limit);
+}

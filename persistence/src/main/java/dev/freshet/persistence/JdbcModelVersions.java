@@ -1,0 +1,145 @@
+package dev.freshet.persistence;
+
+import dev.freshet.actors.learning.ModelVersions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** {@code model_versions}: trained models and their evaluations (migration V12). */
+public final class JdbcModelVersions implements ModelVersions {
+
+  private static final String COLUMNS =
+      "version, trained_at, algorithm, params, ndcg, recall, popularity_ndcg, evaluated_users, k,"
+          + " users, items, factors, promoted, note";
+
+  private final DataSource dataSource;
+
+  public JdbcModelVersions(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  @Override
+  public long record(Version v) {
+    if (v.itemFactors().length != (long) v.items() * v.factors())
+      throw new IllegalArgumentException("item factors must hold factors x items floats");
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO model_versions (trained_at, algorithm, params, ndcg, recall,"
+                    + " popularity_ndcg, evaluated_users, k, users, items, factors, item_factors,"
+                    + " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version")) {
+      insert.setTimestamp(1, Timestamp.from(v.trainedAt()));
+      insert.setString(2, v.algorithm());
+      insert.setString(3, v.params());
+      insert.setDouble(4, v.evaluation().ndcg());
+      insert.setDouble(5, v.evaluation().recall());
+      insert.setDouble(6, v.evaluation().popularityNdcg());
+      insert.setInt(7, v.evaluation().users());
+      insert.setInt(8, v.evaluation().k());
+      insert.setInt(9, v.users());
+      insert.setInt(10, v.items());
+      insert.setInt(11, v.factors());
+      insert.setBytes(12, bytes(v.itemFactors()));
+      insert.setString(13, v.note());
+      try (ResultSet rs = insert.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Recording a model version failed", e);
+    }
+  }
+
+  @Override
+  public void promote(long version) {
+    Transactions.inTransaction(
+        dataSource,
+        "Promoting model version " + version + " failed",
+        c -> {
+          try (PreparedStatement clear =
+                  c.prepareStatement("UPDATE model_versions SET promoted = false WHERE promoted");
+              PreparedStatement set =
+                  c.prepareStatement(
+                      "UPDATE model_versions SET promoted = true WHERE version = ?")) {
+            clear.executeUpdate();
+            set.setLong(1, version);
+            if (set.executeUpdate() != 1)
+              throw new IllegalArgumentException("no model version " + version);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<Version> serving() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement select =
+            c.prepareStatement(
+                "SELECT " + COLUMNS + ", item_factors FROM model_versions WHERE promoted")) {
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next()
+            ? Optional.of(version(rs, floats(rs.getBytes("item_factors"))))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Reading the serving model failed", e);
+    }
+  }
+
+  @Override
+  public List<Version> latest(int limit) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement select =
+            c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM model_versions ORDER BY version DESC LIMIT ?")) {
+      select.setInt(1, Math.max(0, limit));
+      List<Version> out = new ArrayList<>();
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) out.add(version(rs, new float[0]));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("Listing model versions failed", e);
+    }
+  }
+
+  private static Version version(ResultSet rs, float[] factors) throws SQLException {
+    return new Version(
+        rs.getLong("version"),
+        rs.getTimestamp("trained_at").toInstant(),
+        rs.getString("algorithm"),
+        rs.getString("params"),
+        new Evaluation(
+            rs.getDouble("ndcg"),
+            rs.getDouble("recall"),
+            rs.getDouble("popularity_ndcg"),
+            rs.getInt("evaluated_users"),
+            rs.getInt("k")),
+        rs.getInt("users"),
+        rs.getInt("items"),
+        rs.getInt("factors"),
+        factors,
+        rs.getBoolean("promoted"),
+        rs.getString("note"));
+  }
+
+  static byte[] bytes(float[] values) {
+    ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.asFloatBuffer().put(values);
+    return buffer.array();
+  }
+
+  static float[] floats(byte[] bytes) {
+    float[] out = new float[bytes.length / 4];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+    return out;
+  }
+}

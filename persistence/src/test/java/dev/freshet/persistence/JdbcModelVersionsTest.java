@@ -1,0 +1,100 @@
+package dev.freshet.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.freshet.actors.learning.ModelVersions;
+import java.nio.file.Files;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Model versions in a real PostgreSQL: recorded, listed, one promoted, factors intact. */
+class JdbcModelVersionsTest {
+
+  private static EmbeddedDatabase embedded;
+  private static Database database;
+  private static JdbcModelVersions store;
+
+  @BeforeAll
+  static void start() throws Exception {
+    embedded = EmbeddedDatabase.start(Files.createTempDirectory("freshet-pg"), 0);
+    database = Database.open(embedded.settings(new DatabaseSettings("", "", "", 4)));
+    store = new JdbcModelVersions(database.dataSource());
+  }
+
+  @AfterAll
+  static void stop() {
+    database.close();
+    embedded.close();
+  }
+
+  private static ModelVersions.Version version(String algorithm, double ndcg, float[] factors) {
+    return new ModelVersions.Version(
+        0,
+        Instant.parse("2026-12-02T10:00:00Z"),
+        algorithm,
+        "factors=2",
+        new ModelVersions.Evaluation(ndcg, ndcg / 2, 0.1, 600, 10),
+        610,
+        factors.length / 2,
+        2,
+        factors,
+        false,
+        "");
+  }
+
+  @Test
+  void versionsAreNumberedListedAndOneIsServed() {
+    float[] factors = {1.5f, -2f, 0f, Float.MIN_VALUE, 3.25f, 1e-30f};
+    long first = store.record(version("als", 0.3, factors));
+    long second = store.record(version("ease", 0.35, new float[0]));
+    assertThat(second).isGreaterThan(first);
+    assertThat(store.serving()).isEmpty();
+
+    store.promote(first);
+    ModelVersions.Version serving = store.serving().orElseThrow();
+    assertThat(serving.version()).isEqualTo(first);
+    assertThat(serving.itemFactors()).containsExactly(factors);
+    assertThat(serving.items()).isEqualTo(3);
+    assertThat(serving.evaluation().ndcg()).isEqualTo(0.3);
+    assertThat(serving.promoted()).isTrue();
+
+    store.promote(second);
+    assertThat(store.serving().orElseThrow().version()).isEqualTo(second);
+    assertThat(store.latest(10))
+        .extracting(ModelVersions.Version::version)
+        .startsWith(second, first);
+    assertThat(store.latest(10)).filteredOn(ModelVersions.Version::promoted).hasSize(1);
+    assertThat(store.latest(1)).hasSize(1);
+  }
+
+  @Test
+  void promotingAnUnknownVersionChangesNothing() {
+    long known = store.record(version("als", 0.2, new float[] {1, 2}));
+    store.promote(known);
+    assertThatThrownBy(() -> store.promote(987_654_321L)).hasMessageContaining("987654321");
+    assertThat(store.serving().orElseThrow().version()).isEqualTo(known);
+  }
+
+  @Test
+  void factorsThatDoNotMatchTheSizesAreRefused() {
+    assertThatThrownBy(
+            () ->
+                store.record(
+                    new ModelVersions.Version(
+                        0,
+                        Instant.now(),
+                        "als",
+                        "",
+                        new ModelVersions.Evaluation(0, 0, 0, 0, 10),
+                        1,
+                        3,
+                        2,
+                        new float[5],
+                        false,
+                        "")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
