@@ -23,6 +23,17 @@ public final class AlsModel {
     this.solvers = ThreadLocal.withInitial(() -> new ImplicitAls.RowSolver(settings.factors()));
   }
 
+  /**
+   * A model of item factors alone (as stored: {@code settings.factors()} per item), whose users are
+   * folded in: what a node serves from a stored version.
+   */
+  public static AlsModel ofItemFactors(AlsSettings settings, float[] itemFactors) {
+    if (itemFactors.length % settings.factors() != 0)
+      throw new IllegalArgumentException("item factors must be a multiple of the factors");
+    return new AlsModel(
+        settings, new float[0], itemFactors, ImplicitAls.gram(itemFactors, settings.factors()));
+  }
+
   public int factors() {
     return settings.factors();
   }

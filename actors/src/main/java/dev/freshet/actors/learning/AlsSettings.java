@@ -40,6 +40,39 @@ public record AlsSettings(
         c.getInt("threads"));
   }
 
+  /** As a model version records them ({@link #parse} reads it back). */
+  public String describe() {
+    return String.format(
+        java.util.Locale.ROOT,
+        "factors=%d iterations=%d regularization=%s alpha=%s seed=%d",
+        factors,
+        iterations,
+        regularization,
+        alpha,
+        seed);
+  }
+
+  /** Settings from {@link #describe}'s text; empty if it is not such a text. */
+  public static java.util.Optional<AlsSettings> parse(String text) {
+    java.util.Map<String, String> values = new java.util.HashMap<>();
+    for (String part : text.trim().split("\\s+")) {
+      int eq = part.indexOf('=');
+      if (eq > 0) values.put(part.substring(0, eq), part.substring(eq + 1));
+    }
+    try {
+      return java.util.Optional.of(
+          new AlsSettings(
+              Integer.parseInt(values.get("factors")),
+              Integer.parseInt(values.get("iterations")),
+              Double.parseDouble(values.get("regularization")),
+              Double.parseDouble(values.get("alpha")),
+              Long.parseLong(values.get("seed")),
+              1));
+    } catch (RuntimeException notSettings) {
+      return java.util.Optional.empty();
+    }
+  }
+
   public AlsSettings withThreads(int n) {
     return new AlsSettings(factors, iterations, regularization, alpha, seed, n);
   }

@@ -178,4 +178,13 @@ class ImplicitAlsTest {
     }
     return dot / Math.sqrt(na * nb);
   }
+
+  @Test
+  void settingsAsAVersionRecordsThemReadBack() {
+    AlsSettings s = new AlsSettings(64, 15, 30, 2.5, 42, 2);
+    assertThat(AlsSettings.parse(s.describe())).contains(s.withThreads(1));
+    assertThat(AlsSettings.parse("ease lambda=250")).isEmpty();
+    assertThat(AlsSettings.parse("factors=0 iterations=1 regularization=1 alpha=1 seed=1"))
+        .isEmpty();
+  }
 }
