@@ -24,6 +24,19 @@ public final class JdbcInteractionRows {
     this.dataSource = dataSource;
   }
 
+  /** One more than the highest dense id the catalog has given: the bound of every item index. */
+  public int itemBound() {
+    try (java.sql.Connection c = dataSource.getConnection();
+        PreparedStatement select =
+            c.prepareStatement("SELECT coalesce(max(dense_id), -1) + 1 FROM items");
+        ResultSet rs = select.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    } catch (java.sql.SQLException e) {
+      throw new StoreException("Reading the catalog's size failed", e);
+    }
+  }
+
   /** Hands every interaction at or after {@code since} to {@code rows}; answers how many. */
   public long forEachSince(Instant since, Consumer<TimeHoldout.Row> rows) {
     return Transactions.inTransaction(
