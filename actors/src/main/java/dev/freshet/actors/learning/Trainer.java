@@ -15,7 +15,19 @@ import java.util.Optional;
 public final class Trainer {
 
   /** What to train and how to judge it. */
-  public record Settings(AlsSettings als, SignalWeights weights, int k, int minPositives) {}
+  public record Settings(AlsSettings als, SignalWeights weights, int k, int minPositives) {
+
+    /**
+     * {@code freshet.learning}, with the interactions weighed as {@code freshet.features.signals}.
+     */
+    public static Settings fromConfig(com.typesafe.config.Config config) {
+      return new Settings(
+          AlsSettings.fromConfig(config),
+          dev.freshet.actors.features.FeatureSettings.fromConfig(config).signals(),
+          config.getInt("freshet.learning.k"),
+          config.getInt("freshet.learning.min-positives"));
+    }
+  }
 
   /**
    * The candidate, whether it should serve and why, and the trained model (its users' factors

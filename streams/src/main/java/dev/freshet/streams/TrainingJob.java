@@ -1,0 +1,194 @@
+package dev.freshet.streams;
+
+import com.typesafe.config.Config;
+import dev.freshet.actors.CborSerializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * Trains one model at a time for the whole cluster (a singleton): every {@code interval} and on
+ * demand. The run itself ({@link TrainingRun}) is blocking and CPU-heavy, so it runs on its own
+ * single-thread dispatcher, never on the threads that serve; a request while a run is going is told
+ * so rather than queued.
+ */
+public final class TrainingJob {
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Train now, unless a run is going. */
+  public record Train(ActorRef<Accepted> replyTo) implements Command {}
+
+  public record Accepted(boolean started, String message) implements CborSerializable {}
+
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /**
+   * Whether a run is going, and the last one: when it ended, the version it recorded (0 for none),
+   * whether that was promoted, why, how long it took, and its failure if it failed.
+   */
+  public record Status(
+      boolean enabled,
+      boolean running,
+      String lastEndedAt,
+      long lastVersion,
+      boolean lastPromoted,
+      String lastReason,
+      long lastMillis,
+      String lastError,
+      long runs)
+      implements CborSerializable {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private record Finished(TrainingRun.Result result, String error, long millis)
+      implements Command {}
+
+  /** {@code freshet.learning}. */
+  public record Settings(
+      boolean enabled, Duration initialDelay, Duration interval, Duration window) {
+    public static Settings fromConfig(Config config) {
+      Config c = config.getConfig("freshet.learning");
+      return new Settings(
+          c.getBoolean("enabled"),
+          c.getDuration("initial-delay"),
+          c.getDuration("interval"),
+          c.getDuration("window"));
+    }
+  }
+
+  private TrainingJob() {}
+
+  /** Starts the singleton (or its proxy on nodes that do not host it) and returns the proxy. */
+  public static ActorRef<Command> init(ActorSystem<?> system, Settings settings, TrainingRun run) {
+    Function<Instant, TrainingRun.Result> runs = run::run;
+    return ClusterSingleton.get(system)
+        .init(
+            SingletonActor.of(
+                Behaviors.supervise(create(settings, runs)).onFailure(SupervisorStrategy.restart()),
+                "training-job"));
+  }
+
+  /** {@code run} trains once as of the instant it is given (blocking). */
+  public static Behavior<Command> create(
+      Settings settings, Function<Instant, TrainingRun.Result> run) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  if (settings.enabled())
+                    timers.startTimerWithFixedDelay(
+                        Tick.INSTANCE, settings.initialDelay(), settings.interval());
+                  Executor executor =
+                      ctx.getSystem()
+                          .dispatchers()
+                          .lookup(DispatcherSelector.fromConfig("freshet.learning.dispatcher"));
+                  return idle(
+                      new Status(settings.enabled(), false, "", 0, false, "", 0, "", 0),
+                      run,
+                      executor,
+                      ctx.getSelf());
+                }));
+  }
+
+  private static Behavior<Command> idle(
+      Status status,
+      Function<Instant, TrainingRun.Result> run,
+      Executor executor,
+      ActorRef<Command> self) {
+    return Behaviors.receive(Command.class)
+        .onMessage(
+            Train.class,
+            msg -> {
+              msg.replyTo().tell(new Accepted(true, "training started"));
+              return start(status, run, executor, self);
+            })
+        .onMessageEquals(Tick.INSTANCE, () -> start(status, run, executor, self))
+        .onMessage(
+            GetStatus.class,
+            msg -> {
+              msg.replyTo().tell(status);
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  private static Behavior<Command> start(
+      Status status,
+      Function<Instant, TrainingRun.Result> run,
+      Executor executor,
+      ActorRef<Command> self) {
+    long start = System.nanoTime();
+    CompletableFuture.supplyAsync(() -> run.apply(Instant.now()), executor)
+        .whenComplete(
+            (result, failure) ->
+                self.tell(
+                    new Finished(
+                        result,
+                        failure == null ? null : String.valueOf(failure.getMessage()),
+                        (System.nanoTime() - start) / 1_000_000)));
+    Status runningNow =
+        new Status(
+            status.enabled(),
+            true,
+            status.lastEndedAt(),
+            status.lastVersion(),
+            status.lastPromoted(),
+            status.lastReason(),
+            status.lastMillis(),
+            status.lastError(),
+            status.runs());
+    return running(runningNow, run, executor, self);
+  }
+
+  private static Behavior<Command> running(
+      Status status,
+      Function<Instant, TrainingRun.Result> run,
+      Executor executor,
+      ActorRef<Command> self) {
+    return Behaviors.receive(Command.class)
+        .onMessage(
+            Train.class,
+            msg -> {
+              msg.replyTo().tell(new Accepted(false, "a training run is going already"));
+              return Behaviors.same();
+            })
+        .onMessageEquals(Tick.INSTANCE, Behaviors::same) // the next tick will do
+        .onMessage(
+            GetStatus.class,
+            msg -> {
+              msg.replyTo().tell(status);
+              return Behaviors.same();
+            })
+        .onMessage(
+            Finished.class,
+            msg -> {
+              TrainingRun.Result r = msg.result();
+              Status next =
+                  new Status(
+                      status.enabled(),
+                      false,
+                      Instant.now().toString(),
+                      r == null ? 0 : r.version().orElse(0L),
+                      r != null && r.promoted(),
+                      r == null ? "" : r.reason(),
+                      msg.millis(),
+                      msg.error() == null ? "" : msg.error(),
+                      status.runs() + 1);
+              return idle(next, run, executor, self);
+            })
+        .build();
+  }
+}
