@@ -7,6 +7,7 @@ import dev.freshet.http.FreshetRoutes;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Metrics;
+import dev.freshet.http.routes.AdminRoutes;
 import dev.freshet.http.routes.ReadinessCheck;
 import dev.freshet.persistence.Database;
 import dev.freshet.persistence.JdbcFavoriteShares;
@@ -43,7 +44,8 @@ final class EdgeSubsystem {
       UserSubsystem users,
       ReadModelSubsystem readModels,
       Metrics metrics,
-      VectorLookup vectors) {
+      VectorLookup vectors,
+      AdminRoutes.Learning learning) {
     HttpSettings settings = HttpSettings.fromConfig(config);
     EdgeServices services = EdgeServices.start(system, config, database.dataSource());
     CoordinatedShutdown.get(system.classicSystem())
@@ -76,7 +78,7 @@ final class EdgeSubsystem {
                     new JdbcUserData(database.dataSource(), privacy.tombstoneTtl())),
                 vectors),
             new FreshetRoutes.Operations(
-                readiness(system, config), users.pool(), readModels.pipelines(), metrics),
+                readiness(system, config), users.pool(), readModels.pipelines(), metrics, learning),
             services);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())

@@ -8,6 +8,7 @@ import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.http.metrics.Metrics;
+import dev.freshet.http.routes.AdminRoutes;
 import dev.freshet.persistence.Database;
 import dev.freshet.persistence.DatabaseSettings;
 import dev.freshet.persistence.EmbeddedDatabase;
@@ -144,9 +145,19 @@ public final class FreshetNode {
         .registerFreshness(FreshnessBands.get(system))
         .sampleEntities(system, metricsSettings.entitiesInterval())
         .startAlerts(system, metricsSettings.alerts());
+    AdminRoutes.Learning learning = LearningSubsystem.init(system, config, database);
     ServerBinding binding =
         EdgeSubsystem.init(
-            system, config, database, catalog, popularity, users, readModels, metrics, vectors);
+            system,
+            config,
+            database,
+            catalog,
+            popularity,
+            users,
+            readModels,
+            metrics,
+            vectors,
+            learning);
     return new FreshetNode(system, catalog, popularity.popularity(), binding, database);
   }
 

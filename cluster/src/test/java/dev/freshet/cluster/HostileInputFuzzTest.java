@@ -335,6 +335,8 @@ class HostileInputFuzzTest {
         new Example("/v1/admin/keys/" + victimKeyId, "", null, 200));
     e.put("GET /v1/admin/pool", new Example("/v1/admin/pool", "", null, 200));
     e.put("GET /v1/admin/vectors", new Example("/v1/admin/vectors", "", null, 200));
+    e.put("GET /v1/admin/models", new Example("/v1/admin/models", "", null, 200));
+    e.put("POST /v1/admin/models/train", new Example("/v1/admin/models/train", "", null, 202));
     e.put("GET /v1/admin/pipelines", new Example("/v1/admin/pipelines", "", null, 200));
     e.put("GET /v1/admin/alerts", new Example("/v1/admin/alerts", "", null, 200));
     e.put("GET /metrics", new Example("/metrics", "", null, 200));

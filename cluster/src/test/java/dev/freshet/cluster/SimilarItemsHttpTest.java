@@ -139,6 +139,11 @@ class SimilarItemsHttpTest {
     Api.Response unknown = api.get("/v1/items/v1/similar?kk=3");
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.body().toString()).contains("kk");
+    assertThat(unknown.body().path("error").path("field").asText()).isEqualTo("kk");
+    // a parameter without a name is still named: by the query
+    Api.Response nameless = api.get("/v1/items/v1/similar?=1");
+    assertThat(nameless.status()).isEqualTo(400);
+    assertThat(nameless.body().path("error").path("field").asText()).isEqualTo("query");
     assertThat(api.get("/v1/items/no-such-item/similar").status()).isEqualTo(404);
     // an item without an embedding has no neighbours
     Api.Response plain = api.get("/v1/items/plain/similar");

@@ -96,7 +96,8 @@ public final class FreshetRoutes extends AllDirectives {
       ReadinessCheck readiness,
       ActorRef<PoolCoordinator.Command> pool,
       PipelineMonitor pipelines,
-      Metrics metrics) {}
+      Metrics metrics,
+      AdminRoutes.Learning learning) {}
 
   public FreshetRoutes(
       ActorSystem<?> system,
@@ -162,6 +163,7 @@ public final class FreshetRoutes extends AllDirectives {
             metrics.alerts(),
             settings.askTimeout(),
             backends.vectors(),
+            operations.learning(),
             mapper);
     this.health = new HealthRoutes(operations.readiness(), mapper);
     this.edge =

@@ -9,6 +9,7 @@ import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.catalog.ItemStatus;
 import dev.freshet.actors.catalog.ItemUpsert;
 import dev.freshet.actors.features.FeatureSettings;
+import dev.freshet.actors.learning.Trainer;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.pool.PoolSettings;
@@ -23,12 +24,17 @@ import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Alerts;
 import dev.freshet.http.metrics.Metrics;
+import dev.freshet.http.routes.AdminRoutes;
 import dev.freshet.http.routes.ReadinessCheck;
 import dev.freshet.persistence.JdbcFavoriteShares;
+import dev.freshet.persistence.JdbcInteractionRows;
+import dev.freshet.persistence.JdbcModelVersions;
 import dev.freshet.persistence.JdbcUserData;
 import dev.freshet.persistence.PrivacySettings;
 import dev.freshet.streams.DemoPoolGenerator;
 import dev.freshet.streams.PopularityFeed;
+import dev.freshet.streams.TrainingJob;
+import dev.freshet.streams.TrainingRun;
 import dev.freshet.streams.UserData;
 import dev.freshet.streams.UserHistory;
 import dev.freshet.streams.readmodel.PipelineMonitor;
@@ -156,7 +162,24 @@ public abstract class RouteTesting extends RouteTest {
                         noDatabase, PrivacySettings.fromConfig(config).tombstoneTtl())),
                 VectorLookup.none()),
             new FreshetRoutes.Operations(
-                readiness(), pool, new PipelineMonitor(noDatabase), metrics),
+                readiness(),
+                pool,
+                new PipelineMonitor(noDatabase),
+                metrics,
+                new AdminRoutes.Learning(
+                    testKit.spawn(
+                        TrainingJob.create(
+                            TrainingJob.Settings.fromConfig(
+                                ConfigFactory.parseString("freshet.learning.enabled = off")
+                                    .withFallback(config)),
+                            new TrainingRun(
+                                    new JdbcInteractionRows(noDatabase),
+                                    new JdbcModelVersions(noDatabase),
+                                    Trainer.Settings.fromConfig(config),
+                                    java.time.Duration.ofDays(30))
+                                ::run),
+                        "training-job"),
+                    new JdbcModelVersions(noDatabase))),
             edgeServices);
     routes = freshet.routes();
   }

@@ -96,6 +96,12 @@ public final class Endpoints {
               "GET", "/v1/admin/vectors", Scope.ADMIN, "Vector indexes: state, size, breaker"),
           new Endpoint(
               "GET",
+              "/v1/admin/models",
+              Scope.ADMIN,
+              "Trained model versions and the training job"),
+          new Endpoint("POST", "/v1/admin/models/train", Scope.ADMIN, "Train a model now"),
+          new Endpoint(
+              "GET",
               "/v1/admin/pipelines",
               Scope.ADMIN,
               "Read-model pipelines: offsets, lag, errors"),

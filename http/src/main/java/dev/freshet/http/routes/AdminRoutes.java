@@ -1,14 +1,19 @@
 package dev.freshet.http.routes;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.actors.learning.ModelVersions;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolStatus;
 import dev.freshet.actors.retrieval.VectorLookup;
+import dev.freshet.http.api.ModelsAnswer;
 import dev.freshet.http.api.PipelinesAnswer;
 import dev.freshet.http.api.PoolAnswer;
 import dev.freshet.http.api.VectorsAnswer;
 import dev.freshet.http.metrics.Alerts;
 import dev.freshet.http.metrics.AlertsAnswer;
+import dev.freshet.streams.TrainingJob;
 import dev.freshet.streams.readmodel.PipelineMonitor;
 import dev.freshet.streams.readmodel.PipelineStatus;
 import java.time.Duration;
@@ -33,6 +38,10 @@ public final class AdminRoutes extends ApiRoutes {
   private final Alerts alerts;
   private final Executor blocking;
   private final VectorLookup vectors;
+  private final Learning learning;
+
+  /** The training job and where its versions are kept. */
+  public record Learning(ActorRef<TrainingJob.Command> job, ModelVersions versions) {}
 
   public AdminRoutes(
       ActorSystem<?> system,
@@ -41,9 +50,11 @@ public final class AdminRoutes extends ApiRoutes {
       Alerts alerts,
       Duration askTimeout,
       VectorLookup vectors,
+      Learning learning,
       ObjectMapper mapper) {
     super(mapper);
     this.vectors = vectors;
+    this.learning = learning;
     this.system = system;
     this.pool = pool;
     this.pipelines = pipelines;
@@ -57,7 +68,34 @@ public final class AdminRoutes extends ApiRoutes {
         path("pool", () -> get(this::pool)),
         path("pipelines", () -> get(this::pipelines)),
         path("alerts", () -> get(this::alerts)),
-        path("vectors", () -> get(() -> json(200, VectorsAnswer.of(vectors)))));
+        path("vectors", () -> get(() -> json(200, VectorsAnswer.of(vectors)))),
+        path("models", () -> get(this::models)),
+        path(segment("models").slash("train"), () -> post(this::train)));
+  }
+
+  /** The training job's state and the latest model versions (read off the serving threads). */
+  private Route models() {
+    CompletionStage<TrainingJob.Status> status =
+        AskPattern.ask(learning.job(), TrainingJob.GetStatus::new, askTimeout, system.scheduler());
+    return onSuccess(
+        status.thenCombine(
+            CompletableFuture.supplyAsync(
+                () -> learning.versions().latest(MODELS_LISTED), blocking),
+            ModelsAnswer::of),
+        answer -> json(200, answer));
+  }
+
+  private static final int MODELS_LISTED = 20;
+
+  /**
+   * Starts a training run now. While one is going, that run is the answer: 202 with {@code started}
+   * false, and nothing else starts.
+   */
+  private Route train() {
+    return onSuccess(
+        AskPattern.<TrainingJob.Command, TrainingJob.Accepted>ask(
+            learning.job(), TrainingJob.Train::new, askTimeout, system.scheduler()),
+        accepted -> json(202, accepted));
   }
 
   /**

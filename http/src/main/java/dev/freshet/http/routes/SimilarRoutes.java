@@ -53,7 +53,10 @@ public final class SimilarRoutes extends ApiRoutes {
     Fields.id("id", id);
     for (String name : query.keySet())
       if (!PARAMETERS.contains(name))
-        throw ApiException.invalid(name, "unknown parameter " + name + " (k, excludeSeenBy)");
+        // a parameter without a name ("?=1") is named by the query it spoils
+        throw ApiException.invalid(
+            name.isBlank() ? "query" : name,
+            "unknown parameter \"" + name + "\" (k, excludeSeenBy)");
     int k = RecommendationQuery.k(query.get("k"));
     Optional<String> user =
         Optional.ofNullable(query.get("excludeSeenBy")).map(u -> Fields.id("excludeSeenBy", u));
