@@ -145,7 +145,8 @@ public final class FreshetNode {
         .registerFreshness(FreshnessBands.get(system))
         .sampleEntities(system, metricsSettings.entitiesInterval())
         .startAlerts(system, metricsSettings.alerts());
-    AdminRoutes.Learning learning = LearningSubsystem.init(system, config, database);
+    AdminRoutes.Learning learning =
+        LearningSubsystem.init(system, config, database, metrics.training());
     ServerBinding binding =
         EdgeSubsystem.init(
             system,

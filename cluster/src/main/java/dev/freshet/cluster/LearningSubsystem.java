@@ -18,7 +18,8 @@ final class LearningSubsystem {
 
   private LearningSubsystem() {}
 
-  static AdminRoutes.Learning init(ActorSystem<?> system, Config config, Database database) {
+  static AdminRoutes.Learning init(
+      ActorSystem<?> system, Config config, Database database, TrainingJob.Observer metrics) {
     TrainingJob.Settings settings = TrainingJob.Settings.fromConfig(config);
     JdbcModelVersions versions = new JdbcModelVersions(database.dataSource());
     TrainingRun run =
@@ -27,6 +28,6 @@ final class LearningSubsystem {
             versions,
             Trainer.Settings.fromConfig(config),
             settings.window());
-    return new AdminRoutes.Learning(TrainingJob.init(system, settings, run), versions);
+    return new AdminRoutes.Learning(TrainingJob.init(system, settings, run, metrics), versions);
   }
 }

@@ -94,6 +94,16 @@ class ModelTrainingHttpTest {
     int promoted = 0;
     for (JsonNode v : versions) if (v.path("promoted").asBoolean()) promoted++;
     assertThat(promoted).isEqualTo(1);
+    // and on /metrics: the runs by outcome, their time, the last version's NDCG and popularity's
+    PrometheusText scrape = PrometheusText.parse(api.text("/metrics"));
+    assertThat(scrape.value("freshet_training_runs_total", "outcome", "promoted"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(scrape.value("freshet_training_seconds_count")).isGreaterThanOrEqualTo(1);
+    assertThat(scrape.value("freshet_model_ndcg", "scorer", "model"))
+        .isCloseTo(version.path("ndcg").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(scrape.value("freshet_model_ndcg", "scorer", "popularity"))
+        .isCloseTo(
+            version.path("popularityNdcg").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
   }
 
   private static JsonNode awaitIdle() throws InterruptedException {

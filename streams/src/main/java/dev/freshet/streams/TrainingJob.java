@@ -69,21 +69,44 @@ public final class TrainingJob {
     }
   }
 
+  /** Told of every run's end (on the job's node): what it did, or its failure. */
+  public interface Observer {
+    void finished(TrainingRun.Result result, long millis);
+
+    void failed(String error, long millis);
+
+    Observer NONE =
+        new Observer() {
+          @Override
+          public void finished(TrainingRun.Result result, long millis) {}
+
+          @Override
+          public void failed(String error, long millis) {}
+        };
+  }
+
   private TrainingJob() {}
 
   /** Starts the singleton (or its proxy on nodes that do not host it) and returns the proxy. */
-  public static ActorRef<Command> init(ActorSystem<?> system, Settings settings, TrainingRun run) {
+  public static ActorRef<Command> init(
+      ActorSystem<?> system, Settings settings, TrainingRun run, Observer observer) {
     Function<Instant, TrainingRun.Result> runs = run::run;
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                Behaviors.supervise(create(settings, runs)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(create(settings, runs, observer))
+                    .onFailure(SupervisorStrategy.restart()),
                 "training-job"));
   }
 
   /** {@code run} trains once as of the instant it is given (blocking). */
   public static Behavior<Command> create(
       Settings settings, Function<Instant, TrainingRun.Result> run) {
+    return create(settings, run, Observer.NONE);
+  }
+
+  public static Behavior<Command> create(
+      Settings settings, Function<Instant, TrainingRun.Result> run, Observer observer) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -97,10 +120,26 @@ public final class TrainingJob {
                           .lookup(DispatcherSelector.fromConfig("freshet.learning.dispatcher"));
                   return idle(
                       new Status(settings.enabled(), false, "", 0, false, "", 0, "", 0),
-                      run,
+                      observed(run, observer),
                       executor,
                       ctx.getSelf());
                 }));
+  }
+
+  /** {@code run}, telling {@code observer} how each run ended. */
+  private static Function<Instant, TrainingRun.Result> observed(
+      Function<Instant, TrainingRun.Result> run, Observer observer) {
+    return now -> {
+      long start = System.nanoTime();
+      try {
+        TrainingRun.Result result = run.apply(now);
+        observer.finished(result, (System.nanoTime() - start) / 1_000_000);
+        return result;
+      } catch (RuntimeException e) {
+        observer.failed(String.valueOf(e.getMessage()), (System.nanoTime() - start) / 1_000_000);
+        throw e;
+      }
+    };
   }
 
   private static Behavior<Command> idle(

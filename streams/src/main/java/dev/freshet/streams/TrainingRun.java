@@ -21,14 +21,19 @@ public final class TrainingRun {
 
   private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);
 
-  /** What a run did: the version recorded (empty when there was too little history). */
+  /**
+   * What a run did: the version recorded (empty when there was too little history), and its NDCG
+   * and popularity's on the holdout (NaN without a version).
+   */
   public record Result(
       Instant at,
       long rows,
       Optional<Long> version,
       boolean promoted,
       String reason,
-      Duration took) {}
+      Duration took,
+      double ndcg,
+      double popularityNdcg) {}
 
   private final JdbcInteractionRows rows;
   private final ModelVersions versions;
@@ -57,7 +62,7 @@ public final class TrainingRun {
     if (outcome.isEmpty()) {
       String reason = "no user has enough history to hold out (" + n + " interactions)";
       log.info("training skipped: {}", reason);
-      return new Result(now, n, Optional.empty(), false, reason, took);
+      return new Result(now, n, Optional.empty(), false, reason, took, Double.NaN, Double.NaN);
     }
     Trainer.Outcome o = outcome.get();
     long version = versions.record(o.version());
@@ -74,6 +79,14 @@ public final class TrainingRun {
         o.promote(),
         took.toMillis(),
         o.reason());
-    return new Result(now, n, Optional.of(version), o.promote(), o.reason(), took);
+    return new Result(
+        now,
+        n,
+        Optional.of(version),
+        o.promote(),
+        o.reason(),
+        took,
+        o.version().evaluation().ndcg(),
+        o.version().evaluation().popularityNdcg());
   }
 }

@@ -51,7 +51,7 @@ class TrainingJobTest {
                     Thread.currentThread().interrupt();
                   }
                   return new TrainingRun.Result(
-                      now, 2_400, Optional.of(3L), true, "better", Duration.ofMillis(5));
+                      now, 2_400, Optional.of(3L), true, "better", Duration.ofMillis(5), 0.3, 0.1);
                 }));
     TestProbe<TrainingJob.Accepted> accepted = testKit.createTestProbe();
     job.tell(new TrainingJob.Train(accepted.ref()));
@@ -84,6 +84,7 @@ class TrainingJobTest {
     TrainingJob.Settings often =
         new TrainingJob.Settings(
             true, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofDays(30));
+    java.util.List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     ActorRef<TrainingJob.Command> job =
         testKit.spawn(
             TrainingJob.create(
@@ -91,6 +92,17 @@ class TrainingJobTest {
                 now -> {
                   runs.incrementAndGet();
                   throw new IllegalStateException("database down");
+                },
+                new TrainingJob.Observer() {
+                  @Override
+                  public void finished(TrainingRun.Result result, long millis) {
+                    observed.add("finished");
+                  }
+
+                  @Override
+                  public void failed(String error, long millis) {
+                    observed.add("failed: " + error);
+                  }
                 }));
     TestProbe<TrainingJob.Status> probe = testKit.createTestProbe();
     probe.awaitAssert(
@@ -102,6 +114,7 @@ class TrainingJobTest {
           assertThat(s.lastVersion()).isZero();
           return s;
         });
+    assertThat(observed).isNotEmpty().allMatch(o -> o.equals("failed: database down"));
   }
 
   @Test
@@ -117,7 +130,14 @@ class TrainingJobTest {
                 now -> {
                   runs.incrementAndGet();
                   return new TrainingRun.Result(
-                      now, 0, Optional.empty(), false, "nothing", Duration.ZERO);
+                      now,
+                      0,
+                      Optional.empty(),
+                      false,
+                      "nothing",
+                      Duration.ZERO,
+                      Double.NaN,
+                      Double.NaN);
                 }));
     assertThat(status(job).enabled()).isFalse();
     TestProbe<TrainingJob.Accepted> accepted = testKit.createTestProbe();

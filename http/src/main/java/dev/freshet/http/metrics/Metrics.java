@@ -53,6 +53,7 @@ public final class Metrics {
   private final Histogram journalWrites;
   private final IngestMetrics ingest;
   private final VectorMetrics vectors;
+  private final TrainingMetrics training;
   private Alerts alerts;
 
   private static PrometheusRegistry jvmRegistry() {
@@ -73,6 +74,7 @@ public final class Metrics {
             .register(registry);
     ingest = new IngestMetrics(registry);
     vectors = new VectorMetrics(registry);
+    training = new TrainingMetrics(registry);
   }
 
   /** {@code freshet.metrics} and {@code freshet.alerts}. */
@@ -333,6 +335,11 @@ public final class Metrics {
 
   public IngestMetrics ingest() {
     return ingest;
+  }
+
+  /** Where the training job reports its runs. */
+  public TrainingMetrics training() {
+    return training;
   }
 
   /** Where the vector lookups report; {@link VectorMetrics#register} adds the indexes' gauges. */
