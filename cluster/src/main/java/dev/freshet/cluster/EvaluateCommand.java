@@ -40,12 +40,13 @@ public final class EvaluateCommand {
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
-          case "--ratings" -> ratings = Path.of(value(args, ++i, "--ratings"));
-          case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
+          case "--ratings" -> ratings = Path.of(CommandArgs.value(args, ++i, "--ratings"));
+          case "--seed" -> seed = Long.parseLong(CommandArgs.value(args, ++i, "--seed"));
           case "--train-share" ->
-              trainShare = Double.parseDouble(value(args, ++i, "--train-share"));
-          case "--min-rating" -> minRating = Double.parseDouble(value(args, ++i, "--min-rating"));
-          case "--threads" -> threads = Integer.parseInt(value(args, ++i, "--threads"));
+              trainShare = Double.parseDouble(CommandArgs.value(args, ++i, "--train-share"));
+          case "--min-rating" ->
+              minRating = Double.parseDouble(CommandArgs.value(args, ++i, "--min-rating"));
+          case "--threads" -> threads = Integer.parseInt(CommandArgs.value(args, ++i, "--threads"));
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }
@@ -149,10 +150,5 @@ public final class EvaluateCommand {
 
   private static double seconds(long start) {
     return (System.nanoTime() - start) / 1e9;
-  }
-
-  private static String value(String[] args, int i, String name) {
-    if (i >= args.length) throw new IllegalArgumentException(name + " needs a value");
-    return args[i];
   }
 }

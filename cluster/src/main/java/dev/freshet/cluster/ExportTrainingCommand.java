@@ -41,8 +41,8 @@ public final class ExportTrainingCommand {
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
-          case "--since" -> since = instant(value(args, ++i, "--since"));
-          case "--out" -> file = Path.of(value(args, ++i, "--out"));
+          case "--since" -> since = instant(CommandArgs.value(args, ++i, "--since"));
+          case "--out" -> file = Path.of(CommandArgs.value(args, ++i, "--out"));
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }
@@ -82,11 +82,6 @@ public final class ExportTrainingCommand {
       e.printStackTrace(err);
       return 1;
     }
-  }
-
-  private static String value(String[] args, int i, String name) {
-    if (i >= args.length) throw new IllegalArgumentException(name + " needs a value");
-    return args[i];
   }
 
   private static Instant instant(String text) {

@@ -38,8 +38,8 @@ public final class KeysCommand {
         case "create" -> {
           for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
-              case "--name" -> name = value(args, ++i, "--name");
-              case "--scopes" -> scopes = scopes(value(args, ++i, "--scopes"));
+              case "--name" -> name = CommandArgs.value(args, ++i, "--name");
+              case "--scopes" -> scopes = scopes(CommandArgs.value(args, ++i, "--scopes"));
               default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
           }
@@ -106,10 +106,5 @@ public final class KeysCommand {
         k.prefix(),
         k.createdAt(),
         k.active() ? "" : "  REVOKED " + k.revokedAt());
-  }
-
-  private static String value(String[] args, int i, String name) {
-    if (i >= args.length) throw new IllegalArgumentException(name + " needs a value");
-    return args[i];
   }
 }

@@ -5,6 +5,7 @@ import dev.freshet.actors.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -47,7 +48,22 @@ public final class TrainingJob {
       long lastMillis,
       String lastError,
       long runs)
-      implements CborSerializable {}
+      implements CborSerializable {
+
+    /** The same, with a run going. */
+    Status withRunGoing() {
+      return new Status(
+          enabled,
+          true,
+          lastEndedAt,
+          lastVersion,
+          lastPromoted,
+          lastReason,
+          lastMillis,
+          lastError,
+          runs);
+    }
+  }
 
   private enum Tick implements Command {
     INSTANCE
@@ -69,7 +85,7 @@ public final class TrainingJob {
     }
   }
 
-  /** Told of every run's end (on the job's node): what it did, or its failure. */
+  /** Told of every run's end by the job (on its node): what it did, or its failure. */
   public interface Observer {
     void finished(TrainingRun.Result result, long millis);
 
@@ -120,41 +136,26 @@ public final class TrainingJob {
                           .lookup(DispatcherSelector.fromConfig("freshet.learning.dispatcher"));
                   return idle(
                       new Status(settings.enabled(), false, "", 0, false, "", 0, "", 0),
-                      observed(run, observer),
-                      executor,
-                      ctx.getSelf());
+                      new Job(run, observer, executor, ctx.getSelf()));
                 }));
   }
 
-  /** {@code run}, telling {@code observer} how each run ended. */
-  private static Function<Instant, TrainingRun.Result> observed(
-      Function<Instant, TrainingRun.Result> run, Observer observer) {
-    return now -> {
-      long start = System.nanoTime();
-      try {
-        TrainingRun.Result result = run.apply(now);
-        observer.finished(result, (System.nanoTime() - start) / 1_000_000);
-        return result;
-      } catch (RuntimeException e) {
-        observer.failed(String.valueOf(e.getMessage()), (System.nanoTime() - start) / 1_000_000);
-        throw e;
-      }
-    };
-  }
-
-  private static Behavior<Command> idle(
-      Status status,
+  /** What every state of the job works with. */
+  private record Job(
       Function<Instant, TrainingRun.Result> run,
+      Observer observer,
       Executor executor,
-      ActorRef<Command> self) {
+      ActorRef<Command> self) {}
+
+  private static Behavior<Command> idle(Status status, Job job) {
     return Behaviors.receive(Command.class)
         .onMessage(
             Train.class,
             msg -> {
               msg.replyTo().tell(new Accepted(true, "training started"));
-              return start(status, run, executor, self);
+              return start(status, job);
             })
-        .onMessageEquals(Tick.INSTANCE, () -> start(status, run, executor, self))
+        .onMessageEquals(Tick.INSTANCE, () -> start(status, job))
         .onMessage(
             GetStatus.class,
             msg -> {
@@ -164,39 +165,30 @@ public final class TrainingJob {
         .build();
   }
 
-  private static Behavior<Command> start(
-      Status status,
-      Function<Instant, TrainingRun.Result> run,
-      Executor executor,
-      ActorRef<Command> self) {
+  private static Behavior<Command> start(Status status, Job job) {
     long start = System.nanoTime();
-    CompletableFuture.supplyAsync(() -> run.apply(Instant.now()), executor)
+    CompletableFuture.supplyAsync(() -> job.run().apply(Instant.now()), job.executor())
         .whenComplete(
             (result, failure) ->
-                self.tell(
-                    new Finished(
-                        result,
-                        failure == null ? null : String.valueOf(failure.getMessage()),
-                        (System.nanoTime() - start) / 1_000_000)));
-    Status runningNow =
-        new Status(
-            status.enabled(),
-            true,
-            status.lastEndedAt(),
-            status.lastVersion(),
-            status.lastPromoted(),
-            status.lastReason(),
-            status.lastMillis(),
-            status.lastError(),
-            status.runs());
-    return running(runningNow, run, executor, self);
+                job.self()
+                    .tell(
+                        new Finished(
+                            result,
+                            failure == null ? null : messageOf(failure),
+                            (System.nanoTime() - start) / 1_000_000)));
+    return running(status.withRunGoing(), job);
   }
 
-  private static Behavior<Command> running(
-      Status status,
-      Function<Instant, TrainingRun.Result> run,
-      Executor executor,
-      ActorRef<Command> self) {
+  /** A failed run's own message, not that of the future that carried it. */
+  private static String messageOf(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    return String.valueOf(cause.getMessage());
+  }
+
+  private static Behavior<Command> running(Status status, Job job) {
     return Behaviors.receive(Command.class)
         .onMessage(
             Train.class,
@@ -215,6 +207,8 @@ public final class TrainingJob {
             Finished.class,
             msg -> {
               TrainingRun.Result r = msg.result();
+              if (r != null) job.observer().finished(r, msg.millis());
+              else job.observer().failed(msg.error(), msg.millis());
               Status next =
                   new Status(
                       status.enabled(),
@@ -226,7 +220,7 @@ public final class TrainingJob {
                       msg.millis(),
                       msg.error() == null ? "" : msg.error(),
                       status.runs() + 1);
-              return idle(next, run, executor, self);
+              return idle(next, job);
             })
         .build();
   }

@@ -26,6 +26,10 @@ public final class TimeHoldout {
   /** The split, and the user ids by index. */
   public record Built(StaticSplit.Split split, List<String> users, int heldOutUsers) {}
 
+  /** Later event time last; on equal times, the higher dense id (an arbitrary but fixed choice). */
+  private static final Comparator<Row> LATEST =
+      Comparator.comparingLong(Row::at).thenComparingInt(Row::item);
+
   private TimeHoldout() {}
 
   /** {@code items} bounds the dense ids (exclusive). */
@@ -56,10 +60,7 @@ public final class TimeHoldout {
         double w = weights.affinityDelta(r.type(), r.intent(), r.value());
         if (w == 0) continue;
         pair.merge(r.item(), w, Double::sum);
-        if (w > 0
-            && (latest == null
-                || Comparator.comparingLong(Row::at).thenComparingInt(Row::item).compare(r, latest)
-                    > 0)) latest = r;
+        if (w > 0 && (latest == null || LATEST.compare(r, latest) > 0)) latest = r;
       }
       long positives = pair.values().stream().filter(w -> w > 0).count();
       int hold = latest != null && positives >= minPositives ? latest.item() : -1;

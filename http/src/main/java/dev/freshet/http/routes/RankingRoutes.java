@@ -48,24 +48,24 @@ public final class RankingRoutes extends ApiRoutes {
   /** The routes below {@code /v1/users/{userId}}. */
   public Route forUser(String userId) {
     return concat(
-        path(
-            "recommendations",
-            () ->
-                get(
-                    () ->
-                        extractRequest(
-                            request ->
-                                parameterMap(
-                                    q ->
-                                        recommend(
-                                            userId,
-                                            q,
-                                            request
-                                                .getAttribute(Caller.ATTRIBUTE)
-                                                .map(Caller::isAdmin)
-                                                .orElse(false)))))),
+        path("recommendations", () -> get(() -> recommend(userId))),
         path("state", () -> get(() -> state(userId))),
         path("persona", () -> put(() -> bodies.json(body -> setPersona(userId, body)))));
+  }
+
+  /** The query, and whether the caller may ask for what only admins may ({@code asOf}). */
+  private Route recommend(String userId) {
+    return extractRequest(
+        request ->
+            parameterMap(
+                query ->
+                    recommend(
+                        userId,
+                        query,
+                        request
+                            .getAttribute(Caller.ATTRIBUTE)
+                            .map(Caller::isAdmin)
+                            .orElse(false))));
   }
 
   private Route recommend(String userId, Map<String, String> query, boolean admin) {
