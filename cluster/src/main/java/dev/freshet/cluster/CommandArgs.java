@@ -12,4 +12,18 @@ final class CommandArgs {
     if (i >= args.length) throw new IllegalArgumentException(name + " needs a value");
     return args[i];
   }
+
+  /**
+   * The value after option {@code name}, read by {@code parse}; a value it cannot read is refused
+   * naming the option and the value.
+   */
+  static <T> T parsed(
+      String[] args, int i, String name, java.util.function.Function<String, T> parse) {
+    String text = value(args, i, name);
+    try {
+      return parse.apply(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, got \"" + text + "\"");
+    }
+  }
 }

@@ -41,12 +41,13 @@ public final class EvaluateCommand {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--ratings" -> ratings = Path.of(CommandArgs.value(args, ++i, "--ratings"));
-          case "--seed" -> seed = Long.parseLong(CommandArgs.value(args, ++i, "--seed"));
+          case "--seed" -> seed = CommandArgs.parsed(args, ++i, "--seed", Long::parseLong);
           case "--train-share" ->
-              trainShare = Double.parseDouble(CommandArgs.value(args, ++i, "--train-share"));
+              trainShare = CommandArgs.parsed(args, ++i, "--train-share", Double::parseDouble);
           case "--min-rating" ->
-              minRating = Double.parseDouble(CommandArgs.value(args, ++i, "--min-rating"));
-          case "--threads" -> threads = Integer.parseInt(CommandArgs.value(args, ++i, "--threads"));
+              minRating = CommandArgs.parsed(args, ++i, "--min-rating", Double::parseDouble);
+          case "--threads" ->
+              threads = CommandArgs.parsed(args, ++i, "--threads", Integer::parseInt);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }
@@ -55,7 +56,11 @@ public final class EvaluateCommand {
         throw new IllegalArgumentException("--ratings: no such file " + ratings);
       if (!(trainShare > 0 && trainShare < 1))
         throw new IllegalArgumentException("--train-share must be between 0 and 1");
-      if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
+      if (Double.isNaN(minRating))
+        throw new IllegalArgumentException("--min-rating must be a number");
+      // a fork-join pool takes at most 32,767 threads; more than a few hundred is a typo
+      if (threads < 1 || threads > 256)
+        throw new IllegalArgumentException("--threads must be from 1 to 256");
     } catch (IllegalArgumentException e) {
       err.println("evaluate: " + e.getMessage());
       err.println(

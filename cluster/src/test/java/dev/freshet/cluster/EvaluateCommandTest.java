@@ -87,6 +87,16 @@ class EvaluateCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--ratings is required", "usage:");
     assertThat(run("--ratings", dir.resolve("none.csv").toString())).isEqualTo(2);
     assertThat(run("--ratings", "x", "--train-share", "1.5")).isEqualTo(2);
+    Path one = Files.write(dir.resolve("one.csv"), List.of("u,m,4.0", "v,m,3.0"));
+    assertThat(run("--ratings", one.toString(), "--seed", "abc")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--seed must be a number, got \"abc\"");
+    assertThat(run("--ratings", one.toString(), "--threads", "100000")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--threads must be from 1 to 256");
+    assertThat(run("--ratings", one.toString(), "--min-rating", "NaN")).isEqualTo(2);
+    assertThat(run("--ratings", one.toString(), "--seed")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--seed needs a value");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     Path empty = Files.write(dir.resolve("empty.csv"), List.of("userId,movieId,rating"));
     assertThat(run("--ratings", empty.toString())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("no pairs");
