@@ -28,12 +28,6 @@ public final class RankingMetrics {
     return (double) found / relevantCount;
   }
 
-  /** Whether any of the first {@code k} is relevant. */
-  public static boolean hit(int[] ranked, IntPredicate relevant, int k) {
-    for (int r = 0; r < Math.min(k, ranked.length); r++) if (relevant.test(ranked[r])) return true;
-    return false;
-  }
-
   private static double log2(double x) {
     return Math.log(x) / Math.log(2);
   }
