@@ -122,6 +122,7 @@ public final class FreshetNode {
     Metrics metrics = Metrics.of(poolMetrics);
     VectorLookup vectors =
         VectorSubsystem.init(system, config, catalog, metrics.vectors(), metrics.registry());
+    LearningSubsystem learning = LearningSubsystem.serve(system, config, database);
     UserSubsystem users =
         UserSubsystem.init(
             system,
@@ -131,7 +132,8 @@ public final class FreshetNode {
             poolMetrics,
             metrics.journalLatency(),
             settings.embeddingDimension(),
-            vectors);
+            vectors,
+            learning.models());
     CatalogSubsystem.seedDemo(system, catalog, settings);
     ReadModelSubsystem readModels =
         ReadModelSubsystem.init(system, config, database, users.settings().tagSlices());
@@ -145,8 +147,7 @@ public final class FreshetNode {
         .registerFreshness(FreshnessBands.get(system))
         .sampleEntities(system, metricsSettings.entitiesInterval())
         .startAlerts(system, metricsSettings.alerts());
-    AdminRoutes.Learning learning =
-        LearningSubsystem.init(system, config, database, metrics.training());
+    AdminRoutes.Learning training = learning.train(system, config, database, metrics.training());
     ServerBinding binding =
         EdgeSubsystem.init(
             system,
@@ -158,7 +159,7 @@ public final class FreshetNode {
             readModels,
             metrics,
             vectors,
-            learning);
+            training);
     return new FreshetNode(system, catalog, popularity.popularity(), binding, database);
   }
 

@@ -2,6 +2,7 @@ package dev.freshet.cluster;
 
 import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.actors.learning.ServingModels;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolGenerator;
 import dev.freshet.actors.pool.PoolMetrics;
@@ -29,7 +30,8 @@ record UserSubsystem(UserEntitySettings settings, ActorRef<PoolCoordinator.Comma
       PoolMetrics poolMetrics,
       JournalLatency journalLatency,
       int embeddingDimension,
-      VectorLookup vectors) {
+      VectorLookup vectors,
+      ServingModels models) {
     UserEntitySettings settings = UserEntitySettings.fromConfig(config);
     ActorRef<PoolCoordinator.Command> pool =
         PoolCoordinator.init(
@@ -39,7 +41,14 @@ record UserSubsystem(UserEntitySettings settings, ActorRef<PoolCoordinator.Comma
             catalog,
             poolMetrics);
     UserEntity.init(
-        system, catalog::snapshot, popularity::board, pool, settings, journalLatency, vectors);
+        system,
+        catalog::snapshot,
+        popularity::board,
+        pool,
+        settings,
+        journalLatency,
+        vectors,
+        models);
     return new UserSubsystem(settings, pool);
   }
 

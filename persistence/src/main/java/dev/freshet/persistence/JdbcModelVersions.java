@@ -80,17 +80,44 @@ public final class JdbcModelVersions implements ModelVersions {
 
   @Override
   public Optional<Version> serving() {
+    return withFactors("WHERE promoted", null, "Reading the serving model failed");
+  }
+
+  @Override
+  public Optional<Version> find(long version) {
+    return withFactors(
+        "WHERE version = ?", version, "Reading model version " + version + " failed");
+  }
+
+  @Override
+  public java.util.OptionalLong servingVersion() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement select =
+            c.prepareStatement("SELECT version FROM model_versions WHERE promoted")) {
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next()
+            ? java.util.OptionalLong.of(rs.getLong(1))
+            : java.util.OptionalLong.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("Reading the serving model's version failed", e);
+    }
+  }
+
+  /** The one version {@code where} selects (with {@code version} as its parameter, if any). */
+  private Optional<Version> withFactors(String where, Long version, String failure) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement select =
             c.prepareStatement(
-                "SELECT " + COLUMNS + ", item_factors FROM model_versions WHERE promoted")) {
+                "SELECT " + COLUMNS + ", item_factors FROM model_versions " + where)) {
+      if (version != null) select.setLong(1, version);
       try (ResultSet rs = select.executeQuery()) {
         return rs.next()
             ? Optional.of(version(rs, floats(rs.getBytes("item_factors"))))
             : Optional.empty();
       }
     } catch (SQLException e) {
-      throw new StoreException("Reading the serving model failed", e);
+      throw new StoreException(failure, e);
     }
   }
 

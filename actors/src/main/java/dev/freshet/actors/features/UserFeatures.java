@@ -26,6 +26,7 @@ public final class UserFeatures {
   private final Session session;
   private final UserVector vector;
   private Persona persona;
+  private final ItemWeights foldIn;
 
   public UserFeatures() {
     this(
@@ -39,7 +40,8 @@ public final class UserFeatures {
         0,
         new Session(),
         new UserVector(),
-        null);
+        null,
+        new ItemWeights());
   }
 
   @JsonCreator
@@ -54,7 +56,8 @@ public final class UserFeatures {
       @JsonProperty("dwellMaxMillis") long dwellMaxMillis,
       @JsonProperty("session") Session session,
       @JsonProperty("vector") UserVector vector,
-      @JsonProperty("persona") Persona persona) {
+      @JsonProperty("persona") Persona persona,
+      @JsonProperty("foldIn") ItemWeights foldIn) {
     this.categories = categories;
     this.tags = tags;
     this.notInterested = notInterested == null ? new DecayedValues() : notInterested;
@@ -67,6 +70,8 @@ public final class UserFeatures {
     this.session = session;
     this.vector = vector;
     this.persona = persona;
+    // snapshots from before collaborative filtering have none: the next interactions fill it
+    this.foldIn = foldIn == null ? new ItemWeights() : foldIn;
   }
 
   /** Replaces the cold-start persona. */
@@ -104,6 +109,7 @@ public final class UserFeatures {
         tags.add(tag, delta, i.at(), settings.halfLifeMillis(), settings.maxTags());
     }
     vector.add(embedding, delta, i.at(), settings.halfLifeMillis());
+    foldIn.add(i.itemId(), delta, settings.foldInItems());
     boolean engaged = delta > 0;
     session.onEvent(
         i.at(), engaged ? i.itemId() : -1, settings.sessionGapMillis(), settings.sessionItems());
@@ -163,6 +169,15 @@ public final class UserFeatures {
 
   public float[] vector() {
     return vector.mean();
+  }
+
+  /**
+   * The items a collaborative-filtering vector is folded in from, with their weights; read-only to
+   * all but {@link #apply}.
+   */
+  @JsonProperty("foldIn")
+  public ItemWeights foldIn() {
+    return foldIn;
   }
 
   /**

@@ -39,6 +39,12 @@ public interface ModelVersions {
   /** The version marked to serve, with its factors. */
   Optional<Version> serving();
 
+  /** The number of the version marked to serve: cheap, for nodes to poll. */
+  java.util.OptionalLong servingVersion();
+
+  /** One version with its factors. */
+  Optional<Version> find(long version);
+
   /** The latest versions first, without their factors. */
   List<Version> latest(int limit);
 }

@@ -12,6 +12,8 @@ public enum CandidateSource {
   VECTOR("vector"),
   /** A nearest neighbour of the current session's items. */
   SESSION("session"),
+  /** Among the items the user's collaborative-filtering vector scores highest. */
+  CF("cf"),
   /** Among the best of one of the user's strongest categories. */
   CATEGORY("category"),
   /** Among the best of the pool by popularity, trending and freshness. */

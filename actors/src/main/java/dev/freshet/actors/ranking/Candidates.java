@@ -54,6 +54,7 @@ final class Candidates {
     Candidates c = new Candidates(ctx.catalog(), request.category(), seen, skip);
     c.neighbours(retrieved.user(), CandidateSource.VECTOR);
     c.neighbours(retrieved.session(), CandidateSource.SESSION);
+    c.collaborative(user.cf(), r.cf());
     c.strongestCategories(user.categoryAffinity(), r, terms, freshnessFactor);
     c.ordered(
         terms.neutralOrder(request.category(), freshnessFactor),
@@ -91,6 +92,12 @@ final class Candidates {
 
   private void neighbours(Neighbours neighbours, CandidateSource source) {
     for (int id : neighbours.denseIds()) take(id, source);
+  }
+
+  /** The {@code limit} eligible items the user's CF vector scores highest. */
+  private void collaborative(CfScores cf, int limit) {
+    if (!cf.present() || limit == 0) return;
+    for (int id : cf.model().top(cf.user(), limit, this::eligible)) take(id, CandidateSource.CF);
   }
 
   /** The first {@code limit} eligible of {@code ids}, in their order. */

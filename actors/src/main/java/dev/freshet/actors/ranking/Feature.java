@@ -14,7 +14,13 @@ public enum Feature {
   TAG_AFFINITY("tagAffinity"),
   VECTOR_SIMILARITY("vectorSimilarity"),
   SESSION_SIMILARITY("sessionSimilarity"),
-  INTENT_PENALTY("intentPenalty");
+  INTENT_PENALTY("intentPenalty"),
+  /**
+   * Collaborative filtering: the user's factors (folded in from what they did) dotted with the
+   * item's, from the trained model serving the user's variant; 0 without a model or for an item
+   * created since it was trained.
+   */
+  CF("cf");
 
   private static final Feature[] ALL = values();
 

@@ -132,7 +132,7 @@ public final class Ranker {
       Retrieval.Retrieved retrieved,
       LongSupplier seed) {
     CatalogSnapshot catalog = ctx.catalog();
-    UserSignals user = UserSignals.of(ctx, settings);
+    UserSignals user = UserSignals.of(ctx, settings, variant);
     RoaringBitmap excluded = excluded(catalog, request);
     boolean wantSeen = request.replay();
     TopList top = topScores(ctx, request, variant, limit, user, excluded, retrieved, seed);
@@ -179,7 +179,7 @@ public final class Ranker {
             request,
             variant,
             limit,
-            UserSignals.of(ctx, settings),
+            UserSignals.of(ctx, settings, variant),
             excluded(ctx.catalog(), request),
             Retrieval.Retrieved.FULL_SCAN,
             () -> 0L)
@@ -466,11 +466,13 @@ public final class Ranker {
                 Feature.CATEGORY_AFFINITY,
                 Feature.TAG_AFFINITY,
                 Feature.VECTOR_SIMILARITY,
-                Feature.SESSION_SIMILARITY));
+                Feature.SESSION_SIMILARITY,
+                Feature.CF));
     if (personal != null && contribution(s, personal) >= PERSONAL_REASON_THRESHOLD) {
       return switch (personal) {
         case VECTOR_SIMILARITY -> "similar";
         case SESSION_SIMILARITY -> "session";
+        case CF -> "others-like-you";
         default -> "affinity";
       };
     }
@@ -529,7 +531,8 @@ public final class Ranker {
       float[] sessionCentroid,
       double[] categoryAffinity,
       double[] tagAffinity,
-      double[] intentPenalty) {
+      double[] intentPenalty,
+      CfScores cf) {
 
     /**
      * Affinities are normalised against the user's own strongest one (but never by less than {@code
@@ -538,7 +541,7 @@ public final class Ranker {
      * the user has no history, a persona's categories and tags count as full affinity. All are laid
      * out by the catalog's category and tag indexes.
      */
-    static UserSignals of(RankingContext ctx, RankingSettings settings) {
+    static UserSignals of(RankingContext ctx, RankingSettings settings, Variant variant) {
       long halfLife = ctx.featureSettings().halfLifeMillis();
       UserFeatures features = ctx.features();
       CatalogSnapshot catalog = ctx.catalog();
@@ -561,7 +564,14 @@ public final class Ranker {
           .notInterestedByCategory(ctx.now(), halfLife)
           .forEach((c, v) -> put(penalties, catalog.categoryIndex(c), -Math.tanh(v)));
       return new UserSignals(
-          ctx, settings, userVector(ctx), sessionVector(ctx), categories, tags, penalties);
+          ctx,
+          settings,
+          userVector(ctx),
+          sessionVector(ctx),
+          categories,
+          tags,
+          penalties,
+          ctx.cf().forVariant(variant));
     }
 
     /** A persona speaks for a user only until the user's own behaviour does. */
@@ -583,12 +593,13 @@ public final class Ranker {
     }
 
     /**
-     * No term of the user's own can be non-zero: no affinity, penalty, vector or session (e.g. a
-     * user with impressions only).
+     * No term of the user's own can be non-zero: no affinity, penalty, vector, session or CF vector
+     * (e.g. a user with impressions only).
      */
     boolean neutral() {
       return userVector == null
           && sessionCentroid == null
+          && !cf.present()
           && allZero(categoryAffinity)
           && allZero(tagAffinity)
           && allZero(intentPenalty);
@@ -621,6 +632,7 @@ public final class Ranker {
       if (w[SESSION_SIMILARITY] != 0)
         score += w[SESSION_SIMILARITY] * shared.cosine(sessionCentroid, id);
       if (w[INTENT_PENALTY] != 0) score += w[INTENT_PENALTY] * intentPenalty[category];
+      if (w[CF] != 0) score += w[CF] * cf.score(id);
       return score;
     }
 
@@ -629,7 +641,8 @@ public final class Ranker {
         TAG_AFFINITY = Feature.TAG_AFFINITY.ordinal(),
         VECTOR_SIMILARITY = Feature.VECTOR_SIMILARITY.ordinal(),
         SESSION_SIMILARITY = Feature.SESSION_SIMILARITY.ordinal(),
-        INTENT_PENALTY = Feature.INTENT_PENALTY.ordinal();
+        INTENT_PENALTY = Feature.INTENT_PENALTY.ordinal(),
+        CF = Feature.CF.ordinal();
 
     Scored scored(Item item, Variant variant, int sources) {
       double[] w = variant.weightsFor(item.category());
@@ -662,6 +675,7 @@ public final class Ranker {
         case SESSION_SIMILARITY ->
             cosine(sessionCentroid, item.embedding(), ctx.catalog().embeddingNorm(id));
         case INTENT_PENALTY -> intentPenalty[ctx.catalog().categoryOf(id)];
+        case CF -> cf.score(id);
       };
     }
 

@@ -81,7 +81,16 @@ public record RankingSettings(
         v.hasPath("share") ? v.getInt("share") : 0,
         own,
         categoryWeights(perCategory, own),
-        !v.hasPath("retrieval") || v.getBoolean("retrieval"));
+        !v.hasPath("retrieval") || v.getBoolean("retrieval"),
+        v.hasPath("model") ? Optional.of(modelVersion(v)) : Optional.empty());
+  }
+
+  private static long modelVersion(Config v) {
+    long version = v.getLong("model");
+    if (version <= 0)
+      throw new IllegalArgumentException(
+          "freshet.ranking.ab variant " + v.getString("name") + ": model must be a version >= 1");
+    return version;
   }
 
   /** {@code base} with the features named in {@code c} replaced. */
@@ -98,6 +107,13 @@ public record RankingSettings(
       out.put(category, weights(perCategory.toConfig().getConfig("\"" + category + "\""), base));
     }
     return out;
+  }
+
+  /** The model versions variants (the shadow included) pin, in order, each once. */
+  public List<Long> pinnedModels() {
+    List<Variant> all = new ArrayList<>(variants);
+    shadow.ifPresent(all::add);
+    return all.stream().flatMap(v -> v.model().stream()).distinct().toList();
   }
 
   /** The variant or shadow variant of this name. */

@@ -10,6 +10,7 @@ import com.typesafe.config.Config;
  *     retrieval would save little and the full scan is exact
  * @param vector nearest neighbours of the user vector
  * @param session nearest neighbours of the current session's items
+ * @param cf the items the user's collaborative-filtering vector scores highest
  * @param categories the user's strongest categories taken
  * @param perCategory the best of each such category (by popularity, trending and freshness)
  * @param popular the best of the request's pool by popularity, trending and freshness
@@ -23,6 +24,7 @@ public record RetrievalSettings(
     int minPool,
     int vector,
     int session,
+    int cf,
     int categories,
     int perCategory,
     int popular,
@@ -34,13 +36,15 @@ public record RetrievalSettings(
     if (reuseNeighboursMillis < 0)
       throw new IllegalArgumentException("freshet.ranking.retrieval.reuse-neighbours must be >= 0");
     for (int n :
-        new int[] {minPool, vector, session, categories, perCategory, popular, fresh, exploration})
+        new int[] {
+          minPool, vector, session, cf, categories, perCategory, popular, fresh, exploration
+        })
       if (n < 0) throw new IllegalArgumentException("freshet.ranking.retrieval sizes must be >= 0");
   }
 
   /** Every ranking scores the whole pool. */
   public static RetrievalSettings fullScan() {
-    return new RetrievalSettings(false, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new RetrievalSettings(false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   static RetrievalSettings from(Config c) {
@@ -49,6 +53,7 @@ public record RetrievalSettings(
         c.getInt("min-pool"),
         c.getInt("vector"),
         c.getInt("session"),
+        c.getInt("cf"),
         c.getInt("categories"),
         c.getInt("per-category"),
         c.getInt("popular"),

@@ -10,6 +10,7 @@ import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.features.UserFeatures;
+import dev.freshet.actors.learning.ServingModels;
 import dev.freshet.actors.pool.Freshness;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolCoordinator;
@@ -533,7 +534,8 @@ public final class UserEntity
       ActorRef<PoolCoordinator.Command> pool,
       UserEntitySettings settings,
       JournalLatency journalLatency,
-      VectorLookup vectors) {
+      VectorLookup vectors,
+      ServingModels models) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -551,6 +553,7 @@ public final class UserEntity
                                 settings,
                                 journalLatency,
                                 vectors,
+                                models,
                                 last))));
   }
 
@@ -569,6 +572,29 @@ public final class UserEntity
       UserEntitySettings settings,
       JournalLatency journalLatency,
       VectorLookup vectors) {
+    return create(
+        userId,
+        persistenceId,
+        catalog,
+        popularity,
+        pool,
+        settings,
+        journalLatency,
+        vectors,
+        ServingModels.none());
+  }
+
+  /** {@link #create} with the trained models the node serves (collaborative filtering). */
+  public static Behavior<Command> create(
+      String userId,
+      PersistenceId persistenceId,
+      Supplier<CatalogSnapshot> catalog,
+      Supplier<PopularityBoard> popularity,
+      ActorRef<PoolCoordinator.Command> pool,
+      UserEntitySettings settings,
+      JournalLatency journalLatency,
+      VectorLookup vectors,
+      ServingModels models) {
     return RejectedPersists.supervised(
         last ->
             behavior(
@@ -581,6 +607,7 @@ public final class UserEntity
                 settings,
                 journalLatency,
                 vectors,
+                models,
                 last));
   }
 
@@ -594,6 +621,7 @@ public final class UserEntity
       UserEntitySettings settings,
       JournalLatency journalLatency,
       VectorLookup vectors,
+      ServingModels models,
       RejectedPersists.LastCommand last) {
     return Behaviors.setup(
         ctx ->
@@ -608,6 +636,7 @@ public final class UserEntity
                 settings,
                 journalLatency,
                 vectors,
+                models,
                 last));
   }
 
@@ -626,6 +655,7 @@ public final class UserEntity
   private final JournalLatency journalLatency;
   private final FreshnessBands bands;
   private final RejectedPersists.LastCommand lastCommand;
+  private final FoldedVectors folded;
 
   /** The band this entity is counted in on this node; null while it is not counted. */
   private FreshnessBands.Band band;
@@ -641,8 +671,10 @@ public final class UserEntity
       UserEntitySettings settings,
       JournalLatency journalLatency,
       VectorLookup vectors,
+      ServingModels models,
       RejectedPersists.LastCommand lastCommand) {
     super(persistenceId);
+    this.folded = new FoldedVectors(models);
     this.lastCommand = lastCommand;
     this.context = context;
     this.shard = shard;
@@ -781,6 +813,7 @@ public final class UserEntity
             settings.legacyBatchEvents());
     EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
     return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
+        .thenRun(s -> folded.refresh(s.features().foldIn()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
@@ -946,7 +979,13 @@ public final class UserEntity
 
   private RankingContext rankingContext(State basis, long now) {
     return new RankingContext(
-        catalog.get(), popularity.get(), basis.seen(), basis.features(), now, settings.features());
+        catalog.get(),
+        popularity.get(),
+        basis.seen(),
+        basis.features(),
+        now,
+        settings.features(),
+        folded.of(basis.features().foldIn()));
   }
 
   private ReplyEffect<Event, State> onReplay(State state, Replay cmd) {

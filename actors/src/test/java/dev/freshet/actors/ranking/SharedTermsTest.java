@@ -144,7 +144,7 @@ class SharedTermsTest {
     SharedTerms.ForVariant terms = shared.forVariant(settings.variants().get(0));
     double f0 = shared.freshnessFactor(NOW);
     SharedTerms.ForVariant.NeutralOrder order = terms.neutralOrder(Optional.empty(), f0);
-    Ranker.UserSignals user = Ranker.UserSignals.of(ctx, settings);
+    Ranker.UserSignals user = Ranker.UserSignals.of(ctx, settings, settings.variants().get(0));
     assertThat(user.neutral()).isTrue();
     int[] pool = catalog.activeInServingOrder(Optional.empty());
     for (double drift : new double[] {0, 0.99e-4, -0.99e-4, 0.3, -0.3}) {
@@ -245,12 +245,13 @@ class SharedTermsTest {
     double[] w = variant.weightsFor(item.category());
     double score = 0;
     for (Feature f : Feature.values()) {
-      if (w[f.ordinal()] != 0) score += w[f.ordinal()] * feature(ctx, item, f, settings);
+      if (w[f.ordinal()] != 0) score += w[f.ordinal()] * feature(ctx, item, f, settings, variant);
     }
     return score;
   }
 
-  private double feature(RankingContext ctx, Item item, Feature f, RankingSettings settings) {
+  private double feature(
+      RankingContext ctx, Item item, Feature f, RankingSettings settings, Variant variant) {
     UserFeatures user = ctx.features();
     long now = ctx.now();
     long halfLife = featureSettings.halfLifeMillis();
@@ -316,6 +317,15 @@ class SharedTermsTest {
       case INTENT_PENALTY -> {
         Double notInterested = user.notInterestedByCategory(now, halfLife).get(item.category());
         yield notInterested == null ? 0.0 : -Math.tanh(notInterested);
+      }
+      case CF -> {
+        CfScores cf = ctx.cf().forVariant(variant);
+        if (!cf.present() || item.denseId() >= cf.model().items()) yield 0.0;
+        double dot = 0;
+        int f0 = item.denseId() * cf.model().factors();
+        for (int d = 0; d < cf.model().factors(); d++)
+          dot += cf.user()[d] * cf.model().itemFactors()[f0 + d];
+        yield Math.max(-1, Math.min(1, dot));
       }
     };
   }
