@@ -2,6 +2,7 @@ package dev.freshet.cluster;
 
 import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.Catalog;
+import dev.freshet.actors.learning.ServingModels;
 import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.popularity.Popularity;
@@ -52,13 +53,16 @@ public final class FreshetNode {
   private final Popularity popularity;
   private final ServerBinding binding;
   private final Database database;
+  private final ServingModels models;
 
   private FreshetNode(
       ActorSystem<Void> system,
       Catalog catalog,
       Popularity popularity,
       ServerBinding binding,
-      Database database) {
+      Database database,
+      ServingModels models) {
+    this.models = models;
     this.system = system;
     this.catalog = catalog;
     this.popularity = popularity;
@@ -160,7 +164,8 @@ public final class FreshetNode {
             metrics,
             vectors,
             training);
-    return new FreshetNode(system, catalog, popularity.popularity(), binding, database);
+    return new FreshetNode(
+        system, catalog, popularity.popularity(), binding, database, learning.models());
   }
 
   /**
@@ -232,6 +237,11 @@ public final class FreshetNode {
     } catch (Exception e) {
       throw new IllegalStateException("Shard region state unavailable", e);
     }
+  }
+
+  /** The trained models this node serves. */
+  public ServingModels servingModels() {
+    return models;
   }
 
   public Database database() {

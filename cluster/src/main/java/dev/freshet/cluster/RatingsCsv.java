@@ -90,7 +90,7 @@ record RatingsCsv(
     return first.equals("user") || first.equals("userid") || first.equals("user_id");
   }
 
-  private static double number(Path file, long line, String name, String text) {
+  static double number(Path file, long line, String name, String text) {
     try {
       double v = Double.parseDouble(text.strip());
       if (Double.isFinite(v)) return v;

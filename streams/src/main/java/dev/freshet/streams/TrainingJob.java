@@ -75,6 +75,21 @@ public final class TrainingJob {
   /** {@code freshet.learning}. */
   public record Settings(
       boolean enabled, Duration initialDelay, Duration interval, Duration window) {
+
+    /** Pekko's scheduler takes delays up to about 248 days; the job would not start beyond. */
+    static final Duration MAX_DELAY = Duration.ofDays(200);
+
+    public Settings {
+      for (Duration d : new Duration[] {initialDelay, interval})
+        if (d.isNegative() || d.compareTo(MAX_DELAY) > 0)
+          throw new IllegalArgumentException(
+              "freshet.learning.initial-delay and interval must be from 0 to 200 days (enabled ="
+                  + " off for on-demand runs only), got "
+                  + d);
+      if (interval.isZero())
+        throw new IllegalArgumentException("freshet.learning.interval must be more than 0");
+    }
+
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig("freshet.learning");
       return new Settings(

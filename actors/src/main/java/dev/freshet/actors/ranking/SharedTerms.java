@@ -39,7 +39,8 @@ final class SharedTerms {
           Feature.TAG_AFFINITY,
           Feature.VECTOR_SIMILARITY,
           Feature.SESSION_SIMILARITY,
-          Feature.INTENT_PENALTY
+          Feature.INTENT_PENALTY,
+          Feature.CF
         })) throw new IllegalStateException("fastScore must follow the features' order");
   }
 

@@ -1,0 +1,92 @@
+package dev.freshet.actors.learning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class CfModelTest {
+
+  private static final AlsSettings SETTINGS = new AlsSettings(2, 5, 0.1, 2.0, 42, 1);
+
+  /** Four items in two factors: 0 and 1 along the first axis, 2 along the second, 3 against it. */
+  private static final float[] ITEMS = {1, 0, 0.8f, 0.1f, 0, 1, 0, -1};
+
+  private static CfModel model() {
+    return new CfModel(7, AlsModel.ofItemFactors(SETTINGS, ITEMS));
+  }
+
+  @Test
+  void foldingInLeavesOutItemsTheModelHasNoFactorsFor() {
+    CfModel model = model();
+    float[] known = model.foldIn(new int[] {0, 1}, new float[] {1, 1});
+    // items 9 and -1 came after the training (or are not items at all): the same vector
+    float[] withUnknown = model.foldIn(new int[] {0, 9, 1, -1}, new float[] {1, 5, 1, 5});
+    assertThat(withUnknown).containsExactly(known);
+    assertThat(model.foldIn(new int[] {9}, new float[] {1})).isNull();
+    // the user likes the first axis: item 1 scores above item 2, an unknown item 0
+    assertThat(model.score(known, 1)).isGreaterThan(model.score(known, 2));
+    assertThat(model.score(known, 9)).isZero();
+  }
+
+  @Test
+  void topIsTheHighestDotProductsAmongAcceptedItemsBestFirst() {
+    CfModel model = model();
+    float[] user = {1, 0.5f};
+    // dots: 1.0, 0.85, 0.5, -0.5
+    assertThat(model.top(user, 3, id -> true)).containsExactly(0, 1, 2);
+    assertThat(model.top(user, 2, id -> id != 0)).containsExactly(1, 2);
+    assertThat(model.top(user, 10, id -> true)).containsExactly(0, 1, 2, 3);
+    assertThat(model.top(null, 3, id -> true)).isEmpty();
+    assertThat(model.top(user, 0, id -> true)).isEmpty();
+  }
+
+  @Test
+  void aStoredVersionServesWithTheSettingsItWasTrainedWith() {
+    ModelVersions.Version stored =
+        new ModelVersions.Version(
+            3,
+            Instant.EPOCH,
+            "als",
+            SETTINGS.describe(),
+            new ModelVersions.Evaluation(0.3, 0.4, 0.2, 10, 10),
+            5,
+            4,
+            2,
+            ITEMS,
+            true,
+            "");
+    CfModel model = CfModel.of(stored);
+    assertThat(model.version()).isEqualTo(3);
+    assertThat(model.items()).isEqualTo(4);
+    assertThat(model.foldIn(new int[] {2}, new float[] {1}))
+        .containsExactly(model().foldIn(new int[] {2}, new float[] {1}));
+    ModelVersions.Version garbled =
+        new ModelVersions.Version(
+            4,
+            Instant.EPOCH,
+            "als",
+            "not settings",
+            stored.evaluation(),
+            5,
+            4,
+            2,
+            ITEMS,
+            false,
+            "");
+    assertThatThrownBy(() -> CfModel.of(garbled)).hasMessageContaining("version 4");
+  }
+
+  @Test
+  void aVariantPinningAVersionNotLoadedGetsNoModelRatherThanAnother() {
+    ServingModels models = new ServingModels();
+    assertThat(models.forVersion(java.util.Optional.empty())).isEmpty();
+    models.promote(model());
+    assertThat(models.forVersion(java.util.Optional.empty()).orElseThrow().version()).isEqualTo(7);
+    assertThat(models.forVersion(java.util.Optional.of(3L))).isEmpty();
+    models.pin(new CfModel(3, AlsModel.ofItemFactors(SETTINGS, ITEMS)));
+    assertThat(models.forVersion(java.util.Optional.of(3L)).orElseThrow().version()).isEqualTo(3);
+    assertThat(models.promotedVersion()).isEqualTo(7);
+  }
+}
