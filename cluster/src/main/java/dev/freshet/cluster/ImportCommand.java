@@ -77,12 +77,12 @@ public final class ImportCommand {
       err.println(USAGE);
       return 2;
     }
+    long start = System.nanoTime();
     RowCheck check =
         new RowCheck(
             TimeWindow.fromConfig(config),
             config.getInt("freshet.catalog.embedding-dimension"),
             System.currentTimeMillis());
-    long start = System.nanoTime();
     ImportFile itemFile, eventFile;
     try {
       itemFile = read(options.items(), ImportKind.ITEMS, options, check, err);
@@ -122,19 +122,14 @@ public final class ImportCommand {
             ImportClient.Retries.DEFAULT,
             progress,
             duration -> Thread.sleep(duration.toMillis()));
-    BatchSender sender = new BatchSender(client, progress, System::nanoTime);
     BatchSender.Tally itemTally = null, eventTally = null;
     try {
+      client.requireReachable();
+      BatchSender sender = new BatchSender(client, progress, System::nanoTime);
       if (items != null) itemTally = sender.send(items, itemFile.name());
       if (events != null) eventTally = sender.send(events, eventFile.name());
-    } catch (BatchSender.Refused e) {
+    } catch (BatchSender.Refused | ImportClient.Unavailable e) {
       err.println("import: " + e.getMessage());
-      return 1;
-    } catch (ImportClient.Unavailable e) {
-      err.println(
-          "import: "
-              + e.getMessage()
-              + ". Batches answered so far are imported; a re-run replays them and sends the rest.");
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

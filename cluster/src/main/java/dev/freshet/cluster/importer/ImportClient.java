@@ -86,6 +86,25 @@ public final class ImportClient {
     this.sleeper = sleeper;
   }
 
+  /**
+   * Whether anything answers at the node's address ({@code /health/alive}, which needs no key):
+   * checked once before the first batch, so that a wrong {@code --url} or a stopped node is told at
+   * once rather than after a batch's minute and a half of retries.
+   */
+  public void requireReachable() throws Unavailable, InterruptedException {
+    try {
+      http.send(
+          HttpRequest.newBuilder(URI.create(base + "/health/alive"))
+              .timeout(Duration.ofSeconds(10))
+              .GET()
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new Unavailable(
+          "no node answers at " + base + " (" + e + "); is it running? (--url) Nothing was sent.");
+    }
+  }
+
   /** Sends {@code batch} until the node applies, replays or refuses it. */
   public Answer send(ImportBatches.Batch batch) throws Unavailable, InterruptedException {
     HttpRequest.Builder request =
@@ -109,8 +128,13 @@ public final class ImportClient {
               response.headers().firstValue("Idempotent-Replayed").isPresent());
         }
         if (status == 429) {
-          if (++rateLimited > retries.rateLimitedWaits())
-            throw new Unavailable("still rate-limited after " + (rateLimited - 1) + " waits");
+          if (++rateLimited > retries.rateLimitedWaits()) {
+            throw new Unavailable(
+                "still rate-limited after "
+                    + (rateLimited - 1)
+                    + " waits for one batch. Batches answered before are imported; a re-run"
+                    + " replays them and sends the rest.");
+          }
           Duration wait =
               Duration.ofSeconds(
                   response
@@ -128,8 +152,14 @@ public final class ImportClient {
       } catch (IOException e) {
         failure = "cannot reach " + base + ": " + e;
       }
-      if (++failures >= retries.attempts())
-        throw new Unavailable(failure + " (" + failures + " attempts)");
+      if (++failures >= retries.attempts()) {
+        throw new Unavailable(
+            failure
+                + " ("
+                + failures
+                + " attempts). Batches answered before are imported; a re-run replays them and"
+                + " sends the rest.");
+      }
       listener.retrying(failure, backoff);
       sleeper.sleep(backoff);
       backoff = backoff.multipliedBy(2);

@@ -136,8 +136,11 @@ class ImportClientTest {
     assertThatThrownBy(() -> client(URI.create("http://127.0.0.1:" + closed)).send(batch()))
         .isInstanceOf(ImportClient.Unavailable.class)
         .hasMessageContaining("cannot reach http://127.0.0.1:" + closed)
-        .hasMessageEndingWith("(3 attempts)");
+        .hasMessageContaining("(3 attempts). Batches answered before are imported");
     assertThat(slept).containsExactly(Duration.ofMillis(500), Duration.ofSeconds(1));
+    assertThatThrownBy(() -> client(URI.create("http://127.0.0.1:" + closed)).requireReachable())
+        .isInstanceOf(ImportClient.Unavailable.class)
+        .hasMessageStartingWith("no node answers at http://127.0.0.1:" + closed);
   }
 
   private static ImportBatches.Batch batch() {
