@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Idempotency-Key on both ingest routes, against real PostgreSQL, across a node restart. */
+/**
+ * Idempotency-Key on both ingest routes and catalog upserts, against real PostgreSQL, across a node
+ * restart; import keys across API keys.
+ */
 class IdempotencyTest {
 
   private static final String ADMIN_KEY = "idempotency-admin-key-0123456789abcdef";
@@ -88,6 +91,56 @@ class IdempotencyTest {
     } finally {
       db.close();
     }
+  }
+
+  @Test
+  void importKeysAreSharedByEveryApiKeyAndCatalogUpsertsTakeKeysToo() throws Exception {
+    EmbeddedDatabase db = TestNodes.database();
+    FreshetNode node = TestNodes.onDatabase(db, Optional.empty(), AUTH);
+    try {
+      Api admin = new Api(node).withKey(ADMIN_KEY);
+      String items = Api.items("imp", 3, 1, "active");
+      HttpResponse<String> upserted = post(admin, "/v1/items", items, "items-1");
+      assertThat(upserted.statusCode()).isEqualTo(200);
+      assertThat(upserted.body()).isEqualTo("{\"upserted\":3}");
+      HttpResponse<String> again = post(admin, "/v1/items", items, "items-1");
+      assertThat(again.body()).isEqualTo(upserted.body());
+      assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+      assertThat(post(admin, "/v1/items", Api.items("imp", 4, 1, "active"), "items-1").statusCode())
+          .isEqualTo(422);
+
+      Api first = new Api(node).withKey(ingestKey(admin, "import one"));
+      Api second = new Api(node).withKey(ingestKey(admin, "import two"));
+      String events =
+          "{\"events\":[{\"type\":\"like\",\"userId\":\"importer\",\"itemId\":\"imp1\"}]}";
+      HttpResponse<String> applied = post(first, "/v1/events", events, "import-batch-1");
+      assertThat(applied.statusCode()).isEqualTo(202);
+      int journaled = Journal.events(node.system(), "importer").size();
+
+      // another API key (a re-run after the key was replaced) gets the first answer
+      HttpResponse<String> replayed = post(second, "/v1/events", events, "import-batch-1");
+      assertThat(replayed.body()).isEqualTo(applied.body());
+      assertThat(replayed.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+      assertThat(Journal.events(node.system(), "importer")).hasSize(journaled);
+
+      // the key is the content's: another request under it cannot take it, and is applied
+      HttpResponse<String> other =
+          post(second, "/v1/events", events.replace("like", "share"), "import-batch-1");
+      assertThat(other.statusCode()).isEqualTo(202);
+      assertThat(other.headers().firstValue("Idempotent-Replayed")).isEmpty();
+      assertThat(Journal.events(node.system(), "importer")).hasSize(journaled + 1);
+    } finally {
+      node.stop();
+      db.close();
+    }
+  }
+
+  private static String ingestKey(Api admin, String name) {
+    return admin
+        .post("/v1/admin/keys", "{\"name\":\"" + name + "\",\"scopes\":[\"ingest\"]}")
+        .body()
+        .path("key")
+        .asText();
   }
 
   private static HttpResponse<String> post(Api api, String path, String body, String key) {

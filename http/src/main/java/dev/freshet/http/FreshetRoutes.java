@@ -25,6 +25,7 @@ import dev.freshet.http.openapi.OpenApi;
 import dev.freshet.http.routes.AdminRoutes;
 import dev.freshet.http.routes.CatalogRoutes;
 import dev.freshet.http.routes.HealthRoutes;
+import dev.freshet.http.routes.IdempotentRequests;
 import dev.freshet.http.routes.Ingest;
 import dev.freshet.http.routes.IngestRoutes;
 import dev.freshet.http.routes.KeyRoutes;
@@ -129,8 +130,10 @@ public final class FreshetRoutes extends AllDirectives {
             settings.timeWindow(),
             edgeServices.limits(),
             metrics.ingest());
-    this.catalog = new CatalogRoutes(catalog, backends.popularity(), settings, bodies, mapper);
-    this.ingest = new IngestRoutes(batches, edgeServices.idempotency(), bodies, mapper);
+    IdempotentRequests idempotent = new IdempotentRequests(edgeServices.idempotency(), mapper);
+    this.catalog =
+        new CatalogRoutes(catalog, backends.popularity(), settings, bodies, idempotent, mapper);
+    this.ingest = new IngestRoutes(batches, idempotent, bodies, mapper);
     this.stream =
         new StreamRoutes(
             system,

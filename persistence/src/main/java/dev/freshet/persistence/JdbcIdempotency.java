@@ -31,7 +31,21 @@ public final class JdbcIdempotency {
   /** The key was used before for a different request. */
   public record Mismatch(String route) implements Claim {}
 
+  /**
+   * Whose rows the keys of imports are ({@link #importOwner}): their owner names the request's
+   * hash, never a client, and they are kept for the import's own time to live.
+   */
+  private static final String IMPORT_OWNER = "import:";
+
   private final DataSource dataSource;
+
+  /**
+   * The owner of a content-addressed key: every client sending the same request under the same key
+   * shares it, and a different request can never take it.
+   */
+  public static String importOwner(String requestSha256) {
+    return IMPORT_OWNER + requestSha256;
+  }
 
   public JdbcIdempotency(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -105,12 +119,22 @@ public final class JdbcIdempotency {
         });
   }
 
-  /** Deletes answers older than {@code ttl}; returns how many. */
-  public int purgeOlderThan(Duration ttl) {
+  /**
+   * Deletes answers older than {@code ttl}, and those of imports ({@link #importOwner}) older than
+   * {@code importTtl}; returns how many.
+   */
+  public int purgeOlderThan(Duration ttl, Duration importTtl) {
+    Instant now = Instant.now();
     try (Connection c = dataSource.getConnection();
         PreparedStatement delete =
-            c.prepareStatement("DELETE FROM idempotency_keys WHERE created_at < ?")) {
-      delete.setTimestamp(1, Timestamp.from(Instant.now().minus(ttl)));
+            c.prepareStatement(
+                "DELETE FROM idempotency_keys WHERE (created_at < ? AND owner NOT LIKE '"
+                    + IMPORT_OWNER
+                    + "%') OR (created_at < ? AND owner LIKE '"
+                    + IMPORT_OWNER
+                    + "%')")) {
+      delete.setTimestamp(1, Timestamp.from(now.minus(ttl)));
+      delete.setTimestamp(2, Timestamp.from(now.minus(importTtl)));
       return delete.executeUpdate();
     } catch (SQLException e) {
       throw new StoreException("Purging idempotency keys failed", e);

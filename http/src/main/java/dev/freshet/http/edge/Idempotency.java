@@ -25,10 +25,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code Idempotency-Key} on ingest (API.md): the first request with a key claims it in PostgreSQL,
- * applies its batch and stores the answer before sending it; a repeat gets the stored answer and
- * changes nothing, on any node and after any restart. Keys belong to the caller (its API key), so
- * two clients cannot collide, and are kept for {@code freshet.idempotency.ttl}.
+ * {@code Idempotency-Key} on ingest and catalog upserts (API.md): the first request with a key
+ * claims it in PostgreSQL, applies its batch and stores the answer before sending it; a repeat gets
+ * the stored answer and changes nothing, on any node and after any restart. Keys belong to the
+ * caller (its API key), so two clients cannot collide, and are kept for {@code
+ * freshet.idempotency.ttl}.
+ *
+ * <p>Keys beginning with {@code import-} ({@code bin/freshet import}) are content-addressed
+ * instead: they belong to the request's hash, so any API key replays them (a re-run of an import
+ * after its key was replaced still changes nothing) and a different request under the same key is a
+ * request of its own, never a 422. They are kept for {@code import-ttl}, as history is imported
+ * again long after a day.
  */
 public final class Idempotency {
 
@@ -45,13 +52,21 @@ public final class Idempotency {
 
   private static final Logger log = LoggerFactory.getLogger(Idempotency.class);
   public static final String HEADER = "Idempotency-Key";
+
+  /** The prefix of content-addressed keys (see above). */
+  public static final String IMPORT_PREFIX = "import-";
+
   private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
-  record Settings(Duration ttl, Duration takeoverAfter, Duration purgeInterval) {
+  record Settings(
+      Duration ttl, Duration importTtl, Duration takeoverAfter, Duration purgeInterval) {
     static Settings fromConfig(Config config) {
       Config c = config.getConfig("freshet.idempotency");
       return new Settings(
-          c.getDuration("ttl"), c.getDuration("takeover-after"), c.getDuration("purge-interval"));
+          c.getDuration("ttl"),
+          c.getDuration("import-ttl"),
+          c.getDuration("takeover-after"),
+          c.getDuration("purge-interval"));
     }
   }
 
@@ -91,9 +106,13 @@ public final class Idempotency {
     CompletableFuture.runAsync(
         () -> {
           try {
-            int purged = store.purgeOlderThan(settings.ttl());
+            int purged = store.purgeOlderThan(settings.ttl(), settings.importTtl());
             if (purged > 0)
-              log.info("Purged {} idempotency keys older than {}", purged, settings.ttl());
+              log.info(
+                  "Purged {} idempotency keys older than {} (imports' older than {})",
+                  purged,
+                  settings.ttl(),
+                  settings.importTtl());
           } catch (RuntimeException e) {
             log.warn("Purging idempotency keys failed; retrying at the next interval", e);
           }
@@ -117,8 +136,8 @@ public final class Idempotency {
     if (!KEY.matcher(k).matches()) {
       throw ApiException.invalid(HEADER, HEADER + " must be 1 to 255 visible ASCII characters");
     }
-    String owner = caller.owner();
     String hash = Hashes.sha256(bytes(request));
+    String owner = k.startsWith(IMPORT_PREFIX) ? JdbcIdempotency.importOwner(hash) : caller.owner();
     return CompletableFuture.supplyAsync(
             () -> store.claim(owner, k, route, hash, settings.takeoverAfter()), blocking)
         .thenCompose(

@@ -18,14 +18,15 @@ import dev.freshet.http.api.ItemsRequest;
 import dev.freshet.http.api.JsonBodies;
 import dev.freshet.http.api.RecommendationQuery;
 import dev.freshet.http.edge.HttpSettings;
+import dev.freshet.http.edge.Idempotency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /v1/items}: upserts (answered once the catalog's transaction committed), one item, and the
- * non-personal popular and latest lists.
+ * {@code /v1/items}: upserts (answered once the catalog's transaction committed, under an optional
+ * Idempotency-Key), one item, and the non-personal popular and latest lists.
  */
 public final class CatalogRoutes extends ApiRoutes {
 
@@ -33,18 +34,21 @@ public final class CatalogRoutes extends ApiRoutes {
   private final Popularity popularity;
   private final HttpSettings settings;
   private final JsonBodies bodies;
+  private final IdempotentRequests idempotent;
 
   public CatalogRoutes(
       Catalog catalog,
       Popularity popularity,
       HttpSettings settings,
       JsonBodies bodies,
+      IdempotentRequests idempotent,
       ObjectMapper mapper) {
     super(mapper);
     this.catalog = catalog;
     this.popularity = popularity;
     this.settings = settings;
     this.bodies = bodies;
+    this.idempotent = idempotent;
   }
 
   /** The routes below {@code /v1}. */
@@ -64,8 +68,15 @@ public final class CatalogRoutes extends ApiRoutes {
     var upserts =
         ItemsRequest.parse(
             body, settings.embeddingDimension(), settings.timeWindow(), System.currentTimeMillis());
-    return onSuccess(
-        catalog.upsert(upserts), stored -> json(200, new Acknowledgement.Upserted(stored.size())));
+    return idempotent.once(
+        "/v1/items",
+        body,
+        () ->
+            catalog
+                .upsert(upserts)
+                .thenApply(
+                    stored ->
+                        new Idempotency.Answer(200, new Acknowledgement.Upserted(stored.size()))));
   }
 
   private Route item(String id) {

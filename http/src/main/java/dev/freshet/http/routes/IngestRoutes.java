@@ -1,15 +1,7 @@
 package dev.freshet.http.routes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.api.JsonBodies;
-import dev.freshet.http.edge.Caller;
-import dev.freshet.http.edge.Idempotency;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -19,14 +11,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class IngestRoutes extends ApiRoutes {
 
   private final Ingest ingest;
-  private final Idempotency idempotency;
+  private final IdempotentRequests idempotent;
   private final JsonBodies bodies;
 
   public IngestRoutes(
-      Ingest ingest, Idempotency idempotency, JsonBodies bodies, ObjectMapper mapper) {
+      Ingest ingest, IdempotentRequests idempotent, JsonBodies bodies, ObjectMapper mapper) {
     super(mapper);
     this.ingest = ingest;
-    this.idempotency = idempotency;
+    this.idempotent = idempotent;
     this.bodies = bodies;
   }
 
@@ -40,7 +32,7 @@ public final class IngestRoutes extends ApiRoutes {
                     () ->
                         bodies.beacon(
                             body ->
-                                idempotent(
+                                idempotent.once(
                                     "/v1/impressions", body, () -> ingest.impressions(body))))),
         path(
             "events",
@@ -48,35 +40,7 @@ public final class IngestRoutes extends ApiRoutes {
                 post(
                     () ->
                         bodies.beacon(
-                            body -> idempotent("/v1/events", body, () -> ingest.events(body))))));
-  }
-
-  /**
-   * An ingest batch under its optional Idempotency-Key: a replay gets the first answer, marked as
-   * one.
-   */
-  private Route idempotent(
-      String route, JsonNode body, Supplier<CompletionStage<Idempotency.Answer>> work) {
-    return extractRequest(
-        request ->
-            optionalHeaderValueByName(
-                Idempotency.HEADER,
-                key ->
-                    onSuccess(
-                        idempotency.once(
-                            request.getAttribute(Caller.ATTRIBUTE).orElseThrow(),
-                            key,
-                            route,
-                            body,
-                            work),
-                        answer -> {
-                          HttpResponse response =
-                              ApiJson.response(mapper, answer.status(), answer.body());
-                          return complete(
-                              answer.replayed()
-                                  ? response.addHeader(
-                                      RawHeader.create("Idempotent-Replayed", "true"))
-                                  : response);
-                        })));
+                            body ->
+                                idempotent.once("/v1/events", body, () -> ingest.events(body))))));
   }
 }
