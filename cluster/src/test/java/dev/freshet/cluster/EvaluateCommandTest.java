@@ -24,7 +24,15 @@ class EvaluateCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
+  /** The static split alone: the chronological replay starts a node (MovieLens quality tests). */
   private int run(String... args) {
+    String[] staticOnly = new String[args.length + 1];
+    staticOnly[0] = "--no-replay";
+    System.arraycopy(args, 0, staticOnly, 1, args.length);
+    return replay(staticOnly);
+  }
+
+  private int replay(String... args) {
     return EvaluateCommand.run(
         args,
         ConfigFactory.parseString(
@@ -100,5 +108,15 @@ class EvaluateCommandTest {
     Path empty = Files.write(dir.resolve("empty.csv"), List.of("userId,movieId,rating"));
     assertThat(run("--ratings", empty.toString())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("no pairs");
+  }
+
+  @Test
+  void theReplayNeedsTimesAndSaysWhichLineHasNone() throws Exception {
+    Path file = Files.createTempFile("no-times", ".csv");
+    Files.writeString(file, "user,item,rating\n1,10,4\n");
+    assertThat(replay("--ratings", file.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("line 1", "timestamp", "--no-replay");
+    assertThat(replay("--ratings", file.toString(), "--retrain-every", "0")).isEqualTo(2);
+    assertThat(replay("--ratings", file.toString(), "--k", "500")).isEqualTo(2);
   }
 }
