@@ -149,6 +149,7 @@ public final class FreshetNode {
             readModels.rankingEvents(),
             popularity.feed())
         .registerFreshness(FreshnessBands.get(system))
+        .registerModels(learning.models())
         .sampleEntities(system, metricsSettings.entitiesInterval())
         .startAlerts(system, metricsSettings.alerts());
     AdminRoutes.Learning training = learning.train(system, config, database, metrics.training());

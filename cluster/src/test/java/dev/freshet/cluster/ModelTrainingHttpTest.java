@@ -92,7 +92,12 @@ class ModelTrainingHttpTest {
         .isGreaterThan(version.path("popularityNdcg").asDouble());
     JsonNode versions = api.get("/v1/admin/models").body().path("versions");
     int promoted = 0;
-    for (JsonNode v : versions) if (v.path("promoted").asBoolean()) promoted++;
+    long served = 0;
+    for (JsonNode v : versions)
+      if (v.path("promoted").asBoolean()) {
+        promoted++;
+        served = v.path("version").asLong();
+      }
     assertThat(promoted).isEqualTo(1);
     // and on /metrics: the runs by outcome, their time, the last version's NDCG and popularity's
     PrometheusText scrape = PrometheusText.parse(api.text("/metrics"));
@@ -104,6 +109,27 @@ class ModelTrainingHttpTest {
     assertThat(scrape.value("freshet_model_ndcg", "scorer", "popularity"))
         .isCloseTo(
             version.path("popularityNdcg").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+
+    // the node serves the promoted version at once, and a user's next event folds them in: their
+    // ranking has collaborative filtering in the score, for the items of their taste group
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (PrometheusText.parse(api.text("/metrics")).value("freshet_model_serving_version")
+        != served) {
+      assertThat(System.currentTimeMillis()).as("the node serves the version").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    assertThat(
+            api.post(
+                    "/v1/events",
+                    "{\"events\":[{\"type\":\"click\",\"userId\":\"tmu0\",\"itemId\":\"tm3\"}]}")
+                .status())
+        .isEqualTo(202);
+    JsonNode first =
+        api.get("/v1/users/tmu0/recommendations?k=5&explain=true").body().path("items").path(0);
+    assertThat(first.path("explain").path("cf").asDouble()).isPositive();
+    assertThat(Integer.parseInt(first.path("id").asText().substring(2))).isLessThan(25);
+    assertThat(PrometheusText.parse(api.text("/metrics")).value("freshet_cf_fold_ins_total"))
+        .isGreaterThanOrEqualTo(1);
   }
 
   private static JsonNode awaitIdle() throws InterruptedException {

@@ -278,6 +278,29 @@ public final class Metrics {
   }
 
   /**
+   * The trained model this node serves and the user fold-ins its entities did against it (each a
+   * small solve after an event batch or for a ranking).
+   */
+  public Metrics registerModels(dev.freshet.actors.learning.ServingModels models) {
+    gauge(
+        "freshet_model_serving_version",
+        "Model version this node serves (0 while none is promoted)",
+        models,
+        m -> m.promotedVersion());
+    CounterWithCallback.builder()
+        .name("freshet_cf_fold_ins")
+        .help("Users folded in against a trained model on this node")
+        .callback(cb -> cb.call(models.foldIns()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("freshet_cf_fold_in_seconds")
+        .help("Time this node's fold-ins took")
+        .callback(cb -> cb.call(models.foldInNanos() / 1e9))
+        .register(registry);
+    return this;
+  }
+
+  /**
    * Adds the user entities resident on this node ({@code freshet_entities{type="user"}}), asked of
    * Cluster Sharding every {@code interval}; absent until the first answer.
    */
