@@ -252,7 +252,8 @@ final class ChronologicalReplay {
         }
         ObjectNode event = event(r);
         // a batch is at most 1,000 events and 64 KiB: sent before this one would overflow it
-        int size = event.toString().length() + 1;
+        // in bytes, as the API counts: ids from other datasets need not be ASCII
+        int size = event.toString().getBytes(StandardCharsets.UTF_8).length + 1;
         if (pending.size() == BATCH || pendingBytes + size > MAX_BODY) flush();
         pending.add(event);
         pendingBytes += size;
