@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,6 +47,7 @@ public final class EvaluateCommand {
     long seed = 42;
     double trainShare = 0.8, minRating = Double.NEGATIVE_INFINITY;
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Map<String, Object> nodeSettings = new LinkedHashMap<>(ChronologicalReplay.DATASET_SETTINGS);
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -61,6 +64,13 @@ public final class EvaluateCommand {
               trainShare = CommandArgs.parsed(args, ++i, "--train-share", Double::parseDouble);
           case "--min-rating" ->
               minRating = CommandArgs.parsed(args, ++i, "--min-rating", Double::parseDouble);
+          case "--set" -> {
+            String[] kv = CommandArgs.value(args, ++i, "--set").split("=", 2);
+            if (kv.length < 2 || !kv[0].strip().startsWith("freshet."))
+              throw new IllegalArgumentException(
+                  "--set needs freshet.SETTING=VALUE, got \"" + args[i] + "\"");
+            nodeSettings.put(kv[0].strip(), kv[1].strip());
+          }
           case "--threads" ->
               threads = CommandArgs.parsed(args, ++i, "--threads", Integer::parseInt);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -88,7 +98,8 @@ public final class EvaluateCommand {
       err.println(
           "usage: bin/freshet evaluate --ratings FILE [--items FILE] [--no-replay]"
               + " [--retrain-every 10000] [--k 20] [--positive-rating 4] [--seed 42]"
-              + " [--train-share 0.8] [--min-rating R] [--threads N]");
+              + " [--train-share 0.8] [--min-rating R] [--threads N]"
+              + " [--set freshet.SETTING=VALUE ...]");
       return 2;
     }
     if (replay) {
@@ -96,14 +107,17 @@ public final class EvaluateCommand {
         ReplayData data = ReplayData.read(ratings, items);
         ChronologicalReplay.Settings settings =
             new ChronologicalReplay.Settings(
-                replayK, 0.2, positive, retrainEvery, seed, java.util.Map.of());
-        ChronologicalReplay.run(data, settings, err).print(out, replayK);
+                replayK, 0.2, positive, retrainEvery, seed, nodeSettings);
+        ChronologicalReplay.run(data, settings, err).print(out, settings);
       } catch (RatingsCsv.BadLine e) {
         err.println("evaluate: " + e.getMessage() + " (--no-replay for the static split alone)");
         return 2;
       } catch (IOException e) {
         err.println("evaluate: cannot read the replay's input: " + e.getMessage());
         return 1;
+      } catch (com.typesafe.config.ConfigException e) {
+        err.println("evaluate: a --set value is not a valid setting: " + e.getMessage());
+        return 2;
       }
     }
     RatingsCsv data;

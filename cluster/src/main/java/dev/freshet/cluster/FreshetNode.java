@@ -50,7 +50,7 @@ public final class FreshetNode {
 
   private final ActorSystem<Void> system;
   private final Catalog catalog;
-  private final Popularity popularity;
+  private final PopularitySubsystem popularity;
   private final ServerBinding binding;
   private final Database database;
   private final ServingModels models;
@@ -58,7 +58,7 @@ public final class FreshetNode {
   private FreshetNode(
       ActorSystem<Void> system,
       Catalog catalog,
-      Popularity popularity,
+      PopularitySubsystem popularity,
       ServerBinding binding,
       Database database,
       ServingModels models) {
@@ -165,8 +165,7 @@ public final class FreshetNode {
             metrics,
             vectors,
             training);
-    return new FreshetNode(
-        system, catalog, popularity.popularity(), binding, database, learning.models());
+    return new FreshetNode(system, catalog, popularity, binding, database, learning.models());
   }
 
   /**
@@ -188,11 +187,14 @@ public final class FreshetNode {
   }
 
   /**
-   * The database goes last: after the node has left the cluster and its entities have stopped, so
-   * no journal write is cut off.
+   * The database goes last: the pool after the node has left the cluster and its entities have
+   * stopped, so that no journal write is cut off; the embedded server once every actor has stopped
+   * (registered first, so run last of the termination callbacks), so that no query still streaming
+   * from the journal (read models, projections) sees its server go away.
    */
   private static void closeOnShutdown(
       ActorSystem<?> system, Database database, EmbeddedDatabase embedded) {
+    if (embedded != null) system.classicSystem().registerOnTermination(embedded::close);
     CoordinatedShutdown.get(system.classicSystem())
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -201,7 +203,6 @@ public final class FreshetNode {
                 CompletableFuture.supplyAsync(
                     () -> {
                       database.close();
-                      if (embedded != null) embedded.close();
                       return Done.getInstance();
                     }));
   }
@@ -215,7 +216,15 @@ public final class FreshetNode {
   }
 
   public Popularity popularity() {
-    return popularity;
+    return popularity.popularity();
+  }
+
+  /**
+   * Whether every interaction this node has counted for popularity is on its board (the feed sums
+   * them per window and shares them through the cluster first).
+   */
+  public boolean popularityCaughtUp() {
+    return popularity.popularity().signals() >= popularity.feed().recorded();
   }
 
   /**

@@ -32,6 +32,7 @@ public final class PopularityFeed {
 
   private final BoundedSourceQueue<Signal> queue;
   private final LongAdder dropped = new LongAdder();
+  private final LongAdder recorded = new LongAdder();
 
   private PopularityFeed(BoundedSourceQueue<Signal> queue) {
     this.queue = queue;
@@ -68,6 +69,12 @@ public final class PopularityFeed {
     if (weight <= 0) return;
     if (queue.offer(new Signal(itemId, category, weight, at)) != QueueOfferResult.enqueued())
       dropped.increment();
+    else recorded.increment();
+  }
+
+  /** Signals taken into a window (so on their way to every node's board). */
+  public long recorded() {
+    return recorded.sum();
   }
 
   /** Signals dropped because the buffer was full or the feed had stopped. */
@@ -91,6 +98,6 @@ public final class PopularityFeed {
       items.merge(s.itemId(), weight, Double::sum);
       if (s.category() != null) categories.merge(s.category(), weight, Double::sum);
     }
-    return new PopularityDeltas(items, categories, window.isEmpty() ? 0L : at);
+    return new PopularityDeltas(items, categories, window.isEmpty() ? 0L : at, window.size());
   }
 }

@@ -70,6 +70,23 @@ public final class CfModel {
     return model.foldIn(known, w);
   }
 
+  /**
+   * What the model predicts, on average, for the items of these pairs the user took to (positive
+   * weight) and the model knows: the user's own scale, which scores are read against. 0 when there
+   * is none, or the model predicts nothing positive for them.
+   */
+  public double scale(float[] user, int[] itemIds, float[] weights) {
+    if (user == null) return 0.0;
+    double sum = 0;
+    int n = 0;
+    for (int k = 0; k < itemIds.length; k++) {
+      if (weights[k] <= 0 || itemIds[k] < 0 || itemIds[k] >= items()) continue;
+      sum += model.score(user, itemIds[k]);
+      n++;
+    }
+    return n == 0 ? 0.0 : Math.max(0.0, sum / n);
+  }
+
   /** The user's affinity for the item: 0 for an item without factors. */
   public double score(float[] user, int denseId) {
     if (user == null || denseId < 0 || denseId >= items()) return 0.0;

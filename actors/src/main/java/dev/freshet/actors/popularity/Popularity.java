@@ -1,5 +1,6 @@
 package dev.freshet.actors.popularity;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -11,6 +12,7 @@ public final class Popularity {
   private final long halfLifeMillis;
   private final AtomicReference<PopularityBoard> board =
       new AtomicReference<>(PopularityBoard.empty());
+  private final AtomicLong signals = new AtomicLong();
 
   public Popularity(long halfLifeMillis) {
     this.halfLifeMillis = halfLifeMillis;
@@ -23,6 +25,15 @@ public final class Popularity {
   /** Adds a window of deltas (from any node). Called by one actor only, so never concurrently. */
   public void apply(PopularityDeltas deltas) {
     board.set(board.get().merge(deltas, halfLifeMillis));
+    signals.addAndGet(deltas.signals());
+  }
+
+  /**
+   * Interactions the board holds, from every node: a node's own count of recorded signals is
+   * reached once all of them are on its board (what a deterministic replay waits for).
+   */
+  public long signals() {
+    return signals.get();
   }
 
   public long halfLifeMillis() {

@@ -23,7 +23,7 @@ final class FoldedVectors {
   private final Folded[] kept = new Folded[KEPT];
   private int next;
 
-  private record Folded(long version, ItemWeights items, long changes, float[] vector) {}
+  private record Folded(long version, ItemWeights items, long changes, CfScores scores) {}
 
   FoldedVectors(ServingModels models) {
     this.models = models;
@@ -45,23 +45,27 @@ final class FoldedVectors {
   private CfScores scores(ItemWeights items, Variant variant) {
     Optional<CfModel> model = models.forVersion(variant.model());
     if (model.isEmpty()) return CfScores.NONE;
-    float[] vector = vector(model.get(), items);
-    return vector == null ? CfScores.NONE : new CfScores(model.get(), vector);
+    return vector(model.get(), items);
   }
 
-  private float[] vector(CfModel model, ItemWeights items) {
+  /** The user's vector and scale; none when the model knows nothing the user took to. */
+  private CfScores vector(CfModel model, ItemWeights items) {
     for (Folded f : kept) {
       if (f != null
           && f.version() == model.version()
           && f.items() == items
-          && f.changes() == items.changes()) return f.vector();
+          && f.changes() == items.changes()) return f.scores();
     }
     long start = System.nanoTime();
-    float[] vector = items.size() == 0 ? null : model.foldIn(items.items(), items.weights());
+    int[] ids = items.items();
+    float[] weights = items.weights();
+    float[] vector = ids.length == 0 ? null : model.foldIn(ids, weights);
+    double scale = model.scale(vector, ids, weights);
     models.foldedIn(System.nanoTime() - start);
+    CfScores scores = scale > 0 ? new CfScores(model, vector, scale) : CfScores.NONE;
     int slot = slotOf(model.version());
-    kept[slot] = new Folded(model.version(), items, items.changes(), vector);
-    return vector;
+    kept[slot] = new Folded(model.version(), items, items.changes(), scores);
+    return scores;
   }
 
   /** The slot of this version's earlier vector, else the next in turn. */
