@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** {@code model_versions}: trained models and their evaluations (migration V12). */
+/** {@code model_versions}: trained models and their evaluations (migrations V12, V13). */
 public final class JdbcModelVersions implements ModelVersions {
 
   private static final String COLUMNS =
@@ -28,14 +28,17 @@ public final class JdbcModelVersions implements ModelVersions {
 
   @Override
   public long record(Version v) {
-    if (v.itemFactors().length != (long) v.items() * v.factors())
-      throw new IllegalArgumentException("item factors must hold factors x items floats");
+    long rows = v.itemIds().length > 0 ? v.itemIds().length : v.items();
+    if (v.itemFactors().length != rows * v.factors())
+      throw new IllegalArgumentException(
+          "item factors must hold factors floats for each item (or each of itemIds)");
     try (Connection c = dataSource.getConnection();
         PreparedStatement insert =
             c.prepareStatement(
                 "INSERT INTO model_versions (trained_at, algorithm, params, ndcg, recall,"
                     + " popularity_ndcg, evaluated_users, k, users, items, factors, item_factors,"
-                    + " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version")) {
+                    + " note, item_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " RETURNING version")) {
       insert.setTimestamp(1, Timestamp.from(v.trainedAt()));
       insert.setString(2, v.algorithm());
       insert.setString(3, v.params());
@@ -49,6 +52,7 @@ public final class JdbcModelVersions implements ModelVersions {
       insert.setInt(11, v.factors());
       insert.setBytes(12, bytes(v.itemFactors()));
       insert.setString(13, v.note());
+      insert.setBytes(14, v.itemIds().length == 0 ? null : bytes(v.itemIds()));
       try (ResultSet rs = insert.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -109,11 +113,12 @@ public final class JdbcModelVersions implements ModelVersions {
     try (Connection c = dataSource.getConnection();
         PreparedStatement select =
             c.prepareStatement(
-                "SELECT " + COLUMNS + ", item_factors FROM model_versions " + where)) {
+                "SELECT " + COLUMNS + ", item_factors, item_ids FROM model_versions " + where)) {
       if (version != null) select.setLong(1, version);
       try (ResultSet rs = select.executeQuery()) {
         return rs.next()
-            ? Optional.of(version(rs, floats(rs.getBytes("item_factors"))))
+            ? Optional.of(
+                version(rs, floats(rs.getBytes("item_factors")), ints(rs.getBytes("item_ids"))))
             : Optional.empty();
       }
     } catch (SQLException e) {
@@ -130,7 +135,7 @@ public final class JdbcModelVersions implements ModelVersions {
       select.setInt(1, Math.max(0, limit));
       List<Version> out = new ArrayList<>();
       try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) out.add(version(rs, new float[0]));
+        while (rs.next()) out.add(version(rs, new float[0], new int[0]));
       }
       return out;
     } catch (SQLException e) {
@@ -138,7 +143,7 @@ public final class JdbcModelVersions implements ModelVersions {
     }
   }
 
-  private static Version version(ResultSet rs, float[] factors) throws SQLException {
+  private static Version version(ResultSet rs, float[] factors, int[] itemIds) throws SQLException {
     return new Version(
         rs.getLong("version"),
         rs.getTimestamp("trained_at").toInstant(),
@@ -154,6 +159,7 @@ public final class JdbcModelVersions implements ModelVersions {
         rs.getInt("items"),
         rs.getInt("factors"),
         factors,
+        itemIds,
         rs.getBoolean("promoted"),
         rs.getString("note"));
   }
@@ -162,6 +168,20 @@ public final class JdbcModelVersions implements ModelVersions {
     ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     buffer.asFloatBuffer().put(values);
     return buffer.array();
+  }
+
+  static byte[] bytes(int[] values) {
+    ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.asIntBuffer().put(values);
+    return buffer.array();
+  }
+
+  /** Ints from {@link #bytes(int[])}; none for NULL. */
+  static int[] ints(byte[] bytes) {
+    if (bytes == null) return new int[0];
+    int[] out = new int[bytes.length / 4];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+    return out;
   }
 
   static float[] floats(byte[] bytes) {

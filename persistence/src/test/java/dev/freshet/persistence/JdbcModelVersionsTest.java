@@ -41,6 +41,7 @@ class JdbcModelVersionsTest {
         factors.length / 2,
         2,
         factors,
+        new int[0],
         false,
         "");
   }
@@ -93,6 +94,7 @@ class JdbcModelVersionsTest {
                         3,
                         2,
                         new float[5],
+                        new int[0],
                         false,
                         "")))
         .isInstanceOf(IllegalArgumentException.class);

@@ -65,22 +65,22 @@ public final class ModelRefresh {
   }
 
   private boolean load(ModelVersions.Version version, boolean promote) {
-    if (!version.algorithm().equals("als")) {
+    CfModel model;
+    try {
+      model = CfModel.of(version);
+    } catch (IllegalArgumentException e) {
       log.warn(
-          "Model version {} is {}, which nodes do not serve: ignored",
-          version.version(),
-          version.algorithm());
+          "Model version {} cannot be served: ignored ({})", version.version(), e.getMessage());
       return false;
     }
-    CfModel model = CfModel.of(version);
     if (promote) models.promote(model);
     else models.pin(model);
     log.info(
-        "Serving model version {} ({}, {} items x {} factors){}",
+        "Serving model version {} ({}, {} items, {} floats a row){}",
         version.version(),
         version.algorithm(),
         model.items(),
-        model.factors(),
+        version.factors(),
         promote ? "" : " for the variants that pin it");
     return true;
   }

@@ -3,105 +3,166 @@ package dev.freshet.actors.learning;
 import java.util.function.IntPredicate;
 
 /**
- * A trained model version as a node serves it: its item factors (by dense id) and what folding a
- * user in needs. Immutable; shared by every user entity of the node.
+ * A trained model version as a node serves it, whichever algorithm trained it: implicit ALS (item
+ * factors; a user is folded in by the training's own user step) or EASE (item-to-item weights; a
+ * user is their scores for the modelled items, {@code xᵀB} over their pairs). Either way a user's
+ * "vector" comes from {@link #foldIn} and an item's score from {@link #score}. Immutable; shared by
+ * every user entity of the node.
  */
 public final class CfModel {
 
-  private final long version;
-  private final AlsModel model;
+  /** The algorithm's side: what a user's vector is, and how it scores an item. */
+  private sealed interface Kind permits Als, Ease {
+    int items();
 
-  public CfModel(long version, AlsModel model) {
-    this.version = version;
-    this.model = model;
+    float[] foldIn(int[] itemIds, float[] weights);
+
+    /** NaN for an item the model cannot score. */
+    double score(float[] user, int denseId);
   }
 
-  /** The stored version as served: item factors and the settings it was trained with. */
+  private record Als(AlsModel model) implements Kind {
+    public int items() {
+      return model.items();
+    }
+
+    public float[] foldIn(int[] itemIds, float[] weights) {
+      int n = 0;
+      for (int id : itemIds) if (id >= 0 && id < items()) n++;
+      if (n == 0) return null;
+      int[] known = new int[n];
+      float[] w = new float[n];
+      for (int k = 0, j = 0; k < itemIds.length; k++) {
+        if (itemIds[k] < 0 || itemIds[k] >= items()) continue;
+        known[j] = itemIds[k];
+        w[j++] = weights[k];
+      }
+      return model.foldIn(known, w);
+    }
+
+    public double score(float[] user, int denseId) {
+      return denseId < 0 || denseId >= items() ? Double.NaN : model.score(user, denseId);
+    }
+  }
+
+  private record Ease(EaseModel model) implements Kind {
+    public int items() {
+      return model.items();
+    }
+
+    public float[] foldIn(int[] itemIds, float[] weights) {
+      for (int k = 0; k < itemIds.length; k++)
+        if (weights[k] > 0 && model.models(itemIds[k])) return model.userScores(itemIds, weights);
+      return null; // nothing the model knows that the user took to
+    }
+
+    public double score(float[] user, int denseId) {
+      return model.score(user, denseId);
+    }
+  }
+
+  private final long version;
+  private final Kind kind;
+
+  public CfModel(long version, AlsModel model) {
+    this(version, new Als(model));
+  }
+
+  public CfModel(long version, EaseModel model) {
+    this(version, new Ease(model));
+  }
+
+  private CfModel(long version, Kind kind) {
+    this.version = version;
+    this.kind = kind;
+  }
+
+  /**
+   * The stored version as served: its item factors or weights, and the settings it was trained
+   * with.
+   */
   public static CfModel of(ModelVersions.Version stored) {
-    AlsSettings settings =
-        AlsSettings.parse(stored.params())
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "version "
-                            + stored.version()
-                            + " has no ALS settings: "
-                            + stored.params()));
-    if (settings.factors() != stored.factors())
-      throw new IllegalArgumentException(
-          "version " + stored.version() + ": params and factors disagree");
-    return new CfModel(stored.version(), AlsModel.ofItemFactors(settings, stored.itemFactors()));
+    try {
+      return switch (stored.algorithm()) {
+        case Trainer.ALS -> {
+          AlsSettings settings =
+              AlsSettings.parse(stored.params())
+                  .orElseThrow(
+                      () -> new IllegalArgumentException("no ALS settings: " + stored.params()));
+          if (settings.factors() != stored.factors())
+            throw new IllegalArgumentException("params and factors disagree");
+          yield new CfModel(
+              stored.version(), AlsModel.ofItemFactors(settings, stored.itemFactors()));
+        }
+        case Trainer.EASE ->
+            new CfModel(
+                stored.version(),
+                EaseModel.ofWeights(stored.items(), stored.itemIds(), stored.itemFactors()));
+        default -> throw new IllegalArgumentException("unknown algorithm " + stored.algorithm());
+      };
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("version " + stored.version() + ": " + e.getMessage(), e);
+    }
   }
 
   public long version() {
     return version;
   }
 
-  public int factors() {
-    return model.factors();
-  }
-
-  /** Items with factors: dense ids {@code 0 .. items() - 1} (items created since have none). */
+  /**
+   * Items the model was trained over: dense ids {@code 0 .. items() - 1} (items created since have
+   * none).
+   */
   public int items() {
-    return model.items();
-  }
-
-  /** The items' factors, row-major; not to be modified. */
-  public float[] itemFactors() {
-    return model.itemFactors();
+    return kind.items();
   }
 
   /**
-   * A user's factors from their pairs (dense ids and weights, ids distinct): the training's own
-   * user step against these item factors. Pairs of items the model has no factors for are left out;
-   * null when none is left.
+   * A user's vector from their pairs (dense ids and weights, ids distinct): for ALS the training's
+   * own user step against the item factors, for EASE their scores. Pairs of items the model does
+   * not know are left out; null when nothing is left.
    */
   public float[] foldIn(int[] itemIds, float[] weights) {
-    int n = 0;
-    for (int id : itemIds) if (id >= 0 && id < items()) n++;
-    if (n == 0) return null;
-    int[] known = new int[n];
-    float[] w = new float[n];
-    for (int k = 0, j = 0; k < itemIds.length; k++) {
-      if (itemIds[k] < 0 || itemIds[k] >= items()) continue;
-      known[j] = itemIds[k];
-      w[j++] = weights[k];
-    }
-    return model.foldIn(known, w);
+    return kind.foldIn(itemIds, weights);
+  }
+
+  /** The user's affinity for the item: 0 for an item the model does not score. */
+  public double score(float[] user, int denseId) {
+    if (user == null) return 0.0;
+    double score = kind.score(user, denseId);
+    return Double.isNaN(score) ? 0.0 : score;
+  }
+
+  /** The user's affinity for the item; NaN for an item the model does not score (evaluation). */
+  double scoreOrNaN(float[] user, int denseId) {
+    return kind.score(user, denseId);
   }
 
   /**
-   * What the model predicts, on average, for the items of these pairs the user took to (positive
-   * weight) and the model knows: the user's own scale, which scores are read against. 0 when there
-   * is none, or the model predicts nothing positive for them.
+   * The most the model predicts for an item of these pairs the user took to (positive weight): the
+   * user's own scale, which scores are read against. 0 when the model knows none of them, or
+   * predicts nothing positive for them.
    */
   public double scale(float[] user, int[] itemIds, float[] weights) {
     if (user == null) return 0.0;
-    double sum = 0;
-    int n = 0;
-    for (int k = 0; k < itemIds.length; k++) {
-      if (weights[k] <= 0 || itemIds[k] < 0 || itemIds[k] >= items()) continue;
-      sum += model.score(user, itemIds[k]);
-      n++;
-    }
-    return n == 0 ? 0.0 : Math.max(0.0, sum / n);
-  }
-
-  /** The user's affinity for the item: 0 for an item without factors. */
-  public double score(float[] user, int denseId) {
-    if (user == null || denseId < 0 || denseId >= items()) return 0.0;
-    return model.score(user, denseId);
+    double max = 0;
+    for (int k = 0; k < itemIds.length; k++)
+      if (weights[k] > 0) {
+        double score = kind.score(user, itemIds[k]);
+        if (score > max) max = score;
+      }
+    return max;
   }
 
   /**
    * The {@code k} items {@code accept}s that {@code user} scores highest, best first (ties: lower
-   * id first).
+   * id first); items the model does not score are never among them.
    */
   public int[] top(float[] user, int k, IntPredicate accept) {
     if (user == null || k <= 0) return new int[0];
     double[] scores = new double[items()];
     for (int id = 0; id < scores.length; id++)
-      scores[id] = accept.test(id) ? model.score(user, id) : Double.NaN;
+      scores[id] = accept.test(id) ? kind.score(user, id) : Double.NaN;
     return TopK.of(scores, k, null);
   }
 }

@@ -83,17 +83,79 @@ public final class EaseModel {
     return new EaseModel(data.items(), row, b, n);
   }
 
-  /** Scores every item for a user with these pairs ({@code out[item]}; NaN outside the model). */
-  public void scores(int[] itemIndexes, float[] pairWeights, double[] out) {
-    Arrays.fill(out, Double.NaN);
+  /**
+   * A model as stored: {@code rowItems[r]} is the item (index below {@code items}) of row {@code r}
+   * of {@code weights}, {@code B} row-major over those rows.
+   */
+  public static EaseModel ofWeights(int items, int[] rowItems, float[] weights) {
+    int n = rowItems.length;
+    if (items < 0) throw new IllegalArgumentException("items must be >= 0, got " + items);
+    if ((long) n * n != weights.length)
+      throw new IllegalArgumentException(
+          n + " rows need " + (long) n * n + " weights, got " + weights.length);
+    int[] row = new int[items];
+    Arrays.fill(row, -1);
+    for (int r = 0; r < n; r++) {
+      int item = rowItems[r];
+      if (item < 0 || item >= items)
+        throw new IllegalArgumentException("row " + r + ": item " + item + " outside 0.." + items);
+      if (row[item] >= 0)
+        throw new IllegalArgumentException("row " + r + ": item " + item + " has two rows");
+      row[item] = r;
+    }
+    return new EaseModel(items, row, weights, n);
+  }
+
+  /** The items (indexes) the model was trained over, modelled or not. */
+  public int items() {
+    return items;
+  }
+
+  /** The item of each row of {@link #weights()}. */
+  public int[] rowItems() {
+    int[] items = new int[modelled];
+    for (int i = 0; i < row.length; i++) if (row[i] >= 0) items[row[i]] = i;
+    return items;
+  }
+
+  /** {@code B} over the modelled items, row-major (by {@link #rowItems()}); not to be modified. */
+  public float[] weights() {
+    return weights;
+  }
+
+  /**
+   * A user's scores for the modelled items (by row) from their pairs: {@code xᵀB} over the pairs of
+   * positive weight. Items outside the model and negative pairs take no part.
+   */
+  public float[] userScores(int[] itemIndexes, float[] pairWeights) {
     double[] sums = new double[modelled];
     for (int k = 0; k < itemIndexes.length; k++) {
-      int r = row[itemIndexes[k]];
-      if (r < 0 || pairWeights[k] <= 0) continue;
+      int item = itemIndexes[k];
+      int r = item >= 0 && item < items ? row[item] : -1;
+      if (r < 0 || !(pairWeights[k] > 0)) continue;
       double w = pairWeights[k];
       int base = r * modelled;
       for (int j = 0; j < modelled; j++) sums[j] += w * weights[base + j];
     }
-    for (int i = 0; i < items; i++) if (row[i] >= 0) out[i] = sums[row[i]];
+    float[] scores = new float[modelled];
+    for (int j = 0; j < modelled; j++) scores[j] = (float) sums[j];
+    return scores;
+  }
+
+  /** Whether the item has a row (is among those with most users when trained). */
+  public boolean models(int item) {
+    return item >= 0 && item < items && row[item] >= 0;
+  }
+
+  /** The item's score in {@link #userScores}; NaN for an item outside the model. */
+  public double score(float[] userScores, int item) {
+    int r = item >= 0 && item < items ? row[item] : -1;
+    return r < 0 ? Double.NaN : userScores[r];
+  }
+
+  /** Scores every item for a user with these pairs ({@code out[item]}; NaN outside the model). */
+  public void scores(int[] itemIndexes, float[] pairWeights, double[] out) {
+    float[] user = userScores(itemIndexes, pairWeights);
+    for (int i = 0; i < out.length; i++) out[i] = score(user, i);
   }
 }

@@ -18,6 +18,11 @@ public record EaseSettings(double lambda, int maxItems) {
       throw new IllegalArgumentException("freshet.learning.ease.max-items must be 1..20000");
   }
 
+  /** As a model version records them. */
+  public String describe() {
+    return String.format(java.util.Locale.ROOT, "lambda=%s max-items=%d", lambda, maxItems);
+  }
+
   public static EaseSettings fromConfig(Config config) {
     Config c = config.getConfig("freshet.learning.ease");
     return new EaseSettings(c.getDouble("lambda"), c.getInt("max-items"));

@@ -14,8 +14,10 @@ public interface ModelVersions {
   record Evaluation(double ndcg, double recall, double popularityNdcg, int users, int k) {}
 
   /**
-   * One trained model. {@code itemFactors} holds {@code factors} floats per item, the item with
-   * dense id {@code i} at {@code i * factors} (empty for an algorithm without item factors).
+   * One trained model. {@code itemFactors} holds {@code factors} floats per row: with {@code
+   * itemIds} empty, row {@code i} is the item with dense id {@code i} (ALS: {@code items} rows of
+   * its factors); else row {@code r} is item {@code itemIds[r]} (EASE: a row of its weights over
+   * the same items, {@code factors} being their number).
    */
   record Version(
       long version,
@@ -27,6 +29,7 @@ public interface ModelVersions {
       int items,
       int factors,
       float[] itemFactors,
+      int[] itemIds,
       boolean promoted,
       String note) {}
 

@@ -6,16 +6,30 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One training: implicit ALS on what users did, evaluated on each user's latest interaction (held
- * out by event time, {@link TimeHoldout}) against popularity and against the model serving now,
- * which is scored on the same holdout by folding the same users in. A candidate that does worse
- * than the serving model is recorded but not promoted. Pure: the job around it reads the rows and
- * writes the version.
+ * One training: implicit ALS on what users did, and EASE over the items with most users (when
+ * enabled), each evaluated on each user's latest interaction (held out by event time, {@link
+ * TimeHoldout}) against popularity; the better of the two is the candidate, evaluated against the
+ * model serving now, which is scored on the same holdout by folding the same users in. A candidate
+ * that does worse than the serving model is recorded but not promoted. Pure: the job around it
+ * reads the rows and writes the version.
  */
 public final class Trainer {
 
-  /** What to train and how to judge it. */
-  public record Settings(AlsSettings als, SignalWeights weights, int k, int minPositives) {
+  /** The algorithms' names, as versions record them. */
+  public static final String ALS = "als", EASE = "ease";
+
+  /** What to train and how to judge it; without {@code ease}, ALS alone. */
+  public record Settings(
+      AlsSettings als,
+      Optional<EaseSettings> ease,
+      SignalWeights weights,
+      int k,
+      int minPositives) {
+
+    /** ALS alone. */
+    public Settings(AlsSettings als, SignalWeights weights, int k, int minPositives) {
+      this(als, Optional.empty(), weights, k, minPositives);
+    }
 
     /**
      * {@code freshet.learning}, with the interactions weighed as {@code freshet.features.signals}.
@@ -23,18 +37,26 @@ public final class Trainer {
     public static Settings fromConfig(com.typesafe.config.Config config) {
       return new Settings(
           AlsSettings.fromConfig(config),
+          config.getBoolean("freshet.learning.ease.enabled")
+              ? Optional.of(EaseSettings.fromConfig(config))
+              : Optional.empty(),
           dev.freshet.actors.features.FeatureSettings.fromConfig(config).signals(),
           config.getInt("freshet.learning.k"),
           config.getInt("freshet.learning.min-positives"));
     }
   }
 
-  /**
-   * The candidate, whether it should serve and why, and the trained model (its users' factors
-   * included, for the evaluation's record).
-   */
-  public record Outcome(
-      ModelVersions.Version version, boolean promote, String reason, AlsModel model) {}
+  /** The candidate version, whether it should serve, and why. */
+  public record Outcome(ModelVersions.Version version, boolean promote, String reason) {}
+
+  /** One algorithm's model as a version would store it, and how it did on the holdout. */
+  private record Candidate(
+      String algorithm,
+      String params,
+      int factors,
+      float[] rows,
+      int[] itemIds,
+      StaticSplit.Result result) {}
 
   private Trainer() {}
 
@@ -52,79 +74,104 @@ public final class Trainer {
         TimeHoldout.build(rows, settings.weights(), items, settings.minPositives());
     if (built.heldOutUsers() == 0) return Optional.empty();
     StaticSplit.Split split = built.split();
-    AlsModel model = ImplicitAls.train(split.train(), settings.als());
-    StaticSplit.Result candidate = StaticSplit.evaluate(split, StaticSplit.of(model), settings.k());
+    Candidate candidate = als(split, settings);
+    String chosen = "";
+    if (settings.ease().isPresent()) {
+      Candidate ease = ease(split, settings.ease().get(), settings.k());
+      chosen =
+          String.format(
+              " (%s: NDCG@%d %.4f, %s %.4f)",
+              ALS, settings.k(), candidate.result().ndcg(), EASE, ease.result().ndcg());
+      if (ease.result().ndcg() > candidate.result().ndcg()) candidate = ease;
+    }
+    StaticSplit.Result result = candidate.result();
     StaticSplit.Result popularity =
         StaticSplit.evaluate(split, StaticSplit.popularity(split.train()), settings.k());
 
     boolean promote;
     String reason;
     Optional<StaticSplit.Result> current =
-        serving
-            .filter(v -> v.algorithm().equals("als") && v.factors() == settings.als().factors())
-            .map(v -> evaluateServing(v, split, settings));
+        serving.flatMap(v -> servable(v)).map(m -> evaluate(m, split, settings.k()));
     if (current.isEmpty()) {
-      promote = candidate.ndcg() > popularity.ndcg();
+      promote = result.ndcg() > popularity.ndcg();
       reason =
           String.format(
-              "no comparable model serving; NDCG@%d %.4f against popularity's %.4f",
-              settings.k(), candidate.ndcg(), popularity.ndcg());
+              "%s%s; no model serving; NDCG@%d %.4f against popularity's %.4f",
+              candidate.algorithm(), chosen, settings.k(), result.ndcg(), popularity.ndcg());
     } else {
-      promote = candidate.ndcg() >= current.get().ndcg();
+      promote = result.ndcg() >= current.get().ndcg();
       reason =
           String.format(
-              "NDCG@%d %.4f against %.4f of the serving version %d on the same holdout",
-              settings.k(), candidate.ndcg(), current.get().ndcg(), serving.get().version());
+              "%s%s; NDCG@%d %.4f against %.4f of the serving version %d on the same holdout",
+              candidate.algorithm(),
+              chosen,
+              settings.k(),
+              result.ndcg(),
+              current.get().ndcg(),
+              serving.get().version());
     }
-    AlsSettings als = settings.als();
     ModelVersions.Version version =
         new ModelVersions.Version(
             0,
             now,
-            "als",
-            als.describe(),
+            candidate.algorithm(),
+            candidate.params(),
             new ModelVersions.Evaluation(
-                candidate.ndcg(),
-                candidate.recall(),
-                popularity.ndcg(),
-                candidate.users(),
-                settings.k()),
+                result.ndcg(), result.recall(), popularity.ndcg(), result.users(), settings.k()),
             built.users().size(),
             items,
-            als.factors(),
-            model.itemFactors(),
+            candidate.factors(),
+            candidate.rows(),
+            candidate.itemIds(),
             false,
             (promote ? "promoted: " : "not promoted: ") + reason);
-    return Optional.of(new Outcome(version, promote, reason, model));
+    return Optional.of(new Outcome(version, promote, reason));
+  }
+
+  private static Candidate als(StaticSplit.Split split, Settings settings) {
+    AlsModel model = ImplicitAls.train(split.train(), settings.als());
+    return new Candidate(
+        ALS,
+        settings.als().describe(),
+        settings.als().factors(),
+        model.itemFactors(),
+        new int[0],
+        StaticSplit.evaluate(split, StaticSplit.of(model), settings.k()));
+  }
+
+  private static Candidate ease(StaticSplit.Split split, EaseSettings settings, int k) {
+    EaseModel model = EaseModel.train(split.train(), settings);
+    return new Candidate(
+        EASE,
+        settings.describe(),
+        model.modelled(),
+        model.weights(),
+        model.rowItems(),
+        StaticSplit.evaluate(split, StaticSplit.of(model, split.train()), k));
+  }
+
+  /** The serving version as a node would serve it; empty if it cannot be (a garbled record). */
+  private static Optional<CfModel> servable(ModelVersions.Version serving) {
+    try {
+      return Optional.of(CfModel.of(serving));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /**
-   * The serving version on the candidate's holdout: its item factors (items it never knew score
-   * nothing) with every user folded in from the same training pairs.
+   * A served model on the candidate's holdout: every user folded in from the same training pairs,
+   * as a node folds them in (items it never knew score nothing).
    */
-  private static StaticSplit.Result evaluateServing(
-      ModelVersions.Version serving, StaticSplit.Split split, Settings settings) {
-    // folded in with the serving version's own regularisation and confidence
-    AlsSettings its = AlsSettings.parse(serving.params()).orElse(settings.als());
-    AlsModel old = AlsModel.ofItemFactors(its, serving.itemFactors());
+  private static StaticSplit.Result evaluate(CfModel model, StaticSplit.Split split, int k) {
     Interactions train = split.train();
     StaticSplit.Scorer scorer =
         (user, out) -> {
-          int[] mine = train.itemsOf(user);
-          float[] weights = train.weightsOf(user);
-          int known = 0;
-          for (int item : mine) if (item < old.items()) known++;
-          int[] items = new int[known];
-          float[] w = new float[known];
-          for (int k = 0, n = 0; k < mine.length; k++)
-            if (mine[k] < old.items()) {
-              items[n] = mine[k];
-              w[n++] = weights[k];
-            }
-          float[] x = old.foldIn(items, w);
-          for (int i = 0; i < out.length; i++)
-            out[i] = i < old.items() ? old.score(x, i) : Double.NaN;
+          float[] x = model.foldIn(train.itemsOf(user), train.weightsOf(user));
+          for (int i = 0; i < out.length; i++) {
+            out[i] = x == null ? Double.NaN : model.scoreOrNaN(x, i);
+          }
         };
-    return StaticSplit.evaluate(split, scorer, settings.k());
+    return StaticSplit.evaluate(split, scorer, k);
   }
 }

@@ -4,11 +4,11 @@ import dev.freshet.actors.learning.CfModel;
 
 /**
  * A user's side of collaborative filtering in one ranking: their factors under the model their
- * variant ranks with, and their {@code scale}: what the model predicts, on average, for the items
- * the user did take to. Scores are predictions relative to that scale, clipped to [-1, 1]: 1 for an
- * item the model expects the user to like as much as what they liked, whatever the model's own
- * magnitudes (implicit ALS shrinks every prediction by its regularisation, more for users with few
- * items), so that the feature's weight means the same for every user and model.
+ * variant ranks with, and their {@code scale}: the most the model predicts for an item the user did
+ * take to. Scores are predictions relative to that scale, clipped to [-1, 1]: 1 for an item the
+ * model expects the user to like as much as what they liked, whatever the model's own magnitudes
+ * (implicit ALS shrinks every prediction by its regularisation, more for users with few items), so
+ * that the feature's weight means the same for every user and model.
  */
 public record CfScores(CfModel model, float[] user, double scale) {
 

@@ -55,6 +55,7 @@ class CfModelTest {
             4,
             2,
             ITEMS,
+            new int[0],
             true,
             "");
     CfModel model = CfModel.of(stored);
@@ -73,6 +74,7 @@ class CfModelTest {
             4,
             2,
             ITEMS,
+            new int[0],
             false,
             "");
     assertThatThrownBy(() -> CfModel.of(garbled)).hasMessageContaining("version 4");

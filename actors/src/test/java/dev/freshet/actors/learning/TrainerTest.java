@@ -52,7 +52,8 @@ class TrainerTest {
     assertThat(v.evaluation().ndcg()).isGreaterThan(v.evaluation().popularityNdcg());
     assertThat(v.evaluation().users()).isEqualTo(200);
     assertThat(v.itemFactors()).hasSize(100 * 8);
-    assertThat(v.note()).startsWith("promoted: no comparable model serving");
+    assertThat(v.algorithm()).isEqualTo(Trainer.ALS);
+    assertThat(v.note()).startsWith("promoted: als; no model serving");
     assertThat(v.trainedAt()).isEqualTo(NOW);
   }
 
@@ -71,6 +72,7 @@ class TrainerTest {
             good.items(),
             good.factors(),
             good.itemFactors(),
+            new int[0],
             true,
             good.note());
     // one iteration from random factors with a crushing regularisation: far worse
@@ -92,12 +94,71 @@ class TrainerTest {
             badVersion.items(),
             badVersion.factors(),
             badVersion.itemFactors(),
+            new int[0],
             true,
             "");
     Trainer.Outcome better =
         Trainer.train(rows(3), 100, settings(GOOD), Optional.of(badServing), NOW).orElseThrow();
     assertThat(better.promote()).as(better.reason()).isTrue();
     assertThat(better.reason()).contains("serving version 8");
+  }
+
+  @Test
+  void easeTrainsBesideAlsAndTheBetterOnTheHoldoutIsTheCandidate() {
+    // ALS crushed by its regularisation: EASE must win, and be stored as a node will serve it
+    AlsSettings bad = new AlsSettings(8, 1, 10_000, 0.1, 9, 1);
+    Trainer.Settings both =
+        new Trainer.Settings(
+            bad,
+            Optional.of(new EaseSettings(10, 60)),
+            FeatureSettings.fromConfig(ConfigFactory.load()).signals(),
+            10,
+            2);
+    Trainer.Outcome outcome =
+        Trainer.train(rows(1), 100, both, Optional.empty(), NOW).orElseThrow();
+    ModelVersions.Version v = outcome.version();
+    assertThat(v.algorithm()).as(v.note()).isEqualTo(Trainer.EASE);
+    assertThat(v.note()).contains("als: NDCG@10").contains("ease");
+    assertThat(v.params()).isEqualTo("lambda=10.0 max-items=60");
+    assertThat(v.itemIds()).hasSize(60).doesNotHaveDuplicates();
+    assertThat(v.factors()).isEqualTo(60);
+    assertThat(v.itemFactors()).hasSize(60 * 60);
+    assertThat(outcome.promote()).isTrue();
+    assertThat(v.evaluation().ndcg()).isGreaterThan(v.evaluation().popularityNdcg());
+
+    // served: a user of group 0 scores the group's modelled items above every other group's
+    CfModel served = CfModel.of(withNumber(v, 5));
+    int[] mine = {0, 1, 2, 3, 4, 5, 6, 7};
+    float[] weights = {1, 1, 1, 1, 1, 1, 1, 1};
+    float[] user = served.foldIn(mine, weights);
+    double worstOfGroup = Double.MAX_VALUE, bestOfOthers = -Double.MAX_VALUE;
+    for (int id : v.itemIds()) {
+      double score = served.score(user, id);
+      if (id < 25 && id > 7) worstOfGroup = Math.min(worstOfGroup, score);
+      if (id >= 25) bestOfOthers = Math.max(bestOfOthers, score);
+    }
+    assertThat(worstOfGroup).isGreaterThan(bestOfOthers);
+
+    // and the next run compares its candidate with this EASE version on the same holdout
+    Trainer.Outcome next =
+        Trainer.train(rows(2), 100, both, Optional.of(withNumber(v, 5)), NOW).orElseThrow();
+    assertThat(next.reason()).contains("serving version 5");
+  }
+
+  private static ModelVersions.Version withNumber(ModelVersions.Version v, long number) {
+    return new ModelVersions.Version(
+        number,
+        v.trainedAt(),
+        v.algorithm(),
+        v.params(),
+        v.evaluation(),
+        v.users(),
+        v.items(),
+        v.factors(),
+        v.itemFactors(),
+        v.itemIds(),
+        true,
+        v.note());
   }
 
   @Test

@@ -320,12 +320,9 @@ class SharedTermsTest {
       }
       case CF -> {
         CfScores cf = ctx.cf().forVariant(variant);
-        if (!cf.present() || item.denseId() >= cf.model().items()) yield 0.0;
-        double dot = 0;
-        int f0 = item.denseId() * cf.model().factors();
-        for (int d = 0; d < cf.model().factors(); d++)
-          dot += cf.user()[d] * cf.model().itemFactors()[f0 + d];
-        yield Math.max(-1, Math.min(1, dot));
+        if (!cf.present()) yield 0.0;
+        double relative = cf.model().score(cf.user(), item.denseId()) / cf.scale();
+        yield Math.max(-1, Math.min(1, relative));
       }
     };
   }
