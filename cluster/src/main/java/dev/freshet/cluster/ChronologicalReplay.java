@@ -45,21 +45,26 @@ import java.util.Set;
  *
  * <p>The arms are variants of the same node: {@code full} (every feature, collaborative filtering
  * included), {@code no-cf} (the same without it) and {@code popularity} (live and catalog
- * popularity alone: recent popularity).
+ * popularity alone: recent popularity); and with {@link Settings#scan}, {@code scan}: the full
+ * ranking scoring every item rather than the retrieved candidates, to show what retrieval loses.
  */
-final class ChronologicalReplay {
+public final class ChronologicalReplay {
 
-  static final String FULL = "full", NO_CF = "no-cf", POPULARITY = "popularity";
+  public static final String FULL = "full",
+      NO_CF = "no-cf",
+      POPULARITY = "popularity",
+      SCAN = "scan";
   static final List<String> ARMS = List.of(FULL, NO_CF, POPULARITY);
 
   /**
    * Settings of the replay's node that follow from replaying a dataset rather than serving live
    * traffic (each may be overridden): popularity decays over months, not hours, since a dataset
    * like MovieLens has a dozen ratings a day where a live service has thousands a minute. Chosen on
-   * ml-latest-small by decayed popularity alone (hit-rate@20 0.032 at 6 hours, 0.073 at 30 days,
-   * 0.092 at 90, 0.098 at 180, 0.095 at 365, 0.065 without decay; bench/README.md).
+   * ml-latest-small by decayed popularity alone (hit-rate@20 0.038 at 6 hours, 0.057 at 7 days,
+   * 0.076 at 30, 0.095 at 90, 0.098 at 180, 0.093 at 365, 0.061 without decay:
+   * bench/tools/replay_popularity.py, bench/README.md).
    */
-  static final Map<String, Object> DATASET_SETTINGS =
+  public static final Map<String, Object> DATASET_SETTINGS =
       Map.of("freshet.popularity.half-life", "180d");
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,23 +76,32 @@ final class ChronologicalReplay {
   private static final int RESAMPLES = 1_000;
 
   /** How to replay and judge. */
-  record Settings(
+  public record Settings(
       int k,
       double testShare,
       double minRating,
       int retrainEvery,
       long seed,
-      Map<String, Object> nodeOverrides) {}
+      Map<String, Object> nodeOverrides,
+      boolean scan) {
+
+    List<String> arms() {
+      if (!scan) return ARMS;
+      List<String> arms = new ArrayList<>(ARMS);
+      arms.add(SCAN);
+      return arms;
+    }
+  }
 
   /** One arm's figures: over evaluation points and over users, each with its interval. */
-  record Arm(
+  public record Arm(
       String name,
       Bootstrap.Interval hitRate,
       Bootstrap.Interval ndcg,
       Bootstrap.Interval hitRateByUser,
       Bootstrap.Interval ndcgByUser) {}
 
-  record Report(
+  public record Report(
       int ratings,
       int users,
       int items,
@@ -97,15 +111,16 @@ final class ChronologicalReplay {
       List<Arm> arms,
       Bootstrap.Interval fullMinusPopularity,
       Bootstrap.Interval fullMinusNoCf,
+      Optional<Bootstrap.Interval> fullMinusScan,
       int trainings,
       int promoted,
       Duration took) {
 
-    Arm arm(String name) {
+    public Arm arm(String name) {
       return arms.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
     }
 
-    void print(PrintStream out, Settings settings) {
+    public void print(PrintStream out, Settings settings) {
       int k = settings.k();
       out.printf(
           "Chronological replay: %,d ratings, %,d users, %,d items; %,d evaluation points of %,d users"
@@ -138,13 +153,16 @@ final class ChronologicalReplay {
             a.name(), a.hitRate(), a.ndcg(), a.hitRateByUser(), a.ndcgByUser());
       out.printf("  hit-rate full - popularity: %s (paired, 95 %%)%n", fullMinusPopularity);
       out.printf("  hit-rate full - no-cf:      %s (paired, 95 %%)%n", fullMinusNoCf);
+      fullMinusScan.ifPresent(
+          d -> out.printf("  hit-rate full - scan:       %s (paired, 95 %%)%n", d));
     }
   }
 
   private ChronologicalReplay() {}
 
   /** Replays {@code data} through a node of its own, started and stopped here. */
-  static Report run(ReplayData data, Settings settings, PrintStream progress) throws IOException {
+  public static Report run(ReplayData data, Settings settings, PrintStream progress)
+      throws IOException {
     Path dir = Files.createTempDirectory("freshet-replay");
     List<String> genres =
         data.items().values().stream().flatMap(i -> i.tags().stream()).distinct().sorted().toList();
@@ -189,7 +207,8 @@ final class ChronologicalReplay {
         List.of(
             Map.of("name", FULL, "share", 100),
             Map.of("name", NO_CF, "share", 0, "weights", Map.of(Feature.CF.key(), 0.0)),
-            Map.of("name", POPULARITY, "share", 0, "weights", popularityOnly())));
+            Map.of("name", POPULARITY, "share", 0, "weights", popularityOnly()),
+            Map.of("name", SCAN, "share", 0, "retrieval", false)));
     values.putAll(settings.nodeOverrides());
     return ConfigFactory.parseMap(values).withFallback(ConfigFactory.load());
   }
@@ -230,6 +249,7 @@ final class ChronologicalReplay {
     private int pendingBytes;
     private long sent;
     private int trainings, promoted;
+    private String lastNote = "";
 
     Session(
         FreshetNode node,
@@ -250,7 +270,7 @@ final class ChronologicalReplay {
       loadCatalog();
       Set<ReplayData.Rating> points = evaluationPoints(data.ratings(), settings);
       Map<String, List<double[]>> hits = new HashMap<>(), gains = new HashMap<>();
-      for (String arm : ARMS) {
+      for (String arm : settings.arms()) {
         hits.put(arm, new ArrayList<>());
         gains.put(arm, new ArrayList<>());
       }
@@ -262,7 +282,7 @@ final class ChronologicalReplay {
           flush();
           if (!actedOn.contains(r.item())) unreachable++;
           pointUsers.add(r.user());
-          for (String arm : ARMS) {
+          for (String arm : settings.arms()) {
             int position = positionOf(r, arm);
             hits.get(arm).add(new double[] {position > 0 ? 1 : 0});
             gains.get(arm).add(new double[] {position > 0 ? 1 / log2(position + 1) : 0});
@@ -281,13 +301,13 @@ final class ChronologicalReplay {
           flush();
           train();
           progress.printf(
-              "  replayed %,d of %,d ratings; %d trainings, %d promoted%n",
-              replayed, data.ratings().size(), trainings, promoted);
+              "  replayed %,d of %,d ratings; %d trainings, %d promoted; the last: %s%n",
+              replayed, data.ratings().size(), trainings, promoted, lastNote);
         }
       }
       flush();
       List<Arm> arms = new ArrayList<>();
-      for (String arm : ARMS)
+      for (String arm : settings.arms())
         arms.add(arm(arm, column(hits.get(arm)), column(gains.get(arm)), pointUsers));
       return new Report(
           data.ratings().size(),
@@ -301,6 +321,9 @@ final class ChronologicalReplay {
           arms,
           paired(column(hits.get(FULL)), column(hits.get(POPULARITY))),
           paired(column(hits.get(FULL)), column(hits.get(NO_CF))),
+          settings.scan()
+              ? Optional.of(paired(column(hits.get(FULL)), column(hits.get(SCAN))))
+              : Optional.empty(),
           trainings,
           promoted,
           Duration.ofNanos(System.nanoTime() - start));
@@ -403,6 +426,7 @@ final class ChronologicalReplay {
         training = status();
       } while (training.path("runs").asLong() <= runs || training.path("running").asBoolean());
       trainings++;
+      lastNote = models().path("versions").path(0).path("note").asText("");
       if (!training.path("lastError").asText("").isEmpty())
         progress.println("  training failed: " + training.path("lastError").asText());
       if (training.path("lastPromoted").asBoolean()) {
@@ -412,14 +436,18 @@ final class ChronologicalReplay {
       }
     }
 
-    /**
-     * The training job's status; asked again while the node answers 503 (a busy node: training
-     * takes a core of the two this machine may have).
-     */
     private JsonNode status() {
+      return models().path("training");
+    }
+
+    /**
+     * The training job and the latest model versions; asked again while the node answers 503 (a
+     * busy node: training takes a core of the two this machine may have).
+     */
+    private JsonNode models() {
       for (int attempt = 1; ; attempt++) {
         try {
-          return send("GET", "/v1/admin/models", null, 200).path("training");
+          return send("GET", "/v1/admin/models", null, 200);
         } catch (Unavailable e) {
           if (attempt == 20) throw e;
           pause();

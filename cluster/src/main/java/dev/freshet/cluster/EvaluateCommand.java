@@ -41,7 +41,7 @@ public final class EvaluateCommand {
   static int run(String[] args, Config config, PrintStream out, PrintStream err) {
     Path ratings = null;
     Optional<Path> items = Optional.empty();
-    boolean replay = true;
+    boolean replay = true, scan = false;
     int retrainEvery = 10_000, replayK = 20;
     double positive = 4.0;
     long seed = 42;
@@ -54,6 +54,7 @@ public final class EvaluateCommand {
           case "--ratings" -> ratings = Path.of(CommandArgs.value(args, ++i, "--ratings"));
           case "--items" -> items = Optional.of(Path.of(CommandArgs.value(args, ++i, "--items")));
           case "--no-replay" -> replay = false;
+          case "--scan" -> scan = true;
           case "--retrain-every" ->
               retrainEvery = CommandArgs.parsed(args, ++i, "--retrain-every", Integer::parseInt);
           case "--k" -> replayK = CommandArgs.parsed(args, ++i, "--k", Integer::parseInt);
@@ -96,7 +97,7 @@ public final class EvaluateCommand {
     } catch (IllegalArgumentException e) {
       err.println("evaluate: " + e.getMessage());
       err.println(
-          "usage: bin/freshet evaluate --ratings FILE [--items FILE] [--no-replay]"
+          "usage: bin/freshet evaluate --ratings FILE [--items FILE] [--no-replay] [--scan]"
               + " [--retrain-every 10000] [--k 20] [--positive-rating 4] [--seed 42]"
               + " [--train-share 0.8] [--min-rating R] [--threads N]"
               + " [--set freshet.SETTING=VALUE ...]");
@@ -107,7 +108,7 @@ public final class EvaluateCommand {
         ReplayData data = ReplayData.read(ratings, items);
         ChronologicalReplay.Settings settings =
             new ChronologicalReplay.Settings(
-                replayK, 0.2, positive, retrainEvery, seed, nodeSettings);
+                replayK, 0.2, positive, retrainEvery, seed, nodeSettings, scan);
         ChronologicalReplay.run(data, settings, err).print(out, settings);
       } catch (RatingsCsv.BadLine e) {
         err.println("evaluate: " + e.getMessage() + " (--no-replay for the static split alone)");

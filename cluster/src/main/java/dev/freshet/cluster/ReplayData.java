@@ -18,7 +18,7 @@ import java.util.Optional;
  * ({@code id,title,genres} as MovieLens' movies.csv: the title may be quoted and hold commas, the
  * genres are separated by "|"; the first genre is the category, all are tags).
  */
-record ReplayData(List<Rating> ratings, Map<String, Item> items) {
+public record ReplayData(List<Rating> ratings, Map<String, Item> items) {
 
   record Rating(String user, String item, double rating, long epochSeconds) {}
 
@@ -27,7 +27,7 @@ record ReplayData(List<Rating> ratings, Map<String, Item> items) {
   /**
    * The ratings in time order (ties: user, then item, as read) and the items, if a file is given.
    */
-  static ReplayData read(Path ratingsFile, Optional<Path> itemsFile) throws IOException {
+  public static ReplayData read(Path ratingsFile, Optional<Path> itemsFile) throws IOException {
     List<Rating> ratings = new ArrayList<>();
     forEachLine(
         ratingsFile,

@@ -104,6 +104,11 @@ class EvaluateCommandTest {
     assertThat(run("--ratings", one.toString(), "--min-rating", "NaN")).isEqualTo(2);
     assertThat(run("--ratings", one.toString(), "--seed")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--seed needs a value");
+    // --set takes a node setting and its value, nothing else
+    assertThat(run("--ratings", one.toString(), "--set", "no-equals-sign")).isEqualTo(2);
+    assertThat(run("--ratings", one.toString(), "--set", "pekko.loglevel=DEBUG")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--set needs freshet.SETTING=VALUE, got \"pekko.loglevel=DEBUG\"");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     Path empty = Files.write(dir.resolve("empty.csv"), List.of("userId,movieId,rating"));
     assertThat(run("--ratings", empty.toString())).isEqualTo(2);

@@ -72,6 +72,50 @@ class JdbcModelVersionsTest {
   }
 
   @Test
+  void aModelOverSomeItemsKeepsWhichItemEachRowIs() {
+    // EASE over items 7 and 2 of 9: two rows of two weights
+    float[] weights = {0f, 0.5f, -0.25f, 0f};
+    ModelVersions.Version ease =
+        new ModelVersions.Version(
+            0,
+            Instant.parse("2026-12-02T11:00:00Z"),
+            "ease",
+            "lambda=250.0 max-items=2",
+            new ModelVersions.Evaluation(0.4, 0.2, 0.1, 600, 10),
+            610,
+            9,
+            2,
+            weights,
+            new int[] {7, 2},
+            false,
+            "");
+    long number = store.record(ease);
+    ModelVersions.Version read = store.find(number).orElseThrow();
+    assertThat(read.itemIds()).containsExactly(7, 2);
+    assertThat(read.itemFactors()).containsExactly(weights);
+    assertThat(read.items()).isEqualTo(9);
+    // an ALS version's rows are its items: no ids stored, none read
+    long als = store.record(version("als", 0.3, new float[] {1, 2}));
+    assertThat(store.find(als).orElseThrow().itemIds()).isEmpty();
+    // rows and weights that disagree are refused before anything is stored
+    ModelVersions.Version short_ =
+        new ModelVersions.Version(
+            0,
+            ease.trainedAt(),
+            "ease",
+            ease.params(),
+            ease.evaluation(),
+            610,
+            9,
+            2,
+            new float[3],
+            new int[] {7, 2},
+            false,
+            "");
+    assertThatThrownBy(() -> store.record(short_)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void promotingAnUnknownVersionChangesNothing() {
     long known = store.record(version("als", 0.2, new float[] {1, 2}));
     store.promote(known);

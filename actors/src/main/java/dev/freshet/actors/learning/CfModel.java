@@ -19,6 +19,9 @@ public final class CfModel {
 
     /** NaN for an item the model cannot score. */
     double score(float[] user, int denseId);
+
+    /** The most the user's vector predicts for any item. */
+    double maxScore(float[] user);
   }
 
   private record Als(AlsModel model) implements Kind {
@@ -43,6 +46,12 @@ public final class CfModel {
     public double score(float[] user, int denseId) {
       return denseId < 0 || denseId >= items() ? Double.NaN : model.score(user, denseId);
     }
+
+    public double maxScore(float[] user) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int id = 0; id < items(); id++) max = Math.max(max, model.score(user, id));
+      return max;
+    }
   }
 
   private record Ease(EaseModel model) implements Kind {
@@ -58,6 +67,12 @@ public final class CfModel {
 
     public double score(float[] user, int denseId) {
       return model.score(user, denseId);
+    }
+
+    public double maxScore(float[] user) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (float score : user) max = Math.max(max, score);
+      return max;
     }
   }
 
@@ -140,8 +155,9 @@ public final class CfModel {
 
   /**
    * The most the model predicts for an item of these pairs the user took to (positive weight): the
-   * user's own scale, which scores are read against. 0 when the model knows none of them, or
-   * predicts nothing positive for them.
+   * user's own scale, which scores are read against. When that is nothing positive (EASE predicts
+   * nothing for a user's only item: its own weight is 0), the most it predicts for any item. 0 when
+   * the model predicts nothing positive for the user at all.
    */
   public double scale(float[] user, int[] itemIds, float[] weights) {
     if (user == null) return 0.0;
@@ -151,7 +167,7 @@ public final class CfModel {
         double score = kind.score(user, itemIds[k]);
         if (score > max) max = score;
       }
-    return max;
+    return max > 0 ? max : Math.max(0.0, kind.maxScore(user));
   }
 
   /**

@@ -56,13 +56,16 @@ final class FoldedVectors {
           && f.items() == items
           && f.changes() == items.changes()) return f.scores();
     }
-    long start = System.nanoTime();
-    int[] ids = items.items();
-    float[] weights = items.weights();
-    float[] vector = ids.length == 0 ? null : model.foldIn(ids, weights);
-    double scale = model.scale(vector, ids, weights);
-    models.foldedIn(System.nanoTime() - start);
-    CfScores scores = scale > 0 ? new CfScores(model, vector, scale) : CfScores.NONE;
+    CfScores scores = CfScores.NONE;
+    if (items.size() > 0) { // a user without items has nothing to fold in, and costs nothing
+      long start = System.nanoTime();
+      int[] ids = items.items();
+      float[] weights = items.weights();
+      float[] vector = model.foldIn(ids, weights);
+      double scale = model.scale(vector, ids, weights);
+      models.foldedIn(System.nanoTime() - start);
+      if (scale > 0) scores = new CfScores(model, vector, scale);
+    }
     int slot = slotOf(model.version());
     kept[slot] = new Folded(model.version(), items, items.changes(), scores);
     return scores;

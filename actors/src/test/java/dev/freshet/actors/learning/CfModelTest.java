@@ -31,6 +31,30 @@ class CfModelTest {
   }
 
   @Test
+  void anEaseModelScoresWhatTheUserTookToThroughItsWeights() {
+    // items 4 and 1 of 6 modelled: liking 4 says +0.5 for 1; liking 1 says -0.25 for 4
+    EaseModel weights = EaseModel.ofWeights(6, new int[] {4, 1}, new float[] {0, 0.5f, -0.25f, 0});
+    CfModel model = new CfModel(9, weights);
+    float[] user = model.foldIn(new int[] {4, 3}, new float[] {2, 1});
+    assertThat(model.score(user, 1)).isEqualTo(1.0); // 2 x 0.5
+    assertThat(model.score(user, 4)).isZero(); // its own row's diagonal
+    assertThat(model.score(user, 3)).isZero(); // not modelled
+    assertThat(model.top(user, 5, id -> true)).containsExactly(1, 4);
+    // the only item it knows predicts nothing for itself: the scale is the most it predicts
+    assertThat(model.scale(user, new int[] {4, 3}, new float[] {2, 1})).isEqualTo(1.0);
+    float[] both = model.foldIn(new int[] {4, 1}, new float[] {2, 1});
+    assertThat(model.scale(both, new int[] {4, 1}, new float[] {2, 1})).isEqualTo(1.0);
+    // nothing the model knows that the user took to: no vector, as for ALS
+    assertThat(model.foldIn(new int[] {3, 4}, new float[] {1, -1})).isNull();
+    assertThatThrownBy(() -> EaseModel.ofWeights(6, new int[] {4, 4}, new float[4]))
+        .hasMessageContaining("two rows");
+    assertThatThrownBy(() -> EaseModel.ofWeights(6, new int[] {4, 9}, new float[4]))
+        .hasMessageContaining("outside");
+    assertThatThrownBy(() -> EaseModel.ofWeights(6, new int[] {4, 1}, new float[3]))
+        .hasMessageContaining("4 weights");
+  }
+
+  @Test
   void topIsTheHighestDotProductsAmongAcceptedItemsBestFirst() {
     CfModel model = model();
     float[] user = {1, 0.5f};

@@ -1,6 +1,7 @@
 package dev.freshet.actors.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigFactory;
 import dev.freshet.actors.catalog.CatalogSnapshot;
@@ -10,6 +11,9 @@ import dev.freshet.actors.catalog.TestCatalogs;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.Persona;
+import dev.freshet.actors.learning.CfModel;
+import dev.freshet.actors.learning.EaseModel;
+import dev.freshet.actors.learning.ServingModels;
 import dev.freshet.actors.pool.Freshness;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolLevels;
@@ -774,5 +778,54 @@ class UserEntityTest {
     assertThat(latencies).hasSize(4);
     record(4); // not stored, not written
     assertThat(latencies).hasSize(4);
+  }
+
+  @Test
+  void theCfVectorFollowsEveryEventAndIsFoldedInAgainAfterRecovery() {
+    // EASE over items 0 to 3 of the catalog's 100: having item 0 says 1 for item 1, 0.5 for item 2
+    float[] weights = new float[16];
+    weights[1] = 1f;
+    weights[2] = 0.5f;
+    weights[4] = 1f;
+    ServingModels models = ServingModels.none();
+    models.promote(new CfModel(1, EaseModel.ofWeights(100, new int[] {0, 1, 2, 3}, weights)));
+    EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> cfKit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            UserEntity.create(
+                "cf-user",
+                PersistenceId.of("User", "cf-user"),
+                catalog::get,
+                PopularityBoard::empty,
+                pool.ref(),
+                UserEntitySettings.fromConfig(testKit.system().settings().config()),
+                latencies::add,
+                VectorLookup.none(),
+                models));
+    assertThat(cfOf(recommend(cfKit))).isEmpty(); // nothing to fold in yet
+
+    cfKit.<StatusReply<UserEntity.EventsResult>>runCommand(
+        replyTo ->
+            new UserEntity.RecordEvents(
+                List.of(event(0, InteractionType.LIKE, 1_000L, null)), replyTo));
+    // folded in after the event was persisted, before any ranking asked
+    long foldIns = models.foldIns();
+    assertThat(foldIns).isEqualTo(1);
+    Map<String, Double> cf = cfOf(recommend(cfKit));
+    assertThat(models.foldIns()).isEqualTo(foldIns); // the ranking used the vector kept
+    // relative to the most the model predicts for the user (item 1), as the weight says
+    assertThat(cf.get("item-2") / cf.get("item-1")).isCloseTo(0.5, within(1e-9));
+
+    cfKit.restart();
+    assertThat(cfOf(recommend(cfKit))).isEqualTo(cf);
+    assertThat(models.foldIns()).isEqualTo(foldIns + 1); // folded in again, once, on first use
+  }
+
+  private static Map<String, Double> cfOf(UserEntity.RankingResult result) {
+    Map<String, Double> cf = new java.util.HashMap<>();
+    for (RankedItem item : result.served().items())
+      if (item.explain().getOrDefault(Feature.CF.key(), 0.0) != 0)
+        cf.put(item.id(), item.explain().get(Feature.CF.key()));
+    return cf;
   }
 }
