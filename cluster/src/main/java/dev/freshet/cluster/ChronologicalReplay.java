@@ -114,6 +114,9 @@ public final class ChronologicalReplay {
       Optional<Bootstrap.Interval> fullMinusScan,
       int trainings,
       int promoted,
+      Duration longestTraining,
+      long foldIns,
+      Duration foldInTime,
       Duration took) {
 
     public Arm arm(String name) {
@@ -135,6 +138,11 @@ public final class ChronologicalReplay {
           trainings,
           promoted,
           took.toSeconds());
+      out.printf(
+          "  longest training %.1f s; %,d fold-ins in the user entities, %.3f ms each on average%n",
+          longestTraining.toMillis() / 1000.0,
+          foldIns,
+          foldIns == 0 ? 0 : foldInTime.toNanos() / 1e6 / foldIns);
       out.println(
           "  node settings: "
               + (settings.nodeOverrides().isEmpty()
@@ -250,6 +258,7 @@ public final class ChronologicalReplay {
     private long sent;
     private int trainings, promoted;
     private String lastNote = "";
+    private long longestTraining;
 
     Session(
         FreshetNode node,
@@ -326,6 +335,9 @@ public final class ChronologicalReplay {
               : Optional.empty(),
           trainings,
           promoted,
+          Duration.ofMillis(longestTraining),
+          node.servingModels().foldIns(),
+          Duration.ofNanos(node.servingModels().foldInNanos()),
           Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -426,6 +438,7 @@ public final class ChronologicalReplay {
         training = status();
       } while (training.path("runs").asLong() <= runs || training.path("running").asBoolean());
       trainings++;
+      longestTraining = Math.max(longestTraining, training.path("lastMillis").asLong());
       lastNote = models().path("versions").path(0).path("note").asText("");
       if (!training.path("lastError").asText("").isEmpty())
         progress.println("  training failed: " + training.path("lastError").asText());
