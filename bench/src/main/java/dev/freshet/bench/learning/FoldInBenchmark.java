@@ -2,6 +2,9 @@ package dev.freshet.bench.learning;
 
 import dev.freshet.actors.learning.AlsModel;
 import dev.freshet.actors.learning.AlsSettings;
+import dev.freshet.actors.learning.CfModel;
+import dev.freshet.actors.learning.EaseModel;
+import dev.freshet.actors.learning.EaseSettings;
 import dev.freshet.actors.learning.ImplicitAls;
 import dev.freshet.actors.learning.Interactions;
 import java.util.Random;
@@ -19,10 +22,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What folding a user in costs per event (issue 16: under 1 ms): the user's factors solved again
- * from all their weighted pairs against a trained model's item factors, as the user entity does on
- * every interaction. The model is trained on random pairs (its quality is irrelevant to the cost,
- * which depends on the factors and the user's pairs only).
+ * What folding a user in costs per event (issue 16: under 1 ms), as the user entity does on every
+ * interaction: for ALS ({@link #foldIn}) the user's factors solved again from all their weighted
+ * pairs against a trained model's item factors; for EASE ({@link #easeFoldIn}) the user's scores
+ * for the model's 2,000 items and their scale, as {@code CfModel} serves either. The models are
+ * trained on random pairs (their quality is irrelevant to the cost, which depends on the factors or
+ * the modelled items, and the user's pairs only).
  *
  * <p>Run: {@code bench/run-fold-in.sh} (builds the jars, runs JMH with the node's jar on the class
  * path).
@@ -36,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FoldInBenchmark {
 
   /** The user's distinct items with a weight (a user's history as the entity keeps it). */
-  @Param({"10", "100", "500"})
+  @Param({"10", "100", "200", "500"})
   int pairs;
 
   @Param({"64"})
@@ -45,6 +50,9 @@ public class FoldInBenchmark {
   private AlsModel model;
   private int[] items;
   private float[] weights;
+  private CfModel ease;
+  private int[] easeItems;
+  private float[] easeWeights;
 
   @Setup
   public void train() {
@@ -56,10 +64,23 @@ public class FoldInBenchmark {
     items = random.ints(0, catalog).distinct().limit(pairs).toArray();
     weights = new float[pairs];
     for (int k = 0; k < pairs; k++) weights[k] = random.nextInt(5) == 0 ? -1.5f : 1f;
+    EaseModel trained = EaseModel.train(b.build(), new EaseSettings(250, 2_000));
+    ease = new CfModel(1, trained);
+    // the user's items among the modelled ones: each costs a row of weights
+    int[] rows = trained.rowItems();
+    easeItems = new int[Math.min(pairs, rows.length)];
+    for (int k = 0; k < easeItems.length; k++) easeItems[k] = rows[(k * 7) % rows.length];
+    easeWeights = java.util.Arrays.copyOf(weights, easeItems.length);
   }
 
   @Benchmark
   public float[] foldIn() {
     return model.foldIn(items, weights);
+  }
+
+  @Benchmark
+  public double easeFoldIn() {
+    float[] user = ease.foldIn(easeItems, easeWeights);
+    return ease.scale(user, easeItems, easeWeights);
   }
 }
