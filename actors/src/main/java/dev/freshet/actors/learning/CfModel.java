@@ -1,5 +1,6 @@
 package dev.freshet.actors.learning;
 
+import dev.freshet.actors.retrieval.FactorIndex;
 import java.util.function.IntPredicate;
 
 /**
@@ -7,7 +8,8 @@ import java.util.function.IntPredicate;
  * factors; a user is folded in by the training's own user step) or EASE (item-to-item weights; a
  * user is their scores for the modelled items, {@code xᵀB} over their pairs). Either way a user's
  * "vector" comes from {@link #foldIn} and an item's score from {@link #score}. Immutable; shared by
- * every user entity of the node.
+ * every user entity of the node. Built off the serving threads ({@code ModelRefresh}): over a large
+ * catalog an ALS model builds its factor index, which takes minutes at a million items.
  */
 public final class CfModel {
 
@@ -22,9 +24,20 @@ public final class CfModel {
 
     /** The most the user's vector predicts for any item. */
     double maxScore(float[] user);
+
+    /** The {@code k} accepted items scored highest, best first (ties: lower id first). */
+    int[] top(float[] user, int k, IntPredicate accept);
   }
 
-  private record Als(AlsModel model) implements Kind {
+  /**
+   * ALS: the item factors, and the factor index over them that answers the CF candidates (an exact
+   * scan up to {@code FactorIndexSettings.exactUpTo} items, an inner-product graph above).
+   */
+  private record Als(AlsModel model, FactorIndex index) implements Kind {
+    Als(AlsModel model) {
+      this(model, FactorIndex.build(model.itemFactors(), model.factors()));
+    }
+
     public int items() {
       return model.items();
     }
@@ -52,6 +65,10 @@ public final class CfModel {
       for (int id = 0; id < items(); id++) max = Math.max(max, model.score(user, id));
       return max;
     }
+
+    public int[] top(float[] user, int k, IntPredicate accept) {
+      return index.top(user, k, accept);
+    }
   }
 
   private record Ease(EaseModel model) implements Kind {
@@ -73,6 +90,14 @@ public final class CfModel {
       double max = Double.NEGATIVE_INFINITY;
       for (float score : user) max = Math.max(max, score);
       return max;
+    }
+
+    /** A scan of the modelled items (a few thousand at most: the inverse bounds them). */
+    public int[] top(float[] user, int k, IntPredicate accept) {
+      double[] scores = new double[items()];
+      for (int id = 0; id < scores.length; id++)
+        scores[id] = accept.test(id) ? model.score(user, id) : Double.NaN;
+      return TopK.of(scores, k, null);
     }
   }
 
@@ -176,9 +201,6 @@ public final class CfModel {
    */
   public int[] top(float[] user, int k, IntPredicate accept) {
     if (user == null || k <= 0) return new int[0];
-    double[] scores = new double[items()];
-    for (int id = 0; id < scores.length; id++)
-      scores[id] = accept.test(id) ? kind.score(user, id) : Double.NaN;
-    return TopK.of(scores, k, null);
+    return kind.top(user, k, accept);
   }
 }
