@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -386,6 +387,28 @@ class KubernetesManifestsTest {
     assertThat(jvm).contains("-XX:MaxRAMPercentage=");
     assertThat(jvm).doesNotContain("-Xmx");
 
+    // the node's PostgreSQL and Qdrant addresses are Services of this set, on ports their pods have
+    Map<String, String> settings = new TreeMap<>();
+    for (EnvFromSource from : node.getEnvFrom())
+      settings.putAll(configMaps.get(from.getConfigMapRef().getName()).getData());
+    assertThat(settings).containsKeys("FRESHET_DB_URL", "FRESHET_DB_USER", "FRESHET_QDRANT_URL");
+    assertServiceAddress(
+        URI.create(settings.get("FRESHET_DB_URL").replaceFirst("^jdbc:", "")), objects, templates);
+    assertServiceAddress(URI.create(settings.get("FRESHET_QDRANT_URL")), objects, templates);
+    Container postgres =
+        statefulSets
+            .get("freshet-postgres")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(postgres.getEnv())
+        .anyMatch(
+            e ->
+                e.getName().equals("POSTGRES_USER")
+                    && e.getValue().equals(settings.get("FRESHET_DB_USER")));
+
     // time enough for the preStop pause and then every coordinated-shutdown phase
     long preStop =
         node.getLifecycle().getPreStop().getSleep() == null
@@ -416,6 +439,24 @@ class KubernetesManifestsTest {
                     && s.getName().equals(pod.getSpec().getServiceAccountName()));
     assertThat(byName(objects, ServiceAccount.class))
         .containsKey(pod.getSpec().getServiceAccountName());
+  }
+
+  /** {@code uri}'s host is a Service of {@code objects} whose port leads to its pods' port. */
+  private static void assertServiceAddress(
+      URI uri, List<HasMetadata> objects, Map<String, PodTemplateSpec> templates) {
+    Service svc = byName(objects, Service.class).get(uri.getHost());
+    assertThat(svc).as("Service " + uri.getHost() + " of " + uri).isNotNull();
+    ServicePort port =
+        svc.getSpec().getPorts().stream()
+            .filter(p -> p.getPort() == uri.getPort())
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(uri + ": no such port on " + uri.getHost()));
+    PodTemplateSpec pods =
+        templates.values().stream()
+            .filter(t -> matches(svc.getSpec().getSelector(), t))
+            .findFirst()
+            .orElseThrow();
+    containerPort(pods, port.getTargetPort(), uri.toString());
   }
 
   private static void assertSelects(
