@@ -6,6 +6,10 @@ import dev.freshet.actors.learning.ServingModels;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.slf4j.Logger;
@@ -32,7 +36,10 @@ public final class ModelRefresh {
     this.pinned = List.copyOf(pinned);
   }
 
-  /** Refreshes now and then every {@code interval}, on Pekko's dispatcher for blocking calls. */
+  /**
+   * Refreshes now and then every {@code interval}, on Pekko's dispatcher for blocking calls, until
+   * the node shuts down (stopped with the node's services, before its database pool closes).
+   */
   public static ModelRefresh start(
       ActorSystem<?> system,
       ModelVersions versions,
@@ -41,9 +48,18 @@ public final class ModelRefresh {
       Duration interval) {
     ModelRefresh refresh = new ModelRefresh(versions, models, pinned);
     ExecutionContextExecutor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    system
-        .scheduler()
-        .scheduleWithFixedDelay(Duration.ZERO, interval, refresh::refreshLogged, blocking);
+    Cancellable ticks =
+        system
+            .scheduler()
+            .scheduleWithFixedDelay(Duration.ZERO, interval, refresh::refreshLogged, blocking);
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(),
+            "stop-model-refresh",
+            () -> {
+              ticks.cancel();
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
     return refresh;
   }
 
