@@ -278,8 +278,9 @@ public final class ChronologicalReplay {
       long start = System.nanoTime();
       loadCatalog();
       Set<ReplayData.Rating> points = evaluationPoints(data.ratings(), settings);
+      List<String> arms = settings.arms();
       Map<String, List<double[]>> hits = new HashMap<>(), gains = new HashMap<>();
-      for (String arm : settings.arms()) {
+      for (String arm : arms) {
         hits.put(arm, new ArrayList<>());
         gains.put(arm, new ArrayList<>());
       }
@@ -291,7 +292,7 @@ public final class ChronologicalReplay {
           flush();
           if (!actedOn.contains(r.item())) unreachable++;
           pointUsers.add(r.user());
-          for (String arm : settings.arms()) {
+          for (String arm : arms) {
             int position = positionOf(r, arm);
             hits.get(arm).add(new double[] {position > 0 ? 1 : 0});
             gains.get(arm).add(new double[] {position > 0 ? 1 / log2(position + 1) : 0});
@@ -315,9 +316,9 @@ public final class ChronologicalReplay {
         }
       }
       flush();
-      List<Arm> arms = new ArrayList<>();
-      for (String arm : settings.arms())
-        arms.add(arm(arm, column(hits.get(arm)), column(gains.get(arm)), pointUsers));
+      List<Arm> results = new ArrayList<>();
+      for (String arm : arms)
+        results.add(arm(arm, column(hits.get(arm)), column(gains.get(arm)), pointUsers));
       return new Report(
           data.ratings().size(),
           (int) data.ratings().stream().map(ReplayData.Rating::user).distinct().count(),
@@ -327,7 +328,7 @@ public final class ChronologicalReplay {
           pointUsers.size(),
           (int) pointUsers.stream().distinct().count(),
           pointUsers.isEmpty() ? 0 : (double) unreachable / pointUsers.size(),
-          arms,
+          results,
           paired(column(hits.get(FULL)), column(hits.get(POPULARITY))),
           paired(column(hits.get(FULL)), column(hits.get(NO_CF))),
           settings.scan()

@@ -31,7 +31,8 @@ public final class CfModel {
 
   /**
    * ALS: the item factors, and the factor index over them that answers the CF candidates (an exact
-   * scan up to {@code FactorIndexSettings.exactUpTo} items, an inner-product graph above).
+   * scan up to {@code FactorIndexSettings.exactUpTo} items, an inner-product graph above); no index
+   * for a model loaded for scoring only.
    */
   private record Als(AlsModel model, FactorIndex index) implements Kind {
     Als(AlsModel model) {
@@ -67,6 +68,8 @@ public final class CfModel {
     }
 
     public int[] top(float[] user, int k, IntPredicate accept) {
+      if (index == null)
+        throw new IllegalStateException("a model loaded for scoring only has no candidates");
       return index.top(user, k, accept);
     }
   }
@@ -122,6 +125,18 @@ public final class CfModel {
    * with.
    */
   public static CfModel of(ModelVersions.Version stored) {
+    return of(stored, true);
+  }
+
+  /**
+   * The stored version for folding in and scoring only (the trainer's comparison with the version
+   * serving): an ALS model builds no factor index, which above 20,000 items takes minutes.
+   */
+  static CfModel forScoring(ModelVersions.Version stored) {
+    return of(stored, false);
+  }
+
+  private static CfModel of(ModelVersions.Version stored, boolean candidates) {
     try {
       return switch (stored.algorithm()) {
         case Trainer.ALS -> {
@@ -131,8 +146,8 @@ public final class CfModel {
                       () -> new IllegalArgumentException("no ALS settings: " + stored.params()));
           if (settings.factors() != stored.factors())
             throw new IllegalArgumentException("params and factors disagree");
-          yield new CfModel(
-              stored.version(), AlsModel.ofItemFactors(settings, stored.itemFactors()));
+          AlsModel model = AlsModel.ofItemFactors(settings, stored.itemFactors());
+          yield new CfModel(stored.version(), candidates ? new Als(model) : new Als(model, null));
         }
         case Trainer.EASE ->
             new CfModel(

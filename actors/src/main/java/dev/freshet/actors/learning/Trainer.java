@@ -150,10 +150,10 @@ public final class Trainer {
         StaticSplit.evaluate(split, StaticSplit.of(model, split.train()), k));
   }
 
-  /** The serving version as a node would serve it; empty if it cannot be (a garbled record). */
+  /** The serving version as a node would score with it; empty if it cannot (a garbled record). */
   private static Optional<CfModel> servable(ModelVersions.Version serving) {
     try {
-      return Optional.of(CfModel.of(serving));
+      return Optional.of(CfModel.forScoring(serving));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

@@ -102,6 +102,13 @@ class CfModelTest {
             false,
             "");
     assertThatThrownBy(() -> CfModel.of(garbled)).hasMessageContaining("version 4");
+    // loaded for scoring only (the trainer's comparison): the same scores, no candidate index
+    CfModel scoring = CfModel.forScoring(stored);
+    float[] user = scoring.foldIn(new int[] {2}, new float[] {1});
+    assertThat(user).containsExactly(model.foldIn(new int[] {2}, new float[] {1}));
+    assertThat(scoring.score(user, 3)).isEqualTo(model.score(user, 3));
+    assertThatThrownBy(() -> scoring.top(user, 2, id -> true))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
