@@ -116,7 +116,8 @@ public final class EvaluateCommand {
       } catch (IOException e) {
         err.println("evaluate: cannot read the replay's input: " + e.getMessage());
         return 1;
-      } catch (com.typesafe.config.ConfigException e) {
+      } catch (com.typesafe.config.ConfigException | IllegalArgumentException e) {
+        // the replay's node reads its settings as it starts: a value it refuses is a bad --set
         err.println("evaluate: a --set value is not a valid setting: " + e.getMessage());
         return 2;
       }

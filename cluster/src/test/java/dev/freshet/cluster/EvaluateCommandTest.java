@@ -124,4 +124,18 @@ class EvaluateCommandTest {
     assertThat(replay("--ratings", file.toString(), "--retrain-every", "0")).isEqualTo(2);
     assertThat(replay("--ratings", file.toString(), "--k", "500")).isEqualTo(2);
   }
+
+  @Test
+  void aSettingTheReplaysNodeRefusesIsABadArgumentNamed() throws Exception {
+    Path file = Files.createTempFile("timed", ".csv");
+    Files.writeString(file, "user,item,rating,timestamp\n1,10,4,964982703\n2,10,5,964982704\n");
+    // the node refuses both as it starts: a malformed duration, a bound its settings check
+    assertThat(replay("--ratings", file.toString(), "--set", "freshet.popularity.half-life=abc"))
+        .isEqualTo(2);
+    assertThat(replay("--ratings", file.toString(), "--set", "freshet.learning.ease.max-items=0"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("a --set value is not a valid setting", "half-life", "max-items");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
 }
