@@ -34,6 +34,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +75,15 @@ public final class FreshetNode {
    * Starts a node. With {@code seed} empty the node joins itself (single node, or the first of
    * many) unless {@code pekko.cluster.seed-nodes} or Cluster Bootstrap says otherwise.
    */
-  public static FreshetNode start(Config config, Optional<Address> seed) {
+  public static FreshetNode start(Config nodeConfig, Optional<Address> seed) {
+    ClusterFormation formation = ClusterFormation.fromConfig(nodeConfig);
+    Config config = formation.pekkoConfig().withFallback(nodeConfig);
     FreshetSettings settings = FreshetSettings.fromConfig(config);
+    if (formation.bootstraps() && !settings.managementEnabled()) {
+      throw new IllegalArgumentException(
+          "Cluster Bootstrap (FRESHET_SEED_NODES or FRESHET_DISCOVERY) needs Pekko Management:"
+              + " FRESHET_MANAGEMENT must not be off");
+    }
     DatabaseSettings dbSettings = DatabaseSettings.fromConfig(config);
     EmbeddedDatabase embedded = null;
     Database database = null;
@@ -99,7 +107,7 @@ public final class FreshetNode {
             JournalConfig.forDatabase(dbSettings).withFallback(config));
     closeOnShutdown(system, database, embedded);
     try {
-      return wire(system, config, settings, database, seed);
+      return wire(system, config, settings, formation, database, seed);
     } catch (RuntimeException e) {
       system.terminate();
       awaitTermination(system);
@@ -114,10 +122,11 @@ public final class FreshetNode {
       ActorSystem<Void> system,
       Config config,
       FreshetSettings settings,
+      ClusterFormation formation,
       Database database,
       Optional<Address> seed) {
     NodeDatabase.get(system).set(database);
-    joinCluster(system, settings, seed);
+    joinCluster(system, settings, formation, seed);
     Catalog catalog = CatalogSubsystem.init(system, database, settings);
     PopularitySubsystem popularity =
         PopularitySubsystem.init(system, PopularitySettings.fromConfig(config));
@@ -169,20 +178,31 @@ public final class FreshetNode {
   }
 
   /**
-   * With {@code seed} the node joins it; otherwise, unless seed nodes are configured (or Cluster
-   * Bootstrap finds them), it forms a cluster of its own. Pekko Management serves health and
-   * members.
+   * With {@code seed} the node joins it (tests); with seed nodes or discovery configured, Cluster
+   * Bootstrap finds the cluster ({@link ClusterFormation}); otherwise the node forms a cluster of
+   * its own. Pekko Management serves health, members and the bootstrap's probes.
    */
   private static void joinCluster(
-      ActorSystem<?> system, FreshetSettings settings, Optional<Address> seed) {
+      ActorSystem<?> system,
+      FreshetSettings settings,
+      ClusterFormation formation,
+      Optional<Address> seed) {
     Cluster cluster = Cluster.get(system);
     if (seed.isPresent()) {
       cluster.manager().tell(Join.create(seed.get()));
-    } else if (settings.joinSelf() && !settings.seedNodesConfigured()) {
+    } else if (!formation.bootstraps() && settings.joinSelf()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     if (settings.managementEnabled()) {
       PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().join();
+    }
+    if (seed.isEmpty() && formation.bootstraps()) {
+      log.info(
+          "Forming the cluster through Cluster Bootstrap: {} {}, roles {}",
+          formation.mode(),
+          formation.seedNodes(),
+          formation.roles());
+      ClusterBootstrap.get(system.classicSystem()).start();
     }
   }
 

@@ -12,7 +12,6 @@ public record FreshetSettings(
     int demoCatalogSize,
     Duration catalogRefreshInterval,
     boolean joinSelf,
-    boolean seedNodesConfigured,
     boolean managementEnabled,
     int embeddingDimension) {
 
@@ -25,7 +24,6 @@ public record FreshetSettings(
         c.getInt("demo-catalog.size"),
         c.getDuration("catalog.refresh-interval"),
         c.getBoolean("cluster.join-self"),
-        !config.getStringList("pekko.cluster.seed-nodes").isEmpty(),
         c.getBoolean("management.enabled"),
         c.getInt("catalog.embedding-dimension"));
   }

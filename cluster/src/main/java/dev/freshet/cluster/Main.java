@@ -20,7 +20,13 @@ public final class Main {
     CommonPool.atLeastTwoThreads();
     Logger log = LoggerFactory.getLogger(Main.class);
     CommonPool.report(log);
-    Config config = ConfigFactory.load();
+    // A node the split-brain resolver downs (or that leaves) ends its process, so that its
+    // supervisor (Kubernetes, systemd) starts a fresh one that joins again; only here, not in
+    // application.conf: tools that run a node inside their own JVM (evaluate) go on after stopping
+    // it.
+    Config config =
+        ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
+            .withFallback(ConfigFactory.load());
     FreshetNode node;
     try {
       node = FreshetNode.start(config, Optional.empty());
