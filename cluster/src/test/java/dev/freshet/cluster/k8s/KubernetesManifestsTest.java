@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import dev.freshet.cluster.ClusterFormation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -279,11 +280,11 @@ class KubernetesManifestsTest {
     assertThat(secretRefs(prod)).isEqualTo(SECRETS);
     Deployment freshet = byName(prod, Deployment.class).get("freshet");
     assertThat(freshetContainer(freshet).getImage()).doesNotEndWith(":latest");
-    // each node joins itself until the application forms clusters through Cluster Bootstrap: more
-    // than one replica would be several one-node clusters on one database (a split brain)
+    // three nodes at least, so that the split-brain resolver's majority survives the loss of one
     HorizontalPodAutoscaler hpa = byName(prod, HorizontalPodAutoscaler.class).get("freshet");
-    assertThat(hpa.getSpec().getMaxReplicas()).as("prod HPA maxReplicas").isEqualTo(1);
-    assertThat(freshet.getSpec().getReplicas()).as("prod replicas").isEqualTo(1);
+    assertThat(hpa.getSpec().getMinReplicas()).as("prod HPA minReplicas").isGreaterThanOrEqualTo(3);
+    assertThat(freshet.getSpec().getReplicas()).as("prod replicas").isGreaterThanOrEqualTo(3);
+    assertThat(nodeSettings(prod).get("FRESHET_REQUIRED_CONTACT_POINTS")).isEqualTo("2");
   }
 
   // ---------------------------------------------------------------- checks
@@ -391,9 +392,8 @@ class KubernetesManifestsTest {
     assertThat(jvm).doesNotContain("-Xmx");
 
     // the node's PostgreSQL and Qdrant addresses are Services of this set, on ports their pods have
-    Map<String, String> settings = new TreeMap<>();
-    for (EnvFromSource from : node.getEnvFrom())
-      settings.putAll(configMaps.get(from.getConfigMapRef().getName()).getData());
+    Map<String, String> settings = nodeSettings(objects);
+    assertBootstrap(objects, set);
     assertThat(settings).containsKeys("FRESHET_DB_URL", "FRESHET_DB_USER", "FRESHET_QDRANT_URL");
     assertServiceAddress(
         URI.create(settings.get("FRESHET_DB_URL").replaceFirst("^jdbc:", "")), objects, templates);
@@ -555,6 +555,64 @@ class KubernetesManifestsTest {
                     e.getValueFrom().getSecretKeyRef().getKey()));
     }
     return refs;
+  }
+
+  /**
+   * Cluster Bootstrap finds the nodes as pekko-discovery-kubernetes-api does: pods labelled with
+   * its selector (app=%s, %s the service name ClusterFormation gives), their management port by the
+   * name ClusterFormation gives, listed with the pod-reader Role; never more pods required than
+   * run.
+   */
+  private static void assertBootstrap(List<HasMetadata> objects, String set) {
+    Map<String, String> settings = nodeSettings(objects);
+    Config formation =
+        ClusterFormation.fromConfig(
+                ConfigFactory.parseMap(
+                        Map.of(
+                            "freshet.cluster.discovery", settings.get("FRESHET_DISCOVERY"),
+                            "freshet.cluster.required-contact-points",
+                                settings.get("FRESHET_REQUIRED_CONTACT_POINTS")))
+                    .withFallback(CONFIG))
+            .pekkoConfig()
+            .withFallback(CONFIG);
+    String discovery = "pekko.management.cluster.bootstrap.contact-point-discovery.";
+    assertThat(formation.getString(discovery + "discovery-method"))
+        .as(set + ": FRESHET_DISCOVERY")
+        .isEqualTo("kubernetes-api");
+    String[] selector =
+        String.format(
+                formation.getString("pekko.discovery.kubernetes-api.pod-label-selector"),
+                formation.getString(discovery + "service-name"))
+            .split("=");
+    Deployment freshet = byName(objects, Deployment.class).get("freshet");
+    assertThat(freshet.getSpec().getTemplate().getMetadata().getLabels())
+        .as(set + ": pod labels the discovery selects")
+        .containsEntry(selector[0], selector[1]);
+    assertThat(freshetContainer(freshet).getPorts())
+        .as(set + ": the port the bootstrap probes")
+        .anyMatch(
+            p ->
+                p.getName().equals(formation.getString(discovery + "port-name"))
+                    && p.getContainerPort() == CONFIG.getInt("pekko.management.http.port"));
+    int required = formation.getInt(discovery + "required-contact-point-nr");
+    assertThat(required).as(set + ": required contact points").isPositive();
+    assertThat(required).isLessThanOrEqualTo(freshet.getSpec().getReplicas());
+    for (HorizontalPodAutoscaler hpa : byName(objects, HorizontalPodAutoscaler.class).values())
+      assertThat(required).isLessThanOrEqualTo(hpa.getSpec().getMinReplicas());
+    Role role = byName(objects, Role.class).get("freshet-pod-reader");
+    assertThat(role.getRules())
+        .as(set + ": the nodes may list pods")
+        .anyMatch(r -> r.getResources().contains("pods") && r.getVerbs().contains("list"));
+  }
+
+  /** The settings the Freshet node gets from its ConfigMaps. */
+  private static Map<String, String> nodeSettings(List<HasMetadata> objects) {
+    Map<String, ConfigMap> configMaps = byName(objects, ConfigMap.class);
+    Map<String, String> settings = new TreeMap<>();
+    for (EnvFromSource from :
+        freshetContainer(byName(objects, Deployment.class).get("freshet")).getEnvFrom())
+      settings.putAll(configMaps.get(from.getConfigMapRef().getName()).getData());
+    return settings;
   }
 
   // ---------------------------------------------------------------- what the application reads
