@@ -172,6 +172,7 @@ class KubernetesManifestsTest {
             "patches",
             "configMapGenerator",
             "secretGenerator",
+            "generatorOptions",
             "labels",
             "commonAnnotations");
     for (Path k : kustomizations) {
