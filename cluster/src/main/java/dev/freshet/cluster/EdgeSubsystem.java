@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.FreshetRoutes;
+import dev.freshet.http.api.ClusterView;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Metrics;
@@ -45,7 +46,8 @@ final class EdgeSubsystem {
       ReadModelSubsystem readModels,
       Metrics metrics,
       VectorLookup vectors,
-      AdminRoutes.Learning learning) {
+      AdminRoutes.Learning learning,
+      ClusterView cluster) {
     HttpSettings settings = HttpSettings.fromConfig(config);
     EdgeServices services = EdgeServices.start(system, config, database.dataSource());
     CoordinatedShutdown.get(system.classicSystem())
@@ -78,7 +80,12 @@ final class EdgeSubsystem {
                     new JdbcUserData(database.dataSource(), privacy.tombstoneTtl())),
                 vectors),
             new FreshetRoutes.Operations(
-                readiness(system, config), users.pool(), readModels.pipelines(), metrics, learning),
+                readiness(system, config),
+                users.pool(),
+                readModels.pipelines(),
+                metrics,
+                learning,
+                cluster),
             services);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())

@@ -151,6 +151,7 @@ public final class FreshetNode {
     ReadModelSubsystem readModels =
         ReadModelSubsystem.init(system, config, database, users.settings().tagSlices());
     Metrics.Settings metricsSettings = Metrics.Settings.fromConfig(config);
+    ClusterOverview clusterView = new ClusterOverview(system);
     metrics
         .registerPipelines(
             readModels.pipelines(),
@@ -160,6 +161,7 @@ public final class FreshetNode {
         .registerFreshness(FreshnessBands.get(system))
         .registerModels(learning.models())
         .sampleEntities(system, metricsSettings.entitiesInterval())
+        .registerCluster(clusterView)
         .startAlerts(system, metricsSettings.alerts());
     AdminRoutes.Learning training = learning.train(system, config, database, metrics.training());
     ServerBinding binding =
@@ -173,7 +175,8 @@ public final class FreshetNode {
             readModels,
             metrics,
             vectors,
-            training);
+            training,
+            clusterView);
     return new FreshetNode(system, catalog, popularity, binding, database, learning.models());
   }
 

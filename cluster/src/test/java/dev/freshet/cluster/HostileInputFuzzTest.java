@@ -334,6 +334,7 @@ class HostileInputFuzzTest {
         "DELETE /v1/admin/keys/{keyId}",
         new Example("/v1/admin/keys/" + victimKeyId, "", null, 200));
     e.put("GET /v1/admin/pool", new Example("/v1/admin/pool", "", null, 200));
+    e.put("GET /v1/admin/cluster", new Example("/v1/admin/cluster", "", null, 200));
     e.put("GET /v1/admin/vectors", new Example("/v1/admin/vectors", "", null, 200));
     e.put("GET /v1/admin/models", new Example("/v1/admin/models", "", null, 200));
     e.put("POST /v1/admin/models/train", new Example("/v1/admin/models/train", "", null, 202));

@@ -13,6 +13,7 @@ import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.actors.user.FavoriteShares;
 import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.ClusterView;
 import dev.freshet.http.api.JsonBodies;
 import dev.freshet.http.edge.Edge;
 import dev.freshet.http.edge.EdgeServices;
@@ -92,13 +93,17 @@ public final class FreshetRoutes extends AllDirectives {
       UserData userData,
       VectorLookup vectors) {}
 
-  /** What operators see through the edge: readiness, pool generation, pipelines and metrics. */
+  /**
+   * What operators see through the edge: readiness, pool generation, pipelines, metrics, training
+   * and the cluster.
+   */
   public record Operations(
       ReadinessCheck readiness,
       ActorRef<PoolCoordinator.Command> pool,
       PipelineMonitor pipelines,
       Metrics metrics,
-      AdminRoutes.Learning learning) {}
+      AdminRoutes.Learning learning,
+      ClusterView cluster) {}
 
   public FreshetRoutes(
       ActorSystem<?> system,
@@ -167,6 +172,8 @@ public final class FreshetRoutes extends AllDirectives {
             settings.askTimeout(),
             backends.vectors(),
             operations.learning(),
+            operations.cluster(),
+            system.settings().config().getDuration("freshet.http.cluster-stats-timeout"),
             mapper);
     this.health = new HealthRoutes(operations.readiness(), mapper);
     this.edge =

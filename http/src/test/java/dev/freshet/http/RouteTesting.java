@@ -20,6 +20,7 @@ import dev.freshet.actors.ranking.RankingLog;
 import dev.freshet.actors.ranking.RankingSettings;
 import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.api.ApiJson;
+import dev.freshet.http.api.ClusterView;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Alerts;
@@ -42,6 +43,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.ActorSystem;
@@ -179,7 +181,8 @@ public abstract class RouteTesting extends RouteTest {
                                     java.time.Duration.ofDays(30))
                                 ::run),
                         "training-job"),
-                    new JdbcModelVersions(noDatabase))),
+                    new JdbcModelVersions(noDatabase)),
+                clusterView()),
             edgeServices);
     routes = freshet.routes();
   }
@@ -194,6 +197,41 @@ public abstract class RouteTesting extends RouteTest {
   protected ReadinessCheck readiness() {
     return () -> CompletableFuture.completedFuture(Optional.empty());
   }
+
+  /**
+   * The cluster the admin view shows: these tests' system never joins one, so a fixed view of two
+   * members, the second unreachable from the first and its region not answering.
+   */
+  protected ClusterView clusterView() {
+    return FIXED_CLUSTER;
+  }
+
+  protected static final ClusterView FIXED_CLUSTER =
+      new ClusterView() {
+        private static final String A = "pekko://freshet@10.0.0.1:7355";
+        private static final String B = "pekko://freshet@10.0.0.2:7355";
+
+        @Override
+        public Membership membership() {
+          return new Membership(
+              A,
+              A,
+              A,
+              List.of(
+                  new Member(A, "up", List.of("dc-default"), 1, "1.0.0", true),
+                  new Member(B, "up", List.of("dc-default"), 2, "1.0.0", false)),
+              List.of(new Unreachable(B, "up", List.of(A))));
+        }
+
+        @Override
+        public CompletionStage<Sharding> sharding(java.time.Duration timeout) {
+          return CompletableFuture.completedFuture(
+              new Sharding(
+                  "User",
+                  List.of(new Region(A, java.util.Map.of("3", 2L, "7", 1L), List.of())),
+                  List.of(B)));
+        }
+      };
 
   /** Items ok0…ok9 of category news, upserted through the catalog as POST /v1/items does. */
   private void seedCatalog() {

@@ -173,6 +173,7 @@ class KubernetesManifestsTest {
             "patches",
             "configMapGenerator",
             "secretGenerator",
+            "generatorOptions",
             "labels",
             "commonAnnotations");
     for (Path k : kustomizations) {

@@ -93,6 +93,11 @@ public final class Endpoints {
               "Revoke an API key on every node at once"),
           new Endpoint("GET", "/v1/admin/pool", Scope.ADMIN, "Predictive pool generation status"),
           new Endpoint(
+              "GET",
+              "/v1/admin/cluster",
+              Scope.ADMIN,
+              "Cluster members, unreachable members, shards and entities per node"),
+          new Endpoint(
               "GET", "/v1/admin/vectors", Scope.ADMIN, "Vector indexes: state, size, breaker"),
           new Endpoint(
               "GET",

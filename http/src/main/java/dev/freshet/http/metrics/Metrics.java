@@ -5,6 +5,7 @@ import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolMetrics;
 import dev.freshet.actors.user.JournalLatency;
 import dev.freshet.actors.user.UserEntity;
+import dev.freshet.http.api.ClusterView;
 import dev.freshet.streams.PopularityFeed;
 import dev.freshet.streams.RankingEventWriter;
 import dev.freshet.streams.readmodel.PipelineMonitor;
@@ -20,6 +21,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.actor.ActorRef;
@@ -306,6 +309,7 @@ public final class Metrics {
    */
   public Metrics sampleEntities(ActorSystem<?> system, Duration interval) {
     AtomicLong users = new AtomicLong(-1);
+    AtomicLong shards = new AtomicLong(-1);
     GaugeWithCallback.builder()
         .name("freshet_entities")
         .help("Sharded entities resident on this node, by type (sampled from the shard region)")
@@ -313,6 +317,17 @@ public final class Metrics {
         .callback(
             cb -> {
               long n = users.get();
+              if (n >= 0) cb.call(n, "user");
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("freshet_cluster_shards")
+        .help(
+            "Shards of the sharded entities hosted on this node, by type (sampled with freshet_entities)")
+        .labelNames("type")
+        .callback(
+            cb -> {
+              long n = shards.get();
               if (n >= 0) cb.call(n, "user");
             })
         .register(registry);
@@ -328,13 +343,62 @@ public final class Metrics {
             () ->
                 Patterns.ask(region, ShardRegion.getRegionStatsInstance(), interval)
                     .thenAccept(
-                        reply ->
-                            users.set(
-                                ((ShardRegion.ShardRegionStats) reply)
-                                    .getStats().values().stream()
-                                        .mapToLong(n -> ((Number) n).longValue())
-                                        .sum())),
+                        reply -> {
+                          var stats = ((ShardRegion.ShardRegionStats) reply).getStats();
+                          users.set(
+                              stats.values().stream()
+                                  .mapToLong(n -> ((Number) n).longValue())
+                                  .sum());
+                          shards.set(stats.size());
+                        }),
             system.executionContext());
+    return this;
+  }
+
+  /**
+   * Adds the cluster as this node sees it (SPEC C11): members by status ({@code
+   * freshet_cluster_members{status}}, every status, 0 where there is none), unreachable members,
+   * and whether this node is the leader and the oldest (the cluster singletons' host). Read from
+   * the node's gossip state at each scrape; the shards hosted here are {@code
+   * freshet_cluster_shards} of {@link #sampleEntities}.
+   */
+  public Metrics registerCluster(ClusterView cluster) {
+    GaugeWithCallback.builder()
+        .name("freshet_cluster_members")
+        .help("Cluster members as this node sees them, by status")
+        .labelNames("status")
+        .callback(
+            cb -> {
+              Map<String, Integer> byStatus = new LinkedHashMap<>();
+              for (String status : ClusterView.STATUSES) byStatus.put(status, 0);
+              cluster
+                  .membership()
+                  .members()
+                  .forEach(m -> byStatus.merge(m.status(), 1, Integer::sum));
+              byStatus.forEach((status, n) -> cb.call(n, status));
+            })
+        .register(registry);
+    gauge(
+        "freshet_cluster_unreachable_members",
+        "Members that some member's failure detector cannot reach, as this node sees it",
+        cluster,
+        c -> c.membership().unreachable().size());
+    gauge(
+        "freshet_cluster_leader",
+        "1 if this node is the cluster leader, else 0",
+        cluster,
+        c -> {
+          ClusterView.Membership m = c.membership();
+          return m.self().equals(m.leader()) ? 1 : 0;
+        });
+    gauge(
+        "freshet_cluster_oldest",
+        "1 if this node is the oldest member, where the cluster singletons run, else 0",
+        cluster,
+        c -> {
+          ClusterView.Membership m = c.membership();
+          return m.self().equals(m.oldest()) ? 1 : 0;
+        });
     return this;
   }
 

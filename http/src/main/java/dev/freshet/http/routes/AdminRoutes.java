@@ -7,6 +7,8 @@ import dev.freshet.actors.learning.ModelVersions;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.pool.PoolStatus;
 import dev.freshet.actors.retrieval.VectorLookup;
+import dev.freshet.http.api.ClusterAnswer;
+import dev.freshet.http.api.ClusterView;
 import dev.freshet.http.api.ModelsAnswer;
 import dev.freshet.http.api.PipelinesAnswer;
 import dev.freshet.http.api.PoolAnswer;
@@ -39,6 +41,8 @@ public final class AdminRoutes extends ApiRoutes {
   private final Executor blocking;
   private final VectorLookup vectors;
   private final Learning learning;
+  private final ClusterView cluster;
+  private final Duration clusterStatsTimeout;
 
   /** The training job and where its versions are kept. */
   public record Learning(ActorRef<TrainingJob.Command> job, ModelVersions versions) {}
@@ -51,8 +55,12 @@ public final class AdminRoutes extends ApiRoutes {
       Duration askTimeout,
       VectorLookup vectors,
       Learning learning,
+      ClusterView cluster,
+      Duration clusterStatsTimeout,
       ObjectMapper mapper) {
     super(mapper);
+    this.cluster = cluster;
+    this.clusterStatsTimeout = clusterStatsTimeout;
     this.vectors = vectors;
     this.learning = learning;
     this.system = system;
@@ -66,11 +74,26 @@ public final class AdminRoutes extends ApiRoutes {
   public Route routes() {
     return concat(
         path("pool", () -> get(this::pool)),
+        path("cluster", () -> get(this::cluster)),
         path("pipelines", () -> get(this::pipelines)),
         path("alerts", () -> get(this::alerts)),
         path("vectors", () -> get(() -> json(200, VectorsAnswer.of(vectors)))),
         path("models", () -> get(this::models)),
         path(segment("models").slash("train"), () -> post(this::train)));
+  }
+
+  /**
+   * The cluster as this node sees it: members, unreachable members with their observers, and the
+   * user entities' shards and entities per node. Shard statistics are asked with {@code
+   * freshet.http.cluster-stats-timeout}; regions that do not answer in time (an unreachable node)
+   * are named in the answer, which is still a 200 with what is known.
+   */
+  private Route cluster() {
+    ClusterView.Membership membership = cluster.membership();
+    return onSuccess(
+        cluster.sharding(clusterStatsTimeout),
+        sharding ->
+            json(200, ClusterAnswer.of(membership, sharding, clusterStatsTimeout.toMillis())));
   }
 
   /** The training job's state and the latest model versions (read off the serving threads). */

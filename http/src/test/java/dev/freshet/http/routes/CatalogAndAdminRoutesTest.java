@@ -97,6 +97,39 @@ class CatalogAndAdminRoutesTest extends RouteTesting {
   }
 
   @Test
+  void theClusterViewNamesMembersUnreachableOnesAndRegionsThatDidNotAnswer() {
+    TestRouteResult result = run(HttpRequest.GET("/v1/admin/cluster"));
+
+    result.assertStatusCode(200).assertContentType("application/json");
+    JsonNode body = json(result);
+    String a = "pekko://freshet@10.0.0.1:7355", b = "pekko://freshet@10.0.0.2:7355";
+    assertThat(body.path("self").asText()).isEqualTo(a);
+    assertThat(body.path("selfIsLeader").asBoolean()).isTrue();
+    assertThat(body.path("selfIsOldest").asBoolean()).isTrue();
+    assertThat(body.path("membersByStatus").path("up").asInt()).isEqualTo(2);
+    assertThat(body.path("membersByStatus").path("leaving").asInt()).isZero();
+    JsonNode members = body.path("members");
+    assertThat(members).hasSize(2);
+    assertThat(members.get(0).path("leader").asBoolean()).isTrue();
+    assertThat(members.get(0).path("self").asBoolean()).isTrue();
+    assertThat(members.get(1).path("reachable").asBoolean()).isFalse();
+    assertThat(members.get(1).path("upNumber").asInt()).isEqualTo(2);
+    assertThat(body.path("unreachable").get(0).path("address").asText()).isEqualTo(b);
+    assertThat(body.path("unreachable").get(0).path("observedBy").get(0).asText()).isEqualTo(a);
+    JsonNode sharding = body.path("sharding");
+    assertThat(sharding.path("entityType").asText()).isEqualTo("User");
+    assertThat(sharding.path("complete").asBoolean()).isFalse();
+    assertThat(sharding.path("shards").asInt()).isEqualTo(2);
+    assertThat(sharding.path("entities").asLong()).isEqualTo(3);
+    assertThat(sharding.path("regions").get(0).path("address").asText()).isEqualTo(a);
+    assertThat(sharding.path("regions").get(0).path("entitiesByShard").path("3").asLong())
+        .isEqualTo(2);
+    assertThat(sharding.path("notAnswering").get(0).asText()).isEqualTo(b);
+
+    assertError(run(HttpRequest.POST("/v1/admin/cluster")), 405, "method_not_allowed", null);
+  }
+
+  @Test
   void pipelinesAreReadFromTheDatabaseSoWithoutOneTheyAreA503() {
     assertError(run(HttpRequest.GET("/v1/admin/pipelines")), 503, "unavailable", null);
   }

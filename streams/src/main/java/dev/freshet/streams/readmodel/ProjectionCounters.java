@@ -41,6 +41,14 @@ public final class ProjectionCounters {
     return deadLetters.computeIfAbsent(new Key(projection, reason), k -> new LongAdder());
   }
 
+  /**
+   * Starts the failed-batch series of a projection at 0, for the same reason as {@link
+   * #expectDeadLetters}.
+   */
+  void expectFailures(String projection) {
+    failures.computeIfAbsent(projection, k -> new LongAdder());
+  }
+
   void failed(String projection) {
     failures.computeIfAbsent(projection, k -> new LongAdder()).increment();
   }

@@ -91,6 +91,7 @@ public final class ReadModelProjection implements Pipeline {
     this.killSwitch = KillSwitches.shared("read-model-" + model.name() + "-" + tag);
     // the series exist at 0 before the first dead letter, so that a rate over them sees it
     counters.expectDeadLetters(model.name(), DeadLetters.REASONS);
+    counters.expectFailures(model.name());
   }
 
   public String name() {
