@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pool coordinator's figures on this node, written by the coordinator and read by the metrics
- * endpoint from any thread. Only the node hosting the singleton has non-zero values; counters start
- * from zero when the singleton moves.
+ * endpoint from any thread. Only the node hosting the singleton has current values. The counters
+ * are the coordinator's journaled totals: a new incarnation (after a move or a restart) carries on
+ * from the recovered ones, and on one node they never go down.
  */
 public final class PoolMetrics {
 
@@ -50,7 +51,18 @@ public final class PoolMetrics {
     return requestsInFlight;
   }
 
-  PoolStatus.Totals totals() {
-    return new PoolStatus.Totals(signals(), requests(), completed(), failed(), itemsGenerated());
+  /**
+   * The coordinator's bookkeeping as it now stands: counters move to the totals unless this node
+   * already showed more (signals buffered by an incarnation that died before journaling them).
+   */
+  void publish(PoolStatus.Totals totals, int atRisk, int waiting, int inFlight) {
+    signals.accumulateAndGet(totals.signals(), Math::max);
+    requests.accumulateAndGet(totals.requests(), Math::max);
+    completed.accumulateAndGet(totals.completed(), Math::max);
+    failed.accumulateAndGet(totals.failed(), Math::max);
+    itemsGenerated.accumulateAndGet(totals.itemsGenerated(), Math::max);
+    usersAtRisk = atRisk;
+    demandWaiting = waiting;
+    requestsInFlight = inFlight;
   }
 }

@@ -9,8 +9,9 @@ import java.util.List;
  * When a user's pool runs low and how the coordinator answers: the coverage thresholds (ascending,
  * each with the number of new items it asks for and whether it is urgent), the unseen count under
  * which a user counts as at risk, the aggregation window, the largest request, the back-off before
- * a failed request's demand is asked for again, and how many finished requests operators can look
- * at.
+ * a failed request's demand is asked for again, how many finished requests operators can look at,
+ * how often the coordinator journals the signals and reports it buffered, and how many of its
+ * events a snapshot of its bookkeeping is taken after.
  */
 public record PoolSettings(
     List<Threshold> thresholds,
@@ -19,7 +20,9 @@ public record PoolSettings(
     int maxRequestSize,
     Duration retryMinBackoff,
     Duration retryMaxBackoff,
-    int keepFinished) {
+    int keepFinished,
+    Duration persistInterval,
+    int snapshotEvery) {
 
   /** One coverage level: crossing it asks for {@code wanted} new items. */
   public record Threshold(double coverage, int wanted, boolean urgent) {}
@@ -28,6 +31,10 @@ public record PoolSettings(
     thresholds =
         thresholds.stream().sorted(Comparator.comparingDouble(Threshold::coverage)).toList();
     if (thresholds.size() > 30) throw new IllegalArgumentException("at most 30 pool thresholds");
+    if (persistInterval.isNegative() || persistInterval.isZero())
+      throw new IllegalArgumentException("freshet.pool.persist-interval must be positive");
+    if (snapshotEvery < 1)
+      throw new IllegalArgumentException("freshet.pool.snapshot-every must be at least 1");
   }
 
   public static PoolSettings fromConfig(Config config) {
@@ -48,7 +55,9 @@ public record PoolSettings(
         c.getInt("max-request-size"),
         c.getDuration("retry.min-backoff"),
         c.getDuration("retry.max-backoff"),
-        c.getInt("keep-finished"));
+        c.getInt("keep-finished"),
+        c.getDuration("persist-interval"),
+        c.getInt("snapshot-every"));
   }
 
   /**

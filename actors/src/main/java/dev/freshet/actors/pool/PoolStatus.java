@@ -42,7 +42,7 @@ public record PoolStatus(
       String failure)
       implements CborSerializable {}
 
-  /** Counters since this coordinator started. */
+  /** Counters since the coordinator's journal began (they survive its moves). */
   public record Totals(
       long signals, long requests, long completed, long failed, long itemsGenerated)
       implements CborSerializable {}
