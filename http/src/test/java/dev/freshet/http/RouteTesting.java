@@ -71,7 +71,8 @@ import scala.concurrent.Future;
  * use) with JUnit 5 assertions, over the whole route tree of {@link FreshetRoutes} — edge included
  * — as one test class's actor system serves it. That system has the cluster provider (the routes
  * reach users through Cluster Sharding) but never joins a cluster, and there is no database ({@link
- * NoDatabase}) and no journal: what these tests see is answered before any of them is needed. The
+ * NoDatabase}) and no JDBC journal: what these tests see is answered before any of them is needed,
+ * but for the pool coordinator's bookkeeping, event-sourced on Pekko's in-memory journal. The
  * catalog is a real {@link Catalog} over {@link InMemoryCatalogStore}, popularity and the pool
  * coordinator are the real actors, metrics and alerts the real registry.
  *
@@ -92,6 +93,8 @@ public abstract class RouteTesting extends RouteTest {
           pekko.cluster.jmx.enabled = off
           pekko.coordinated-shutdown.exit-jvm = off
           pekko.loglevel = WARNING
+          pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
+          pekko.persistence.snapshot-store.plugin = "pekko.persistence.no-snapshot-store"
           freshet.auth.enabled = off
           freshet.auth.admin-key = ""
           freshet.limits.enabled = off
