@@ -9,6 +9,7 @@ import dev.freshet.actors.features.FeatureSummary;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.Persona;
+import dev.freshet.actors.features.PushedVector;
 import dev.freshet.actors.features.UserFeatures;
 import dev.freshet.actors.learning.ServingModels;
 import dev.freshet.actors.pool.Freshness;
@@ -112,6 +113,21 @@ public final class UserEntity
   /** Set the user's cold-start persona. */
   public record SetPersona(Persona persona, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
+
+  /**
+   * Push a user vector an outside model computed (e.g. the user's factors), in the item embedding
+   * space ({@code freshet.catalog.embedding-dimension} finite components, not all zero); {@code
+   * source} optionally names the model. It replaces any vector pushed before and counts in ranking
+   * as much as the user's own engagements do ({@code Ranker.UserSignals.userVector}). Refused with
+   * an error naming the field when invalid; not stored without consent, as it describes the user's
+   * behaviour.
+   */
+  public record PushFeatures(
+      float[] vector, String source, long atMillis, ActorRef<StatusReply<PushResult>> replyTo)
+      implements Command {}
+
+  /** Reply to {@link PushFeatures}: whether the vector was stored (not without consent). */
+  public record PushResult(boolean stored) implements CborSerializable {}
 
   /** Rank the catalog for this user. */
   public record Recommend(RankingRequest request, ActorRef<StatusReply<RankingResult>> replyTo)
@@ -323,6 +339,9 @@ public final class UserEntity
   /** The user's cold-start persona was set (replacing any earlier one). */
   public record PersonaSet(Persona persona) implements Event {}
 
+  /** An outside model's vector for the user was pushed (replacing any earlier one). */
+  public record FeaturesPushed(PushedVector pushed) implements Event {}
+
   /**
    * The coverage thresholds the user is above changed: a crossing (signalled to the pool
    * coordinator once persisted) or a re-arm after new items brought coverage down.
@@ -482,6 +501,11 @@ public final class UserEntity
       return this;
     }
 
+    State pushed(FeaturesPushed event) {
+      features.setPushed(event.pushed());
+      return this;
+    }
+
     State withPoolLevels(PoolLevels levels) {
       pool = levels;
       return this;
@@ -510,7 +534,8 @@ public final class UserEntity
 
     /**
      * What is left when the user withdraws consent: the persona and favourites the user gave us,
-     * nothing observed (seen items, view and replay counts, features, session, pool levels).
+     * nothing observed (seen items, view and replay counts, features, session, pool levels, the
+     * vector an outside model pushed from what it observed).
      */
     private State withdrawConsent() {
       UserFeatures told = new UserFeatures();
@@ -752,6 +777,7 @@ public final class UserEntity
   private ReplyEffect<Event, State> withConsent(State state, Command command) {
     if (command instanceof RecordImpressions cmd) return onRecord(state, cmd);
     if (command instanceof RecordEvents cmd) return onRecordEvents(state, cmd);
+    if (command instanceof PushFeatures cmd) return onPushFeatures(cmd);
     if (command instanceof Recommend cmd) return onRecommend(state, cmd, true);
     if (command instanceof RecommendRetrieved cmd)
       return recommend(state, cmd.recommend(), cmd.retrieved(), true);
@@ -759,6 +785,15 @@ public final class UserEntity
   }
 
   private ReplyEffect<Event, State> withoutConsent(State state, Command command) {
+    if (command instanceof PushFeatures cmd) {
+      String refusal = pushRefusal(cmd);
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              refusal != null
+                  ? StatusReply.error(refusal)
+                  : StatusReply.success(new PushResult(false)));
+    }
     if (command instanceof RecordImpressions cmd)
       return Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false)));
     if (command instanceof RecordEvents cmd)
@@ -815,6 +850,22 @@ public final class UserEntity
     return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
         .thenRun(s -> folded.refresh(s.features().foldIn()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
+  }
+
+  private ReplyEffect<Event, State> onPushFeatures(PushFeatures cmd) {
+    String refusal = pushRefusal(cmd);
+    if (refusal != null) return Effect().reply(cmd.replyTo(), StatusReply.error(refusal));
+    PushedVector pushed = new PushedVector(cmd.vector().clone(), cmd.source(), cmd.atMillis());
+    return timed(Effect().persist(new FeaturesPushed(pushed)), System.nanoTime())
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new PushResult(true)));
+  }
+
+  /**
+   * Why the pushed vector cannot be taken, naming the field, or {@code null}: checked here too, as
+   * services in the cluster send the command without passing the edge.
+   */
+  private String pushRefusal(PushFeatures cmd) {
+    return PushedVector.refusal(cmd.vector(), cmd.source(), settings.embeddingDimension());
   }
 
   // ---- consent, erasure and access -------------------------------------------------------------
@@ -1108,6 +1159,7 @@ public final class UserEntity
     if (event instanceof ImpressionsShown e) return state.showImpressions(e, features);
     if (event instanceof InteractionsRecorded e) return state.applyInteractions(e, features);
     if (event instanceof PersonaSet e) return state.setPersona(e.persona());
+    if (event instanceof FeaturesPushed e) return state.pushed(e);
     if (event instanceof PoolLevelsChanged e) return state.withPoolLevels(e.levels());
     if (event instanceof ItemsReplayed e) return state.replayed(e);
     if (event instanceof FavoriteAdded e) return state.addFavorite(e);

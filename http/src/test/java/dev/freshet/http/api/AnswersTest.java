@@ -150,7 +150,8 @@ class AnswersTest {
             new FeatureSummary.Dwell(1, 1200, 1200),
             new FeatureSummary.CurrentSession(false, 2, "2026-11-22T10:00:00Z"),
             false,
-            new FeatureSummary.PersonaInUse(List.of("news"), List.of(), true, false));
+            new FeatureSummary.PersonaInUse(List.of("news"), List.of(), true, false),
+            null);
     UserEntity.UserStateView state =
         new UserEntity.UserStateView(
             "u-1",
