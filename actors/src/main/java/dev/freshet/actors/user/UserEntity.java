@@ -104,6 +104,39 @@ public final class UserEntity
       implements Command {}
 
   /**
+   * {@link RecordImpressions} with the items named by their catalog ids, for services in the
+   * cluster that hold no catalog: the entity resolves them against its node's catalog (an unknown
+   * item refuses the whole batch, naming it). {@code positions} is {@code null} or has one entry
+   * per item.
+   */
+  public record RecordItemImpressions(
+      List<String> itemIds,
+      List<Integer> positions,
+      String surface,
+      String rankingId,
+      long atMillis,
+      ActorRef<StatusReply<ImpressionsResult>> replyTo)
+      implements Command {}
+
+  /** {@link RecordEvents} with the items named by their catalog ids (see above). */
+  public record RecordItemEvents(
+      List<ItemEvent> events, ActorRef<StatusReply<EventsResult>> replyTo) implements Command {}
+
+  /**
+   * One event of {@link RecordItemEvents}: {@code value} is the dwell time in ms (dwell events
+   * only); {@code intent}, {@code rankingId} and {@code position} are optional ({@code null}).
+   */
+  public record ItemEvent(
+      String itemId,
+      InteractionType type,
+      long atMillis,
+      String intent,
+      Long value,
+      String rankingId,
+      Integer position)
+      implements CborSerializable {}
+
+  /**
    * Reply to {@link RecordEvents}: how many events were accepted, how many impressions were new,
    * and whether they were stored at all (not when the user has withdrawn consent).
    */
@@ -765,8 +798,24 @@ public final class UserEntity
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return (state, command) -> {
       lastCommand.handling(command);
+      ItemIdCommands.Resolved resolved = null;
+      if (command instanceof RecordItemImpressions cmd)
+        resolved = ItemIdCommands.resolve(cmd, catalog.get());
+      else if (command instanceof RecordItemEvents cmd)
+        resolved = ItemIdCommands.resolve(cmd, catalog.get());
+      if (resolved != null) {
+        if (resolved.refusal() != null) return refuse(command.replyTo(), resolved.refusal());
+        command = resolved.command();
+      }
       return state.consent() ? withConsent(state, command) : withoutConsent(state, command);
     };
+  }
+
+  /** Answers {@code replyTo} with an error, whatever success it waits for. */
+  @SuppressWarnings("unchecked")
+  private ReplyEffect<Event, State> refuse(
+      ActorRef<? extends StatusReply<?>> replyTo, String refusal) {
+    return Effect().reply((ActorRef<StatusReply<Object>>) replyTo, StatusReply.error(refusal));
   }
 
   /**
