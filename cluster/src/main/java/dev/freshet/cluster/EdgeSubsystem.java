@@ -28,14 +28,14 @@ import org.apache.pekko.management.javadsl.HealthChecks;
 
 /**
  * The HTTP edge: its services (API keys with their revocation listener, rate limits, idempotency),
- * the routes over every other subsystem, bound on {@code freshet.http} and unbound by
- * CoordinatedShutdown.
+ * the routes over every other subsystem, bound on {@code freshet.http} (the public API on {@code
+ * port}, the internal API on {@code internal.port}) and unbound by CoordinatedShutdown.
  */
 final class EdgeSubsystem {
 
   private EdgeSubsystem() {}
 
-  static ServerBinding init(
+  static Bindings init(
       ActorSystem<?> system,
       Config config,
       Database database,
@@ -80,13 +80,25 @@ final class EdgeSubsystem {
             new FreshetRoutes.Operations(
                 readiness(system, config), users.pool(), readModels.pipelines(), metrics, learning),
             services);
-    return Http.get(system)
-        .newServerAt(settings.host(), settings.port())
-        .bindFlow(routes.connectionFlow())
-        .toCompletableFuture()
-        .join()
-        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    ServerBinding api =
+        Http.get(system)
+            .newServerAt(settings.host(), settings.port())
+            .bindFlow(routes.connectionFlow())
+            .toCompletableFuture()
+            .join()
+            .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    ServerBinding internal =
+        Http.get(system)
+            .newServerAt(settings.host(), settings.internalPort())
+            .bindFlow(routes.internalConnectionFlow())
+            .toCompletableFuture()
+            .join()
+            .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    return new Bindings(api, internal);
   }
+
+  /** The public API's listener and the internal API's. */
+  record Bindings(ServerBinding api, ServerBinding internal) {}
 
   /** The edge's readiness is Pekko Management's: cluster membership, sharding and the database. */
   private static ReadinessCheck readiness(ActorSystem<?> system, Config config) {

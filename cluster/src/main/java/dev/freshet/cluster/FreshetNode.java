@@ -52,6 +52,7 @@ public final class FreshetNode {
   private final Catalog catalog;
   private final PopularitySubsystem popularity;
   private final ServerBinding binding;
+  private final ServerBinding internalBinding;
   private final Database database;
   private final ServingModels models;
 
@@ -59,14 +60,15 @@ public final class FreshetNode {
       ActorSystem<Void> system,
       Catalog catalog,
       PopularitySubsystem popularity,
-      ServerBinding binding,
+      EdgeSubsystem.Bindings bindings,
       Database database,
       ServingModels models) {
     this.models = models;
     this.system = system;
     this.catalog = catalog;
     this.popularity = popularity;
-    this.binding = binding;
+    this.binding = bindings.api();
+    this.internalBinding = bindings.internal();
     this.database = database;
   }
 
@@ -153,7 +155,7 @@ public final class FreshetNode {
         .sampleEntities(system, metricsSettings.entitiesInterval())
         .startAlerts(system, metricsSettings.alerts());
     AdminRoutes.Learning training = learning.train(system, config, database, metrics.training());
-    ServerBinding binding =
+    EdgeSubsystem.Bindings bindings =
         EdgeSubsystem.init(
             system,
             config,
@@ -165,7 +167,7 @@ public final class FreshetNode {
             metrics,
             vectors,
             training);
-    return new FreshetNode(system, catalog, popularity, binding, database, learning.models());
+    return new FreshetNode(system, catalog, popularity, bindings, database, learning.models());
   }
 
   /**
@@ -264,6 +266,11 @@ public final class FreshetNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the internal API's listener ({@code freshet.http.internal.port}). */
+  public int internalHttpPort() {
+    return internalBinding.localAddress().getPort();
   }
 
   /** Runs CoordinatedShutdown and waits until the node is gone. */
