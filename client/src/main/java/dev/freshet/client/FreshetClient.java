@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.ranking.RankingRequest;
+import dev.freshet.actors.user.Erasure;
 import dev.freshet.actors.user.UserEntity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,13 +15,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.pattern.StatusReply;
@@ -47,8 +51,6 @@ import org.apache.pekko.pattern.StatusReply;
  *
  * <p>What the client does not do that the HTTP edge does: events it records do not feed the
  * cluster's popularity board, and rankings it asks for are not written to {@code ranking_events}.
- * {@link #forget} empties the user's live state but deletes no rows; a full erasure is {@code
- * DELETE /v1/users/{id}} on the public or the internal API.
  */
 public final class FreshetClient implements AutoCloseable {
 
@@ -171,12 +173,43 @@ public final class FreshetClient implements AutoCloseable {
   }
 
   /**
-   * Empties the user's live state (one journal event; the entity then stops, and the user's next
-   * command meets a new user). The journal and read-model rows stay: {@code DELETE /v1/users/{id}}
-   * erases them.
+   * Erases the user everywhere, as {@code DELETE /v1/users/{id}} does: through the erasure service
+   * of a serving node ({@link Erasure#KEY}, found with the cluster's receptionist), the entity
+   * forgets and the journal and read-model rows are deleted. Fails with {@link
+   * FreshetClientException.Timeout} when no serving node offers the service within the ask timeout.
    */
-  public CompletionStage<UserEntity.Forgotten> forget(String userId) {
-    return ask(userId, r -> new UserEntity.Forget(System.currentTimeMillis(), r));
+  public CompletionStage<Erasure.Erased> forget(String userId) {
+    CompletionStage<Receptionist.Listing> listing =
+        AskPattern.ask(
+            system.receptionist(),
+            (ActorRef<Receptionist.Listing> r) -> Receptionist.find(Erasure.KEY, r),
+            askTimeout,
+            system.scheduler());
+    return listing
+        .thenCompose(
+            found -> {
+              List<ActorRef<Erasure.Erase>> services =
+                  new ArrayList<>(found.getServiceInstances(Erasure.KEY));
+              if (services.isEmpty())
+                return CompletableFuture.<Erasure.Erased>failedFuture(
+                    new java.util.concurrent.TimeoutException(
+                        "no serving node offers erasure yet"));
+              ActorRef<Erasure.Erase> service =
+                  services.get(ThreadLocalRandom.current().nextInt(services.size()));
+              return AskPattern.<Erasure.Erase, StatusReply<Erasure.Erased>>ask(
+                      service, r -> new Erasure.Erase(userId, r), askTimeout, system.scheduler())
+                  .thenCompose(
+                      reply ->
+                          reply.isSuccess()
+                              ? CompletableFuture.completedFuture(reply.getValue())
+                              : CompletableFuture.<Erasure.Erased>failedFuture(reply.getError()));
+            })
+        .handle(
+            (value, failure) ->
+                failure == null
+                    ? CompletableFuture.completedFuture(value)
+                    : CompletableFuture.<Erasure.Erased>failedFuture(translate(userId, failure)))
+        .thenCompose(Function.identity());
   }
 
   /**

@@ -59,6 +59,13 @@ final class EdgeSubsystem {
                       return Done.getInstance();
                     }));
     PrivacySettings privacy = PrivacySettings.fromConfig(config);
+    UserData userData =
+        new UserData(
+            system,
+            readModels.journal(),
+            new JdbcUserData(database.dataSource(), privacy.tombstoneTtl()));
+    // erasure for members without a database (the cluster client's proxies), as DELETE does it
+    ErasureService.start(system, userData, settings.askTimeout());
     FreshetRoutes routes =
         new FreshetRoutes(
             system,
@@ -72,10 +79,7 @@ final class EdgeSubsystem {
                 readModels.rankingEvents(),
                 new UserHistory(system, readModels.journal()),
                 new JdbcFavoriteShares(database.dataSource()),
-                new UserData(
-                    system,
-                    readModels.journal(),
-                    new JdbcUserData(database.dataSource(), privacy.tombstoneTtl())),
+                userData,
                 vectors),
             new FreshetRoutes.Operations(
                 readiness(system, config), users.pool(), readModels.pipelines(), metrics, learning),

@@ -183,9 +183,17 @@ class ClusterClientTest {
     assertThat(await(client.setConsent("carla", false)).changed()).isTrue();
     assertThat(api.get("/v1/users/carla/state").body().path("consent").asBoolean()).isFalse();
 
+    // erasure through a serving node's erasure service: the entity and the rows, as DELETE does
+    var erased = await(client.forget("dora"));
+    assertThat(erased.userId()).isEqualTo("dora");
+    assertThat(erased.removed().values().stream().mapToInt(Integer::intValue).sum()).isPositive();
+    assertThat(api.get("/v1/users/dora/state").body().path("features").has("persona")).isFalse();
+    assertThat(Journal.events(node.system(), "dora"))
+        .noneMatch(e -> e instanceof UserEntity.PersonaSet);
+
     // every entity lives on the node; the proxy hosts none and no shard
     assertThat(residentOn(client)).isEmpty();
-    assertThat(Shards.residentUsers(node)).contains("carla", "dora");
+    assertThat(Shards.residentUsers(node)).contains("carla");
     var stats =
         AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
                 ClusterSharding.get(node.system()).shardState(),
