@@ -116,6 +116,20 @@ class InternalApiTest {
     Api.Response consent = internal.put("/internal/v1/users/jon/consent", "{\"consent\":false}");
     assertThat(consent.status()).as(consent.body().toString()).isEqualTo(200);
     assertThat(ranker.get("/v1/users/jon/state").body().path("consent").asBoolean()).isFalse();
+    // an access request shows the pushed vector, live and in the journal
+    Api.Response export = admin.get("/v1/users/ivy/export");
+    assertThat(export.status()).isEqualTo(200);
+    assertThat(export.body().path("state").path("pushedVector").get(1).asDouble()).isEqualTo(1.0);
+    List<String> sources = new java.util.ArrayList<>();
+    export
+        .body()
+        .path("journal")
+        .forEach(
+            e -> {
+              if (e.path("type").asText().equals("FeaturesPushed"))
+                sources.add(e.path("source").asText());
+            });
+    assertThat(sources).containsExactly("als-outside");
     assertThat(internal.delete("/internal/v1/users/ivy").status()).isEqualTo(200);
     assertThat(ranker.get("/v1/users/ivy/state").body().path("seen").asInt()).isZero();
   }

@@ -260,15 +260,16 @@ public final class UserEntity
   public record GetExport(ActorRef<StatusReply<UserExport>> replyTo) implements Command {}
 
   /**
-   * The state figures, the persona, the user vector (or {@code null}), every seen item and the
-   * favourites.
+   * The state figures, the persona, the user vector (or {@code null}), every seen item, the
+   * favourites and the vector an outside model pushed (or {@code null}).
    */
   public record UserExport(
       UserStateView state,
       Persona persona,
       float[] vector,
       int[] seenItems,
-      List<Favorites.Favorite> favorites)
+      List<Favorites.Favorite> favorites,
+      float[] pushedVector)
       implements CborSerializable {}
 
   /** What {@code GET /v1/users/{id}/state} shows. */
@@ -957,7 +958,8 @@ public final class UserEntity
             state.features().persona(),
             state.features().vector(),
             state.seen().toArray(),
-            state.favorites().newestFirst());
+            state.favorites().newestFirst(),
+            state.features().pushed() == null ? null : state.features().pushed().vector());
     return Effect().reply(cmd.replyTo(), StatusReply.success(export));
   }
 

@@ -171,7 +171,8 @@ class AnswersTest {
             null,
             null,
             new int[] {0, 1},
-            List.of(new Favorites.Favorite(0, millis("2026-11-20T08:00:00Z"))));
+            List.of(new Favorites.Favorite(0, millis("2026-11-20T08:00:00Z"))),
+            null);
     long t = millis("2026-11-22T10:00:00Z");
     List<Object> events =
         List.of(
