@@ -50,6 +50,8 @@ class ClusterClientTest {
           List.of("serve"),
           "pekko.cluster.sharding.role",
           "serve",
+          "pekko.cluster.sharded-daemon-process.sharding.role",
+          "serve",
           "pekko.cluster.singleton.role",
           "serve",
           "pekko.cluster.singleton-proxy.role",
