@@ -220,6 +220,24 @@ class ClusterClientTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void withoutAServingNodeACommandTimesOut() throws Exception {
+    // nothing listens there: the member never joins, and the proxy finds no coordinator
+    client =
+        FreshetClient.builder()
+            .seedNodes("pekko://freshet@127.0.0.1:9")
+            .askTimeout(Duration.ofMillis(500))
+            .start();
+    assertThatThrownBy(() -> await(client.recordImpressions("nobody", List.of("c0"))))
+        .cause()
+        .isInstanceOf(FreshetClientException.Timeout.class)
+        .hasMessageContaining("nobody");
+    assertThatThrownBy(() -> await(client.forget("nobody")))
+        .cause()
+        .isInstanceOf(FreshetClientException.Timeout.class);
+    assertThat(client.up().toCompletableFuture().isDone()).isFalse();
+  }
+
   /** The user entities the client's member holds in memory. */
   private static Set<String> residentOn(FreshetClient client) throws Exception {
     ShardRegion.CurrentShardRegionState state =
