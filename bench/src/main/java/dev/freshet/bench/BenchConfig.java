@@ -27,7 +27,8 @@ record BenchConfig(
     long seed,
     String setup,
     int setupConcurrency,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    List<URI> otherUrls) {
 
   static final String DEFAULT_URL = "http://127.0.0.1:8080";
   static final List<String> COMMANDS = List.of("ingest", "rank", "all", "rank-spec", "ingest-lag");
@@ -55,6 +56,8 @@ record BenchConfig(
           "  --url URL            base URL of a running node (env FRESHET_URL; default "
               + DEFAULT_URL
               + ")",
+          "  --also URL[,URL]     more nodes of the same cluster: the load's connections are spread",
+          "                       over --url and these, one node after the other",
           "  --duration D         measured time per workload: 60, 60s, 2m, 500ms (default 60s)",
           "  --warmup D           unmeasured warm-up before each workload (default 5s)",
           "  --users N            user ids u-0 .. u-(N-1), one picked at random per request (default 100000;",
@@ -128,6 +131,7 @@ record BenchConfig(
     String setup = "run";
     int setupConcurrency = 4;
     Duration drainTimeout = Duration.ofSeconds(120);
+    String also = "";
 
     for (int i = 1; i < args.size(); i++) {
       String arg = args.get(i);
@@ -152,6 +156,7 @@ record BenchConfig(
       }
       switch (name) {
         case "url" -> url = value;
+        case "also" -> also = value;
         case "duration" -> duration = parseDuration(name, value);
         case "warmup" -> warmup = parseDuration(name, value);
         case "timeout" -> timeout = parseDuration(name, value);
@@ -220,7 +225,17 @@ record BenchConfig(
         seed,
         setup,
         setupConcurrency,
-        drainTimeout);
+        drainTimeout,
+        parseUrls(also));
+  }
+
+  /** {@code --also}: more nodes' base URLs, comma-separated. */
+  private static List<URI> parseUrls(String urls) throws UsageException {
+    List<URI> parsed = new java.util.ArrayList<>();
+    for (String u : urls.split(",")) {
+      if (!u.isBlank()) parsed.add(parseUrl(u));
+    }
+    return List.copyOf(parsed);
   }
 
   /** Accepts "60", "60s", "500ms", "2m"; a bare number means seconds. */

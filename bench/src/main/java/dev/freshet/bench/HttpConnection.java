@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -74,6 +75,23 @@ final class HttpConnection implements Closeable {
 
   static HttpConnection to(BenchConfig config) {
     return new HttpConnection(config.baseUrl(), config.apiKey(), config.timeout());
+  }
+
+  /**
+   * Connections to {@code --url} and every {@code --also} node in turn: the load's connections
+   * spread evenly over the cluster's nodes, as a load balancer would.
+   */
+  static java.util.function.Supplier<HttpConnection> spread(BenchConfig config) {
+    List<URI> nodes = new java.util.ArrayList<>();
+    nodes.add(config.baseUrl());
+    nodes.addAll(config.otherUrls());
+    java.util.concurrent.atomic.AtomicInteger next =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return () ->
+        new HttpConnection(
+            nodes.get(Math.floorMod(next.getAndIncrement(), nodes.size())),
+            config.apiKey(),
+            config.timeout());
   }
 
   /** Sends the request (connecting first if needed) and reads the whole response. */

@@ -125,7 +125,7 @@ public final class LoadGenerator {
       sampler.start();
     }
     WorkloadRunner.RunStats stats =
-        new WorkloadRunner(() -> HttpConnection.to(config), System.err)
+        new WorkloadRunner(HttpConnection.spread(config), System.err)
             .run(
                 workload,
                 config.warmup(),
@@ -143,6 +143,7 @@ public final class LoadGenerator {
 
     Map<String, Object> conditions = new LinkedHashMap<>();
     conditions.put("baseUrl", config.baseUrl().toString());
+    if (!config.otherUrls().isEmpty()) conditions.put("otherUrls", config.otherUrls().toString());
     conditions.put("users", config.users());
     conditions.putAll(workload.conditions());
     conditions.put("concurrency", config.concurrency());

@@ -193,6 +193,7 @@ public final class ChronologicalReplay {
     values.put("freshet.data-dir", dir.toString());
     values.put("freshet.http.host", "127.0.0.1");
     values.put("freshet.http.port", 0);
+    values.put("freshet.http.internal.port", 0);
     values.put("pekko.remote.artery.canonical.hostname", "127.0.0.1");
     values.put("pekko.remote.artery.canonical.port", 0);
     values.put("freshet.management.enabled", false);

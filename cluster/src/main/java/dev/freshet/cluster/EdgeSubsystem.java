@@ -29,14 +29,14 @@ import org.apache.pekko.management.javadsl.HealthChecks;
 
 /**
  * The HTTP edge: its services (API keys with their revocation listener, rate limits, idempotency),
- * the routes over every other subsystem, bound on {@code freshet.http} and unbound by
- * CoordinatedShutdown.
+ * the routes over every other subsystem, bound on {@code freshet.http} (the public API on {@code
+ * port}, the internal API on {@code internal.port}) and unbound by CoordinatedShutdown.
  */
 final class EdgeSubsystem {
 
   private EdgeSubsystem() {}
 
-  static ServerBinding init(
+  static Bindings init(
       ActorSystem<?> system,
       Config config,
       Database database,
@@ -61,6 +61,13 @@ final class EdgeSubsystem {
                       return Done.getInstance();
                     }));
     PrivacySettings privacy = PrivacySettings.fromConfig(config);
+    UserData userData =
+        new UserData(
+            system,
+            readModels.journal(),
+            new JdbcUserData(database.dataSource(), privacy.tombstoneTtl()));
+    // erasure for members without a database (the cluster client's proxies), as DELETE does it
+    ErasureService.start(system, userData, settings.askTimeout());
     FreshetRoutes routes =
         new FreshetRoutes(
             system,
@@ -74,10 +81,7 @@ final class EdgeSubsystem {
                 readModels.rankingEvents(),
                 new UserHistory(system, readModels.journal()),
                 new JdbcFavoriteShares(database.dataSource()),
-                new UserData(
-                    system,
-                    readModels.journal(),
-                    new JdbcUserData(database.dataSource(), privacy.tombstoneTtl())),
+                userData,
                 vectors),
             new FreshetRoutes.Operations(
                 readiness(system, config),
@@ -87,13 +91,25 @@ final class EdgeSubsystem {
                 learning,
                 cluster),
             services);
-    return Http.get(system)
-        .newServerAt(settings.host(), settings.port())
-        .bindFlow(routes.connectionFlow())
-        .toCompletableFuture()
-        .join()
-        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    ServerBinding api =
+        Http.get(system)
+            .newServerAt(settings.host(), settings.port())
+            .bindFlow(routes.connectionFlow())
+            .toCompletableFuture()
+            .join()
+            .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    ServerBinding internal =
+        Http.get(system)
+            .newServerAt(settings.host(), settings.internalPort())
+            .bindFlow(routes.internalConnectionFlow())
+            .toCompletableFuture()
+            .join()
+            .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    return new Bindings(api, internal);
   }
+
+  /** The public API's listener and the internal API's. */
+  record Bindings(ServerBinding api, ServerBinding internal) {}
 
   /** The edge's readiness is Pekko Management's: cluster membership, sharding and the database. */
   private static ReadinessCheck readiness(ActorSystem<?> system, Config config) {

@@ -53,6 +53,7 @@ public final class FreshetNode {
   private final Catalog catalog;
   private final PopularitySubsystem popularity;
   private final ServerBinding binding;
+  private final ServerBinding internalBinding;
   private final Database database;
   private final ServingModels models;
 
@@ -60,14 +61,15 @@ public final class FreshetNode {
       ActorSystem<Void> system,
       Catalog catalog,
       PopularitySubsystem popularity,
-      ServerBinding binding,
+      EdgeSubsystem.Bindings bindings,
       Database database,
       ServingModels models) {
     this.models = models;
     this.system = system;
     this.catalog = catalog;
     this.popularity = popularity;
-    this.binding = binding;
+    this.binding = bindings.api();
+    this.internalBinding = bindings.internal();
     this.database = database;
   }
 
@@ -164,7 +166,7 @@ public final class FreshetNode {
         .registerCluster(clusterView)
         .startAlerts(system, metricsSettings.alerts());
     AdminRoutes.Learning training = learning.train(system, config, database, metrics.training());
-    ServerBinding binding =
+    EdgeSubsystem.Bindings bindings =
         EdgeSubsystem.init(
             system,
             config,
@@ -177,7 +179,7 @@ public final class FreshetNode {
             vectors,
             training,
             clusterView);
-    return new FreshetNode(system, catalog, popularity, binding, database, learning.models());
+    return new FreshetNode(system, catalog, popularity, bindings, database, learning.models());
   }
 
   /**
@@ -287,6 +289,11 @@ public final class FreshetNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the internal API's listener ({@code freshet.http.internal.port}). */
+  public int internalHttpPort() {
+    return internalBinding.localAddress().getPort();
   }
 
   /** Runs CoordinatedShutdown and waits until the node is gone. */

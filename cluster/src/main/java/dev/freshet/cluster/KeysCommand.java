@@ -25,7 +25,7 @@ public final class KeysCommand {
   /** Runs the command; answers the exit code (0 done, 1 failed, 2 bad arguments). */
   static int run(String[] args, Config config, PrintStream out, PrintStream err) {
     String usage =
-        "usage: bin/freshet keys create --name NAME --scopes ingest[,rank,admin] | keys list | keys revoke KEY_ID";
+        "usage: bin/freshet keys create --name NAME --scopes ingest[,rank,admin,internal] | keys list | keys revoke KEY_ID";
     if (args.length == 0) {
       err.println(usage);
       return 2;

@@ -279,6 +279,7 @@ class ReadModelCrashTest {
     props.put("freshet.db.password", "");
     props.put("freshet.http.host", "127.0.0.1");
     props.put("freshet.http.port", String.valueOf(port));
+    props.put("freshet.http.internal.port", "0");
     props.put("pekko.remote.artery.canonical.port", "0");
     props.put("freshet.management.enabled", "false");
     props.put("freshet.demo-catalog.enabled", "false");

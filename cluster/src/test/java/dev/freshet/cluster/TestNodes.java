@@ -21,6 +21,7 @@ public final class TestNodes {
     Map<String, Object> values = new HashMap<>();
     values.put("freshet.http.host", "127.0.0.1");
     values.put("freshet.http.port", 0);
+    values.put("freshet.http.internal.port", 0);
     values.put("pekko.remote.artery.canonical.port", 0);
     values.put("freshet.management.enabled", false);
     values.put("freshet.demo-catalog.enabled", false);

@@ -25,6 +25,7 @@ import dev.freshet.http.metrics.RequestMetrics;
 import dev.freshet.http.openapi.OpenApi;
 import dev.freshet.http.routes.AdminRoutes;
 import dev.freshet.http.routes.CatalogRoutes;
+import dev.freshet.http.routes.FeatureRoutes;
 import dev.freshet.http.routes.HealthRoutes;
 import dev.freshet.http.routes.IdempotentRequests;
 import dev.freshet.http.routes.Ingest;
@@ -62,6 +63,8 @@ public final class FreshetRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final Edge edge;
+  private final Edge internalEdge;
+  private final FeatureRoutes features;
   private final Metrics metrics;
   private final CatalogRoutes catalog;
   private final SimilarRoutes similar;
@@ -176,12 +179,25 @@ public final class FreshetRoutes extends AllDirectives {
             system.settings().config().getDuration("freshet.http.cluster-stats-timeout"),
             mapper);
     this.health = new HealthRoutes(operations.readiness(), mapper);
+    this.features = new FeatureRoutes(users, settings.embeddingDimension(), bodies, mapper);
+    // one set of request metrics for both listeners: the route label tells them apart
+    RequestMetrics requests = new RequestMetrics(metrics.registry());
     this.edge =
         new Edge(
             edgeServices.keys(),
             edgeServices.limits(),
             errors,
-            new RequestMetrics(metrics.registry()),
+            requests,
+            edgeServices.settings(),
+            system.settings().config(),
+            stream::refuse);
+    this.internalEdge =
+        new Edge(
+            Endpoints.INTERNAL_API,
+            edgeServices.keys(),
+            edgeServices.limits(),
+            errors,
+            requests,
             edgeServices.settings(),
             system.settings().config(),
             stream::refuse);
@@ -193,6 +209,36 @@ public final class FreshetRoutes extends AllDirectives {
    */
   public Flow<HttpRequest, HttpResponse, NotUsed> connectionFlow() {
     return HeaderCheck.untilMalformed().via(routes().flow(system));
+  }
+
+  /**
+   * The handler of one connection of the internal API's listener ({@code freshet.http.internal}):
+   * as {@link #connectionFlow()}, with {@link #internalRoutes()}.
+   */
+  public Flow<HttpRequest, HttpResponse, NotUsed> internalConnectionFlow() {
+    return HeaderCheck.untilMalformed().via(internalRoutes().flow(system));
+  }
+
+  /**
+   * The internal API: {@code /internal/v1/…}, the public routes of the same paths (their parsers,
+   * answers and errors) and pushed features, behind an edge that admits only {@link
+   * Endpoints#INTERNAL} and keys of scope {@code internal}.
+   */
+  public Route internalRoutes() {
+    return internalEdge.wrap(
+        () ->
+            pathPrefix(
+                segment("internal").slash("v1"),
+                () ->
+                    concat(
+                        ingest.routes(),
+                        pathPrefix(
+                            segment("users").slash(segment()),
+                            userId ->
+                                concat(
+                                    ranking.forUser(userId),
+                                    privacy.forUser(userId),
+                                    features.forUser(userId))))));
   }
 
   public Route routes() {

@@ -11,6 +11,7 @@ import java.util.Map;
  *
  * @param lastImpressionAt when the user was last shown something (ISO-8601), null if never
  * @param persona null when the user has none
+ * @param pushed the vector an outside model pushed for the user; null when none was
  */
 public record FeatureSummary(
     @JsonInclude(JsonInclude.Include.NON_NULL) String lastImpressionAt,
@@ -21,7 +22,8 @@ public record FeatureSummary(
     Dwell dwell,
     CurrentSession session,
     boolean hasVector,
-    @JsonInclude(JsonInclude.Include.NON_NULL) PersonaInUse persona) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) PersonaInUse persona,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Pushed pushed) {
 
   public record Dwell(long count, long meanMillis, long maxMillis) {}
 
@@ -35,4 +37,11 @@ public record FeatureSummary(
    */
   public record PersonaInUse(
       List<String> categories, List<String> tags, boolean hasVector, boolean inUse) {}
+
+  /**
+   * @param source the model that computed it, null when the pusher named none
+   * @param pushedAt ISO-8601
+   * @param dimension the vector's length
+   */
+  public record Pushed(String source, String pushedAt, int dimension) {}
 }

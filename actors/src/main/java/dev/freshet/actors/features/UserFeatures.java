@@ -11,7 +11,8 @@ import java.util.TreeMap;
 /**
  * A user's real-time features, updated by every interaction: category and tag affinity with
  * exponential decay, counters by interaction type and by intent, dwell statistics, the current
- * session and the user vector. Mutated only by the entity's event handler.
+ * session, the user vector and the vector an outside model pushed. Mutated only by the entity's
+ * event handler.
  */
 public final class UserFeatures {
 
@@ -27,6 +28,7 @@ public final class UserFeatures {
   private final UserVector vector;
   private Persona persona;
   private final ItemWeights foldIn;
+  private PushedVector pushed;
 
   public UserFeatures() {
     this(
@@ -41,7 +43,8 @@ public final class UserFeatures {
         new Session(),
         new UserVector(),
         null,
-        new ItemWeights());
+        new ItemWeights(),
+        null);
   }
 
   @JsonCreator
@@ -57,7 +60,8 @@ public final class UserFeatures {
       @JsonProperty("session") Session session,
       @JsonProperty("vector") UserVector vector,
       @JsonProperty("persona") Persona persona,
-      @JsonProperty("foldIn") ItemWeights foldIn) {
+      @JsonProperty("foldIn") ItemWeights foldIn,
+      @JsonProperty("pushed") PushedVector pushed) {
     this.categories = categories;
     this.tags = tags;
     this.notInterested = notInterested == null ? new DecayedValues() : notInterested;
@@ -72,6 +76,19 @@ public final class UserFeatures {
     this.persona = persona;
     // snapshots from before collaborative filtering have none: the next interactions fill it
     this.foldIn = foldIn == null ? new ItemWeights() : foldIn;
+    // snapshots from before pushed vectors have none, like users nothing was pushed for
+    this.pushed = pushed;
+  }
+
+  /** Replaces the vector an outside model pushed for the user. */
+  public void setPushed(PushedVector pushed) {
+    this.pushed = pushed;
+  }
+
+  /** The vector an outside model pushed for the user, or {@code null}. */
+  @JsonProperty("pushed")
+  public PushedVector pushed() {
+    return pushed;
   }
 
   /** Replaces the cold-start persona. */
@@ -205,7 +222,13 @@ public final class UserFeatures {
         persona == null
             ? null
             : new FeatureSummary.PersonaInUse(
-                persona.categories(), persona.tags(), persona.vector() != null, !hasHistory()));
+                persona.categories(), persona.tags(), persona.vector() != null, !hasHistory()),
+        pushed == null
+            ? null
+            : new FeatureSummary.Pushed(
+                pushed.source(),
+                Instant.ofEpochMilli(pushed.atMillis()).toString(),
+                pushed.vector().length));
   }
 
   private static Map<String, Double> rounded(Map<String, Double> values) {

@@ -3,6 +3,7 @@ package dev.freshet.actors.ranking;
 import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.Persona;
+import dev.freshet.actors.features.PushedVector;
 import dev.freshet.actors.features.UserFeatures;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -579,12 +580,26 @@ public final class Ranker {
       return features.hasHistory() ? null : features.persona();
     }
 
-    /** The unit user vector (the persona's while the user has no history); null without one. */
+    /**
+     * The unit user vector; null without one. The mean of what the user engaged with, and a vector
+     * an outside model pushed for the user count equally: with both, it is the unit sum of the two
+     * unit vectors, so neither the live behaviour nor the model's longer view is lost. With
+     * neither, the persona's while the user has no history.
+     */
     static float[] userVector(RankingContext ctx) {
-      float[] vector = ctx.features().vector();
+      float[] own = unit(ctx.features().vector());
+      PushedVector pushed = ctx.features().pushed();
+      float[] outside = pushed == null ? null : unit(pushed.vector());
+      if (own != null && outside != null && own.length == outside.length) {
+        float[] sum = new float[own.length];
+        for (int d = 0; d < sum.length; d++) sum[d] = own[d] + outside[d];
+        // opposite vectors cancel out: then neither speaks
+        return unit(sum);
+      }
+      if (outside != null) return outside;
+      if (own != null) return own;
       Persona persona = personaInUse(ctx.features());
-      if (vector == null && persona != null) vector = persona.vector();
-      return unit(vector);
+      return persona == null ? null : unit(persona.vector());
     }
 
     /** The unit centroid of the current session's items; null without an active session. */

@@ -9,6 +9,7 @@ import dev.freshet.actors.features.FeatureSummary;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.Persona;
+import dev.freshet.actors.features.PushedVector;
 import dev.freshet.actors.features.UserFeatures;
 import dev.freshet.actors.learning.ServingModels;
 import dev.freshet.actors.pool.Freshness;
@@ -103,6 +104,39 @@ public final class UserEntity
       implements Command {}
 
   /**
+   * {@link RecordImpressions} with the items named by their catalog ids, for services in the
+   * cluster that hold no catalog: the entity resolves them against its node's catalog (an unknown
+   * item refuses the whole batch, naming it). {@code positions} is {@code null} or has one entry
+   * per item.
+   */
+  public record RecordItemImpressions(
+      List<String> itemIds,
+      List<Integer> positions,
+      String surface,
+      String rankingId,
+      long atMillis,
+      ActorRef<StatusReply<ImpressionsResult>> replyTo)
+      implements Command {}
+
+  /** {@link RecordEvents} with the items named by their catalog ids (see above). */
+  public record RecordItemEvents(
+      List<ItemEvent> events, ActorRef<StatusReply<EventsResult>> replyTo) implements Command {}
+
+  /**
+   * One event of {@link RecordItemEvents}: {@code value} is the dwell time in ms (dwell events
+   * only); {@code intent}, {@code rankingId} and {@code position} are optional ({@code null}).
+   */
+  public record ItemEvent(
+      String itemId,
+      InteractionType type,
+      long atMillis,
+      String intent,
+      Long value,
+      String rankingId,
+      Integer position)
+      implements CborSerializable {}
+
+  /**
    * Reply to {@link RecordEvents}: how many events were accepted, how many impressions were new,
    * and whether they were stored at all (not when the user has withdrawn consent).
    */
@@ -112,6 +146,21 @@ public final class UserEntity
   /** Set the user's cold-start persona. */
   public record SetPersona(Persona persona, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
+
+  /**
+   * Push a user vector an outside model computed (e.g. the user's factors), in the item embedding
+   * space ({@code freshet.catalog.embedding-dimension} finite components, not all zero); {@code
+   * source} optionally names the model. It replaces any vector pushed before and counts in ranking
+   * as much as the user's own engagements do ({@code Ranker.UserSignals.userVector}). Refused with
+   * an error naming the field when invalid; not stored without consent, as it describes the user's
+   * behaviour.
+   */
+  public record PushFeatures(
+      float[] vector, String source, long atMillis, ActorRef<StatusReply<PushResult>> replyTo)
+      implements Command {}
+
+  /** Reply to {@link PushFeatures}: whether the vector was stored (not without consent). */
+  public record PushResult(boolean stored) implements CborSerializable {}
 
   /** Rank the catalog for this user. */
   public record Recommend(RankingRequest request, ActorRef<StatusReply<RankingResult>> replyTo)
@@ -211,15 +260,16 @@ public final class UserEntity
   public record GetExport(ActorRef<StatusReply<UserExport>> replyTo) implements Command {}
 
   /**
-   * The state figures, the persona, the user vector (or {@code null}), every seen item and the
-   * favourites.
+   * The state figures, the persona, the user vector (or {@code null}), every seen item, the
+   * favourites and the vector an outside model pushed (or {@code null}).
    */
   public record UserExport(
       UserStateView state,
       Persona persona,
       float[] vector,
       int[] seenItems,
-      List<Favorites.Favorite> favorites)
+      List<Favorites.Favorite> favorites,
+      float[] pushedVector)
       implements CborSerializable {}
 
   /** What {@code GET /v1/users/{id}/state} shows. */
@@ -322,6 +372,9 @@ public final class UserEntity
 
   /** The user's cold-start persona was set (replacing any earlier one). */
   public record PersonaSet(Persona persona) implements Event {}
+
+  /** An outside model's vector for the user was pushed (replacing any earlier one). */
+  public record FeaturesPushed(PushedVector pushed) implements Event {}
 
   /**
    * The coverage thresholds the user is above changed: a crossing (signalled to the pool
@@ -482,6 +535,11 @@ public final class UserEntity
       return this;
     }
 
+    State pushed(FeaturesPushed event) {
+      features.setPushed(event.pushed());
+      return this;
+    }
+
     State withPoolLevels(PoolLevels levels) {
       pool = levels;
       return this;
@@ -510,7 +568,8 @@ public final class UserEntity
 
     /**
      * What is left when the user withdraws consent: the persona and favourites the user gave us,
-     * nothing observed (seen items, view and replay counts, features, session, pool levels).
+     * nothing observed (seen items, view and replay counts, features, session, pool levels, the
+     * vector an outside model pushed from what it observed).
      */
     private State withdrawConsent() {
       UserFeatures told = new UserFeatures();
@@ -740,8 +799,24 @@ public final class UserEntity
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return (state, command) -> {
       lastCommand.handling(command);
+      ItemIdCommands.Resolved resolved = null;
+      if (command instanceof RecordItemImpressions cmd)
+        resolved = ItemIdCommands.resolve(cmd, catalog.get());
+      else if (command instanceof RecordItemEvents cmd)
+        resolved = ItemIdCommands.resolve(cmd, catalog.get());
+      if (resolved != null) {
+        if (resolved.refusal() != null) return refuse(command.replyTo(), resolved.refusal());
+        command = resolved.command();
+      }
       return state.consent() ? withConsent(state, command) : withoutConsent(state, command);
     };
+  }
+
+  /** Answers {@code replyTo} with an error, whatever success it waits for. */
+  @SuppressWarnings("unchecked")
+  private ReplyEffect<Event, State> refuse(
+      ActorRef<? extends StatusReply<?>> replyTo, String refusal) {
+    return Effect().reply((ActorRef<StatusReply<Object>>) replyTo, StatusReply.error(refusal));
   }
 
   /**
@@ -752,6 +827,7 @@ public final class UserEntity
   private ReplyEffect<Event, State> withConsent(State state, Command command) {
     if (command instanceof RecordImpressions cmd) return onRecord(state, cmd);
     if (command instanceof RecordEvents cmd) return onRecordEvents(state, cmd);
+    if (command instanceof PushFeatures cmd) return onPushFeatures(cmd);
     if (command instanceof Recommend cmd) return onRecommend(state, cmd, true);
     if (command instanceof RecommendRetrieved cmd)
       return recommend(state, cmd.recommend(), cmd.retrieved(), true);
@@ -759,6 +835,15 @@ public final class UserEntity
   }
 
   private ReplyEffect<Event, State> withoutConsent(State state, Command command) {
+    if (command instanceof PushFeatures cmd) {
+      String refusal = pushRefusal(cmd);
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              refusal != null
+                  ? StatusReply.error(refusal)
+                  : StatusReply.success(new PushResult(false)));
+    }
     if (command instanceof RecordImpressions cmd)
       return Effect().reply(cmd.replyTo(), StatusReply.success(new ImpressionsResult(0, 0, false)));
     if (command instanceof RecordEvents cmd)
@@ -817,6 +902,22 @@ public final class UserEntity
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
   }
 
+  private ReplyEffect<Event, State> onPushFeatures(PushFeatures cmd) {
+    String refusal = pushRefusal(cmd);
+    if (refusal != null) return Effect().reply(cmd.replyTo(), StatusReply.error(refusal));
+    PushedVector pushed = new PushedVector(cmd.vector().clone(), cmd.source(), cmd.atMillis());
+    return timed(Effect().persist(new FeaturesPushed(pushed)), System.nanoTime())
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new PushResult(true)));
+  }
+
+  /**
+   * Why the pushed vector cannot be taken, naming the field, or {@code null}: checked here too, as
+   * services in the cluster send the command without passing the edge.
+   */
+  private String pushRefusal(PushFeatures cmd) {
+    return PushedVector.refusal(cmd.vector(), cmd.source(), settings.embeddingDimension());
+  }
+
   // ---- consent, erasure and access -------------------------------------------------------------
 
   private ReplyEffect<Event, State> onSetConsent(State state, SetConsent cmd) {
@@ -857,7 +958,8 @@ public final class UserEntity
             state.features().persona(),
             state.features().vector(),
             state.seen().toArray(),
-            state.favorites().newestFirst());
+            state.favorites().newestFirst(),
+            state.features().pushed() == null ? null : state.features().pushed().vector());
     return Effect().reply(cmd.replyTo(), StatusReply.success(export));
   }
 
@@ -1108,6 +1210,7 @@ public final class UserEntity
     if (event instanceof ImpressionsShown e) return state.showImpressions(e, features);
     if (event instanceof InteractionsRecorded e) return state.applyInteractions(e, features);
     if (event instanceof PersonaSet e) return state.setPersona(e.persona());
+    if (event instanceof FeaturesPushed e) return state.pushed(e);
     if (event instanceof PoolLevelsChanged e) return state.withPoolLevels(e.levels());
     if (event instanceof ItemsReplayed e) return state.replayed(e);
     if (event instanceof FavoriteAdded e) return state.addFavorite(e);

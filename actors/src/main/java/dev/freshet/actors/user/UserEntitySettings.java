@@ -8,9 +8,10 @@ import dev.freshet.actors.ranking.RankingSettings;
 /**
  * {@code freshet.user} (how often to snapshot, how many snapshots to keep, how many read-model
  * tags, whether a batch is journaled as the two events of older versions, whether users with
- * nothing journaled leave memory after each read) and {@code freshet.features} (how the real-time
- * features decay and are bounded) and {@code freshet.ranking} (how the entity ranks for its user)
- * and {@code freshet.pool} (when its pool runs low).
+ * nothing journaled leave memory after each read), {@code freshet.catalog.embedding-dimension} (the
+ * length of a pushed user vector) and {@code freshet.features} (how the real-time features decay
+ * and are bounded) and {@code freshet.ranking} (how the entity ranks for its user) and {@code
+ * freshet.pool} (when its pool runs low).
  */
 public record UserEntitySettings(
     int snapshotEvery,
@@ -18,6 +19,7 @@ public record UserEntitySettings(
     int tagSlices,
     boolean legacyBatchEvents,
     boolean passivatePristine,
+    int embeddingDimension,
     FeatureSettings features,
     RankingSettings ranking,
     PoolSettings pool) {
@@ -30,6 +32,7 @@ public record UserEntitySettings(
         c.getInt("tag-slices"),
         c.getBoolean("legacy-batch-events"),
         c.getBoolean("passivate-pristine"),
+        config.getInt("freshet.catalog.embedding-dimension"),
         FeatureSettings.fromConfig(config),
         RankingSettings.fromConfig(config),
         PoolSettings.fromConfig(config));

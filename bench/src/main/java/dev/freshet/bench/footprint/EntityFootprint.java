@@ -368,6 +368,7 @@ public final class EntityFootprint {
     v.put("freshet.data-dir", dir.toString());
     v.put("freshet.http.host", "127.0.0.1");
     v.put("freshet.http.port", 0);
+    v.put("freshet.http.internal.port", 0);
     v.put("pekko.remote.artery.canonical.port", 0);
     v.put("freshet.management.enabled", false);
     v.put("freshet.auth.enabled", "off");

@@ -349,10 +349,11 @@ class KubernetesManifestsTest {
     PodTemplateSpec pod = freshet.getSpec().getTemplate();
     Container node = freshetContainer(freshet);
     int httpPort = CONFIG.getInt("freshet.http.port");
+    int internalPort = CONFIG.getInt("freshet.http.internal.port");
     int managementPort = CONFIG.getInt("pekko.management.http.port");
     int remotingPort = CONFIG.getInt("pekko.remote.artery.canonical.port");
     assertThat(node.getPorts().stream().map(ContainerPort::getContainerPort))
-        .containsExactlyInAnyOrder(httpPort, managementPort, remotingPort);
+        .containsExactlyInAnyOrder(httpPort, internalPort, managementPort, remotingPort);
     assertProbe(node.getReadinessProbe(), healthPath("readiness-path"), managementPort, pod, set);
     assertProbe(node.getLivenessProbe(), healthPath("liveness-path"), managementPort, pod, set);
     if (node.getStartupProbe() != null)
@@ -362,6 +363,15 @@ class KubernetesManifestsTest {
     assertThat(http.getSpec().getPorts()).as(set + ": only the HTTP port is public").hasSize(1);
     assertThat(containerPort(pod, http.getSpec().getPorts().get(0).getTargetPort(), set))
         .isEqualTo(httpPort);
+    // the internal API has a Service of its own, inside the cluster only
+    Service internal = byName(objects, Service.class).get("freshet-internal");
+    assertThat(internal).as(set + ": the internal API's Service").isNotNull();
+    assertThat(internal.getSpec().getType()).isIn(null, "ClusterIP");
+    assertThat(internal.getSpec().getClusterIP()).isNotEqualTo("None");
+    assertThat(internal.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> assertThat(containerPort(pod, p.getTargetPort(), set)).isEqualTo(internalPort));
     Service management = byName(objects, Service.class).get("freshet-management");
     assertThat(management.getSpec().getClusterIP()).isEqualTo("None");
     assertThat(management.getSpec().getPublishNotReadyAddresses()).isTrue();

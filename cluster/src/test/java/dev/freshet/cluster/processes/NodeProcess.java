@@ -34,10 +34,10 @@ final class NodeProcess implements AutoCloseable {
   private Process process;
   private int starts;
 
-  /** The ports of one node: HTTP, Pekko Management, Artery. */
-  record Ports(int http, int management, int remote) {
+  /** The ports of one node: HTTP, the internal API, Pekko Management, Artery. */
+  record Ports(int http, int internal, int management, int remote) {
     static Ports free() {
-      return new Ports(freePort(), freePort(), freePort());
+      return new Ports(freePort(), freePort(), freePort(), freePort());
     }
 
     String managementEndpoint() {
@@ -77,6 +77,7 @@ final class NodeProcess implements AutoCloseable {
     environment.putAll(env);
     environment.put("FRESHET_HTTP_HOST", "127.0.0.1");
     environment.put("FRESHET_HTTP_PORT", String.valueOf(ports.http()));
+    environment.put("FRESHET_INTERNAL_HTTP_PORT", String.valueOf(ports.internal()));
     environment.put("FRESHET_MANAGEMENT_PORT", String.valueOf(ports.management()));
     environment.put("FRESHET_REMOTE_PORT", String.valueOf(ports.remote()));
     environment.put("FRESHET_LOG_FORMAT", "TEXT");

@@ -16,6 +16,12 @@ public final class Acknowledgement {
     }
   }
 
+  /**
+   * {@code PUT /internal/v1/users/{id}/features}: {@code stored} is false when the user has
+   * withdrawn consent (nothing of theirs is kept then).
+   */
+  public record FeaturesPushed(String userId, boolean stored) {}
+
   /** {@code /health/alive} and {@code /health/ready}: {@code reason} only when not ready. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Health(String status, String reason) {

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A user's features in {@code GET /v1/users/{id}/state} and in the privacy export: affinities
- * decayed to now, counters, dwell, the current session and the persona (absent when the user has
- * none).
+ * decayed to now, counters, dwell, the current session, the persona and the vector an outside model
+ * pushed (each absent when the user has none).
  */
 public record FeaturesAnswer(
     @JsonInclude(JsonInclude.Include.NON_NULL) String lastImpressionAt,
@@ -19,7 +19,8 @@ public record FeaturesAnswer(
     Dwell dwell,
     Session session,
     boolean hasVector,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Persona persona) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Persona persona,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Pushed pushed) {
 
   public record Dwell(long count, long meanMillis, long maxMillis) {}
 
@@ -29,6 +30,10 @@ public record FeaturesAnswer(
   /** {@code inUse}: the persona stands in for a history the user does not have yet. */
   public record Persona(
       List<String> categories, List<String> tags, boolean hasVector, boolean inUse) {}
+
+  /** The vector an outside model pushed; {@code source} is null when the pusher named none. */
+  public record Pushed(
+      @JsonInclude(JsonInclude.Include.NON_NULL) String source, String pushedAt, int dimension) {}
 
   public static FeaturesAnswer of(FeatureSummary f) {
     FeatureSummary.PersonaInUse p = f.persona();
@@ -41,6 +46,9 @@ public record FeaturesAnswer(
         new Dwell(f.dwell().count(), f.dwell().meanMillis(), f.dwell().maxMillis()),
         new Session(f.session().active(), f.session().events(), f.session().startedAt()),
         f.hasVector(),
-        p == null ? null : new Persona(p.categories(), p.tags(), p.hasVector(), p.inUse()));
+        p == null ? null : new Persona(p.categories(), p.tags(), p.hasVector(), p.inUse()),
+        f.pushed() == null
+            ? null
+            : new Pushed(f.pushed().source(), f.pushed().pushedAt(), f.pushed().dimension()));
   }
 }

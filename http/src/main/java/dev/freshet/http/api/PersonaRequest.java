@@ -40,7 +40,8 @@ public final class PersonaRequest {
     return values;
   }
 
-  private static float[] vector(JsonNode body, int dimension) {
+  /** The body's {@code vector}: {@code dimension} finite numbers, or {@code null} when absent. */
+  static float[] vector(JsonNode body, int dimension) {
     JsonNode node = body.get("vector");
     if (node == null || node.isNull()) return null;
     if (!node.isArray() || node.size() != dimension) {

@@ -40,7 +40,10 @@ public record PrivacyExport(
     }
   }
 
-  /** The live state's figures (those of {@code GET …/state}), every seen item and the vector. */
+  /**
+   * The live state's figures (those of {@code GET …/state}), every seen item, the vector of the
+   * user's engagements and the one an outside model pushed (absent when none was).
+   */
   public record State(
       int seen,
       int unseen,
@@ -52,7 +55,8 @@ public record PrivacyExport(
       long replays,
       FeaturesAnswer features,
       List<String> seenItems,
-      float[] userVector) {}
+      float[] userVector,
+      @JsonInclude(JsonInclude.Include.NON_NULL) float[] pushedVector) {}
 
   public record Favorite(String itemId, String addedAt) {}
 
@@ -160,6 +164,11 @@ public record PrivacyExport(
   /** An event this export does not know how to show beyond its type. */
   public record Other(long sequenceNr, String writtenAt, String type) implements JournalEvent {}
 
+  /** A vector an outside model pushed for the user, with the model's name ({@code null}: none). */
+  public record FeaturesPushed(
+      long sequenceNr, String writtenAt, String type, float[] vector, String source, String at)
+      implements JournalEvent {}
+
   /**
    * The export of {@code live} (the entity's), {@code journal} (the user's events) and {@code rows}
    * (each read model's rows as JSON text, by section name), items named as {@code catalog} has
@@ -185,7 +194,8 @@ public record PrivacyExport(
             view.replays(),
             FeaturesAnswer.of(view.features()),
             items(catalog, live.seenItems()),
-            live.vector());
+            live.vector(),
+            live.pushedVector());
     List<Favorite> favorites = new ArrayList<>();
     for (Favorites.Favorite f : live.favorites()) {
       favorites.add(new Favorite(itemId(catalog, f.itemId()), instant(f.addedAtMillis())));
@@ -265,6 +275,14 @@ public record PrivacyExport(
           repeats ? instant(e.repeatedAt()) : null);
     } else if (event instanceof UserEntity.PersonaSet e) {
       return new PersonaSet(seq, written, type, PersonaAnswer.of(e.persona()));
+    } else if (event instanceof UserEntity.FeaturesPushed e) {
+      return new FeaturesPushed(
+          seq,
+          written,
+          type,
+          e.pushed().vector(),
+          e.pushed().source(),
+          instant(e.pushed().atMillis()));
     } else if (event instanceof UserEntity.PoolLevelsChanged e) {
       return new PoolLevels(seq, written, type, e.levels().above(), e.levels().atRisk());
     } else if (event instanceof UserEntity.ItemsReplayed e) {

@@ -33,9 +33,12 @@ public final class ApiKeys implements AutoCloseable {
 
   /** A valid key as the edge knows it. */
   public record ApiKey(String id, String name, Set<Scope> scopes) {
-    /** Admin keys may do everything; other keys what their scopes say. */
+    /**
+     * Admin keys may do everything on the public API; other keys what their scopes say. The
+     * internal API needs the {@code internal} scope itself: an admin key does not reach it.
+     */
     public boolean allows(Scope scope) {
-      return scopes.contains(Scope.ADMIN) || scopes.contains(scope);
+      return scopes.contains(scope) || (scope != Scope.INTERNAL && scopes.contains(Scope.ADMIN));
     }
   }
 

@@ -80,7 +80,9 @@ public final class Edge extends AllDirectives {
   private final Settings settings;
   private final CorsSettings cors;
   private final Function<ApiException, Route> refuseStream;
+  private final Endpoints.Table table;
 
+  /** The edge of the public API ({@link Endpoints#ALL}). */
   public Edge(
       ApiKeys keys,
       RateLimits limits,
@@ -89,6 +91,23 @@ public final class Edge extends AllDirectives {
       Settings settings,
       Config systemConfig,
       Function<ApiException, Route> refuseStream) {
+    this(Endpoints.PUBLIC_API, keys, limits, errors, metrics, settings, systemConfig, refuseStream);
+  }
+
+  /**
+   * The edge of the API whose routes {@code table} lists: a request it does not match is refused,
+   * whatever the routes behind would serve.
+   */
+  public Edge(
+      Endpoints.Table table,
+      ApiKeys keys,
+      RateLimits limits,
+      ApiErrors errors,
+      RequestMetrics metrics,
+      Settings settings,
+      Config systemConfig,
+      Function<ApiException, Route> refuseStream) {
+    this.table = table;
     this.keys = keys;
     this.limits = limits;
     this.errors = errors;
@@ -134,8 +153,7 @@ public final class Edge extends AllDirectives {
           String traceId = TraceIds.of(request);
           String method = request.method().value();
           String path = request.getUri().path();
-          Optional<Endpoint> endpoint =
-              Endpoints.find(method.equals("HEAD") ? "GET" : method, path);
+          Optional<Endpoint> endpoint = table.find(method.equals("HEAD") ? "GET" : method, path);
           String route = endpoint.map(Endpoint::template).orElse("unmatched");
           String ip = clientIp(request);
           Supplier<Route> gated =
@@ -217,7 +235,7 @@ public final class Edge extends AllDirectives {
       Supplier<Route> routes) {
     String path = request.getUri().path();
     if (found.isEmpty()) {
-      List<String> methods = Endpoints.methodsFor(path);
+      List<String> methods = table.methodsFor(path);
       if (!methods.isEmpty()) {
         throw ApiException.methodNotAllowed(request.method().value(), path, methods);
       }
@@ -280,7 +298,7 @@ public final class Edge extends AllDirectives {
     switch (scope) {
       case RANK -> limits.admit(RateLimits.Tier.RANK, subject);
       case ADMIN -> limits.admit(RateLimits.Tier.ADMIN, subject);
-      case INGEST -> {}
+      case INGEST, INTERNAL -> {}
     }
   }
 

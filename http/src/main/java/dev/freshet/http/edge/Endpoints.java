@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every public route of the edge, in one table. The edge admits a request only if it matches an
- * entry here (fail closed: a route missing from this table cannot be reached); the entry gives the
- * scope a key needs, the route label of the request metrics and the paths of the OpenAPI document.
+ * Every route of the edge, in one table per API: {@link #ALL} for the public API, {@link #INTERNAL}
+ * for the internal one on its own listener. The edge admits a request only if it matches an entry
+ * here (fail closed: a route missing from this table cannot be reached); the entry gives the scope
+ * a key needs, the route label of the request metrics and the paths of the OpenAPI document.
  */
 public final class Endpoints {
 
@@ -121,6 +122,94 @@ public final class Endpoints {
               "GET", "/health/ready", PUBLIC, "Readiness: cluster membership, sharding, database"),
           new Endpoint("GET", "/v1/openapi.json", PUBLIC, "This API's OpenAPI 3 document"));
 
+  /**
+   * The internal API (its own listener, {@code freshet.http.internal}): services that are not on
+   * the JVM send the commands of the cluster client ({@code client/}) here, with keys of scope
+   * {@code internal}. The same bodies, answers and checks as the public routes of the same paths
+   * after {@code /internal}, plus pushed features. Not in the public table, so the public port
+   * never serves them.
+   */
+  public static final List<Endpoint> INTERNAL =
+      List.of(
+          new Endpoint(
+              "POST",
+              "/internal/v1/impressions",
+              Scope.INTERNAL,
+              "Record a batch of one user's impressions"),
+          new Endpoint(
+              "POST",
+              "/internal/v1/events",
+              Scope.INTERNAL,
+              "Record a batch of events of many users"),
+          new Endpoint(
+              "PUT",
+              "/internal/v1/users/{userId}/persona",
+              Scope.INTERNAL,
+              "Set a user's cold-start persona"),
+          new Endpoint(
+              "PUT",
+              "/internal/v1/users/{userId}/consent",
+              Scope.INTERNAL,
+              "Give or withdraw consent to store a user's behaviour"),
+          new Endpoint(
+              "PUT",
+              "/internal/v1/users/{userId}/features",
+              Scope.INTERNAL,
+              "Push a user vector an outside model computed"),
+          new Endpoint(
+              "DELETE", "/internal/v1/users/{userId}", Scope.INTERNAL, "Erase a user everywhere"),
+          new Endpoint(
+              "GET",
+              "/internal/v1/users/{userId}/recommendations",
+              Scope.INTERNAL,
+              "Rank unseen items for a user"),
+          new Endpoint(
+              "GET",
+              "/internal/v1/users/{userId}/state",
+              Scope.INTERNAL,
+              "A user's live state and freshness"));
+
+  /** The public API's routes. */
+  public static final Table PUBLIC_API = new Table(ALL);
+
+  /** The internal API's routes. */
+  public static final Table INTERNAL_API = new Table(INTERNAL);
+
+  /** One API's endpoints, matched against requests. */
+  public static final class Table {
+    private final List<Compiled> bySpecificity;
+
+    Table(List<Endpoint> endpoints) {
+      // most literal segments first, so that /v1/items/popular is found before /v1/items/{itemId}
+      this.bySpecificity =
+          endpoints.stream()
+              .sorted(Comparator.comparingInt(Endpoint::literalSegments).reversed())
+              .map(e -> new Compiled(e, e.segments().toArray(String[]::new)))
+              .toList();
+    }
+
+    /** The endpoint for {@code method} on {@code path}, if there is one. */
+    public Optional<Endpoint> find(String method, String path) {
+      String[] segments = segments(path);
+      for (Compiled c : bySpecificity) {
+        if (c.endpoint().method().equals(method) && c.matches(segments))
+          return Optional.of(c.endpoint());
+      }
+      return Optional.empty();
+    }
+
+    /** The methods some endpoint serves on {@code path} (for a 405's {@code Allow}). */
+    public List<String> methodsFor(String path) {
+      String[] segments = segments(path);
+      List<String> methods = new ArrayList<>();
+      for (Compiled c : bySpecificity) {
+        if (c.matches(segments) && !methods.contains(c.endpoint().method()))
+          methods.add(c.endpoint().method());
+      }
+      return methods;
+    }
+  }
+
   /** An endpoint with its template split once, for matching every request without allocating. */
   private record Compiled(Endpoint endpoint, String[] segments) {
     boolean matches(String[] path) {
@@ -133,37 +222,16 @@ public final class Endpoints {
     }
   }
 
-  /**
-   * Most literal segments first, so that {@code /v1/items/popular} is found before {@code
-   * /v1/items/{itemId}}.
-   */
-  private static final List<Compiled> BY_SPECIFICITY =
-      ALL.stream()
-          .sorted(Comparator.comparingInt(Endpoint::literalSegments).reversed())
-          .map(e -> new Compiled(e, e.segments().toArray(String[]::new)))
-          .toList();
-
   private Endpoints() {}
 
-  /** The endpoint for {@code method} on {@code path}, if there is one. */
+  /** The public endpoint for {@code method} on {@code path}, if there is one. */
   public static Optional<Endpoint> find(String method, String path) {
-    String[] segments = segments(path);
-    for (Compiled c : BY_SPECIFICITY) {
-      if (c.endpoint().method().equals(method) && c.matches(segments))
-        return Optional.of(c.endpoint());
-    }
-    return Optional.empty();
+    return PUBLIC_API.find(method, path);
   }
 
-  /** The methods some endpoint serves on {@code path} (for a 405's {@code Allow}). */
+  /** The methods some public endpoint serves on {@code path}. */
   public static List<String> methodsFor(String path) {
-    String[] segments = segments(path);
-    List<String> methods = new ArrayList<>();
-    for (Compiled c : BY_SPECIFICITY) {
-      if (c.matches(segments) && !methods.contains(c.endpoint().method()))
-        methods.add(c.endpoint().method());
-    }
-    return methods;
+    return PUBLIC_API.methodsFor(path);
   }
 
   private static String[] segments(String path) {

@@ -129,7 +129,7 @@ public final class OpenApi {
         .put("bearerFormat", "API key")
         .put(
             "description",
-            "An API key: `Authorization: Bearer <key>`. Its scopes (ingest, rank, admin) decide what it may do;"
+            "An API key: `Authorization: Bearer <key>`. Its scopes (ingest, rank, admin, internal) decide what it may do;"
                 + " each operation names the scope it needs in "
                 + SCOPE_EXTENSION
                 + ".");

@@ -78,7 +78,7 @@ public final class KeyRoutes extends ApiRoutes {
   private static List<String> scopes(JsonNode node) {
     if (node == null || !node.isArray() || node.isEmpty()) {
       throw ApiException.invalid(
-          "scopes", "scopes must be a non-empty array of ingest, rank, admin");
+          "scopes", "scopes must be a non-empty array of ingest, rank, admin, internal");
     }
     Set<String> scopes = new LinkedHashSet<>();
     for (int i = 0; i < node.size(); i++) {

@@ -150,7 +150,8 @@ class AnswersTest {
             new FeatureSummary.Dwell(1, 1200, 1200),
             new FeatureSummary.CurrentSession(false, 2, "2026-11-22T10:00:00Z"),
             false,
-            new FeatureSummary.PersonaInUse(List.of("news"), List.of(), true, false));
+            new FeatureSummary.PersonaInUse(List.of("news"), List.of(), true, false),
+            null);
     UserEntity.UserStateView state =
         new UserEntity.UserStateView(
             "u-1",
@@ -170,7 +171,8 @@ class AnswersTest {
             null,
             null,
             new int[] {0, 1},
-            List.of(new Favorites.Favorite(0, millis("2026-11-20T08:00:00Z"))));
+            List.of(new Favorites.Favorite(0, millis("2026-11-20T08:00:00Z"))),
+            null);
     long t = millis("2026-11-22T10:00:00Z");
     List<Object> events =
         List.of(
