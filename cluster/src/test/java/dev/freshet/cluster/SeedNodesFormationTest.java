@@ -108,12 +108,21 @@ class SeedNodesFormationTest {
     return new Ports(freePort(), freePort());
   }
 
+  /**
+   * A free port below Linux's ephemeral range (32768–60999), where the port-0 listeners of the test
+   * classes running beside this one in other JVMs never land between our choice and our bind.
+   */
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (java.io.IOException taken) {
+        // try another
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000");
   }
 
   private static void pause(Duration d) {

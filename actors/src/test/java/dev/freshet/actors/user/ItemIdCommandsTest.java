@@ -2,98 +2,19 @@ package dev.freshet.actors.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
-import dev.freshet.actors.catalog.CatalogSnapshot;
-import dev.freshet.actors.catalog.Item;
-import dev.freshet.actors.catalog.ItemStatus;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
-import dev.freshet.actors.pool.PoolCoordinator;
-import dev.freshet.actors.popularity.PopularityBoard;
-import dev.freshet.actors.retrieval.VectorLookup;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link UserEntity.RecordItemImpressions} and {@link UserEntity.RecordItemEvents}: items named by
  * catalog ids, resolved by the entity, with what the journal keeps checked.
  */
-class ItemIdCommandsTest {
-
-  private static final int DIM = 16;
-
-  private static final ActorTestKit testKit =
-      ActorTestKit.create(
-          EventSourcedBehaviorTestKit.config()
-              .withFallback(ConfigFactory.parseString("freshet.user.snapshot-every = 1000"))
-              .withFallback(ConfigFactory.load()));
-
-  /**
-   * 30 items of one category each (so diversity keeps them all): items 0–9 point along axis 0,
-   * 10–19 along axis 1, 20–29 opposite to axis 1.
-   */
-  private static final CatalogSnapshot CATALOG = catalog();
-
-  private final TestProbe<PoolCoordinator.Command> pool = testKit.createTestProbe();
-  private EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserEntity.State> kit;
-
-  private static CatalogSnapshot catalog() {
-    List<Item> items = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      float[] embedding = new float[DIM];
-      if (i < 10) embedding[0] = 1f;
-      else if (i < 20) embedding[1] = 1f;
-      else embedding[1] = -1f;
-      items.add(
-          new Item(
-              "item-" + i,
-              i,
-              "cat-" + i,
-              List.of(),
-              1_000L,
-              ItemStatus.ACTIVE,
-              100,
-              embedding,
-              "{}"));
-    }
-    return CatalogSnapshot.empty().withChanges(items, 1);
-  }
-
-  @BeforeEach
-  void setUp() {
-    kit =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            UserEntity.create(
-                "u1",
-                PersistenceId.of("User", "u1"),
-                () -> CATALOG,
-                PopularityBoard::empty,
-                pool.ref(),
-                UserEntitySettings.fromConfig(testKit.system().settings().config()),
-                nanos -> {},
-                VectorLookup.none()));
-    kit.clear();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    testKit.shutdownTestKit();
-  }
-
-  private static float[] axis(int d, float sign) {
-    float[] v = new float[DIM];
-    v[d] = sign;
-    return v;
-  }
+class ItemIdCommandsTest extends AxisCatalogEntityTesting {
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<
           UserEntity.Command,

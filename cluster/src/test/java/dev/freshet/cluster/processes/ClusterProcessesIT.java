@@ -170,41 +170,20 @@ class ClusterProcessesIT {
     List<IngestLoad.Attempt> attempts = load.attemptsBetween(kill, end);
     List<IngestLoad.Attempt> atSurvivors =
         attempts.stream().filter(a -> !a.node().equals(victim.name)).toList();
-    long failedAtSurvivors = atSurvivors.stream().filter(a -> !a.ok()).count();
+    List<IngestLoad.Attempt> failedThere = atSurvivors.stream().filter(a -> !a.ok()).toList();
     // writable again: the last request at a survivor that failed was sent then (it may have waited
     // for the shard's new home until its timeout, which says nothing of when writes came back)
-    double lastFailure =
-        atSurvivors.stream()
-            .filter(a -> !a.ok())
-            .mapToLong(IngestLoad.Attempt::sentNanos)
-            .max()
-            .stream()
-            .mapToDouble(t -> seconds(t - kill))
-            .findFirst()
-            .orElse(0);
-    double lastFailureAnswered =
-        atSurvivors.stream()
-            .filter(a -> !a.ok())
-            .mapToLong(IngestLoad.Attempt::atNanos)
-            .max()
-            .stream()
-            .mapToDouble(t -> seconds(t - kill))
-            .findFirst()
-            .orElse(0);
+    double lastFailure = latestAfter(kill, failedThere, IngestLoad.Attempt::sentNanos);
+    double lastFailureAnswered = latestAfter(kill, failedThere, IngestLoad.Attempt::atNanos);
     // the dead node's users are served again once the requests that waited for them are answered:
     // the last answer, after the kill, of a request that took more than a second
     double servedAgain =
-        atSurvivors.stream()
-            .filter(a -> a.atNanos() - a.sentNanos() > 1_000_000_000L)
-            .mapToLong(IngestLoad.Attempt::atNanos)
-            .max()
-            .stream()
-            .mapToDouble(t -> seconds(t - kill))
-            .findFirst()
-            .orElse(0);
+        latestAfter(
+            kill,
+            atSurvivors.stream().filter(a -> a.atNanos() - a.sentNanos() > 1_000_000_000L).toList(),
+            IngestLoad.Attempt::atNanos);
     Map<String, Long> outcomes =
-        atSurvivors.stream()
-            .filter(a -> !a.ok())
+        failedThere.stream()
             .collect(
                 java.util.stream.Collectors.groupingBy(
                     IngestLoad.Attempt::outcome,
@@ -230,7 +209,7 @@ class ClusterProcessesIT {
         servedAgain,
         lastFailure,
         lastFailureAnswered,
-        failedAtSurvivors,
+        failedThere.size(),
         atSurvivors.size(),
         outcomes,
         attempts.size() - atSurvivors.size(),
@@ -477,6 +456,19 @@ class ClusterProcessesIT {
       }
     }
     return first;
+  }
+
+  /**
+   * Seconds from {@code from} to the latest instant {@code at} gives of {@code attempts} (0: none).
+   */
+  private static double latestAfter(
+      long from,
+      List<IngestLoad.Attempt> attempts,
+      java.util.function.ToLongFunction<IngestLoad.Attempt> at) {
+    return attempts.stream().mapToLong(at).max().stream()
+        .mapToDouble(t -> seconds(t - from))
+        .findFirst()
+        .orElse(0);
   }
 
   private static double seconds(long nanos) {
