@@ -15,16 +15,19 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * A user entity {@code u1} in {@link EventSourcedBehaviorTestKit} over a catalog whose embeddings
  * point along axes: what tests of vectors reaching the entity from outside share.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AxisCatalogEntityTesting {
 
   static final int DIM = 16;
 
-  static final ActorTestKit testKit =
+  /** One actor system per test class: a class's @AfterAll stops its own. */
+  final ActorTestKit testKit =
       ActorTestKit.create(
           EventSourcedBehaviorTestKit.config()
               .withFallback(ConfigFactory.parseString("freshet.user.snapshot-every = 1000"))
@@ -79,7 +82,7 @@ abstract class AxisCatalogEntityTesting {
   }
 
   @AfterAll
-  static void shutdown() {
+  void shutdown() {
     testKit.shutdownTestKit();
   }
 
