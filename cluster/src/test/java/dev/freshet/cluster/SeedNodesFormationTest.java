@@ -3,7 +3,6 @@ package dev.freshet.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.persistence.EmbeddedDatabase;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -105,24 +104,7 @@ class SeedNodesFormationTest {
   }
 
   private static Ports ports() {
-    return new Ports(freePort(), freePort());
-  }
-
-  /**
-   * A free port below Linux's ephemeral range (32768–60999), where the port-0 listeners of the test
-   * classes running beside this one in other JVMs never land between our choice and our bind.
-   */
-  private static int freePort() {
-    java.util.Random random = new java.util.Random();
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int port = 20_000 + random.nextInt(12_000);
-      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      } catch (java.io.IOException taken) {
-        // try another
-      }
-    }
-    throw new IllegalStateException("no free port between 20000 and 32000");
+    return new Ports(TestNodes.freePort(), TestNodes.freePort());
   }
 
   private static void pause(Duration d) {

@@ -93,6 +93,30 @@ public final class TestNodes {
     }
   }
 
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free port for a listener whose number must be known before it binds (a node's management
+   * endpoint listed in FRESHET_SEED_NODES, the ports of a node process). Below Linux's ephemeral
+   * range (32768–60999), where the port-0 listeners of test classes running in other JVMs never
+   * land between our choice and the bind, and never the same port twice in this JVM.
+   */
+  public static int freePort() {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (HANDED_OUT.contains(port)) continue;
+      try (java.net.ServerSocket s =
+          new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        if (HANDED_OUT.add(port)) return port;
+      } catch (IOException taken) {
+        // in use: another
+      }
+    }
+    throw new IllegalStateException("no free port between 20000 and 32000");
+  }
+
   static Path tempDir(String prefix) {
     try {
       return Files.createTempDirectory(prefix);

@@ -1,8 +1,8 @@
 package dev.freshet.cluster.processes;
 
+import dev.freshet.cluster.TestNodes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +37,8 @@ final class NodeProcess implements AutoCloseable {
   /** The ports of one node: HTTP, the internal API, Pekko Management, Artery. */
   record Ports(int http, int internal, int management, int remote) {
     static Ports free() {
-      return new Ports(freePort(), freePort(), freePort(), freePort());
+      return new Ports(
+          TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort());
     }
 
     String managementEndpoint() {
@@ -231,14 +232,6 @@ final class NodeProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
