@@ -74,11 +74,12 @@ final class PoolTesting {
     }
 
     @Override
-    public CompletionStage<List<ItemUpsert>> generate(GenerationRequest request) {
-      calls.add(request);
+    public synchronized CompletionStage<List<ItemUpsert>> generate(GenerationRequest request) {
+      // the answer is there before the call is counted: a test that saw the call finds its answer
       CompletableFuture<List<ItemUpsert>> answer =
           answers.computeIfAbsent(
-              request.id() + "#" + calls.size(), k -> new CompletableFuture<>());
+              request.id() + "#" + (calls.size() + 1), k -> new CompletableFuture<>());
+      calls.add(request);
       if (answerAtOnce) answer.complete(items(request));
       return answer;
     }
