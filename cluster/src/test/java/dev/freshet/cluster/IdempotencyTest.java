@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.freshet.persistence.EmbeddedDatabase;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,6 +94,93 @@ class IdempotencyTest {
       }
     } finally {
       db.close();
+    }
+  }
+
+  /**
+   * The case the key store alone cannot see: the write was durable but its answer was lost (an ask
+   * timeout gives the key back, as the edge cannot know the entity wrote it). Giving the key back
+   * is done here by deleting its row; sent again, the batch is answered as the first time and
+   * neither the journal nor the read model's view counts see it twice, for one user's impressions
+   * and for events whose users had, or had not, written their part.
+   */
+  @Test
+  void aBatchSentAgainAfterItsKeyWasGivenBackIsRecordedOnce() throws Exception {
+    EmbeddedDatabase db = TestNodes.database();
+    FreshetNode node = TestNodes.onDatabase(db, Optional.empty(), AUTH);
+    try {
+      Api admin = new Api(node).withKey(ADMIN_KEY);
+      admin.post("/v1/items", Api.items("lost", 10, 2, "active"));
+      String key = ingestKey(admin, "web");
+      Api ingest = new Api(node).withKey(key);
+
+      String impressions = Api.impressions("lost-answer", List.of("lost1", "lost2", "lost1"));
+      HttpResponse<String> first = post(ingest, "/v1/impressions", impressions, "lost-1");
+      assertThat(first.body()).isEqualTo("{\"recorded\":2,\"duplicates\":1,\"stored\":true}");
+      String events =
+          "{\"events\":[{\"type\":\"impression\",\"userId\":\"lost-answer\",\"itemId\":\"lost3\"},"
+              + "{\"type\":\"click\",\"userId\":\"lost-answer\",\"itemId\":\"lost3\"}]}";
+      HttpResponse<String> firstEvents = post(ingest, "/v1/events", events, "lost-2");
+      assertThat(firstEvents.statusCode()).isEqualTo(202);
+      int journaled = Journal.events(node.system(), "lost-answer").size();
+
+      giveBack(db, "lost-1", "lost-2");
+      HttpResponse<String> again = post(ingest, "/v1/impressions", impressions, "lost-1");
+      assertThat(again.statusCode()).isEqualTo(202);
+      assertThat(again.body()).isEqualTo(first.body());
+      assertThat(post(ingest, "/v1/events", events, "lost-2").body()).isEqualTo(firstEvents.body());
+      assertThat(Journal.events(node.system(), "lost-answer")).hasSize(journaled);
+
+      // a batch of two users: each user's entity knows the batch
+      String twoUsers =
+          "{\"events\":[{\"type\":\"impression\",\"userId\":\"pair-a\",\"itemId\":\"lost4\"},"
+              + "{\"type\":\"like\",\"userId\":\"pair-b\",\"itemId\":\"lost4\"}]}";
+      HttpResponse<String> pair = post(ingest, "/v1/events", twoUsers, "lost-3");
+      assertThat(pair.statusCode()).isEqualTo(202);
+      giveBack(db, "lost-3");
+      assertThat(post(ingest, "/v1/events", twoUsers, "lost-3").body()).isEqualTo(pair.body());
+      assertThat(Journal.events(node.system(), "pair-a")).hasSize(1);
+      assertThat(Journal.events(node.system(), "pair-b")).hasSize(1);
+      // counted as resent, not as impressions recorded again
+      PrometheusText metrics = PrometheusText.parse(admin.text("/metrics"));
+      String resent = "freshet_ingest_user_batches_resent_total";
+      assertThat(metrics.value(resent, "source", "impressions")).isEqualTo(1);
+      assertThat(metrics.value(resent, "source", "events")).isEqualTo(3);
+      assertThat(
+              metrics.value("freshet_ingest_impressions_recorded_total", "source", "impressions"))
+          .isEqualTo(2);
+
+      // the entity remembers the batches through a restart from its journal
+      node.stop();
+      node = TestNodes.onDatabase(db, Optional.empty(), AUTH);
+      giveBack(db, "lost-1");
+      Api afterRestart = new Api(node).withKey(key);
+      assertThat(post(afterRestart, "/v1/impressions", impressions, "lost-1").body())
+          .isEqualTo(first.body());
+      assertThat(Journal.events(node.system(), "lost-answer")).hasSize(journaled);
+
+      ReadModelTables tables = new ReadModelTables(db.jdbcUrl());
+      tables.awaitCaughtUp(Duration.ofSeconds(30));
+      assertThat(
+              tables.rows(
+                  "SELECT item_id, view_count FROM user_impressions WHERE user_id = 'lost-answer'"
+                      + " ORDER BY item_id"))
+          .containsExactly("lost1|2", "lost2|1", "lost3|1");
+    } finally {
+      node.stop();
+      db.close();
+    }
+  }
+
+  /** Deletes the keys' rows, as the edge does when a write's answer did not come in time. */
+  private static void giveBack(EmbeddedDatabase db, String... keys) throws Exception {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), "postgres", "");
+        PreparedStatement delete =
+            c.prepareStatement("DELETE FROM idempotency_keys WHERE key = ?")) {
+      for (String key : keys) {
+        delete.setString(1, key);
+        assertThat(delete.executeUpdate()).as(key).isEqualTo(1);
+      }
     }
   }
 

@@ -68,7 +68,8 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
                     batch.atMillis(),
                     batch.positions() == null ? null : pick(batch.positions(), fresh),
                     batch.surface(),
-                    batch.rankingId()));
+                    batch.rankingId(),
+                    batch.batch()));
     return new BatchSplit(events, freshIds, fresh.length, repeated.length);
   }
 
@@ -93,6 +94,21 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
       IntFunction<Item> items,
       SignalWeights signals,
       boolean legacyEvents) {
+    return interactions(seen, batch, items, signals, legacyEvents, 0L);
+  }
+
+  /**
+   * As {@link #interactions(SeenSet, List, IntFunction, SignalWeights, boolean)}, the event marked
+   * with {@code batchId} (0: none), which the state remembers so that the batch sent again is not
+   * recorded twice; legacy events carry none.
+   */
+  static BatchSplit interactions(
+      SeenSet seen,
+      List<Interaction> batch,
+      IntFunction<Item> items,
+      SignalWeights signals,
+      boolean legacyEvents,
+      long batchId) {
     int[] impressionIds =
         batch.stream()
             .filter(e -> e.type() == InteractionType.IMPRESSION)
@@ -139,7 +155,7 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
               ? List.of()
               : List.of(
                   new UserEntity.InteractionsRecorded(
-                      journaled, embeddings, repeatedIds, repeatedAt));
+                      journaled, embeddings, repeatedIds, repeatedAt, batchId));
     }
     return new BatchSplit(
         events,

@@ -87,8 +87,20 @@ public final class UserEntity
       String surface,
       String rankingId,
       long atMillis,
+      long batch,
       ActorRef<StatusReply<ImpressionsResult>> replyTo)
       implements Command {
+
+    /** A batch without a batch id: sent again, it is recorded again. */
+    public RecordImpressions(
+        int[] itemIds,
+        int[] positions,
+        String surface,
+        String rankingId,
+        long atMillis,
+        ActorRef<StatusReply<ImpressionsResult>> replyTo) {
+      this(itemIds, positions, surface, rankingId, atMillis, 0L, replyTo);
+    }
 
     public RecordImpressions(
         int[] itemIds, long atMillis, ActorRef<StatusReply<ImpressionsResult>> replyTo) {
@@ -100,8 +112,15 @@ public final class UserEntity
    * Record a batch of this user's events (impressions and interactions, their item's category and
    * tags not yet filled in) in one journal write.
    */
-  public record RecordEvents(List<Interaction> events, ActorRef<StatusReply<EventsResult>> replyTo)
-      implements Command {}
+  public record RecordEvents(
+      List<Interaction> events, long batch, ActorRef<StatusReply<EventsResult>> replyTo)
+      implements Command {
+
+    /** A batch without a batch id: sent again, it is recorded again. */
+    public RecordEvents(List<Interaction> events, ActorRef<StatusReply<EventsResult>> replyTo) {
+      this(events, 0L, replyTo);
+    }
+  }
 
   /**
    * {@link RecordImpressions} with the items named by their catalog ids, for services in the
@@ -138,10 +157,16 @@ public final class UserEntity
 
   /**
    * Reply to {@link RecordEvents}: how many events were accepted, how many impressions were new,
-   * and whether they were stored at all (not when the user has withdrawn consent).
+   * and whether they were stored at all (not when the user has withdrawn consent); {@code resent}:
+   * the batch was written before under its batch id, and this is that answer again.
    */
-  public record EventsResult(int accepted, int newImpressions, boolean stored)
-      implements CborSerializable {}
+  public record EventsResult(int accepted, int newImpressions, boolean stored, boolean resent)
+      implements CborSerializable {
+
+    public EventsResult(int accepted, int newImpressions, boolean stored) {
+      this(accepted, newImpressions, stored, false);
+    }
+  }
 
   /** Set the user's cold-start persona. */
   public record SetPersona(Persona persona, ActorRef<StatusReply<Done>> replyTo)
@@ -229,10 +254,16 @@ public final class UserEntity
 
   /**
    * Reply to {@link RecordImpressions}: first-time impressions and repeats within the batch, and
-   * whether anything was stored (not when the user has withdrawn consent: then both counts are 0).
+   * whether anything was stored (not when the user has withdrawn consent: then both counts are 0);
+   * {@code resent}: the batch was written before under its batch id, and this is that answer again.
    */
-  public record ImpressionsResult(int recorded, int duplicates, boolean stored)
-      implements CborSerializable {}
+  public record ImpressionsResult(int recorded, int duplicates, boolean stored, boolean resent)
+      implements CborSerializable {
+
+    public ImpressionsResult(int recorded, int duplicates, boolean stored) {
+      this(recorded, duplicates, stored, false);
+    }
+  }
 
   /**
    * Whether the user's behaviour may be stored and used. Withdrawing drops everything observed of
@@ -303,12 +334,24 @@ public final class UserEntity
       long atMillis,
       int[] positions,
       String surface,
-      String rankingId)
+      String rankingId,
+      long batch)
       implements Event {
 
     public ImpressionsShown {
       if (firstTime == null) firstTime = new int[0];
       if (repeated == null) repeated = new int[0];
+    }
+
+    /** A batch without a batch id (journaled before they were carried: 0). */
+    public ImpressionsShown(
+        int[] firstTime,
+        int[] repeated,
+        long atMillis,
+        int[] positions,
+        String surface,
+        String rankingId) {
+      this(firstTime, repeated, atMillis, positions, surface, rankingId, 0L);
     }
   }
 
@@ -349,15 +392,32 @@ public final class UserEntity
       List<Interaction> interactions,
       Map<Integer, float[]> embeddings,
       int[] repeated,
-      long repeatedAt)
+      long repeatedAt,
+      long batch)
       implements Event {
 
     public InteractionsRecorded {
       if (repeated == null) repeated = new int[0];
     }
 
+    /** A batch without a batch id (journaled before they were carried: 0). */
+    public InteractionsRecorded(
+        List<Interaction> interactions,
+        Map<Integer, float[]> embeddings,
+        int[] repeated,
+        long repeatedAt) {
+      this(interactions, embeddings, repeated, repeatedAt, 0L);
+    }
+
     public InteractionsRecorded(List<Interaction> interactions, Map<Integer, float[]> embeddings) {
       this(interactions, embeddings, new int[0], 0L);
+    }
+
+    /** The answer the batch had: every event accepted, and the first-time impressions. */
+    AppliedBatches.Answer answer() {
+      int impressions = 0;
+      for (Interaction i : interactions) if (i.type() == InteractionType.IMPRESSION) impressions++;
+      return new AppliedBatches.Answer(interactions.size() + repeated.length, impressions);
     }
 
     public InteractionsRecorded(List<Interaction> interactions) {
@@ -430,6 +490,10 @@ public final class UserEntity
     @JsonProperty("consent")
     private boolean consent;
 
+    /** The last batches that came with a batch id, so that one sent again is not recorded twice. */
+    @JsonProperty("batches")
+    private final AppliedBatches batches;
+
     public State() {
       this(
           new SeenSet(),
@@ -449,7 +513,8 @@ public final class UserEntity
         @JsonProperty("pool") PoolLevels pool,
         @JsonProperty("favorites") Favorites favorites,
         @JsonProperty("replays") Replays replays,
-        @JsonProperty("consent") Boolean consent) {
+        @JsonProperty("consent") Boolean consent,
+        @JsonProperty("batches") AppliedBatches batches) {
       this.seen = seen;
       this.lastImpressionAt = lastImpressionAt;
       // snapshots taken before a part existed have none
@@ -459,6 +524,18 @@ public final class UserEntity
       this.replays = replays == null ? new Replays() : replays;
       // users from before consent existed had not withdrawn it
       this.consent = consent == null || consent;
+      this.batches = batches == null ? new AppliedBatches() : batches;
+    }
+
+    public State(
+        SeenSet seen,
+        long lastImpressionAt,
+        UserFeatures features,
+        PoolLevels pool,
+        Favorites favorites,
+        Replays replays,
+        Boolean consent) {
+      this(seen, lastImpressionAt, features, pool, favorites, replays, consent, null);
     }
 
     public SeenSet seen() {
@@ -489,6 +566,10 @@ public final class UserEntity
       return consent;
     }
 
+    public AppliedBatches batches() {
+      return batches;
+    }
+
     /**
      * The freshness band the user counts in; none without consent, as nothing of theirs is
      * recorded.
@@ -502,6 +583,7 @@ public final class UserEntity
 
     /** The first-time impressions move the state; the repeated ones change nothing. */
     State showImpressions(ImpressionsShown event, FeatureSettings settings) {
+      batches.remember(event.batch(), event.firstTime().length, event.repeated().length);
       return firstTime(event.firstTime(), event.atMillis(), settings);
     }
 
@@ -521,6 +603,8 @@ public final class UserEntity
 
     /** Each interaction implies the item was seen; the event carries all it needs of the item. */
     State applyInteractions(InteractionsRecorded event, FeatureSettings settings) {
+      AppliedBatches.Answer answer = event.answer();
+      batches.remember(event.batch(), answer.first(), answer.second());
       for (Interaction i : event.interactions()) {
         seen.addAll(new int[] {i.itemId()});
         if (i.type() == InteractionType.IMPRESSION)
@@ -880,6 +964,15 @@ public final class UserEntity
   }
 
   private ReplyEffect<Event, State> onRecord(State state, RecordImpressions cmd) {
+    AppliedBatches.Answer applied = state.batches().find(cmd.batch());
+    if (applied != null) {
+      // sent again after its first answer was lost: answered as then, recorded once
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.success(
+                  new ImpressionsResult(applied.first(), applied.second(), true, true)));
+    }
     long start = System.nanoTime();
     BatchSplit split = BatchSplit.impressions(state.seen(), cmd, settings.legacyBatchEvents());
     ImpressionsResult result = new ImpressionsResult(split.newImpressions(), split.repeats(), true);
@@ -888,6 +981,13 @@ public final class UserEntity
   }
 
   private ReplyEffect<Event, State> onRecordEvents(State state, RecordEvents cmd) {
+    AppliedBatches.Answer applied = state.batches().find(cmd.batch());
+    if (applied != null) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.success(new EventsResult(applied.first(), applied.second(), true, true)));
+    }
     long start = System.nanoTime();
     BatchSplit split =
         BatchSplit.interactions(
@@ -895,7 +995,8 @@ public final class UserEntity
             cmd.events(),
             catalog.get()::byDenseId,
             settings.features().signals(),
-            settings.legacyBatchEvents());
+            settings.legacyBatchEvents(),
+            cmd.batch());
     EventsResult result = new EventsResult(cmd.events().size(), split.newImpressions(), true);
     return persistWithPoolLevels(state, split, System.currentTimeMillis(), start)
         .thenRun(s -> folded.refresh(s.features().foldIn()))

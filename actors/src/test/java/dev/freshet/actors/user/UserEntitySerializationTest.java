@@ -84,6 +84,7 @@ class UserEntitySerializationTest {
     assertThat(state.favorites().contains(9)).isTrue();
     assertThat(state.replays().total()).isEqualTo(2);
     assertThat(state.consent()).isTrue();
+    assertThat(state.batches().size()).isZero();
   }
 
   @Test
@@ -91,7 +92,9 @@ class UserEntitySerializationTest {
     UserEntity.State state = read(OLD_STATE, UserEntity.State.class);
     byte[] written = serialization.serialize(state).get();
 
-    assertThat(names(written)).isEqualTo(names(Base64.getDecoder().decode(OLD_STATE)));
+    Set<String> expected = new HashSet<>(names(Base64.getDecoder().decode(OLD_STATE)));
+    expected.add("batches"); // the one part added since
+    assertThat(names(written)).isEqualTo(expected);
     assertThat(read(Base64.getEncoder().encodeToString(written), UserEntity.State.class).seen())
         .isEqualTo(state.seen());
   }
@@ -155,13 +158,30 @@ class UserEntitySerializationTest {
     var event = read(OLD_INTERACTIONS, UserEntity.InteractionsRecorded.class);
     assertThat(event.repeated()).isEmpty();
     assertThat(event.repeatedAt()).isZero();
+    assertThat(event.batch()).isZero();
+  }
+
+  @Test
+  void theBatchesAStateRemembersSurviveItsSnapshot() {
+    var features = UserEntitySettings.fromConfig(testKit.system().settings().config()).features();
+    UserEntity.State state =
+        new UserEntity.State()
+            .showImpressions(
+                new UserEntity.ImpressionsShown(
+                    new int[] {1}, new int[] {1, 1}, 1_000L, null, null, null, -5L),
+                features);
+    byte[] written = serialization.serialize(state).get();
+
+    var back = read(Base64.getEncoder().encodeToString(written), UserEntity.State.class);
+    assertThat(back.batches().find(-5L)).isEqualTo(new AppliedBatches.Answer(1, 2));
+    assertThat(back.batches().find(6L)).isNull();
   }
 
   @Test
   void anImpressionsShownEventKeepsBothHalvesAndItsContext() throws Exception {
     var event =
         new UserEntity.ImpressionsShown(
-            new int[] {5, 6}, new int[] {2, 5}, 2_000L, new int[] {1, 2}, "home", "r-1");
+            new int[] {5, 6}, new int[] {2, 5}, 2_000L, new int[] {1, 2}, "home", "r-1", 77L);
     byte[] written = serialization.serialize(event).get();
 
     var back = read(Base64.getEncoder().encodeToString(written), UserEntity.ImpressionsShown.class);
@@ -171,9 +191,10 @@ class UserEntitySerializationTest {
     assertThat(back.surface()).isEqualTo("home");
     assertThat(back.rankingId()).isEqualTo("r-1");
     assertThat(back.atMillis()).isEqualTo(2_000L);
+    assertThat(back.batch()).isEqualTo(77L);
     assertThat(names(written))
         .containsExactlyInAnyOrder(
-            "firstTime", "repeated", "atMillis", "positions", "surface", "rankingId");
+            "firstTime", "repeated", "atMillis", "positions", "surface", "rankingId", "batch");
   }
 
   @Test

@@ -131,6 +131,59 @@ class UserEntityTest {
     assertThat(result.state().features().count(InteractionType.IMPRESSION)).isEqualTo(3);
   }
 
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<
+          UserEntity.Command, UserEntity.Event, UserEntity.State, StatusReply<ImpressionsResult>>
+      recordBatch(long batch, int... ids) {
+    return kit.runCommand(
+        replyTo -> new UserEntity.RecordImpressions(ids, null, null, null, 1_000L, batch, replyTo));
+  }
+
+  @Test
+  void aBatchSentAgainUnderItsIdIsAnsweredAsTheFirstTimeAndJournalsNothing() {
+    var first = recordBatch(42L, 1, 2, 1);
+    assertThat(first.reply().getValue()).isEqualTo(new ImpressionsResult(2, 1, true));
+    assertThat(((ImpressionsShown) first.event()).batch()).isEqualTo(42L);
+
+    var again = recordBatch(42L, 1, 2, 1);
+    assertThat(again.reply().getValue()).isEqualTo(new ImpressionsResult(2, 1, true, true));
+    assertThat(again.hasNoEvents()).isTrue();
+    // without an id the same batch is a batch of its own: three repeats
+    assertThat(record(1, 2, 1).reply().getValue()).isEqualTo(new ImpressionsResult(0, 3, true));
+
+    List<Interaction> events =
+        List.of(
+            event(3, InteractionType.IMPRESSION, 2_000, null),
+            event(1, InteractionType.IMPRESSION, 2_000, null),
+            event(3, InteractionType.CLICK, 2_100, null));
+    var recorded =
+        kit.<StatusReply<UserEntity.EventsResult>>runCommand(
+            r -> new UserEntity.RecordEvents(events, 7L, r));
+    assertThat(recorded.reply().getValue()).isEqualTo(new UserEntity.EventsResult(3, 1, true));
+    var recordedAgain =
+        kit.<StatusReply<UserEntity.EventsResult>>runCommand(
+            r -> new UserEntity.RecordEvents(events, 7L, r));
+    assertThat(recordedAgain.reply().getValue())
+        .isEqualTo(new UserEntity.EventsResult(3, 1, true, true));
+    assertThat(recordedAgain.hasNoEvents()).isTrue();
+    assertThat(recordedAgain.state().features().count(InteractionType.CLICK)).isEqualTo(1);
+
+    // remembered through recovery (snapshots every 3 events here, then events after them)
+    kit.restart();
+    assertThat(recordBatch(42L, 1, 2, 1).hasNoEvents()).isTrue();
+    assertThat(
+            kit.<StatusReply<UserEntity.EventsResult>>runCommand(
+                    r -> new UserEntity.RecordEvents(events, 7L, r))
+                .hasNoEvents())
+        .isTrue();
+
+    // the last AppliedBatches.CAPACITY batches are remembered, no more
+    for (int i = 0; i < AppliedBatches.CAPACITY; i++) recordBatch(100L + i, 50 + i);
+    assertThat(recordBatch(100L, 50).hasNoEvents()).isTrue();
+    var forgotten = recordBatch(42L, 1, 2, 1);
+    assertThat(forgotten.reply().getValue()).isEqualTo(new ImpressionsResult(0, 3, true));
+    assertThat(forgotten.events()).hasSize(1);
+  }
+
   @Test
   void theEventKeepsTheContextOfFirstTimeImpressionsOnly() {
     record(1, 2);

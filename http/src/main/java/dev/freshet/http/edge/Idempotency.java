@@ -10,6 +10,7 @@ import dev.freshet.persistence.Hashes;
 import dev.freshet.persistence.JdbcIdempotency;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -124,14 +125,18 @@ public final class Idempotency {
    * Runs {@code work} once per ({@code caller}, {@code key}): without a key it simply runs; with
    * one, a repeat of the same request gets the first answer, a different request under the same key
    * is a 422 and a repeat while the first is still being applied is a 409.
+   *
+   * <p>{@code work} is given the request's batch id (0 without a key), which the user entities
+   * remember: a write whose answer was lost (a timeout gives the key back here, though the entity
+   * may have written the batch) is not applied twice when it is sent again.
    */
   public CompletionStage<Answer> once(
       Caller caller,
       Optional<String> key,
       String route,
       JsonNode request,
-      Supplier<CompletionStage<Answer>> work) {
-    if (key.isEmpty()) return work.get();
+      LongFunction<CompletionStage<Answer>> work) {
+    if (key.isEmpty()) return work.apply(0L);
     String k = key.get();
     if (!KEY.matcher(k).matches()) {
       throw ApiException.invalid(HEADER, HEADER + " must be 1 to 255 visible ASCII characters");
@@ -160,15 +165,26 @@ public final class Idempotency {
                     HEADER + " " + k + " was already used for a different request",
                     HEADER);
               }
-              return apply(owner, k, work);
+              return apply(owner, k, work, batchId(owner, k, hash));
             });
   }
 
+  /**
+   * The batch id of a request under a key: never 0, the same on every node and after any restart,
+   * and different for a different request under the same key (once the key's row is purged, a key
+   * may be used again).
+   */
+  static long batchId(String owner, String key, String requestSha256) {
+    String hash = Hashes.sha256(owner + "\n" + key + "\n" + requestSha256);
+    long id = HexFormat.fromHexDigitsToLong(hash, 0, 16);
+    return id == 0 ? 1 : id;
+  }
+
   private CompletionStage<Answer> apply(
-      String owner, String key, Supplier<CompletionStage<Answer>> work) {
+      String owner, String key, LongFunction<CompletionStage<Answer>> work, long batchId) {
     CompletionStage<Answer> applied;
     try {
-      applied = work.get();
+      applied = work.apply(batchId);
     } catch (RuntimeException e) {
       applied = CompletableFuture.failedFuture(e);
     }

@@ -72,6 +72,7 @@ public final class IngestMetrics {
   private final Map<Source, CounterDataPoint> recorded = new EnumMap<>(Source.class);
   private final Map<Source, CounterDataPoint> duplicates = new EnumMap<>(Source.class);
   private final Map<Source, CounterDataPoint> accepted = new EnumMap<>(Source.class);
+  private final Map<Source, CounterDataPoint> resent = new EnumMap<>(Source.class);
 
   IngestMetrics(PrometheusRegistry registry) {
     Counter batchCounter =
@@ -123,6 +124,14 @@ public final class IngestMetrics {
             .labelNames("source")
             .withoutExemplars()
             .register(registry);
+    Counter resentCounter =
+        Counter.builder()
+            .name("freshet_ingest_user_batches_resent")
+            .help(
+                "Users' parts of keyed batches sent again after their write landed unanswered (a timeout): answered as the first time, not recorded again nor counted above")
+            .labelNames("source")
+            .withoutExemplars()
+            .register(registry);
     for (Source s : Source.values()) {
       Map<Outcome, CounterDataPoint> byOutcome = new EnumMap<>(Outcome.class);
       // every series exists from the start, so that rate() sees the first batch of each kind
@@ -134,6 +143,7 @@ public final class IngestMetrics {
       recorded.put(s, recordedCounter.labelValues(s.label));
       duplicates.put(s, duplicateCounter.labelValues(s.label));
       accepted.put(s, acceptedCounter.labelValues(s.label));
+      resent.put(s, resentCounter.labelValues(s.label));
     }
   }
 
@@ -160,6 +170,10 @@ public final class IngestMetrics {
   public BiConsumer<UserEntity.ImpressionsResult, Throwable> recorded(Source source) {
     return (result, failure) -> {
       if (failure != null) return;
+      if (result.resent()) {
+        resent.get(source).inc();
+        return;
+      }
       recorded.get(source).inc(result.recorded());
       duplicates.get(source).inc(result.duplicates());
     };
@@ -181,6 +195,10 @@ public final class IngestMetrics {
       for (CompletableFuture<UserEntity.EventsResult> reply : replies) {
         UserEntity.EventsResult r = reply.join();
         List<Interaction> events = sent.next();
+        if (r.resent()) {
+          resent.get(source).inc();
+          continue;
+        }
         accepted += r.accepted();
         if (!r.stored()) continue;
         int impressions = 0;

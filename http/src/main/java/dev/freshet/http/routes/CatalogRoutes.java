@@ -71,7 +71,8 @@ public final class CatalogRoutes extends ApiRoutes {
     return idempotent.once(
         "/v1/items",
         body,
-        () ->
+        // an upsert written twice is the same catalog: it needs no batch id
+        batchId ->
             catalog
                 .upsert(upserts)
                 .thenApply(

@@ -6,7 +6,7 @@ import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.edge.Caller;
 import dev.freshet.http.edge.Idempotency;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -24,8 +24,11 @@ public final class IdempotentRequests extends ApiRoutes {
     this.idempotency = idempotency;
   }
 
-  /** {@code work} once per key for the request {@code body} to {@code route}. */
-  Route once(String route, JsonNode body, Supplier<CompletionStage<Idempotency.Answer>> work) {
+  /**
+   * {@code work} once per key for the request {@code body} to {@code route}, given the request's
+   * batch id ({@link Idempotency#once}).
+   */
+  Route once(String route, JsonNode body, LongFunction<CompletionStage<Idempotency.Answer>> work) {
     return extractRequest(
         request ->
             optionalHeaderValueByName(

@@ -68,14 +68,18 @@ public final class Ingest {
     this.timeWindow = timeWindow;
   }
 
-  /** {@code POST /v1/impressions}: one user's impressions. */
-  public CompletionStage<Idempotency.Answer> impressions(JsonNode body) {
-    return impressions(body, IngestMetrics.Source.IMPRESSIONS);
+  /**
+   * {@code POST /v1/impressions}: one user's impressions; {@code batchId} (0: none) identifies the
+   * batch, so that the entity records it once however often it is sent ({@link
+   * dev.freshet.http.edge.Idempotency#once}).
+   */
+  public CompletionStage<Idempotency.Answer> impressions(JsonNode body, long batchId) {
+    return impressions(body, IngestMetrics.Source.IMPRESSIONS, batchId);
   }
 
   /** One user's impressions, counted in the metrics as coming from {@code source}. */
   public CompletionStage<Idempotency.Answer> impressions(
-      JsonNode body, IngestMetrics.Source source) {
+      JsonNode body, IngestMetrics.Source source, long batchId) {
     long started = System.nanoTime();
     ImpressionBatch batch =
         admitted(source, () -> ImpressionBatch.parse(body), b -> List.of(b.userId()));
@@ -92,6 +96,7 @@ public final class Ingest {
                                 batch.surface().orElse(null),
                                 batch.rankingId().orElse(null),
                                 now,
+                                batchId,
                                 replyTo),
                         askTimeout))
         .whenComplete(metrics.recorded(source))
@@ -101,17 +106,20 @@ public final class Ingest {
 
   /**
    * {@code POST /v1/events}: many users' events. Each user's events go to that user's entity as one
-   * command (one journal write); the answer waits for all of them.
+   * command (one journal write); the answer waits for all of them. Each user's part carries {@code
+   * batchId} (0: none): sent again after a timeout, the users that wrote it already answer as they
+   * did, and the others write it.
    */
-  public CompletionStage<Idempotency.Answer> events(JsonNode body) {
-    return events(body, IngestMetrics.Source.EVENTS);
+  public CompletionStage<Idempotency.Answer> events(JsonNode body, long batchId) {
+    return events(body, IngestMetrics.Source.EVENTS, batchId);
   }
 
   /**
    * Many users' events, counted in the metrics as coming from {@code source} (the WebSocket
    * stream's).
    */
-  public CompletionStage<Idempotency.Answer> events(JsonNode body, IngestMetrics.Source source) {
+  public CompletionStage<Idempotency.Answer> events(
+      JsonNode body, IngestMetrics.Source source, long batchId) {
     long started = System.nanoTime();
     EventBatch batch =
         admitted(
@@ -144,7 +152,7 @@ public final class Ingest {
                           user(userId)
                               .askWithStatus(
                                   (ActorRef<StatusReply<UserEntity.EventsResult>> replyTo) ->
-                                      new UserEntity.RecordEvents(events, replyTo),
+                                      new UserEntity.RecordEvents(events, batchId, replyTo),
                                   askTimeout)
                               .toCompletableFuture()));
               return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))

@@ -33,7 +33,9 @@ public final class IngestRoutes extends ApiRoutes {
                         bodies.beacon(
                             body ->
                                 idempotent.once(
-                                    "/v1/impressions", body, () -> ingest.impressions(body))))),
+                                    "/v1/impressions",
+                                    body,
+                                    batchId -> ingest.impressions(body, batchId))))),
         path(
             "events",
             () ->
@@ -41,6 +43,9 @@ public final class IngestRoutes extends ApiRoutes {
                     () ->
                         bodies.beacon(
                             body ->
-                                idempotent.once("/v1/events", body, () -> ingest.events(body))))));
+                                idempotent.once(
+                                    "/v1/events",
+                                    body,
+                                    batchId -> ingest.events(body, batchId))))));
   }
 }

@@ -206,7 +206,7 @@ public final class StreamRoutes extends AllDirectives {
         idempotencyKey,
         "/v1/events",
         batch,
-        () -> ingest.events(batch, IngestMetrics.Source.STREAM));
+        batchId -> ingest.events(batch, IngestMetrics.Source.STREAM, batchId));
   }
 
   private Flow<Message, Message, NotUsed> connection(HttpRequest request) {
