@@ -5,10 +5,17 @@
 # generator spreads its connections over every node's URL (--also). Prints both runs and the ratio.
 #
 #   bench/run-scale-out.sh [DURATION]   (default 60s measured per run; results in bench/results-scale-out-<time>.txt)
+#
+# Around the measured run it prints the CPU seconds each node, PostgreSQL (with its backends) and the
+# rest of the machine (the load generator) used. JFR=1 also records every node with Java Flight Recorder
+# during the measured run (bench/results-scale-out-<time>/<run>-node-N.jfr) and prints where their
+# CPU went (bench/tools/jfr_top.py).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-60s}"
-out="$root/bench/results-scale-out-$(date -u +%Y%m%dT%H%M%SZ).txt"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+out="$root/bench/results-scale-out-$stamp.txt"
+jfr_dir="$root/bench/results-scale-out-$stamp"
 jar="$root/cluster/target/freshet.jar"
 bench_jar="$root/bench/target/freshet-bench.jar"
 (cd "$root" && mvn -q -B -DskipTests install)
@@ -26,12 +33,48 @@ stop_all() {
 }
 trap stop_all EXIT
 
+cpu_of() { # pids...: CPU seconds (user + system) of each process with its descendants, then the machine's busy seconds
+  python3 - "$@" <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+own, children = {}, {}
+for d in os.listdir("/proc"):
+    if not d.isdigit():
+        continue
+    try:
+        s = open(f"/proc/{d}/stat").read()
+    except OSError:
+        continue
+    rest = s[s.rindex(")") + 2:].split()
+    own[int(d)] = (int(rest[11]) + int(rest[12])) / tick
+    children.setdefault(int(rest[1]), []).append(int(d))
+def tree(p):
+    return own.get(p, 0.0) + sum(tree(c) for c in children.get(p, []))
+cpu = open("/proc/stat").readline().split()[1:]
+busy = (sum(map(int, cpu)) - int(cpu[3]) - int(cpu[4])) / tick  # all but idle and iowait
+print(" ".join(f"{tree(int(p)):.2f}" for p in sys.argv[1:]), f"{busy:.2f}")
+PY
+}
+
+cpu_report() { # label, seconds measured, "before" and "after" from cpu_of (nodes..., postgres, machine)
+  python3 - "$@" <<'PY' | tee -a "$out"
+import sys
+label, seconds, before, after = sys.argv[1], float(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
+used = [float(a) - float(b) for a, b in zip(after, before)]
+*nodes, pg, machine = used
+rest = machine - sum(nodes) - pg
+parts = [f"node-{i + 1} {c:.1f}" for i, c in enumerate(nodes)] + [f"PostgreSQL {pg:.1f}", f"the rest (load generator) {rest:.1f}"]
+print(f"CPU {label}: {machine:.1f} s busy of {seconds:.0f} s on the machine's cores ({machine / seconds:.2f} cores): " + ", ".join(parts))
+PY
+}
+
 run() { # label, number of nodes
   local label="$1" n="$2" data pg_port urls also i
   data="$(mktemp -d)"
   pg_port=$((5600 + n))
   java -cp "$jar" dev.freshet.cluster.PostgresCommand --port "$pg_port" --dir "$data/pg" > "$data/pg.log" 2>&1 &
   pids+=($!)
+  local pg_pid=$! node_pids=()
   for _ in $(seq 1 60); do grep -q "PostgreSQL is running" "$data/pg.log" && break; sleep 1; done
   seeds=""
   for ((i = 1; i <= n; i++)); do seeds="${seeds:+$seeds,}127.0.0.1:$((7725 + i))"; done
@@ -43,6 +86,7 @@ run() { # label, number of nodes
       FRESHET_DATA_DIR="$data/node-$i" FRESHET_SEED_NODES="$seeds" \
       java -Xms512m -Xmx1g -jar "$jar" > "$data/node-$i.log" 2>&1 &
     pids+=($!)
+    node_pids+=($!)
     urls+=("http://127.0.0.1:$((8180 + i))")
   done
   for ((i = 1; i <= n; i++)); do
@@ -53,7 +97,22 @@ run() { # label, number of nodes
   echo "## $label: ingest, warm-up (not compared), 64 in flight" | tee -a "$out"
   bench --concurrency 64 --duration 30s
   echo "## $label: ingest, warm nodes, 64 in flight" | tee -a "$out"
+  local tag="${label// /-}" before after started
+  if [ "${JFR:-0}" = 1 ]; then
+    mkdir -p "$jfr_dir"
+    for ((i = 1; i <= n; i++)); do jcmd "${node_pids[$((i - 1))]}" JFR.start name=scale settings=profile > /dev/null; done
+  fi
+  before="$(cpu_of "${node_pids[@]}" "$pg_pid")"
+  started=$(date +%s.%N)
   bench --concurrency 64 --duration "$duration"
+  after="$(cpu_of "${node_pids[@]}" "$pg_pid")"
+  cpu_report "$label" "$(echo "$(date +%s.%N) - $started" | bc)" "$before" "$after"
+  if [ "${JFR:-0}" = 1 ]; then
+    for ((i = 1; i <= n; i++)); do
+      jcmd "${node_pids[$((i - 1))]}" JFR.stop name=scale filename="$jfr_dir/$tag-node-$i.jfr" > /dev/null
+    done
+    python3 "$root/bench/tools/jfr_top.py" "$jfr_dir/$tag"-node-*.jfr | tee -a "$out"
+  fi
   stop_all
   rm -rf "$data"
 }
