@@ -32,7 +32,8 @@ def frames(event):
     trace = event["values"].get("stackTrace") or {}
     for f in trace.get("frames") or []:
         m = f.get("method") or {}
-        yield (m.get("type") or {}).get("name", "?") + "." + m.get("name", "?")
+        # JFR names types in their internal form (java/util/HashMap)
+        yield ((m.get("type") or {}).get("name", "?") + "." + m.get("name", "?")).replace("/", ".")
 
 
 def events(path, kind):

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.freshet.actors.features.Persona;
 import dev.freshet.actors.ranking.RankingRequest;
+import dev.freshet.actors.user.BatchIds;
 import dev.freshet.actors.user.Erasure;
 import dev.freshet.actors.user.UserEntity;
 import java.time.Duration;
@@ -127,17 +128,50 @@ public final class FreshetClient implements AutoCloseable {
       String surface,
       String rankingId,
       long atMillis) {
+    return recordImpressions(userId, itemIds, positions, surface, rankingId, atMillis, null);
+  }
+
+  /**
+   * As above, safe to send again: {@code batchKey} (any text unique to this batch, or {@code null})
+   * names the batch, and a batch sent again under the same key after a timeout, when its first
+   * write may have landed, is recorded once. The user's entity remembers its last 16 such keys and
+   * answers a repeat as the first time, with {@code resent} set.
+   */
+  public CompletionStage<UserEntity.ImpressionsResult> recordImpressions(
+      String userId,
+      List<String> itemIds,
+      List<Integer> positions,
+      String surface,
+      String rankingId,
+      long atMillis,
+      String batchKey) {
+    long batch = batchId(batchKey);
     return ask(
         userId,
         r ->
             new UserEntity.RecordItemImpressions(
-                itemIds, positions, surface, rankingId, atMillis, r));
+                itemIds, positions, surface, rankingId, atMillis, batch, r));
   }
 
   /** Records the user's events (clicks, likes, dwell…) in one journal write. */
   public CompletionStage<UserEntity.EventsResult> recordEvents(
       String userId, List<UserEntity.ItemEvent> events) {
-    return ask(userId, r -> new UserEntity.RecordItemEvents(events, r));
+    return recordEvents(userId, events, null);
+  }
+
+  /**
+   * As {@link #recordEvents(String, List)}, safe to send again under the same {@code batchKey} (see
+   * {@link #recordImpressions(String, List, List, String, String, long, String)}).
+   */
+  public CompletionStage<UserEntity.EventsResult> recordEvents(
+      String userId, List<UserEntity.ItemEvent> events, String batchKey) {
+    long batch = batchId(batchKey);
+    return ask(userId, r -> new UserEntity.RecordItemEvents(events, batch, r));
+  }
+
+  /** A batch key's id; the client's own, so that it never meets a key of the HTTP edge. */
+  private static long batchId(String batchKey) {
+    return batchKey == null ? 0L : BatchIds.of("client\n" + batchKey);
   }
 
   /** Sets the user's cold-start persona. */

@@ -127,6 +127,18 @@ class ClusterClientTest {
                         null))));
     assertThat(events.accepted()).isEqualTo(2);
     assertThat(events.stored()).isTrue();
+    // a batch sent again under its key (after a timeout, say) is answered as before, written once
+    long at = System.currentTimeMillis();
+    var keyed = client.recordImpressions("erin", List.of("c5", "c6"), null, null, null, at, "b-1");
+    assertThat(await(keyed)).isEqualTo(new UserEntity.ImpressionsResult(2, 0, true, false));
+    assertThat(
+            await(
+                client.recordImpressions("erin", List.of("c5", "c6"), null, null, null, at, "b-1")))
+        .isEqualTo(new UserEntity.ImpressionsResult(2, 0, true, true));
+    assertThat(
+            await(
+                client.recordImpressions("erin", List.of("c5", "c6"), null, null, null, at, "b-2")))
+        .isEqualTo(new UserEntity.ImpressionsResult(0, 2, true, false));
     // persona and pushed features
     assertThat(await(client.setPersona("dora", new Persona(List.of("cat-1"), List.of("t"), null))))
         .isNotNull();

@@ -57,7 +57,13 @@ final class ItemIdCommands {
     }
     return new Resolved(
         new UserEntity.RecordImpressions(
-            dense, positions, cmd.surface(), cmd.rankingId(), cmd.atMillis(), cmd.replyTo()),
+            dense,
+            positions,
+            cmd.surface(),
+            cmd.rankingId(),
+            cmd.atMillis(),
+            cmd.batch(),
+            cmd.replyTo()),
         null);
   }
 
@@ -96,7 +102,8 @@ final class ItemIdCommands {
               e.rankingId(),
               e.position()));
     }
-    return new Resolved(new UserEntity.RecordEvents(interactions, cmd.replyTo()), null);
+    return new Resolved(
+        new UserEntity.RecordEvents(interactions, cmd.batch(), cmd.replyTo()), null);
   }
 
   private static Resolved refused(String why) {

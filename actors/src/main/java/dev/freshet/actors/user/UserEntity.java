@@ -134,12 +134,34 @@ public final class UserEntity
       String surface,
       String rankingId,
       long atMillis,
+      long batch,
       ActorRef<StatusReply<ImpressionsResult>> replyTo)
-      implements Command {}
+      implements Command {
 
-  /** {@link RecordEvents} with the items named by their catalog ids (see above). */
+    /** A batch without a batch id ({@link BatchIds}): sent again, it is recorded again. */
+    public RecordItemImpressions(
+        List<String> itemIds,
+        List<Integer> positions,
+        String surface,
+        String rankingId,
+        long atMillis,
+        ActorRef<StatusReply<ImpressionsResult>> replyTo) {
+      this(itemIds, positions, surface, rankingId, atMillis, 0L, replyTo);
+    }
+  }
+
+  /**
+   * {@link RecordEvents} with the items named by their catalog ids (see above), and a batch id
+   * ({@link BatchIds}, 0 for none).
+   */
   public record RecordItemEvents(
-      List<ItemEvent> events, ActorRef<StatusReply<EventsResult>> replyTo) implements Command {}
+      List<ItemEvent> events, long batch, ActorRef<StatusReply<EventsResult>> replyTo)
+      implements Command {
+
+    public RecordItemEvents(List<ItemEvent> events, ActorRef<StatusReply<EventsResult>> replyTo) {
+      this(events, 0L, replyTo);
+    }
+  }
 
   /**
    * One event of {@link RecordItemEvents}: {@code value} is the dwell time in ms (dwell events

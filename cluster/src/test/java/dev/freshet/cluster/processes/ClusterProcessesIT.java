@@ -219,8 +219,9 @@ class ClusterProcessesIT {
         load.batchesAbandoned(),
         8);
     assertThat(load.acknowledgedImpressions()).isGreaterThan(acknowledgedBefore);
-    // the target is 10 s (issue 17); measured 11 to 15 s on two cores: 20 s guards against a
-    // regression towards the 51 s of Pekko's defaults
+    // the target is 10 s (issue 17): since the coordinator's plain-majority writes, requests sent
+    // from 6 to 9 s after the kill on succeed and the waiting ones are answered by 12 s on two
+    // cores; 20 s guards against a regression towards the 51 s of Pekko's defaults
     assertThat(servedAgain)
         .as("seconds until the dead node's users are served again")
         .isLessThan(20);

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import dev.freshet.actors.user.BatchIds;
 import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiException;
 import dev.freshet.persistence.Hashes;
 import dev.freshet.persistence.JdbcIdempotency;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -175,9 +175,7 @@ public final class Idempotency {
    * may be used again).
    */
   static long batchId(String owner, String key, String requestSha256) {
-    String hash = Hashes.sha256(owner + "\n" + key + "\n" + requestSha256);
-    long id = HexFormat.fromHexDigitsToLong(hash, 0, 16);
-    return id == 0 ? 1 : id;
+    return BatchIds.of(owner + "\n" + key + "\n" + requestSha256);
   }
 
   private CompletionStage<Answer> apply(
