@@ -51,6 +51,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -227,6 +228,36 @@ class KubernetesManifestsTest {
     // Secrets are referenced, never defined, in the base
     assertThat(base).noneMatch(o -> o instanceof Secret);
     assertThat(secretRefs(base)).isEqualTo(SECRETS);
+    // a service's pod labelled as a client-library proxy reaches Artery, never management
+    NetworkPolicy nodes = byName(base, NetworkPolicy.class).get("freshet");
+    assertThat(portsOpenTo(nodes, Map.of("app", "orders", "freshet-cluster-role", "proxy")))
+        .containsExactlyInAnyOrder("http", "internal", "remoting");
+    assertThat(portsOpenTo(nodes, Map.of("app", "orders")))
+        .containsExactlyInAnyOrder("http", "internal");
+  }
+
+  /** The named ports {@code policy} opens to a pod of its namespace with {@code labels}. */
+  private static List<String> portsOpenTo(NetworkPolicy policy, Map<String, String> labels) {
+    return policy.getSpec().getIngress().stream()
+        .filter(
+            rule ->
+                rule.getFrom() == null
+                    || rule.getFrom().isEmpty()
+                    || rule.getFrom().stream()
+                        .anyMatch(
+                            peer ->
+                                peer.getNamespaceSelector() == null
+                                    && peer.getPodSelector() != null
+                                    && labels
+                                        .entrySet()
+                                        .containsAll(
+                                            Optional.ofNullable(
+                                                    peer.getPodSelector().getMatchLabels())
+                                                .orElse(Map.of())
+                                                .entrySet())))
+        .flatMap(rule -> rule.getPorts().stream())
+        .map(port -> port.getPort().getStrVal())
+        .toList();
   }
 
   @Test
