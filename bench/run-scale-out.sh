@@ -10,7 +10,8 @@
 # rest of the machine (the load generator) used. JFR=1 also records every node with Java Flight Recorder
 # during the measured run (bench/results-scale-out-<time>/<run>-node-N.jfr) and prints where their
 # CPU went (bench/tools/jfr_top.py). NODE_JAVA_OPTS adds JVM options to every node (e.g.
-# -XX:ActiveProcessorCount=1, so that three nodes size their pools for a core each).
+# -XX:ActiveProcessorCount=1, so that three nodes size their pools for a core each); WARMUP sets the
+# warm-up's length (default 30s), the same for both runs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-60s}"
@@ -102,8 +103,8 @@ run() { # label, number of nodes
   done
   also="$(IFS=,; echo "${urls[*]:1}")"
   bench() { java -jar "$bench_jar" ingest --url "${urls[0]}" ${also:+--also "$also"} "$@" 2>/dev/null | tee -a "$out"; }
-  echo "## $label: ingest, warm-up (not compared), 64 in flight" | tee -a "$out"
-  bench --concurrency 64 --duration 30s
+  echo "## $label: ingest, warm-up of ${WARMUP:-30s} (not compared), 64 in flight" | tee -a "$out"
+  bench --concurrency 64 --duration "${WARMUP:-30s}"
   # what the nodes cost with no load at all: background pipelines, gossip, the JIT's backlog
   local tag="${label// /-}" before after started
   before="$(cpu_of "${node_pids[@]}" "$pg_pid")"

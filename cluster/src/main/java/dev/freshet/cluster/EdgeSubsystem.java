@@ -105,6 +105,7 @@ final class EdgeSubsystem {
             .toCompletableFuture()
             .join()
             .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    EdgeHealthCheck.Listening.get(system).bound();
     return new Bindings(api, internal);
   }
 
