@@ -172,6 +172,82 @@ class IdempotencyTest {
     }
   }
 
+  /**
+   * What a page's {@code navigator.sendBeacon} can send: a text/plain body, no headers, so the key
+   * and the Idempotency-Key ride in the query. Only the two ingest routes take a key there.
+   */
+  @Test
+  void aBeaconCarriesItsKeyAndIdempotencyKeyInTheQuery() throws Exception {
+    EmbeddedDatabase db = TestNodes.database();
+    FreshetNode node = TestNodes.onDatabase(db, Optional.empty(), AUTH);
+    try {
+      Api admin = new Api(node).withKey(ADMIN_KEY);
+      admin.post("/v1/items", Api.items("beacon", 5, 1, "active"));
+      String key = ingestKey(admin, "page");
+      Api anonymous = new Api(node);
+      String impressions = Api.impressions("beacon-user", List.of("beacon1", "beacon2"));
+
+      HttpResponse<String> first =
+          beacon(
+              anonymous,
+              "/v1/impressions?access_token=" + key + "&idempotency_key=b-1",
+              impressions);
+      assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+      assertThat(first.body()).isEqualTo("{\"recorded\":2,\"duplicates\":0,\"stored\":true}");
+      HttpResponse<String> again =
+          beacon(
+              anonymous,
+              "/v1/impressions?access_token=" + key + "&idempotency_key=b-1",
+              impressions);
+      assertThat(again.body()).isEqualTo(first.body());
+      assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+      int journaled = Journal.events(node.system(), "beacon-user").size();
+
+      // the header and the query must agree
+      HttpResponse<String> both =
+          anonymous.raw(
+              HttpRequest.newBuilder(
+                      anonymous.uri("/v1/impressions?access_token=" + key + "&idempotency_key=b-2"))
+                  .header("Content-Type", "text/plain")
+                  .header("Idempotency-Key", "b-3")
+                  .POST(HttpRequest.BodyPublishers.ofString(impressions)));
+      assertThat(both.statusCode()).isEqualTo(400);
+      assertThat(both.body()).contains("\"field\":\"idempotency_key\"");
+      assertThat(Journal.events(node.system(), "beacon-user")).hasSize(journaled);
+
+      String events =
+          "{\"events\":[{\"type\":\"click\",\"userId\":\"beacon-user\",\"itemId\":\"beacon1\"}]}";
+      assertThat(beacon(anonymous, "/v1/events?access_token=" + key, events).statusCode())
+          .isEqualTo(202);
+      // a wrong key is refused, and no other route takes a key from the query
+      assertThat(beacon(anonymous, "/v1/events?access_token=fk_wrong", events).statusCode())
+          .isEqualTo(401);
+      HttpResponse<String> ranking =
+          anonymous.raw(
+              HttpRequest.newBuilder(
+                      anonymous.uri("/v1/users/beacon-user/recommendations?access_token=" + key))
+                  .GET());
+      assertThat(ranking.statusCode()).isEqualTo(401);
+      assertThat(
+              beacon(
+                      anonymous,
+                      "/v1/items?access_token=" + ADMIN_KEY,
+                      Api.items("beacon-x", 1, 1, "active"))
+                  .statusCode())
+          .isEqualTo(401);
+    } finally {
+      node.stop();
+      db.close();
+    }
+  }
+
+  private static HttpResponse<String> beacon(Api api, String pathAndQuery, String body) {
+    return api.raw(
+        HttpRequest.newBuilder(api.uri(pathAndQuery))
+            .header("Content-Type", "text/plain;charset=UTF-8")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   /** Deletes the keys' rows, as the edge does when a write's answer did not come in time. */
   private static void giveBack(EmbeddedDatabase db, String... keys) throws Exception {
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), "postgres", "");

@@ -2,9 +2,12 @@ package dev.freshet.http.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.http.api.ApiException;
 import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.edge.Caller;
 import dev.freshet.http.edge.Idempotency;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongFunction;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -25,6 +28,12 @@ public final class IdempotentRequests extends ApiRoutes {
   }
 
   /**
+   * The key as a query parameter, for {@code navigator.sendBeacon}, which cannot set headers: the
+   * same as the header, which wins when both are given alike.
+   */
+  public static final String QUERY_PARAMETER = "idempotency_key";
+
+  /**
    * {@code work} once per key for the request {@code body} to {@code route}, given the request's
    * batch id ({@link Idempotency#once}).
    */
@@ -33,11 +42,11 @@ public final class IdempotentRequests extends ApiRoutes {
         request ->
             optionalHeaderValueByName(
                 Idempotency.HEADER,
-                key ->
+                header ->
                     onSuccess(
                         idempotency.once(
                             request.getAttribute(Caller.ATTRIBUTE).orElseThrow(),
-                            key,
+                            key(header, request.getUri().query().get(QUERY_PARAMETER), route),
                             route,
                             body,
                             work),
@@ -50,5 +59,19 @@ public final class IdempotentRequests extends ApiRoutes {
                                       RawHeader.create("Idempotent-Replayed", "true"))
                                   : response);
                         })));
+  }
+
+  /** The routes browsers send beacons to, which take the key as {@link #QUERY_PARAMETER} too. */
+  private static final Set<String> BEACON_ROUTES = Set.of("/v1/impressions", "/v1/events");
+
+  private static Optional<String> key(
+      Optional<String> header, Optional<String> query, String route) {
+    if (query.isEmpty() || !BEACON_ROUTES.contains(route)) return header;
+    if (header.isPresent() && !header.get().equals(query.get())) {
+      throw ApiException.invalid(
+          QUERY_PARAMETER,
+          QUERY_PARAMETER + " and the " + Idempotency.HEADER + " header differ: send one of them");
+    }
+    return query;
   }
 }
