@@ -348,7 +348,10 @@ public final class UserEntity
    * for the read models ({@code positions} aligned with {@code firstTime}, or {@code null} like
    * {@code surface} and {@code rankingId} when not given); {@code repeated} the showings of items
    * seen before (or twice in the batch), an id once per showing: they change nothing in the state,
-   * but the read model counts views. Either array may be empty, never both.
+   * but the read model counts views. Either array may be empty, never both. {@code batch} is the
+   * batch id it came with ({@link BatchIds}; 0 for none, and in events journaled before them),
+   * which the state remembers ({@link AppliedBatches}) so that the batch sent again is not recorded
+   * twice.
    */
   public record ImpressionsShown(
       int[] firstTime,
@@ -408,7 +411,8 @@ public final class UserEntity
    * without moving the user vector. Looking the items up in today's catalog instead would make the
    * state depend on when it is recovered; a vector is a decayed mean that the next engagement moves
    * again, and the snapshots taken back then hold it as it was. Events journaled before the repeats
-   * were carried here have none (an {@link ImpressionsRepeated} followed them).
+   * were carried here have none (an {@link ImpressionsRepeated} followed them). {@code batch}: as
+   * in {@link ImpressionsShown}.
    */
   public record InteractionsRecorded(
       List<Interaction> interactions,
