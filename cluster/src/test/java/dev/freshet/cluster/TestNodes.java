@@ -87,7 +87,9 @@ public final class TestNodes {
 
   public static EmbeddedDatabase database() {
     try {
-      return EmbeddedDatabase.start(Files.createTempDirectory("freshet-test-pg"), 0);
+      // a port below the ephemeral range: one picked there (port 0) can be taken by an outgoing
+      // connection before PostgreSQL binds it, with three test JVMs and their nodes busy
+      return EmbeddedDatabase.start(Files.createTempDirectory("freshet-test-pg"), freePort());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
