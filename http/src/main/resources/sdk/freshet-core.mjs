@@ -38,26 +38,22 @@ export function impressionBodies(userId, items, { maxIds = MAX_IDS, maxBytes = M
     let size = 0;
     const base = (chunk) => bodyOf(userId, group, chunk);
     const emptySize = byteLength(base([]));
+    // what one more item adds: its quoted id and its position, each after a comma once not first
+    const commas = group.positioned ? 2 : 1;
     for (const item of group.items) {
-      // what one more item adds: its quoted id, and its position, each with a comma once not first
-      const comma = current.length === 0 ? 0 : 1;
-      const added =
+      const itemBytes =
         byteLength(JSON.stringify(item.itemId)) +
-        comma +
-        (group.positioned ? byteLength(String(item.position)) + comma : 0);
-      if (current.length > 0 && (current.length >= maxIds || emptySize + size + added > maxBytes)) {
+        (group.positioned ? byteLength(String(item.position)) : 0);
+      if (
+        current.length > 0 &&
+        (current.length >= maxIds || emptySize + size + commas + itemBytes > maxBytes)
+      ) {
         bodies.push(finish(base, current, maxBytes));
         current = [];
         size = 0;
-        const first =
-          byteLength(JSON.stringify(item.itemId)) +
-          (group.positioned ? byteLength(String(item.position)) : 0);
-        current.push(item);
-        size = first;
-        continue;
       }
+      size += (current.length === 0 ? 0 : commas) + itemBytes;
       current.push(item);
-      size += added;
     }
     if (current.length > 0) bodies.push(finish(base, current, maxBytes));
   }

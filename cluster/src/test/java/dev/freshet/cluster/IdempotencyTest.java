@@ -213,6 +213,16 @@ class IdempotencyTest {
                   .POST(HttpRequest.BodyPublishers.ofString(impressions)));
       assertThat(both.statusCode()).isEqualTo(400);
       assertThat(both.body()).contains("\"field\":\"idempotency_key\"");
+      // a query key an Idempotency-Key could not be is refused under its own name
+      for (String bad : List.of("x".repeat(256), "tab%09key", "%C3%A9t%C3%A9", "%ED%A0%80")) {
+        HttpResponse<String> refused =
+            beacon(
+                anonymous,
+                "/v1/impressions?access_token=" + key + "&idempotency_key=" + bad,
+                impressions);
+        assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+        assertThat(refused.body()).as(bad).contains("\"field\":\"idempotency_key\"");
+      }
       assertThat(Journal.events(node.system(), "beacon-user")).hasSize(journaled);
 
       String events =

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.cors.javadsl.CorsDirectives;
@@ -48,14 +47,6 @@ public final class Edge extends AllDirectives {
   static final String STREAM = "/v1/stream";
 
   static final String ACCESS_TOKEN = "access_token";
-
-  /**
-   * The endpoints that take their key from {@link #ACCESS_TOKEN} when no {@code Authorization}
-   * header comes: the WebSocket, and the two ingest batches, which browsers send with {@code
-   * navigator.sendBeacon} as the page goes away and which cannot carry headers either. (The query
-   * is never logged: the access log writes the path only.)
-   */
-  private static final Set<String> QUERY_KEYS = Set.of(STREAM, "/v1/impressions", "/v1/events");
 
   public record Settings(
       boolean trustForwardedFor, List<String> allowedOrigins, List<HttpHeader> securityHeaders) {
@@ -332,7 +323,11 @@ public final class Edge extends AllDirectives {
             .filter(v -> v.regionMatches(true, 0, "Bearer ", 0, 7))
             .map(v -> v.substring(7).trim())
             .filter(v -> !v.isEmpty());
-    if (bearer.isPresent() || !QUERY_KEYS.contains(endpoint.template())) return bearer;
+    // the WebSocket and the beacon routes take the key from the query when no header comes, as
+    // browsers cannot set one there (the query is never logged: the access log writes the path)
+    boolean queryKey =
+        endpoint.template().equals(STREAM) || Endpoints.BEACON_PATHS.contains(endpoint.template());
+    if (bearer.isPresent() || !queryKey) return bearer;
     return request.getUri().query().get(ACCESS_TOKEN).filter(v -> !v.isEmpty());
   }
 

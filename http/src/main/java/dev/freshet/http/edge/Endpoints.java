@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every route of the edge, in one table per API: {@link #ALL} for the public API, {@link #INTERNAL}
@@ -14,6 +15,12 @@ import java.util.Optional;
 public final class Endpoints {
 
   private static final Scope PUBLIC = null;
+
+  /**
+   * The routes a page's {@code navigator.sendBeacon} posts to: it can set no header, so these take
+   * the key and the Idempotency-Key from the query as well.
+   */
+  public static final Set<String> BEACON_PATHS = Set.of("/v1/impressions", "/v1/events");
 
   public static final List<Endpoint> ALL =
       List.of(

@@ -137,10 +137,7 @@ public final class Idempotency {
       JsonNode request,
       LongFunction<CompletionStage<Answer>> work) {
     if (key.isEmpty()) return work.apply(0L);
-    String k = key.get();
-    if (!KEY.matcher(k).matches()) {
-      throw ApiException.invalid(HEADER, HEADER + " must be 1 to 255 visible ASCII characters");
-    }
+    String k = checkKey(HEADER, key.get());
     String hash = Hashes.sha256(bytes(request));
     String owner = k.startsWith(IMPORT_PREFIX) ? JdbcIdempotency.importOwner(hash) : caller.owner();
     return CompletableFuture.supplyAsync(
@@ -167,6 +164,14 @@ public final class Idempotency {
               }
               return apply(owner, k, work, batchId(owner, k, hash));
             });
+  }
+
+  /** {@code key} if it is one an Idempotency-Key may be, else a 400 naming {@code field}. */
+  public static String checkKey(String field, String key) {
+    if (!KEY.matcher(key).matches()) {
+      throw ApiException.invalid(field, field + " must be 1 to 255 visible ASCII characters");
+    }
+    return key;
   }
 
   /**

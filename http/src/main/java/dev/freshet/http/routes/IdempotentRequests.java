@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.http.api.ApiException;
 import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.edge.Caller;
+import dev.freshet.http.edge.Endpoints;
 import dev.freshet.http.edge.Idempotency;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongFunction;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -61,12 +61,10 @@ public final class IdempotentRequests extends ApiRoutes {
                         })));
   }
 
-  /** The routes browsers send beacons to, which take the key as {@link #QUERY_PARAMETER} too. */
-  private static final Set<String> BEACON_ROUTES = Set.of("/v1/impressions", "/v1/events");
-
   private static Optional<String> key(
       Optional<String> header, Optional<String> query, String route) {
-    if (query.isEmpty() || !BEACON_ROUTES.contains(route)) return header;
+    if (query.isEmpty() || !Endpoints.BEACON_PATHS.contains(route)) return header;
+    Idempotency.checkKey(QUERY_PARAMETER, query.get());
     if (header.isPresent() && !header.get().equals(query.get())) {
       throw ApiException.invalid(
           QUERY_PARAMETER,
