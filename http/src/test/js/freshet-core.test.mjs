@@ -2,10 +2,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  EventOutbox,
   MAX_BYTES,
   MAX_IDS,
   Outbox,
+  REPLAY_MS,
   byteLength,
+  eventBodies,
   impressionBodies,
   retryAfterMs,
   retryDelay,
@@ -167,4 +170,99 @@ test("the queue is bounded: the oldest are dropped and counted", () => {
   assert.equal(outbox.telemetry.dropped, 2);
   assert.deepEqual(outbox.due(0)[0].itemIds, ["c", "d", "e"]);
   assert.ok(outbox.add("u1", "a")); // dropped, never sent: it may be queued again
+});
+
+test("events split at 1,000 and at 64 KiB, in order", () => {
+  const small = Array.from({ length: 1_500 }, (_, i) => ({
+    type: "click",
+    userId: "u1",
+    itemId: `${i}`,
+  }));
+  assert.deepEqual(
+    eventBodies(small).map((b) => b.count),
+    [1_000, 500],
+  );
+  const large = Array.from({ length: 600 }, (_, i) => ({
+    type: "click",
+    userId: "u1",
+    itemId: `item-${i}`,
+    intent: "€".repeat(64),
+  }));
+  const bodies = eventBodies(large);
+  assert.ok(bodies.length > 1);
+  for (const b of bodies) {
+    assert.ok(byteLength(b.body) <= MAX_BYTES);
+    assert.equal(JSON.parse(b.body).events.length, b.count);
+  }
+  assert.deepEqual(
+    bodies.flatMap((b) => JSON.parse(b.body).events),
+    large,
+  );
+  // tight: the next event would not have fitted
+  const next = JSON.stringify(large[bodies[0].count]);
+  assert.ok(byteLength(bodies[0].body) + 1 + byteLength(next) > MAX_BYTES);
+});
+
+test("events are not deduplicated: two clicks are two clicks, each batch its own key", () => {
+  const outbox = new EventOutbox({ newKey: keys() });
+  outbox.add({ type: "click", userId: "u1", itemId: "a", ts: 1 });
+  outbox.add({ type: "click", userId: "u1", itemId: "a", ts: 2 });
+  const [batch] = outbox.due(0);
+  assert.equal(batch.count, 2);
+  assert.equal(batch.key, "key-1");
+  assert.equal(outbox.failed(batch, 429, { retryAfter: "1", now: 0, random: () => 0 }), 1_000);
+  outbox.acknowledge(outbox.due(1_000)[0]);
+  outbox.add({ type: "click", userId: "u1", itemId: "a", ts: 3 });
+  assert.equal(outbox.due(1_000)[0].key, "key-2");
+  assert.deepEqual(outbox.telemetry, { queued: 3, flushed: 2, failed: 0, retried: 1, dropped: 0 });
+  assert.equal(outbox.size(), 1);
+});
+
+test("a beaconed batch waits for the next page, or for resume, under its key", () => {
+  const outbox = new EventOutbox({ newKey: keys() });
+  outbox.add({ type: "like", userId: "u1", itemId: "a" });
+  const [batch] = outbox.due(0);
+  outbox.beaconed(batch, 5_000);
+  assert.deepEqual(outbox.due(60_000), []);
+  const stored = JSON.parse(JSON.stringify(outbox.snapshot()));
+
+  const next = new EventOutbox({ newKey: () => "fresh" });
+  next.restore(stored, { now: 10_000 });
+  assert.deepEqual(
+    next.due(10_000).map((b) => [b.key, b.beaconed, b.beaconedAt]),
+    [["key-1", false, 5_000]],
+  );
+  outbox.resume();
+  assert.equal(outbox.due(60_000)[0].key, "key-1");
+
+  // the edge no longer knows a key beaconed that long ago; the batch most likely arrived
+  const late = new EventOutbox({ newKey: () => "fresh" });
+  late.restore(stored, { now: 5_000 + REPLAY_MS + 1 });
+  assert.equal(late.size(), 0);
+});
+
+test("impressions another tab had acknowledged are not sent from here", () => {
+  const outbox = new Outbox({ newKey: keys() });
+  outbox.add("u1", "a");
+  outbox.add("u1", "b");
+  outbox.learn("u1", ["a", "c"]);
+  assert.deepEqual(outbox.due(0)[0].itemIds, ["b"]);
+  assert.ok(!outbox.add("u1", "c"));
+  assert.ok(outbox.add("u2", "c"));
+});
+
+test("the oldest go first when dropped, batches before pending entries", () => {
+  const outbox = new EventOutbox({ newKey: keys(), maxQueued: 10 });
+  for (let i = 0; i < 3; i++) outbox.add({ type: "click", userId: "u1", itemId: `${i}` });
+  outbox.due(0);
+  outbox.add({ type: "click", userId: "u1", itemId: "late" });
+  assert.ok(outbox.dropOldest());
+  assert.deepEqual(
+    outbox.snapshot().pending.map((p) => p.itemId),
+    ["late"],
+  );
+  assert.equal(outbox.telemetry.dropped, 3);
+  assert.ok(outbox.dropOldest());
+  assert.ok(!outbox.dropOldest());
+  assert.equal(outbox.telemetry.dropped, 4);
 });
