@@ -16,9 +16,9 @@ import {
   lagPlot,
   latencyPlot,
   poolPlot,
-} from "../../main/resources/admin/charts.js";
-import { formatDuration, formatValue, readingText, sortAlerts } from "../../main/resources/admin/alerts.js";
-import { describe, filterValue, matches, reconnectDelay, statusText, validId } from "../../main/resources/admin/feed.js";
+} from "../../main/resources/admin/charts.mjs";
+import { formatDuration, formatValue, readingText, sortAlerts } from "../../main/resources/admin/alerts.mjs";
+import { describe, filterValue, matches, reconnectDelay, statusText, validId } from "../../main/resources/admin/feed.mjs";
 
 const activity = (impressions, interactions, activeUsers) => ({
   range: "24h",

@@ -5,6 +5,7 @@ import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.FreshetRoutes;
 import dev.freshet.http.api.ClusterView;
+import dev.freshet.http.dashboard.DashboardStatistics;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Metrics;
@@ -16,12 +17,14 @@ import dev.freshet.persistence.JdbcUserData;
 import dev.freshet.persistence.PrivacySettings;
 import dev.freshet.streams.UserData;
 import dev.freshet.streams.UserHistory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.HealthCheckSettings;
@@ -89,7 +92,12 @@ final class EdgeSubsystem {
                 readModels.pipelines(),
                 metrics,
                 learning,
-                cluster),
+                cluster,
+                new DashboardStatistics(
+                    database.dataSource(),
+                    system.dispatchers().lookup(DispatcherSelector.blocking()),
+                    DashboardStatistics.Settings.fromConfig(config),
+                    Clock.systemUTC())),
             services);
     ServerBinding api =
         Http.get(system)

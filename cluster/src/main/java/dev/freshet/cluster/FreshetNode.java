@@ -164,7 +164,8 @@ public final class FreshetNode {
         .registerModels(learning.models())
         .sampleEntities(system, metricsSettings.entitiesInterval())
         .registerCluster(clusterView)
-        .startAlerts(system, metricsSettings.alerts());
+        .startAlerts(system, metricsSettings.alerts())
+        .startHistory(system, metricsSettings.history());
     AdminRoutes.Learning training = learning.train(system, config, database, metrics.training());
     EdgeSubsystem.Bindings bindings =
         EdgeSubsystem.init(

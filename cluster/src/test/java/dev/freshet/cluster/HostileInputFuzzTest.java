@@ -340,6 +340,18 @@ class HostileInputFuzzTest {
     e.put("POST /v1/admin/models/train", new Example("/v1/admin/models/train", "", null, 202));
     e.put("GET /v1/admin/pipelines", new Example("/v1/admin/pipelines", "", null, 200));
     e.put("GET /v1/admin/alerts", new Example("/v1/admin/alerts", "", null, 200));
+    e.put(
+        "GET /v1/admin/dashboard/activity",
+        new Example("/v1/admin/dashboard/activity", "?range=7d", null, 200));
+    e.put(
+        "GET /v1/admin/dashboard/freshness",
+        new Example("/v1/admin/dashboard/freshness", "?range=30d", null, 200));
+    e.put(
+        "GET /v1/admin/dashboard/metrics",
+        new Example("/v1/admin/dashboard/metrics", "?range=6h", null, 200));
+    // not an upgrade: the WebSocket endpoint says so (its protocol is tested in
+    // AdminDashboardHttpTest)
+    e.put("GET /v1/admin/feed", new Example("/v1/admin/feed", "", null, 400));
     e.put("GET /metrics", new Example("/metrics", "", null, 200));
     e.put("GET /health/alive", new Example("/health/alive", "", null, 200));
     e.put("GET /health/ready", new Example("/health/ready", "", null, 200));

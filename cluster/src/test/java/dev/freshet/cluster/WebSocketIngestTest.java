@@ -11,19 +11,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +72,7 @@ class WebSocketIngestTest {
 
   @Test
   void everyBatchIsAckedInOrderWithItsAnswerOnceDurable() {
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       ws.send(batch("b-1", click("ws-ann", "w0")));
       JsonNode first = ws.next();
       assertThat(first.path("type").asText()).isEqualTo("ack");
@@ -125,14 +117,14 @@ class WebSocketIngestTest {
     String body =
         "{\"idempotencyKey\":\"ws-key-1\","
             + batch("r-1", click("ws-idem", "w0"), click("ws-idem", "w1")).substring(1);
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       ws.send(body);
       JsonNode first = ws.next();
       assertThat(first.path("type").asText()).isEqualTo("ack");
       assertThat(first.path("accepted").asInt()).isEqualTo(2);
       assertThat(first.has("replayed")).isFalse();
     }
-    try (Client again = Client.withBearer(KEY)) {
+    try (WebSocketClient again = Client.withBearer(KEY)) {
       again.send(body);
       JsonNode replay = again.next();
       assertThat(replay.path("type").asText()).isEqualTo("ack");
@@ -155,7 +147,7 @@ class WebSocketIngestTest {
   @Test
   void manyBatchesSentWithoutWaitingAreAllAckedInOrder() {
     int batches = 150;
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       for (int i = 0; i < batches; i++) {
         String user = "ws-many-" + i;
         ws.send(
@@ -185,7 +177,7 @@ class WebSocketIngestTest {
 
   @Test
   void aMessageSentInSeveralFramesIsOneBatch() {
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       String message = batch("frames", click("ws-frames", "w6"), click("ws-frames", "w7"));
       int cut = message.length() / 2;
       ws.sendPart(message.substring(0, cut), false);
@@ -203,7 +195,7 @@ class WebSocketIngestTest {
 
   @Test
   void malformedJsonIsNamedAndClosesTheConnectionKeepingWhatWasAcked() {
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       ws.send(batch("good", click("ws-mal", "w1")));
       ws.send("{\"id\":\"broken\",\"events\":[");
 
@@ -251,7 +243,7 @@ class WebSocketIngestTest {
 
   @Test
   void binaryAndTooLargeMessagesAreRefusedAndClose() {
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       ws.sendBinary(batch("bin", click("ws-big", "w1")).getBytes(StandardCharsets.UTF_8));
       JsonNode error = ws.next();
       assertThat(error.path("status").asInt()).isEqualTo(415);
@@ -263,7 +255,7 @@ class WebSocketIngestTest {
     String padding = "\"" + "p".repeat(64 * 1024) + "\"";
     String tooLarge =
         "{\"id\":\"big\",\"pad\":" + padding + ",\"events\":[" + click("ws-big", "w1") + "]}";
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       ws.send(tooLarge);
       JsonNode error = ws.next();
       assertThat(error.path("status").asInt()).isEqualTo(413);
@@ -272,7 +264,7 @@ class WebSocketIngestTest {
       assertThat(ws.closeCode()).isEqualTo(WebSocket.NORMAL_CLOSURE);
     }
     // in frames, the reading stops at the limit rather than after the whole message
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       int cut = tooLarge.length() / 2;
       ws.sendPart(tooLarge.substring(0, cut), false);
       ws.sendPart(tooLarge.substring(cut), true);
@@ -288,7 +280,7 @@ class WebSocketIngestTest {
 
   @Test
   void aRateLimitedBatchIsAnsweredWithRetryAfterAndTheConnectionStaysOpen() {
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       for (int i = 0; i <= INGEST_PER_USER_PER_MINUTE; i++)
         ws.send(batch("hot-" + i, click("ws-hot", "w" + i)));
       ws.send(batch("cool", click("ws-cool", "w1")));
@@ -315,7 +307,7 @@ class WebSocketIngestTest {
 
   @Test
   void anIdleConnectionIsPingedAndStaysUsable() throws Exception {
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (ws.pings() < 2 && System.nanoTime() < deadline) Thread.sleep(50);
       assertThat(ws.pings()).isGreaterThanOrEqualTo(2);
@@ -337,7 +329,7 @@ class WebSocketIngestTest {
 
   @Test
   void aConnectionWithoutAValidKeyIsToldWhyAndClosed() {
-    for (Client ws :
+    for (WebSocketClient ws :
         List.of(
             Client.connect("", Optional.empty()),
             Client.connect("?access_token=fk_not_a_key", Optional.empty()))) {
@@ -351,7 +343,7 @@ class WebSocketIngestTest {
       }
     }
     // a browser passes its key in the query: it may stream
-    try (Client ws = Client.connect("?access_token=" + KEY, Optional.empty())) {
+    try (WebSocketClient ws = Client.connect("?access_token=" + KEY, Optional.empty())) {
       ws.send(batch("browser", click("ws-browser", "w2")));
       assertThat(ws.next().path("type").asText()).isEqualTo("ack");
     }
@@ -362,7 +354,7 @@ class WebSocketIngestTest {
 
   private static void assertClosesWith(
       String message, String id, int status, String code, String field) {
-    try (Client ws = Client.withBearer(KEY)) {
+    try (WebSocketClient ws = Client.withBearer(KEY)) {
       ws.send(message);
       JsonNode error = ws.next();
       assertThat(error.path("type").asText()).as("%s", error).isEqualTo("error");
@@ -439,138 +431,15 @@ class WebSocketIngestTest {
   }
 
   /** A WebSocket to the stream that collects what the server sends. */
-  private static final class Client implements WebSocket.Listener, AutoCloseable {
-    private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final AtomicInteger pings = new AtomicInteger();
-    private final StringBuilder partial = new StringBuilder();
-    private WebSocket socket;
 
-    static Client withBearer(String key) {
+  /** A client of this node's ingest stream. */
+  private static final class Client {
+    static WebSocketClient withBearer(String key) {
       return connect("", Optional.of(key));
     }
 
-    static Client connect(String query, Optional<String> bearer) {
-      Client client = new Client();
-      WebSocket.Builder builder =
-          HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-      bearer.ifPresent(k -> builder.header("Authorization", "Bearer " + k));
-      try {
-        client.socket =
-            builder
-                .buildAsync(URI.create("ws://" + base + "/v1/stream" + query), client)
-                .get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("WebSocket did not open", e);
-      }
-      return client;
-    }
-
-    void send(String text) {
-      sendPart(text, true);
-    }
-
-    void sendPart(String text, boolean last) {
-      await(socket.sendText(text, last));
-    }
-
-    void sendBinary(byte[] data) {
-      await(socket.sendBinary(ByteBuffer.wrap(data), true));
-    }
-
-    /** The next message from the server. */
-    JsonNode next() {
-      try {
-        JsonNode next = messages.poll(30, TimeUnit.SECONDS);
-        assertThat(next).as("a message from the server within 30 s").isNotNull();
-        return next;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-
-    /** Messages received and not yet taken. */
-    List<JsonNode> received() {
-      List<JsonNode> rest = new ArrayList<>();
-      messages.drainTo(rest);
-      return rest;
-    }
-
-    /** The status code of the server's close frame, waiting for it. */
-    int closeCode() {
-      try {
-        return closed.get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("The server did not close the connection", e);
-      }
-    }
-
-    boolean isOpen() {
-      return !closed.isDone() && !socket.isInputClosed();
-    }
-
-    int pings() {
-      return pings.get();
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          messages.add(Api.JSON.readTree(partial.toString()));
-        } catch (Exception e) {
-          closed.completeExceptionally(
-              new IllegalStateException("Server sent non-JSON text: " + partial, e));
-        }
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-      pings.incrementAndGet(); // the client answers with a pong by itself
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
-    }
-
-    @Override
-    public void close() {
-      if (!socket.isOutputClosed()) {
-        try {
-          socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          // the connection is going away either way
-        }
-      }
-      socket.abort();
-    }
-
-    private static void await(CompletableFuture<WebSocket> sent) {
-      try {
-        sent.get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("Sending failed", e);
-      }
+    static WebSocketClient connect(String query, Optional<String> bearer) {
+      return WebSocketClient.connect("ws://" + base + "/v1/stream" + query, bearer);
     }
   }
 }

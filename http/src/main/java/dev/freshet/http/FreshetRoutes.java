@@ -5,6 +5,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.actors.catalog.Catalog;
 import dev.freshet.actors.features.SignalWeights;
+import dev.freshet.actors.feed.ActivityFeed;
+import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.pool.PoolCoordinator;
 import dev.freshet.actors.popularity.Popularity;
 import dev.freshet.actors.ranking.RankingLog;
@@ -15,6 +17,8 @@ import dev.freshet.http.api.ApiErrors;
 import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.api.ClusterView;
 import dev.freshet.http.api.JsonBodies;
+import dev.freshet.http.assets.Assets;
+import dev.freshet.http.dashboard.DashboardStatistics;
 import dev.freshet.http.edge.Edge;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.Endpoints;
@@ -23,8 +27,11 @@ import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Metrics;
 import dev.freshet.http.metrics.RequestMetrics;
 import dev.freshet.http.openapi.OpenApi;
+import dev.freshet.http.routes.AdminFeedRoutes;
 import dev.freshet.http.routes.AdminRoutes;
+import dev.freshet.http.routes.AssetRoutes;
 import dev.freshet.http.routes.CatalogRoutes;
+import dev.freshet.http.routes.DashboardRoutes;
 import dev.freshet.http.routes.FeatureRoutes;
 import dev.freshet.http.routes.HealthRoutes;
 import dev.freshet.http.routes.IdempotentRequests;
@@ -76,6 +83,9 @@ public final class FreshetRoutes extends AllDirectives {
   private final KeyRoutes keys;
   private final AdminRoutes admin;
   private final HealthRoutes health;
+  private final DashboardRoutes dashboard;
+  private final AdminFeedRoutes feed;
+  private final AssetRoutes assets;
 
   /** Built with the routes, so that a route without documentation stops the node from starting. */
   private final OpenApi openApi = OpenApi.of(Endpoints.ALL);
@@ -106,7 +116,8 @@ public final class FreshetRoutes extends AllDirectives {
       PipelineMonitor pipelines,
       Metrics metrics,
       AdminRoutes.Learning learning,
-      ClusterView cluster) {}
+      ClusterView cluster,
+      DashboardStatistics dashboard) {}
 
   public FreshetRoutes(
       ActorSystem<?> system,
@@ -116,6 +127,8 @@ public final class FreshetRoutes extends AllDirectives {
       EdgeServices edgeServices) {
     this.system = system;
     this.metrics = operations.metrics();
+    ActivityFeed activity = ActivityFeed.get(system);
+    String node = system.address().hostPort();
     Catalog catalog = backends.catalog();
     ObjectMapper mapper = ApiJson.mapper();
     ApiErrors errors = new ApiErrors(mapper);
@@ -137,7 +150,8 @@ public final class FreshetRoutes extends AllDirectives {
             settings.askTimeout(),
             settings.timeWindow(),
             edgeServices.limits(),
-            metrics.ingest());
+            metrics.ingest(),
+            activity);
     IdempotentRequests idempotent = new IdempotentRequests(edgeServices.idempotency(), mapper);
     this.catalog =
         new CatalogRoutes(catalog, backends.popularity(), settings, bodies, idempotent, mapper);
@@ -160,6 +174,7 @@ public final class FreshetRoutes extends AllDirectives {
             backends.rankingLog(),
             settings.embeddingDimension(),
             bodies,
+            activity,
             mapper);
     this.library =
         new UserLibraryRoutes(
@@ -179,6 +194,18 @@ public final class FreshetRoutes extends AllDirectives {
             system.settings().config().getDuration("freshet.http.cluster-stats-timeout"),
             mapper);
     this.health = new HealthRoutes(operations.readiness(), mapper);
+    this.dashboard =
+        new DashboardRoutes(
+            operations.dashboard(),
+            metrics.history(),
+            FreshnessBands.get(system),
+            metrics.alerts(),
+            node,
+            mapper);
+    this.feed =
+        new AdminFeedRoutes(
+            system, activity, edgeServices.keys(), errors, mapper, node, metrics.registry());
+    this.assets = new AssetRoutes(Assets.load());
     this.features = new FeatureRoutes(users, settings.embeddingDimension(), bodies, mapper);
     // one set of request metrics for both listeners: the route label tells them apart
     RequestMetrics requests = new RequestMetrics(metrics.registry());
@@ -246,6 +273,8 @@ public final class FreshetRoutes extends AllDirectives {
         () ->
             concat(
                 pathPrefix("v1", this::v1),
+                assets.sdk(),
+                assets.admin(),
                 path("metrics", () -> get(() -> complete(metrics.scrape()))),
                 pathPrefix("health", health::routes)));
   }
@@ -259,6 +288,8 @@ public final class FreshetRoutes extends AllDirectives {
         path("stream", () -> get(stream::route)),
         pathPrefix("shared", library::shared),
         pathPrefix(segment("admin").slash("keys"), keys::routes),
+        pathPrefix(segment("admin").slash("dashboard"), dashboard::routes),
+        path(segment("admin").slash("feed"), () -> get(feed::route)),
         pathPrefix("admin", admin::routes),
         pathPrefix(
             segment("users").slash(segment()),

@@ -21,9 +21,11 @@ import dev.freshet.actors.ranking.RankingSettings;
 import dev.freshet.actors.retrieval.VectorLookup;
 import dev.freshet.http.api.ApiJson;
 import dev.freshet.http.api.ClusterView;
+import dev.freshet.http.dashboard.DashboardStatistics;
 import dev.freshet.http.edge.EdgeServices;
 import dev.freshet.http.edge.HttpSettings;
 import dev.freshet.http.metrics.Alerts;
+import dev.freshet.http.metrics.MetricHistory;
 import dev.freshet.http.metrics.Metrics;
 import dev.freshet.http.routes.AdminRoutes;
 import dev.freshet.http.routes.ReadinessCheck;
@@ -144,7 +146,9 @@ public abstract class RouteTesting extends RouteTest {
                 poolMetrics),
             "pool-coordinator");
     Metrics metrics =
-        Metrics.of(poolMetrics).startAlerts(system, Alerts.Settings.fromConfig(config));
+        Metrics.of(poolMetrics)
+            .startAlerts(system, Alerts.Settings.fromConfig(config))
+            .startHistory(system, MetricHistory.Settings.fromConfig(config));
     var noDatabase = new NoDatabase();
     edgeServices = EdgeServices.start(system, config, noDatabase);
     FreshetRoutes freshet =
@@ -185,7 +189,12 @@ public abstract class RouteTesting extends RouteTest {
                                 ::run),
                         "training-job"),
                     new JdbcModelVersions(noDatabase)),
-                clusterView()),
+                clusterView(),
+                new DashboardStatistics(
+                    noDatabase,
+                    blocking,
+                    DashboardStatistics.Settings.fromConfig(config),
+                    java.time.Clock.systemUTC())),
             edgeServices);
     routes = freshet.routes();
   }

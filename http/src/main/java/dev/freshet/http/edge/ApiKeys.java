@@ -96,7 +96,7 @@ public final class ApiKeys implements AutoCloseable {
   }
 
   /** The active key {@code presented} is, if any. */
-  CompletionStage<Optional<ApiKey>> authenticate(String presented) {
+  public CompletionStage<Optional<ApiKey>> authenticate(String presented) {
     String hash = Hashes.sha256(presented);
     Cached cached = cache.get(hash);
     if (cached != null && System.nanoTime() - cached.loadedAt() < settings.cacheTtl().toNanos()) {

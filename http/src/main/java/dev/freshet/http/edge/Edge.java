@@ -167,7 +167,9 @@ public final class Edge extends AllDirectives {
                         HeaderCheck.requireClean(request);
                         // errors inside are answered within the CORS directive, so that a page can
                         // read them
-                        return crossOrigin(request)
+                        // static files carry their own answer to other origins (AssetRoutes)
+                        boolean asset = endpoint.map(Endpoints::isAsset).orElse(false);
+                        return crossOrigin(request) && !asset
                             ? CorsDirectives.cors(cors, gated)
                             : gated.get();
                       }));
@@ -256,6 +258,10 @@ public final class Edge extends AllDirectives {
       return proceed(new Caller(Optional.empty(), ip, traceId), routes);
     }
     Optional<String> presented = presentedKey(request, endpoint);
+    if (presented.isEmpty() && inBandKey(request, endpoint)) {
+      limits.admit(RateLimits.Tier.ANONYMOUS, ip);
+      return proceed(new Caller(Optional.empty(), ip, traceId), routes);
+    }
     // a missing, unknown or revoked key is told so (401) whatever the anonymous limit says: a 429
     // would have the client retry a request that can never succeed
     if (presented.isEmpty()) {
@@ -291,6 +297,15 @@ public final class Edge extends AllDirectives {
           admitTier(endpoint.scope(), key.get().id());
           return proceed(new Caller(key, ip, traceId), routes);
         });
+  }
+
+  /**
+   * Whether the route asks for the key itself: a browser opening the admin feed's WebSocket sends
+   * the key in its first message, so that it never sits in a URL (and so in logs and history).
+   */
+  private static boolean inBandKey(HttpRequest request, Endpoint endpoint) {
+    return endpoint.template().equals(Endpoints.FEED)
+        && request.getAttribute(AttributeKeys.webSocketUpgrade).isPresent();
   }
 
   /** Rank and admin routes are limited per key here; ingest per user, once the batch is read. */

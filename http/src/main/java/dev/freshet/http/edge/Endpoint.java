@@ -15,7 +15,9 @@ public record Endpoint(String method, String template, Scope scope, String summa
 
   /** The template's segments, e.g. {@code [v1, users, {userId}, state]}. */
   List<String> segments() {
-    return List.of(template.substring(1).split("/"));
+    // -1: a template ending in "/" (the dashboard's /admin/) keeps its empty last segment, as
+    // request paths do
+    return List.of(template.substring(1).split("/", -1));
   }
 
   /**

@@ -22,6 +22,12 @@ public final class Endpoints {
    */
   public static final Set<String> BEACON_PATHS = Set.of("/v1/impressions", "/v1/events");
 
+  /**
+   * The admin feed's WebSocket: a browser sends the admin key in its first message rather than in
+   * the URL, so the edge lets an upgrade without a key through and the route asks for it.
+   */
+  public static final String FEED = "/v1/admin/feed";
+
   public static final List<Endpoint> ALL =
       List.of(
           // catalog
@@ -123,6 +129,26 @@ public final class Endpoints {
               "/v1/admin/alerts",
               Scope.ADMIN,
               "Alert rules evaluated on this node: state, value, threshold"),
+          new Endpoint(
+              "GET",
+              "/v1/admin/dashboard/activity",
+              Scope.ADMIN,
+              "Impressions, interactions and active users over time"),
+          new Endpoint(
+              "GET",
+              "/v1/admin/dashboard/freshness",
+              Scope.ADMIN,
+              "Users by coverage band over time, and the freshness KPI"),
+          new Endpoint(
+              "GET",
+              "/v1/admin/dashboard/metrics",
+              Scope.ADMIN,
+              "This node's latency, read-model lag and pool generation over time"),
+          new Endpoint(
+              "GET",
+              FEED,
+              Scope.ADMIN,
+              "WebSocket: impressions, interactions and rankings as they happen"),
           new Endpoint("GET", "/metrics", Scope.ADMIN, "Prometheus metrics"),
           new Endpoint("GET", "/health/alive", PUBLIC, "Liveness"),
           new Endpoint(
@@ -176,8 +202,27 @@ public final class Endpoints {
               Scope.INTERNAL,
               "A user's live state and freshness"));
 
-  /** The public API's routes. */
-  public static final Table PUBLIC_API = new Table(ALL);
+  /**
+   * The static files the public listener serves beside the API: the browser SDK (to pages of any
+   * origin) and the admin dashboard. They are not API operations, so not in the OpenAPI document.
+   */
+  public static final List<Endpoint> ASSETS =
+      List.of(
+          new Endpoint("GET", "/sdk/{file}", PUBLIC, "The browser SDK"),
+          new Endpoint("GET", "/admin", PUBLIC, "The admin dashboard (redirects to /admin/)"),
+          new Endpoint("GET", "/admin/", PUBLIC, "The admin dashboard"),
+          new Endpoint("GET", "/admin/{file}", PUBLIC, "A file of the admin dashboard"),
+          new Endpoint(
+              "GET", "/admin/vendor/echarts.min.js", PUBLIC, "The dashboard's charting library"));
+
+  /** Whether {@code endpoint} serves a static file. */
+  public static boolean isAsset(Endpoint endpoint) {
+    return ASSETS.contains(endpoint);
+  }
+
+  /** The public API's routes and the static files. */
+  public static final Table PUBLIC_API =
+      new Table(java.util.stream.Stream.concat(ALL.stream(), ASSETS.stream()).toList());
 
   /** The internal API's routes. */
   public static final Table INTERNAL_API = new Table(INTERNAL);

@@ -505,6 +505,11 @@ public final class Alerts {
 
     /** A histogram's observations in the window, all series added up bucket by bucket. */
     Histogram histogramIncrease(String name) {
+      return histogramIncrease(name, ALL);
+    }
+
+    /** The observations in the window of a histogram's series that {@code filter} accepts. */
+    Histogram histogramIncrease(String name, Predicate<Labels> filter) {
       TreeMap<Double, Long> buckets = new TreeMap<>();
       Map<Labels, ClassicHistogramBuckets> before = new HashMap<>();
       if (then != null && find(then, name) instanceof HistogramSnapshot h) {
@@ -512,6 +517,7 @@ public final class Alerts {
       }
       if (find(now, name) instanceof HistogramSnapshot h) {
         for (var p : h.getDataPoints()) {
+          if (!filter.test(p.getLabels())) continue;
           ClassicHistogramBuckets current = p.getClassicBuckets();
           ClassicHistogramBuckets old = before.get(p.getLabels());
           boolean reset = old != null && total(old) > total(current);

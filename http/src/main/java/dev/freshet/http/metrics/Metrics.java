@@ -58,6 +58,7 @@ public final class Metrics {
   private final VectorMetrics vectors;
   private final TrainingMetrics training;
   private Alerts alerts;
+  private MetricHistory history;
 
   private static PrometheusRegistry jvmRegistry() {
     PrometheusRegistry jvm = new PrometheusRegistry();
@@ -80,12 +81,14 @@ public final class Metrics {
     training = new TrainingMetrics(registry);
   }
 
-  /** {@code freshet.metrics} and {@code freshet.alerts}. */
-  public record Settings(Duration entitiesInterval, Alerts.Settings alerts) {
+  /** {@code freshet.metrics}, {@code freshet.alerts} and {@code freshet.dashboard}. */
+  public record Settings(
+      Duration entitiesInterval, Alerts.Settings alerts, MetricHistory.Settings history) {
     public static Settings fromConfig(Config config) {
       return new Settings(
           config.getDuration("freshet.metrics.entities-interval"),
-          Alerts.Settings.fromConfig(config));
+          Alerts.Settings.fromConfig(config),
+          MetricHistory.Settings.fromConfig(config));
     }
   }
 
@@ -410,6 +413,22 @@ public final class Metrics {
     alerts = new Alerts(registry, settings);
     alerts.start(system);
     return this;
+  }
+
+  /**
+   * Keeps this node's figures over time for the admin dashboard ({@code GET
+   * /v1/admin/dashboard/metrics}), sampling from now on.
+   */
+  public Metrics startHistory(ActorSystem<?> system, MetricHistory.Settings settings) {
+    history = new MetricHistory(registry, settings);
+    history.start(system);
+    return this;
+  }
+
+  /** The history of {@link #startHistory}, which every node keeps. */
+  public MetricHistory history() {
+    if (history == null) throw new IllegalStateException("Metrics.startHistory was not called");
+    return history;
   }
 
   /**

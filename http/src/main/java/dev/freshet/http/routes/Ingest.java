@@ -6,6 +6,7 @@ import dev.freshet.actors.catalog.CatalogSnapshot;
 import dev.freshet.actors.catalog.Item;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.SignalWeights;
+import dev.freshet.actors.feed.ActivityFeed;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.http.api.ApiException;
 import dev.freshet.http.api.EventBatch;
@@ -48,6 +49,7 @@ public final class Ingest {
   private final TimeWindow timeWindow;
   private final RateLimits limits;
   private final IngestMetrics metrics;
+  private final ActivityFeed feed;
 
   public Ingest(
       ClusterSharding sharding,
@@ -57,7 +59,9 @@ public final class Ingest {
       Duration askTimeout,
       TimeWindow timeWindow,
       RateLimits limits,
-      IngestMetrics metrics) {
+      IngestMetrics metrics,
+      ActivityFeed feed) {
+    this.feed = feed;
     this.limits = limits;
     this.metrics = metrics;
     this.sharding = sharding;
@@ -101,7 +105,11 @@ public final class Ingest {
                         askTimeout))
         .whenComplete(metrics.recorded(source))
         .whenComplete(metrics.batch(source, batch.itemIds().size(), started))
-        .thenApply(r -> new Idempotency.Answer(202, IngestAnswer.Impressions.of(r)));
+        .thenApply(
+            r -> {
+              show(batch, r, now);
+              return new Idempotency.Answer(202, IngestAnswer.Impressions.of(r));
+            });
   }
 
   /**
@@ -162,6 +170,7 @@ public final class Ingest {
                         // users without consent: nothing of theirs stored, nor counted in
                         // popularity
                         Set<String> notStored = new HashSet<>();
+                        Set<String> notNew = new HashSet<>();
                         int accepted = 0;
                         int unstored = 0;
                         int u = 0;
@@ -172,13 +181,53 @@ public final class Ingest {
                             notStored.add(userId);
                             unstored += r.accepted();
                           }
+                          if (!r.stored() || r.resent()) notNew.add(userId);
                         }
                         countForPopularity(batch, ids, notStored); // durable now, so it may count
+                        show(batch, notNew);
                         return new Idempotency.Answer(
                             202, IngestAnswer.Events.of(accepted, unstored));
                       });
             })
         .whenComplete(metrics.batch(source, batch.events().size(), started));
+  }
+
+  /**
+   * Shows a recorded impressions batch on the live feed, if anyone watches: not a batch recorded
+   * before (sent again), nor anything of a user who did not consent to being stored.
+   */
+  private void show(ImpressionBatch batch, UserEntity.ImpressionsResult r, long now) {
+    if (!feed.watched() || r.resent() || !r.stored()) return;
+    feed.publish(
+        new ActivityFeed.Impressions(
+            now,
+            batch.userId(),
+            List.copyOf(batch.itemIds()),
+            batch.surface().orElse(null),
+            batch.rankingId().orElse(null),
+            r.recorded(),
+            r.duplicates()));
+  }
+
+  /** Shows a recorded events batch on the live feed but for {@code hidden} users' events. */
+  private void show(EventBatch batch, Set<String> hidden) {
+    if (!feed.watched()) return;
+    List<ActivityFeed.Interaction> shown = new ArrayList<>();
+    for (EventBatch.Event e : batch.events()) {
+      if (hidden.contains(e.userId())) continue;
+      shown.add(
+          new ActivityFeed.Interaction(
+              e.userId(),
+              e.itemId(),
+              e.type().wire(),
+              e.at(),
+              e.rankingId(),
+              e.position(),
+              e.intent(),
+              e.value()));
+    }
+    if (!shown.isEmpty())
+      feed.publish(new ActivityFeed.Interactions(System.currentTimeMillis(), shown));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.freshet.http.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.actors.feed.ActivityFeed;
 import dev.freshet.actors.ranking.RankingLog;
 import dev.freshet.actors.ranking.RankingRequest;
 import dev.freshet.actors.ranking.RankingSettings;
@@ -29,6 +30,7 @@ public final class RankingRoutes extends ApiRoutes {
   private final RankingLog rankingLog;
   private final int embeddingDimension;
   private final JsonBodies bodies;
+  private final ActivityFeed feed;
 
   public RankingRoutes(
       Users users,
@@ -36,8 +38,10 @@ public final class RankingRoutes extends ApiRoutes {
       RankingLog rankingLog,
       int embeddingDimension,
       JsonBodies bodies,
+      ActivityFeed feed,
       ObjectMapper mapper) {
     super(mapper);
+    this.feed = feed;
     this.users = users;
     this.rankingSettings = rankingSettings;
     this.rankingLog = rankingLog;
@@ -80,6 +84,15 @@ public final class RankingRoutes extends ApiRoutes {
           if (r.personal() && request.asOf().isEmpty()) {
             rankingLog.served(userId, r.served());
             if (r.shadow() != null) rankingLog.shadow(userId, r.shadow());
+            if (feed.watched()) {
+              feed.publish(
+                  new ActivityFeed.Ranking(
+                      System.currentTimeMillis(),
+                      userId,
+                      r.served().rankingId(),
+                      r.served().variant(),
+                      r.served().items().stream().map(i -> i.id()).toList()));
+            }
           }
           return json(200, RankingAnswer.of(r.served(), request.explain()));
         });

@@ -362,35 +362,10 @@ public final class StreamRoutes extends AllDirectives {
     }
   }
 
-  /**
-   * The whole text of a message. Frames may arrive streamed; unlike {@code toStrict}, this stops at
-   * {@code maxMessageBytes} instead of buffering whatever the client sends, and at the read
-   * timeout.
-   */
+  /** The whole text of a message, within the message size limit and the read timeout. */
   private CompletionStage<String> read(Message message) {
-    if (!message.isText()) {
-      // nothing of it is used; cancelling its data lets the connection's reading go on to the close
-      if (!message.isStrict())
-        message.asBinaryMessage().getStreamedData().runWith(Sink.cancelled(), materializer);
-      return CompletableFuture.failedFuture(
-          new ApiException(
-              415,
-              "binary_message",
-              "only text messages are accepted: send each batch as JSON text",
-              "message"));
-    }
-    TextMessage text = message.asTextMessage();
-    if (text.isStrict()) {
-      String strict = text.getStrictText();
-      return utf8Length(strict) > maxMessageBytes
-          ? CompletableFuture.failedFuture(new StreamLimitReachedException(maxMessageBytes))
-          : CompletableFuture.completedFuture(strict);
-    }
-    return text.getStreamedText()
-        .limitWeighted(maxMessageBytes, StreamRoutes::utf8Length)
-        .completionTimeout(settings.readTimeout())
-        .runFold(new StringBuilder(), StringBuilder::append, materializer)
-        .thenApply(StringBuilder::toString);
+    return WebSocketText.read(
+        message, maxMessageBytes, settings.readTimeout(), materializer, "message");
   }
 
   private ApiException readError(Throwable failure) {
@@ -455,19 +430,5 @@ public final class StreamRoutes extends AllDirectives {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Stream reply not serializable", e);
     }
-  }
-
-  private static long utf8Length(String s) {
-    long bytes = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) bytes += 1;
-      else if (c < 0x800) bytes += 2;
-      else if (Character.isHighSurrogate(c)) {
-        bytes += 4; // with its low surrogate, one 4-byte code point
-        i++;
-      } else bytes += 3;
-    }
-    return bytes;
   }
 }

@@ -2,7 +2,7 @@
 // attribute (how many points the plot draws; the browser tests read it), and a note when a refresh
 // fails. A failed refresh keeps the last plot: stale numbers with a visible note beat a blank card.
 
-import { clockTime, el, setText } from "./dom.js";
+import { clockTime, el, setText } from "./dom.mjs";
 
 export class PlotPanel {
   #resizeObserver;

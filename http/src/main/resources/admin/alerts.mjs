@@ -1,7 +1,7 @@
 // The alerts panel: SPEC C9's alert rules as this node evaluates them now (GET /v1/admin/alerts),
 // firing first, then pending, then ok, each with its value against its threshold.
 
-import { clockTime, el } from "./dom.js";
+import { clockTime, el } from "./dom.mjs";
 
 const ORDER = { firing: 0, pending: 1, ok: 2 };
 

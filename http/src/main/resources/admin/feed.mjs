@@ -3,7 +3,7 @@
 // filters by user and item, pauses, and drops messages for a viewer that reads too slowly (it reports
 // how many); this side reconnects with backoff and sends its filter and pause again on a new socket.
 
-import { clockTime, el, setText } from "./dom.js";
+import { clockTime, el, setText } from "./dom.mjs";
 
 /** Entries kept in the list: enough to read, few enough that a busy feed does not slow the page. */
 export const MAX_ENTRIES = 200;

@@ -2,8 +2,8 @@
 // answers, the alerts and pool generation of this node, and the live event feed. ECharts comes from
 // vendor/echarts.min.js, a classic script loaded before this module (it defines window.echarts).
 
-import { ApiError, adminClient, forgetKey, getJson, isAbort, storeKey, storedKey } from "./api.js";
-import { renderAlerts } from "./alerts.js";
+import { ApiError, adminClient, forgetKey, getJson, isAbort, storeKey, storedKey } from "./api.mjs";
+import { renderAlerts } from "./alerts.mjs";
 import {
   activeUsersPlot,
   activityPlot,
@@ -13,11 +13,11 @@ import {
   lagPlot,
   latencyPlot,
   poolPlot,
-} from "./charts.js";
-import { clockTime, setText } from "./dom.js";
-import { FeedPanel } from "./feed.js";
-import { PlotPanel } from "./panel.js";
-import { Poller } from "./poller.js";
+} from "./charts.mjs";
+import { clockTime, setText } from "./dom.mjs";
+import { FeedPanel } from "./feed.mjs";
+import { PlotPanel } from "./panel.mjs";
+import { Poller } from "./poller.mjs";
 
 // The database-backed answers change slowly and cost a query; the node's samples come every 10 s.
 const DB_REFRESH_MS = 30_000;
