@@ -773,6 +773,40 @@ test("recommend asks for the user's ranking with the key, and says why it was re
   });
 });
 
+test("items of a fetched ranking are observed in its context unless the page says otherwise", async () => {
+  const browser = new Browser();
+  browser.respond = (request) =>
+    request.method === "GET"
+      ? answer(200, {
+          rankingId: "r-9",
+          variant: "a",
+          items: [
+            { id: "item-1", score: 2, position: 0 },
+            { id: "item-2", score: 1, position: 1 },
+          ],
+        })
+      : answer(202, { recorded: 1, duplicates: 0 });
+  const tab = await browser.open({ key: "rank-and-ingest" });
+  await tab.Freshet.recommend({ k: 2 });
+  const first = {};
+  const second = {};
+  const other = {};
+  tab.Freshet.observe(first, "item-2");
+  tab.Freshet.observe(second, "item-1", { rankingId: "r-own", position: 7 });
+  tab.Freshet.observe(other, "item-3");
+  for (const element of [first, second, other]) tab.show(element, 1);
+  await browser.advance(3_100);
+  const bodies = browser.posts("/v1/impressions").map(bodyOf);
+  assert.deepEqual(
+    bodies.map((b) => [b.itemIds, b.rankingId ?? null, b.positions ?? null]).sort(),
+    [
+      [["item-1"], "r-own", [7]],
+      [["item-2"], "r-9", [1]],
+      [["item-3"], null, null],
+    ].sort(),
+  );
+});
+
 // --- the classic script ---
 
 /** The edge's build of /sdk/freshet.js, by the rules at the top of freshet.mjs. */

@@ -22,6 +22,8 @@ const ID_RULE = "1-128 characters of [A-Za-z0-9._:@-]";
 const EVENT_TYPES = "impression click like dislike skip favorite share purchase dwell".split(" ");
 const MAX_DWELL_MS = 24 * 3_600_000;
 const MAX_K = 200;
+/** Items of fetched rankings remembered for observe(): a few pages of recommendations. */
+const MAX_RANKED = 1000;
 /** Some browsers fire visibilitychange twice in a row when a page goes away. */
 const HIDDEN_DEBOUNCE_MS = 100;
 /** The stored queue of one tab; beyond it the oldest entries are dropped (localStorage holds ~5 MB). */
@@ -240,6 +242,7 @@ class Session {
     this.prefix = `freshet:v1:${encodeURIComponent(settings.endpoint)}:`;
     this.storeKey = this.prefix + newKey();
     this.watched = new Map(); // element → {itemId, rankingId, position, visible, timer}
+    this.ranked = new Map(); // itemId → {rankingId, position} of the latest recommend() showing it
     this.observer = null;
     this.timers = { flush: null, hidden: null, retry: null, heartbeat: null };
     this.inFlight = new Set(); // keys of batches whose request has not been answered
@@ -274,6 +277,13 @@ class Session {
     check("observe", "position", isPosition(position), "an integer, 0 or more");
     const observer = this.observerOf();
     if (observer === null) return;
+    // an item of a ranking recommend() fetched is shown in that ranking's context, unless told
+    // otherwise: clicks and impressions then join to the ranking and its position
+    const ranked = rankingId === undefined ? this.ranked.get(itemId) : undefined;
+    if (ranked !== undefined) {
+      rankingId = ranked.rankingId;
+      position = position ?? ranked.position;
+    }
     // observing anew (an element reused for another item) starts over; the observer reports it anew
     this.unobserve(element);
     this.watched.set(element, { itemId, rankingId, position, visible: false, timer: null });
@@ -395,11 +405,26 @@ class Session {
       credentials: "omit",
     });
     const answer = await response.json().catch(() => null);
-    if (response.ok) return answer;
+    if (response.ok) {
+      this.remember(answer);
+      return answer;
+    }
     const error = new Error(answer?.error?.message ?? `recommendations: HTTP ${response.status}`);
     error.status = response.status;
     error.code = answer?.error?.code ?? null;
     throw error;
+  }
+
+  /** Each item of a ranking, with where it was ranked, for observe() (the latest 1,000 items). */
+  remember(answer) {
+    if (!answer || !isId(answer.rankingId) || !Array.isArray(answer.items)) return;
+    for (const item of answer.items) {
+      if (!isId(item?.id)) continue;
+      this.ranked.delete(item.id); // re-inserted last: the Map's order is the age
+      const position = isPosition(item.position) ? item.position : undefined;
+      this.ranked.set(item.id, { rankingId: answer.rankingId, position });
+    }
+    while (this.ranked.size > MAX_RANKED) this.ranked.delete(this.ranked.keys().next().value);
   }
 
   /** Something waits: stored now, sent within flushIntervalMs. */
