@@ -56,9 +56,13 @@ public final class Main {
         "  recommend    " + base + "/v1/users/alice/recommendations?k=10&explain=true");
     System.out.println("  health       " + base + "/health/ready");
     System.out.println(
-        "  dashboard    " + base + "/admin/   (sign in with the admin key below; live feed included)");
+        "  dashboard    "
+            + base
+            + "/admin/   (sign in with the admin key below; live feed included)");
     System.out.println(
-        "  browser SDK  " + base + "/sdk/freshet.js   (or /sdk/freshet.mjs; see http/src/main/resources/sdk/README.md)");
+        "  browser SDK  "
+            + base
+            + "/sdk/freshet.js   (or /sdk/freshet.mjs; see http/src/main/resources/sdk/README.md)");
     if (settings.managementEnabled()) {
       System.out.println(
           "  management   http://localhost:"

@@ -182,6 +182,40 @@ class AdminDashboardHttpTest {
     }
   }
 
+  /**
+   * The feed is the cluster's: a viewer on one node sees what another node records (the entries
+   * cross the wire on the topic, serialized as the cluster's other messages are).
+   */
+  @Test
+  void aViewerSeesWhatAnotherNodeRecords() {
+    FreshetNode second =
+        TestNodes.onDatabase(
+            standalone.db(),
+            Optional.of(standalone.node().system().address()),
+            Map.of("freshet.auth.enabled", "on", "freshet.auth.admin-key", ADMIN_KEY));
+    try (WebSocketClient viewer = feed(Optional.of(ADMIN_KEY))) {
+      assertThat(viewer.next().path("type").asText()).isEqualTo("ready");
+      assertThat(viewer.next().path("type").asText()).isEqualTo("status");
+      Api other = new Api(second).withKey(ADMIN_KEY);
+      // the second node learns of the viewer through the receptionist: until then it publishes
+      // nothing, so it is asked until one batch shows
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      JsonNode shown = null;
+      for (int i = 0; shown == null; i++) {
+        assertThat(System.nanoTime()).as("an entry from the other node").isLessThan(deadline);
+        String user = "remote-" + i;
+        assertThat(other.post("/v1/impressions", Api.impressions(user, List.of("d11"))).status())
+            .isEqualTo(202);
+        shown = viewer.poll(Duration.ofMillis(500));
+      }
+      assertThat(shown.path("type").asText()).isEqualTo("impression");
+      assertThat(shown.path("userId").asText()).startsWith("remote-");
+      assertThat(shown.path("itemIds").toString()).isEqualTo("[\"d11\"]");
+    } finally {
+      second.stop();
+    }
+  }
+
   @Test
   void aBearerHeaderSignsAViewerInAtOnce() {
     try (WebSocketClient viewer = feed(Optional.of(ADMIN_KEY))) {

@@ -67,6 +67,16 @@ public final class WebSocketClient implements WebSocket.Listener, AutoCloseable 
     }
   }
 
+  /** The next message from the server if one comes within {@code wait}, else null. */
+  JsonNode poll(Duration wait) {
+    try {
+      return messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Messages received and not yet taken. */
   List<JsonNode> received() {
     List<JsonNode> rest = new ArrayList<>();
