@@ -47,7 +47,7 @@ public final class Api {
   }
 
   /** The same node, every request carrying API key {@code key}. */
-  Api withKey(String key) {
+  public Api withKey(String key) {
     return new Api(base, key);
   }
 
@@ -74,7 +74,7 @@ public final class Api {
   }
 
   /** A GET whose answer is not JSON: its body as text. */
-  String text(String path) {
+  public String text(String path) {
     return raw(HttpRequest.newBuilder(URI.create(base + path)).GET()).body();
   }
 
