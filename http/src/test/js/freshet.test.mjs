@@ -477,6 +477,17 @@ test("pagehide sends by beacon, key and Idempotency-Key in the query, body as te
   assert.equal(browser.requests.length, 0);
 });
 
+test("a page going away sends its interactions before its impressions", async () => {
+  const browser = new Browser();
+  const tab = await browser.open();
+  showItems(tab, 3);
+  await browser.advance(1_000);
+  tab.Freshet.track("click", "item-1");
+  tab.pagehide();
+  const paths = browser.beacons.map((b) => new URL(b.url).pathname);
+  assert.deepEqual(paths, ["/v1/events", "/v1/impressions"]);
+});
+
 test("visibilitychange to hidden is debounced; shown again, beaconed batches are confirmed by fetch", async () => {
   const browser = new Browser();
   const tab = await browser.open();

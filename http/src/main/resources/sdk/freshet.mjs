@@ -235,9 +235,11 @@ class Session {
     const newKey = () => randomId(this.win.crypto);
     this.impressions = new Outbox({ newKey });
     this.events = new EventOutbox({ newKey });
+    // events first: a page going away may send only about 64 KiB, and a few clicks are worth more
+    // of it than the last of a long backlog of impressions (what is left waits for the next page)
     this.routes = [
-      [this.impressions, "/v1/impressions"],
       [this.events, "/v1/events"],
+      [this.impressions, "/v1/impressions"],
     ];
     this.prefix = `freshet:v1:${encodeURIComponent(settings.endpoint)}:`;
     this.storeKey = this.prefix + newKey();
