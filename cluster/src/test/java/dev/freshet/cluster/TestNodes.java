@@ -54,7 +54,8 @@ public final class TestNodes {
   }
 
   /** A node on its own fresh PostgreSQL, with {@code overrides}; closing stops both. */
-  record Standalone(EmbeddedDatabase db, FreshetNode node, Api api) implements AutoCloseable {
+  public record Standalone(EmbeddedDatabase db, FreshetNode node, Api api)
+      implements AutoCloseable {
     @Override
     public void close() {
       node.stop();
@@ -62,7 +63,7 @@ public final class TestNodes {
     }
   }
 
-  static Standalone standalone(Map<String, Object> overrides) {
+  public static Standalone standalone(Map<String, Object> overrides) {
     EmbeddedDatabase db = database();
     Map<String, Object> values = new HashMap<>(overrides);
     values.put("freshet.db.url", db.jdbcUrl());
