@@ -1,8 +1,8 @@
 // Node's test runner over the admin dashboard's pure parts (src/main/resources/admin): what each plot
 // draws from an answer, the alerts' order and wording, and the live feed's filter, backoff and entries.
 // The DOM and ECharts parts are the browser tests'. Run: node --test http/src/test/js/admin-dashboard.test.mjs
-// (Node >= 20.19 or 22: the dashboard's modules are .js without a package.json, so older Node reads them
-// as CommonJS; the Maven build does not run this file yet.)
+// (the modules are .mjs, so any Node with a test runner reads them as ES modules; the http module's
+// build runs this file.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -16,6 +16,7 @@ import {
   lagPlot,
   latencyPlot,
   poolPlot,
+  withLonePointsMarked,
 } from "../../main/resources/admin/charts.mjs";
 import { formatDuration, formatValue, readingText, sortAlerts } from "../../main/resources/admin/alerts.mjs";
 import { describe, filterValue, matches, reconnectDelay, statusText, validId } from "../../main/resources/admin/feed.mjs";
@@ -95,12 +96,25 @@ test("node metrics: nulls are gaps, not points; all nulls is no data; zero is a 
   assert.equal(latency.option.series.length, 5);
   assert.deepEqual(latency.option.series[2].data[1], [1796299210000, null]);
   assert.equal(latency.option.series[2].connectNulls, false);
+  // a point between gaps is a dot (a line needs two in a row); points in a row are only the line
+  assert.deepEqual(latency.option.series[2].data[0], { value: [1796299200000, 12], symbol: "circle", symbolSize: 4 });
+  assert.deepEqual(latency.option.series[2].data[2], { value: [1796299220000, 30], symbol: "circle", symbolSize: 4 });
+  assert.equal(latency.option.series[2].symbol, "none");
+  assert.deepEqual(latency.option.series[3].data[1], [1796299210000, 2]);
   // a log axis cannot draw zero
   assert.equal(latencyPlot(metrics({ rankingP95: [0, 2, 3] }), { log: true }).option.series[3].data[0][1], null);
   const pool = poolPlot(metrics({ poolRequests: [1, 0, 2], poolFailures: [0, 0, 1], usersAtRisk: [null, 3, 4] }));
   assert.equal(pool.points, 8);
   assert.deepEqual(pool.option.series.map((s) => s.type), ["bar", "bar", "line"]);
   assert.equal(pool.option.series[2].yAxisIndex, 1);
+});
+
+test("lone points: only a value with gaps (or ends) on both sides", () => {
+  const dot = (value) => ({ value, symbol: "circle", symbolSize: 4 });
+  assert.deepEqual(withLonePointsMarked([]), []);
+  assert.deepEqual(withLonePointsMarked([[1, 5]]), [dot([1, 5])]);
+  assert.deepEqual(withLonePointsMarked([[1, 5], [2, 6], [3, null], [4, 0], [5, null]]), [[1, 5], [2, 6], [3, null], dot([4, 0]), [5, null]]);
+  assert.deepEqual(withLonePointsMarked([[1, null], [2, null]]), [[1, null], [2, null]]);
 });
 
 test("alerts: firing first, then pending, then ok; value against threshold", () => {

@@ -122,12 +122,25 @@ function valueAxis(name, extra = {}, color = "#4a5468") {
   return axis;
 }
 
+/**
+ * A line's points, each alone between gaps (or the ends) marked to be drawn as a dot: a line needs two
+ * points in a row, so a lone sample (the only ingest batch in a minute) would not show at all.
+ */
+export function withLonePointsMarked(data) {
+  const missing = (i) => i < 0 || i >= data.length || data[i][1] === null;
+  return data.map((point, i) =>
+    !missing(i) && missing(i - 1) && missing(i + 1) ? { value: point, symbol: "circle", symbolSize: 4 } : point,
+  );
+}
+
 function line(name, data, color, extra = {}) {
   return {
     type: "line",
     name,
-    data,
-    showSymbol: false,
+    data: withLonePointsMarked(data),
+    // symbols only where a point asks for one (the lone points)
+    showSymbol: true,
+    symbol: "none",
     connectNulls: false, // a sample without data is a gap, not a straight line across it
     lineStyle: { width: 1.6, color },
     itemStyle: { color },

@@ -135,21 +135,21 @@ public final class Api {
         + "}";
   }
 
-  static String event(String type, String user, String item) {
+  public static String event(String type, String user, String item) {
     return event(type, user, item, "");
   }
 
   /** A {@code /v1/events} body. */
-  static String events(String... events) {
+  public static String events(String... events) {
     return "{\"events\":[" + String.join(",", events) + "]}";
   }
 
-  static String impressions(String userId, List<String> itemIds) {
+  public static String impressions(String userId, List<String> itemIds) {
     return "{\"userId\":\"" + userId + "\",\"itemIds\":[" + quoted(itemIds) + "]}";
   }
 
   /** Items {@code prefix0..prefix(n-1)} in {@code categories} categories, popularity n - i. */
-  static String items(String prefix, int n, int categories, String status) {
+  public static String items(String prefix, int n, int categories, String status) {
     return items(prefix, n, i -> "c" + (i % categories), status);
   }
 
@@ -178,7 +178,7 @@ public final class Api {
     return "{\"items\":[" + String.join(",", items) + "]}";
   }
 
-  static List<String> ids(String prefix, int from, int to) {
+  public static List<String> ids(String prefix, int from, int to) {
     List<String> ids = new ArrayList<>();
     for (int i = from; i < to; i++) ids.add(prefix + i);
     return ids;
