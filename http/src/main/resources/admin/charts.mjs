@@ -448,7 +448,9 @@ export function poolPlot(m) {
         data: pairs(m.times, s.poolRequests),
         itemStyle: { color: COLORS.requests },
         barMaxWidth: 8,
+        barMinWidth: 3, // a sample of an hour's plot is under a pixel wide: a request must still show
         barGap: "-100%", // failures are drawn over their requests, not beside them
+        z: 3, // over the users-at-risk line, which would hide a lone bar
       },
       {
         type: "bar",
@@ -456,6 +458,8 @@ export function poolPlot(m) {
         data: pairs(m.times, s.poolFailures),
         itemStyle: { color: COLORS.failures },
         barMaxWidth: 8,
+        barMinWidth: 3,
+        z: 4,
       },
       line("users at risk", pairs(m.times, s.usersAtRisk), COLORS.usersAtRisk, { yAxisIndex: 1, step: "end" }),
     ],
