@@ -36,8 +36,11 @@ public final class Chromium {
 
   private Chromium() {}
 
-  /** A new headless browser; skips (or fails under CI) when Chromium is not installed. */
-  public static ChromeDriver start() {
+  /**
+   * Skips the test (fails it under CI) unless Chromium and chromedriver are installed: call it
+   * before starting what a browser test needs, so that nothing starts for a skipped class.
+   */
+  public static void require() {
     if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
       String why =
           "Chromium ("
@@ -49,6 +52,11 @@ public final class Chromium {
         fail(why + " under CI=true (.ci/run installs chromium chromium-driver)");
       Assumptions.abort(why + ": apt-get install chromium chromium-driver");
     }
+  }
+
+  /** A new headless browser; skips (or fails under CI) when Chromium is not installed. */
+  public static ChromeDriver start() {
+    require();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER.toFile());
     options.addArguments(

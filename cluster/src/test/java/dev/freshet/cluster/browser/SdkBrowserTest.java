@@ -67,6 +67,7 @@ class SdkBrowserTest {
 
   @BeforeAll
   static void start() {
+    Chromium.require(); // without a browser, the class is skipped before anything starts
     // the shop's origin is known before the node starts, which must allow it
     shop = ShopPage.start();
     proxy = IngestProxy.start();
