@@ -112,6 +112,20 @@ public final class Retention {
     return total;
   }
 
+  /**
+   * Deletes the dashboard's hourly rollups (activity, freshness) older than the retention period;
+   * answers how many hours. Not held back by the training export: they summarise, they are never
+   * exported.
+   */
+  public long purgeRollups(Instant now) {
+    Instant limit = now.minus(retention);
+    long total = deleteBefore("activity_hourly", "hour", limit);
+    total += deleteBefore("freshness_hourly", "hour", limit);
+    log.info(
+        "Retention of the dashboard's hourly rollups before {}: {} hours deleted", limit, total);
+    return total;
+  }
+
   // On the partition itself, not the parent: a ctid is only unique within one partition.
   private long deleteBefore(Partition partition, String column, Instant limit) {
     return deleteBefore(partition.name(), column, limit);

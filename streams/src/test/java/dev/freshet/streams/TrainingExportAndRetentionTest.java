@@ -323,6 +323,25 @@ class TrainingExportAndRetentionTest {
     assertThat(retention(true).purgeDeadLetters(NOW)).isZero();
   }
 
+  @Test
+  void theDashboardsHourlyRollupsOlderThanTheRetentionPeriodArePurgedWhateverTheExport()
+      throws Exception {
+    for (Instant hour :
+        List.of(
+            RETENTION_LIMIT.minus(Duration.ofDays(3)),
+            RETENTION_LIMIT.minus(Duration.ofHours(1)),
+            RETENTION_LIMIT.plus(Duration.ofHours(1)))) {
+      try (Connection c = ds.getConnection();
+          var ps =
+              c.prepareStatement("INSERT INTO activity_hourly (hour, impressions) VALUES (?, 1)")) {
+        ps.setObject(1, java.time.OffsetDateTime.ofInstant(hour, java.time.ZoneOffset.UTC));
+        ps.executeUpdate();
+      }
+    }
+    assertThat(retention(true).purgeRollups(NOW)).isEqualTo(2);
+    assertThat(count("activity_hourly")).isEqualTo(1);
+  }
+
   // --- helpers ---
 
   private static void deadLetter(long seqNr, Instant createdAt) throws SQLException {

@@ -120,7 +120,8 @@ public final class MetricHistory {
       times[i] = p.atMillis() / 1000;
       for (int j = 0; j < SERIES.size(); j++) {
         float v = p.values()[j];
-        series.get(SERIES.get(j).name()).add(Float.isNaN(v) ? null : (double) v);
+        // JSON has no NaN or infinity: nothing to show is null
+        series.get(SERIES.get(j).name()).add(Float.isFinite(v) ? (double) v : null);
       }
     }
     return new Range(settings.sampleInterval().toSeconds(), times, series);

@@ -3,6 +3,7 @@ package dev.freshet.streams.readmodel;
 import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.user.UserEntity.InteractionsRecorded;
+import dev.freshet.persistence.DashboardRollups;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -42,6 +43,10 @@ public final class EventsReadModel implements ReadModel {
     int placed = SetWrites.insertEvents(c, rows);
     result.wrote(placed);
     result.skipped("item_deleted", rows.size() - placed);
+    // the dashboard's hourly counts, in this transaction: a replayed batch adds nothing twice
+    DashboardRollups.Activity activity = new DashboardRollups.Activity();
+    for (SetWrites.EventRow row : rows) activity.interaction(row.userId(), row.at());
+    DashboardRollups.add(c, activity);
     return result;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import dev.freshet.actors.user.UserEntity;
+import dev.freshet.persistence.DashboardRollups;
 import dev.freshet.persistence.ErasedUsers;
 import dev.freshet.persistence.Transactions;
 import java.sql.Connection;
@@ -228,8 +229,15 @@ public final class FeatureSnapshots implements Pipeline {
       ps.setArray(4, c.createArrayOf("float8", coverage));
       ps.setArray(5, c.createArrayOf("text", features));
       ps.executeUpdate();
-      return n;
     }
+    // the dashboard's freshness by hour, in this transaction
+    DashboardRollups.Freshness freshness = new DashboardRollups.Freshness();
+    long now = System.currentTimeMillis();
+    for (Snapshot s : kept) {
+      freshness.snapshot(s.user().userId(), now, s.view().coverage(), s.view().unseen());
+    }
+    DashboardRollups.add(c, freshness);
+    return n;
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.freshet.actors.user.UserEntity.ImpressionsRecorded;
 import dev.freshet.actors.user.UserEntity.ImpressionsRepeated;
 import dev.freshet.actors.user.UserEntity.ImpressionsShown;
 import dev.freshet.actors.user.UserEntity.InteractionsRecorded;
+import dev.freshet.persistence.DashboardRollups;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -73,6 +74,11 @@ public final class ImpressionsReadModel implements ReadModel {
     result.skipped("no_first_impression", (int) counted.noFirstImpression());
     result.wrote((int) counted.updated());
     SetWrites.markActive(c, JournalRows.latestByUser(batch));
+    // the dashboard's hourly counts, in this transaction: a replayed batch adds nothing twice
+    DashboardRollups.Activity activity = new DashboardRollups.Activity();
+    for (SetWrites.FirstRow f : firsts) activity.impression(f.userId(), f.at());
+    for (SetWrites.RepeatRow r : repeats) activity.user(r.userId(), r.at());
+    DashboardRollups.add(c, activity);
     return result;
   }
 

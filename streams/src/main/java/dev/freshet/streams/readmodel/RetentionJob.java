@@ -77,6 +77,7 @@ public final class RetentionJob implements Pipeline {
                           Instant now = Instant.now();
                           ErasedUsers.purgeExpired(dataSource);
                           retention.purgeDeadLetters(now);
+                          retention.purgeRollups(now);
                           return retention.purge(now);
                         },
                         blocking)
