@@ -302,7 +302,7 @@ export function freshnessHeatmapPlot(f) {
 
 /**
  * Which freshness KPI to show: this node's resident users (live) when it has any, else the feature
- * snapshots of the range. Answers {value, source: "live"|"snapshot", users, threshold} or null.
+ * snapshots of the range's last two hours. Answers {value, source: "live"|"snapshot", users, threshold} or null.
  */
 export function freshnessKpi(kpi) {
   const threshold = num(kpi?.threshold);
@@ -323,7 +323,7 @@ export function freshnessCaption(kpi) {
   const who =
     shown.source === "live"
       ? `Live: this node's${users || " resident users"}`
-      : `From feature snapshots in the range:${users || " all users"}`;
+      : `From the feature snapshots of the last two hours:${users || " all users"}`;
   return `${who} (share with at least half of the active pool unseen).${alert}`;
 }
 

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
@@ -39,8 +40,8 @@ public final class JdbcActivityStatistics {
 
   /**
    * {@code users[bucket][band]}: distinct users snapshotted in the band during the bucket; the
-   * freshness KPI over the users snapshotted in the latest hour in range that has any (empty
-   * without), and how many they were.
+   * freshness KPI over the users snapshotted in the latest hour in range that has any and the hour
+   * before it (empty without), and how many they were.
    */
   public record Freshness(long[] bucketStarts, long[][] users, OptionalDouble kpi, long kpiUsers) {}
 
@@ -107,7 +108,8 @@ public final class JdbcActivityStatistics {
   /**
    * Freshness in {@code [from, to)}: per bucket and coverage band, the distinct users snapshotted
    * in it; and the KPI (SPEC C9: the share with at least half of a non-empty active pool unseen,
-   * i.e. coverage at most one half) over the users snapshotted in the latest hour that has any.
+   * i.e. coverage at most one half) over the users snapshotted in the latest hour that has any and
+   * the hour before it.
    */
   public Freshness freshness(Instant from, Instant to, Duration bucket) {
     long[] starts = bucketStarts(from, to, bucket);
@@ -118,8 +120,8 @@ public final class JdbcActivityStatistics {
       for (int b = 0; b < COVERAGE_BANDS; b++) bands.add(new ArrayList<>());
       sketches.add(bands);
     }
-    long[] latestHour = {Long.MIN_VALUE};
-    byte[][] latest = new byte[2][]; // the latest judged hour's sketches: fresh, judged
+    // each judged hour's sketches (fresh, judged), for the KPI of the latest ones
+    TreeMap<Long, byte[][]> judgedHours = new TreeMap<>();
     long seconds = bucket.toSeconds();
     read(
         "Reading freshness statistics failed",
@@ -138,11 +140,7 @@ public final class JdbcActivityStatistics {
                 for (int b = 0; b < Math.min(COVERAGE_BANDS, bands.length); b++)
                   sketches.get(i).get(b).add(bands[b]);
                 byte[] judged = rs.getBytes(4);
-                if (judged != null && hour > latestHour[0]) {
-                  latestHour[0] = hour;
-                  latest[0] = rs.getBytes(3);
-                  latest[1] = judged;
-                }
+                if (judged != null) judgedHours.put(hour, new byte[][] {rs.getBytes(3), judged});
               }
             }
           }
@@ -153,8 +151,19 @@ public final class JdbcActivityStatistics {
         users[i][b] = DashboardRollups.distinct(sketches.get(i).get(b));
       }
     }
-    long judged = DashboardRollups.distinct(java.util.Arrays.asList(latest[1]));
-    long fresh = Math.min(judged, DashboardRollups.distinct(java.util.Arrays.asList(latest[0])));
+    // the latest judged hour and the one before it: users snapshotted just before and just after
+    // the hour turned are judged together
+    List<byte[]> freshSketches = new ArrayList<>();
+    List<byte[]> judgedSketches = new ArrayList<>();
+    if (!judgedHours.isEmpty()) {
+      long last = judgedHours.lastKey();
+      for (byte[][] h : judgedHours.subMap(last - 3_600_000L, true, last, true).values()) {
+        freshSketches.add(h[0]);
+        judgedSketches.add(h[1]);
+      }
+    }
+    long judged = DashboardRollups.distinct(judgedSketches);
+    long fresh = Math.min(judged, DashboardRollups.distinct(freshSketches));
     return new Freshness(
         starts,
         users,

@@ -133,9 +133,18 @@ class DashboardRollupsTest {
     var result = statistics().freshness(hour, hour.plus(Duration.ofHours(2)), Duration.ofHours(1));
     assertThat(result.users()[0]).containsExactly(2, 0, 0, 0, 0, 0, 0, 0, 0, 1);
     assertThat(result.users()[1]).containsExactly(0, 0, 0, 0, 0, 1, 0, 0, 0, 1);
-    // the latest hour: neither ann (55 % seen) nor bob has half the pool unseen
-    assertThat(result.kpi()).hasValue(0.0);
+    // the latest hour and the one before: ann fresh at 08:00 (5 % seen), not at 09:00 (55 %), bob
+    // never: judged together, two users, one of them fresh at some time
+    assertThat(result.kpi()).hasValue(0.5);
     assertThat(result.kpiUsers()).isEqualTo(2);
+    Instant later2 = hour.plus(Duration.ofHours(3));
+    var g = new DashboardRollups.Freshness();
+    g.snapshot("cid", later2.toEpochMilli(), 0.1, 80);
+    inTransaction(c -> DashboardRollups.add(c, g));
+    var afterGap =
+        statistics().freshness(hour, hour.plus(Duration.ofHours(4)), Duration.ofHours(1));
+    assertThat(afterGap.kpi()).as("only the latest hour and the one before").hasValue(1.0);
+    assertThat(afterGap.kpiUsers()).isEqualTo(1);
 
     var whole = statistics().freshness(hour, hour.plus(Duration.ofHours(2)), Duration.ofHours(6));
     assertThat(whole.users()[0][9]).as("bob, in band 9 in both hours, once").isEqualTo(1);
