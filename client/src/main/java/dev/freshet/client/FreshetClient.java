@@ -213,37 +213,67 @@ public final class FreshetClient implements AutoCloseable {
    * FreshetClientException.Timeout} when no serving node offers the service within the ask timeout.
    */
   public CompletionStage<Erasure.Erased> forget(String userId) {
-    CompletionStage<Receptionist.Listing> listing =
-        AskPattern.ask(
-            system.receptionist(),
-            (ActorRef<Receptionist.Listing> r) -> Receptionist.find(Erasure.KEY, r),
-            askTimeout,
-            system.scheduler());
-    return listing
+    long deadline = System.nanoTime() + askTimeout.toNanos();
+    return erasureService(deadline)
         .thenCompose(
-            found -> {
-              List<ActorRef<Erasure.Erase>> services =
-                  new ArrayList<>(found.getServiceInstances(Erasure.KEY));
-              if (services.isEmpty())
-                return CompletableFuture.<Erasure.Erased>failedFuture(
-                    new java.util.concurrent.TimeoutException(
-                        "no serving node offers erasure yet"));
-              ActorRef<Erasure.Erase> service =
-                  services.get(ThreadLocalRandom.current().nextInt(services.size()));
-              return AskPattern.<Erasure.Erase, StatusReply<Erasure.Erased>>ask(
-                      service, r -> new Erasure.Erase(userId, r), askTimeout, system.scheduler())
-                  .thenCompose(
-                      reply ->
-                          reply.isSuccess()
-                              ? CompletableFuture.completedFuture(reply.getValue())
-                              : CompletableFuture.<Erasure.Erased>failedFuture(reply.getError()));
-            })
+            service ->
+                AskPattern.<Erasure.Erase, StatusReply<Erasure.Erased>>ask(
+                        service, r -> new Erasure.Erase(userId, r), askTimeout, system.scheduler())
+                    .thenCompose(
+                        reply ->
+                            reply.isSuccess()
+                                ? CompletableFuture.completedFuture(reply.getValue())
+                                : CompletableFuture.<Erasure.Erased>failedFuture(reply.getError())))
         .handle(
             (value, failure) ->
                 failure == null
                     ? CompletableFuture.completedFuture(value)
                     : CompletableFuture.<Erasure.Erased>failedFuture(translate(userId, failure)))
         .thenCompose(Function.identity());
+  }
+
+  /** How often a member that has just joined asks again for the serving nodes' erasure service. */
+  private static final Duration ERASURE_LOOKUP_RETRY = Duration.ofMillis(200);
+
+  /**
+   * A serving node's erasure service, asked of the receptionist until {@code deadline}: a member
+   * that has just joined sees the other members' services only once the receptionist's state
+   * reached it.
+   */
+  private CompletionStage<ActorRef<Erasure.Erase>> erasureService(long deadline) {
+    return AskPattern.ask(
+            system.receptionist(),
+            (ActorRef<Receptionist.Listing> r) -> Receptionist.find(Erasure.KEY, r),
+            askTimeout,
+            system.scheduler())
+        .thenCompose(
+            found -> {
+              List<ActorRef<Erasure.Erase>> services =
+                  new ArrayList<>(found.getServiceInstances(Erasure.KEY));
+              if (!services.isEmpty()) {
+                return CompletableFuture.completedFuture(
+                    services.get(ThreadLocalRandom.current().nextInt(services.size())));
+              }
+              if (System.nanoTime() + ERASURE_LOOKUP_RETRY.toNanos() > deadline) {
+                return CompletableFuture.<ActorRef<Erasure.Erase>>failedFuture(
+                    new java.util.concurrent.TimeoutException(
+                        "no serving node offers erasure yet"));
+              }
+              CompletableFuture<ActorRef<Erasure.Erase>> later = new CompletableFuture<>();
+              system
+                  .scheduler()
+                  .scheduleOnce(
+                      ERASURE_LOOKUP_RETRY,
+                      () ->
+                          erasureService(deadline)
+                              .whenComplete(
+                                  (service, failure) -> {
+                                    if (failure != null) later.completeExceptionally(failure);
+                                    else later.complete(service);
+                                  }),
+                      system.executionContext());
+              return later;
+            });
   }
 
   /**
