@@ -2,6 +2,7 @@ package dev.freshet.cluster;
 
 import static dev.freshet.cluster.Api.event;
 import static dev.freshet.cluster.Api.events;
+import static dev.freshet.cluster.Api.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,10 +98,11 @@ class AdminDashboardHttpTest {
 
     // the feature snapshots (every second here) give each user a coverage band
     JsonNode freshness =
-        eventually(
+        Eventually.until(
+            "feature snapshots of the three users",
+            Duration.ofSeconds(30),
             () -> ok(admin.get("/v1/admin/dashboard/freshness?range=24h")),
-            f -> f.path("kpi").path("snapshotUsers").asLong() >= 3,
-            "feature snapshots of the three users");
+            f -> f.path("kpi").path("snapshotUsers").asLong() >= 3);
     assertThat(freshness.path("bands")).hasSize(10);
     JsonNode latest = freshness.path("users").get(freshness.path("buckets").size() - 1);
     assertThat(sum(latest)).isGreaterThanOrEqualTo(3);
@@ -119,10 +120,12 @@ class AdminDashboardHttpTest {
         .isEqualTo(202);
     assertThat(admin.get("/v1/users/dash-m/recommendations?k=5").status()).isEqualTo(200);
     JsonNode metrics =
-        eventually(
+        Eventually.until(
+            "a sample with the batch and the ranking",
+            Duration.ofSeconds(30),
             () -> ok(admin.get("/v1/admin/dashboard/metrics?range=15m")),
-            m -> hasValue(m, "ingestP99") && hasValue(m, "rankingP95") && hasValue(m, "ingestRate"),
-            "a sample with the batch and the ranking");
+            m ->
+                hasValue(m, "ingestP99") && hasValue(m, "rankingP95") && hasValue(m, "ingestRate"));
     assertThat(metrics.path("sampleSeconds").asLong()).isEqualTo(1);
     assertThat(metrics.path("node").asText()).contains(":");
   }
@@ -251,11 +254,6 @@ class AdminDashboardHttpTest {
 
   // ---- helpers
 
-  private static JsonNode ok(Api.Response response) {
-    assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
-    return response.body();
-  }
-
   private static long sum(JsonNode numbers) {
     long sum = 0;
     for (JsonNode n : numbers) sum += n.asLong();
@@ -266,22 +264,5 @@ class AdminDashboardHttpTest {
     for (JsonNode v : metrics.path("series").path(series))
       if (!v.isNull() && v.asDouble() > 0) return true;
     return false;
-  }
-
-  private static JsonNode eventually(
-      java.util.function.Supplier<JsonNode> ask, Predicate<JsonNode> done, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode last = ask.get();
-    while (!done.test(last)) {
-      assertThat(System.nanoTime()).as(what + " within 30 s; last: " + last).isLessThan(deadline);
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = ask.get();
-    }
-    return last;
   }
 }

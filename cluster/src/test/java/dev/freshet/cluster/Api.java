@@ -25,6 +25,14 @@ public final class Api {
     }
   }
 
+  /** The body of a 200 answer; fails showing the body otherwise. */
+  public static JsonNode ok(Response response) {
+    org.assertj.core.api.Assertions.assertThat(response.status())
+        .as(response.body().toString())
+        .isEqualTo(200);
+    return response.body();
+  }
+
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;

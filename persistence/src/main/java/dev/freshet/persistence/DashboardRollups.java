@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.Union;
 
@@ -104,12 +105,16 @@ public final class DashboardRollups {
   /** Adds {@code activity} to {@code activity_hourly} in {@code c}'s transaction. */
   public static void add(Connection c, Activity activity) throws SQLException {
     if (activity.isEmpty()) return;
-    TreeMap<Long, Boolean> hours = new TreeMap<>();
-    activity.counts.keySet().forEach(h -> hours.put(h, true));
-    activity.users.keySet().forEach(h -> hours.put(h, true));
-    Long[] hourKeys = hours.keySet().toArray(Long[]::new);
+    TreeSet<Long> hours = new TreeSet<>(activity.counts.keySet());
+    hours.addAll(activity.users.keySet());
+    Long[] hourKeys = hours.toArray(Long[]::new);
     Map<Long, byte[]> stored =
-        lockRows(c, "activity_hourly", "users", hourKeys, "INSERT INTO activity_hourly (hour) ");
+        lockRows(
+            c,
+            "INSERT INTO activity_hourly (hour) SELECT h ",
+            "SELECT hour, users FROM activity_hourly",
+            hourKeys,
+            rs -> rs.getBytes(2));
     int n = hourKeys.length;
     Timestamp[] at = new Timestamp[n];
     Long[] impressions = new Long[n];
@@ -142,26 +147,15 @@ public final class DashboardRollups {
     if (freshness.isEmpty()) return;
     Long[] hourKeys = freshness.bands.keySet().toArray(Long[]::new);
     record Stored(byte[][] bands, byte[] fresh, byte[] judged) {}
-    Map<Long, Stored> stored = new TreeMap<>();
-    ensureRows(
-        c,
-        "INSERT INTO freshness_hourly (hour, bands) SELECT h, array_fill(NULL::bytea, ARRAY["
-            + COVERAGE_BANDS
-            + "]) ",
-        hourKeys);
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT hour, bands, fresh, judged FROM freshness_hourly"
-                + " WHERE hour = ANY(?::timestamptz[]) ORDER BY hour FOR UPDATE")) {
-      ps.setArray(1, c.createArrayOf("timestamptz", timestamps(hourKeys)));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          stored.put(
-              rs.getTimestamp(1).getTime(),
-              new Stored(byteArrays(rs.getArray(2)), rs.getBytes(3), rs.getBytes(4)));
-        }
-      }
-    }
+    Map<Long, Stored> stored =
+        lockRows(
+            c,
+            "INSERT INTO freshness_hourly (hour, bands) SELECT h, array_fill(NULL::bytea, ARRAY["
+                + COVERAGE_BANDS
+                + "]) ",
+            "SELECT hour, bands, fresh, judged FROM freshness_hourly",
+            hourKeys,
+            rs -> new Stored(byteArrays(rs.getArray(2)), rs.getBytes(3), rs.getBytes(4)));
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE freshness_hourly SET bands = ?::bytea[], fresh = ?, judged = ? WHERE hour = ?")) {
@@ -183,39 +177,38 @@ public final class DashboardRollups {
     }
   }
 
-  /** Creates the rows of {@code hours} if missing, then locks them; answers their sketches. */
-  private static Map<Long, byte[]> lockRows(
-      Connection c, String table, String column, Long[] hours, String insert) throws SQLException {
-    ensureRows(c, insert + "SELECT h ", hours);
-    Map<Long, byte[]> stored = new TreeMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT hour, "
-                + column
-                + " FROM "
-                + table
-                + " WHERE hour = ANY(?::timestamptz[]) ORDER BY hour FOR UPDATE")) {
-      ps.setArray(1, c.createArrayOf("timestamptz", timestamps(hours)));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) stored.put(rs.getTimestamp(1).getTime(), rs.getBytes(2));
-      }
-    }
-    return stored;
+  /** What a locked row holds, read from its {@code SELECT hour, …} result. */
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
   }
 
   /**
-   * {@code insertPrefix} ({@code INSERT INTO t (…) SELECT h …}) for every hour, skipping existing
-   * rows: afterwards the rows exist and {@code FOR UPDATE} waits for a writer that created one.
+   * Creates the rows of {@code hours} if missing ({@code insertPrefix}: {@code INSERT INTO t (…)
+   * SELECT h …}, for each hour {@code h}), then locks them in ascending order and answers what
+   * {@code select} ({@code SELECT hour, … FROM t}) reads of each. Existing rows are skipped by the
+   * insert; afterwards {@code FOR UPDATE} waits for a writer that created or changed one.
    */
-  private static void ensureRows(Connection c, String insertPrefix, Long[] hours)
+  private static <T> Map<Long, T> lockRows(
+      Connection c, String insertPrefix, String select, Long[] hours, RowReader<T> reader)
       throws SQLException {
+    Array at = c.createArrayOf("timestamptz", timestamps(hours));
     try (PreparedStatement ps =
         c.prepareStatement(
             insertPrefix
                 + "FROM unnest(?::timestamptz[]) AS u(h) ORDER BY h ON CONFLICT (hour) DO NOTHING")) {
-      ps.setArray(1, c.createArrayOf("timestamptz", timestamps(hours)));
+      ps.setArray(1, at);
       ps.executeUpdate();
     }
+    Map<Long, T> stored = new TreeMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            select + " WHERE hour = ANY(?::timestamptz[]) ORDER BY hour FOR UPDATE")) {
+      ps.setArray(1, at);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) stored.put(rs.getTimestamp(1).getTime(), reader.read(rs));
+      }
+    }
+    return stored;
   }
 
   private static Timestamp[] timestamps(Long[] hours) {

@@ -1,5 +1,6 @@
 package dev.freshet.cluster.browser;
 
+import static dev.freshet.cluster.Api.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.freshet.cluster.Api;
+import dev.freshet.cluster.Eventually;
 import dev.freshet.cluster.TestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
@@ -342,18 +343,20 @@ class AdminDashboardBrowserTest {
     for (String user : List.of("dash-1", "dash-2")) {
       assertThat(admin.get("/v1/users/" + user + "/recommendations?k=5").status()).isEqualTo(200);
     }
-    eventually(
+    Eventually.until(
+        "a completed pool generation request",
+        Duration.ofSeconds(30),
         () -> ok(admin.get("/v1/admin/pool")),
-        pool -> pool.path("completed").size() >= 1,
-        "a completed pool generation request");
-    eventually(
+        pool -> pool.path("completed").size() >= 1);
+    Eventually.until(
+        "samples of ingest, ranking, read-model lag and the generation request",
+        Duration.ofSeconds(30),
         () -> ok(admin.get("/v1/admin/dashboard/metrics?range=1h")),
         m ->
             anyValue(m, "ingestP99")
                 && anyValue(m, "rankingP95")
                 && anyValue(m, "readModelLag")
-                && sum(m.path("series").path("poolRequests")) >= 1,
-        "samples of ingest, ranking, read-model lag and the generation request");
+                && sum(m.path("series").path("poolRequests")) >= 1);
   }
 
   private static void see(Api api, String user, String... items) {
@@ -375,17 +378,20 @@ class AdminDashboardBrowserTest {
    * freshness answer stays the same: from then on the page and this test read the same numbers.
    */
   private static void awaitDashboardDataSettled() {
-    eventually(
+    Eventually.until(
+        "the activity of " + activeUsers.size() + " users in the read models",
+        Duration.ofSeconds(30),
         () -> ok(admin.get("/v1/admin/dashboard/activity?range=24h")).path("totals"),
         t ->
             t.path("impressions").asInt() == firstImpressions.size()
                 && t.path("interactions").asInt() == interactions
-                && t.path("activeUsers").asInt() == activeUsers.size(),
-        "the activity of " + activeUsers.size() + " users in the read models");
+                && t.path("activeUsers").asInt() == activeUsers.size());
     // unchanged for longer than the snapshots' interval (1 s): no snapshot is still to come
     JsonNode[] previous = {null};
     long[] since = {System.nanoTime()};
-    eventually(
+    Eventually.until(
+        "a feature snapshot of each user, unchanged for 1.5 s",
+        Duration.ofSeconds(30),
         () -> ok(admin.get("/v1/admin/dashboard/freshness?range=24h")),
         f -> {
           // from and to move with the clock; the counts must not
@@ -396,16 +402,16 @@ class AdminDashboardBrowserTest {
           previous[0] = counts;
           return f.path("kpi").path("snapshotUsers").asInt() == activeUsers.size()
               && System.nanoTime() - since[0] > Duration.ofMillis(1500).toNanos();
-        },
-        "a feature snapshot of each user, unchanged for 1.5 s");
+        });
   }
 
   /** Until the node has sampled its metrics for {@code span}. */
   private static void awaitNodeHistory(Duration span) {
-    eventually(
+    Eventually.until(
+        span.toSeconds() + " s of the node's samples",
+        Duration.ofSeconds(30),
         () -> ok(admin.get("/v1/admin/dashboard/metrics?range=15m")),
-        m -> m.path("times").size() * m.path("sampleSeconds").asLong() >= span.toSeconds(),
-        span.toSeconds() + " s of the node's samples");
+        m -> m.path("times").size() * m.path("sampleSeconds").asLong() >= span.toSeconds());
   }
 
   // ---- the page
@@ -579,15 +585,16 @@ class AdminDashboardBrowserTest {
 
   /** The alerts panel lists the node's alerts, each with its state. */
   private static void assertAlertsShown() {
-    eventually(
+    Eventually.until(
+        "the alerts panel showing the node's alerts and their states: " + alertsShown(),
+        Duration.ofSeconds(30),
         () -> ok(admin.get("/v1/admin/alerts")),
         answer -> {
           Map<String, String> api = new HashMap<>();
           for (JsonNode a : answer.path("alerts"))
             api.put(a.path("name").asText(), a.path("state").asText());
           return !api.isEmpty() && api.equals(alertsShown());
-        },
-        "the alerts panel showing the node's alerts and their states: " + alertsShown());
+        });
   }
 
   /** Alert name → data-state, as listed (read in one script: each refresh replaces the list). */
@@ -658,28 +665,6 @@ class AdminDashboardBrowserTest {
     new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50))
         .withMessage(what)
         .until(b -> condition.get());
-  }
-
-  private static JsonNode eventually(
-      Supplier<JsonNode> ask, Predicate<JsonNode> done, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode last = ask.get();
-    while (!done.test(last)) {
-      assertThat(System.nanoTime()).as(what + " within 30 s; last: " + last).isLessThan(deadline);
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = ask.get();
-    }
-    return last;
-  }
-
-  private static JsonNode ok(Api.Response response) {
-    assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
-    return response.body();
   }
 
   private static JsonNode parse(String json) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.cluster.Api;
+import dev.freshet.cluster.Eventually;
 import dev.freshet.cluster.TestNodes;
 import dev.freshet.cluster.browser.IngestProxy.FirstPost;
 import dev.freshet.cluster.browser.IngestProxy.Post;
@@ -617,20 +618,6 @@ class SdkBrowserTest {
 
   /** Asks {@code probe} until {@code done} holds, failing after {@link #DEADLINE}. */
   private static <T> T eventually(String what, Supplier<T> probe, Predicate<T> done) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    T last = probe.get();
-    while (!done.test(last)) {
-      assertThat(System.nanoTime())
-          .as(what + " within " + DEADLINE.toSeconds() + " s; last: " + last)
-          .isLessThan(deadline);
-      try {
-        Thread.sleep(50); // how often to ask, not what is asserted
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = probe.get();
-    }
-    return last;
+    return Eventually.until(what, DEADLINE, probe, done);
   }
 }

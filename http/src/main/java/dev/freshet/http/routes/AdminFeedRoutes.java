@@ -147,13 +147,7 @@ public final class AdminFeedRoutes extends AllDirectives {
                           () ->
                               complete(
                                   errors.toResponse(
-                                      new ApiException(
-                                          400,
-                                          "websocket_upgrade_required",
-                                          "/v1/admin/feed is a WebSocket endpoint: open it with a"
-                                              + " WebSocket client (GET with Upgrade: websocket)",
-                                          "Upgrade"),
-                                      traceId))));
+                                      WebSocketText.upgradeRequired("/v1/admin/feed"), traceId))));
         });
   }
 
@@ -528,10 +522,6 @@ public final class AdminFeedRoutes extends AllDirectives {
   }
 
   private TextMessage text(Map<String, Object> json) {
-    try {
-      return TextMessage.create(mapper.writeValueAsString(json));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Feed message not serializable", e);
-    }
+    return WebSocketText.json(mapper, json);
   }
 }

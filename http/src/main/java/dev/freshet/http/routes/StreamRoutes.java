@@ -1,6 +1,5 @@
 package dev.freshet.http.routes;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -148,12 +147,7 @@ public final class StreamRoutes extends AllDirectives {
                             () ->
                                 complete(
                                     errors.toResponse(
-                                        new ApiException(
-                                            400,
-                                            "websocket_upgrade_required",
-                                            "/v1/stream is a WebSocket endpoint: open it with a WebSocket client"
-                                                + " (GET with Upgrade: websocket)",
-                                            "Upgrade"),
+                                        WebSocketText.upgradeRequired("/v1/stream"),
                                         traceId(request))))));
   }
 
@@ -425,10 +419,6 @@ public final class StreamRoutes extends AllDirectives {
   }
 
   private TextMessage text(Map<String, Object> json) {
-    try {
-      return TextMessage.create(mapper.writeValueAsString(json));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Stream reply not serializable", e);
-    }
+    return WebSocketText.json(mapper, json);
   }
 }

@@ -1,5 +1,7 @@
 package dev.freshet.http.routes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.http.api.ApiException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -10,10 +12,33 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.stream.javadsl.Sink;
 
-/** Reading a client's WebSocket message as text, within a size and a time limit. */
+/**
+ * What the WebSocket routes share: reading a client's message as text within a size and a time
+ * limit, writing a message as JSON, and the answer to a request that is not an upgrade.
+ */
 final class WebSocketText {
 
   private WebSocketText() {}
+
+  /** The 400 of a plain request to the WebSocket endpoint {@code path}. */
+  static ApiException upgradeRequired(String path) {
+    return new ApiException(
+        400,
+        "websocket_upgrade_required",
+        path
+            + " is a WebSocket endpoint: open it with a WebSocket client"
+            + " (GET with Upgrade: websocket)",
+        "Upgrade");
+  }
+
+  /** {@code json} as a text message. */
+  static TextMessage json(ObjectMapper mapper, Object json) {
+    try {
+      return TextMessage.create(mapper.writeValueAsString(json));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("WebSocket message not serializable", e);
+    }
+  }
 
   /**
    * The whole text of {@code message}. Frames may arrive streamed; unlike {@code toStrict}, this
