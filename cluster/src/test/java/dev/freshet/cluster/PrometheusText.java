@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * contiguous and declared once; histogram buckets are cumulative and end with {@code +Inf} equal to
  * {@code _count}. Anything else throws, naming the line.
  */
-final class PrometheusText {
+public final class PrometheusText {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -79,7 +79,17 @@ final class PrometheusText {
         .value();
   }
 
-  static PrometheusText parse(String text) {
+  /**
+   * The sum of every sample called {@code name}, whatever its labels (a counter over all its
+   * series), failing when there is none.
+   */
+  public double sum(String name) {
+    List<Sample> found = samples().stream().filter(s -> s.name().equals(name)).toList();
+    if (found.isEmpty()) throw new AssertionError("no sample " + name);
+    return found.stream().mapToDouble(Sample::value).sum();
+  }
+
+  public static PrometheusText parse(String text) {
     if (!text.isEmpty() && !text.endsWith("\n"))
       throw new IllegalArgumentException("the last line does not end with a newline");
     Map<String, String> help = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -96,6 +97,52 @@ class UserLibraryHttpTest extends SingleNodeTest {
     assertThat(itemIds(api.get("/v1/users/timeline/history?before=2026-11-21T00:00:00Z").body()))
         .containsExactly("h1", "h0");
     assertThat(itemIds(api.get("/v1/users/nobody-yet/history").body())).isEmpty();
+  }
+
+  @Test
+  void anImpressionArrivingAfterTheClickItLedToIsStillTheItemsFirst() throws Exception {
+    // a page sends its clicks and impressions as concurrent requests, and a closing page its
+    // clicks first: here the click on h11 is recorded before the impression that preceded it
+    double duplicatesBefore = duplicates();
+    assertThat(api.post("/v1/events", Api.events(Api.event("click", "clicker", "h11"))).status())
+        .isEqualTo(202);
+    assertThat(Api.rankedIds(api.get("/v1/users/clicker/recommendations?k=30")))
+        .doesNotContain("h11"); // the click means it was seen: never ranked again
+    String shown =
+        "{\"userId\":\"clicker\",\"itemIds\":[\"h10\",\"h11\"],\"surface\":\"home\","
+            + "\"rankingId\":\"r-9\",\"positions\":[1,2]}";
+    JsonNode answer = accepted(api.post("/v1/impressions", shown));
+    assertThat(answer.path("recorded").asInt()).as(answer.toString()).isEqualTo(2);
+    assertThat(duplicates()).isEqualTo(duplicatesBefore);
+
+    JsonNode history = api.get("/v1/users/clicker/history").body();
+    assertThat(itemIds(history)).containsExactlyInAnyOrder("h10", "h11");
+    assertThat(history.path("days").get(0).path("items").findValuesAsText("surface"))
+        .containsOnly("home");
+    ReadModelTables tables = new ReadModelTables(db.jdbcUrl());
+    tables.awaitCaughtUp(Duration.ofSeconds(30));
+    assertThat(
+            tables.rows(
+                "SELECT item_id, view_count, surface, ranking_id, position FROM user_impressions "
+                    + "WHERE user_id = 'clicker' ORDER BY item_id"))
+        .containsExactly("h10|1|home|r-9|1", "h11|1|home|r-9|2");
+
+    // shown again, it is a repeat like any other
+    assertThat(
+            accepted(api.post("/v1/impressions", Api.impressions("clicker", List.of("h11"))))
+                .path("duplicates")
+                .asInt())
+        .isEqualTo(1);
+  }
+
+  private static JsonNode accepted(Api.Response response) {
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+    return response.body();
+  }
+
+  private static double duplicates() {
+    return PrometheusText.parse(api.text("/metrics"))
+        .sum("freshet_ingest_impressions_duplicates_total");
   }
 
   @Test

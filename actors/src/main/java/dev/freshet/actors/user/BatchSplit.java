@@ -5,6 +5,7 @@ import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.SignalWeights;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +43,24 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
    */
   static BatchSplit impressions(
       SeenSet seen, UserEntity.RecordImpressions batch, boolean legacyEvents) {
+    return impressions(seen, new EngagedUnshown(), batch, legacyEvents);
+  }
+
+  /**
+   * As {@link #impressions(SeenSet, UserEntity.RecordImpressions, boolean)}, where an item in
+   * {@code unshown} (seen through an engagement that came before any impression of it) has its
+   * first impression now: recorded as first-time, though it moves no pool level (it is seen
+   * already).
+   */
+  static BatchSplit impressions(
+      SeenSet seen,
+      EngagedUnshown unshown,
+      UserEntity.RecordImpressions batch,
+      boolean legacyEvents) {
     int[] ids = batch.itemIds();
-    int[] fresh = seen.firstTimeIndexes(ids);
+    int[] fresh = seen.firstImpressionIndexes(ids, unshown);
     int[] freshIds = pick(ids, fresh);
+    int[] firstSeen = unseen(seen, freshIds);
     int[] repeated = allBut(ids, fresh);
     if (legacyEvents) {
       List<UserEntity.Event> events = new ArrayList<>(2);
@@ -56,7 +72,7 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
       }
       if (repeated.length > 0)
         events.add(new UserEntity.ImpressionsRepeated(repeated, batch.atMillis()));
-      return new BatchSplit(events, freshIds, fresh.length, repeated.length);
+      return new BatchSplit(events, firstSeen, fresh.length, repeated.length);
     }
     List<UserEntity.Event> events =
         ids.length == 0
@@ -70,7 +86,7 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
                     batch.surface(),
                     batch.rankingId(),
                     batch.batch()));
-    return new BatchSplit(events, freshIds, fresh.length, repeated.length);
+    return new BatchSplit(events, firstSeen, fresh.length, repeated.length);
   }
 
   /**
@@ -94,16 +110,18 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
       IntFunction<Item> items,
       SignalWeights signals,
       boolean legacyEvents) {
-    return interactions(seen, batch, items, signals, legacyEvents, 0L);
+    return interactions(seen, new EngagedUnshown(), batch, items, signals, legacyEvents, 0L);
   }
 
   /**
    * As {@link #interactions(SeenSet, List, IntFunction, SignalWeights, boolean)}, the event marked
    * with {@code batchId} (0: none), which the state remembers so that the batch sent again is not
-   * recorded twice; legacy events carry none.
+   * recorded twice (legacy events carry none); an impression of an item in {@code unshown} (seen
+   * through an engagement that came before any impression of it) is its first.
    */
   static BatchSplit interactions(
       SeenSet seen,
+      EngagedUnshown unshown,
       List<Interaction> batch,
       IntFunction<Item> items,
       SignalWeights signals,
@@ -115,7 +133,8 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
             .mapToInt(Interaction::itemId)
             .toArray();
     RoaringBitmap firstTime = new RoaringBitmap();
-    for (int index : seen.firstTimeIndexes(impressionIds)) firstTime.add(impressionIds[index]);
+    for (int index : seen.firstImpressionIndexes(impressionIds, unshown))
+      firstTime.add(impressionIds[index]);
     List<Interaction> journaled = new ArrayList<>(batch.size());
     Map<Integer, float[]> embeddings = new HashMap<>();
     List<Integer> repeated = new ArrayList<>();
@@ -162,6 +181,11 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
         pick(journaledIds, seen.firstTimeIndexes(journaledIds)),
         newImpressions,
         repeated.size());
+  }
+
+  /** The ids of {@code ids} not in {@code seen}, in order. */
+  private static int[] unseen(SeenSet seen, int[] ids) {
+    return Arrays.stream(ids).filter(id -> !seen.contains(id)).toArray();
   }
 
   /** The values not at {@code indexes}. */

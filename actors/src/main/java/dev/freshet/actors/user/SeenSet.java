@@ -35,12 +35,20 @@ public final class SeenSet {
    * before anything is applied.
    */
   public int[] firstTimeIndexes(int[] batch) {
+    return firstImpressionIndexes(batch, new EngagedUnshown());
+  }
+
+  /**
+   * As {@link #firstTimeIndexes}, counting also the ids seen only through an engagement that came
+   * before any impression of them ({@code unshown}): positions of the batch's first impressions.
+   */
+  public int[] firstImpressionIndexes(int[] batch, EngagedUnshown unshown) {
     RoaringBitmap inBatch = new RoaringBitmap();
     int[] fresh = new int[batch.length];
     int n = 0;
     for (int i = 0; i < batch.length; i++) {
       int id = batch[i];
-      if (!bitmap.contains(id) && inBatch.checkedAdd(id)) {
+      if ((!bitmap.contains(id) || unshown.contains(id)) && inBatch.checkedAdd(id)) {
         fresh[n++] = i;
       }
     }

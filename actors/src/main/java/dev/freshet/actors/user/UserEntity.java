@@ -520,6 +520,13 @@ public final class UserEntity
     @JsonProperty("batches")
     private final AppliedBatches batches;
 
+    /**
+     * Items engaged with before any impression of them: seen, but their impression, when it
+     * arrives, is still their first.
+     */
+    @JsonProperty("unshown")
+    private final EngagedUnshown unshown;
+
     public State() {
       this(
           new SeenSet(),
@@ -540,7 +547,8 @@ public final class UserEntity
         @JsonProperty("favorites") Favorites favorites,
         @JsonProperty("replays") Replays replays,
         @JsonProperty("consent") Boolean consent,
-        @JsonProperty("batches") AppliedBatches batches) {
+        @JsonProperty("batches") AppliedBatches batches,
+        @JsonProperty("unshown") EngagedUnshown unshown) {
       this.seen = seen;
       this.lastImpressionAt = lastImpressionAt;
       // snapshots taken before a part existed have none
@@ -551,6 +559,7 @@ public final class UserEntity
       // users from before consent existed had not withdrawn it
       this.consent = consent == null || consent;
       this.batches = batches == null ? new AppliedBatches() : batches;
+      this.unshown = unshown == null ? new EngagedUnshown() : unshown;
     }
 
     public State(
@@ -561,7 +570,7 @@ public final class UserEntity
         Favorites favorites,
         Replays replays,
         Boolean consent) {
-      this(seen, lastImpressionAt, features, pool, favorites, replays, consent, null);
+      this(seen, lastImpressionAt, features, pool, favorites, replays, consent, null, null);
     }
 
     public SeenSet seen() {
@@ -596,6 +605,10 @@ public final class UserEntity
       return batches;
     }
 
+    public EngagedUnshown unshown() {
+      return unshown;
+    }
+
     /**
      * The freshness band the user counts in; none without consent, as nothing of theirs is
      * recorded.
@@ -621,17 +634,24 @@ public final class UserEntity
     private State firstTime(int[] itemIds, long atMillis, FeatureSettings settings) {
       // a batch of repeats only is no impression for the features or the session either
       if (itemIds.length == 0) return this;
+      unshown.shown(itemIds);
       seen.addAll(itemIds);
       lastImpressionAt = Math.max(lastImpressionAt, atMillis);
       features.countImpressions(itemIds.length, atMillis, settings);
       return this;
     }
 
-    /** Each interaction implies the item was seen; the event carries all it needs of the item. */
+    /**
+     * Each interaction implies the item was seen; the event carries all it needs of the item. An
+     * engagement with an item not seen yet leaves it {@link EngagedUnshown}: its impression, when
+     * it arrives, is still its first.
+     */
     State applyInteractions(InteractionsRecorded event, FeatureSettings settings) {
       AppliedBatches.Answer answer = event.answer();
       batches.remember(event.batch(), answer.first(), answer.second());
       for (Interaction i : event.interactions()) {
+        if (i.type() == InteractionType.IMPRESSION) unshown.shown(i.itemId());
+        else if (!seen.contains(i.itemId())) unshown.engaged(i.itemId());
         seen.addAll(new int[] {i.itemId()});
         if (i.type() == InteractionType.IMPRESSION)
           lastImpressionAt = Math.max(lastImpressionAt, i.at());
@@ -1000,7 +1020,8 @@ public final class UserEntity
                   new ImpressionsResult(applied.first(), applied.second(), true, true)));
     }
     long start = System.nanoTime();
-    BatchSplit split = BatchSplit.impressions(state.seen(), cmd, settings.legacyBatchEvents());
+    BatchSplit split =
+        BatchSplit.impressions(state.seen(), state.unshown(), cmd, settings.legacyBatchEvents());
     ImpressionsResult result = new ImpressionsResult(split.newImpressions(), split.repeats(), true);
     return persistWithPoolLevels(state, split, cmd.atMillis(), start)
         .thenReply(cmd.replyTo(), s -> StatusReply.success(result));
@@ -1018,6 +1039,7 @@ public final class UserEntity
     BatchSplit split =
         BatchSplit.interactions(
             state.seen(),
+            state.unshown(),
             cmd.events(),
             catalog.get()::byDenseId,
             settings.features().signals(),

@@ -117,6 +117,37 @@ class BatchSplitTest {
   }
 
   @Test
+  void anItemEngagedWithBeforeAnyImpressionHasItsFirstImpressionYetMovesNoPoolLevel() {
+    SeenSet seen = seen(1, 3); // 3 through a click, before its impression arrived
+    EngagedUnshown unshown = EngagedUnshown.of(new int[] {3});
+
+    BatchSplit shown =
+        BatchSplit.impressions(seen, unshown, shown(new int[] {3, 1, 4}, null), false);
+    assertThat(((UserEntity.ImpressionsShown) shown.events().get(0)).firstTime())
+        .containsExactly(3, 4);
+    assertThat(shown.newImpressions()).isEqualTo(2);
+    assertThat(shown.repeats()).isEqualTo(1);
+    assertThat(shown.firstSeen()).containsExactly(4); // 3 counted when it was clicked
+
+    BatchSplit asEvents =
+        BatchSplit.interactions(
+            seen,
+            unshown,
+            List.of(
+                event(3, InteractionType.IMPRESSION, 5_000),
+                event(3, InteractionType.IMPRESSION, 5_100)),
+            items,
+            signals,
+            false,
+            0L);
+    var event = (UserEntity.InteractionsRecorded) asEvents.events().get(0);
+    assertThat(event.interactions()).extracting(Interaction::itemId).containsExactly(3);
+    assertThat(event.repeated()).containsExactly(3);
+    assertThat(asEvents.newImpressions()).isEqualTo(1);
+    assertThat(asEvents.firstSeen()).isEmpty();
+  }
+
+  @Test
   void interactionsThatAreAllRepeatsStillMakeOneEvent() {
     BatchSplit split =
         BatchSplit.interactions(

@@ -85,6 +85,7 @@ class UserEntitySerializationTest {
     assertThat(state.replays().total()).isEqualTo(2);
     assertThat(state.consent()).isTrue();
     assertThat(state.batches().size()).isZero();
+    assertThat(state.unshown().size()).isZero();
   }
 
   @Test
@@ -93,7 +94,8 @@ class UserEntitySerializationTest {
     byte[] written = serialization.serialize(state).get();
 
     Set<String> expected = new HashSet<>(names(Base64.getDecoder().decode(OLD_STATE)));
-    expected.add("batches"); // the one part added since
+    expected.add("batches"); // the parts added since
+    expected.add("unshown");
     assertThat(names(written)).isEqualTo(expected);
     assertThat(read(Base64.getEncoder().encodeToString(written), UserEntity.State.class).seen())
         .isEqualTo(state.seen());
@@ -175,6 +177,27 @@ class UserEntitySerializationTest {
     var back = read(Base64.getEncoder().encodeToString(written), UserEntity.State.class);
     assertThat(back.batches().find(-5L)).isEqualTo(new AppliedBatches.Answer(1, 2));
     assertThat(back.batches().find(6L)).isNull();
+  }
+
+  @Test
+  void itemsEngagedWithBeforeTheirImpressionSurviveTheSnapshot() throws Exception {
+    var features = UserEntitySettings.fromConfig(testKit.system().settings().config()).features();
+    UserEntity.State state =
+        new UserEntity.State()
+            .applyInteractions(
+                new UserEntity.InteractionsRecorded(
+                    List.of(
+                        new Interaction(9, InteractionType.CLICK, 1_000L, null, null, null, null),
+                        new Interaction(4, InteractionType.LIKE, 1_000L, null, null, null, null)),
+                    Map.of()),
+                features);
+    byte[] written = serialization.serialize(state).get();
+
+    var back = read(Base64.getEncoder().encodeToString(written), UserEntity.State.class);
+    assertThat(back.unshown()).isEqualTo(state.unshown());
+    assertThat(back.unshown().contains(4)).isTrue();
+    assertThat(back.unshown().contains(9)).isTrue();
+    assertThat(names(written)).contains("unshown");
   }
 
   @Test

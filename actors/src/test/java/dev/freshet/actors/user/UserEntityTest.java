@@ -394,6 +394,30 @@ class UserEntityTest {
   }
 
   @Test
+  void anImpressionArrivingAfterAClickOnTheItemIsItsFirstAndOnlyThatOne() {
+    // a page's click and impression of item 3 go as concurrent requests: the click landed first
+    var click = events(event(3, InteractionType.CLICK, 900L, null));
+    assertThat(click.state().seen().contains(3)).isTrue(); // never ranked again from now on
+    assertThat(click.state().unshown().contains(3)).isTrue();
+
+    var impressions = record(3, 4);
+
+    assertThat(impressions.reply().getValue()).isEqualTo(new ImpressionsResult(2, 0, true));
+    assertThat(((ImpressionsShown) impressions.event()).firstTime()).containsExactly(3, 4);
+    assertThat(impressions.state().unshown().size()).isZero();
+    assertThat(impressions.state().seen().size()).isEqualTo(2);
+    // from now on item 3 is like any other: a repeat only bumps its view count
+    assertThat(record(3).reply().getValue()).isEqualTo(new ImpressionsResult(0, 1, true));
+    // an impression sent as an event counts the same way, and so does recovery: snapshot and events
+    events(event(5, InteractionType.LIKE, 1_100L, null));
+    kit.restart();
+    assertThat(kit.getState().unshown().contains(5)).isTrue();
+    var asEvent = events(event(5, InteractionType.IMPRESSION, 1_200L, null));
+    assertThat(asEvent.reply().getValue()).isEqualTo(new UserEntity.EventsResult(1, 1, true));
+    assertThat(asEvent.state().unshown().size()).isZero();
+  }
+
+  @Test
   void aThousandIdBatchIsOneEvent() {
     catalog.set(TestCatalogs.ofSize(10_000, 4)); // a large pool: no coverage threshold is crossed
     int[] ids = IntStream.range(0, 1_000).toArray();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.freshet.cluster.Api;
 import dev.freshet.cluster.Eventually;
+import dev.freshet.cluster.PrometheusText;
 import dev.freshet.cluster.TestNodes;
 import dev.freshet.cluster.browser.IngestProxy.FirstPost;
 import dev.freshet.cluster.browser.IngestProxy.Post;
@@ -585,25 +586,9 @@ class SdkBrowserTest {
 
   private static Map<String, Double> appliedTwice() {
     Map<String, Double> counters = new LinkedHashMap<>();
-    String metrics = admin.text("/metrics");
-    APPLIED_TWICE.forEach(name -> counters.put(name, counter(metrics, name)));
+    PrometheusText metrics = PrometheusText.parse(admin.text("/metrics"));
+    APPLIED_TWICE.forEach(name -> counters.put(name, metrics.sum(name)));
     return counters;
-  }
-
-  /**
-   * The sum of counter {@code name}'s series (every label) in the Prometheus text {@code metrics}.
-   */
-  private static double counter(String metrics, String name) {
-    double sum = 0;
-    boolean found = false;
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        found = true;
-      }
-    }
-    assertThat(found).as(name + " in /metrics").isTrue();
-    return sum;
   }
 
   /** Asks {@code probe} until it answers {@code expected}, failing after {@link #DEADLINE}. */
