@@ -22,10 +22,13 @@ public final class EngagedUnshown {
   /** How many items are remembered at most. */
   static final int LIMIT = 256;
 
+  /** Shared by every user with none (most of them): it is never written to. */
+  private static final int[] NONE = new int[0];
+
   private int[] ids;
 
   public EngagedUnshown() {
-    this(new int[0]);
+    this(NONE);
   }
 
   private EngagedUnshown(int[] sortedIds) {
