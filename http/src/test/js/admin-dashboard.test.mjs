@@ -101,6 +101,10 @@ test("node metrics: nulls are gaps, not points; all nulls is no data; zero is a 
   assert.deepEqual(latency.option.series[2].data[2], { value: [1796299220000, 30], symbol: "circle", symbolSize: 4 });
   assert.equal(latency.option.series[2].symbol, "none");
   assert.deepEqual(latency.option.series[3].data[1], [1796299210000, 2]);
+  // the two SLO lines (50 and 25 ms) are close: their labels sit at opposite ends
+  const sloLabels = [2, 4].map((i) => latency.option.series[i].markLine.label);
+  assert.deepEqual(sloLabels.map((l) => l.formatter), ["ingest p99 SLO", "ranking p99 SLO"]);
+  assert.deepEqual(sloLabels.map((l) => l.position), ["insideEndTop", "insideStartTop"]);
   // a log axis cannot draw zero
   assert.equal(latencyPlot(metrics({ rankingP95: [0, 2, 3] }), { log: true }).option.series[3].data[0][1], null);
   const pool = poolPlot(metrics({ poolRequests: [1, 0, 2], poolFailures: [0, 0, 1], usersAtRisk: [null, 3, 4] }));

@@ -149,12 +149,13 @@ function line(name, data, color, extra = {}) {
   };
 }
 
-function referenceLine(value, label, color) {
+/** A dashed line at {@code value}; {@code position} is where its label sits (ECharts' markLine label positions). */
+function referenceLine(value, label, color, position = "insideEndTop") {
   return {
     silent: true,
     symbol: "none",
     lineStyle: { type: "dashed", color, width: 1 },
-    label: { formatter: label, position: "insideEndTop", fontSize: 10, color },
+    label: { formatter: label, position, fontSize: 10, color },
     data: [{ yAxis: value }],
   };
 }
@@ -399,7 +400,8 @@ export function latencyPlot(m, { log = false } = {}) {
     line(name, pairs(m.times, s[key], map), COLORS[key], key.startsWith("ranking") ? { lineStyle: { width: 1.6, color: COLORS[key], type: "dashed" } } : {}),
   );
   series[2].markLine = referenceLine(SLO.ingestP99Ms, "ingest p99 SLO", COLORS.ingestP99);
-  series[4].markLine = referenceLine(SLO.rankingP99Ms, "ranking p99 SLO", COLORS.rankingP99);
+  // at the other end: the two lines are close on a linear axis, and their labels would overlap
+  series[4].markLine = referenceLine(SLO.rankingP99Ms, "ranking p99 SLO", COLORS.rankingP99, "insideStartTop");
   const option = base({
     legend: legend(),
     xAxis: timeAxis(m.from, m.to),
