@@ -40,7 +40,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
               // durability is the point: a 2xx means the journal write reached the disk
               .setServerConfig("fsync", "on")
               .setServerConfig("synchronous_commit", "on")
-              .setServerConfig("max_connections", "200");
+              .setServerConfig("max_connections", "200")
+              // A new database's journal tables have no statistics until autovacuum first
+              // analyzes them, a naptime (1 min by default) after they filled. Until then the
+              // planner reads eventsByTag's whole range (every event after the offset, with its
+              // payload) and sorts it to keep one tag's first rows: a poll costs the whole
+              // backlog, so a node that takes load at once fell 7-20 s behind (bench/README).
+              .setServerConfig("autovacuum_naptime", "10s");
       if (port > 0) builder.setPort(port);
       EmbeddedPostgres postgres = builder.start();
       log.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dataDirectory);
