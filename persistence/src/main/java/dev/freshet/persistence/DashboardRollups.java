@@ -1,5 +1,7 @@
 package dev.freshet.persistence;
 
+import dev.freshet.actors.pool.FreshnessBands;
+import dev.freshet.actors.pool.FreshnessBands.Share;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -76,19 +78,19 @@ public final class DashboardRollups {
 
     /**
      * A snapshot of {@code userId} at {@code atMillis}: {@code coverage} the share of the active
-     * pool seen, {@code unseen} the active items not seen (with coverage 0: an empty pool).
+     * pool seen, {@code share} the user's half for the freshness KPI (an empty pool is no user to
+     * judge), the same rule as the nodes' {@link FreshnessBands}.
      */
-    public void snapshot(String userId, long atMillis, double coverage, int unseen) {
+    public void snapshot(String userId, long atMillis, double coverage, Share share) {
       long hour = hourOf(atMillis);
       int band = band(coverage);
       HllSketch[] sketches = bands.computeIfAbsent(hour, h -> new HllSketch[COVERAGE_BANDS]);
       if (sketches[band] == null) sketches[band] = new HllSketch(LG_K);
       sketches[band].update(userId);
-      // an empty pool (nothing seen, nothing unseen) is no user to judge, as in FreshnessBands
-      if (unseen > 0 || coverage > 0) {
-        if (coverage <= 0.5) fresh.computeIfAbsent(hour, h -> new HllSketch(LG_K)).update(userId);
-        judged.computeIfAbsent(hour, h -> new HllSketch(LG_K)).update(userId);
-      }
+      if (share == Share.EMPTY_POOL) return;
+      if (share == Share.HALF_OR_MORE_UNSEEN)
+        fresh.computeIfAbsent(hour, h -> new HllSketch(LG_K)).update(userId);
+      judged.computeIfAbsent(hour, h -> new HllSketch(LG_K)).update(userId);
     }
 
     boolean isEmpty() {

@@ -1,5 +1,8 @@
 package dev.freshet.persistence;
 
+import static dev.freshet.actors.pool.FreshnessBands.Share.EMPTY_POOL;
+import static dev.freshet.actors.pool.FreshnessBands.Share.HALF_OR_MORE_UNSEEN;
+import static dev.freshet.actors.pool.FreshnessBands.Share.UNDER_HALF_UNSEEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
@@ -122,12 +125,13 @@ class DashboardRollupsTest {
     long early = hour.toEpochMilli();
     long later = hour.plus(Duration.ofHours(1)).toEpochMilli();
     var f = new DashboardRollups.Freshness();
-    f.snapshot("ann", early, 0.05, 90);
-    f.snapshot("ann", early + 1000, 0.06, 89); // the same user twice in one band: once
-    f.snapshot("bob", early, 0.95, 2);
-    f.snapshot("new", early, 0.0, 0); // an empty pool: in band 0, not judged
-    f.snapshot("ann", later, 0.55, 40);
-    f.snapshot("bob", later, 1.0, 0);
+    f.snapshot("ann", early, 0.05, HALF_OR_MORE_UNSEEN);
+    f.snapshot(
+        "ann", early + 1000, 0.06, HALF_OR_MORE_UNSEEN); // the same user twice in one band: once
+    f.snapshot("bob", early, 0.95, UNDER_HALF_UNSEEN);
+    f.snapshot("new", early, 0.0, EMPTY_POOL); // an empty pool: in band 0, not judged
+    f.snapshot("ann", later, 0.55, UNDER_HALF_UNSEEN);
+    f.snapshot("bob", later, 1.0, UNDER_HALF_UNSEEN);
     inTransaction(c -> DashboardRollups.add(c, f));
 
     var result = statistics().freshness(hour, hour.plus(Duration.ofHours(2)), Duration.ofHours(1));
@@ -139,7 +143,7 @@ class DashboardRollupsTest {
     assertThat(result.kpiUsers()).isEqualTo(2);
     Instant later2 = hour.plus(Duration.ofHours(3));
     var g = new DashboardRollups.Freshness();
-    g.snapshot("cid", later2.toEpochMilli(), 0.1, 80);
+    g.snapshot("cid", later2.toEpochMilli(), 0.1, HALF_OR_MORE_UNSEEN);
     inTransaction(c -> DashboardRollups.add(c, g));
     var afterGap =
         statistics().freshness(hour, hour.plus(Duration.ofHours(4)), Duration.ofHours(1));

@@ -25,7 +25,13 @@ public final class FreshnessBands implements Extension {
     /** Less than half of the active pool is unseen. */
     UNDER_HALF_UNSEEN,
     /** No active items at all: the share is undefined, so these users count in neither half. */
-    EMPTY_POOL
+    EMPTY_POOL;
+
+    /** The share of a user with {@code unseen} of the {@code poolSize} active items unseen. */
+    public static Share of(int poolSize, int unseen) {
+      if (poolSize == 0) return EMPTY_POOL;
+      return 2L * unseen >= poolSize ? HALF_OR_MORE_UNSEEN : UNDER_HALF_UNSEEN;
+    }
   }
 
   /**
@@ -49,11 +55,8 @@ public final class FreshnessBands implements Extension {
      * PoolSettings}.
      */
     public static Band of(Freshness freshness, int fewUnseenBelow) {
-      if (freshness.poolSize() == 0) return ALL[index(Share.EMPTY_POOL, false)];
-      Share share =
-          2L * freshness.unseen() >= freshness.poolSize()
-              ? Share.HALF_OR_MORE_UNSEEN
-              : Share.UNDER_HALF_UNSEEN;
+      Share share = Share.of(freshness.poolSize(), freshness.unseen());
+      if (share == Share.EMPTY_POOL) return ALL[index(Share.EMPTY_POOL, false)];
       return ALL[index(share, freshness.unseen() < fewUnseenBelow)];
     }
 

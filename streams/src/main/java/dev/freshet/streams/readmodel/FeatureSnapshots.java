@@ -3,6 +3,7 @@ package dev.freshet.streams.readmodel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import dev.freshet.actors.pool.FreshnessBands;
 import dev.freshet.actors.user.UserEntity;
 import dev.freshet.persistence.DashboardRollups;
 import dev.freshet.persistence.ErasedUsers;
@@ -234,7 +235,11 @@ public final class FeatureSnapshots implements Pipeline {
     DashboardRollups.Freshness freshness = new DashboardRollups.Freshness();
     long now = System.currentTimeMillis();
     for (Snapshot s : kept) {
-      freshness.snapshot(s.user().userId(), now, s.view().coverage(), s.view().unseen());
+      freshness.snapshot(
+          s.user().userId(),
+          now,
+          s.view().coverage(),
+          FreshnessBands.Share.of(s.view().poolSize(), s.view().unseen()));
     }
     DashboardRollups.add(c, freshness);
     return n;
