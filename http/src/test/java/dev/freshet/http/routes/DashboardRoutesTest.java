@@ -173,7 +173,22 @@ class DashboardRoutesTest extends RouteTesting {
     assertThat(next(viewer).path("error").path("field").asText()).isEqualTo("type");
     viewer.sendMessage("not json");
     assertThat(next(viewer).path("error").path("field").asText()).isEqualTo("message");
-
+    // a wrong JSON type, a lone surrogate, a control character, an id over 128 characters
+    for (String[] bad :
+        new String[][] {
+          {"{\"type\":\"filter\",\"userId\":5}", "userId"},
+          {"{\"type\":\"filter\",\"itemId\":[\"a\"]}", "itemId"},
+          {"{\"type\":7}", "type"},
+          {"{\"type\":\"filter\",\"userId\":\"a\\ud800b\"}", "userId"},
+          {"{\"type\":\"filter\",\"itemId\":\"a\\u0001b\"}", "itemId"},
+          {"{\"type\":\"filter\",\"userId\":\"" + "u".repeat(129) + "\"}", "userId"}
+        }) {
+      viewer.sendMessage(bad[0]);
+      JsonNode answer = next(viewer);
+      assertThat(answer.path("type").asText()).as(bad[0]).isEqualTo("error");
+      assertThat(answer.path("error").path("field").asText()).as(bad[0]).isEqualTo(bad[1]);
+    }
+    // none of them changed the filter: the viewer still sees everything
     publish(impressions("u7", "ok1"));
     assertThat(next(viewer).path("userId").asText()).isEqualTo("u7");
   }
