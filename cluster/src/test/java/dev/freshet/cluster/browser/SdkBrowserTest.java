@@ -395,10 +395,23 @@ class SdkBrowserTest {
 
   // ---- the page --------------------------------------------------------------------------------
 
-  /** Opens the shop's {@code page} in the current tab and waits for the SDK to be there. */
+  /**
+   * Opens the shop's {@code page} in the current tab and waits for the SDK to be there. A new tab
+   * can still show its blank document when {@code get} returns, before the page's scripts ran, so
+   * the probe asks whether they did rather than calling them; a failure names what the tab showed.
+   */
   private void open(String page) {
     browser.get(shop.url(page));
-    awaitAnswer("the SDK loaded on " + page, () -> js("return shop.ready()"), true);
+    awaitAnswer("the SDK loaded on " + page, this::pageState, "ready");
+  }
+
+  /** "ready" once the page and the SDK are there, else where the tab is and what it has. */
+  private String pageState() {
+    return (String)
+        js(
+            "return typeof shop === 'object' && shop.ready() ? 'ready' : location.href + ' '"
+                + " + document.readyState + ', page script: ' + typeof shop"
+                + " + ', SDK: ' + typeof Freshet");
   }
 
   private Object js(String script, Object... arguments) {
