@@ -20,6 +20,16 @@ final class Candidates {
 
   private final CatalogSnapshot catalog;
   private final Optional<String> category;
+
+  /**
+   * The request's category as the catalog's index ({@link #ANY_CATEGORY} without one, -1 for a name
+   * no item has, which matches none): compared per item, where matching the name allocated on every
+   * item a collaborative source walks.
+   */
+  private final int categoryIndex;
+
+  private static final int ANY_CATEGORY = -2;
+
   private final BitSet seen;
   private final BitSet skip;
 
@@ -35,6 +45,7 @@ final class Candidates {
   private Candidates(CatalogSnapshot catalog, Optional<String> category, BitSet seen, BitSet skip) {
     this.catalog = catalog;
     this.category = category;
+    this.categoryIndex = category.map(catalog::categoryIndex).orElse(ANY_CATEGORY);
     this.seen = seen;
     this.skip = skip;
   }
@@ -79,7 +90,9 @@ final class Candidates {
   private boolean eligible(int denseId) {
     if (denseId < 0 || seen.get(denseId) || skip.get(denseId)) return false;
     Item item = catalog.byDenseId(denseId);
-    return item != null && item.isActive() && category.map(item.category()::equals).orElse(true);
+    return item != null
+        && item.isActive()
+        && (categoryIndex == ANY_CATEGORY || catalog.categoryOf(denseId) == categoryIndex);
   }
 
   private boolean take(int denseId, CandidateSource source) {

@@ -196,6 +196,9 @@ class RetrievalTest {
     assertThat(ranking.items()).hasSize(8);
     assertThat(ranking.items())
         .allMatch(i -> catalog.byId(i.id()).orElseThrow().category().equals("cat-5"));
+    // a category no item has: answered, with nothing
+    RankingRequest unknown = new RankingRequest(8, Optional.of("no-such-cat"), Set.of(), true);
+    assertThat(rank(settings, heavyUser(), unknown, embedded()).items()).isEmpty();
   }
 
   /**

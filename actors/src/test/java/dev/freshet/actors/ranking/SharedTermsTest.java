@@ -160,6 +160,30 @@ class SharedTermsTest {
     assertThat(order.slack(f0 * 1.3)).isGreaterThan(0.01);
   }
 
+  /**
+   * A neutral order's sort: the highest score first and equal scores in index order, as a
+   * comparator over boxed indexes orders them, on scores with many ties, negatives, one score and
+   * none.
+   */
+  @Test
+  void bestFirstOrdersByScoreThenIndex() {
+    Random random = new Random(11);
+    for (int trial = 0; trial < 200; trial++) {
+      int n = trial == 0 ? 0 : random.nextInt(trial < 100 ? 30 : 3_000);
+      double[] few = {-2.5, 0, 0.125, 1, 1e-12, Double.MAX_VALUE};
+      double[] scores = new double[n];
+      for (int i = 0; i < n; i++)
+        scores[i] =
+            random.nextBoolean() ? few[random.nextInt(few.length)] : random.nextGaussian() * 10;
+      Integer[] expected = new Integer[n];
+      for (int i = 0; i < n; i++) expected[i] = i;
+      Arrays.sort(
+          expected, Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i));
+      assertThat(SharedTerms.bestFirst(scores))
+          .containsExactly(Arrays.stream(expected).mapToInt(i -> i).toArray());
+    }
+  }
+
   @Test
   void termsAreComputedOncePerSnapshotAndBoardAndAgainWhenEitherChanges() {
     Random random = new Random(42);
