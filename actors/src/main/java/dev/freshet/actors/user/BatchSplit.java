@@ -5,7 +5,6 @@ import dev.freshet.actors.features.Interaction;
 import dev.freshet.actors.features.InteractionType;
 import dev.freshet.actors.features.SignalWeights;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,8 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
     int[] ids = batch.itemIds();
     int[] fresh = seen.firstImpressionIndexes(ids, unshown);
     int[] freshIds = pick(ids, fresh);
-    int[] firstSeen = unseen(seen, freshIds);
+    // the pool levels move by the items not seen before, as interactions' first-seen ids are taken
+    int[] firstSeen = pick(freshIds, seen.firstTimeIndexes(freshIds));
     int[] repeated = allBut(ids, fresh);
     if (legacyEvents) {
       List<UserEntity.Event> events = new ArrayList<>(2);
@@ -181,11 +181,6 @@ record BatchSplit(List<UserEntity.Event> events, int[] firstSeen, int newImpress
         pick(journaledIds, seen.firstTimeIndexes(journaledIds)),
         newImpressions,
         repeated.size());
-  }
-
-  /** The ids of {@code ids} not in {@code seen}, in order. */
-  private static int[] unseen(SeenSet seen, int[] ids) {
-    return Arrays.stream(ids).filter(id -> !seen.contains(id)).toArray();
   }
 
   /** The values not at {@code indexes}. */
