@@ -27,9 +27,18 @@ public final class Api {
 
   /** The body of a 200 answer; fails showing the body otherwise. */
   public static JsonNode ok(Response response) {
+    return body(response, 200);
+  }
+
+  /** The body of a 202 answer (accepted: durable); fails showing the body otherwise. */
+  public static JsonNode accepted(Response response) {
+    return body(response, 202);
+  }
+
+  private static JsonNode body(Response response, int status) {
     org.assertj.core.api.Assertions.assertThat(response.status())
         .as(response.body().toString())
-        .isEqualTo(200);
+        .isEqualTo(status);
     return response.body();
   }
 

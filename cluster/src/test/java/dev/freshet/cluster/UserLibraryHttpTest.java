@@ -111,7 +111,7 @@ class UserLibraryHttpTest extends SingleNodeTest {
     String shown =
         "{\"userId\":\"clicker\",\"itemIds\":[\"h10\",\"h11\"],\"surface\":\"home\","
             + "\"rankingId\":\"r-9\",\"positions\":[1,2]}";
-    JsonNode answer = accepted(api.post("/v1/impressions", shown));
+    JsonNode answer = Api.accepted(api.post("/v1/impressions", shown));
     assertThat(answer.path("recorded").asInt()).as(answer.toString()).isEqualTo(2);
     assertThat(duplicates()).isEqualTo(duplicatesBefore);
 
@@ -129,15 +129,10 @@ class UserLibraryHttpTest extends SingleNodeTest {
 
     // shown again, it is a repeat like any other
     assertThat(
-            accepted(api.post("/v1/impressions", Api.impressions("clicker", List.of("h11"))))
+            Api.accepted(api.post("/v1/impressions", Api.impressions("clicker", List.of("h11"))))
                 .path("duplicates")
                 .asInt())
         .isEqualTo(1);
-  }
-
-  private static JsonNode accepted(Api.Response response) {
-    assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
-    return response.body();
   }
 
   private static double duplicates() {
